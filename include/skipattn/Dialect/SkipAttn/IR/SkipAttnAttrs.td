@@ -1,0 +1,72 @@
+//===- SkipAttnAttrs.td - skipattn attributes --------------*- tablegen -*-===//
+//
+// Attributes that carry the skip configuration and the tiling decision, so
+// that every choice a pass makes is visible (and testable) in the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_ATTRS
+#define SKIPATTN_ATTRS
+
+include "skipattn/Dialect/SkipAttn/IR/SkipAttnBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+// An f64 written as a plain float literal (`1.0e3`), not as a typed attribute.
+def SkipAttn_F64Param : APFloatParameter<"an f64 value"> {
+  let parser = [{ ::mlir::skipattn::parseF64Parameter($_parser) }];
+}
+
+class SkipAttn_Attr<string name, string attrMnemonic>
+    : AttrDef<SkipAttn_Dialect, name> {
+  let mnemonic = attrMnemonic;
+}
+
+def SkipAttn_SkipConfigAttr : SkipAttn_Attr<"SkipConfig", "skip"> {
+  let summary = "Skip-softmax configuration";
+  let description = [{
+    `threshold_scale_factor` is the knob of TensorRT-LLM and FlashInfer: for a
+    sequence whose actual KV length is `L_kv`, the skip threshold is
+    `lambda = threshold_scale_factor / L_kv`. A block may be skipped by a row
+    when `exp(scale * (m_blk - m_prev)) < lambda`. A factor of 0 means dense
+    attention (the attribute canonicalises away); `lambda >= 1` disables
+    skipping for that sequence. The first `min_keep_blocks` blocks of every
+    query tile are always kept; the first block is kept in any case.
+
+    ```mlir
+    #skipattn.skip<threshold_scale_factor = 1.000000e+03, min_keep_blocks = 1>
+    ```
+  }];
+  let parameters = (ins SkipAttn_F64Param:$threshold_scale_factor,
+                        "int64_t":$min_keep_blocks);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    double getFactor() const { return getThresholdScaleFactor().convertToDouble(); }
+    bool isDense() const { return getFactor() == 0.0; }
+  }];
+}
+
+def SkipAttn_TilingAttr : SkipAttn_Attr<"Tiling", "tiling"> {
+  let summary = "Tile sizes chosen for the blocked-KV form";
+  let description = [{
+    One query tile holds `heads_per_tile` query heads that share a KV head
+    (GQA packing; 1 when not packed) times `block_q` query positions, i.e.
+    `heads_per_tile * block_q` rows stored head-major. KV is walked in blocks
+    of `block_kv` keys. `skip_unit` is the number of consecutive tile rows
+    that vote together on a skip (it divides the tile's rows; 0 until
+    `skipattn-insert-skip-predicates` chooses it).
+
+    ```mlir
+    #skipattn.tiling<block_q = 64, block_kv = 64, heads_per_tile = 1, skip_unit = 64>
+    ```
+  }];
+  let parameters = (ins "int64_t":$block_q, "int64_t":$block_kv,
+                        "int64_t":$heads_per_tile, "int64_t":$skip_unit);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t getRows() const { return getBlockQ() * getHeadsPerTile(); }
+  }];
+}
+
+#endif // SKIPATTN_ATTRS

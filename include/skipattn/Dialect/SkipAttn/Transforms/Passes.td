@@ -1,0 +1,76 @@
+//===- Passes.td - skipattn transformation passes ----------*- tablegen -*-===//
+//
+// Target-independent passes on the skipattn dialect. Each pass is a thin
+// wrapper over a function declared in Transforms.h so pipelines and other
+// tools can call the same rewrite.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_TRANSFORMS_PASSES
+#define SKIPATTN_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def SkipAttnTile : Pass<"skipattn-tile", "func::FuncOp"> {
+  let summary = "Tile skipattn.attention into query tiles x blocked KV loops";
+  let description = [{
+    Rewrites every memref-form `skipattn.attention` into a parallel loop over
+    (batch, query-head group, query tile). Each iteration packs its query
+    tile (`skipattn.pack_q`), walks the KV blocks with `skipattn.blocked_kv`
+    (`skipattn.block_scores` + `skipattn.online_softmax` per block) and
+    writes the result with `skipattn.finalize`.
+
+    * `block-q` query positions per tile (clamped to Sq), `block-kv` keys
+      per block.
+    * `pack-gqa`: the Hq/Hkv query heads sharing one KV head go into one
+      tile (rows head-major), so decode (Sq = 1) still fills a tile.
+    * Causal: blocks entirely in the future of the tile's last row are not
+      visited; masking inside the visited blocks is done by
+      `skipattn.block_scores`.
+    * Ragged batches: each tile walks the blocks of its own sequence length.
+
+    The tile sizes are recorded as `#skipattn.tiling` on each
+    `skipattn.blocked_kv`. Shapes must be static.
+  }];
+  let options = [
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
+           "Query positions per tile">,
+    Option<"blockKV", "block-kv", "int64_t", /*default=*/"64",
+           "Keys per KV block">,
+    Option<"packGQA", "pack-gqa", "bool", /*default=*/"false",
+           "Pack the query heads of one KV head into one tile">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def SkipAttnInsertSkipPredicates
+    : Pass<"skipattn-insert-skip-predicates", "func::FuncOp"> {
+  let summary = "Guard each block's softmax update with the skip predicate";
+  let description = [{
+    For every `skipattn.blocked_kv` carrying a non-dense `#skipattn.skip`,
+    computes `log2(lambda) = log2(threshold_scale_factor / kv_len)` once per
+    tile (`-inf`, i.e. never skip, when `lambda >= 1`), splits the tile's
+    rows into skip units of `skip-unit` rows (0: the whole tile), and wraps
+    each unit's `skipattn.online_softmax` (its exp, P.V and V reads) in an
+    `scf.if` on the negation of `skipattn.skip_predicate`. Blocks before
+    `max(1, min_keep_blocks)` relative to the tile's first block are always
+    kept. The chosen unit is recorded as `skip_unit` in `#skipattn.tiling`.
+
+    Dense tiles (no configuration, or factor 0) get no predicate at all.
+    When the tile carries a statistics buffer, each decision increments
+    `[batch, head, 0]` and each skip `[batch, head, 1]` of it atomically,
+    where `head` is the query head of the unit's first row.
+  }];
+  let options = [
+    Option<"skipUnit", "skip-unit", "int64_t", /*default=*/"0",
+           "Rows voting together on a skip (0: the whole tile)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+#endif // SKIPATTN_TRANSFORMS_PASSES

@@ -1,0 +1,47 @@
+//===- Pipelines.h - skipattn pass pipelines ---------------------*- C++ -*-===//
+//
+// The one definition of each lowering pipeline. skipattn-opt registers them,
+// and the JIT builds exactly the same pass list from the same options.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_PIPELINES_PIPELINES_H
+#define SKIPATTN_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+namespace skipattn {
+
+/// Options of skipattn-cpu-pipeline.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<int64_t> blockQ{*this, "block-q",
+                                      llvm::cl::desc("Query positions per tile"),
+                                      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> blockKV{*this, "block-kv",
+                                       llvm::cl::desc("Keys per KV block"),
+                                       llvm::cl::init(64)};
+  PassOptions::Option<bool> packGQA{
+      *this, "pack-gqa",
+      llvm::cl::desc("Pack the query heads of one KV head into one tile"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> skipUnit{
+      *this, "skip-unit",
+      llvm::cl::desc("Rows voting together on a skip (0: the whole tile)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<bool> lowerToLLVM{
+      *this, "to-llvm",
+      llvm::cl::desc("Lower all the way to the LLVM dialect"),
+      llvm::cl::init(true)};
+};
+
+/// attention (tensor or memref) -> blocked IR -> vector loops -> LLVM.
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// Registers every skipattn pipeline with the global registry.
+void registerPipelines();
+} // namespace skipattn
+} // namespace mlir
+
+#endif // SKIPATTN_PIPELINES_PIPELINES_H

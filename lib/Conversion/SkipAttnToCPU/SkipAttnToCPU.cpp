@@ -1,0 +1,461 @@
+//===- SkipAttnToCPU.cpp - blocked skipattn IR to CPU vector loops --------===//
+//
+// Each blocked op becomes loops over tile rows whose inner dimension is one
+// `vector` value (a whole score row of block_kv lanes, or a whole head-dim
+// row), so that LLVM keeps a few rows of accumulators in SIMD registers:
+//
+//   Q.K^T : s[r, :] += q[r, d] * kT[d, :]   (broadcast-FMA, scoreRows rows)
+//   P.V   : acc[r, :] += p[r, c] * v[c, :]  (broadcast-FMA, pvRows rows)
+//
+// f16/bf16 inputs are widened on load; all arithmetic is f32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Conversion/SkipAttnToCPU/SkipAttnToCPU.h"
+#include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace mlir::skipattn {
+#define GEN_PASS_DEF_CONVERTSKIPATTNTOCPU
+#include "skipattn/Conversion/Passes.h.inc"
+} // namespace mlir::skipattn
+
+using namespace mlir;
+using namespace mlir::skipattn;
+
+namespace {
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+/// Small builder helper: constants and the few idioms every lowering uses.
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  VectorType vecTy(int64_t n) { return VectorType::get({n}, b.getF32Type()); }
+  Value splat(float v, int64_t n) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecTy(n), b.getF32FloatAttr(v)));
+  }
+  Value bcast(Value s, int64_t n) {
+    return vector::BroadcastOp::create(b, loc, vecTy(n), s);
+  }
+  /// Loads n consecutive elements as f32 (widening f16/bf16).
+  Value loadF32(Value mem, ValueRange indices, int64_t n) {
+    Type et = cast<MemRefType>(mem.getType()).getElementType();
+    Value v =
+        vector::LoadOp::create(b, loc, VectorType::get({n}, et), mem, indices);
+    if (!et.isF32())
+      v = arith::ExtFOp::create(b, loc, vecTy(n), v);
+    return v;
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value minS(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value maxS(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  /// Number of valid keys of a block: clamp(len - start, 0, n).
+  Value validKeys(Value len, Value start, int64_t n) {
+    return minS(maxS(sub(len, start), idx(0)), idx(n));
+  }
+  template <typename F> void forRange(Value lo, Value hi, Value step, F body) {
+    scf::ForOp::create(b, loc, lo, hi, step, ValueRange(),
+                       [&](OpBuilder &nb, Location, Value iv, ValueRange) {
+                         OpBuilder::InsertionGuard g(b);
+                         b.setInsertionPoint(nb.getInsertionBlock(),
+                                             nb.getInsertionPoint());
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+};
+
+int64_t dimOf(Value v, unsigned i) {
+  return cast<MemRefType>(v.getType()).getDimSize(i);
+}
+
+/// Largest divisor of `n` not above `want` (at least 1).
+int64_t divisorAtMost(int64_t n, int64_t want) {
+  for (int64_t d = std::max<int64_t>(1, std::min(n, want)); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+/// Keep at most ~16 accumulator registers of 16 lanes live.
+int64_t rowBlocking(int64_t rows, int64_t width, int64_t requested) {
+  int64_t fit = std::max<int64_t>(1, 256 / std::max<int64_t>(width, 1));
+  return divisorAtMost(rows, std::min(requested, fit));
+}
+
+//===----------------------------------------------------------------------===//
+
+struct LowerBlockedKV : OpRewritePattern<BlockedKVOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BlockedKVOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Emitter e{rewriter, loc};
+    int64_t rows = dimOf(op.getAcc(), 0), dv = dimOf(op.getAcc(), 1);
+    // Initial state: m = -inf, l = 0, acc = 0.
+    Value negInf = e.f32(kNegInf), zero = e.f32(0.0f),
+          zeroRow = e.splat(0.0f, dv);
+    e.forRange(e.idx(0), e.idx(rows), e.idx(1), [&](Value r) {
+      memref::StoreOp::create(rewriter, loc, negInf, op.getRowMax(), r);
+      memref::StoreOp::create(rewriter, loc, zero, op.getRowSum(), r);
+      vector::StoreOp::create(rewriter, loc, zeroRow, op.getAcc(),
+                              ValueRange{r, e.idx(0)});
+    });
+    auto loop = scf::ForOp::create(rewriter, loc, op.getLower(), op.getUpper(),
+                                   e.idx(1));
+    Block *body = op.getBodyBlock();
+    rewriter.eraseOp(body->getTerminator());
+    rewriter.inlineBlockBefore(body, loop.getBody()->getTerminator(),
+                               {loop.getInductionVar()});
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct LowerPackQ : OpRewritePattern<PackQOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PackQOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Emitter e{rewriter, loc};
+    int64_t rows = dimOf(op.getTile(), 0), d = dimOf(op.getTile(), 1);
+    int64_t sq = dimOf(op.getQuery(), 2), perHead = op.getRowsPerHead();
+    float scale = op.getScale().convertToFloat() * static_cast<float>(M_LOG2E);
+    Value scaleV = e.splat(scale, d), zeroRow = e.splat(0.0f, d);
+    e.forRange(e.idx(0), e.idx(rows), e.idx(1), [&](Value r) {
+      Value g = arith::DivUIOp::create(rewriter, loc, r, e.idx(perHead));
+      Value i = arith::RemUIOp::create(rewriter, loc, r, e.idx(perHead));
+      Value p = e.add(op.getPos(), i), h = e.add(op.getHead(), g);
+      auto ifOp = scf::IfOp::create(
+          rewriter, loc, e.ult(p, e.idx(sq)),
+          [&](OpBuilder &b, Location l) {
+            Emitter t{b, l};
+            Value v = t.loadF32(op.getQuery(), {op.getBatch(), h, p, t.idx(0)},
+                                d);
+            scf::YieldOp::create(b, l,
+                                 ValueRange{arith::MulFOp::create(b, l, v, scaleV)});
+          },
+          [&](OpBuilder &b, Location l) {
+            scf::YieldOp::create(b, l, ValueRange{zeroRow});
+          });
+      vector::StoreOp::create(rewriter, loc, ifOp.getResult(0), op.getTile(),
+                              ValueRange{r, e.idx(0)});
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
+  LowerBlockScores(MLIRContext *ctx, const CPULoweringOptions &o)
+      : OpRewritePattern(ctx), options(o) {}
+  CPULoweringOptions options;
+
+  LogicalResult matchAndRewrite(BlockScoresOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t rows = dimOf(op.getScores(), 0), n = dimOf(op.getScores(), 1);
+    int64_t d = dimOf(op.getQTile(), 1);
+    int64_t sq = op.getQLen(), perHead = op.getRowsPerHead();
+    int64_t rb = rowBlocking(rows, n, options.scoreRows);
+    auto f32 = rewriter.getF32Type();
+
+    Emitter e{rewriter, loc};
+
+    // kT[d, c] = key[kv_start + c, d] (0 past kv_len): makes each score row
+    // a sum of broadcast-scaled kT rows. The buffer is allocated once per
+    // tile, where the tile's other scratch lives, not once per block.
+    Value kT;
+    {
+      OpBuilder::InsertionGuard g(rewriter);
+      Operation *scope = op->getParentOp();
+      while (!isa<scf::ParallelOp, FunctionOpInterface>(scope))
+        scope = scope->getParentOp();
+      rewriter.setInsertionPointToStart(&scope->getRegion(0).front());
+      kT = memref::AllocaOp::create(rewriter, loc, MemRefType::get({d, n}, f32));
+    }
+    Value nValid = e.validKeys(op.getKvLen(), op.getKvStart(), n);
+    Type keyElt = cast<MemRefType>(op.getKey().getType()).getElementType();
+    Value zero = e.f32(0.0f);
+    e.forRange(e.idx(0), e.idx(n), e.idx(1), [&](Value c) {
+      Value kv = e.add(op.getKvStart(), c);
+      scf::IfOp::create(
+          rewriter, loc, e.ult(c, nValid),
+          [&](OpBuilder &b, Location l) {
+            Emitter t{b, l};
+            t.forRange(t.idx(0), t.idx(d), t.idx(1), [&](Value k) {
+              Value x = memref::LoadOp::create(
+                  b, l, op.getKey(),
+                  ValueRange{op.getBatch(), op.getKvHead(), kv, k});
+              if (!keyElt.isF32())
+                x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+              memref::StoreOp::create(b, l, x, kT, ValueRange{k, c});
+            });
+            scf::YieldOp::create(b, l);
+          },
+          [&](OpBuilder &b, Location l) {
+            Emitter t{b, l};
+            t.forRange(t.idx(0), t.idx(d), t.idx(1), [&](Value k) {
+              memref::StoreOp::create(b, l, zero, kT, ValueRange{k, c});
+            });
+            scf::YieldOp::create(b, l);
+          });
+    });
+
+    Value negInfRow = e.splat(kNegInf, n);
+    Value lanes = vector::StepOp::create(
+        rewriter, loc, VectorType::get({n}, rewriter.getIndexType()));
+    e.forRange(e.idx(0), e.idx(rows), e.idx(rb), [&](Value r0) {
+      SmallVector<Value> init(rb, e.splat(0.0f, n));
+      auto dLoop = scf::ForOp::create(
+          rewriter, loc, e.idx(0), e.idx(d), e.idx(1), init,
+          [&](OpBuilder &b, Location l, Value dd, ValueRange accs) {
+            Emitter t{b, l};
+            Value kRow = vector::LoadOp::create(b, l, t.vecTy(n), kT,
+                                                ValueRange{dd, t.idx(0)});
+            SmallVector<Value> next;
+            for (int64_t i = 0; i < rb; ++i) {
+              Value q = memref::LoadOp::create(
+                  b, l, op.getQTile(), ValueRange{t.add(r0, t.idx(i)), dd});
+              next.push_back(vector::FMAOp::create(b, l, t.bcast(q, n), kRow,
+                                                   accs[i]));
+            }
+            scf::YieldOp::create(b, l, next);
+          });
+      for (int64_t i = 0; i < rb; ++i) {
+        Value r = e.add(r0, e.idx(i));
+        Value p = e.add(op.getQPos(),
+                        arith::RemUIOp::create(rewriter, loc, r, e.idx(perHead)));
+        // Keys [0, lim) are visible from this row.
+        Value lim = op.getKvLen();
+        if (op.getCausal())
+          lim = e.minS(lim, e.maxS(e.sub(e.add(p, e.add(e.idx(1), lim)),
+                                         e.idx(sq)),
+                                   e.idx(0)));
+        lim = arith::SelectOp::create(rewriter, loc, e.ult(p, e.idx(sq)), lim,
+                                      e.idx(0));
+        Value limRel = e.sub(lim, op.getKvStart());
+        Value limVec = vector::BroadcastOp::create(
+            rewriter, loc, VectorType::get({n}, rewriter.getIndexType()),
+            limRel);
+        Value mask = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::slt, lanes, limVec);
+        Value s = arith::SelectOp::create(rewriter, loc, mask,
+                                          dLoop.getResult(i), negInfRow);
+        vector::StoreOp::create(rewriter, loc, s, op.getScores(),
+                                ValueRange{r, e.idx(0)});
+      }
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct LowerSkipPredicate : OpRewritePattern<SkipPredicateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SkipPredicateOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Emitter e{rewriter, loc};
+    int64_t rows = dimOf(op.getScores(), 0), n = dimOf(op.getScores(), 1);
+    Value negInf = e.f32(kNegInf);
+    Value all = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, e.idx(0), e.idx(rows), e.idx(1), ValueRange{all},
+        [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
+          Emitter t{b, l};
+          Value s = t.loadF32(op.getScores(), {r, t.idx(0)}, n);
+          Value mBlk = vector::ReductionOp::create(
+              b, l, vector::CombiningKind::MAXNUMF, s);
+          Value mPrev = memref::LoadOp::create(b, l, op.getRowMax(), r);
+          Value diff = arith::SubFOp::create(b, l, mBlk, mPrev);
+          Value below = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                              diff, op.getLog2Lambda());
+          Value empty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                              mBlk, negInf);
+          Value may = arith::OrIOp::create(b, l, below, empty);
+          scf::YieldOp::create(b, l,
+                               ValueRange{arith::AndIOp::create(b, l, acc[0], may)});
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
+struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
+  LowerOnlineSoftmax(MLIRContext *ctx, const CPULoweringOptions &o)
+      : OpRewritePattern(ctx), options(o) {}
+  CPULoweringOptions options;
+
+  LogicalResult matchAndRewrite(OnlineSoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Emitter e{rewriter, loc};
+    int64_t rows = dimOf(op.getScores(), 0), n = dimOf(op.getScores(), 1);
+    int64_t dv = dimOf(op.getAcc(), 1);
+    Value negInf = e.f32(kNegInf), zero = e.f32(0.0f);
+
+    // Row statistics, p = exp2(s - m'), and the rescale of acc.
+    e.forRange(e.idx(0), e.idx(rows), e.idx(1), [&](Value r) {
+      Value s = e.loadF32(op.getScores(), {r, e.idx(0)}, n);
+      Value mBlk = vector::ReductionOp::create(
+          rewriter, loc, vector::CombiningKind::MAXNUMF, s);
+      Value mOld = memref::LoadOp::create(rewriter, loc, op.getRowMax(), r);
+      Value mNew = arith::MaximumFOp::create(rewriter, loc, mOld, mBlk);
+      // A row that has seen nothing keeps -inf; shifting by 0 then yields
+      // p = 0 and alpha = 0 instead of NaN.
+      Value none = arith::CmpFOp::create(rewriter, loc,
+                                         arith::CmpFPredicate::OEQ, mNew, negInf);
+      Value shift = arith::SelectOp::create(rewriter, loc, none, zero, mNew);
+      Value p = math::Exp2Op::create(
+          rewriter, loc,
+          arith::SubFOp::create(rewriter, loc, s, e.bcast(shift, n)));
+      vector::StoreOp::create(rewriter, loc, p, op.getScores(),
+                              ValueRange{r, e.idx(0)});
+      Value alpha = math::Exp2Op::create(
+          rewriter, loc, arith::SubFOp::create(rewriter, loc, mOld, shift));
+      Value lOld = memref::LoadOp::create(rewriter, loc, op.getRowSum(), r);
+      Value sum = vector::ReductionOp::create(rewriter, loc,
+                                              vector::CombiningKind::ADD, p);
+      Value lNew = arith::AddFOp::create(
+          rewriter, loc, arith::MulFOp::create(rewriter, loc, lOld, alpha), sum);
+      memref::StoreOp::create(rewriter, loc, lNew, op.getRowSum(), r);
+      memref::StoreOp::create(rewriter, loc, mNew, op.getRowMax(), r);
+      Value acc = e.loadF32(op.getAcc(), {r, e.idx(0)}, dv);
+      acc = arith::MulFOp::create(rewriter, loc, acc, e.bcast(alpha, dv));
+      vector::StoreOp::create(rewriter, loc, acc, op.getAcc(),
+                              ValueRange{r, e.idx(0)});
+    });
+
+    // acc[r, :] += p[r, c] * v[c, :] over the block's valid keys only, so
+    // the V rows past kv_len are never read.
+    int64_t rb = rowBlocking(rows, dv, options.pvRows);
+    Value nValid = e.validKeys(op.getKvLen(), op.getKvStart(), n);
+    e.forRange(e.idx(0), e.idx(rows), e.idx(rb), [&](Value r0) {
+      SmallVector<Value> init;
+      for (int64_t i = 0; i < rb; ++i)
+        init.push_back(e.loadF32(op.getAcc(), {e.add(r0, e.idx(i)), e.idx(0)}, dv));
+      auto cLoop = scf::ForOp::create(
+          rewriter, loc, e.idx(0), nValid, e.idx(1), init,
+          [&](OpBuilder &b, Location l, Value c, ValueRange accs) {
+            Emitter t{b, l};
+            Value vRow = t.loadF32(
+                op.getValue(),
+                {op.getBatch(), op.getKvHead(), t.add(op.getKvStart(), c),
+                 t.idx(0)},
+                dv);
+            SmallVector<Value> next;
+            for (int64_t i = 0; i < rb; ++i) {
+              Value p = memref::LoadOp::create(
+                  b, l, op.getScores(), ValueRange{t.add(r0, t.idx(i)), c});
+              next.push_back(
+                  vector::FMAOp::create(b, l, t.bcast(p, dv), vRow, accs[i]));
+            }
+            scf::YieldOp::create(b, l, next);
+          });
+      for (int64_t i = 0; i < rb; ++i)
+        vector::StoreOp::create(rewriter, loc, cLoop.getResult(i), op.getAcc(),
+                                ValueRange{e.add(r0, e.idx(i)), e.idx(0)});
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct LowerFinalize : OpRewritePattern<FinalizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FinalizeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Emitter e{rewriter, loc};
+    int64_t rows = dimOf(op.getAcc(), 0), dv = dimOf(op.getAcc(), 1);
+    int64_t sq = dimOf(op.getOut(), 2), perHead = op.getRowsPerHead();
+    Type outElt = cast<MemRefType>(op.getOut().getType()).getElementType();
+    Value tiny = e.f32(1e-30f), one = e.f32(1.0f),
+          ln2 = e.f32(static_cast<float>(M_LN2));
+    e.forRange(e.idx(0), e.idx(rows), e.idx(1), [&](Value r) {
+      Value g = arith::DivUIOp::create(rewriter, loc, r, e.idx(perHead));
+      Value i = arith::RemUIOp::create(rewriter, loc, r, e.idx(perHead));
+      Value p = e.add(op.getPos(), i), h = e.add(op.getHead(), g);
+      scf::IfOp::create(
+          rewriter, loc, e.ult(p, e.idx(sq)), [&](OpBuilder &b, Location l) {
+            Emitter t{b, l};
+            Value lSum = memref::LoadOp::create(b, l, op.getRowSum(), r);
+            Value inv = arith::DivFOp::create(
+                b, l, one, arith::MaximumFOp::create(b, l, lSum, tiny));
+            Value acc = t.loadF32(op.getAcc(), {r, t.idx(0)}, dv);
+            Value o = arith::MulFOp::create(b, l, acc, t.bcast(inv, dv));
+            if (!outElt.isF32())
+              o = arith::TruncFOp::create(b, l, VectorType::get({dv}, outElt), o);
+            vector::StoreOp::create(b, l, o, op.getOut(),
+                                    ValueRange{op.getBatch(), h, p, t.idx(0)});
+            if (op.getLse()) {
+              Value m = memref::LoadOp::create(b, l, op.getRowMax(), r);
+              Value lse = arith::MulFOp::create(
+                  b, l, ln2,
+                  arith::AddFOp::create(b, l, m, math::Log2Op::create(b, l, lSum)));
+              memref::StoreOp::create(b, l, lse, op.getLse(),
+                                      ValueRange{op.getBatch(), h, p});
+            }
+            scf::YieldOp::create(b, l);
+          });
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct ConvertSkipAttnToCPUPass
+    : mlir::skipattn::impl::ConvertSkipAttnToCPUBase<ConvertSkipAttnToCPUPass> {
+  using ConvertSkipAttnToCPUBase::ConvertSkipAttnToCPUBase;
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    populateSkipAttnToCPUPatterns(patterns, {scoreRows, pvRows});
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult left = getOperation().walk([&](Operation *op) {
+      if (isa<SkipAttnDialect>(op->getDialect())) {
+        op->emitOpError("was not lowered by convert-skipattn-to-cpu");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (left.wasInterrupted())
+      return signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::skipattn::populateSkipAttnToCPUPatterns(
+    RewritePatternSet &patterns, const CPULoweringOptions &options) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<LowerBlockedKV, LowerPackQ, LowerSkipPredicate, LowerFinalize>(
+      ctx);
+  patterns.add<LowerBlockScores, LowerOnlineSoftmax>(ctx, options);
+  // exp2/log2 on whole vectors must not become per-lane libm calls.
+  math::populateExpansionPatterns(patterns, {"exp2"});
+  populateMathPolynomialApproximationPatterns(patterns,
+                                              MathPolynomialApproximationOptions{});
+}

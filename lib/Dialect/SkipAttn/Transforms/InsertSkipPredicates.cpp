@@ -1,0 +1,180 @@
+//===- InsertSkipPredicates.cpp - skipattn-insert-skip-predicates ---------===//
+//
+// Puts the canonical skip decision in front of every block's softmax update:
+// a skipped block costs Q.K^T and one max per row, and nothing else.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
+#include "skipattn/Dialect/SkipAttn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+namespace mlir::skipattn {
+#define GEN_PASS_DEF_SKIPATTNINSERTSKIPPREDICATES
+#include "skipattn/Dialect/SkipAttn/Transforms/Passes.h.inc"
+} // namespace mlir::skipattn
+
+using namespace mlir;
+using namespace mlir::skipattn;
+
+/// log2(lambda) for this tile's sequence, or -inf (never skip) when
+/// lambda = factor / len >= 1. Computed in f64 so that large lengths and
+/// tiny factors keep their precision.
+static Value buildLog2Lambda(OpBuilder &b, Location loc, double factor,
+                             Value len) {
+  Value len64 = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), len);
+  Value lenF = arith::UIToFPOp::create(b, loc, b.getF64Type(), len64);
+  Value f = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(factor));
+  Value lambda = arith::DivFOp::create(b, loc, f, lenF);
+  Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
+  Value enabled =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lambda, one);
+  Value log2 = math::Log2Op::create(b, loc, lambda);
+  Value log2F32 = arith::TruncFOp::create(b, loc, b.getF32Type(), log2);
+  Value never = arith::ConstantOp::create(
+      b, loc,
+      b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  return arith::SelectOp::create(b, loc, enabled, log2F32, never);
+}
+
+/// A row-range view [row, row + n) of a state or score buffer.
+static Value rowView(OpBuilder &b, Location loc, Value buf, Value row,
+                     int64_t n) {
+  auto t = cast<MemRefType>(buf.getType());
+  SmallVector<OpFoldResult> offsets{row}, sizes{b.getIndexAttr(n)},
+      strides{b.getIndexAttr(1)};
+  for (int64_t d = 1; d < t.getRank(); ++d) {
+    offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(t.getDimSize(d)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return memref::SubViewOp::create(b, loc, buf, offsets, sizes, strides);
+}
+
+LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
+                                                   BlockedKVOp loop,
+                                                   int64_t skipUnit) {
+  SkipConfigAttr skip = loop.getSkipAttr();
+  bool skipping = skip && !skip.isDense();
+  if (!skipping && !loop.getStats())
+    return success(); // Dense without statistics: the IR stays as is.
+
+  TilingAttr tiling = loop.getTiling();
+  int64_t rows = tiling.getRows();
+  int64_t unit = skipUnit > 0 ? skipUnit : rows;
+  if (rows % unit != 0)
+    return loop.emitOpError("skip unit of ")
+           << unit << " rows does not divide the tile's " << rows << " rows";
+
+  SmallVector<OnlineSoftmaxOp> updates;
+  loop.getBody().walk([&](OnlineSoftmaxOp u) { updates.push_back(u); });
+  if (updates.size() != 1)
+    return loop.emitOpError("expected exactly one online_softmax in the body");
+  OnlineSoftmaxOp update = updates.front();
+
+  Location loc = loop.getLoc();
+  rewriter.setInsertionPoint(loop);
+  Value log2Lambda;
+  if (skipping)
+    log2Lambda = buildLog2Lambda(rewriter, loc, skip.getFactor(),
+                                 loop.getKvLen());
+
+  rewriter.setInsertionPoint(update);
+  auto cIdx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  // The first block (and the first min_keep_blocks) of a tile is kept.
+  Value allowed;
+  if (skipping) {
+    int64_t keep = std::max<int64_t>(1, skip.getMinKeepBlocks());
+    Value rel = arith::SubIOp::create(rewriter, loc, loop.getBlockIndex(),
+                                      loop.getLower());
+    allowed = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge,
+                                    rel, cIdx(keep));
+  }
+
+  auto emitUnit = [&](OpBuilder &b, Value row, bool whole) {
+    auto view = [&](Value buf) {
+      return whole ? buf : rowView(b, loc, buf, row, unit);
+    };
+    Value s = view(update.getScores()), m = view(update.getRowMax()),
+          l = view(update.getRowSum()), acc = view(update.getAcc());
+    Value skipIt;
+    if (skipping) {
+      Value pred = SkipPredicateOp::create(b, loc, b.getI1Type(), s, m, log2Lambda);
+      skipIt = arith::AndIOp::create(b, loc, allowed, pred);
+    } else {
+      skipIt = arith::ConstantIntOp::create(b, loc, 0, 1);
+    }
+    if (Value stats = loop.getStats()) {
+      // Decisions are attributed to the head of the unit's first row.
+      Value g = arith::DivUIOp::create(b, loc, row, cIdx(tiling.getBlockQ()));
+      Value h = arith::AddIOp::create(b, loc, loop.getHead(), g);
+      Value one = arith::ConstantIntOp::create(b, loc, 1, 64);
+      Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
+      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, one,
+                                  stats, ValueRange{loop.getBatch(), h, cIdx(0)});
+      if (skipping) {
+        Value inc = arith::SelectOp::create(b, loc, skipIt, one, zero);
+        memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, inc,
+                                    stats,
+                                    ValueRange{loop.getBatch(), h, cIdx(1)});
+      }
+    }
+    if (!skipping) {
+      OnlineSoftmaxOp::create(b, loc, s, update.getValue(), update.getBatch(),
+                              update.getKvHead(), update.getKvStart(),
+                              update.getKvLen(), m, l, acc);
+      return;
+    }
+    Value keep = arith::XOrIOp::create(
+        b, loc, skipIt, arith::ConstantIntOp::create(b, loc, 1, 1));
+    scf::IfOp::create(b, loc, keep, [&](OpBuilder &tb, Location tl) {
+      OnlineSoftmaxOp::create(tb, tl, s, update.getValue(), update.getBatch(),
+                              update.getKvHead(), update.getKvStart(),
+                              update.getKvLen(), m, l, acc);
+      scf::YieldOp::create(tb, tl);
+    });
+  };
+
+  if (unit == rows) {
+    emitUnit(rewriter, cIdx(0), /*whole=*/true);
+  } else {
+    scf::ForOp::create(rewriter, loc, cIdx(0), cIdx(rows), cIdx(unit),
+                       ValueRange(),
+                       [&](OpBuilder &b, Location, Value row, ValueRange) {
+                         emitUnit(b, row, /*whole=*/false);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+  rewriter.eraseOp(update);
+  rewriter.modifyOpInPlace(loop, [&] {
+    loop.setTilingAttr(TilingAttr::get(loop.getContext(), tiling.getBlockQ(),
+                                       tiling.getBlockKv(),
+                                       tiling.getHeadsPerTile(), unit));
+  });
+  return success();
+}
+
+namespace {
+struct SkipAttnInsertSkipPredicatesPass
+    : mlir::skipattn::impl::SkipAttnInsertSkipPredicatesBase<
+          SkipAttnInsertSkipPredicatesPass> {
+  using SkipAttnInsertSkipPredicatesBase::SkipAttnInsertSkipPredicatesBase;
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<BlockedKVOp> loops;
+    getOperation().walk([&](BlockedKVOp op) { loops.push_back(op); });
+    for (BlockedKVOp loop : loops)
+      if (failed(insertSkipPredicates(rewriter, loop, skipUnit)))
+        return signalPassFailure();
+  }
+};
+} // namespace

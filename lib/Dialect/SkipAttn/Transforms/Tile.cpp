@@ -1,0 +1,161 @@
+//===- Tile.cpp - skipattn-tile ---------------------------------------------===//
+//
+// Problem level -> blocked level: one parallel iteration per
+// (batch, query-head group, query tile), each walking its KV blocks with an
+// online softmax. All sizes are decided here and recorded in the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
+#include "skipattn/Dialect/SkipAttn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::skipattn {
+#define GEN_PASS_DEF_SKIPATTNTILE
+#include "skipattn/Dialect/SkipAttn/Transforms/Passes.h.inc"
+} // namespace mlir::skipattn
+
+using namespace mlir;
+using namespace mlir::skipattn;
+
+LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
+                                            AttentionOp op,
+                                            const TileOptions &options) {
+  if (op.hasTensorSemantics())
+    return op.emitOpError("skipattn-tile expects the memref form; run "
+                          "one-shot-bufferize first");
+  auto qT = cast<MemRefType>(op.getQuery().getType());
+  auto kT = cast<MemRefType>(op.getKey().getType());
+  auto vT = cast<MemRefType>(op.getValue().getType());
+  for (MemRefType t : {qT, kT, vT})
+    if (!t.hasStaticShape())
+      return op.emitOpError("skipattn-tile needs static shapes");
+  if (options.blockQ <= 0 || options.blockKV <= 0)
+    return op.emitOpError("block sizes must be positive");
+
+  int64_t B = qT.getDimSize(0), Hq = qT.getDimSize(1), Sq = qT.getDimSize(2),
+          D = qT.getDimSize(3);
+  int64_t Hkv = kT.getDimSize(1), Skv = kT.getDimSize(2), Dv = vT.getDimSize(3);
+  int64_t group = Hq / Hkv;
+  int64_t heads = options.packGQA ? group : 1;
+  int64_t blockQ = std::min(options.blockQ, Sq);
+  int64_t rows = heads * blockQ;
+  int64_t numQTiles = (Sq + blockQ - 1) / blockQ;
+  double scale = op.getEffectiveScale();
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto cIdx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  Value c0 = cIdx(0), c1 = cIdx(1);
+
+  // The statistics are outputs: define them fully before counting.
+  if (Value stats = op.getStats()) {
+    Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
+    scf::buildLoopNest(rewriter, loc, {c0, c0, c0}, {cIdx(B), cIdx(Hq), cIdx(2)},
+                       {c1, c1, c1},
+                       [&](OpBuilder &b, Location l, ValueRange ivs) {
+                         memref::StoreOp::create(b, l, zero, stats, ivs);
+                       });
+  }
+
+  auto f32 = rewriter.getF32Type();
+  auto tiling = TilingAttr::get(rewriter.getContext(), blockQ, options.blockKV,
+                                heads, /*skipUnit=*/0);
+  SkipConfigAttr skip = op.hasSkipping() ? *op.getSkip() : SkipConfigAttr();
+
+  auto par = scf::ParallelOp::create(
+      rewriter, loc, ValueRange{c0, c0, c0},
+      ValueRange{cIdx(B), cIdx(Hq / heads), cIdx(numQTiles)},
+      ValueRange{c1, c1, c1});
+  rewriter.setInsertionPointToStart(par.getBody());
+  Value b = par.getInductionVars()[0], hg = par.getInductionVars()[1],
+        qt = par.getInductionVars()[2];
+
+  // Scratch is stack memory of the iteration; scf-to-openmp scopes it per
+  // iteration so a thread running many tiles does not grow its stack.
+  auto allocaBuf = [&](ArrayRef<int64_t> shape) {
+    return memref::AllocaOp::create(rewriter, loc, MemRefType::get(shape, f32))
+        .getResult();
+  };
+  Value qTile = allocaBuf({rows, D});
+  Value scores = allocaBuf({rows, options.blockKV});
+  Value m = allocaBuf({rows}), l = allocaBuf({rows}), acc = allocaBuf({rows, Dv});
+
+  Value h0 = arith::MulIOp::create(rewriter, loc, hg, cIdx(heads));
+  Value hkv = arith::DivUIOp::create(rewriter, loc, h0, cIdx(group));
+  Value p0 = arith::MulIOp::create(rewriter, loc, qt, cIdx(blockQ));
+
+  // This sequence's KV length, clamped into the buffer so that a bad length
+  // can never index out of bounds.
+  Value len = cIdx(Skv);
+  if (Value lens = op.getKvLens()) {
+    Value raw = memref::LoadOp::create(rewriter, loc, lens, ValueRange{b});
+    Value idx =
+        arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), raw);
+    idx = arith::MaxSIOp::create(rewriter, loc, idx, c0);
+    len = arith::MinSIOp::create(rewriter, loc, idx, len);
+  }
+
+  PackQOp::create(rewriter, loc, op.getQuery(), b, h0, p0, qTile, heads,
+                  blockQ, llvm::APFloat(static_cast<float>(scale)));
+
+  // Keys visible to some row of the tile: all of them, or with causal
+  // masking up to the last row's diagonal (bottom-right aligned).
+  Value visible = len;
+  if (op.getCausal()) {
+    Value last = arith::MinSIOp::create(
+        rewriter, loc, arith::AddIOp::create(rewriter, loc, p0, cIdx(blockQ)),
+        cIdx(Sq));
+    Value diag = arith::SubIOp::create(
+        rewriter, loc, arith::AddIOp::create(rewriter, loc, last, len),
+        cIdx(Sq));
+    diag = arith::MaxSIOp::create(rewriter, loc, diag, c0);
+    visible = arith::MinSIOp::create(rewriter, loc, diag, len);
+  }
+  Value numBlocks = arith::CeilDivUIOp::create(rewriter, loc, visible,
+                                               cIdx(options.blockKV));
+
+  auto loop = BlockedKVOp::create(rewriter, loc, c0, numBlocks, len, m, l, acc,
+                                  tiling, skip);
+  if (Value stats = op.getStats()) {
+    loop.getStatsMutable().assign(stats);
+    loop.getBatchMutable().assign(b);
+    loop.getHeadMutable().assign(h0);
+  }
+  {
+    OpBuilder::InsertionGuard g(rewriter);
+    rewriter.setInsertionPoint(loop.getBodyBlock()->getTerminator());
+    Value kvStart = arith::MulIOp::create(rewriter, loc, loop.getBlockIndex(),
+                                          cIdx(options.blockKV));
+    BlockScoresOp::create(rewriter, loc, qTile, op.getKey(), b, hkv, kvStart,
+                          len, p0, scores, Sq, blockQ, op.getCausal());
+    OnlineSoftmaxOp::create(rewriter, loc, scores, op.getValue(), b, hkv,
+                            kvStart, len, m, l, acc);
+  }
+  FinalizeOp::create(rewriter, loc, m, l, acc, op.getOut(), b, h0, p0,
+                     op.getLse(), blockQ);
+  rewriter.eraseOp(op);
+  return success();
+}
+
+namespace {
+struct SkipAttnTilePass
+    : mlir::skipattn::impl::SkipAttnTileBase<SkipAttnTilePass> {
+  using SkipAttnTileBase::SkipAttnTileBase;
+  void runOnOperation() override {
+    TileOptions options{blockQ, blockKV, packGQA};
+    IRRewriter rewriter(&getContext());
+    SmallVector<AttentionOp> ops;
+    getOperation().walk([&](AttentionOp op) { ops.push_back(op); });
+    for (AttentionOp op : ops)
+      if (failed(tileAttention(rewriter, op, options)))
+        return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,75 @@
+//===- CPUPipeline.cpp - skipattn-cpu-pipeline ----------------------------===//
+//
+// attention -> blocked IR -> skip predicates -> vector loops -> LLVM dialect,
+// with the tile loop spread over all cores by OpenMP.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Conversion/Passes.h"
+#include "skipattn/Dialect/SkipAttn/Transforms/Passes.h"
+#include "skipattn/Pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
+                                      const CPUPipelineOptions &options) {
+  // Tensor-form input is bufferized with identity layouts so that function
+  // arguments stay plain contiguous buffers; memref-form input is untouched.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createSkipAttnTile(
+      SkipAttnTileOptions{options.blockQ, options.blockKV, options.packGQA}));
+  fpm.addPass(createSkipAttnInsertSkipPredicates(
+      SkipAttnInsertSkipPredicatesOptions{options.skipUnit}));
+  fpm.addPass(createConvertSkipAttnToCPU());
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createCSEPass());
+  fpm.addPass(createLoopInvariantCodeMotionPass());
+  if (!options.lowerToLLVM)
+    return;
+
+  // scf.parallel -> omp.wsloop; each iteration's body is wrapped in a
+  // memref.alloca_scope that releases the tile's stack scratch.
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // bf16 has no native conversions on most CPUs: expand them to integer ops.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertVectorToLLVMPass());
+  // memref before scf: alloca_scope is single-block and must be inlined
+  // (into the multi-block omp.loop_nest) before scf becomes branches.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::skipattn::registerPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "skipattn-cpu-pipeline",
+      "Lower skipattn.attention to the LLVM dialect for the host CPU",
+      buildCPUPipeline);
+}
