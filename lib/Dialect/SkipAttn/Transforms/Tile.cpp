@@ -87,8 +87,10 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
   Value scores = allocaBuf({rows, options.blockKV});
   Value m = allocaBuf({rows}), l = allocaBuf({rows}), acc = allocaBuf({rows, Dv});
 
-  Value h0 = arith::MulIOp::create(rewriter, loc, hg, cIdx(heads));
-  Value hkv = arith::DivUIOp::create(rewriter, loc, h0, cIdx(group));
+  // First query head of the tile and the KV head it reads (GQA mapping).
+  Value h0 = heads == 1 ? hg : arith::MulIOp::create(rewriter, loc, hg, cIdx(heads));
+  Value hkv =
+      group == 1 ? h0 : arith::DivUIOp::create(rewriter, loc, h0, cIdx(group));
   Value p0 = arith::MulIOp::create(rewriter, loc, qt, cIdx(blockQ));
 
   // This sequence's KV length, clamped into the buffer so that a bad length
