@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# skipattn developer entry point.
+#   ./build.sh run   - install what is missing, build, run the main job
+#   ./build.sh test  - install what is missing, build, run the whole test suite
+# Installs Debian packages only when one is missing, configures CMake+Ninja
+# once into ./build and builds incrementally, so a second call is quick.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD="${SKIPATTN_BUILD_DIR:-$ROOT/build}"
+PACKAGES=(cmake ninja-build g++ ccache python3 llvm-22-dev libmlir-22-dev
+          mlir-22-tools llvm-22-tools libomp-22-dev)
+
+install_missing() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+configure_and_build() {
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    cmake -G Ninja -S "$ROOT" -B "$BUILD" \
+      -DCMAKE_BUILD_TYPE=Release \
+      -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+      -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+      -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+  fi
+  cmake --build "$BUILD" --target all skipattn-doc
+}
+
+cmd="${1:-}"
+case "$cmd" in
+  run)
+    install_missing
+    configure_and_build
+    shift
+    if [ -x "$BUILD/bin/skipattn-run" ]; then
+      # The main job: structured inputs with skipping on, on the CPU.
+      exec "$BUILD/bin/skipattn-run" --batch=2 --q-heads=8 --kv-heads=2 \
+        --q-len=512 --kv-len=4096 --head-dim=128 --dtype=bf16 --causal \
+        --pattern=structured --threshold-scale-factor=1000 "$@"
+    fi
+    exec "$BUILD/bin/skipattn-opt" "$ROOT/examples/gqa_causal_skip.mlir" \
+      --pass-pipeline='builtin.module(func.func(skipattn-tile{pack-gqa=true},skipattn-insert-skip-predicates,canonicalize,cse))'
+    ;;
+  test)
+    install_missing
+    configure_and_build
+    cd "$BUILD" && ctest --output-on-failure
+    ;;
+  *)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac

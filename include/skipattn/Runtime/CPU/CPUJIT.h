@@ -1,0 +1,58 @@
+//===- CPUJIT.h - in-process JIT of the CPU pipeline -------------*- C++ -*-===//
+//
+// Builds the memref-form skipattn.attention for one AttentionSpec, lowers it
+// with the same skipattn-cpu-pipeline builder skipattn-opt registers, and
+// JIT-compiles the result with the MLIR ExecutionEngine for the host CPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_RUNTIME_CPU_CPUJIT_H
+#define SKIPATTN_RUNTIME_CPU_CPUJIT_H
+
+#include "skipattn/Runtime/Spec.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace skipattn {
+
+struct CPUCompileOptions {
+  /// When set, the IR after every pass is written below this directory.
+  std::string dumpDir;
+  /// Print per-pass timing to stderr.
+  bool passTiming = false;
+};
+
+class CPUKernel {
+public:
+  ~CPUKernel();
+  /// Compiles `spec` (which must validate) for the host CPU.
+  static llvm::Expected<std::unique_ptr<CPUKernel>>
+  compile(const AttentionSpec &spec, const CPUCompileOptions &options = {});
+
+  /// Runs on host buffers laid out [B, H, S, D] row-major in the spec's
+  /// element type. `kvLens` is needed iff the spec is ragged; `lse` and
+  /// `stats` iff the spec asks for them.
+  llvm::Error run(const void *q, const void *k, const void *v,
+                  const int32_t *kvLens, void *out, float *lse,
+                  int64_t *stats) const;
+
+  const AttentionSpec &spec() const { return spec_; }
+  /// The MLIR module handed to the pipeline (for reports and dumps).
+  const std::string &inputIR() const { return inputIR_; }
+  double compileMs() const { return compileMs_; }
+
+private:
+  struct Impl;
+  CPUKernel() = default;
+  AttentionSpec spec_;
+  std::string inputIR_;
+  double compileMs_ = 0;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace skipattn
+
+#endif // SKIPATTN_RUNTIME_CPU_CPUJIT_H

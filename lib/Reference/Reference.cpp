@@ -1,0 +1,143 @@
+//===- Reference.cpp - float64 model of blocked skip-softmax ---------------===//
+//
+// Mirrors skipattn-tile + skipattn-insert-skip-predicates decision for
+// decision, in float64 and natural-exp form, so that output and skipped
+// blocks can be compared with the compiled kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Reference/Reference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace skipattn;
+
+ReferenceResult skipattn::runReference(const AttentionSpec &s,
+                                       const std::vector<double> &q,
+                                       const std::vector<double> &k,
+                                       const std::vector<double> &v) {
+  const double negInf = -std::numeric_limits<double>::infinity();
+  const int64_t B = s.batch, Hq = s.qHeads, Hkv = s.kvHeads, Sq = s.qLen,
+                Skv = s.kvLen, D = s.headDim, Dv = s.dv();
+  const int64_t group = Hq / Hkv, heads = s.tileHeads(), bq = s.tileBlockQ(),
+                bkv = s.blockKV, rows = heads * bq, unit = s.tileUnit();
+  const double c = s.effectiveScale();
+  const bool skipping = s.thresholdScaleFactor > 0.0;
+
+  ReferenceResult res;
+  res.out.assign(B * Hq * Sq * Dv, 0.0);
+  res.lse.assign(B * Hq * Sq, negInf);
+  res.stats.assign(B * Hq * 2, 0);
+
+  std::vector<double> m(rows), l(rows), acc(rows * Dv), sc(rows * bkv);
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t len = s.seqLen(b);
+    const double lambda = len > 0 ? s.thresholdScaleFactor / len : INFINITY;
+    const bool seqSkips = skipping && lambda < 1.0;
+    const double logLambda = seqSkips ? std::log(lambda) : negInf;
+    for (int64_t hg = 0; hg < Hq / heads; ++hg) {
+      const int64_t h0 = hg * heads, hkv = h0 / group;
+      for (int64_t p0 = 0; p0 < Sq; p0 += bq) {
+        int64_t visible = len;
+        if (s.causal) {
+          int64_t last = std::min(p0 + bq, Sq);
+          visible = std::min(std::max<int64_t>(last + len - Sq, 0), len);
+        }
+        const int64_t nBlocks = (visible + bkv - 1) / bkv;
+        std::fill(m.begin(), m.end(), negInf);
+        std::fill(l.begin(), l.end(), 0.0);
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t n = 0; n < nBlocks; ++n) {
+          const int64_t kv0 = n * bkv;
+          // Masked scaled scores of the block.
+          for (int64_t r = 0; r < rows; ++r) {
+            int64_t h = h0 + r / bq, p = p0 + r % bq;
+            int64_t lim = 0;
+            if (p < Sq) {
+              lim = len;
+              if (s.causal)
+                lim = std::min(lim, std::max<int64_t>(p + 1 + len - Sq, 0));
+            }
+            for (int64_t cc = 0; cc < bkv; ++cc) {
+              int64_t j = kv0 + cc;
+              double val = negInf;
+              if (j < lim) {
+                const double *qr = &q[((b * Hq + h) * Sq + p) * D];
+                const double *kr = &k[((b * Hkv + hkv) * Skv + j) * D];
+                double dot = 0;
+                for (int64_t d = 0; d < D; ++d)
+                  dot += qr[d] * kr[d];
+                val = c * dot;
+              }
+              sc[r * bkv + cc] = val;
+            }
+          }
+          for (int64_t u0 = 0; u0 < rows; u0 += unit) {
+            bool skip = false;
+            bool near = false;
+            if (skipping || s.withStats) {
+              bool allowed = seqSkips && n >= std::max<int64_t>(1, s.minKeepBlocks);
+              bool all = true;
+              for (int64_t r = u0; r < u0 + unit; ++r) {
+                double mb = *std::max_element(&sc[r * bkv], &sc[r * bkv] + bkv);
+                if (mb == negInf)
+                  continue; // padding / fully masked rows never veto
+                double diff = mb - m[r];
+                if (!(diff < logLambda))
+                  all = false;
+                if (allowed && std::isfinite(diff) &&
+                    std::fabs(diff - logLambda) < res.nearTolerance)
+                  near = true;
+              }
+              skip = allowed && all;
+              int64_t h = h0 + u0 / bq;
+              res.stats[(b * Hq + h) * 2] += 1;
+              res.stats[(b * Hq + h) * 2 + 1] += skip;
+              res.totalDecisions += 1;
+              res.skippedDecisions += skip;
+              res.nearThreshold += near;
+            }
+            if (skip)
+              continue;
+            for (int64_t r = u0; r < u0 + unit; ++r) {
+              double *row = &sc[r * bkv];
+              double mb = *std::max_element(row, row + bkv);
+              double mNew = std::max(m[r], mb);
+              if (mNew == negInf)
+                continue;
+              double alpha = std::exp(m[r] - mNew), sum = 0;
+              for (int64_t cc = 0; cc < bkv; ++cc) {
+                row[cc] = std::exp(row[cc] - mNew);
+                sum += row[cc];
+              }
+              l[r] = l[r] * alpha + sum;
+              m[r] = mNew;
+              double *a = &acc[r * Dv];
+              for (int64_t d = 0; d < Dv; ++d)
+                a[d] *= alpha;
+              for (int64_t cc = 0; cc < bkv && kv0 + cc < len; ++cc) {
+                if (row[cc] == 0.0)
+                  continue;
+                const double *vr = &v[((b * Hkv + hkv) * Skv + kv0 + cc) * Dv];
+                for (int64_t d = 0; d < Dv; ++d)
+                  a[d] += row[cc] * vr[d];
+              }
+            }
+          }
+        }
+        for (int64_t r = 0; r < rows; ++r) {
+          int64_t h = h0 + r / bq, p = p0 + r % bq;
+          if (p >= Sq)
+            continue;
+          double inv = 1.0 / std::max(l[r], 1e-30);
+          for (int64_t d = 0; d < Dv; ++d)
+            res.out[((b * Hq + h) * Sq + p) * Dv + d] = acc[r * Dv + d] * inv;
+          res.lse[(b * Hq + h) * Sq + p] = m[r] + std::log(l[r]);
+        }
+      }
+    }
+  }
+  return res;
+}

@@ -1,0 +1,236 @@
+//===- CPUJIT.cpp - in-process JIT of the CPU pipeline --------------------===//
+
+#include "skipattn/Runtime/CPU/CPUJIT.h"
+#include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
+#include "skipattn/InitAll.h"
+#include "skipattn/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <mutex>
+
+#ifndef SKIPATTN_OMP_LIBRARY
+#define SKIPATTN_OMP_LIBRARY "libomp.so"
+#endif
+
+using namespace mlir;
+using ::skipattn::AttentionSpec;
+using ::skipattn::CPUCompileOptions;
+using ::skipattn::CPUKernel;
+using ::skipattn::DType;
+
+struct CPUKernel::Impl {
+  std::unique_ptr<MLIRContext> context;
+  std::unique_ptr<ExecutionEngine> engine;
+};
+
+CPUKernel::~CPUKernel() = default;
+
+static Type elementType(MLIRContext *ctx, DType t) {
+  OpBuilder b(ctx);
+  switch (t) {
+  case DType::F32:
+    return b.getF32Type();
+  case DType::F16:
+    return b.getF16Type();
+  case DType::BF16:
+    return b.getBF16Type();
+  }
+  return {};
+}
+
+/// func @skipattn_main(q, k, v, [kv_lens], out, [lse], [stats]) holding one
+/// memref-form skipattn.attention.
+static OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx,
+                                         const AttentionSpec &s) {
+  OpBuilder b(ctx);
+  Location loc = b.getUnknownLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  Type et = elementType(ctx, s.dtype);
+  auto qT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.headDim}, et);
+  auto kT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.headDim}, et);
+  auto vT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.dv()}, et);
+  auto oT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.dv()}, et);
+  SmallVector<Type> args{qT, kT, vT};
+  if (!s.kvLens.empty())
+    args.push_back(MemRefType::get({s.batch}, b.getI32Type()));
+  args.push_back(oT);
+  if (s.withLse)
+    args.push_back(
+        MemRefType::get({s.batch, s.qHeads, s.qLen}, b.getF32Type()));
+  if (s.withStats)
+    args.push_back(MemRefType::get({s.batch, s.qHeads, 2}, b.getI64Type()));
+
+  b.setInsertionPointToEnd(module->getBody());
+  auto fn = func::FuncOp::create(b, loc, "skipattn_main",
+                                 b.getFunctionType(args, {}));
+  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  unsigned i = 0;
+  Value q = entry->getArgument(i++), k = entry->getArgument(i++),
+        v = entry->getArgument(i++);
+  Value lens = s.kvLens.empty() ? Value() : entry->getArgument(i++);
+  Value out = entry->getArgument(i++);
+  Value lse = s.withLse ? entry->getArgument(i++) : Value();
+  Value stats = s.withStats ? entry->getArgument(i++) : Value();
+  mlir::skipattn::SkipConfigAttr skip;
+  if (s.thresholdScaleFactor > 0)
+    skip = mlir::skipattn::SkipConfigAttr::get(
+        ctx, llvm::APFloat(s.thresholdScaleFactor), s.minKeepBlocks);
+  mlir::skipattn::AttentionOp::create(
+      b, loc, TypeRange(), q, k, v, lens, out, lse, stats,
+      b.getF32FloatAttr(static_cast<float>(s.effectiveScale())),
+      s.causal ? b.getUnitAttr() : UnitAttr(), skip);
+  func::ReturnOp::create(b, loc);
+  return module;
+}
+
+llvm::Expected<std::unique_ptr<CPUKernel>>
+CPUKernel::compile(const AttentionSpec &spec,
+                   const CPUCompileOptions &options) {
+  std::string problem = spec.validate();
+  if (!problem.empty())
+    return llvm::createStringError("invalid attention spec: " + problem);
+  static std::once_flag nativeInit;
+  std::call_once(nativeInit, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  auto start = std::chrono::steady_clock::now();
+
+  std::unique_ptr<CPUKernel> kernel(new CPUKernel());
+  kernel->spec_ = spec;
+  kernel->impl_ = std::make_unique<Impl>();
+  DialectRegistry registry;
+  mlir::skipattn::registerAllDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
+  kernel->impl_->context = std::make_unique<MLIRContext>(registry);
+  MLIRContext *ctx = kernel->impl_->context.get();
+  ctx->loadAllAvailableDialects();
+
+  OwningOpRef<ModuleOp> module = buildModule(ctx, spec);
+  if (failed(verify(*module)))
+    return llvm::createStringError("internal error: generated IR is invalid");
+  llvm::raw_string_ostream irOS(kernel->inputIR_);
+  module->print(irOS);
+
+  // Diagnostics become the error message rather than going to stderr.
+  std::string diagText;
+  ScopedDiagnosticHandler diagHandler(ctx, [&](Diagnostic &d) {
+    llvm::raw_string_ostream os(diagText);
+    os << d << "\n";
+    return success();
+  });
+
+  PassManager pm(ctx);
+  mlir::skipattn::CPUPipelineOptions pipelineOptions;
+  pipelineOptions.blockQ = spec.blockQ;
+  pipelineOptions.blockKV = spec.blockKV;
+  pipelineOptions.packGQA = spec.packGQA;
+  pipelineOptions.skipUnit = spec.skipUnit;
+  mlir::skipattn::buildCPUPipeline(pm, pipelineOptions);
+  if (!options.dumpDir.empty()) {
+    std::error_code ec = llvm::sys::fs::create_directories(options.dumpDir);
+    if (ec)
+      return llvm::createStringError("cannot create --dump-ir directory '" +
+                                     options.dumpDir + "': " + ec.message());
+    pm.enableIRPrintingToFileTree(
+        [](Pass *, Operation *) { return false; },
+        [](Pass *, Operation *) { return true; },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/true,
+        /*printAfterOnlyOnFailure=*/false, options.dumpDir);
+  }
+  if (options.passTiming)
+    pm.enableTiming();
+  if (failed(pm.run(*module)))
+    return llvm::createStringError("lowering failed:\n" + diagText);
+
+  auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                            /*targetMachine=*/nullptr);
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = optimize;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  llvm::StringRef libs[] = {SKIPATTN_OMP_LIBRARY};
+  engineOptions.sharedLibPaths = libs;
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+  auto engine = ExecutionEngine::create(*module, engineOptions);
+  if (!engine)
+    return llvm::createStringError(
+        "JIT compilation failed: " + llvm::toString(engine.takeError()) +
+        "\n" + diagText);
+  kernel->impl_->engine = std::move(*engine);
+  if (auto err = kernel->impl_->engine->lookupPacked("_mlir_ciface_skipattn_main")
+                     .takeError())
+    return std::move(err);
+  kernel->compileMs_ = std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  return kernel;
+}
+
+namespace {
+/// A ranked memref descriptor with row-major strides, as the C interface
+/// of an MLIR function expects it.
+struct Descriptor {
+  std::vector<int64_t> words;
+  Descriptor(const void *data, std::vector<int64_t> sizes) {
+    words.push_back(reinterpret_cast<int64_t>(data));
+    words.push_back(reinterpret_cast<int64_t>(data));
+    words.push_back(0);
+    std::vector<int64_t> strides(sizes.size(), 1);
+    for (int i = static_cast<int>(sizes.size()) - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * sizes[i + 1];
+    words.insert(words.end(), sizes.begin(), sizes.end());
+    words.insert(words.end(), strides.begin(), strides.end());
+  }
+};
+} // namespace
+
+llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
+                           const int32_t *kvLens, void *out, float *lse,
+                           int64_t *stats) const {
+  const AttentionSpec &s = spec_;
+  if (!q || !k || !v || !out)
+    return llvm::createStringError("query, key, value and out are required");
+  if (!s.kvLens.empty() != (kvLens != nullptr))
+    return llvm::createStringError(
+        "kv_lens must be given exactly when the kernel was compiled ragged");
+  if (s.withLse != (lse != nullptr) || s.withStats != (stats != nullptr))
+    return llvm::createStringError(
+        "lse/stats buffers must match what the kernel was compiled with");
+  std::vector<Descriptor> descs;
+  descs.emplace_back(q, std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.headDim});
+  descs.emplace_back(k, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.headDim});
+  descs.emplace_back(v, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.dv()});
+  if (kvLens)
+    descs.emplace_back(kvLens, std::vector<int64_t>{s.batch});
+  descs.emplace_back(out, std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.dv()});
+  if (lse)
+    descs.emplace_back(lse, std::vector<int64_t>{s.batch, s.qHeads, s.qLen});
+  if (stats)
+    descs.emplace_back(stats, std::vector<int64_t>{s.batch, s.qHeads, 2});
+  std::vector<void *> ptrs;
+  for (Descriptor &d : descs)
+    ptrs.push_back(d.words.data());
+  std::vector<void *> args;
+  for (void *&p : ptrs)
+    args.push_back(&p);
+  return impl_->engine->invokePacked("_mlir_ciface_skipattn_main", args);
+}

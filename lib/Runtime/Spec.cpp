@@ -1,0 +1,164 @@
+//===- Spec.cpp - attention call description ------------------------------===//
+
+#include "skipattn/Runtime/Spec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+using namespace skipattn;
+
+const char *skipattn::dtypeName(DType t) {
+  switch (t) {
+  case DType::F32:
+    return "f32";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  }
+  return "?";
+}
+
+int64_t skipattn::dtypeSize(DType t) { return t == DType::F32 ? 4 : 2; }
+
+double AttentionSpec::effectiveScale() const {
+  return scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(headDim));
+}
+
+int64_t AttentionSpec::seqLen(int64_t b) const {
+  if (kvLens.empty())
+    return kvLen;
+  return std::clamp<int64_t>(kvLens[b], 0, kvLen);
+}
+
+int64_t AttentionSpec::tileBlockQ() const { return std::min(blockQ, qLen); }
+int64_t AttentionSpec::tileHeads() const {
+  return packGQA ? qHeads / kvHeads : 1;
+}
+int64_t AttentionSpec::tileUnit() const {
+  int64_t rows = tileBlockQ() * tileHeads();
+  return skipUnit > 0 ? skipUnit : rows;
+}
+
+std::string AttentionSpec::validate() const {
+  std::ostringstream e;
+  if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 || kvLen <= 0 ||
+      headDim <= 0 || valueDim < 0)
+    e << "all sizes must be positive (batch " << batch << ", heads " << qHeads
+      << "/" << kvHeads << ", lengths " << qLen << "/" << kvLen
+      << ", head dim " << headDim << ")";
+  else if (qHeads % kvHeads != 0)
+    e << "query heads (" << qHeads << ") must be a multiple of KV heads ("
+      << kvHeads << ")";
+  else if (!kvLens.empty() && static_cast<int64_t>(kvLens.size()) != batch)
+    e << "--kv-lens has " << kvLens.size() << " entries for a batch of "
+      << batch;
+  else if (std::any_of(kvLens.begin(), kvLens.end(),
+                       [&](int32_t l) { return l < 0 || l > kvLen; }))
+    e << "every KV length must lie in [0, " << kvLen << "]";
+  else if (!(thresholdScaleFactor >= 0) || !std::isfinite(thresholdScaleFactor))
+    e << "the threshold scale factor must be finite and >= 0, got "
+      << thresholdScaleFactor;
+  else if (minKeepBlocks < 0)
+    e << "min_keep_blocks must be >= 0";
+  else if (!(scale >= 0) || !std::isfinite(scale))
+    e << "the scale must be positive";
+  else if (blockQ <= 0 || blockKV <= 0)
+    e << "block sizes must be positive";
+  else if (skipUnit < 0 || (tileBlockQ() * tileHeads()) % tileUnit() != 0)
+    e << "the skip unit (" << skipUnit << ") must divide the tile's "
+      << tileBlockQ() * tileHeads() << " rows";
+  return e.str();
+}
+
+std::string AttentionSpec::key() const {
+  std::ostringstream k;
+  k << "b" << batch << "_h" << qHeads << "x" << kvHeads << "_s" << qLen << "x"
+    << kvLen << "_d" << headDim << "x" << dv() << "_" << dtypeName(dtype)
+    << (kvLens.empty() ? "" : "_ragged") << (causal ? "_causal" : "")
+    << "_sc" << effectiveScale() << "_f" << thresholdScaleFactor << "_mk"
+    << minKeepBlocks << (withLse ? "_lse" : "") << (withStats ? "_st" : "")
+    << "_t" << blockQ << "x" << blockKV << "x" << skipUnit
+    << (packGQA ? "_pack" : "");
+  return k.str();
+}
+
+double AttentionSpec::visiblePairs() const {
+  double pairs = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t len = seqLen(b);
+    for (int64_t p = 0; p < qLen; ++p)
+      pairs += causal ? std::clamp<int64_t>(p + 1 + len - qLen, 0, len) : len;
+  }
+  return pairs * qHeads;
+}
+
+uint16_t skipattn::floatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint32_t sign = (x >> 16) & 0x8000;
+  int32_t exp = ((x >> 23) & 0xff) - 127 + 15;
+  uint32_t mant = x & 0x7fffff;
+  if (((x >> 23) & 0xff) == 0xff)
+    return sign | 0x7c00 | (mant ? 0x200 : 0);
+  if (exp >= 31)
+    return sign | 0x7c00;
+  if (exp <= 0) {
+    if (exp < -10)
+      return sign;
+    mant |= 0x800000;
+    int shift = 14 - exp;
+    uint32_t half = mant >> shift, rem = mant & ((1u << shift) - 1),
+             mid = 1u << (shift - 1);
+    if (rem > mid || (rem == mid && (half & 1)))
+      ++half;
+    return sign | half;
+  }
+  uint32_t half = sign | (exp << 10) | (mant >> 13);
+  uint32_t rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem == 0x1000 && (half & 1)))
+    ++half;
+  return half;
+}
+
+float skipattn::halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  uint32_t x;
+  if (exp == 0) {
+    if (mant == 0) {
+      x = sign;
+    } else {
+      int e = -1;
+      do {
+        ++e;
+        mant <<= 1;
+      } while (!(mant & 0x400));
+      x = sign | ((127 - 15 - e) << 23) | ((mant & 0x3ff) << 13);
+    }
+  } else if (exp == 31) {
+    x = sign | 0x7f800000 | (mant << 13);
+  } else {
+    x = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
+uint16_t skipattn::floatToBF16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7fffffff) > 0x7f800000)
+    return (x >> 16) | 0x40;
+  x += 0x7fff + ((x >> 16) & 1);
+  return x >> 16;
+}
+
+float skipattn::bf16ToFloat(uint16_t h) {
+  uint32_t x = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}

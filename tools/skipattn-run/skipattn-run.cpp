@@ -1,0 +1,298 @@
+//===- skipattn-run.cpp - compile, run and check one attention call -------===//
+//
+// The main job: build inputs for an attention spec, JIT-compile it through
+// the skipattn pipeline, run it, and compare output and skip decisions with
+// the float64 reference model. Exit status: 0 checked OK, 1 bad input or
+// failure to compile/run, 3 the result does not match the reference.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Inputs.h"
+
+#include "skipattn/Reference/Reference.h"
+#include "skipattn/Runtime/CPU/CPUJIT.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+using namespace skipattn;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory cat("skipattn-run options");
+static cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(1), cl::cat(cat));
+static cl::opt<int64_t> qHeads("q-heads", cl::desc("Query heads"), cl::init(8), cl::cat(cat));
+static cl::opt<int64_t> kvHeads("kv-heads", cl::desc("Key/value heads (divides --q-heads)"), cl::init(8), cl::cat(cat));
+static cl::opt<int64_t> qLen("q-len", cl::desc("Query length"), cl::init(256), cl::cat(cat));
+static cl::opt<int64_t> kvLen("kv-len", cl::desc("KV length (the buffer's)"), cl::init(1024), cl::cat(cat));
+static cl::list<int32_t> kvLens("kv-lens", cl::desc("Per-sequence KV lengths (ragged batch)"), cl::CommaSeparated, cl::cat(cat));
+static cl::opt<int64_t> headDim("head-dim", cl::desc("Head dimension"), cl::init(128), cl::cat(cat));
+static cl::opt<std::string> dtypeOpt("dtype", cl::desc("f32 | f16 | bf16"), cl::init("bf16"), cl::cat(cat));
+static cl::opt<bool> causal("causal", cl::desc("Causal mask (bottom-right aligned)"), cl::cat(cat));
+static cl::opt<double> scale("scale", cl::desc("Softmax scale (default 1/sqrt(D))"), cl::init(0.0), cl::cat(cat));
+static cl::opt<double> factor("threshold-scale-factor", cl::desc("Skip threshold scale factor (0 = dense)"), cl::init(0.0), cl::cat(cat));
+static cl::opt<int64_t> minKeep("min-keep-blocks", cl::desc("Blocks always kept per tile"), cl::init(1), cl::cat(cat));
+static cl::opt<int64_t> blockQ("block-q", cl::desc("Query positions per tile"), cl::init(64), cl::cat(cat));
+static cl::opt<int64_t> blockKV("block-kv", cl::desc("Keys per KV block"), cl::init(64), cl::cat(cat));
+static cl::opt<int64_t> skipUnit("skip-unit", cl::desc("Rows voting together (0 = whole tile)"), cl::init(0), cl::cat(cat));
+static cl::opt<std::string> packOpt("pack-gqa", cl::desc("auto | on | off: pack GQA heads into one tile"), cl::init("auto"), cl::cat(cat));
+static cl::opt<std::string> pattern("pattern", cl::desc("random | structured"), cl::init("random"), cl::cat(cat));
+static cl::opt<double> temperature("temperature", cl::desc("Structured inputs: smaller is sharper"), cl::init(0.1), cl::cat(cat));
+static cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(1), cl::cat(cat));
+static cl::opt<std::string> qNpy("q", cl::desc("Query .npy [B,Hq,Sq,D]"), cl::cat(cat));
+static cl::opt<std::string> kNpy("k", cl::desc("Key .npy [B,Hkv,Skv,D]"), cl::cat(cat));
+static cl::opt<std::string> vNpy("v", cl::desc("Value .npy [B,Hkv,Skv,D]"), cl::cat(cat));
+static cl::opt<std::string> target("target", cl::desc("cpu | cuda"), cl::init("cpu"), cl::cat(cat));
+static cl::opt<int> iters("iters", cl::desc("Timed runs (0 = about 0.5 s worth)"), cl::init(0), cl::cat(cat));
+static cl::opt<bool> json("json", cl::desc("End with one JSON line of the figures"), cl::cat(cat));
+static cl::opt<std::string> dumpIR("dump-ir", cl::desc("Write the IR after every pass below DIR"), cl::value_desc("DIR"), cl::cat(cat));
+static cl::opt<bool> passTiming("pass-timing", cl::desc("Print pass timing"), cl::cat(cat));
+static cl::opt<bool> noCheck("no-check", cl::desc("Skip the float64 reference"), cl::cat(cat));
+
+static int fail(const std::string &msg) {
+  llvm::errs() << "skipattn-run: error: " << msg << "\n";
+  return 1;
+}
+
+static void progress(const std::string &msg) {
+  llvm::errs() << "[skipattn-run] " << msg << "\n";
+  llvm::errs().flush();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(cat);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "skipattn-run: compile, run and check skip-softmax attention\n");
+
+  AttentionSpec s;
+  s.batch = batch;
+  s.qHeads = qHeads;
+  s.kvHeads = kvHeads;
+  s.qLen = qLen;
+  s.kvLen = kvLen;
+  s.headDim = headDim;
+  s.kvLens.assign(kvLens.begin(), kvLens.end());
+  s.causal = causal;
+  s.scale = scale;
+  s.thresholdScaleFactor = factor;
+  s.minKeepBlocks = minKeep;
+  s.blockQ = blockQ;
+  s.blockKV = blockKV;
+  s.skipUnit = skipUnit;
+  s.withLse = true;
+  s.withStats = true;
+  if (dtypeOpt == "f32")
+    s.dtype = DType::F32;
+  else if (dtypeOpt == "f16")
+    s.dtype = DType::F16;
+  else if (dtypeOpt == "bf16")
+    s.dtype = DType::BF16;
+  else
+    return fail("unknown --dtype '" + dtypeOpt + "' (f32, f16 or bf16)");
+  if (packOpt == "auto")
+    s.packGQA = kvHeads > 0 && qHeads % std::max<int64_t>(kvHeads, 1) == 0 &&
+                qHeads / kvHeads > 1 && qLen < blockQ;
+  else if (packOpt == "on" || packOpt == "off")
+    s.packGQA = packOpt == "on";
+  else
+    return fail("unknown --pack-gqa '" + packOpt + "' (auto, on or off)");
+  if (scale < 0)
+    return fail("--scale must be positive");
+  std::string problem = s.validate();
+  if (!problem.empty())
+    return fail(problem);
+  if (target == "cuda")
+    return fail("--target=cuda: this build has no CUDA target (configure "
+                "with -DSKIPATTN_ENABLE_CUDA=ON)");
+  if (target != "cpu")
+    return fail("unknown --target '" + target + "' (cpu or cuda)");
+  if (pattern != "random" && pattern != "structured")
+    return fail("unknown --pattern '" + pattern + "' (random or structured)");
+  if (!(temperature > 0))
+    return fail("--temperature must be positive");
+
+  // Inputs.
+  HostTensor q, k, v;
+  if (pattern == "structured")
+    makeStructured(s, seed, temperature, q, k, v);
+  else
+    makeRandom(s, seed, q, k, v);
+  struct NpyIn {
+    std::string &path;
+    HostTensor &t;
+  };
+  for (auto [path, t] : {std::pair<std::string, HostTensor *>{qNpy, &q},
+                         {kNpy, &k},
+                         {vNpy, &v}}) {
+    if (path.empty())
+      continue;
+    std::string err = loadNpy(path, t->shape, *t);
+    if (!err.empty())
+      return fail(err);
+    t->pack(s.dtype);
+  }
+
+  progress("compiling " + s.key());
+  CPUCompileOptions copts;
+  copts.dumpDir = dumpIR;
+  copts.passTiming = passTiming;
+  auto kernelOr = CPUKernel::compile(s, copts);
+  if (!kernelOr)
+    return fail(llvm::toString(kernelOr.takeError()));
+  auto &kernel = *kernelOr;
+  if (!dumpIR.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(dumpIR + "/00-input.mlir", ec);
+    if (!ec)
+      os << kernel->inputIR();
+  }
+
+  const int64_t outCount = s.batch * s.qHeads * s.qLen * s.dv();
+  std::vector<uint8_t> out(outCount * dtypeSize(s.dtype));
+  std::vector<float> lse(s.batch * s.qHeads * s.qLen);
+  std::vector<int64_t> stats(s.batch * s.qHeads * 2);
+  const int32_t *lens = s.kvLens.empty() ? nullptr : s.kvLens.data();
+  auto runOnce = [&]() -> llvm::Error {
+    return kernel->run(q.bytes.data(), k.bytes.data(), v.bytes.data(), lens,
+                       out.data(), lse.data(), stats.data());
+  };
+  // Poison the outputs so an element the kernel does not write shows up.
+  std::memset(out.data(), 0xff, out.size());
+  std::fill(lse.begin(), lse.end(), NAN);
+  std::fill(stats.begin(), stats.end(), -1);
+  progress("warm-up run");
+  if (auto err = runOnce())
+    return fail("run failed: " + llvm::toString(std::move(err)));
+
+  std::vector<double> times;
+  auto t0 = std::chrono::steady_clock::now();
+  int target_iters = iters > 0 ? static_cast<int>(iters) : 1000;
+  for (int i = 0; i < target_iters; ++i) {
+    auto a = std::chrono::steady_clock::now();
+    if (auto err = runOnce())
+      return fail("run failed: " + llvm::toString(std::move(err)));
+    auto b = std::chrono::steady_clock::now();
+    times.push_back(std::chrono::duration<double, std::milli>(b - a).count());
+    double spent = std::chrono::duration<double>(b - t0).count();
+    if (iters == 0 && ((i >= 2 && spent > 0.5) || spent > 5.0))
+      break;
+  }
+  std::sort(times.begin(), times.end());
+  double runMs = times[times.size() / 2];
+  double flops = 2.0 * s.visiblePairs() * (s.headDim + s.dv());
+  double gflops = flops / (runMs * 1e6);
+  progress("timed " + std::to_string(times.size()) + " runs");
+
+  int64_t kTotal = 0, kSkipped = 0;
+  for (size_t i = 0; i < stats.size(); i += 2) {
+    kTotal += stats[i];
+    kSkipped += stats[i + 1];
+  }
+
+  // Check against the float64 reference.
+  bool ok = true;
+  double maxAbs = 0, relL2 = 0;
+  int64_t refTotal = 0, refSkipped = 0, near = 0, statsMismatch = 0;
+  double tol = s.dtype == DType::F32 ? 1e-4 : s.dtype == DType::F16 ? 3e-3 : 1e-2;
+  if (!noCheck) {
+    progress("float64 reference");
+    ReferenceResult ref = runReference(s, q.values, k.values, v.values);
+    double num = 0, den = 0;
+    int64_t bad = 0;
+    for (int64_t i = 0; i < outCount; ++i) {
+      double got;
+      if (s.dtype == DType::F32) {
+        float f;
+        std::memcpy(&f, &out[i * 4], 4);
+        got = f;
+      } else {
+        uint16_t h;
+        std::memcpy(&h, &out[i * 2], 2);
+        got = s.dtype == DType::F16 ? halfToFloat(h) : bf16ToFloat(h);
+      }
+      if (!std::isfinite(got)) {
+        ++bad;
+        continue;
+      }
+      double d = got - ref.out[i];
+      maxAbs = std::max(maxAbs, std::fabs(d));
+      num += d * d;
+      den += ref.out[i] * ref.out[i];
+    }
+    relL2 = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+    double lseErr = 0;
+    for (size_t i = 0; i < lse.size(); ++i) {
+      if (std::isinf(ref.lse[i]) && std::isinf(lse[i]))
+        continue;
+      lseErr = std::max(lseErr, std::fabs(lse[i] - ref.lse[i]));
+      if (std::isnan(lse[i]))
+        lseErr = INFINITY;
+    }
+    refTotal = ref.totalDecisions;
+    refSkipped = ref.skippedDecisions;
+    near = ref.nearThreshold;
+    for (size_t i = 0; i < stats.size(); i += 2)
+      statsMismatch += stats[i] != ref.stats[i] ||
+                       std::llabs(stats[i + 1] - ref.stats[i + 1]) > near;
+    if (bad) {
+      llvm::errs() << "FAIL: " << bad << " output elements not finite (unwritten?)\n";
+      ok = false;
+    }
+    if (!(relL2 < tol)) {
+      llvm::errs() << "FAIL: relative L2 error " << relL2 << " >= " << tol << "\n";
+      ok = false;
+    }
+    if (!(lseErr < 1e-2)) {
+      llvm::errs() << "FAIL: log-sum-exp error " << lseErr << "\n";
+      ok = false;
+    }
+    if (kTotal != refTotal || std::llabs(kSkipped - refSkipped) > near ||
+        statsMismatch) {
+      llvm::errs() << "FAIL: skip decisions differ: kernel " << kSkipped << "/"
+                   << kTotal << ", reference " << refSkipped << "/" << refTotal
+                   << " (" << near << " near the threshold, " << statsMismatch
+                   << " heads differ)\n";
+      ok = false;
+    }
+  }
+
+  double sparsity = kTotal ? static_cast<double>(kSkipped) / kTotal : 0.0;
+  llvm::outs() << "skipattn-run  target=cpu  " << s.key() << "\n"
+               << llvm::format("  shape        B=%lld Hq=%lld Hkv=%lld Sq=%lld Skv=%lld D=%lld %s%s\n",
+                               (long long)s.batch, (long long)s.qHeads,
+                               (long long)s.kvHeads, (long long)s.qLen,
+                               (long long)s.kvLen, (long long)s.headDim,
+                               dtypeName(s.dtype), s.causal ? " causal" : "")
+               << llvm::format("  skip         factor=%g min_keep_blocks=%lld tile=%lldx%lld rows, block_kv=%lld, unit=%lld rows\n",
+                               s.thresholdScaleFactor, (long long)s.minKeepBlocks,
+                               (long long)s.tileHeads(), (long long)s.tileBlockQ(),
+                               (long long)s.blockKV, (long long)s.tileUnit())
+               << llvm::format("  blocks       skipped %lld of %lld (sparsity %.1f%%)", (long long)kSkipped,
+                               (long long)kTotal, 100.0 * sparsity);
+  if (!noCheck)
+    llvm::outs() << llvm::format("; reference %lld of %lld, %lld near the threshold",
+                                 (long long)refSkipped, (long long)refTotal, (long long)near);
+  llvm::outs() << "\n"
+               << llvm::format("  compile      %.1f ms\n", kernel->compileMs())
+               << llvm::format("  run          %.3f ms (median of %zu)  %.2f GFLOP/s\n", runMs,
+                               times.size(), gflops);
+  if (!noCheck)
+    llvm::outs() << llvm::format("  error        max abs %.3e, rel L2 %.3e (tolerance %.0e)  %s\n",
+                                 maxAbs, relL2, tol, ok ? "OK" : "FAILED");
+  if (json)
+    llvm::outs() << llvm::format(
+        "{\"target\": \"cpu\", \"dtype\": \"%s\", \"max_abs_err\": %.6e, "
+        "\"rel_l2_err\": %.6e, \"total_blocks\": %lld, \"skipped_blocks\": %lld, "
+        "\"sparsity\": %.6f, \"ref_skipped_blocks\": %lld, \"near_threshold\": %lld, "
+        "\"compile_ms\": %.3f, \"run_ms\": %.6f, \"gflops\": %.3f, \"ok\": %s}\n",
+        dtypeName(s.dtype), maxAbs, relL2, (long long)kTotal, (long long)kSkipped,
+        sparsity, (long long)refSkipped, (long long)near, kernel->compileMs(),
+        runMs, gflops, ok ? "true" : "false");
+  return ok ? 0 : 3;
+}
