@@ -52,6 +52,7 @@ static cl::opt<int> iters("iters", cl::desc("Timed runs (0 = about 0.5 s worth)"
 static cl::opt<bool> json("json", cl::desc("End with one JSON line of the figures"), cl::cat(cat));
 static cl::opt<std::string> dumpIR("dump-ir", cl::desc("Write the IR after every pass below DIR"), cl::value_desc("DIR"), cl::cat(cat));
 static cl::opt<bool> passTiming("pass-timing", cl::desc("Print pass timing"), cl::cat(cat));
+static cl::opt<bool> compareDense("compare-dense", cl::desc("Also run the dense build and require identical bits when nothing was skipped"), cl::cat(cat));
 static cl::opt<bool> noCheck("no-check", cl::desc("Skip the float64 reference"), cl::cat(cat));
 
 static int fail(const std::string &msg) {
@@ -262,6 +263,30 @@ int main(int argc, char **argv) {
     }
   }
 
+  // With nothing skipped, the skipping build must compute exactly what the
+  // dense build computes.
+  int denseIdentical = -1;
+  if (compareDense) {
+    AttentionSpec dense = s;
+    dense.thresholdScaleFactor = 0;
+    auto denseKernel = CPUKernel::compile(dense, {});
+    if (!denseKernel)
+      return fail(llvm::toString(denseKernel.takeError()));
+    std::vector<uint8_t> out2(out.size(), 0xff);
+    std::vector<float> lse2(lse.size());
+    std::vector<int64_t> stats2(stats.size());
+    if (auto err = (*denseKernel)->run(q.bytes.data(), k.bytes.data(),
+                                      v.bytes.data(), lens, out2.data(),
+                                      lse2.data(), stats2.data()))
+      return fail("dense run failed: " + llvm::toString(std::move(err)));
+    denseIdentical = out == out2;
+    if (kSkipped == 0 && !denseIdentical) {
+      llvm::errs() << "FAIL: nothing was skipped but the output differs from "
+                      "the dense build\n";
+      ok = false;
+    }
+  }
+
   double sparsity = kTotal ? static_cast<double>(kSkipped) / kTotal : 0.0;
   llvm::outs() << "skipattn-run  target=cpu  " << s.key() << "\n"
                << llvm::format("  shape        B=%lld Hq=%lld Hkv=%lld Sq=%lld Skv=%lld D=%lld %s%s\n",
@@ -290,9 +315,12 @@ int main(int argc, char **argv) {
         "{\"target\": \"cpu\", \"dtype\": \"%s\", \"max_abs_err\": %.6e, "
         "\"rel_l2_err\": %.6e, \"total_blocks\": %lld, \"skipped_blocks\": %lld, "
         "\"sparsity\": %.6f, \"ref_skipped_blocks\": %lld, \"near_threshold\": %lld, "
-        "\"compile_ms\": %.3f, \"run_ms\": %.6f, \"gflops\": %.3f, \"ok\": %s}\n",
+        "\"compile_ms\": %.3f, \"run_ms\": %.6f, \"gflops\": %.3f, "
+        "\"dense_identical\": %s, \"ok\": %s}\n",
         dtypeName(s.dtype), maxAbs, relL2, (long long)kTotal, (long long)kSkipped,
         sparsity, (long long)refSkipped, (long long)near, kernel->compileMs(),
-        runMs, gflops, ok ? "true" : "false");
+        runMs, gflops,
+        denseIdentical < 0 ? "null" : denseIdentical ? "true" : "false",
+        ok ? "true" : "false");
   return ok ? 0 : 3;
 }
