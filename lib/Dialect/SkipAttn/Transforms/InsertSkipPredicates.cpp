@@ -24,11 +24,11 @@ namespace mlir::skipattn {
 using namespace mlir;
 using namespace mlir::skipattn;
 
-/// log2(lambda) for this tile's sequence, or -inf (never skip) when
-/// lambda = factor / len >= 1. Computed in f64 so that large lengths and
+/// log2(lambda) for this tile's sequence and whether skipping is enabled at
+/// all (lambda = factor / len < 1). Computed in f64 so that large lengths and
 /// tiny factors keep their precision.
-static Value buildLog2Lambda(OpBuilder &b, Location loc, double factor,
-                             Value len) {
+static std::pair<Value, Value> buildLog2Lambda(OpBuilder &b, Location loc,
+                                               double factor, Value len) {
   Value len64 = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), len);
   Value lenF = arith::UIToFPOp::create(b, loc, b.getF64Type(), len64);
   Value f = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(factor));
@@ -41,7 +41,7 @@ static Value buildLog2Lambda(OpBuilder &b, Location loc, double factor,
   Value never = arith::ConstantOp::create(
       b, loc,
       b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
-  return arith::SelectOp::create(b, loc, enabled, log2F32, never);
+  return {arith::SelectOp::create(b, loc, enabled, log2F32, never), enabled};
 }
 
 /// A row-range view [row, row + n) of a state or score buffer.
@@ -81,23 +81,25 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
 
   Location loc = loop.getLoc();
   rewriter.setInsertionPoint(loop);
-  Value log2Lambda;
+  Value log2Lambda, enabled;
   if (skipping)
-    log2Lambda = buildLog2Lambda(rewriter, loc, skip.getFactor(),
-                                 loop.getKvLen());
+    std::tie(log2Lambda, enabled) =
+        buildLog2Lambda(rewriter, loc, skip.getFactor(), loop.getKvLen());
 
   rewriter.setInsertionPoint(update);
   auto cIdx = [&](int64_t v) {
     return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
   };
-  // The first block (and the first min_keep_blocks) of a tile is kept.
+  // The first block (and the first min_keep_blocks) of a tile is kept, and
+  // a sequence with lambda >= 1 keeps everything.
   Value allowed;
   if (skipping) {
     int64_t keep = std::max<int64_t>(1, skip.getMinKeepBlocks());
     Value rel = arith::SubIOp::create(rewriter, loc, loop.getBlockIndex(),
                                       loop.getLower());
-    allowed = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge,
-                                    rel, cIdx(keep));
+    Value past = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::uge, rel, cIdx(keep));
+    allowed = arith::AndIOp::create(rewriter, loc, past, enabled);
   }
 
   auto emitUnit = [&](OpBuilder &b, Value row, bool whole) {

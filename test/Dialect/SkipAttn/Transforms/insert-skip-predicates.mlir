@@ -43,7 +43,8 @@ func.func @dense(%qt: memref<32x64xf32>, %k: memref<1x2x256x64xf16>,
 // CHECK: skipattn.blocked_kv %[[J:.*]] = %[[LO:[^ ]*]] to {{.*}}skip_unit = 32>
 // CHECK: skipattn.block_scores
 // CHECK: %[[REL:.*]] = arith.subi %[[J]], %[[LO]] : index
-// CHECK: %[[ALLOWED:.*]] = arith.cmpi uge, %[[REL]], %c1 : index
+// CHECK: %[[PAST:.*]] = arith.cmpi uge, %[[REL]], %c1 : index
+// CHECK: %[[ALLOWED:.*]] = arith.andi %[[PAST]], %[[ON]] : i1
 // CHECK: %[[P:.*]] = skipattn.skip_predicate %{{.*}}, %{{.*}} log2_lambda(%[[LL]]) : memref<32x64xf32>, memref<32xf32>
 // CHECK: %[[SKIP:.*]] = arith.andi %[[ALLOWED]], %[[P]] : i1
 // CHECK: %[[KEEP:.*]] = arith.xori %[[SKIP]], %true : i1
@@ -74,7 +75,8 @@ func.func @whole_tile(%qt: memref<32x64xf32>, %k: memref<1x2x256x64xf16>,
 // own rows through subviews.
 // UNIT-LABEL: func @units
 // UNIT: skipattn.blocked_kv {{.*}}skip_unit = 8>
-// UNIT: %[[ALLOWED:.*]] = arith.cmpi uge, %{{.*}}, %c3 : index
+// UNIT: %[[PAST:.*]] = arith.cmpi uge, %{{.*}}, %c3 : index
+// UNIT: %[[ALLOWED:.*]] = arith.andi %[[PAST]], %{{.*}} : i1
 // UNIT: scf.for %[[R:.*]] = %c0 to %c32 step %c8 {
 // UNIT: %[[SV:.*]] = memref.subview %{{.*}}[%[[R]], 0] [8, 64] [1, 1] : memref<32x64xf32> to memref<8x64xf32, strided<[64, 1], offset: ?>>
 // UNIT: %[[MV:.*]] = memref.subview %{{.*}}[%[[R]]] [8] [1] : memref<32xf32> to memref<8xf32, strided<[1], offset: ?>>
