@@ -1,7 +1,7 @@
 // The registered pipeline takes the example (memref form) and a tensor-form
 // function all the way to the LLVM dialect, with the tile loop on OpenMP.
 // RUN: skipattn-opt %examples/gqa_causal_skip.mlir --skipattn-cpu-pipeline | FileCheck %s
-// RUN: skipattn-opt %s --skipattn-cpu-pipeline='block-q=16 block-kv=32 pack-gqa=true skip-unit=16' | FileCheck %s --check-prefix=TENSOR
+// RUN: skipattn-opt %s --skipattn-cpu-pipeline='block-q=16 block-kv=32 pack-gqa=true skip-unit=2' | FileCheck %s --check-prefix=TENSOR
 // RUN: skipattn-opt %s --skipattn-cpu-pipeline='to-llvm=false' | FileCheck %s --check-prefix=LOOPS
 
 // CHECK: llvm.func @attention
