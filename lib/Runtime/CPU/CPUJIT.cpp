@@ -150,6 +150,8 @@ CPUKernel::compile(const AttentionSpec &spec,
     if (ec)
       return llvm::createStringError("cannot create --dump-ir directory '" +
                                      options.dumpDir + "': " + ec.message());
+    // Printing after every pass requires a single-threaded context.
+    ctx->disableMultithreading();
     pm.enableIRPrintingToFileTree(
         [](Pass *, Operation *) { return false; },
         [](Pass *, Operation *) { return true; },
