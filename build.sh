@@ -54,7 +54,7 @@ case "$cmd" in
   test)
     install_missing
     configure_and_build
-    cd "$BUILD" && ctest --output-on-failure --no-tests=error
+    cd "$BUILD" && ctest -V --no-tests=error
     ;;
   *)
     echo "usage: $0 run|test" >&2
