@@ -1,4 +1,5 @@
-//===- InitAll.h - register everything skipattn tools use --------*- C++ -*-===//
+//===- InitAll.h - register everything skipattn tools use --------*- C++
+//-*-===//
 //
 // One place that registers the skipattn dialect, its passes, pipelines and
 // the upstream dialects/extensions they rely on, so every tool's main stays

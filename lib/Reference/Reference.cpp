@@ -1,4 +1,5 @@
-//===- Reference.cpp - float64 model of blocked skip-softmax ---------------===//
+//===- Reference.cpp - float64 model of blocked skip-softmax
+//---------------===//
 //
 // Mirrors skipattn-tile + skipattn-insert-skip-predicates decision for
 // decision, in float64 and natural-exp form, so that output and skipped
@@ -78,7 +79,8 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
             bool skip = false;
             bool near = false;
             if (skipping || s.withStats) {
-              bool allowed = seqSkips && n >= std::max<int64_t>(1, s.minKeepBlocks);
+              bool allowed =
+                  seqSkips && n >= std::max<int64_t>(1, s.minKeepBlocks);
               bool all = true;
               for (int64_t r = u0; r < u0 + unit; ++r) {
                 double mb = *std::max_element(&sc[r * bkv], &sc[r * bkv] + bkv);

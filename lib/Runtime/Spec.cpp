@@ -47,8 +47,8 @@ std::string AttentionSpec::validate() const {
   if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 || kvLen <= 0 ||
       headDim <= 0 || valueDim < 0)
     e << "all sizes must be positive (batch " << batch << ", heads " << qHeads
-      << "/" << kvHeads << ", lengths " << qLen << "/" << kvLen
-      << ", head dim " << headDim << ")";
+      << "/" << kvHeads << ", lengths " << qLen << "/" << kvLen << ", head dim "
+      << headDim << ")";
   else if (qHeads % kvHeads != 0)
     e << "query heads (" << qHeads << ") must be a multiple of KV heads ("
       << kvHeads << ")";
@@ -77,8 +77,8 @@ std::string AttentionSpec::key() const {
   std::ostringstream k;
   k << "b" << batch << "_h" << qHeads << "x" << kvHeads << "_s" << qLen << "x"
     << kvLen << "_d" << headDim << "x" << dv() << "_" << dtypeName(dtype)
-    << (kvLens.empty() ? "" : "_ragged") << (causal ? "_causal" : "")
-    << "_sc" << effectiveScale() << "_f" << thresholdScaleFactor << "_mk"
+    << (kvLens.empty() ? "" : "_ragged") << (causal ? "_causal" : "") << "_sc"
+    << effectiveScale() << "_f" << thresholdScaleFactor << "_mk"
     << minKeepBlocks << (withLse ? "_lse" : "") << (withStats ? "_st" : "")
     << "_t" << blockQ << "x" << blockKV << "x" << skipUnit
     << (packGQA ? "_pack" : "");

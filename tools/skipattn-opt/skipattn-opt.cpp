@@ -1,4 +1,5 @@
-//===- skipattn-opt.cpp - the skipattn pass driver -------------------------===//
+//===- skipattn-opt.cpp - the skipattn pass driver
+//-------------------------===//
 //
 // mlir-opt with the skipattn dialect, passes and pipelines registered: any
 // compile the JIT performs can be reproduced and dumped stage by stage here.
@@ -14,6 +15,6 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::skipattn::registerAllDialects(registry);
   mlir::skipattn::registerAllPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "skipattn optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "skipattn optimizer driver\n", registry));
 }

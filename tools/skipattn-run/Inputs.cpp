@@ -79,18 +79,21 @@ void skipattn::makeStructured(const AttentionSpec &s, uint64_t seed,
         double *qr = &q.values[((b * s.qHeads + h) * s.qLen + p) * D];
         int64_t lim = len;
         if (s.causal)
-          lim = std::min<int64_t>(len, std::max<int64_t>(p + 1 + len - s.qLen, 0));
+          lim = std::min<int64_t>(len,
+                                  std::max<int64_t>(p + 1 + len - s.qLen, 0));
         for (int64_t d = 0; d < D; ++d)
           qr[d] = 0.05 * n(rng);
         if (lim <= 0)
           continue;
-        int64_t diag = std::min(lim - 1, std::max<int64_t>(0, p + len - s.qLen));
+        int64_t diag =
+            std::min(lim - 1, std::max<int64_t>(0, p + len - s.qLen));
         std::uniform_int_distribution<int64_t> pick(0, lim - 1);
         int64_t targets[] = {0, diag, std::max<int64_t>(diag - 1, 0), pick(rng),
                              pick(rng)};
         double weights[] = {1.0, 1.0, 0.8, 0.9, 0.7};
         for (int t = 0; t < 5; ++t) {
-          const double *kr = &k.values[((b * s.kvHeads + hk) * s.kvLen + targets[t]) * D];
+          const double *kr =
+              &k.values[((b * s.kvHeads + hk) * s.kvLen + targets[t]) * D];
           double norm2 = 0;
           for (int64_t d = 0; d < D; ++d)
             norm2 += kr[d] * kr[d];

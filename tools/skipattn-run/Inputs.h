@@ -1,4 +1,5 @@
-//===- Inputs.h - test inputs for skipattn-run -------------------*- C++ -*-===//
+//===- Inputs.h - test inputs for skipattn-run -------------------*- C++
+//-*-===//
 //
 // Seeded random inputs, structured inputs whose attention is genuinely
 // sparse (a sink, a local window and a few sharp peaks per row), and .npy
@@ -32,8 +33,8 @@ void makeStructured(const AttentionSpec &s, uint64_t seed, double temperature,
                     HostTensor &q, HostTensor &k, HostTensor &v);
 /// Reads a little-endian f32/f64/f16 .npy file of the given shape; returns
 /// an error message or "".
-std::string loadNpy(const std::string &path,
-                    const std::vector<int64_t> &shape, HostTensor &t);
+std::string loadNpy(const std::string &path, const std::vector<int64_t> &shape,
+                    HostTensor &t);
 
 } // namespace skipattn
 

@@ -25,35 +25,82 @@ using namespace skipattn;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory cat("skipattn-run options");
-static cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(1), cl::cat(cat));
-static cl::opt<int64_t> qHeads("q-heads", cl::desc("Query heads"), cl::init(8), cl::cat(cat));
-static cl::opt<int64_t> kvHeads("kv-heads", cl::desc("Key/value heads (divides --q-heads)"), cl::init(8), cl::cat(cat));
-static cl::opt<int64_t> qLen("q-len", cl::desc("Query length"), cl::init(256), cl::cat(cat));
-static cl::opt<int64_t> kvLen("kv-len", cl::desc("KV length (the buffer's)"), cl::init(1024), cl::cat(cat));
-static cl::list<int32_t> kvLens("kv-lens", cl::desc("Per-sequence KV lengths (ragged batch)"), cl::CommaSeparated, cl::cat(cat));
-static cl::opt<int64_t> headDim("head-dim", cl::desc("Head dimension"), cl::init(128), cl::cat(cat));
-static cl::opt<std::string> dtypeOpt("dtype", cl::desc("f32 | f16 | bf16"), cl::init("bf16"), cl::cat(cat));
-static cl::opt<bool> causal("causal", cl::desc("Causal mask (bottom-right aligned)"), cl::cat(cat));
-static cl::opt<double> scale("scale", cl::desc("Softmax scale (default 1/sqrt(D))"), cl::init(0.0), cl::cat(cat));
-static cl::opt<double> factor("threshold-scale-factor", cl::desc("Skip threshold scale factor (0 = dense)"), cl::init(0.0), cl::cat(cat));
-static cl::opt<int64_t> minKeep("min-keep-blocks", cl::desc("Blocks always kept per tile"), cl::init(1), cl::cat(cat));
-static cl::opt<int64_t> blockQ("block-q", cl::desc("Query positions per tile"), cl::init(64), cl::cat(cat));
-static cl::opt<int64_t> blockKV("block-kv", cl::desc("Keys per KV block"), cl::init(64), cl::cat(cat));
-static cl::opt<int64_t> skipUnit("skip-unit", cl::desc("Rows voting together (0 = whole tile)"), cl::init(0), cl::cat(cat));
-static cl::opt<std::string> packOpt("pack-gqa", cl::desc("auto | on | off: pack GQA heads into one tile"), cl::init("auto"), cl::cat(cat));
-static cl::opt<std::string> pattern("pattern", cl::desc("random | structured"), cl::init("random"), cl::cat(cat));
-static cl::opt<double> temperature("temperature", cl::desc("Structured inputs: smaller is sharper"), cl::init(0.1), cl::cat(cat));
-static cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(1), cl::cat(cat));
-static cl::opt<std::string> qNpy("q", cl::desc("Query .npy [B,Hq,Sq,D]"), cl::cat(cat));
-static cl::opt<std::string> kNpy("k", cl::desc("Key .npy [B,Hkv,Skv,D]"), cl::cat(cat));
-static cl::opt<std::string> vNpy("v", cl::desc("Value .npy [B,Hkv,Skv,D]"), cl::cat(cat));
-static cl::opt<std::string> target("target", cl::desc("cpu | cuda"), cl::init("cpu"), cl::cat(cat));
-static cl::opt<int> iters("iters", cl::desc("Timed runs (0 = about 0.5 s worth)"), cl::init(0), cl::cat(cat));
-static cl::opt<bool> json("json", cl::desc("End with one JSON line of the figures"), cl::cat(cat));
-static cl::opt<std::string> dumpIR("dump-ir", cl::desc("Write the IR after every pass below DIR"), cl::value_desc("DIR"), cl::cat(cat));
-static cl::opt<bool> passTiming("pass-timing", cl::desc("Print pass timing"), cl::cat(cat));
-static cl::opt<bool> compareDense("compare-dense", cl::desc("Also run the dense build and require identical bits when nothing was skipped"), cl::cat(cat));
-static cl::opt<bool> noCheck("no-check", cl::desc("Skip the float64 reference"), cl::cat(cat));
+static cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(1),
+                              cl::cat(cat));
+static cl::opt<int64_t> qHeads("q-heads", cl::desc("Query heads"), cl::init(8),
+                               cl::cat(cat));
+static cl::opt<int64_t> kvHeads("kv-heads",
+                                cl::desc("Key/value heads (divides --q-heads)"),
+                                cl::init(8), cl::cat(cat));
+static cl::opt<int64_t> qLen("q-len", cl::desc("Query length"), cl::init(256),
+                             cl::cat(cat));
+static cl::opt<int64_t> kvLen("kv-len", cl::desc("KV length (the buffer's)"),
+                              cl::init(1024), cl::cat(cat));
+static cl::list<int32_t>
+    kvLens("kv-lens", cl::desc("Per-sequence KV lengths (ragged batch)"),
+           cl::CommaSeparated, cl::cat(cat));
+static cl::opt<int64_t> headDim("head-dim", cl::desc("Head dimension"),
+                                cl::init(128), cl::cat(cat));
+static cl::opt<std::string> dtypeOpt("dtype", cl::desc("f32 | f16 | bf16"),
+                                     cl::init("bf16"), cl::cat(cat));
+static cl::opt<bool> causal("causal",
+                            cl::desc("Causal mask (bottom-right aligned)"),
+                            cl::cat(cat));
+static cl::opt<double> scale("scale",
+                             cl::desc("Softmax scale (default 1/sqrt(D))"),
+                             cl::init(0.0), cl::cat(cat));
+static cl::opt<double>
+    factor("threshold-scale-factor",
+           cl::desc("Skip threshold scale factor (0 = dense)"), cl::init(0.0),
+           cl::cat(cat));
+static cl::opt<int64_t> minKeep("min-keep-blocks",
+                                cl::desc("Blocks always kept per tile"),
+                                cl::init(1), cl::cat(cat));
+static cl::opt<int64_t> blockQ("block-q", cl::desc("Query positions per tile"),
+                               cl::init(64), cl::cat(cat));
+static cl::opt<int64_t> blockKV("block-kv", cl::desc("Keys per KV block"),
+                                cl::init(64), cl::cat(cat));
+static cl::opt<int64_t>
+    skipUnit("skip-unit", cl::desc("Rows voting together (0 = whole tile)"),
+             cl::init(0), cl::cat(cat));
+static cl::opt<std::string>
+    packOpt("pack-gqa",
+            cl::desc("auto | on | off: pack GQA heads into one tile"),
+            cl::init("auto"), cl::cat(cat));
+static cl::opt<std::string> pattern("pattern", cl::desc("random | structured"),
+                                    cl::init("random"), cl::cat(cat));
+static cl::opt<double>
+    temperature("temperature",
+                cl::desc("Structured inputs: smaller is sharper"),
+                cl::init(0.1), cl::cat(cat));
+static cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(1),
+                              cl::cat(cat));
+static cl::opt<std::string> qNpy("q", cl::desc("Query .npy [B,Hq,Sq,D]"),
+                                 cl::cat(cat));
+static cl::opt<std::string> kNpy("k", cl::desc("Key .npy [B,Hkv,Skv,D]"),
+                                 cl::cat(cat));
+static cl::opt<std::string> vNpy("v", cl::desc("Value .npy [B,Hkv,Skv,D]"),
+                                 cl::cat(cat));
+static cl::opt<std::string> target("target", cl::desc("cpu | cuda"),
+                                   cl::init("cpu"), cl::cat(cat));
+static cl::opt<int> iters("iters",
+                          cl::desc("Timed runs (0 = about 0.5 s worth)"),
+                          cl::init(0), cl::cat(cat));
+static cl::opt<bool> json("json",
+                          cl::desc("End with one JSON line of the figures"),
+                          cl::cat(cat));
+static cl::opt<std::string>
+    dumpIR("dump-ir", cl::desc("Write the IR after every pass below DIR"),
+           cl::value_desc("DIR"), cl::cat(cat));
+static cl::opt<bool> passTiming("pass-timing", cl::desc("Print pass timing"),
+                                cl::cat(cat));
+static cl::opt<bool>
+    compareDense("compare-dense",
+                 cl::desc("Also run the dense build and require identical bits "
+                          "when nothing was skipped"),
+                 cl::cat(cat));
+static cl::opt<bool> noCheck("no-check", cl::desc("Skip the float64 reference"),
+                             cl::cat(cat));
 
 static int fail(const std::string &msg) {
   llvm::errs() << "skipattn-run: error: " << msg << "\n";
@@ -68,8 +115,9 @@ static void progress(const std::string &msg) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(cat);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "skipattn-run: compile, run and check skip-softmax attention\n");
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "skipattn-run: compile, run and check skip-softmax attention\n");
 
   AttentionSpec s;
   s.batch = batch;
@@ -103,8 +151,6 @@ int main(int argc, char **argv) {
     s.packGQA = packOpt == "on";
   else
     return fail("unknown --pack-gqa '" + packOpt + "' (auto, on or off)");
-  if (scale < 0)
-    return fail("--scale must be positive");
   std::string problem = s.validate();
   if (!problem.empty())
     return fail(problem);
@@ -124,10 +170,6 @@ int main(int argc, char **argv) {
     makeStructured(s, seed, temperature, q, k, v);
   else
     makeRandom(s, seed, q, k, v);
-  struct NpyIn {
-    std::string &path;
-    HostTensor &t;
-  };
   for (auto [path, t] : {std::pair<std::string, HostTensor *>{qNpy, &q},
                          {kNpy, &k},
                          {vNpy, &v}}) {
@@ -200,7 +242,9 @@ int main(int argc, char **argv) {
   bool ok = true;
   double maxAbs = 0, relL2 = 0;
   int64_t refTotal = 0, refSkipped = 0, near = 0, statsMismatch = 0;
-  double tol = s.dtype == DType::F32 ? 1e-4 : s.dtype == DType::F16 ? 3e-3 : 1e-2;
+  double tol = s.dtype == DType::F32   ? 1e-4
+               : s.dtype == DType::F16 ? 3e-3
+                                       : 1e-2;
   if (!noCheck) {
     progress("float64 reference");
     ReferenceResult ref = runReference(s, q.values, k.values, v.values);
@@ -242,11 +286,13 @@ int main(int argc, char **argv) {
       statsMismatch += stats[i] != ref.stats[i] ||
                        std::llabs(stats[i + 1] - ref.stats[i + 1]) > near;
     if (bad) {
-      llvm::errs() << "FAIL: " << bad << " output elements not finite (unwritten?)\n";
+      llvm::errs() << "FAIL: " << bad
+                   << " output elements not finite (unwritten?)\n";
       ok = false;
     }
     if (!(relL2 < tol)) {
-      llvm::errs() << "FAIL: relative L2 error " << relL2 << " >= " << tol << "\n";
+      llvm::errs() << "FAIL: relative L2 error " << relL2 << " >= " << tol
+                   << "\n";
       ok = false;
     }
     if (!(lseErr < 1e-2)) {
@@ -275,9 +321,9 @@ int main(int argc, char **argv) {
     std::vector<uint8_t> out2(out.size(), 0xff);
     std::vector<float> lse2(lse.size());
     std::vector<int64_t> stats2(stats.size());
-    if (auto err = (*denseKernel)->run(q.bytes.data(), k.bytes.data(),
-                                      v.bytes.data(), lens, out2.data(),
-                                      lse2.data(), stats2.data()))
+    if (auto err = (*denseKernel)
+                       ->run(q.bytes.data(), k.bytes.data(), v.bytes.data(),
+                             lens, out2.data(), lse2.data(), stats2.data()))
       return fail("dense run failed: " + llvm::toString(std::move(err)));
     denseIdentical = out == out2;
     if (kSkipped == 0 && !denseIdentical) {
@@ -288,39 +334,49 @@ int main(int argc, char **argv) {
   }
 
   double sparsity = kTotal ? static_cast<double>(kSkipped) / kTotal : 0.0;
-  llvm::outs() << "skipattn-run  target=cpu  " << s.key() << "\n"
-               << llvm::format("  shape        B=%lld Hq=%lld Hkv=%lld Sq=%lld Skv=%lld D=%lld %s%s\n",
-                               (long long)s.batch, (long long)s.qHeads,
-                               (long long)s.kvHeads, (long long)s.qLen,
-                               (long long)s.kvLen, (long long)s.headDim,
-                               dtypeName(s.dtype), s.causal ? " causal" : "")
-               << llvm::format("  skip         factor=%g min_keep_blocks=%lld tile=%lldx%lld rows, block_kv=%lld, unit=%lld rows\n",
-                               s.thresholdScaleFactor, (long long)s.minKeepBlocks,
-                               (long long)s.tileHeads(), (long long)s.tileBlockQ(),
-                               (long long)s.blockKV, (long long)s.tileUnit())
-               << llvm::format("  blocks       skipped %lld of %lld (sparsity %.1f%%)", (long long)kSkipped,
-                               (long long)kTotal, 100.0 * sparsity);
+  llvm::outs()
+      << "skipattn-run  target=cpu  " << s.key() << "\n"
+      << llvm::format("  shape        B=%lld Hq=%lld Hkv=%lld Sq=%lld Skv=%lld "
+                      "D=%lld %s%s\n",
+                      (long long)s.batch, (long long)s.qHeads,
+                      (long long)s.kvHeads, (long long)s.qLen,
+                      (long long)s.kvLen, (long long)s.headDim,
+                      dtypeName(s.dtype), s.causal ? " causal" : "")
+      << llvm::format("  skip         factor=%g min_keep_blocks=%lld "
+                      "tile=%lldx%lld rows, block_kv=%lld, unit=%lld rows\n",
+                      s.thresholdScaleFactor, (long long)s.minKeepBlocks,
+                      (long long)s.tileHeads(), (long long)s.tileBlockQ(),
+                      (long long)s.blockKV, (long long)s.tileUnit())
+      << llvm::format("  blocks       skipped %lld of %lld (sparsity %.1f%%)",
+                      (long long)kSkipped, (long long)kTotal, 100.0 * sparsity);
   if (!noCheck)
-    llvm::outs() << llvm::format("; reference %lld of %lld, %lld near the threshold",
-                                 (long long)refSkipped, (long long)refTotal, (long long)near);
+    llvm::outs() << llvm::format(
+        "; reference %lld of %lld, %lld near the threshold",
+        (long long)refSkipped, (long long)refTotal, (long long)near);
   llvm::outs() << "\n"
                << llvm::format("  compile      %.1f ms\n", kernel->compileMs())
-               << llvm::format("  run          %.3f ms (median of %zu)  %.2f GFLOP/s\n", runMs,
-                               times.size(), gflops);
+               << llvm::format(
+                      "  run          %.3f ms (median of %zu)  %.2f GFLOP/s\n",
+                      runMs, times.size(), gflops);
   if (!noCheck)
-    llvm::outs() << llvm::format("  error        max abs %.3e, rel L2 %.3e (tolerance %.0e)  %s\n",
-                                 maxAbs, relL2, tol, ok ? "OK" : "FAILED");
+    llvm::outs() << llvm::format(
+        "  error        max abs %.3e, rel L2 %.3e (tolerance %.0e)  %s\n",
+        maxAbs, relL2, tol, ok ? "OK" : "FAILED");
   if (json)
     llvm::outs() << llvm::format(
         "{\"target\": \"cpu\", \"dtype\": \"%s\", \"max_abs_err\": %.6e, "
-        "\"rel_l2_err\": %.6e, \"total_blocks\": %lld, \"skipped_blocks\": %lld, "
-        "\"sparsity\": %.6f, \"ref_skipped_blocks\": %lld, \"near_threshold\": %lld, "
+        "\"rel_l2_err\": %.6e, \"total_blocks\": %lld, \"skipped_blocks\": "
+        "%lld, "
+        "\"sparsity\": %.6f, \"ref_skipped_blocks\": %lld, \"near_threshold\": "
+        "%lld, "
         "\"compile_ms\": %.3f, \"run_ms\": %.6f, \"gflops\": %.3f, "
         "\"dense_identical\": %s, \"ok\": %s}\n",
-        dtypeName(s.dtype), maxAbs, relL2, (long long)kTotal, (long long)kSkipped,
-        sparsity, (long long)refSkipped, (long long)near, kernel->compileMs(),
-        runMs, gflops,
-        denseIdentical < 0 ? "null" : denseIdentical ? "true" : "false",
+        dtypeName(s.dtype), maxAbs, relL2, (long long)kTotal,
+        (long long)kSkipped, sparsity, (long long)refSkipped, (long long)near,
+        kernel->compileMs(), runMs, gflops,
+        denseIdentical < 0 ? "null"
+        : denseIdentical   ? "true"
+                           : "false",
         ok ? "true" : "false");
   return ok ? 0 : 3;
 }

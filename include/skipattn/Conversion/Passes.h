@@ -1,4 +1,5 @@
-//===- Passes.h - skipattn conversion passes ---------------------*- C++ -*-===//
+//===- Passes.h - skipattn conversion passes ---------------------*- C++
+//-*-===//
 //
 // Declarations of every conversion pass of the project.
 //

@@ -1,4 +1,5 @@
-//===- Pipelines.h - skipattn pass pipelines ---------------------*- C++ -*-===//
+//===- Pipelines.h - skipattn pass pipelines ---------------------*- C++
+//-*-===//
 //
 // The one definition of each lowering pipeline. skipattn-opt registers them,
 // and the JIT builds exactly the same pass list from the same options.
@@ -16,9 +17,9 @@ namespace skipattn {
 
 /// Options of skipattn-cpu-pipeline.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
-  PassOptions::Option<int64_t> blockQ{*this, "block-q",
-                                      llvm::cl::desc("Query positions per tile"),
-                                      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q", llvm::cl::desc("Query positions per tile"),
+      llvm::cl::init(64)};
   PassOptions::Option<int64_t> blockKV{*this, "block-kv",
                                        llvm::cl::desc("Keys per KV block"),
                                        llvm::cl::init(64)};
@@ -31,8 +32,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Rows voting together on a skip (0: the whole tile)"),
       llvm::cl::init(0)};
   PassOptions::Option<bool> lowerToLLVM{
-      *this, "to-llvm",
-      llvm::cl::desc("Lower all the way to the LLVM dialect"),
+      *this, "to-llvm", llvm::cl::desc("Lower all the way to the LLVM dialect"),
       llvm::cl::init(true)};
 };
 

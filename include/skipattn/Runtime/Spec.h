@@ -1,4 +1,5 @@
-//===- Spec.h - one attention call, as the runtime sees it -------*- C++ -*-===//
+//===- Spec.h - one attention call, as the runtime sees it -------*- C++
+//-*-===//
 //
 // The shapes and options of one attention call plus the tiling used to run
 // it. Shared by the JIT, the reference model and the tools so that all of
@@ -27,7 +28,7 @@ struct AttentionSpec {
   DType dtype = DType::F32;
   std::vector<int32_t> kvLens; // empty: every sequence has kvLen keys
   bool causal = false;
-  double scale = 0.0;          // 0: 1/sqrt(headDim)
+  double scale = 0.0;                // 0: 1/sqrt(headDim)
   double thresholdScaleFactor = 0.0; // 0: dense
   int64_t minKeepBlocks = 1;
   bool withLse = false, withStats = false;

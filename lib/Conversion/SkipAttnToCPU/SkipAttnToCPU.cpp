@@ -151,10 +151,10 @@ struct LowerPackQ : OpRewritePattern<PackQOp> {
           rewriter, loc, e.ult(p, e.idx(sq)),
           [&](OpBuilder &b, Location l) {
             Emitter t{b, l};
-            Value v = t.loadF32(op.getQuery(), {op.getBatch(), h, p, t.idx(0)},
-                                d);
-            scf::YieldOp::create(b, l,
-                                 ValueRange{arith::MulFOp::create(b, l, v, scaleV)});
+            Value v =
+                t.loadF32(op.getQuery(), {op.getBatch(), h, p, t.idx(0)}, d);
+            scf::YieldOp::create(
+                b, l, ValueRange{arith::MulFOp::create(b, l, v, scaleV)});
           },
           [&](OpBuilder &b, Location l) {
             scf::YieldOp::create(b, l, ValueRange{zeroRow});
@@ -193,7 +193,8 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
       while (!isa<scf::ParallelOp, FunctionOpInterface>(scope))
         scope = scope->getParentOp();
       rewriter.setInsertionPointToStart(&scope->getRegion(0).front());
-      kT = memref::AllocaOp::create(rewriter, loc, MemRefType::get({d, n}, f32));
+      kT =
+          memref::AllocaOp::create(rewriter, loc, MemRefType::get({d, n}, f32));
     }
     Value nValid = e.validKeys(op.getKvLen(), op.getKvStart(), n);
     Type keyElt = cast<MemRefType>(op.getKey().getType()).getElementType();
@@ -238,21 +239,21 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
             for (int64_t i = 0; i < rb; ++i) {
               Value q = memref::LoadOp::create(
                   b, l, op.getQTile(), ValueRange{t.add(r0, t.idx(i)), dd});
-              next.push_back(vector::FMAOp::create(b, l, t.bcast(q, n), kRow,
-                                                   accs[i]));
+              next.push_back(
+                  vector::FMAOp::create(b, l, t.bcast(q, n), kRow, accs[i]));
             }
             scf::YieldOp::create(b, l, next);
           });
       for (int64_t i = 0; i < rb; ++i) {
         Value r = e.add(r0, e.idx(i));
-        Value p = e.add(op.getQPos(),
-                        arith::RemUIOp::create(rewriter, loc, r, e.idx(perHead)));
+        Value p = e.add(op.getQPos(), arith::RemUIOp::create(rewriter, loc, r,
+                                                             e.idx(perHead)));
         // Keys [0, lim) are visible from this row.
         Value lim = op.getKvLen();
         if (op.getCausal())
-          lim = e.minS(lim, e.maxS(e.sub(e.add(p, e.add(e.idx(1), lim)),
-                                         e.idx(sq)),
-                                   e.idx(0)));
+          lim = e.minS(lim,
+                       e.maxS(e.sub(e.add(p, e.add(e.idx(1), lim)), e.idx(sq)),
+                              e.idx(0)));
         lim = arith::SelectOp::create(rewriter, loc, e.ult(p, e.idx(sq)), lim,
                                       e.idx(0));
         Value limRel = e.sub(lim, op.getKvStart());
@@ -295,8 +296,8 @@ struct LowerSkipPredicate : OpRewritePattern<SkipPredicateOp> {
           Value empty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
                                               mBlk, negInf);
           Value may = arith::OrIOp::create(b, l, below, empty);
-          scf::YieldOp::create(b, l,
-                               ValueRange{arith::AndIOp::create(b, l, acc[0], may)});
+          scf::YieldOp::create(
+              b, l, ValueRange{arith::AndIOp::create(b, l, acc[0], may)});
         });
     rewriter.replaceOp(op, loop.getResult(0));
     return success();
@@ -325,8 +326,8 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
       Value mNew = arith::MaximumFOp::create(rewriter, loc, mOld, mBlk);
       // A row that has seen nothing keeps -inf; shifting by 0 then yields
       // p = 0 and alpha = 0 instead of NaN.
-      Value none = arith::CmpFOp::create(rewriter, loc,
-                                         arith::CmpFPredicate::OEQ, mNew, negInf);
+      Value none = arith::CmpFOp::create(
+          rewriter, loc, arith::CmpFPredicate::OEQ, mNew, negInf);
       Value shift = arith::SelectOp::create(rewriter, loc, none, zero, mNew);
       Value p = math::Exp2Op::create(
           rewriter, loc,
@@ -339,7 +340,8 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
       Value sum = vector::ReductionOp::create(rewriter, loc,
                                               vector::CombiningKind::ADD, p);
       Value lNew = arith::AddFOp::create(
-          rewriter, loc, arith::MulFOp::create(rewriter, loc, lOld, alpha), sum);
+          rewriter, loc, arith::MulFOp::create(rewriter, loc, lOld, alpha),
+          sum);
       memref::StoreOp::create(rewriter, loc, lNew, op.getRowSum(), r);
       memref::StoreOp::create(rewriter, loc, mNew, op.getRowMax(), r);
       Value acc = e.loadF32(op.getAcc(), {r, e.idx(0)}, dv);
@@ -355,16 +357,16 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
     e.forRange(e.idx(0), e.idx(rows), e.idx(rb), [&](Value r0) {
       SmallVector<Value> init;
       for (int64_t i = 0; i < rb; ++i)
-        init.push_back(e.loadF32(op.getAcc(), {e.add(r0, e.idx(i)), e.idx(0)}, dv));
+        init.push_back(
+            e.loadF32(op.getAcc(), {e.add(r0, e.idx(i)), e.idx(0)}, dv));
       auto cLoop = scf::ForOp::create(
           rewriter, loc, e.idx(0), nValid, e.idx(1), init,
           [&](OpBuilder &b, Location l, Value c, ValueRange accs) {
             Emitter t{b, l};
-            Value vRow = t.loadF32(
-                op.getValue(),
-                {op.getBatch(), op.getKvHead(), t.add(op.getKvStart(), c),
-                 t.idx(0)},
-                dv);
+            Value vRow = t.loadF32(op.getValue(),
+                                   {op.getBatch(), op.getKvHead(),
+                                    t.add(op.getKvStart(), c), t.idx(0)},
+                                   dv);
             SmallVector<Value> next;
             for (int64_t i = 0; i < rb; ++i) {
               Value p = memref::LoadOp::create(
@@ -407,14 +409,16 @@ struct LowerFinalize : OpRewritePattern<FinalizeOp> {
             Value acc = t.loadF32(op.getAcc(), {r, t.idx(0)}, dv);
             Value o = arith::MulFOp::create(b, l, acc, t.bcast(inv, dv));
             if (!outElt.isF32())
-              o = arith::TruncFOp::create(b, l, VectorType::get({dv}, outElt), o);
+              o = arith::TruncFOp::create(b, l, VectorType::get({dv}, outElt),
+                                          o);
             vector::StoreOp::create(b, l, o, op.getOut(),
                                     ValueRange{op.getBatch(), h, p, t.idx(0)});
             if (op.getLse()) {
               Value m = memref::LoadOp::create(b, l, op.getRowMax(), r);
               Value lse = arith::MulFOp::create(
                   b, l, ln2,
-                  arith::AddFOp::create(b, l, m, math::Log2Op::create(b, l, lSum)));
+                  arith::AddFOp::create(b, l, m,
+                                        math::Log2Op::create(b, l, lSum)));
               memref::StoreOp::create(b, l, lse, op.getLse(),
                                       ValueRange{op.getBatch(), h, p});
             }
@@ -456,6 +460,6 @@ void mlir::skipattn::populateSkipAttnToCPUPatterns(
   patterns.add<LowerBlockScores, LowerOnlineSoftmax>(ctx, options);
   // exp2/log2 on whole vectors must not become per-lane libm calls.
   math::populateExpansionPatterns(patterns, {"exp2"});
-  populateMathPolynomialApproximationPatterns(patterns,
-                                              MathPolynomialApproximationOptions{});
+  populateMathPolynomialApproximationPatterns(
+      patterns, MathPolynomialApproximationOptions{});
 }

@@ -175,11 +175,12 @@ CPUKernel::compile(const AttentionSpec &spec,
   auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine)
     return llvm::createStringError(
-        "JIT compilation failed: " + llvm::toString(engine.takeError()) +
-        "\n" + diagText);
+        "JIT compilation failed: " + llvm::toString(engine.takeError()) + "\n" +
+        diagText);
   kernel->impl_->engine = std::move(*engine);
-  if (auto err = kernel->impl_->engine->lookupPacked("_mlir_ciface_skipattn_main")
-                     .takeError())
+  if (auto err =
+          kernel->impl_->engine->lookupPacked("_mlir_ciface_skipattn_main")
+              .takeError())
     return std::move(err);
   kernel->compileMs_ = std::chrono::duration<double, std::milli>(
                            std::chrono::steady_clock::now() - start)
@@ -218,12 +219,16 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
     return llvm::createStringError(
         "lse/stats buffers must match what the kernel was compiled with");
   std::vector<Descriptor> descs;
-  descs.emplace_back(q, std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.headDim});
-  descs.emplace_back(k, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.headDim});
-  descs.emplace_back(v, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.dv()});
+  descs.emplace_back(
+      q, std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.headDim});
+  descs.emplace_back(
+      k, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.headDim});
+  descs.emplace_back(v,
+                     std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.dv()});
   if (kvLens)
     descs.emplace_back(kvLens, std::vector<int64_t>{s.batch});
-  descs.emplace_back(out, std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.dv()});
+  descs.emplace_back(out,
+                     std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.dv()});
   if (lse)
     descs.emplace_back(lse, std::vector<int64_t>{s.batch, s.qHeads, s.qLen});
   if (stats)

@@ -1,4 +1,5 @@
-//===- SkipAttnToCPU.h - blocked skipattn IR to CPU loops --------*- C++ -*-===//
+//===- SkipAttnToCPU.h - blocked skipattn IR to CPU loops --------*- C++
+//-*-===//
 //
 // Entry points of the CPU lowering of the blocked skipattn ops.
 //

@@ -1,4 +1,5 @@
-//===- CPUJIT.h - in-process JIT of the CPU pipeline -------------*- C++ -*-===//
+//===- CPUJIT.h - in-process JIT of the CPU pipeline -------------*- C++
+//-*-===//
 //
 // Builds the memref-form skipattn.attention for one AttentionSpec, lowers it
 // with the same skipattn-cpu-pipeline builder skipattn-opt registers, and

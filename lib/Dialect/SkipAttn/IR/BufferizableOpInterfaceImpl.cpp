@@ -37,17 +37,17 @@ struct AttentionOpInterface
       return getBuffer(rewriter, v, options, state);
     };
     FailureOr<Value> q = buffer(attn.getQuery()), k = buffer(attn.getKey()),
-                     v = buffer(attn.getValue()), lens = buffer(attn.getKvLens()),
+                     v = buffer(attn.getValue()),
+                     lens = buffer(attn.getKvLens()),
                      out = buffer(attn.getOut()), lse = buffer(attn.getLse()),
                      stats = buffer(attn.getStats());
     for (auto r : {q, k, v, lens, out, lse, stats})
       if (failed(r))
         return failure();
     rewriter.setInsertionPoint(op);
-    skipattn::AttentionOp::create(rewriter, op->getLoc(), TypeRange(), *q, *k,
-                                  *v, *lens, *out, *lse, *stats,
-                                  attn.getScaleAttr(), attn.getCausalAttr(),
-                                  attn.getSkipAttr());
+    skipattn::AttentionOp::create(
+        rewriter, op->getLoc(), TypeRange(), *q, *k, *v, *lens, *out, *lse,
+        *stats, attn.getScaleAttr(), attn.getCausalAttr(), attn.getSkipAttr());
     SmallVector<Value> outs;
     for (Value b : {*out, *lse, *stats})
       if (b)

@@ -43,8 +43,7 @@ SkipConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "threshold_scale_factor must be finite and >= 0, got "
                        << f;
   if (minKeepBlocks < 0)
-    return emitError() << "min_keep_blocks must be >= 0, got "
-                       << minKeepBlocks;
+    return emitError() << "min_keep_blocks must be >= 0, got " << minKeepBlocks;
   return success();
 }
 

@@ -74,8 +74,8 @@ LogicalResult AttentionOp::verify() {
              << getNumResults() << " for " << inits.size();
     for (auto [i, pair] : llvm::enumerate(llvm::zip(getResults(), inits)))
       if (std::get<0>(pair).getType() != std::get<1>(pair).getType())
-        return emitOpError("result #") << i
-                                       << " type must match its output operand";
+        return emitOpError("result #")
+               << i << " type must match its output operand";
   }
 
   auto q = cast<ShapedType>(getQuery().getType());
@@ -166,10 +166,9 @@ void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // BlockedKVOp
 //===----------------------------------------------------------------------===//
 
-void BlockedKVOp::build(OpBuilder &builder, OperationState &result,
-                        Value lower, Value upper, Value kvLen, Value rowMax,
-                        Value rowSum, Value acc, TilingAttr tiling,
-                        SkipConfigAttr skip) {
+void BlockedKVOp::build(OpBuilder &builder, OperationState &result, Value lower,
+                        Value upper, Value kvLen, Value rowMax, Value rowSum,
+                        Value acc, TilingAttr tiling, SkipConfigAttr skip) {
   build(builder, result, TypeRange(), lower, upper, kvLen, rowMax, rowSum, acc,
         /*stats=*/Value(), /*batch=*/Value(), /*head=*/Value(), tiling, skip);
   Region *body = result.regions.front().get();
@@ -187,8 +186,8 @@ void BlockedKVOp::build(OpBuilder &builder, OperationState &result,
 void BlockedKVOp::print(OpAsmPrinter &p) {
   p << " " << getBlockIndex() << " = " << getLower() << " to " << getUpper()
     << " kv_len(" << getKvLen() << ") state(" << getRowMax() << ", "
-    << getRowSum() << ", " << getAcc() << " : " << getRowMax().getType()
-    << ", " << getRowSum().getType() << ", " << getAcc().getType() << ")";
+    << getRowSum() << ", " << getAcc() << " : " << getRowMax().getType() << ", "
+    << getRowSum().getType() << ", " << getAcc().getType() << ")";
   if (getStats())
     p << " stats(" << getStats() << "[" << getBatch() << ", " << getHead()
       << "] : " << getStats().getType() << ")";
@@ -217,12 +216,11 @@ ParseResult BlockedKVOp::parse(OpAsmParser &parser, OperationState &result) {
       parser.parseType(accT) || parser.parseRParen())
     return failure();
   bool hasStats = succeeded(parser.parseOptionalKeyword("stats"));
-  if (hasStats &&
-      (parser.parseLParen() || parser.parseOperand(stats) ||
-       parser.parseLSquare() || parser.parseOperand(batch) ||
-       parser.parseComma() || parser.parseOperand(head) ||
-       parser.parseRSquare() || parser.parseColon() ||
-       parser.parseType(statsT) || parser.parseRParen()))
+  if (hasStats && (parser.parseLParen() || parser.parseOperand(stats) ||
+                   parser.parseLSquare() || parser.parseOperand(batch) ||
+                   parser.parseComma() || parser.parseOperand(head) ||
+                   parser.parseRSquare() || parser.parseColon() ||
+                   parser.parseType(statsT) || parser.parseRParen()))
     return failure();
   if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
     return failure();
@@ -238,8 +236,8 @@ ParseResult BlockedKVOp::parse(OpAsmParser &parser, OperationState &result) {
                    parser.resolveOperand(head, indexT, result.operands)))
     return failure();
   int32_t s = hasStats ? 1 : 0;
-  result.getOrAddProperties<Properties>().operandSegmentSizes = {1, 1, 1, 1,
-                                                                 1, 1, s, s, s};
+  result.getOrAddProperties<Properties>().operandSegmentSizes = {1, 1, 1, 1, 1,
+                                                                 1, s, s, s};
   iv.type = indexT;
   Region *body = result.addRegion();
   if (parser.parseRegion(*body, {iv}))
@@ -281,7 +279,9 @@ LogicalResult BlockedKVOp::verify() {
 static int64_t dim(Value v, unsigned i) {
   return cast<MemRefType>(v.getType()).getShape()[i];
 }
-static unsigned rank(Value v) { return cast<MemRefType>(v.getType()).getRank(); }
+static unsigned rank(Value v) {
+  return cast<MemRefType>(v.getType()).getRank();
+}
 
 LogicalResult PackQOp::verify() {
   if (rank(getQuery()) != 4)

@@ -39,8 +39,7 @@ static std::pair<Value, Value> buildLog2Lambda(OpBuilder &b, Location loc,
   Value log2 = math::Log2Op::create(b, loc, lambda);
   Value log2F32 = arith::TruncFOp::create(b, loc, b.getF32Type(), log2);
   Value never = arith::ConstantOp::create(
-      b, loc,
-      b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
   return {arith::SelectOp::create(b, loc, enabled, log2F32, never), enabled};
 }
 
@@ -97,8 +96,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
     int64_t keep = std::max<int64_t>(1, skip.getMinKeepBlocks());
     Value rel = arith::SubIOp::create(rewriter, loc, loop.getBlockIndex(),
                                       loop.getLower());
-    Value past = arith::CmpIOp::create(
-        rewriter, loc, arith::CmpIPredicate::uge, rel, cIdx(keep));
+    Value past = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge,
+                                       rel, cIdx(keep));
     allowed = arith::AndIOp::create(rewriter, loc, past, enabled);
   }
 
@@ -110,7 +109,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
           l = view(update.getRowSum()), acc = view(update.getAcc());
     Value skipIt;
     if (skipping) {
-      Value pred = SkipPredicateOp::create(b, loc, b.getI1Type(), s, m, log2Lambda);
+      Value pred =
+          SkipPredicateOp::create(b, loc, b.getI1Type(), s, m, log2Lambda);
       skipIt = arith::AndIOp::create(b, loc, allowed, pred);
     } else {
       skipIt = arith::ConstantIntOp::create(b, loc, 0, 1);
@@ -122,7 +122,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
       Value one = arith::ConstantIntOp::create(b, loc, 1, 64);
       Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
       memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, one,
-                                  stats, ValueRange{loop.getBatch(), h, cIdx(0)});
+                                  stats,
+                                  ValueRange{loop.getBatch(), h, cIdx(0)});
       if (skipping) {
         Value inc = arith::SelectOp::create(b, loc, skipIt, one, zero);
         memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, inc,

@@ -1,4 +1,5 @@
-//===- Tile.cpp - skipattn-tile ---------------------------------------------===//
+//===- Tile.cpp - skipattn-tile
+//---------------------------------------------===//
 //
 // Problem level -> blocked level: one parallel iteration per
 // (batch, query-head group, query tile), each walking its KV blocks with an
@@ -57,8 +58,8 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
   // The statistics are outputs: define them fully before counting.
   if (Value stats = op.getStats()) {
     Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
-    scf::buildLoopNest(rewriter, loc, {c0, c0, c0}, {cIdx(B), cIdx(Hq), cIdx(2)},
-                       {c1, c1, c1},
+    scf::buildLoopNest(rewriter, loc, {c0, c0, c0},
+                       {cIdx(B), cIdx(Hq), cIdx(2)}, {c1, c1, c1},
                        [&](OpBuilder &b, Location l, ValueRange ivs) {
                          memref::StoreOp::create(b, l, zero, stats, ivs);
                        });
@@ -85,10 +86,12 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
   };
   Value qTile = allocaBuf({rows, D});
   Value scores = allocaBuf({rows, options.blockKV});
-  Value m = allocaBuf({rows}), l = allocaBuf({rows}), acc = allocaBuf({rows, Dv});
+  Value m = allocaBuf({rows}), l = allocaBuf({rows}),
+        acc = allocaBuf({rows, Dv});
 
   // First query head of the tile and the KV head it reads (GQA mapping).
-  Value h0 = heads == 1 ? hg : arith::MulIOp::create(rewriter, loc, hg, cIdx(heads));
+  Value h0 =
+      heads == 1 ? hg : arith::MulIOp::create(rewriter, loc, hg, cIdx(heads));
   Value hkv =
       group == 1 ? h0 : arith::DivUIOp::create(rewriter, loc, h0, cIdx(group));
   Value p0 = arith::MulIOp::create(rewriter, loc, qt, cIdx(blockQ));
@@ -104,8 +107,8 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     len = arith::MinSIOp::create(rewriter, loc, idx, len);
   }
 
-  PackQOp::create(rewriter, loc, op.getQuery(), b, h0, p0, qTile, heads,
-                  blockQ, llvm::APFloat(static_cast<float>(scale)));
+  PackQOp::create(rewriter, loc, op.getQuery(), b, h0, p0, qTile, heads, blockQ,
+                  llvm::APFloat(static_cast<float>(scale)));
 
   // Keys visible to some row of the tile: all of them, or with causal
   // masking up to the last row's diagonal (bottom-right aligned).
@@ -120,8 +123,8 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     diag = arith::MaxSIOp::create(rewriter, loc, diag, c0);
     visible = arith::MinSIOp::create(rewriter, loc, diag, len);
   }
-  Value numBlocks = arith::CeilDivUIOp::create(rewriter, loc, visible,
-                                               cIdx(options.blockKV));
+  Value numBlocks =
+      arith::CeilDivUIOp::create(rewriter, loc, visible, cIdx(options.blockKV));
 
   auto loop = BlockedKVOp::create(rewriter, loc, c0, numBlocks, len, m, l, acc,
                                   tiling, skip);

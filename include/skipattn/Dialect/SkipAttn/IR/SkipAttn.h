@@ -1,4 +1,5 @@
-//===- SkipAttn.h - skipattn dialect -----------------------------*- C++ -*-===//
+//===- SkipAttn.h - skipattn dialect -----------------------------*- C++
+//-*-===//
 //
 // Declares the skipattn dialect, its attributes and its operations.
 //

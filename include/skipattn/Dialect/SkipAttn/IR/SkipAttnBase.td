@@ -36,7 +36,6 @@ def SkipAttn_Dialect : Dialect {
     `exp2(s')` and the skip test compares against `log2(lambda)`.
   }];
   let useDefaultAttributePrinterParser = 1;
-  let hasCanonicalizer = 0;
 }
 
 class SkipAttn_Op<string mnemonic, list<Trait> traits = []>

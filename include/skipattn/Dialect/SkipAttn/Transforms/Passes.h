@@ -1,4 +1,5 @@
-//===- Passes.h - skipattn transformation passes -----------------*- C++ -*-===//
+//===- Passes.h - skipattn transformation passes -----------------*- C++
+//-*-===//
 //
 // Pass declarations (generated) and the reusable rewrite entry points they
 // wrap.

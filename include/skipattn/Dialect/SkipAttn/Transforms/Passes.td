@@ -56,7 +56,8 @@ def SkipAttnInsertSkipPredicates
     each unit's `skipattn.online_softmax` (its exp, P.V and V reads) in an
     `scf.if` on the negation of `skipattn.skip_predicate`. Blocks before
     `max(1, min_keep_blocks)` relative to the tile's first block are always
-    kept. The chosen unit is recorded as `skip_unit` in `#skipattn.tiling`.
+    kept, and a sequence with `lambda >= 1` keeps every block. The chosen
+    unit is recorded as `skip_unit` in `#skipattn.tiling`.
 
     Dense tiles (no configuration, or factor 0) get no predicate at all.
     When the tile carries a statistics buffer, each decision increments
