@@ -72,4 +72,8 @@ void mlir::skipattn::registerPipelines() {
       "skipattn-cpu-pipeline",
       "Lower skipattn.attention to the LLVM dialect for the host CPU",
       buildCPUPipeline);
+  PassPipelineRegistration<HopperPipelineOptions>(
+      "skipattn-hopper-pipeline",
+      "Lower skipattn.attention to an sm_90a kernel (TMA, wgmma)",
+      buildHopperPipeline);
 }

@@ -9,6 +9,7 @@
 #define SKIPATTN_CONVERSION_PASSES_H
 
 #include "skipattn/Conversion/SkipAttnToCPU/SkipAttnToCPU.h"
+#include "skipattn/Conversion/SkipAttnToNVGPU/SkipAttnToNVGPU.h"
 
 namespace mlir::skipattn {
 #define GEN_PASS_REGISTRATION

@@ -39,6 +39,39 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// attention (tensor or memref) -> blocked IR -> vector loops -> LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+/// Options of skipattn-hopper-pipeline.
+struct HopperPipelineOptions
+    : public PassPipelineOptions<HopperPipelineOptions> {
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q",
+      llvm::cl::desc("Query rows per CTA (64 per warpgroup)"),
+      llvm::cl::init(128)};
+  PassOptions::Option<int64_t> blockKV{*this, "block-kv",
+                                       llvm::cl::desc("Keys per KV block"),
+                                       llvm::cl::init(128)};
+  PassOptions::Option<int64_t> stages{
+      *this, "stages", llvm::cl::desc("K/V buffers in the TMA ring"),
+      llvm::cl::init(2)};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("NVVM target chip"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit root holding bin/ptxas (empty: search "
+                     "CUDA_ROOT/CUDA_HOME/CUDA_PATH/PATH)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Stop at: none (NVVM/LLVM dialect), isa (PTX), bin "
+                     "(cubin through ptxas), fatbin"),
+      llvm::cl::init("none")};
+};
+
+/// attention -> blocked IR (block_q x block_kv tiles, warpgroup skip unit)
+/// -> Hopper kernel (TMA, mbarrier, wgmma) -> NVVM -> PTX/cubin.
+void buildHopperPipeline(OpPassManager &pm,
+                         const HopperPipelineOptions &options);
+
 /// Registers every skipattn pipeline with the global registry.
 void registerPipelines();
 } // namespace skipattn
