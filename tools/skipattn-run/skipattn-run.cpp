@@ -10,7 +10,9 @@
 #include "Inputs.h"
 
 #include "skipattn/Reference/Reference.h"
+#include "Device.h"
 #include "skipattn/Runtime/CPU/CPUJIT.h"
+#include "skipattn/Runtime/CUDA/CUDAJIT.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -20,6 +22,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 using namespace skipattn;
 namespace cl = llvm::cl;
@@ -102,6 +105,28 @@ static cl::opt<bool>
 static cl::opt<bool> noCheck("no-check", cl::desc("Skip the float64 reference"),
                              cl::cat(cat));
 
+static cl::opt<bool> compileOnly(
+    "compile-only",
+    cl::desc("Compile (or fetch from the cache) and report; run nothing. "
+             "Works for --target=cuda on machines without a GPU"),
+    cl::cat(cat));
+static cl::opt<std::string>
+    cacheDir("cache-dir",
+             cl::desc("CUDA kernel cache directory (default "
+                      "$SKIPATTN_CACHE_DIR or ~/.cache/skipattn)"),
+             cl::init(""), cl::cat(cat));
+static cl::opt<bool> noCache("no-cache",
+                             cl::desc("Bypass the CUDA kernel cache"),
+                             cl::cat(cat));
+static cl::opt<std::string>
+    cudaToolkit("cuda-toolkit",
+                cl::desc("CUDA toolkit root holding bin/ptxas (default: "
+                         "searched; without ptxas the driver JITs PTX)"),
+                cl::init(""), cl::cat(cat));
+static cl::opt<int64_t> stages("stages",
+                               cl::desc("CUDA: K/V buffers in the TMA ring"),
+                               cl::init(2), cl::cat(cat));
+
 static int fail(const std::string &msg) {
   llvm::errs() << "skipattn-run: error: " << msg << "\n";
   return 1;
@@ -151,14 +176,21 @@ int main(int argc, char **argv) {
     s.packGQA = packOpt == "on";
   else
     return fail("unknown --pack-gqa '" + packOpt + "' (auto, on or off)");
+  const bool onGPU = target == "cuda";
+  if (target != "cpu" && !onGPU)
+    return fail("unknown --target '" + target + "' (cpu or cuda)");
+  if (onGPU) {
+    // The Hopper kernel's own tiling, unless asked for explicitly.
+    AttentionSpec h = hopperSpec(s);
+    if (blockQ.getNumOccurrences())
+      h.blockQ = blockQ;
+    if (blockKV.getNumOccurrences())
+      h.blockKV = blockKV;
+    s = h;
+  }
   std::string problem = s.validate();
   if (!problem.empty())
     return fail(problem);
-  if (target == "cuda")
-    return fail("--target=cuda: this build has no CUDA target (configure "
-                "with -DSKIPATTN_ENABLE_CUDA=ON)");
-  if (target != "cpu")
-    return fail("unknown --target '" + target + "' (cpu or cuda)");
   if (pattern != "random" && pattern != "structured")
     return fail("unknown --pattern '" + pattern + "' (random or structured)");
   if (!(temperature > 0))
@@ -182,34 +214,122 @@ int main(int argc, char **argv) {
   }
 
   progress("compiling " + s.key());
-  CPUCompileOptions copts;
-  copts.dumpDir = dumpIR;
-  copts.passTiming = passTiming;
-  auto kernelOr = CPUKernel::compile(s, copts);
-  if (!kernelOr)
-    return fail(llvm::toString(kernelOr.takeError()));
-  auto &kernel = *kernelOr;
-  if (!dumpIR.empty()) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(dumpIR + "/00-input.mlir", ec);
-    if (!ec)
-      os << kernel->inputIR();
-  }
-
   const int64_t outCount = s.batch * s.qHeads * s.qLen * s.dv();
   std::vector<uint8_t> out(outCount * dtypeSize(s.dtype));
   std::vector<float> lse(s.batch * s.qHeads * s.qLen);
   std::vector<int64_t> stats(s.batch * s.qHeads * 2);
   const int32_t *lens = s.kvLens.empty() ? nullptr : s.kvLens.data();
-  auto runOnce = [&]() -> llvm::Error {
-    return kernel->run(q.bytes.data(), k.bytes.data(), v.bytes.data(), lens,
-                       out.data(), lse.data(), stats.data());
-  };
   // Poison the outputs so an element the kernel does not write shows up.
-  std::memset(out.data(), 0xff, out.size());
-  std::fill(lse.begin(), lse.end(), NAN);
-  std::fill(stats.begin(), stats.end(), -1);
+  auto poison = [&] {
+    std::memset(out.data(), 0xff, out.size());
+    std::fill(lse.begin(), lse.end(), NAN);
+    std::fill(stats.begin(), stats.end(), -1);
+  };
+
+  // Target-specific pieces: run once (into out/lse/stats), time one run.
+  std::function<llvm::Error()> runOnce;
+  std::function<llvm::Expected<double>()> timeOnce;
+  std::function<llvm::Error(const AttentionSpec &, std::vector<uint8_t> &)>
+      runDense;
+  double compileMs = 0;
+  std::string cacheSource = "none";
+  std::unique_ptr<CPUKernel> cpuKernel;
+  std::shared_ptr<CUDAKernel> gpuKernel;
+  std::unique_ptr<DeviceBuffers> dev;
+  CUDACompileOptions gopts;
+  gopts.dumpDir = dumpIR;
+  gopts.passTiming = passTiming;
+  gopts.cacheDir = cacheDir;
+  gopts.useCache = !noCache;
+  gopts.toolkitPath = cudaToolkit;
+  gopts.stages = stages;
+  if (!onGPU) {
+    CPUCompileOptions copts;
+    copts.dumpDir = dumpIR;
+    copts.passTiming = passTiming;
+    auto kernelOr = CPUKernel::compile(s, copts);
+    if (!kernelOr)
+      return fail(llvm::toString(kernelOr.takeError()));
+    cpuKernel = std::move(*kernelOr);
+    compileMs = cpuKernel->compileMs();
+    if (!dumpIR.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(dumpIR + "/00-input.mlir", ec);
+      if (!ec)
+        os << cpuKernel->inputIR();
+    }
+    runOnce = [&]() -> llvm::Error {
+      return cpuKernel->run(q.bytes.data(), k.bytes.data(), v.bytes.data(),
+                            lens, out.data(), lse.data(), stats.data());
+    };
+    timeOnce = [&]() -> llvm::Expected<double> {
+      auto a = std::chrono::steady_clock::now();
+      if (auto err = runOnce())
+        return std::move(err);
+      return std::chrono::duration<double, std::milli>(
+                 std::chrono::steady_clock::now() - a)
+          .count();
+    };
+    runDense = [&](const AttentionSpec &d,
+                   std::vector<uint8_t> &o) -> llvm::Error {
+      auto dk = CPUKernel::compile(d, {});
+      if (!dk)
+        return dk.takeError();
+      std::vector<float> l2(lse.size());
+      std::vector<int64_t> s2(stats.size());
+      return (*dk)->run(q.bytes.data(), k.bytes.data(), v.bytes.data(), lens,
+                        o.data(), l2.data(), s2.data());
+    };
+  } else {
+    auto kernelOr = CUDAKernel::compile(s, gopts);
+    if (!kernelOr)
+      return fail(llvm::toString(kernelOr.takeError()));
+    gpuKernel = *kernelOr;
+    compileMs = gpuKernel->compileMs();
+    cacheSource = gpuKernel->source();
+  }
+  if (compileOnly) {
+    llvm::outs() << llvm::format("skipattn-run  target=%s  compile %.1f ms  "
+                                 "(%s)\n",
+                                 onGPU ? "cuda" : "cpu", compileMs,
+                                 onGPU ? cacheSource.c_str() : "jit");
+    if (json)
+      llvm::outs() << llvm::format("{\"target\": \"%s\", \"compile_ms\": "
+                                   "%.3f, \"cache\": \"%s\"}\n",
+                                   onGPU ? "cuda" : "cpu", compileMs,
+                                   cacheSource.c_str());
+    return 0;
+  }
+  if (onGPU) {
+    auto devOr = DeviceBuffers::create(s, q, k, v);
+    if (!devOr)
+      return fail(llvm::toString(devOr.takeError()));
+    dev = std::move(*devOr);
+    runOnce = [&]() -> llvm::Error {
+      if (auto err = dev->poison())
+        return err;
+      if (auto err = dev->launch(*gpuKernel))
+        return err;
+      return dev->fetch(out, lse, stats);
+    };
+    timeOnce = [&]() -> llvm::Expected<double> { return dev->time(*gpuKernel); };
+    runDense = [&](const AttentionSpec &d,
+                   std::vector<uint8_t> &o) -> llvm::Error {
+      auto dk = CUDAKernel::compile(d, gopts);
+      if (!dk)
+        return dk.takeError();
+      if (auto err = dev->poison())
+        return err;
+      if (auto err = dev->launch(**dk))
+        return err;
+      std::vector<float> l2(lse.size());
+      std::vector<int64_t> s2(stats.size());
+      return dev->fetch(o, l2, s2);
+    };
+  }
+
   progress("warm-up run");
+  poison();
   if (auto err = runOnce())
     return fail("run failed: " + llvm::toString(std::move(err)));
 
@@ -217,12 +337,13 @@ int main(int argc, char **argv) {
   auto t0 = std::chrono::steady_clock::now();
   int target_iters = iters > 0 ? static_cast<int>(iters) : 1000;
   for (int i = 0; i < target_iters; ++i) {
-    auto a = std::chrono::steady_clock::now();
-    if (auto err = runOnce())
-      return fail("run failed: " + llvm::toString(std::move(err)));
-    auto b = std::chrono::steady_clock::now();
-    times.push_back(std::chrono::duration<double, std::milli>(b - a).count());
-    double spent = std::chrono::duration<double>(b - t0).count();
+    auto ms = timeOnce();
+    if (!ms)
+      return fail("run failed: " + llvm::toString(ms.takeError()));
+    times.push_back(*ms);
+    double spent = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count();
     if (iters == 0 && ((i >= 2 && spent > 0.5) || spent > 5.0))
       break;
   }
@@ -315,15 +436,8 @@ int main(int argc, char **argv) {
   if (compareDense) {
     AttentionSpec dense = s;
     dense.thresholdScaleFactor = 0;
-    auto denseKernel = CPUKernel::compile(dense, {});
-    if (!denseKernel)
-      return fail(llvm::toString(denseKernel.takeError()));
     std::vector<uint8_t> out2(out.size(), 0xff);
-    std::vector<float> lse2(lse.size());
-    std::vector<int64_t> stats2(stats.size());
-    if (auto err = (*denseKernel)
-                       ->run(q.bytes.data(), k.bytes.data(), v.bytes.data(),
-                             lens, out2.data(), lse2.data(), stats2.data()))
+    if (auto err = runDense(dense, out2))
       return fail("dense run failed: " + llvm::toString(std::move(err)));
     denseIdentical = out == out2;
     if (kSkipped == 0 && !denseIdentical) {
@@ -335,7 +449,8 @@ int main(int argc, char **argv) {
 
   double sparsity = kTotal ? static_cast<double>(kSkipped) / kTotal : 0.0;
   llvm::outs()
-      << "skipattn-run  target=cpu  " << s.key() << "\n"
+      << "skipattn-run  target=" << (onGPU ? "cuda" : "cpu") << "  "
+      << s.key() << "\n"
       << llvm::format("  shape        B=%lld Hq=%lld Hkv=%lld Sq=%lld Skv=%lld "
                       "D=%lld %s%s\n",
                       (long long)s.batch, (long long)s.qHeads,
@@ -354,7 +469,8 @@ int main(int argc, char **argv) {
         "; reference %lld of %lld, %lld near the threshold",
         (long long)refSkipped, (long long)refTotal, (long long)near);
   llvm::outs() << "\n"
-               << llvm::format("  compile      %.1f ms\n", kernel->compileMs())
+               << llvm::format("  compile      %.1f ms (%s)\n", compileMs,
+                                   onGPU ? cacheSource.c_str() : "jit")
                << llvm::format(
                       "  run          %.3f ms (median of %zu)  %.2f GFLOP/s\n",
                       runMs, times.size(), gflops);
@@ -364,16 +480,18 @@ int main(int argc, char **argv) {
         maxAbs, relL2, tol, ok ? "OK" : "FAILED");
   if (json)
     llvm::outs() << llvm::format(
-        "{\"target\": \"cpu\", \"dtype\": \"%s\", \"max_abs_err\": %.6e, "
+        "{\"target\": \"%s\", \"dtype\": \"%s\", \"max_abs_err\": %.6e, "
         "\"rel_l2_err\": %.6e, \"total_blocks\": %lld, \"skipped_blocks\": "
         "%lld, "
         "\"sparsity\": %.6f, \"ref_skipped_blocks\": %lld, \"near_threshold\": "
         "%lld, "
-        "\"compile_ms\": %.3f, \"run_ms\": %.6f, \"gflops\": %.3f, "
+        "\"compile_ms\": %.3f, \"cache\": \"%s\", \"run_ms\": %.6f, "
+        "\"gflops\": %.3f, "
         "\"dense_identical\": %s, \"ok\": %s}\n",
-        dtypeName(s.dtype), maxAbs, relL2, (long long)kTotal,
+        onGPU ? "cuda" : "cpu", dtypeName(s.dtype), maxAbs, relL2,
+        (long long)kTotal,
         (long long)kSkipped, sparsity, (long long)refSkipped, (long long)near,
-        kernel->compileMs(), runMs, gflops,
+        compileMs, cacheSource.c_str(), runMs, gflops,
         denseIdentical < 0 ? "null"
         : denseIdentical   ? "true"
                            : "false",

@@ -1,6 +1,7 @@
 //===- CPUJIT.cpp - in-process JIT of the CPU pipeline --------------------===//
 
 #include "skipattn/Runtime/CPU/CPUJIT.h"
+#include "skipattn/Runtime/AttentionModule.h"
 #include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
 #include "skipattn/InitAll.h"
 #include "skipattn/Pipelines/Pipelines.h"
@@ -39,66 +40,6 @@ struct CPUKernel::Impl {
 
 CPUKernel::~CPUKernel() = default;
 
-static Type elementType(MLIRContext *ctx, DType t) {
-  OpBuilder b(ctx);
-  switch (t) {
-  case DType::F32:
-    return b.getF32Type();
-  case DType::F16:
-    return b.getF16Type();
-  case DType::BF16:
-    return b.getBF16Type();
-  }
-  return {};
-}
-
-/// func @skipattn_main(q, k, v, [kv_lens], out, [lse], [stats]) holding one
-/// memref-form skipattn.attention.
-static OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx,
-                                         const AttentionSpec &s) {
-  OpBuilder b(ctx);
-  Location loc = b.getUnknownLoc();
-  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  Type et = elementType(ctx, s.dtype);
-  auto qT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.headDim}, et);
-  auto kT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.headDim}, et);
-  auto vT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.dv()}, et);
-  auto oT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.dv()}, et);
-  SmallVector<Type> args{qT, kT, vT};
-  if (!s.kvLens.empty())
-    args.push_back(MemRefType::get({s.batch}, b.getI32Type()));
-  args.push_back(oT);
-  if (s.withLse)
-    args.push_back(
-        MemRefType::get({s.batch, s.qHeads, s.qLen}, b.getF32Type()));
-  if (s.withStats)
-    args.push_back(MemRefType::get({s.batch, s.qHeads, 2}, b.getI64Type()));
-
-  b.setInsertionPointToEnd(module->getBody());
-  auto fn = func::FuncOp::create(b, loc, "skipattn_main",
-                                 b.getFunctionType(args, {}));
-  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-  Block *entry = fn.addEntryBlock();
-  b.setInsertionPointToStart(entry);
-  unsigned i = 0;
-  Value q = entry->getArgument(i++), k = entry->getArgument(i++),
-        v = entry->getArgument(i++);
-  Value lens = s.kvLens.empty() ? Value() : entry->getArgument(i++);
-  Value out = entry->getArgument(i++);
-  Value lse = s.withLse ? entry->getArgument(i++) : Value();
-  Value stats = s.withStats ? entry->getArgument(i++) : Value();
-  mlir::skipattn::SkipConfigAttr skip;
-  if (s.thresholdScaleFactor > 0)
-    skip = mlir::skipattn::SkipConfigAttr::get(
-        ctx, llvm::APFloat(s.thresholdScaleFactor), s.minKeepBlocks);
-  mlir::skipattn::AttentionOp::create(
-      b, loc, TypeRange(), q, k, v, lens, out, lse, stats,
-      b.getF32FloatAttr(static_cast<float>(s.effectiveScale())),
-      s.causal ? b.getUnitAttr() : UnitAttr(), skip);
-  func::ReturnOp::create(b, loc);
-  return module;
-}
-
 llvm::Expected<std::unique_ptr<CPUKernel>>
 CPUKernel::compile(const AttentionSpec &spec,
                    const CPUCompileOptions &options) {
@@ -124,7 +65,7 @@ CPUKernel::compile(const AttentionSpec &spec,
   MLIRContext *ctx = kernel->impl_->context.get();
   ctx->loadAllAvailableDialects();
 
-  OwningOpRef<ModuleOp> module = buildModule(ctx, spec);
+  OwningOpRef<ModuleOp> module = ::skipattn::buildAttentionModule(ctx, spec);
   if (failed(verify(*module)))
     return llvm::createStringError("internal error: generated IR is invalid");
   llvm::raw_string_ostream irOS(kernel->inputIR_);
@@ -145,21 +86,9 @@ CPUKernel::compile(const AttentionSpec &spec,
   pipelineOptions.packGQA = spec.packGQA;
   pipelineOptions.skipUnit = spec.skipUnit;
   mlir::skipattn::buildCPUPipeline(pm, pipelineOptions);
-  if (!options.dumpDir.empty()) {
-    std::error_code ec = llvm::sys::fs::create_directories(options.dumpDir);
-    if (ec)
-      return llvm::createStringError("cannot create --dump-ir directory '" +
-                                     options.dumpDir + "': " + ec.message());
-    // Printing after every pass requires a single-threaded context.
-    ctx->disableMultithreading();
-    pm.enableIRPrintingToFileTree(
-        [](Pass *, Operation *) { return false; },
-        [](Pass *, Operation *) { return true; },
-        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/true,
-        /*printAfterOnlyOnFailure=*/false, options.dumpDir);
-  }
-  if (options.passTiming)
-    pm.enableTiming();
+  if (llvm::Error e = ::skipattn::configureInstrumentation(
+          pm, options.dumpDir, options.passTiming))
+    return std::move(e);
   if (failed(pm.run(*module)))
     return llvm::createStringError("lowering failed:\n" + diagText);
 

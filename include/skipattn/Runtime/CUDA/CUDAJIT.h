@@ -1,0 +1,90 @@
+//===- CUDAJIT.h - in-process JIT of the Hopper pipeline ---------*- C++ -*-===//
+//
+// Builds the memref-form attention for one spec, lowers it with the same
+// skipattn-hopper-pipeline builder skipattn-opt registers, serialises the
+// kernel to a cubin (ptxas from the CUDA toolkit) or, without ptxas, to PTX
+// for the driver JIT, and caches the result in memory and on disk.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_RUNTIME_CUDA_CUDAJIT_H
+#define SKIPATTN_RUNTIME_CUDA_CUDAJIT_H
+
+#include "skipattn/Runtime/CUDA/Driver.h"
+#include "skipattn/Runtime/Spec.h"
+
+#include "llvm/Support/Error.h"
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace skipattn {
+
+struct CUDACompileOptions {
+  /// Target chip; empty: the current device's, or sm_90a without a device.
+  std::string chip;
+  /// CUDA toolkit root holding bin/ptxas; empty: $SKIPATTN_CUDA_TOOLKIT,
+  /// $CUDA_HOME, $CUDA_PATH, /usr/local/cuda, then PATH.
+  std::string toolkitPath;
+  /// Disk cache; empty: $SKIPATTN_CACHE_DIR or ~/.cache/skipattn.
+  std::string cacheDir;
+  bool useCache = true;
+  int64_t stages = 2;
+  std::string dumpDir;
+  bool passTiming = false;
+};
+
+/// The compiled kernel and the launch contract the lowering recorded.
+struct CUDABinary {
+  std::string image; // cubin, or PTX when isPtx
+  bool isPtx = false;
+  std::string kernel;
+  std::array<int64_t, 3> grid{}, block{};
+  int64_t smem = 0;
+  std::vector<std::string> params;
+  std::array<int64_t, 2> boxQ{}, boxKV{};
+};
+
+/// Forces the tiling the Hopper lowering implements (one warpgroup per 64
+/// query rows, 128-key blocks, warpgroup skip unit) onto `spec`, so that the
+/// float64 reference models exactly the decisions the kernel takes.
+AttentionSpec hopperSpec(AttentionSpec spec);
+
+class CUDAKernel {
+public:
+  ~CUDAKernel();
+  /// Compile-or-fetch: memory cache, then disk cache, then the pipeline.
+  /// Works without a GPU (for the cache and for tests).
+  static llvm::Expected<std::shared_ptr<CUDAKernel>>
+  compile(const AttentionSpec &spec, const CUDACompileOptions &options = {});
+
+  /// Launches on device buffers laid out [B, H, S, D]; `kvLens`, `lse` and
+  /// `stats` must be given iff the spec has them (else 0).
+  llvm::Error launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
+                     cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
+                     cuda::CUdeviceptr out, cuda::CUdeviceptr lse,
+                     cuda::CUdeviceptr stats, cuda::CUstream stream) const;
+
+  const AttentionSpec &spec() const { return spec_; }
+  const CUDABinary &binary() const { return bin_; }
+  double compileMs() const { return compileMs_; }
+  /// "memory", "disk" or "compiled".
+  const std::string &source() const { return source_; }
+  const std::string &cacheKey() const { return key_; }
+
+private:
+  CUDAKernel() = default;
+  llvm::Error loadModule() const;
+  AttentionSpec spec_;
+  CUDABinary bin_;
+  std::string key_, source_;
+  double compileMs_ = 0;
+  mutable cuda::CUmodule module_ = nullptr;
+  mutable cuda::CUfunction function_ = nullptr;
+};
+
+} // namespace skipattn
+
+#endif // SKIPATTN_RUNTIME_CUDA_CUDAJIT_H

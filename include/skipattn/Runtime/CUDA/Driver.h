@@ -1,0 +1,93 @@
+//===- Driver.h - the CUDA driver API, loaded at run time --------*- C++ -*-===//
+//
+// skipattn talks to the GPU through its own thin layer over the CUDA driver
+// API. libcuda.so.1 is opened with dlopen on first use, so the library and
+// tools load and run (on the CPU) on machines without an NVIDIA driver, and a
+// GPU request there fails with "no CUDA driver" instead of a loader error.
+// Only the handful of entry points the runtime needs are declared, with the
+// ABI of cuda.h, so building needs no CUDA headers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_RUNTIME_CUDA_DRIVER_H
+#define SKIPATTN_RUNTIME_CUDA_DRIVER_H
+
+#include "llvm/Support/Error.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace skipattn::cuda {
+
+using CUresult = int;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+using CUcontext = struct CUctx_st *;
+using CUmodule = struct CUmod_st *;
+using CUfunction = struct CUfunc_st *;
+using CUstream = struct CUstream_st *;
+using CUevent = struct CUevent_st *;
+
+/// CUtensorMap: 128 opaque bytes, 64-byte aligned.
+struct alignas(64) TensorMap {
+  uint64_t opaque[16];
+};
+
+/// The loaded driver. `get()` loads libcuda.so.1, initialises it and makes
+/// the primary context of device 0 current; every later call reuses it.
+class Driver {
+public:
+  static llvm::Expected<Driver &> get();
+
+  int computeCapability() const { return ccMajor * 10 + ccMinor; }
+  int multiprocessors() const { return smCount; }
+  const std::string &deviceName() const { return name; }
+  /// "sm_90a" style chip name of the device.
+  std::string chip() const;
+
+  // Memory.
+  llvm::Expected<CUdeviceptr> alloc(size_t bytes);
+  void free(CUdeviceptr p);
+  llvm::Error copyToDevice(CUdeviceptr dst, const void *src, size_t bytes);
+  llvm::Error copyToHost(void *dst, CUdeviceptr src, size_t bytes);
+  llvm::Error fill(CUdeviceptr dst, uint8_t byte, size_t bytes);
+
+  // Modules and launches.
+  /// Loads a cubin, or PTX (through the driver JIT) when `isPtx`.
+  llvm::Expected<CUmodule> loadModule(const std::string &image, bool isPtx);
+  void unloadModule(CUmodule m);
+  llvm::Expected<CUfunction> function(CUmodule m, const std::string &name,
+                                      int64_t dynamicSmem);
+  llvm::Error launch(CUfunction f, const int64_t grid[3],
+                     const int64_t block[3], int64_t smem, CUstream stream,
+                     void **params);
+  /// Encodes a 3-D tiled, 128-byte-swizzled TMA map over a row-major
+  /// [planes, rows, cols] tensor of 2-byte elements.
+  llvm::Error encodeTensorMap(TensorMap &map, bool bf16, CUdeviceptr base,
+                              uint64_t planes, uint64_t rows, uint64_t cols,
+                              uint32_t boxCols, uint32_t boxRows);
+
+  // Streams and timing.
+  llvm::Error synchronize(CUstream stream);
+  llvm::Expected<CUevent> createEvent();
+  void destroyEvent(CUevent e);
+  llvm::Error record(CUevent e, CUstream stream);
+  llvm::Expected<float> elapsedMs(CUevent start, CUevent end);
+
+  /// "cuFoo failed: CUDA_ERROR_X (text)" for a failed call, else success.
+  llvm::Error check(CUresult r, const char *what) const;
+
+private:
+  Driver() = default;
+  llvm::Error load();
+  struct API;
+  API *api = nullptr;
+  CUcontext ctx = nullptr;
+  int ccMajor = 0, ccMinor = 0, smCount = 0;
+  std::string name;
+};
+
+} // namespace skipattn::cuda
+
+#endif // SKIPATTN_RUNTIME_CUDA_DRIVER_H

@@ -1,0 +1,97 @@
+//===- AttentionModule.cpp - the JIT's input IR for one spec --------------===//
+
+#include "skipattn/Runtime/AttentionModule.h"
+#include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+
+using namespace mlir;
+using ::skipattn::AttentionSpec;
+using ::skipattn::DType;
+
+static Type elementType(MLIRContext *ctx, DType t) {
+  OpBuilder b(ctx);
+  switch (t) {
+  case DType::F32:
+    return b.getF32Type();
+  case DType::F16:
+    return b.getF16Type();
+  case DType::BF16:
+    return b.getBF16Type();
+  }
+  return {};
+}
+
+/// func @skipattn_main(q, k, v, [kv_lens], out, [lse], [stats]) holding one
+/// memref-form skipattn.attention.
+namespace skipattn {
+OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
+                                                    const AttentionSpec &s) {
+  OpBuilder b(ctx);
+  Location loc = b.getUnknownLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  Type et = elementType(ctx, s.dtype);
+  auto qT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.headDim}, et);
+  auto kT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.headDim}, et);
+  auto vT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.dv()}, et);
+  auto oT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.dv()}, et);
+  SmallVector<Type> args{qT, kT, vT};
+  if (!s.kvLens.empty())
+    args.push_back(MemRefType::get({s.batch}, b.getI32Type()));
+  args.push_back(oT);
+  if (s.withLse)
+    args.push_back(
+        MemRefType::get({s.batch, s.qHeads, s.qLen}, b.getF32Type()));
+  if (s.withStats)
+    args.push_back(MemRefType::get({s.batch, s.qHeads, 2}, b.getI64Type()));
+
+  b.setInsertionPointToEnd(module->getBody());
+  auto fn = func::FuncOp::create(b, loc, "skipattn_main",
+                                 b.getFunctionType(args, {}));
+  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  unsigned i = 0;
+  Value q = entry->getArgument(i++), k = entry->getArgument(i++),
+        v = entry->getArgument(i++);
+  Value lens = s.kvLens.empty() ? Value() : entry->getArgument(i++);
+  Value out = entry->getArgument(i++);
+  Value lse = s.withLse ? entry->getArgument(i++) : Value();
+  Value stats = s.withStats ? entry->getArgument(i++) : Value();
+  mlir::skipattn::SkipConfigAttr skip;
+  if (s.thresholdScaleFactor > 0)
+    skip = mlir::skipattn::SkipConfigAttr::get(
+        ctx, llvm::APFloat(s.thresholdScaleFactor), s.minKeepBlocks);
+  mlir::skipattn::AttentionOp::create(
+      b, loc, TypeRange(), q, k, v, lens, out, lse, stats,
+      b.getF32FloatAttr(static_cast<float>(s.effectiveScale())),
+      s.causal ? b.getUnitAttr() : UnitAttr(), skip);
+  func::ReturnOp::create(b, loc);
+  return module;
+}
+
+
+llvm::Error configureInstrumentation(PassManager &pm,
+                                              const std::string &dumpDir,
+                                              bool passTiming) {
+  if (!dumpDir.empty()) {
+    std::error_code ec = llvm::sys::fs::create_directories(dumpDir);
+    if (ec)
+      return llvm::createStringError("cannot create --dump-ir directory '" +
+                                     dumpDir + "': " + ec.message());
+    // Printing after every pass requires a single-threaded context.
+    pm.getContext()->disableMultithreading();
+    pm.enableIRPrintingToFileTree(
+        [](Pass *, Operation *) { return false; },
+        [](Pass *, Operation *) { return true; },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/true,
+        /*printAfterOnlyOnFailure=*/false, dumpDir);
+  }
+  if (passTiming)
+    pm.enableTiming();
+  return llvm::Error::success();
+}
+} // namespace skipattn

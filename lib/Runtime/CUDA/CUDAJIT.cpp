@@ -1,0 +1,358 @@
+//===- CUDAJIT.cpp - in-process JIT of the Hopper pipeline ----------------===//
+
+#include "skipattn/Runtime/CUDA/CUDAJIT.h"
+#include "skipattn/Conversion/SkipAttnToNVGPU/SkipAttnToNVGPU.h"
+#include "skipattn/InitAll.h"
+#include "skipattn/Pipelines/Pipelines.h"
+#include "skipattn/Runtime/AttentionModule.h"
+#include "skipattn/Runtime/KernelCache.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+using namespace mlir;
+using ::skipattn::AttentionSpec;
+using ::skipattn::CUDABinary;
+using ::skipattn::CUDACompileOptions;
+using ::skipattn::CUDAKernel;
+namespace cuda = ::skipattn::cuda;
+
+#ifndef SKIPATTN_VERSION
+#define SKIPATTN_VERSION "0.1"
+#endif
+
+namespace skipattn {
+AttentionSpec hopperSpec(AttentionSpec spec) {
+  spec.blockQ = 128;
+  spec.blockKV = 128;
+  spec.skipUnit = 64;
+  spec.packGQA = false;
+  return spec;
+}
+} // namespace skipattn
+
+CUDAKernel::~CUDAKernel() {
+  if (!module_)
+    return;
+  if (auto d = cuda::Driver::get())
+    d->unloadModule(module_);
+  else
+    llvm::consumeError(d.takeError());
+}
+
+/// The toolkit root whose bin/ptxas serialises cubins, or "" if none.
+static std::string findToolkit(const std::string &requested) {
+  auto hasPtxas = [](const std::string &root) {
+    return !root.empty() &&
+           llvm::sys::fs::can_execute(root + "/bin/ptxas");
+  };
+  if (!requested.empty())
+    return hasPtxas(requested) ? requested : "";
+  for (const char *env : {"SKIPATTN_CUDA_TOOLKIT", "CUDA_HOME", "CUDA_PATH",
+                          "CUDA_ROOT"})
+    if (const char *v = std::getenv(env); v && hasPtxas(v))
+      return v;
+  if (hasPtxas("/usr/local/cuda"))
+    return "/usr/local/cuda";
+  if (auto p = llvm::sys::findProgramByName("ptxas"))
+    return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*p))
+        .str();
+  return "";
+}
+
+static std::string serialize(const CUDABinary &b) {
+  std::string s = "kernel=" + b.kernel + "\n";
+  auto three = [](const std::array<int64_t, 3> &a) {
+    return std::to_string(a[0]) + "," + std::to_string(a[1]) + "," +
+           std::to_string(a[2]);
+  };
+  s += "grid=" + three(b.grid) + "\nblock=" + three(b.block) + "\n";
+  s += "smem=" + std::to_string(b.smem) + "\nparams=" +
+       llvm::join(b.params, ";") + "\n";
+  s += "box=" + std::to_string(b.boxQ[0]) + "," + std::to_string(b.boxQ[1]) +
+       "," + std::to_string(b.boxKV[0]) + "," + std::to_string(b.boxKV[1]) +
+       "\n";
+  s += std::string("ptx=") + (b.isPtx ? "1" : "0") + "\n\n";
+  return s + b.image;
+}
+
+static bool deserialize(llvm::StringRef s, CUDABinary &b) {
+  size_t end = s.find("\n\n");
+  if (end == llvm::StringRef::npos)
+    return false;
+  llvm::SmallVector<llvm::StringRef> lines;
+  s.substr(0, end).split(lines, '\n');
+  auto ints = [](llvm::StringRef v, int64_t *out, int n) {
+    llvm::SmallVector<llvm::StringRef> parts;
+    v.split(parts, ',');
+    if (static_cast<int>(parts.size()) != n)
+      return false;
+    for (int i = 0; i < n; ++i)
+      if (parts[i].getAsInteger(10, out[i]))
+        return false;
+    return true;
+  };
+  int seen = 0;
+  for (llvm::StringRef line : lines) {
+    auto [k, v] = line.split('=');
+    int64_t box[4];
+    if (k == "kernel")
+      b.kernel = v.str(), ++seen;
+    else if (k == "grid" && ints(v, b.grid.data(), 3))
+      ++seen;
+    else if (k == "block" && ints(v, b.block.data(), 3))
+      ++seen;
+    else if (k == "smem" && !v.getAsInteger(10, b.smem))
+      ++seen;
+    else if (k == "params") {
+      llvm::SmallVector<llvm::StringRef> ps;
+      v.split(ps, ';');
+      for (auto p : ps)
+        b.params.push_back(p.str());
+      ++seen;
+    } else if (k == "box" && ints(v, box, 4)) {
+      b.boxQ = {box[0], box[1]};
+      b.boxKV = {box[2], box[3]};
+      ++seen;
+    } else if (k == "ptx")
+      b.isPtx = v == "1", ++seen;
+  }
+  b.image = s.drop_front(end + 2).str();
+  return seen == 7 && !b.image.empty();
+}
+
+/// Runs the pipeline and extracts the binary and launch contract.
+static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
+                                        const CUDACompileOptions &options,
+                                        const std::string &chip,
+                                        const std::string &toolkit) {
+  static std::once_flag nvptxInit;
+  std::call_once(nvptxInit, [] {
+    LLVMInitializeNVPTXTarget();
+    LLVMInitializeNVPTXTargetInfo();
+    LLVMInitializeNVPTXTargetMC();
+    LLVMInitializeNVPTXAsmPrinter();
+  });
+  DialectRegistry registry;
+  mlir::skipattn::registerAllDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module = ::skipattn::buildAttentionModule(&ctx, spec);
+  if (failed(verify(*module)))
+    return llvm::createStringError("internal error: generated IR is invalid");
+  std::string diagText;
+  ScopedDiagnosticHandler diagHandler(&ctx, [&](Diagnostic &d) {
+    llvm::raw_string_ostream os(diagText);
+    os << d << "\n";
+    return success();
+  });
+  PassManager pm(&ctx);
+  mlir::skipattn::HopperPipelineOptions po;
+  po.blockQ = spec.blockQ;
+  po.blockKV = spec.blockKV;
+  po.stages = options.stages;
+  po.chip = chip;
+  po.toolkit = toolkit;
+  // Without ptxas the driver JIT assembles the PTX at load time.
+  po.format = toolkit.empty() ? "isa" : "bin";
+  mlir::skipattn::buildHopperPipeline(pm, po);
+  if (llvm::Error e = ::skipattn::configureInstrumentation(
+          pm, options.dumpDir, options.passTiming))
+    return std::move(e);
+  if (failed(pm.run(*module)))
+    return llvm::createStringError("CUDA lowering failed:\n" + diagText);
+
+  CUDABinary bin;
+  auto launch =
+      (*module)->getAttrOfType<DictionaryAttr>(mlir::skipattn::kLaunchAttrName);
+  gpu::BinaryOp binary;
+  module->walk([&](gpu::BinaryOp op) { binary = op; });
+  if (!launch || !binary || binary.getObjects().size() != 1)
+    return llvm::createStringError(
+        "internal error: the pipeline produced no kernel binary");
+  auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
+  bin.image = object.getObject().getValue().str();
+  bin.isPtx = object.getFormat() == gpu::CompilationTarget::Assembly;
+  bin.kernel = cast<StringAttr>(launch.get("kernel")).getValue().str();
+  auto copy = [&](StringRef name, int64_t *out) {
+    auto a = cast<DenseI64ArrayAttr>(launch.get(name));
+    for (auto [i, v] : llvm::enumerate(a.asArrayRef()))
+      out[i] = v;
+  };
+  copy("grid", bin.grid.data());
+  copy("block", bin.block.data());
+  copy("box_q", bin.boxQ.data());
+  copy("box_kv", bin.boxKV.data());
+  bin.smem = cast<IntegerAttr>(launch.get("smem")).getInt();
+  for (Attribute p : cast<ArrayAttr>(launch.get("params")))
+    bin.params.push_back(cast<StringAttr>(p).getValue().str());
+  return bin;
+}
+
+llvm::Expected<std::shared_ptr<CUDAKernel>>
+CUDAKernel::compile(const AttentionSpec &spec,
+                    const CUDACompileOptions &options) {
+  std::string problem = spec.validate();
+  if (!problem.empty())
+    return llvm::createStringError("invalid attention spec: " + problem);
+  auto start = std::chrono::steady_clock::now();
+  std::string chip = options.chip;
+  if (chip.empty()) {
+    auto d = cuda::Driver::get();
+    if (d)
+      chip = d->chip();
+    else
+      llvm::consumeError(d.takeError());
+    if (chip.empty())
+      chip = "sm_90a";
+  }
+  if (chip != "sm_90a")
+    return llvm::createStringError(
+        "unsupported GPU architecture " + chip +
+        ": the CUDA target implements Hopper (sm_90a) only");
+  std::string toolkit = findToolkit(options.toolkitPath);
+  if (!options.toolkitPath.empty() && toolkit.empty())
+    return llvm::createStringError("no ptxas under the CUDA toolkit path '" +
+                                   options.toolkitPath + "'");
+  std::string key = spec.key() + "|chip=" + chip +
+                    "|stages=" + std::to_string(options.stages) +
+                    "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
+                    "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;
+
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<CUDAKernel>> memory;
+  // One compile at a time: concurrent requests for the same spec wait for
+  // the first and then hit the memory cache.
+  std::lock_guard<std::mutex> lock(mu);
+  bool instrumented = !options.dumpDir.empty() || options.passTiming;
+  if (options.useCache && !instrumented) {
+    auto it = memory.find(key);
+    if (it != memory.end())
+      return it->second;
+  }
+  std::shared_ptr<CUDAKernel> k(new CUDAKernel());
+  k->spec_ = spec;
+  k->key_ = key;
+  std::string dir =
+      options.cacheDir.empty() ? ::skipattn::defaultCacheDir() : options.cacheDir;
+  bool loaded = false;
+  if (options.useCache && !instrumented) {
+    std::string payload;
+    ::skipattn::CacheLookup r = ::skipattn::cacheLoad(dir, key, payload);
+    if (r == ::skipattn::CacheLookup::Hit && deserialize(payload, k->bin_)) {
+      loaded = true;
+      k->source_ = "disk";
+    } else if (r != ::skipattn::CacheLookup::Miss) {
+      llvm::errs() << "skipattn: corrupt kernel cache entry in " << dir
+                   << " for this spec; rebuilding it\n";
+    }
+  }
+  if (!loaded) {
+    auto bin = build(spec, options, chip, toolkit);
+    if (!bin)
+      return bin.takeError();
+    k->bin_ = std::move(*bin);
+    k->source_ = "compiled";
+    if (options.useCache) {
+      std::string warning = ::skipattn::cacheStore(dir, key, serialize(k->bin_));
+      if (!warning.empty())
+        llvm::errs() << "skipattn: kernel cache not written: " << warning
+                     << "\n";
+    }
+  }
+  k->compileMs_ = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  if (options.useCache && !instrumented)
+    memory[key] = k;
+  return k;
+}
+
+llvm::Error CUDAKernel::loadModule() const {
+  if (function_)
+    return llvm::Error::success();
+  auto d = cuda::Driver::get();
+  if (!d)
+    return d.takeError();
+  auto m = d->loadModule(bin_.image, bin_.isPtx);
+  if (!m)
+    return m.takeError();
+  module_ = *m;
+  auto f = d->function(module_, bin_.kernel, bin_.smem);
+  if (!f)
+    return f.takeError();
+  function_ = *f;
+  return llvm::Error::success();
+}
+
+llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
+                               cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
+                               cuda::CUdeviceptr out, cuda::CUdeviceptr lse,
+                               cuda::CUdeviceptr stats,
+                               cuda::CUstream stream) const {
+  const AttentionSpec &s = spec_;
+  if (!q || !k || !v || !out)
+    return llvm::createStringError("query, key, value and out are required");
+  if (!s.kvLens.empty() != (kvLens != 0))
+    return llvm::createStringError(
+        "kv_lens must be given exactly when the kernel was compiled ragged");
+  if (s.withLse != (lse != 0) || s.withStats != (stats != 0))
+    return llvm::createStringError(
+        "lse/stats buffers must match what the kernel was compiled with");
+  if (llvm::Error e = loadModule())
+    return e;
+  auto d = cuda::Driver::get();
+  if (!d)
+    return d.takeError();
+  bool bf16 = s.dtype == ::skipattn::DType::BF16;
+  cuda::TensorMap maps[3];
+  if (llvm::Error e = d->encodeTensorMap(
+          maps[0], bf16, q, s.batch * s.qHeads, s.qLen, s.headDim,
+          bin_.boxQ[0], bin_.boxQ[1]))
+    return e;
+  if (llvm::Error e = d->encodeTensorMap(
+          maps[1], bf16, k, s.batch * s.kvHeads, s.kvLen, s.headDim,
+          bin_.boxKV[0], bin_.boxKV[1]))
+    return e;
+  if (llvm::Error e = d->encodeTensorMap(maps[2], bf16, v,
+                                         s.batch * s.kvHeads, s.kvLen, s.dv(),
+                                         bin_.boxKV[0], bin_.boxKV[1]))
+    return e;
+  cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats};
+  std::vector<void *> params;
+  for (const std::string &p : bin_.params) {
+    if (p == "tma:q")
+      params.push_back(&maps[0]);
+    else if (p == "tma:k")
+      params.push_back(&maps[1]);
+    else if (p == "tma:v")
+      params.push_back(&maps[2]);
+    else if (p == "ptr:out")
+      params.push_back(&ptrs[0]);
+    else if (p == "ptr:kv_lens")
+      params.push_back(&ptrs[1]);
+    else if (p == "ptr:lse")
+      params.push_back(&ptrs[2]);
+    else if (p == "ptr:stats")
+      params.push_back(&ptrs[3]);
+    else
+      return llvm::createStringError("unknown kernel parameter kind '" + p +
+                                     "' in the launch contract");
+  }
+  return d->launch(function_, bin_.grid.data(), bin_.block.data(), bin_.smem,
+                   stream, params.data());
+}
