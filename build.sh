@@ -2,6 +2,9 @@
 # skipattn developer entry point.
 #   ./build.sh run   - install what is missing, build, run the main job
 #   ./build.sh test  - install what is missing, build, run the whole test suite
+#   ./build.sh bundle - self-contained skipattn-run (static MLIR/LLVM,
+#                       --gc-sections) packed into .carry/skipattn.tar.xz for
+#                       an x86-64 Linux machine with an NVIDIA driver
 # Installs Debian packages only when one is missing, configures CMake+Ninja
 # once into ./build and builds incrementally, so a second call is quick.
 set -euo pipefail
@@ -56,8 +59,26 @@ case "$cmd" in
     configure_and_build
     cd "$BUILD" && ctest -V --no-tests=error
     ;;
+  bundle)
+    install_missing
+    STATIC="${SKIPATTN_STATIC_BUILD_DIR:-$ROOT/build-static}"
+    if [ ! -f "$STATIC/build.ninja" ]; then
+      cmake -G Ninja -S "$ROOT" -B "$STATIC" -DCMAKE_BUILD_TYPE=Release \
+        -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+        -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+        -DSKIPATTN_LINK_MLIR_DYLIB=OFF \
+        -DCMAKE_EXE_LINKER_FLAGS="-Wl,--gc-sections" \
+        -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+    fi
+    cmake --build "$STATIC" --target skipattn-run skipattn-opt
+    mkdir -p "$ROOT/.carry/skipattn/bin"
+    strip -o "$ROOT/.carry/skipattn/bin/skipattn-run" "$STATIC/bin/skipattn-run"
+    strip -o "$ROOT/.carry/skipattn/bin/skipattn-opt" "$STATIC/bin/skipattn-opt"
+    tar -C "$ROOT/.carry" -cJf "$ROOT/.carry/skipattn.tar.xz" skipattn
+    ls -la "$ROOT/.carry/skipattn.tar.xz"
+    ;;
   *)
-    echo "usage: $0 run|test" >&2
+    echo "usage: $0 run|test|bundle" >&2
     exit 2
     ;;
 esac

@@ -23,3 +23,22 @@ if os.path.exists(os.path.join(config.skipattn_tools_dir, "skipattn-run")):
     tools.append("skipattn-run")
     config.available_features.add("skipattn-run")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# ptxas (CUDA toolkit) assembles the generated PTX in the Hopper tests.
+import shutil
+for root in [os.environ.get("SKIPATTN_CUDA_TOOLKIT", ""), os.environ.get("CUDA_HOME", ""), "/usr/local/cuda"]:
+    if root and os.access(os.path.join(root, "bin", "ptxas"), os.X_OK):
+        config.available_features.add("ptxas")
+        config.substitutions.append(("%cuda_toolkit", root))
+        break
+config.substitutions.append(("%python", shutil.which("python3") or "python3"))
+config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Inputs")))
+# The GPU suite (test/Integration/CUDA) runs only where asked for and an
+# sm_90 GPU is present: SKIPATTN_GPU_TESTS=1.
+if os.environ.get("SKIPATTN_GPU_TESTS") == "1":
+    config.available_features.add("cuda-sm90")
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
+except OSError:
+    config.available_features.add("no-cuda-driver")

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The GPU numeric matrix: every case runs on the GPU and is checked by
+# skipattn-run against the float64 reference (relative L2 error, log-sum-exp,
+# per-head skipped-block counts; exit 3 on a mismatch). Needs an sm_90a GPU.
+#   matrix.sh <path to skipattn-run> [extra skipattn-run flags]
+set -u
+RUN="$1"; shift
+pass=0; failed=0
+run() {
+  if "$RUN" --target=cuda --iters=1 "$@" "${EXTRA[@]}" > /tmp/skipattn-case.log 2>&1; then
+    pass=$((pass + 1))
+    grep -E "blocks|error " /tmp/skipattn-case.log | sed 's/^/    /' | tr '\n' ' '; echo " <- $*"
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $*"; sed 's/^/    /' /tmp/skipattn-case.log | tail -8
+  fi
+}
+EXTRA=("$@")
+for d in 64 128; do
+  for t in bf16 f16; do
+    for c in "" "--causal"; do
+      run --head-dim=$d --dtype=$t $c --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700 --seed=$d
+      run --head-dim=$d --dtype=$t $c --batch=1 --q-heads=2 --kv-heads=2 --q-len=512 --kv-len=512 --pattern=structured --threshold-scale-factor=30 --seed=7
+    done
+  done
+done
+# GQA 8:1, ragged lengths, prefill and decode shapes, skipping.
+run --dtype=bf16 --causal --batch=3 --q-heads=8 --kv-heads=1 --q-len=256 --kv-len=1000 --kv-lens=1000,517,128 --pattern=structured --threshold-scale-factor=100
+run --dtype=bf16 --batch=3 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4096 --kv-lens=4096,1,2049 --pattern=structured --threshold-scale-factor=50
+run --dtype=f16 --head-dim=64 --batch=2 --q-heads=4 --kv-heads=4 --q-len=77 --kv-len=3000 --kv-lens=0,2999 --causal
+run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=1024 --kv-len=8192 --causal --pattern=structured --threshold-scale-factor=1000 --min-keep-blocks=3
+run --dtype=bf16 --batch=1 --q-heads=2 --kv-heads=1 --q-len=2048 --kv-len=2048 --pattern=structured --threshold-scale-factor=5000 --temperature=0.05
+# Factor 1e-30: nothing is skipped and the output equals the dense kernel's.
+run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
+run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=1 --q-len=129 --kv-len=2000 --threshold-scale-factor=1e-30 --compare-dense
+echo "matrix: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]
