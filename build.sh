@@ -66,14 +66,13 @@ case "$cmd" in
       cmake -G Ninja -S "$ROOT" -B "$STATIC" -DCMAKE_BUILD_TYPE=Release \
         -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
         -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
-        -DSKIPATTN_LINK_MLIR_DYLIB=OFF \
+        -DSKIPATTN_LINK_MLIR_DYLIB=OFF -DSKIPATTN_CPU_JIT=OFF \
         -DCMAKE_EXE_LINKER_FLAGS="-Wl,--gc-sections" \
         -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
     fi
-    cmake --build "$STATIC" --target skipattn-run skipattn-opt
+    cmake --build "$STATIC" --target skipattn-run
     mkdir -p "$ROOT/.carry/skipattn/bin"
     strip -o "$ROOT/.carry/skipattn/bin/skipattn-run" "$STATIC/bin/skipattn-run"
-    strip -o "$ROOT/.carry/skipattn/bin/skipattn-opt" "$STATIC/bin/skipattn-opt"
     tar -C "$ROOT/.carry" -cJf "$ROOT/.carry/skipattn.tar.xz" skipattn
     ls -la "$ROOT/.carry/skipattn.tar.xz"
     ;;
