@@ -32,8 +32,11 @@ void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(createSkipAttnTile(
-      SkipAttnTileOptions{options.blockQ, options.blockKV, options.packGQA}));
+  SkipAttnTileOptions tile;
+  tile.blockQ = options.blockQ;
+  tile.blockKV = options.blockKV;
+  tile.packGQA = options.packGQA;
+  fpm.addPass(createSkipAttnTile(tile));
   fpm.addPass(createSkipAttnInsertSkipPredicates(
       SkipAttnInsertSkipPredicatesOptions{options.skipUnit}));
   fpm.addPass(createConvertSkipAttnToCPU());

@@ -33,8 +33,11 @@ void mlir::skipattn::buildHopperPipeline(
   // The warpgroup (64 rows) is the skip unit: it issues the P.V wgmma that a
   // skip saves.
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(createSkipAttnTile(
-      SkipAttnTileOptions{options.blockQ, options.blockKV, false}));
+  SkipAttnTileOptions tile;
+  tile.blockQ = options.blockQ;
+  tile.blockKV = options.blockKV;
+  tile.padQueryTiles = true; // the CTA tile is fixed; short queries pad it
+  fpm.addPass(createSkipAttnTile(tile));
   fpm.addPass(createSkipAttnInsertSkipPredicates(
       SkipAttnInsertSkipPredicatesOptions{64}));
   fpm.addPass(createCanonicalizerPass());

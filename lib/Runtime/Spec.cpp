@@ -33,7 +33,9 @@ int64_t AttentionSpec::seqLen(int64_t b) const {
   return std::clamp<int64_t>(kvLens[b], 0, kvLen);
 }
 
-int64_t AttentionSpec::tileBlockQ() const { return std::min(blockQ, qLen); }
+int64_t AttentionSpec::tileBlockQ() const {
+  return padQueryTiles ? blockQ : std::min(blockQ, qLen);
+}
 int64_t AttentionSpec::tileHeads() const {
   return packGQA ? qHeads / kvHeads : 1;
 }
@@ -75,13 +77,15 @@ std::string AttentionSpec::validate() const {
 
 std::string AttentionSpec::key() const {
   std::ostringstream k;
+  // Full precision: nearby scales or factors must not share a kernel.
+  k.precision(17);
   k << "b" << batch << "_h" << qHeads << "x" << kvHeads << "_s" << qLen << "x"
     << kvLen << "_d" << headDim << "x" << dv() << "_" << dtypeName(dtype)
     << (kvLens.empty() ? "" : "_ragged") << (causal ? "_causal" : "") << "_sc"
     << effectiveScale() << "_f" << thresholdScaleFactor << "_mk"
     << minKeepBlocks << (withLse ? "_lse" : "") << (withStats ? "_st" : "")
     << "_t" << blockQ << "x" << blockKV << "x" << skipUnit
-    << (packGQA ? "_pack" : "");
+    << (packGQA ? "_pack" : "") << (padQueryTiles ? "_pad" : "");
   return k.str();
 }
 

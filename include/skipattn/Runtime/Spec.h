@@ -35,6 +35,7 @@ struct AttentionSpec {
   // Tiling (recorded in the IR by skipattn-tile / insert-skip-predicates).
   int64_t blockQ = 64, blockKV = 64, skipUnit = 0;
   bool packGQA = false;
+  bool padQueryTiles = false; // tiles keep blockQ rows even when qLen < blockQ
 
   int64_t dv() const { return valueDim ? valueDim : headDim; }
   double effectiveScale() const;

@@ -41,6 +41,7 @@ AttentionSpec hopperSpec(AttentionSpec spec) {
   spec.blockKV = 128;
   spec.skipUnit = 64;
   spec.packGQA = false;
+  spec.padQueryTiles = true;
   return spec;
 }
 } // namespace skipattn

@@ -43,7 +43,8 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
   int64_t Hkv = kT.getDimSize(1), Skv = kT.getDimSize(2), Dv = vT.getDimSize(3);
   int64_t group = Hq / Hkv;
   int64_t heads = options.packGQA ? group : 1;
-  int64_t blockQ = std::min(options.blockQ, Sq);
+  int64_t blockQ =
+      options.padQueryTiles ? options.blockQ : std::min(options.blockQ, Sq);
   int64_t rows = heads * blockQ;
   int64_t numQTiles = (Sq + blockQ - 1) / blockQ;
   double scale = op.getEffectiveScale();
@@ -154,7 +155,7 @@ struct SkipAttnTilePass
     : mlir::skipattn::impl::SkipAttnTileBase<SkipAttnTilePass> {
   using SkipAttnTileBase::SkipAttnTileBase;
   void runOnOperation() override {
-    TileOptions options{blockQ, blockKV, packGQA};
+    TileOptions options{blockQ, blockKV, packGQA, padQueryTiles};
     IRRewriter rewriter(&getContext());
     SmallVector<AttentionOp> ops;
     getOperation().walk([&](AttentionOp op) { ops.push_back(op); });

@@ -28,6 +28,8 @@ struct TileOptions {
   int64_t blockQ = 64;
   int64_t blockKV = 64;
   bool packGQA = false;
+  /// Keep blockQ rows per tile even when Sq < blockQ.
+  bool padQueryTiles = false;
 };
 
 /// Rewrites one memref-form attention op into the blocked-KV form.

@@ -37,6 +37,9 @@ def SkipAttnTile : Pass<"skipattn-tile", "func::FuncOp"> {
            "Query positions per tile">,
     Option<"blockKV", "block-kv", "int64_t", /*default=*/"64",
            "Keys per KV block">,
+    Option<"padQueryTiles", "pad-query-tiles", "bool", /*default=*/"false",
+           "Keep block_q rows per tile even when Sq is shorter (rows past "
+           "Sq are padding); GPU kernels have fixed-size tiles">,
     Option<"packGQA", "pack-gqa", "bool", /*default=*/"false",
            "Pack the query heads of one KV head into one tile">,
   ];
