@@ -74,6 +74,7 @@ case "$cmd" in
     mkdir -p "$ROOT/.carry/skipattn/bin"
     strip -o "$ROOT/.carry/skipattn/bin/skipattn-run" "$STATIC/bin/skipattn-run"
     tar -C "$ROOT/.carry" -cJf "$ROOT/.carry/skipattn.tar.xz" skipattn
+    rm -rf "$ROOT/.carry/skipattn"
     ls -la "$ROOT/.carry/skipattn.tar.xz"
     ;;
   *)
