@@ -21,8 +21,8 @@
 
 using namespace mlir;
 
-void mlir::skipattn::buildHopperPipeline(
-    OpPassManager &pm, const HopperPipelineOptions &options) {
+void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
+                                         const HopperPipelineOptions &options) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

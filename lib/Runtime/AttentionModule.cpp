@@ -29,7 +29,7 @@ static Type elementType(MLIRContext *ctx, DType t) {
 /// memref-form skipattn.attention.
 namespace skipattn {
 OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
-                                                    const AttentionSpec &s) {
+                                           const AttentionSpec &s) {
   OpBuilder b(ctx);
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
@@ -73,10 +73,9 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   return module;
 }
 
-
 llvm::Error configureInstrumentation(PassManager &pm,
-                                              const std::string &dumpDir,
-                                              bool passTiming) {
+                                     const std::string &dumpDir,
+                                     bool passTiming) {
   if (!dumpDir.empty()) {
     std::error_code ec = llvm::sys::fs::create_directories(dumpDir);
     if (ec)
@@ -84,11 +83,11 @@ llvm::Error configureInstrumentation(PassManager &pm,
                                      dumpDir + "': " + ec.message());
     // Printing after every pass requires a single-threaded context.
     pm.getContext()->disableMultithreading();
-    pm.enableIRPrintingToFileTree(
-        [](Pass *, Operation *) { return false; },
-        [](Pass *, Operation *) { return true; },
-        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/true,
-        /*printAfterOnlyOnFailure=*/false, dumpDir);
+    pm.enableIRPrintingToFileTree([](Pass *, Operation *) { return false; },
+                                  [](Pass *, Operation *) { return true; },
+                                  /*printModuleScope=*/true,
+                                  /*printAfterOnlyOnChange=*/true,
+                                  /*printAfterOnlyOnFailure=*/false, dumpDir);
   }
   if (passTiming)
     pm.enableTiming();

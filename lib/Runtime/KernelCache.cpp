@@ -6,8 +6,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cstdlib>
 
@@ -70,8 +70,7 @@ CacheLookup skipattn::cacheLoad(const std::string &dir, const std::string &key,
   return CacheLookup::Hit;
 }
 
-std::string skipattn::cacheStore(const std::string &dir,
-                                 const std::string &key,
+std::string skipattn::cacheStore(const std::string &dir, const std::string &key,
                                  const std::string &payload) {
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     return "cannot create cache directory '" + dir + "': " + ec.message();
@@ -81,8 +80,8 @@ std::string skipattn::cacheStore(const std::string &dir,
   std::string target = entryPath(dir, key);
   llvm::SmallString<256> tmp;
   int fd = -1;
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(
-          target + ".tmp-%%%%%%%%", fd, tmp))
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(target + ".tmp-%%%%%%%%", fd, tmp))
     return "cannot write to cache directory '" + dir + "': " + ec.message();
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);

@@ -78,8 +78,7 @@ llvm::Error DeviceBuffers::launch(const CUDAKernel &kernel) {
   return kernel.launch(q, k, v, lens, out, lse, stats, nullptr);
 }
 
-llvm::Error DeviceBuffers::fetch(std::vector<uint8_t> &o,
-                                 std::vector<float> &l,
+llvm::Error DeviceBuffers::fetch(std::vector<uint8_t> &o, std::vector<float> &l,
                                  std::vector<int64_t> &st) {
   if (auto e = drv->synchronize(nullptr))
     return e;

@@ -9,8 +9,8 @@
 
 #include "Inputs.h"
 
-#include "skipattn/Reference/Reference.h"
 #include "Device.h"
+#include "skipattn/Reference/Reference.h"
 #include "skipattn/Runtime/CPU/CPUJIT.h"
 #include "skipattn/Runtime/CUDA/CUDAJIT.h"
 
@@ -115,9 +115,8 @@ static cl::opt<std::string>
              cl::desc("CUDA kernel cache directory (default "
                       "$SKIPATTN_CACHE_DIR or ~/.cache/skipattn)"),
              cl::init(""), cl::cat(cat));
-static cl::opt<bool> noCache("no-cache",
-                             cl::desc("Bypass the CUDA kernel cache"),
-                             cl::cat(cat));
+static cl::opt<bool>
+    noCache("no-cache", cl::desc("Bypass the CUDA kernel cache"), cl::cat(cat));
 static cl::opt<std::string>
     cudaToolkit("cuda-toolkit",
                 cl::desc("CUDA toolkit root holding bin/ptxas (default: "
@@ -312,7 +311,9 @@ int main(int argc, char **argv) {
         return err;
       return dev->fetch(out, lse, stats);
     };
-    timeOnce = [&]() -> llvm::Expected<double> { return dev->time(*gpuKernel); };
+    timeOnce = [&]() -> llvm::Expected<double> {
+      return dev->time(*gpuKernel);
+    };
     runDense = [&](const AttentionSpec &d,
                    std::vector<uint8_t> &o) -> llvm::Error {
       auto dk = CUDAKernel::compile(d, gopts);
@@ -341,9 +342,9 @@ int main(int argc, char **argv) {
     if (!ms)
       return fail("run failed: " + llvm::toString(ms.takeError()));
     times.push_back(*ms);
-    double spent = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - t0)
-                       .count();
+    double spent =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     if (iters == 0 && ((i >= 2 && spent > 0.5) || spent > 5.0))
       break;
   }
@@ -449,8 +450,8 @@ int main(int argc, char **argv) {
 
   double sparsity = kTotal ? static_cast<double>(kSkipped) / kTotal : 0.0;
   llvm::outs()
-      << "skipattn-run  target=" << (onGPU ? "cuda" : "cpu") << "  "
-      << s.key() << "\n"
+      << "skipattn-run  target=" << (onGPU ? "cuda" : "cpu") << "  " << s.key()
+      << "\n"
       << llvm::format("  shape        B=%lld Hq=%lld Hkv=%lld Sq=%lld Skv=%lld "
                       "D=%lld %s%s\n",
                       (long long)s.batch, (long long)s.qHeads,
@@ -470,7 +471,7 @@ int main(int argc, char **argv) {
         (long long)refSkipped, (long long)refTotal, (long long)near);
   llvm::outs() << "\n"
                << llvm::format("  compile      %.1f ms (%s)\n", compileMs,
-                                   onGPU ? cacheSource.c_str() : "jit")
+                               onGPU ? cacheSource.c_str() : "jit")
                << llvm::format(
                       "  run          %.3f ms (median of %zu)  %.2f GFLOP/s\n",
                       runMs, times.size(), gflops);
@@ -489,9 +490,8 @@ int main(int argc, char **argv) {
         "\"gflops\": %.3f, "
         "\"dense_identical\": %s, \"ok\": %s}\n",
         onGPU ? "cuda" : "cpu", dtypeName(s.dtype), maxAbs, relL2,
-        (long long)kTotal,
-        (long long)kSkipped, sparsity, (long long)refSkipped, (long long)near,
-        compileMs, cacheSource.c_str(), runMs, gflops,
+        (long long)kTotal, (long long)kSkipped, sparsity, (long long)refSkipped,
+        (long long)near, compileMs, cacheSource.c_str(), runMs, gflops,
         denseIdentical < 0 ? "null"
         : denseIdentical   ? "true"
                            : "false",

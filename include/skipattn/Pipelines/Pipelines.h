@@ -43,8 +43,7 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 struct HopperPipelineOptions
     : public PassPipelineOptions<HopperPipelineOptions> {
   PassOptions::Option<int64_t> blockQ{
-      *this, "block-q",
-      llvm::cl::desc("Query rows per CTA (64 per warpgroup)"),
+      *this, "block-q", llvm::cl::desc("Query rows per CTA (64 per warpgroup)"),
       llvm::cl::init(128)};
   PassOptions::Option<int64_t> blockKV{*this, "block-kv",
                                        llvm::cl::desc("Keys per KV block"),
@@ -52,9 +51,9 @@ struct HopperPipelineOptions
   PassOptions::Option<int64_t> stages{
       *this, "stages", llvm::cl::desc("K/V buffers in the TMA ring"),
       llvm::cl::init(2)};
-  PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("NVVM target chip"),
-      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> chip{*this, "chip",
+                                        llvm::cl::desc("NVVM target chip"),
+                                        llvm::cl::init("sm_90a")};
   PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit root holding bin/ptxas (empty: search "

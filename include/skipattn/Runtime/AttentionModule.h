@@ -1,4 +1,5 @@
-//===- AttentionModule.h - the JIT's input IR for one spec -------*- C++ -*-===//
+//===- AttentionModule.h - the JIT's input IR for one spec -------*- C++
+//-*-===//
 //
 // Every JIT (CPU, CUDA) starts from the same memref-form IR for a spec:
 //   func @skipattn_main(q, k, v, [kv_lens], out, [lse], [stats])

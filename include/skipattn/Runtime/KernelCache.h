@@ -1,4 +1,5 @@
-//===- KernelCache.h - on-disk cache of compiled kernels ---------*- C++ -*-===//
+//===- KernelCache.h - on-disk cache of compiled kernels ---------*- C++
+//-*-===//
 //
 // One file per key, named by a hash of the key. An entry holds a magic line,
 // the full key (so a hash collision is a miss), the payload size, the payload

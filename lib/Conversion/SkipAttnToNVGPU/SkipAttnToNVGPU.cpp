@@ -220,10 +220,10 @@ private:
   Value sel(Value c, Value x, Value y) {
     return arith::SelectOp::create(b, loc, c, x, y);
   }
-  Value toIdx(Value x) {
-    return arith::IndexCastOp::create(b, loc, idx, x);
+  Value toIdx(Value x) { return arith::IndexCastOp::create(b, loc, idx, x); }
+  Value fmax(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
   }
-  Value fmax(Value x, Value y) { return arith::MaxNumFOp::create(b, loc, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
   Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
@@ -259,13 +259,11 @@ private:
         "bar.red.and.pred q, $2, 128, p; selp.b32 $0, 1, 0, q; }",
         "=r,r,r", /*has_side_effects=*/true, /*is_align_stack=*/false,
         LLVM::tailcallkind::TailCallKind::None,
-        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-        ArrayAttr());
+        LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr());
     return cmp(arith::CmpIPredicate::ne, asmOp.getResult(0), c32(0));
   }
   Value sharedAddr(Value view) {
-    Value p =
-        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view);
+    Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view);
     return arith::IndexCastOp::create(b, loc, i32, p);
   }
   /// Shared-memory matrix descriptor of a 128-byte-swizzled operand at
@@ -285,22 +283,20 @@ private:
   }
   /// Two f32 -> one 32-bit register holding {lo, hi} as f16/bf16.
   Value pack2(Value lo, Value hi) {
-    return orI(bits16(lo),
-               arith::ShLIOp::create(b, loc, bits16(hi), c32(16)));
+    return orI(bits16(lo), arith::ShLIOp::create(b, loc, bits16(hi), c32(16)));
   }
   Value tileView(Value off, int64_t rows) {
-    auto t = MemRefType::get({1, rows, 64}, p.elt, AffineMap(),
-                             gpu::AddressSpaceAttr::get(
-                                 ctx, gpu::AddressSpace::Workgroup));
+    auto t = MemRefType::get(
+        {1, rows, 64}, p.elt, AffineMap(),
+        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
     return memref::ViewOp::create(b, loc, t, dynSmem, toIdx(off), ValueRange());
   }
   /// Issues the TMA loads of one [rows x D] tile (D/64 boxes) on barrier
   /// `bar`; `pred` (may be null) selects the issuing thread.
   void tmaTile(Value desc, Value bar, Value smemOff, int64_t rows,
                Value rowCoord, Value planeCoord, Value pred) {
-    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers,
-                                            cIdx(rows * p.headDim * 2), bar,
-                                            pred);
+    nvgpu::MBarrierArriveExpectTxOp::create(
+        b, loc, barriers, cIdx(rows * p.headDim * 2), bar, pred);
     for (int64_t sub = 0; sub < p.headDim / 64; ++sub) {
       Value dst = tileView(add(smemOff, c32(sub * rows * 128)), rows);
       nvgpu::TmaAsyncLoadOp::create(
@@ -378,11 +374,9 @@ Value KernelEmitter::emitQK(Value s) {
   return acc;
 }
 
-Value KernelEmitter::emitPV(ArrayRef<Value> o, ArrayRef<Value> pRegs,
-                            Value s) {
+Value KernelEmitter::emitPV(ArrayRef<Value> o, ArrayRef<Value> pRegs, Value s) {
   int64_t n = p.headDim / 2; // accumulator registers per thread
-  auto accTy =
-      LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(n, f32));
+  auto accTy = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(n, f32));
   std::string ty = p.elt.isBF16() ? "bf16" : "f16";
   // wgmma with A in registers is not an NVVM op in MLIR 22: one instruction
   // of inline PTX, D tied to the accumulator registers.
@@ -392,9 +386,9 @@ Value KernelEmitter::emitPV(ArrayRef<Value> o, ArrayRef<Value> pRegs,
                      ty + "." + ty + " {";
   for (int64_t i = 0; i < n; ++i)
     text += (i ? ", $" : "$") + std::to_string(i);
-  text += "}, {$" + std::to_string(n) + ", $" + std::to_string(n + 1) +
-          ", $" + std::to_string(n + 2) + ", $" + std::to_string(n + 3) +
-          "}, $" + std::to_string(n + 4) + ", p, 1, 1, 1;\n}";
+  text += "}, {$" + std::to_string(n) + ", $" + std::to_string(n + 1) + ", $" +
+          std::to_string(n + 2) + ", $" + std::to_string(n + 3) + "}, $" +
+          std::to_string(n + 4) + ", p, 1, 1, 1;\n}";
   std::string cons;
   for (int64_t i = 0; i < n; ++i)
     cons += "=f,";
@@ -409,10 +403,14 @@ Value KernelEmitter::emitPV(ArrayRef<Value> o, ArrayRef<Value> pRegs,
   for (int64_t kk = 0; kk < p.blockKV / 16; ++kk) {
     // V is MN-major (D contiguous): 64-column atoms `block_kv * 128` bytes
     // apart (leading offset), 8-row groups 1024 bytes apart (stride).
-    Value dv = descriptor(add(vBase, c32(kk * 16 * 128)), p.blockKV * 128,
-                          1024);
-    SmallVector<Value> ops{pRegs[4 * kk], pRegs[4 * kk + 1],
-                           pRegs[4 * kk + 2], pRegs[4 * kk + 3], dv, c32(1)};
+    Value dv =
+        descriptor(add(vBase, c32(kk * 16 * 128)), p.blockKV * 128, 1024);
+    SmallVector<Value> ops{pRegs[4 * kk],
+                           pRegs[4 * kk + 1],
+                           pRegs[4 * kk + 2],
+                           pRegs[4 * kk + 3],
+                           dv,
+                           c32(1)};
     ops.append(cur);
     acc = LLVM::InlineAsmOp::create(
               b, loc, accTy, ops, text, cons, /*has_side_effects=*/true,
@@ -450,8 +448,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   };
   unsigned a = 0;
   auto asDesc = [&](int64_t rows) {
-    return UnrealizedConversionCastOp::create(
-               b, loc, descTy(rows), entry.getArgument(a++))
+    return UnrealizedConversionCastOp::create(b, loc, descTy(rows),
+                                              entry.getArgument(a++))
         .getResult(0);
   };
   qDesc = asDesc(p.blockQ);
@@ -469,7 +467,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   Value wg = arith::ShRUIOp::create(b, loc, tid, c32(7));
   Value lane = andI(tid, c32(31));
   Value warp = andI(arith::ShRUIOp::create(b, loc, tid, c32(5)), c32(3));
-  Value g = add(mul(warp, c32(16)), arith::ShRUIOp::create(b, loc, lane, c32(2)));
+  Value g =
+      add(mul(warp, c32(16)), arith::ShRUIOp::create(b, loc, lane, c32(2)));
   Value t = andI(lane, c32(3));
   auto blockId = [&](gpu::Dimension d) {
     return arith::IndexCastOp::create(b, loc, i32,
@@ -484,8 +483,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   Value qPlane = add(mul(bIdx, c32(p.qHeads)), h);
   Value len = c32(p.kvLen);
   if (p.ragged) {
-    Value ptr = LLVM::GEPOp::create(b, loc, gptr, i32, lensPtr,
-                                    ValueRange{bIdx});
+    Value ptr =
+        LLVM::GEPOp::create(b, loc, gptr, i32, lensPtr, ValueRange{bIdx});
     Value l = LLVM::LoadOp::create(b, loc, i32, ptr);
     len = minS(maxS(l, c32(0)), c32(p.kvLen));
   }
@@ -505,16 +504,15 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   barriers = nvgpu::MBarrierCreateOp::create(b, loc, barTy);
   Value isLeader = cmp(arith::CmpIPredicate::eq, tid, c32(0));
   for (int64_t i = 0; i < 1 + 2 * p.stages; ++i)
-    nvgpu::MBarrierInitOp::create(b, loc, barriers, cIdx(1), cIdx(i),
-                                  isLeader);
+    nvgpu::MBarrierInitOp::create(b, loc, barriers, cIdx(1), cIdx(i), isLeader);
   gpu::BarrierOp::create(b, loc);
 
   // Shared memory, aligned to the 1024-byte swizzle period.
   dynSmem = gpu::DynamicSharedMemoryOp::create(
       b, loc,
-      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(),
-                      gpu::AddressSpaceAttr::get(
-                          ctx, gpu::AddressSpace::Workgroup)));
+      MemRefType::get(
+          {ShapedType::kDynamic}, b.getI8Type(), AffineMap(),
+          gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup)));
   Value base = sharedAddr(dynSmem);
   Value pad = andI(sub(c32(1024), andI(base, c32(1023))), c32(1023));
   Value qOff = pad;
@@ -544,21 +542,25 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   Value firstLim = len;
   if (p.causal)
     firstLim = minS(maxS(sub(add(add(wgRow0, c32(1)), len), sqC), c32(0)), len);
-  Value wgPartial =
-      cmp(arith::CmpIPredicate::sgt, add(wgRow0, c32(64)), sqC);
+  Value wgPartial = cmp(arith::CmpIPredicate::sgt, add(wgRow0, c32(64)), sqC);
   Value lambda, seqSkips;
   if (skipping) {
-    lambda = arith::DivFOp::create(
-        b, loc, cF(p.factor), arith::SIToFPOp::create(b, loc, f32, len));
-    seqSkips = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
-                                     lambda, cF(1.0));
+    lambda = arith::DivFOp::create(b, loc, cF(p.factor),
+                                   arith::SIToFPOp::create(b, loc, f32, len));
+    seqSkips = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lambda,
+                                     cF(1.0));
   }
 
   // The KV loop. State: m0, m1, l0, l1 (per-thread partial sums), O, and
   // the visited/skipped counters.
   auto oTy = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(nO, f32));
-  SmallVector<Value> init{cF(-INFINITY), cF(-INFINITY), cF(0), cF(0),
-                          LLVM::ZeroOp::create(b, loc, oTy), c32(0), c32(0)};
+  SmallVector<Value> init{cF(-INFINITY),
+                          cF(-INFINITY),
+                          cF(0),
+                          cF(0),
+                          LLVM::ZeroOp::create(b, loc, oTy),
+                          c32(0),
+                          c32(0)};
   auto loop = scf::ForOp::create(
       b, loc, c32(0), nBlocks, c32(1), init,
       [&](OpBuilder &, Location, Value n, ValueRange st) {
@@ -574,10 +576,9 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
 
         // Masks only where a key may be invisible to a row of the unit.
         Value kv0 = mul(n, c32(p.blockKV));
-        Value needMask =
-            orI(cmp(arith::CmpIPredicate::sgt, add(kv0, c32(p.blockKV)),
-                    firstLim),
-                wgPartial);
+        Value needMask = orI(
+            cmp(arith::CmpIPredicate::sgt, add(kv0, c32(p.blockKV)), firstLim),
+            wgPartial);
         auto ifMask = scf::IfOp::create(
             b, loc, needMask,
             [&](OpBuilder &, Location) {
@@ -619,9 +620,9 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
           };
           Value mine = andI(rowMay(mb0, m0), rowMay(mb1, m1));
           Value all = warpgroupAll(mine, wg);
-          Value allowed = andI(
-              seqSkips, cmp(arith::CmpIPredicate::sge, n,
-                            c32(std::max<int64_t>(1, p.minKeep))));
+          Value allowed =
+              andI(seqSkips, cmp(arith::CmpIPredicate::sge, n,
+                                 c32(std::max<int64_t>(1, p.minKeep))));
           skip = andI(allowed, all);
         }
         if (counting) {
@@ -663,8 +664,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
                 pRegs.push_back(pack2(pv[i], pv[i + 1]));
               waitBarrier(barV(s), parity);
               Value no = emitPV(ov, pRegs, s);
-              scf::YieldOp::create(b, loc,
-                                   ValueRange{mn0, mn1, nl0, nl1, no});
+              scf::YieldOp::create(b, loc, ValueRange{mn0, mn1, nl0, nl1, no});
             },
             [&](OpBuilder &, Location) {
               scf::YieldOp::create(b, loc, ValueRange{m0, m1, l0, l1, o});
@@ -692,8 +692,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   // Drain: V loads of skipped final blocks may still be in flight.
   for (int64_t j = 0; j < p.stages; ++j) {
     Value n = sub(nBlocks, c32(j + 1));
-    Value pending =
-        andI(isLeader, cmp(arith::CmpIPredicate::sge, n, c32(0)));
+    Value pending = andI(isLeader, cmp(arith::CmpIPredicate::sge, n, c32(0)));
     scf::IfOp::create(b, loc, pending, [&](OpBuilder &, Location) {
       waitBarrier(barV(remu(n, c32(p.stages))), parityOf(n));
       scf::YieldOp::create(b, loc);
@@ -715,8 +714,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
       Value base = add(mul(r64, c64(p.headDim / 2)),
                        arith::ExtUIOp::create(b, loc, i64, t));
       for (int64_t i = 0; i < p.headDim / 8; ++i) {
-        Value lo = fmul(LLVM::ExtractValueOp::create(b, loc, o, 4 * i + half),
-                        inv);
+        Value lo =
+            fmul(LLVM::ExtractValueOp::create(b, loc, o, 4 * i + half), inv);
         Value hi = fmul(
             LLVM::ExtractValueOp::create(b, loc, o, 4 * i + half + 1), inv);
         Value ptr = LLVM::GEPOp::create(b, loc, gptr, i32, outPtr,
@@ -733,8 +732,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
       Value ok = andI(cmp(arith::CmpIPredicate::slt, row, sqC),
                       cmp(arith::CmpIPredicate::eq, t, c32(0)));
       scf::IfOp::create(b, loc, ok, [&](OpBuilder &, Location) {
-        Value lse = fmul(fadd(m, math::Log2Op::create(b, loc, l)),
-                         cF(M_LN2));
+        Value lse = fmul(fadd(m, math::Log2Op::create(b, loc, l)), cF(M_LN2));
         Value i = add(mul(plane64, c64(p.qLen)),
                       arith::ExtUIOp::create(b, loc, i64, row));
         Value ptr =
@@ -792,10 +790,9 @@ mlir::skipattn::lowerToHopperKernel(func::FuncOp func,
   auto ptr = LLVM::LLVMPointerType::get(ctx);
   auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
   SmallVector<Type> args{ptr, ptr, ptr, gptr};
-  SmallVector<Attribute> params{b.getStringAttr("tma:q"),
-                                b.getStringAttr("tma:k"),
-                                b.getStringAttr("tma:v"),
-                                b.getStringAttr("ptr:out")};
+  SmallVector<Attribute> params{
+      b.getStringAttr("tma:q"), b.getStringAttr("tma:k"),
+      b.getStringAttr("tma:v"), b.getStringAttr("ptr:out")};
   auto addPtr = [&](bool present, StringRef name) {
     if (!present)
       return;
@@ -818,8 +815,8 @@ mlir::skipattn::lowerToHopperKernel(func::FuncOp func,
 
   NamedAttrList launch;
   launch.append("kernel", b.getStringAttr(func.getName()));
-  launch.append("grid", b.getDenseI64ArrayAttr(
-                            {p.qTiles(), p.qHeads, p.batch}));
+  launch.append("grid",
+                b.getDenseI64ArrayAttr({p.qTiles(), p.qHeads, p.batch}));
   launch.append("block", b.getDenseI64ArrayAttr({threads, 1, 1}));
   launch.append("smem", b.getI64IntegerAttr(p.smemBytes()));
   launch.append("params", b.getArrayAttr(params));
@@ -838,9 +835,9 @@ struct ConvertSkipAttnToNVGPU
   void runOnOperation() override {
     SmallVector<func::FuncOp> targets;
     getOperation().walk([&](func::FuncOp f) {
-      if (!f.isExternal() &&
-          f.walk([](BlockedKVOp) { return WalkResult::interrupt(); })
-              .wasInterrupted())
+      if (!f.isExternal() && f.walk([](BlockedKVOp) {
+                                return WalkResult::interrupt();
+                              }).wasInterrupted())
         targets.push_back(f);
     });
     HopperLoweringOptions options;

@@ -1,10 +1,10 @@
 //===- CPUJIT.cpp - in-process JIT of the CPU pipeline --------------------===//
 
 #include "skipattn/Runtime/CPU/CPUJIT.h"
-#include "skipattn/Runtime/AttentionModule.h"
 #include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
 #include "skipattn/InitAll.h"
 #include "skipattn/Pipelines/Pipelines.h"
+#include "skipattn/Runtime/AttentionModule.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -86,8 +86,8 @@ CPUKernel::compile(const AttentionSpec &spec,
   pipelineOptions.packGQA = spec.packGQA;
   pipelineOptions.skipUnit = spec.skipUnit;
   mlir::skipattn::buildCPUPipeline(pm, pipelineOptions);
-  if (llvm::Error e = ::skipattn::configureInstrumentation(
-          pm, options.dumpDir, options.passTiming))
+  if (llvm::Error e = ::skipattn::configureInstrumentation(pm, options.dumpDir,
+                                                           options.passTiming))
     return std::move(e);
   if (failed(pm.run(*module)))
     return llvm::createStringError("lowering failed:\n" + diagText);

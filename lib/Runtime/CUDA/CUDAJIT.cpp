@@ -58,20 +58,18 @@ CUDAKernel::~CUDAKernel() {
 /// The toolkit root whose bin/ptxas serialises cubins, or "" if none.
 static std::string findToolkit(const std::string &requested) {
   auto hasPtxas = [](const std::string &root) {
-    return !root.empty() &&
-           llvm::sys::fs::can_execute(root + "/bin/ptxas");
+    return !root.empty() && llvm::sys::fs::can_execute(root + "/bin/ptxas");
   };
   if (!requested.empty())
     return hasPtxas(requested) ? requested : "";
-  for (const char *env : {"SKIPATTN_CUDA_TOOLKIT", "CUDA_HOME", "CUDA_PATH",
-                          "CUDA_ROOT"})
+  for (const char *env :
+       {"SKIPATTN_CUDA_TOOLKIT", "CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
     if (const char *v = std::getenv(env); v && hasPtxas(v))
       return v;
   if (hasPtxas("/usr/local/cuda"))
     return "/usr/local/cuda";
   if (auto p = llvm::sys::findProgramByName("ptxas"))
-    return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*p))
-        .str();
+    return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*p)).str();
   return "";
 }
 
@@ -82,8 +80,8 @@ static std::string serialize(const CUDABinary &b) {
            std::to_string(a[2]);
   };
   s += "grid=" + three(b.grid) + "\nblock=" + three(b.block) + "\n";
-  s += "smem=" + std::to_string(b.smem) + "\nparams=" +
-       llvm::join(b.params, ";") + "\n";
+  s += "smem=" + std::to_string(b.smem) +
+       "\nparams=" + llvm::join(b.params, ";") + "\n";
   s += "box=" + std::to_string(b.boxQ[0]) + "," + std::to_string(b.boxQ[1]) +
        "," + std::to_string(b.boxKV[0]) + "," + std::to_string(b.boxKV[1]) +
        "\n";
@@ -171,8 +169,8 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   // Without ptxas the driver JIT assembles the PTX at load time.
   po.format = toolkit.empty() ? "isa" : "bin";
   mlir::skipattn::buildHopperPipeline(pm, po);
-  if (llvm::Error e = ::skipattn::configureInstrumentation(
-          pm, options.dumpDir, options.passTiming))
+  if (llvm::Error e = ::skipattn::configureInstrumentation(pm, options.dumpDir,
+                                                           options.passTiming))
     return std::move(e);
   if (failed(pm.run(*module)))
     return llvm::createStringError("CUDA lowering failed:\n" + diagText);
@@ -250,8 +248,8 @@ CUDAKernel::compile(const AttentionSpec &spec,
   std::shared_ptr<CUDAKernel> k(new CUDAKernel());
   k->spec_ = spec;
   k->key_ = key;
-  std::string dir =
-      options.cacheDir.empty() ? ::skipattn::defaultCacheDir() : options.cacheDir;
+  std::string dir = options.cacheDir.empty() ? ::skipattn::defaultCacheDir()
+                                             : options.cacheDir;
   bool loaded = false;
   if (options.useCache && !instrumented) {
     std::string payload;
@@ -271,7 +269,8 @@ CUDAKernel::compile(const AttentionSpec &spec,
     k->bin_ = std::move(*bin);
     k->source_ = "compiled";
     if (options.useCache) {
-      std::string warning = ::skipattn::cacheStore(dir, key, serialize(k->bin_));
+      std::string warning =
+          ::skipattn::cacheStore(dir, key, serialize(k->bin_));
       if (!warning.empty())
         llvm::errs() << "skipattn: kernel cache not written: " << warning
                      << "\n";
@@ -323,17 +322,17 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
     return d.takeError();
   bool bf16 = s.dtype == ::skipattn::DType::BF16;
   cuda::TensorMap maps[3];
-  if (llvm::Error e = d->encodeTensorMap(
-          maps[0], bf16, q, s.batch * s.qHeads, s.qLen, s.headDim,
-          bin_.boxQ[0], bin_.boxQ[1]))
+  if (llvm::Error e =
+          d->encodeTensorMap(maps[0], bf16, q, s.batch * s.qHeads, s.qLen,
+                             s.headDim, bin_.boxQ[0], bin_.boxQ[1]))
     return e;
-  if (llvm::Error e = d->encodeTensorMap(
-          maps[1], bf16, k, s.batch * s.kvHeads, s.kvLen, s.headDim,
-          bin_.boxKV[0], bin_.boxKV[1]))
+  if (llvm::Error e =
+          d->encodeTensorMap(maps[1], bf16, k, s.batch * s.kvHeads, s.kvLen,
+                             s.headDim, bin_.boxKV[0], bin_.boxKV[1]))
     return e;
-  if (llvm::Error e = d->encodeTensorMap(maps[2], bf16, v,
-                                         s.batch * s.kvHeads, s.kvLen, s.dv(),
-                                         bin_.boxKV[0], bin_.boxKV[1]))
+  if (llvm::Error e =
+          d->encodeTensorMap(maps[2], bf16, v, s.batch * s.kvHeads, s.kvLen,
+                             s.dv(), bin_.boxKV[0], bin_.boxKV[1]))
     return e;
   cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats};
   std::vector<void *> params;

@@ -15,8 +15,7 @@ namespace {
 constexpr int kAttrCCMajor = 75, kAttrCCMinor = 76, kAttrSMCount = 16;
 constexpr int kFuncAttrMaxDynamicSmem = 8;
 constexpr int kJitErrorLog = 5, kJitErrorLogSize = 6;
-constexpr int kTmaF16 = 6, kTmaBF16 = 9, kTmaSwizzle128 = 3,
-              kTmaPromote128 = 2;
+constexpr int kTmaF16 = 6, kTmaBF16 = 9, kTmaSwizzle128 = 3, kTmaPromote128 = 2;
 struct LaunchConfig {
   unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
   unsigned sharedMemBytes;
@@ -43,8 +42,8 @@ struct Driver::API {
   SKIPATTN_CU_FN(cuMemcpyHtoD_v2, CUdeviceptr, const void *, size_t)
   SKIPATTN_CU_FN(cuMemcpyDtoH_v2, void *, CUdeviceptr, size_t)
   SKIPATTN_CU_FN(cuMemsetD8_v2, CUdeviceptr, unsigned char, size_t)
-  SKIPATTN_CU_FN(cuModuleLoadDataEx, CUmodule *, const void *, unsigned,
-                 int *, void **)
+  SKIPATTN_CU_FN(cuModuleLoadDataEx, CUmodule *, const void *, unsigned, int *,
+                 void **)
   SKIPATTN_CU_FN(cuModuleUnload, CUmodule)
   SKIPATTN_CU_FN(cuModuleGetFunction, CUfunction *, CUmodule, const char *)
   SKIPATTN_CU_FN(cuFuncSetAttribute, CUfunction, int, int)
@@ -83,8 +82,8 @@ Error Driver::load() {
         "no CUDA driver: libcuda.so.1 could not be loaded (" +
         std::string(dlerror()) + "); GPU targets need an NVIDIA driver");
 #define SKIPATTN_LOAD(name)                                                    \
-  api->name = reinterpret_cast<decltype(api->name)>(                          \
-      dlsym(api->handle, #name));                                              \
+  api->name =                                                                  \
+      reinterpret_cast<decltype(api->name)>(dlsym(api->handle, #name));        \
   if (!api->name)                                                              \
     return createStringError("the CUDA driver lacks " #name                    \
                              " (driver too old for CUDA 12 features?)");
@@ -211,8 +210,7 @@ Expected<CUmodule> Driver::loadModule(const std::string &image, bool isPtx) {
                              "built for sm_90a and this device is " +
                              chip() + " (" + name + ")");
   if (Error e = check(r, "cuModuleLoadDataEx"))
-    return log[0] ? createStringError(llvm::toString(std::move(e)) + ": " +
-                                      log)
+    return log[0] ? createStringError(llvm::toString(std::move(e)) + ": " + log)
                   : std::move(e);
   return m;
 }
@@ -284,8 +282,8 @@ Error Driver::record(CUevent e, CUstream stream) {
 }
 Expected<float> Driver::elapsedMs(CUevent start, CUevent end) {
   float ms = 0;
-  if (Error e = check(api->cuEventElapsedTime(&ms, start, end),
-                      "cuEventElapsedTime"))
+  if (Error e =
+          check(api->cuEventElapsedTime(&ms, start, end), "cuEventElapsedTime"))
     return std::move(e);
   return ms;
 }

@@ -1,4 +1,5 @@
-//===- SkipAttnToNVGPU.h - tiled skipattn IR to a Hopper kernel --*- C++ -*-===//
+//===- SkipAttnToNVGPU.h - tiled skipattn IR to a Hopper kernel --*- C++
+//-*-===//
 //
 // Entry points of the Hopper (sm_90a) lowering and the launch contract it
 // records for the runtime.

@@ -1,4 +1,5 @@
-//===- CUDAJIT.h - in-process JIT of the Hopper pipeline ---------*- C++ -*-===//
+//===- CUDAJIT.h - in-process JIT of the Hopper pipeline ---------*- C++
+//-*-===//
 //
 // Builds the memref-form attention for one spec, lowers it with the same
 // skipattn-hopper-pipeline builder skipattn-opt registers, serialises the

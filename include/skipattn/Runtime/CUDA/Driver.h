@@ -1,4 +1,5 @@
-//===- Driver.h - the CUDA driver API, loaded at run time --------*- C++ -*-===//
+//===- Driver.h - the CUDA driver API, loaded at run time --------*- C++
+//-*-===//
 //
 // skipattn talks to the GPU through its own thin layer over the CUDA driver
 // API. libcuda.so.1 is opened with dlopen on first use, so the library and
