@@ -20,8 +20,7 @@
 
 using namespace mlir;
 
-void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
-                                      const CPUPipelineOptions &options) {
+void mlir::skipattn::addAttentionBufferization(OpPassManager &pm) {
   // Tensor-form input is bufferized with identity layouts so that function
   // arguments stay plain contiguous buffers; memref-form input is untouched.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -30,6 +29,11 @@ void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
+                                      const CPUPipelineOptions &options) {
+  addAttentionBufferization(pm);
 
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   SkipAttnTileOptions tile;

@@ -12,7 +12,6 @@
 #include "skipattn/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -23,12 +22,7 @@ using namespace mlir;
 
 void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
                                          const HopperPipelineOptions &options) {
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createCanonicalizerPass());
+  addAttentionBufferization(pm);
 
   // The warpgroup (64 rows) is the skip unit: it issues the P.V wgmma that a
   // skip saves.

@@ -73,6 +73,13 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   return module;
 }
 
+DiagnosticText::DiagnosticText(MLIRContext *ctx)
+    : handler(ctx, [this](Diagnostic &d) {
+        llvm::raw_string_ostream os(text);
+        os << d << "\n";
+        return success();
+      }) {}
+
 llvm::Error configureInstrumentation(PassManager &pm,
                                      const std::string &dumpDir,
                                      bool passTiming) {

@@ -36,6 +36,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
 };
 
+/// The first stage of every pipeline: tensor-form attention becomes memref
+/// form with plain contiguous buffers at function boundaries.
+void addAttentionBufferization(OpPassManager &pm);
+
 /// attention (tensor or memref) -> blocked IR -> vector loops -> LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 

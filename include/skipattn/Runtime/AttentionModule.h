@@ -14,6 +14,7 @@
 #include "skipattn/Runtime/Spec.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/Error.h"
 
@@ -25,6 +26,18 @@ namespace skipattn {
 
 mlir::OwningOpRef<mlir::ModuleOp>
 buildAttentionModule(mlir::MLIRContext *ctx, const AttentionSpec &spec);
+
+/// While alive, collects the diagnostics of a context as text, so that a
+/// failed lowering becomes an error message instead of output on stderr.
+class DiagnosticText {
+public:
+  explicit DiagnosticText(mlir::MLIRContext *ctx);
+  const std::string &str() const { return text; }
+
+private:
+  std::string text;
+  mlir::ScopedDiagnosticHandler handler;
+};
 
 /// Writes the IR after every pass below `dumpDir` (if not empty) and prints
 /// pass timing (if asked).

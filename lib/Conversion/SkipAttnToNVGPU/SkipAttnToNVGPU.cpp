@@ -33,6 +33,7 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 
 #include <cmath>
 #include <limits>
@@ -122,11 +123,21 @@ static FailureOr<Plan> analyze(func::FuncOp f, int64_t stages) {
     return failure();
   if (p.withStats && failed(getArgNumber(loop.getStats(), f, "stats", loop)))
     return failure();
-  p.ragged = false;
-  for (BlockArgument a : f.getArguments())
-    if (auto t = dyn_cast<MemRefType>(a.getType()))
-      if (t.getElementType().isInteger(32))
-        p.ragged = true;
+  // A KV length that is not a constant comes from the per-sequence lengths
+  // buffer (skipattn-tile loads kv_lens[b]); the kernel reads it itself.
+  p.ragged = !matchPattern(loop.getKvLen(), m_Constant());
+  if (p.ragged) {
+    memref::LoadOp lensLoad;
+    f.walk([&](memref::LoadOp l) {
+      if (l.getMemRefType().getElementType().isInteger(32))
+        lensLoad = l;
+    });
+    if (!lensLoad)
+      return loop.emitError("the Hopper lowering needs a constant KV length "
+                            "or one loaded from a kv_lens argument");
+    if (failed(getArgNumber(lensLoad.getMemRef(), f, "kv_lens", lensLoad)))
+      return failure();
+  }
 
   auto qT = cast<MemRefType>(q.getType()), kT = cast<MemRefType>(k.getType()),
        vT = cast<MemRefType>(v.getType());

@@ -71,13 +71,7 @@ CPUKernel::compile(const AttentionSpec &spec,
   llvm::raw_string_ostream irOS(kernel->inputIR_);
   module->print(irOS);
 
-  // Diagnostics become the error message rather than going to stderr.
-  std::string diagText;
-  ScopedDiagnosticHandler diagHandler(ctx, [&](Diagnostic &d) {
-    llvm::raw_string_ostream os(diagText);
-    os << d << "\n";
-    return success();
-  });
+  ::skipattn::DiagnosticText diagText(ctx);
 
   PassManager pm(ctx);
   mlir::skipattn::CPUPipelineOptions pipelineOptions;
@@ -90,7 +84,7 @@ CPUKernel::compile(const AttentionSpec &spec,
                                                            options.passTiming))
     return std::move(e);
   if (failed(pm.run(*module)))
-    return llvm::createStringError("lowering failed:\n" + diagText);
+    return llvm::createStringError("lowering failed:\n" + diagText.str());
 
   auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
                                             /*targetMachine=*/nullptr);
@@ -105,7 +99,7 @@ CPUKernel::compile(const AttentionSpec &spec,
   if (!engine)
     return llvm::createStringError(
         "JIT compilation failed: " + llvm::toString(engine.takeError()) + "\n" +
-        diagText);
+        diagText.str());
   kernel->impl_->engine = std::move(*engine);
   if (auto err =
           kernel->impl_->engine->lookupPacked("_mlir_ciface_skipattn_main")

@@ -153,12 +153,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   OwningOpRef<ModuleOp> module = ::skipattn::buildAttentionModule(&ctx, spec);
   if (failed(verify(*module)))
     return llvm::createStringError("internal error: generated IR is invalid");
-  std::string diagText;
-  ScopedDiagnosticHandler diagHandler(&ctx, [&](Diagnostic &d) {
-    llvm::raw_string_ostream os(diagText);
-    os << d << "\n";
-    return success();
-  });
+  ::skipattn::DiagnosticText diagText(&ctx);
   PassManager pm(&ctx);
   mlir::skipattn::HopperPipelineOptions po;
   po.blockQ = spec.blockQ;
@@ -173,7 +168,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
                                                            options.passTiming))
     return std::move(e);
   if (failed(pm.run(*module)))
-    return llvm::createStringError("CUDA lowering failed:\n" + diagText);
+    return llvm::createStringError("CUDA lowering failed:\n" + diagText.str());
 
   CUDABinary bin;
   auto launch =

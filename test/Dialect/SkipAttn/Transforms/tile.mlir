@@ -2,6 +2,8 @@
 // RUN:   --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=32 block-kv=64},cse))' | FileCheck %s
 // RUN: skipattn-opt %s --split-input-file --verify-diagnostics \
 // RUN:   --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=32 block-kv=64 pack-gqa=true},cse))' | FileCheck %s --check-prefix=PACK
+// RUN: skipattn-opt %s --split-input-file --verify-diagnostics \
+// RUN:   --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=32 block-kv=64 pad-query-tiles=true},cse))' | FileCheck %s --check-prefix=PAD
 
 // Dense MHA, non-causal: B x Hq x ceil(Sq/32) parallel tiles, every tile
 // walks ceil(Skv/64) = 16 blocks; tile sizes are recorded.
@@ -87,6 +89,13 @@ func.func @ragged(%q: memref<3x2x16x64xf32>, %k: memref<3x2x256x64xf32>,
 // PACK: skipattn.pack_q %{{.*}}[%{{.*}}, %[[H0]], %{{.*}}] into %{{.*}} {heads = 4 : i64, rows_per_head = 1 : i64
 // PACK: tiling = #skipattn.tiling<block_q = 1, block_kv = 64, heads_per_tile = 4, skip_unit = 0>
 // PACK: skipattn.finalize {{.*}} {rows_per_head = 1 : i64}
+// With pad-query-tiles (fixed-size GPU tiles) a one-token query still gets a
+// full 32-row tile; rows past Sq are padding.
+// PAD-LABEL: func @decode_gqa
+// PAD: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = ({{.*}}) to (%c1, %c8, %c1)
+// PAD: memref.alloca() : memref<32x128xf32>
+// PAD: skipattn.pack_q {{.*}} {heads = 1 : i64, rows_per_head = 32 : i64
+// PAD: tiling = #skipattn.tiling<block_q = 32, block_kv = 64, heads_per_tile = 1, skip_unit = 0>
 func.func @decode_gqa(%q: memref<1x8x1x128xf16>, %k: memref<1x2x4096x128xf16>,
                       %v: memref<1x2x4096x128xf16>, %o: memref<1x8x1x128xf16>) {
   skipattn.attention ins(%q, %k, %v : memref<1x8x1x128xf16>, memref<1x2x4096x128xf16>, memref<1x2x4096x128xf16>)
