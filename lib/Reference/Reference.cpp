@@ -18,14 +18,28 @@ using namespace skipattn;
 ReferenceResult skipattn::runReference(const AttentionSpec &s,
                                        const std::vector<double> &q,
                                        const std::vector<double> &k,
-                                       const std::vector<double> &v) {
+                                       const std::vector<double> &v,
+                                       const std::vector<double> &factors) {
   const double negInf = -std::numeric_limits<double>::infinity();
   const int64_t B = s.batch, Hq = s.qHeads, Hkv = s.kvHeads, Sq = s.qLen,
                 Skv = s.kvLen, D = s.headDim, Dv = s.dv();
   const int64_t group = Hq / Hkv, heads = s.tileHeads(), bq = s.tileBlockQ(),
                 bkv = s.blockKV, rows = heads * bq, unit = s.tileUnit();
   const double c = s.effectiveScale();
-  const bool skipping = s.thresholdScaleFactor > 0.0;
+  const bool skipping = s.skipping();
+  // lambda of (sequence b, head h): the compile-time factor or the runtime
+  // one; a factor <= 0 never skips.
+  auto factorOf = [&](int64_t b, int64_t h) {
+    if (!s.runtimeFactors())
+      return s.thresholdScaleFactor;
+    return factors.at(b * s.factorStrideB() + h * s.factorStrideH());
+  };
+  auto logLambdaOf = [&](int64_t b, int64_t h, int64_t len) {
+    double f = factorOf(b, h);
+    double lambda = len > 0 ? f / len : INFINITY;
+    bool skips = skipping && f > 0 && lambda < 1.0;
+    return skips ? std::log(lambda) : -std::numeric_limits<double>::infinity();
+  };
 
   ReferenceResult res;
   res.out.assign(B * Hq * Sq * Dv, 0.0);
@@ -35,9 +49,6 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
   std::vector<double> m(rows), l(rows), acc(rows * Dv), sc(rows * bkv);
   for (int64_t b = 0; b < B; ++b) {
     const int64_t len = s.seqLen(b);
-    const double lambda = len > 0 ? s.thresholdScaleFactor / len : INFINITY;
-    const bool seqSkips = skipping && lambda < 1.0;
-    const double logLambda = seqSkips ? std::log(lambda) : negInf;
     for (int64_t hg = 0; hg < Hq / heads; ++hg) {
       const int64_t h0 = hg * heads, hkv = h0 / group;
       for (int64_t p0 = 0; p0 < Sq; p0 += bq) {
@@ -79,8 +90,9 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
             bool skip = false;
             bool near = false;
             if (skipping || s.withStats) {
-              bool allowed =
-                  seqSkips && n >= std::max<int64_t>(1, s.minKeepBlocks);
+              const double logLambda = logLambdaOf(b, h0 + u0 / bq, len);
+              bool allowed = logLambda != negInf &&
+                             n >= std::max<int64_t>(1, s.minKeepBlocks);
               bool all = true;
               for (int64_t r = u0; r < u0 + unit; ++r) {
                 double mb = *std::max_element(&sc[r * bkv], &sc[r * bkv] + bkv);

@@ -25,7 +25,8 @@ static Type elementType(MLIRContext *ctx, DType t) {
   return {};
 }
 
-/// func @skipattn_main(q, k, v, [kv_lens], out, [lse], [stats]) holding one
+/// func @skipattn_main(q, k, v, [kv_lens], [skip_factors], out, [lse],
+/// [stats]) holding one
 /// memref-form skipattn.attention.
 namespace skipattn {
 OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
@@ -41,6 +42,11 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   SmallVector<Type> args{qT, kT, vT};
   if (!s.kvLens.empty())
     args.push_back(MemRefType::get({s.batch}, b.getI32Type()));
+  if (s.runtimeFactors())
+    args.push_back(MemRefType::get(
+        {s.batch, s.qHeads}, b.getF32Type(),
+        StridedLayoutAttr::get(ctx, /*offset=*/0,
+                               {s.factorStrideB(), s.factorStrideH()})));
   args.push_back(oT);
   if (s.withLse)
     args.push_back(
@@ -58,15 +64,16 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   Value q = entry->getArgument(i++), k = entry->getArgument(i++),
         v = entry->getArgument(i++);
   Value lens = s.kvLens.empty() ? Value() : entry->getArgument(i++);
+  Value factors = s.runtimeFactors() ? entry->getArgument(i++) : Value();
   Value out = entry->getArgument(i++);
   Value lse = s.withLse ? entry->getArgument(i++) : Value();
   Value stats = s.withStats ? entry->getArgument(i++) : Value();
   mlir::skipattn::SkipConfigAttr skip;
-  if (s.thresholdScaleFactor > 0)
+  if (s.skipping())
     skip = mlir::skipattn::SkipConfigAttr::get(
         ctx, llvm::APFloat(s.thresholdScaleFactor), s.minKeepBlocks);
   mlir::skipattn::AttentionOp::create(
-      b, loc, TypeRange(), q, k, v, lens, out, lse, stats,
+      b, loc, TypeRange(), q, k, v, lens, factors, out, lse, stats,
       b.getF32FloatAttr(static_cast<float>(s.effectiveScale())),
       s.causal ? b.getUnitAttr() : UnitAttr(), skip);
   func::ReturnOp::create(b, loc);

@@ -44,6 +44,54 @@ int64_t AttentionSpec::tileUnit() const {
   return skipUnit > 0 ? skipUnit : rows;
 }
 
+const char *skipattn::factorLayoutName(FactorLayout l) {
+  switch (l) {
+  case FactorLayout::None:
+    return "none";
+  case FactorLayout::Scalar:
+    return "scalar";
+  case FactorLayout::PerSequence:
+    return "per-sequence";
+  case FactorLayout::PerHead:
+    return "per-head";
+  case FactorLayout::PerSequenceHead:
+    return "per-sequence-head";
+  }
+  return "?";
+}
+
+int64_t AttentionSpec::factorStrideB() const {
+  switch (factorLayout) {
+  case FactorLayout::PerSequence:
+    return 1;
+  case FactorLayout::PerSequenceHead:
+    return qHeads;
+  default:
+    return 0;
+  }
+}
+int64_t AttentionSpec::factorStrideH() const {
+  return factorLayout == FactorLayout::PerHead ||
+                 factorLayout == FactorLayout::PerSequenceHead
+             ? 1
+             : 0;
+}
+int64_t AttentionSpec::factorCount() const {
+  switch (factorLayout) {
+  case FactorLayout::None:
+    return 0;
+  case FactorLayout::Scalar:
+    return 1;
+  case FactorLayout::PerSequence:
+    return batch;
+  case FactorLayout::PerHead:
+    return qHeads;
+  case FactorLayout::PerSequenceHead:
+    return batch * qHeads;
+  }
+  return 0;
+}
+
 std::string AttentionSpec::validate() const {
   std::ostringstream e;
   if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 || kvLen <= 0 ||
@@ -63,6 +111,12 @@ std::string AttentionSpec::validate() const {
   else if (!(thresholdScaleFactor >= 0) || !std::isfinite(thresholdScaleFactor))
     e << "the threshold scale factor must be finite and >= 0, got "
       << thresholdScaleFactor;
+  else if (runtimeFactors() && thresholdScaleFactor != 0.0)
+    e << "a compile-time threshold scale factor and runtime factors are "
+         "exclusive";
+  else if (runtimeFactors() && tileHeads() > 1 &&
+           tileBlockQ() % tileUnit() != 0)
+    e << "per-head runtime factors need a skip unit within one head";
   else if (minKeepBlocks < 0)
     e << "min_keep_blocks must be >= 0";
   else if (!(scale >= 0) || !std::isfinite(scale))
@@ -82,7 +136,10 @@ std::string AttentionSpec::key() const {
   k << "b" << batch << "_h" << qHeads << "x" << kvHeads << "_s" << qLen << "x"
     << kvLen << "_d" << headDim << "x" << dv() << "_" << dtypeName(dtype)
     << (kvLens.empty() ? "" : "_ragged") << (causal ? "_causal" : "") << "_sc"
-    << effectiveScale() << "_f" << thresholdScaleFactor << "_mk"
+    << effectiveScale() << "_f" << thresholdScaleFactor
+    << (runtimeFactors() ? std::string("_rf-") + factorLayoutName(factorLayout)
+                         : std::string())
+    << "_mk"
     << minKeepBlocks << (withLse ? "_lse" : "") << (withStats ? "_st" : "")
     << "_t" << blockQ << "x" << blockKV << "x" << skipUnit
     << (packGQA ? "_pack" : "") << (padQueryTiles ? "_pad" : "");

@@ -6,7 +6,8 @@ using namespace skipattn;
 
 llvm::Expected<std::unique_ptr<DeviceBuffers>>
 DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
-                      const HostTensor &k, const HostTensor &v) {
+                      const HostTensor &k, const HostTensor &v,
+                      const std::vector<float> &factors) {
   auto d = cuda::Driver::get();
   if (!d)
     return d.takeError();
@@ -33,6 +34,9 @@ DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
   if (!s.kvLens.empty())
     if (auto e = upload(s.kvLens.data(), s.kvLens.size() * 4, b->lens))
       return std::move(e);
+  if (!factors.empty())
+    if (auto e = upload(factors.data(), factors.size() * 4, b->factors))
+      return std::move(e);
   if (auto e = upload(nullptr, b->outBytes, b->out))
     return std::move(e);
   if (s.withLse)
@@ -53,7 +57,7 @@ DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
 }
 
 DeviceBuffers::~DeviceBuffers() {
-  for (cuda::CUdeviceptr p : {q, k, v, lens, out, lse, stats})
+  for (cuda::CUdeviceptr p : {q, k, v, lens, factors, out, lse, stats})
     drv->free(p);
   drv->destroyEvent(start);
   drv->destroyEvent(end);
@@ -75,7 +79,9 @@ llvm::Error DeviceBuffers::launch(const CUDAKernel &kernel) {
   if (stats)
     if (auto e = drv->fill(stats, 0, statsBytes))
       return e;
-  return kernel.launch(q, k, v, lens, out, lse, stats, nullptr);
+  return kernel.launch(q, k, v, lens,
+                       kernel.spec().runtimeFactors() ? factors : 0, out, lse,
+                       stats, nullptr);
 }
 
 llvm::Error DeviceBuffers::fetch(std::vector<uint8_t> &o, std::vector<float> &l,
@@ -95,7 +101,9 @@ llvm::Error DeviceBuffers::fetch(std::vector<uint8_t> &o, std::vector<float> &l,
 llvm::Expected<double> DeviceBuffers::time(const CUDAKernel &kernel) {
   if (auto e = drv->record(start, nullptr))
     return std::move(e);
-  if (auto e = kernel.launch(q, k, v, lens, out, lse, stats, nullptr))
+  if (auto e = kernel.launch(q, k, v, lens,
+                       kernel.spec().runtimeFactors() ? factors : 0, out, lse,
+                       stats, nullptr))
     return std::move(e);
   if (auto e = drv->record(end, nullptr))
     return std::move(e);

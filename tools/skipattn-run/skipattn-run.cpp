@@ -56,6 +56,16 @@ static cl::opt<double>
     factor("threshold-scale-factor",
            cl::desc("Skip threshold scale factor (0 = dense)"), cl::init(0.0),
            cl::cat(cat));
+static cl::opt<std::string> factorLayoutOpt(
+    "factor-layout",
+    cl::desc("Runtime factors: none | scalar | per-sequence | per-head | "
+             "per-sequence-head (values from --skip-factors)"),
+    cl::init("none"), cl::cat(cat));
+static cl::list<double>
+    skipFactors("skip-factors",
+                cl::desc("Runtime threshold scale factors, in the layout of "
+                         "--factor-layout"),
+                cl::CommaSeparated, cl::cat(cat));
 static cl::opt<int64_t> minKeep("min-keep-blocks",
                                 cl::desc("Blocks always kept per tile"),
                                 cl::init(1), cl::cat(cat));
@@ -168,6 +178,30 @@ int main(int argc, char **argv) {
     s.dtype = DType::BF16;
   else
     return fail("unknown --dtype '" + dtypeOpt + "' (f32, f16 or bf16)");
+  const std::pair<const char *, FactorLayout> layouts[] = {
+      {"none", FactorLayout::None},
+      {"scalar", FactorLayout::Scalar},
+      {"per-sequence", FactorLayout::PerSequence},
+      {"per-head", FactorLayout::PerHead},
+      {"per-sequence-head", FactorLayout::PerSequenceHead}};
+  bool knownLayout = false;
+  for (auto [name, layout] : layouts)
+    if (factorLayoutOpt == name) {
+      s.factorLayout = layout;
+      knownLayout = true;
+    }
+  if (!knownLayout)
+    return fail("unknown --factor-layout '" + factorLayoutOpt +
+                "' (none, scalar, per-sequence, per-head, per-sequence-head)");
+  std::vector<double> factorValues(skipFactors.begin(), skipFactors.end());
+  if (static_cast<int64_t>(factorValues.size()) != s.factorCount())
+    return fail("--skip-factors has " + std::to_string(factorValues.size()) +
+                " values; --factor-layout=" + factorLayoutOpt + " needs " +
+                std::to_string(s.factorCount()));
+  std::vector<float> factorsF32(factorValues.begin(), factorValues.end());
+  // The reference sees exactly the f32 values the kernel reads.
+  factorValues.assign(factorsF32.begin(), factorsF32.end());
+  const float *factorsPtr = factorsF32.empty() ? nullptr : factorsF32.data();
   if (packOpt == "auto")
     s.packGQA = kvHeads > 0 && qHeads % std::max<int64_t>(kvHeads, 1) == 0 &&
                 qHeads / kvHeads > 1 && qLen < blockQ;
@@ -176,6 +210,10 @@ int main(int argc, char **argv) {
   else
     return fail("unknown --pack-gqa '" + packOpt + "' (auto, on or off)");
   const bool onGPU = target == "cuda";
+  // Per-head runtime factors: one decision per head of a packed tile.
+  if (!onGPU && s.runtimeFactors() && s.packGQA &&
+      !skipUnit.getNumOccurrences())
+    s.skipUnit = s.tileBlockQ();
   if (target != "cpu" && !onGPU)
     return fail("unknown --target '" + target + "' (cpu or cuda)");
   if (onGPU) {
@@ -259,7 +297,8 @@ int main(int argc, char **argv) {
     }
     runOnce = [&]() -> llvm::Error {
       return cpuKernel->run(q.bytes.data(), k.bytes.data(), v.bytes.data(),
-                            lens, out.data(), lse.data(), stats.data());
+                            lens, factorsPtr, out.data(), lse.data(),
+                            stats.data());
     };
     timeOnce = [&]() -> llvm::Expected<double> {
       auto a = std::chrono::steady_clock::now();
@@ -277,7 +316,7 @@ int main(int argc, char **argv) {
       std::vector<float> l2(lse.size());
       std::vector<int64_t> s2(stats.size());
       return (*dk)->run(q.bytes.data(), k.bytes.data(), v.bytes.data(), lens,
-                        o.data(), l2.data(), s2.data());
+                        nullptr, o.data(), l2.data(), s2.data());
     };
   } else {
     auto kernelOr = CUDAKernel::compile(s, gopts);
@@ -300,7 +339,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (onGPU) {
-    auto devOr = DeviceBuffers::create(s, q, k, v);
+    auto devOr = DeviceBuffers::create(s, q, k, v, factorsF32);
     if (!devOr)
       return fail(llvm::toString(devOr.takeError()));
     dev = std::move(*devOr);
@@ -369,7 +408,8 @@ int main(int argc, char **argv) {
                                        : 1e-2;
   if (!noCheck) {
     progress("float64 reference");
-    ReferenceResult ref = runReference(s, q.values, k.values, v.values);
+    ReferenceResult ref = runReference(s, q.values, k.values, v.values,
+                                    factorValues);
     double num = 0, den = 0;
     int64_t bad = 0;
     for (int64_t i = 0; i < outCount; ++i) {
@@ -437,6 +477,7 @@ int main(int argc, char **argv) {
   if (compareDense) {
     AttentionSpec dense = s;
     dense.thresholdScaleFactor = 0;
+    dense.factorLayout = FactorLayout::None;
     std::vector<uint8_t> out2(out.size(), 0xff);
     if (auto err = runDense(dense, out2))
       return fail("dense run failed: " + llvm::toString(std::move(err)));

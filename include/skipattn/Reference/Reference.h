@@ -28,11 +28,13 @@ struct ReferenceResult {
 };
 
 /// Inputs are the (already rounded) element values widened to double,
-/// laid out [B, H, S, D] row-major.
+/// laid out [B, H, S, D] row-major. With runtime factors, `factors` holds
+/// spec.factorCount() values in the spec's factor layout.
 ReferenceResult runReference(const AttentionSpec &spec,
                              const std::vector<double> &q,
                              const std::vector<double> &k,
-                             const std::vector<double> &v);
+                             const std::vector<double> &v,
+                             const std::vector<double> &factors = {});
 
 } // namespace skipattn
 

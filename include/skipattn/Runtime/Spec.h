@@ -18,6 +18,15 @@ namespace skipattn {
 
 enum class DType { F32, F16, BF16 };
 
+/// Where a runtime threshold scale factor comes from: none (the factor is
+/// the compile-time `thresholdScaleFactor`), one scalar in device/host
+/// memory, one per sequence, one per query head, or one per both. All are a
+/// `[B, Hq]` f32 view with zero strides where it broadcasts, so one kernel
+/// serves every factor value (and CUDA graphs can replay with new ones).
+enum class FactorLayout { None, Scalar, PerSequence, PerHead, PerSequenceHead };
+
+const char *factorLayoutName(FactorLayout l);
+
 const char *dtypeName(DType t);
 /// Bytes per element.
 int64_t dtypeSize(DType t);
@@ -30,6 +39,7 @@ struct AttentionSpec {
   bool causal = false;
   double scale = 0.0;                // 0: 1/sqrt(headDim)
   double thresholdScaleFactor = 0.0; // 0: dense
+  FactorLayout factorLayout = FactorLayout::None;
   int64_t minKeepBlocks = 1;
   bool withLse = false, withStats = false;
   // Tiling (recorded in the IR by skipattn-tile / insert-skip-predicates).
@@ -38,6 +48,15 @@ struct AttentionSpec {
   bool padQueryTiles = false; // tiles keep blockQ rows even when qLen < blockQ
 
   int64_t dv() const { return valueDim ? valueDim : headDim; }
+  bool runtimeFactors() const { return factorLayout != FactorLayout::None; }
+  bool skipping() const {
+    return runtimeFactors() || thresholdScaleFactor > 0.0;
+  }
+  /// Element strides of the [B, Hq] factor view for `factorLayout`.
+  int64_t factorStrideB() const;
+  int64_t factorStrideH() const;
+  /// Number of f32 values the factor buffer holds.
+  int64_t factorCount() const;
   double effectiveScale() const;
   /// Actual KV length of sequence b, clamped into [0, kvLen].
   int64_t seqLen(int64_t b) const;

@@ -56,7 +56,13 @@ struct Plan {
   bool causal;
   double scale;
   double factor = 0; // 0: no skipping
+  // Runtime factors: a skip_factors [B, Hq] argument read with these
+  // element strides (zero strides broadcast).
+  bool runtimeFactors = false;
+  int64_t factorStrideB = 0, factorStrideH = 0;
   int64_t minKeep = 1;
+
+  bool skipping() const { return factor > 0 || runtimeFactors; }
   int64_t blockQ, blockKV, unit;
   bool ragged, withLse, withStats;
   int64_t stages;
@@ -180,7 +186,22 @@ static FailureOr<Plan> analyze(func::FuncOp f, int64_t stages) {
     p.factor = skip.getThresholdScaleFactor().convertToDouble();
     p.minKeep = skip.getMinKeepBlocks();
   }
-  if ((p.factor > 0 || p.withStats) && p.unit != 64)
+  if (Value factors = loop.getSkipFactors()) {
+    if (failed(getArgNumber(factors, f, "skip_factors", loop)))
+      return failure();
+    auto t = cast<MemRefType>(factors.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(t.getStridesAndOffset(strides, offset)) ||
+        ShapedType::isDynamic(strides[0]) ||
+        ShapedType::isDynamic(strides[1]) || offset != 0)
+      return loop.emitError("the Hopper lowering needs static strides and "
+                            "a zero offset for skip_factors");
+    p.runtimeFactors = true;
+    p.factorStrideB = strides[0];
+    p.factorStrideH = strides[1];
+  }
+  if ((p.skipping() || p.withStats) && p.unit != 64)
     return loop.emitError("the Hopper skip unit is the warpgroup: "
                           "skip_unit must be 64, not ")
            << p.unit;
@@ -443,7 +464,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   b.setInsertionPointToStart(&entry);
   const int64_t nS = p.blockKV / 2, nO = p.headDim / 2;
   const double c2 = p.scale * M_LOG2E; // scores -> exp2 domain
-  const bool skipping = p.factor > 0;
+  const bool skipping = p.skipping();
   const bool counting = skipping || p.withStats;
 
   // Parameters.
@@ -470,6 +491,7 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   Value lensPtr = p.ragged ? entry.getArgument(a++) : Value();
   Value lsePtr = p.withLse ? entry.getArgument(a++) : Value();
   Value statsPtr = p.withStats ? entry.getArgument(a++) : Value();
+  Value factorsPtr = p.runtimeFactors ? entry.getArgument(a++) : Value();
   auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
 
   // Thread coordinates.
@@ -556,7 +578,17 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   Value wgPartial = cmp(arith::CmpIPredicate::sgt, add(wgRow0, c32(64)), sqC);
   Value lambda, seqSkips;
   if (skipping) {
-    lambda = arith::DivFOp::create(b, loc, cF(p.factor),
+    // lambda = factor / L_b; a runtime factor <= 0 gives lambda <= 0, which
+    // no exp2 falls below: dense for this sequence and head.
+    Value factor = cF(p.factor);
+    if (p.runtimeFactors) {
+      Value idx = add(mul(bIdx, c32(p.factorStrideB)),
+                      mul(h, c32(p.factorStrideH)));
+      Value ptr =
+          LLVM::GEPOp::create(b, loc, gptr, f32, factorsPtr, ValueRange{idx});
+      factor = LLVM::LoadOp::create(b, loc, f32, ptr);
+    }
+    lambda = arith::DivFOp::create(b, loc, factor,
                                    arith::SIToFPOp::create(b, loc, f32, len));
     seqSkips = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lambda,
                                      cF(1.0));
@@ -813,6 +845,7 @@ mlir::skipattn::lowerToHopperKernel(func::FuncOp func,
   addPtr(p.ragged, "ptr:kv_lens");
   addPtr(p.withLse, "ptr:lse");
   addPtr(p.withStats, "ptr:stats");
+  addPtr(p.runtimeFactors, "ptr:skip_factors");
 
   b.setInsertionPointToEnd(gm.getBody());
   auto kernel = gpu::GPUFuncOp::create(b, loc, func.getName(),

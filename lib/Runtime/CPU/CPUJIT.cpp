@@ -116,13 +116,16 @@ namespace {
 /// of an MLIR function expects it.
 struct Descriptor {
   std::vector<int64_t> words;
-  Descriptor(const void *data, std::vector<int64_t> sizes) {
+  Descriptor(const void *data, std::vector<int64_t> sizes,
+             std::vector<int64_t> strides = {}) {
     words.push_back(reinterpret_cast<int64_t>(data));
     words.push_back(reinterpret_cast<int64_t>(data));
     words.push_back(0);
-    std::vector<int64_t> strides(sizes.size(), 1);
-    for (int i = static_cast<int>(sizes.size()) - 2; i >= 0; --i)
-      strides[i] = strides[i + 1] * sizes[i + 1];
+    if (strides.empty()) {
+      strides.assign(sizes.size(), 1);
+      for (int i = static_cast<int>(sizes.size()) - 2; i >= 0; --i)
+        strides[i] = strides[i + 1] * sizes[i + 1];
+    }
     words.insert(words.end(), sizes.begin(), sizes.end());
     words.insert(words.end(), strides.begin(), strides.end());
   }
@@ -130,8 +133,8 @@ struct Descriptor {
 } // namespace
 
 llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
-                           const int32_t *kvLens, void *out, float *lse,
-                           int64_t *stats) const {
+                           const int32_t *kvLens, const float *factors,
+                           void *out, float *lse, int64_t *stats) const {
   const AttentionSpec &s = spec_;
   if (!q || !k || !v || !out)
     return llvm::createStringError("query, key, value and out are required");
@@ -141,6 +144,9 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
   if (s.withLse != (lse != nullptr) || s.withStats != (stats != nullptr))
     return llvm::createStringError(
         "lse/stats buffers must match what the kernel was compiled with");
+  if (s.runtimeFactors() != (factors != nullptr))
+    return llvm::createStringError("skip factors must be given exactly when "
+                                   "the kernel was compiled for them");
   std::vector<Descriptor> descs;
   descs.emplace_back(
       q, std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.headDim});
@@ -150,6 +156,10 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
                      std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.dv()});
   if (kvLens)
     descs.emplace_back(kvLens, std::vector<int64_t>{s.batch});
+  if (factors)
+    descs.emplace_back(factors, std::vector<int64_t>{s.batch, s.qHeads},
+                       std::vector<int64_t>{s.factorStrideB(),
+                                            s.factorStrideH()});
   descs.emplace_back(out,
                      std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.dv()});
   if (lse)

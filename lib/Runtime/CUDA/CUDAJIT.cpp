@@ -298,6 +298,7 @@ llvm::Error CUDAKernel::loadModule() const {
 
 llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                                cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
+                               cuda::CUdeviceptr factors,
                                cuda::CUdeviceptr out, cuda::CUdeviceptr lse,
                                cuda::CUdeviceptr stats,
                                cuda::CUstream stream) const {
@@ -310,6 +311,9 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   if (s.withLse != (lse != 0) || s.withStats != (stats != 0))
     return llvm::createStringError(
         "lse/stats buffers must match what the kernel was compiled with");
+  if (s.runtimeFactors() != (factors != 0))
+    return llvm::createStringError("skip factors must be given exactly when "
+                                   "the kernel was compiled for them");
   if (llvm::Error e = loadModule())
     return e;
   auto d = cuda::Driver::get();
@@ -329,7 +333,7 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
           d->encodeTensorMap(maps[2], bf16, v, s.batch * s.kvHeads, s.kvLen,
                              s.dv(), bin_.boxKV[0], bin_.boxKV[1]))
     return e;
-  cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats};
+  cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats, factors};
   std::vector<void *> params;
   for (const std::string &p : bin_.params) {
     if (p == "tma:q")
@@ -346,6 +350,8 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
       params.push_back(&ptrs[2]);
     else if (p == "ptr:stats")
       params.push_back(&ptrs[3]);
+    else if (p == "ptr:skip_factors")
+      params.push_back(&ptrs[4]);
     else
       return llvm::createStringError("unknown kernel parameter kind '" + p +
                                      "' in the launch contract");

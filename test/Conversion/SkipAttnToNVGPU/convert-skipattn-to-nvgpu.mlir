@@ -51,6 +51,25 @@ func.func @attn(%q: memref<2x4x300x128xbf16>, %k: memref<2x2x1000x128xbf16>,
 
 // -----
 
+// Runtime per-head factors: one more pointer parameter, read at
+// b * 0 + h * 1 (the view's strides) before the KV loop; the vote stays.
+// CHECK-LABEL: kernel = "runtime"
+// CHECK-SAME: params = ["tma:q", "tma:k", "tma:v", "ptr:out", "ptr:skip_factors"]
+// CHECK: gpu.func @runtime(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr<1>, %[[F:.*]]: !llvm.ptr<1>)
+// CHECK: %[[FP:.*]] = llvm.getelementptr %[[F]][%{{.*}}] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, f32
+// CHECK: llvm.load %[[FP]] : !llvm.ptr<1> -> f32
+// CHECK: bar.red.and.pred
+func.func @runtime(%q: memref<1x2x128x64xf16>, %k: memref<1x2x256x64xf16>,
+                   %v: memref<1x2x256x64xf16>, %f: memref<1x2xf32, strided<[0, 1]>>,
+                   %o: memref<1x2x128x64xf16>) {
+  skipattn.attention ins(%q, %k, %v : memref<1x2x128x64xf16>, memref<1x2x256x64xf16>, memref<1x2x256x64xf16>)
+      skip_factors(%f : memref<1x2xf32, strided<[0, 1]>>) outs(%o : memref<1x2x128x64xf16>)
+      {skip = #skipattn.skip<threshold_scale_factor = 0.0, min_keep_blocks = 1>}
+  return
+}
+
+// -----
+
 // Dense: no predicate, no vote; D = 64 gives m64n64 P.V.
 // CHECK-LABEL: kernel = "dense"
 // CHECK: gpu.func @dense

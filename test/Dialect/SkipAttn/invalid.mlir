@@ -121,6 +121,30 @@ func.func @f(%q: memref<1x2x8x64xf32>, %k: memref<1x2x8x64xf32>, %v: memref<1x2x
 
 // -----
 
+func.func @f(%q: memref<1x2x8x64xf32>, %k: memref<1x2x8x64xf32>, %v: memref<1x2x8x64xf32>, %o: memref<1x2x8x64xf32>, %f: memref<2xf32>) {
+  // expected-error @+1 {{skip_factors must be f32 [B, Hq]}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x8x64xf32>, memref<1x2x8x64xf32>, memref<1x2x8x64xf32>) skip_factors(%f : memref<2xf32>) outs(%o : memref<1x2x8x64xf32>) {skip = #skipattn.skip<threshold_scale_factor = 0.0, min_keep_blocks = 1>}
+  return
+}
+
+// -----
+
+func.func @f(%q: memref<1x2x8x64xf32>, %k: memref<1x2x8x64xf32>, %v: memref<1x2x8x64xf32>, %o: memref<1x2x8x64xf32>, %f: memref<1x2xf32>) {
+  // expected-error @+1 {{skip_factors needs a #skipattn.skip configuration}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x8x64xf32>, memref<1x2x8x64xf32>, memref<1x2x8x64xf32>) skip_factors(%f : memref<1x2xf32>) outs(%o : memref<1x2x8x64xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%q: memref<1x2x8x64xf32>, %k: memref<1x2x8x64xf32>, %v: memref<1x2x8x64xf32>, %o: memref<1x2x8x64xf32>, %f: memref<1x2xf32>) {
+  // expected-error @+1 {{a static threshold_scale_factor and skip_factors are exclusive}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x8x64xf32>, memref<1x2x8x64xf32>, memref<1x2x8x64xf32>) skip_factors(%f : memref<1x2xf32>) outs(%o : memref<1x2x8x64xf32>) {skip = #skipattn.skip<threshold_scale_factor = 10.0, min_keep_blocks = 1>}
+  return
+}
+
+// -----
+
 func.func @f(%q: memref<1x2x8x64xf32>, %k: memref<1x2x8x64xf32>, %v: memref<1x2x8x64xf32>, %o: memref<1x2x8x64xf32>) {
   // expected-error @+1 {{scale must be positive and finite}}
   skipattn.attention ins(%q, %k, %v : memref<1x2x8x64xf32>, memref<1x2x8x64xf32>, memref<1x2x8x64xf32>) outs(%o : memref<1x2x8x64xf32>) {scale = -1.0 : f32}
@@ -191,8 +215,8 @@ func.func @f(%m: memref<32xf32>, %l: memref<32xf32>, %acc: memref<32x64xf32>, %i
 // -----
 
 func.func @f(%m: memref<32xf32>, %acc: memref<32x64xf32>, %st: memref<1x1x2xi64>, %i: index) {
-  // expected-error @+1 {{stats needs the batch and head indices}}
-  "skipattn.blocked_kv"(%i, %i, %i, %m, %m, %acc, %st) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 0, 0>, tiling = #skipattn.tiling<block_q = 32, block_kv = 32, heads_per_tile = 1, skip_unit = 0>}> ({
+  // expected-error @+1 {{stats and skip_factors need the batch and head indices}}
+  "skipattn.blocked_kv"(%i, %i, %i, %m, %m, %acc, %st) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 0, 0, 0>, tiling = #skipattn.tiling<block_q = 32, block_kv = 32, heads_per_tile = 1, skip_unit = 0>}> ({
   ^bb0(%j: index):
     "skipattn.yield"() : () -> ()
   }) : (index, index, index, memref<32xf32>, memref<32xf32>, memref<32x64xf32>, memref<1x1x2xi64>) -> ()
@@ -203,7 +227,7 @@ func.func @f(%m: memref<32xf32>, %acc: memref<32x64xf32>, %st: memref<1x1x2xi64>
 
 func.func @f(%m: memref<32xf32>, %acc: memref<32x64xf32>, %i: index) {
   // expected-error @+1 {{body must take one index argument (the block index)}}
-  "skipattn.blocked_kv"(%i, %i, %i, %m, %m, %acc) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 0, 0>, tiling = #skipattn.tiling<block_q = 32, block_kv = 32, heads_per_tile = 1, skip_unit = 0>}> ({
+  "skipattn.blocked_kv"(%i, %i, %i, %m, %m, %acc) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, tiling = #skipattn.tiling<block_q = 32, block_kv = 32, heads_per_tile = 1, skip_unit = 0>}> ({
   ^bb0(%j: i32):
     "skipattn.yield"() : () -> ()
   }) : (index, index, index, memref<32xf32>, memref<32xf32>, memref<32x64xf32>) -> ()

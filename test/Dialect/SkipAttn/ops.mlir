@@ -32,6 +32,26 @@ func.func @attention_memref(%q: memref<1x4x1x128xf16>, %k: memref<1x1x100x128xf1
   return
 }
 
+// Runtime factors: a per-sequence [B, Hq] view with a zero head stride,
+// kept through both printers on the op and on the loop.
+// CHECK-LABEL: func @runtime_factors
+// CHECK: skipattn.attention ins({{.*}}) skip_factors(%{{.*}} : memref<2x4xf32, strided<[1, 0]>>) outs(
+// CHECK: skipattn.blocked_kv {{.*}} stats(%[[ST:.*]][%[[B:.*]], %[[H:.*]]] : memref<2x4x2xi64>) skip_factors(%{{.*}}[%[[B]], %[[H]]] : memref<2x4xf32, strided<[1, 0]>>)
+func.func @runtime_factors(%q: memref<2x4x16x64xf16>, %k: memref<2x2x64x64xf16>,
+                           %v: memref<2x2x64x64xf16>, %o: memref<2x4x16x64xf16>,
+                           %f: memref<2x4xf32, strided<[1, 0]>>, %st: memref<2x4x2xi64>,
+                           %m: memref<32xf32>, %acc: memref<32x64xf32>, %i: index) {
+  skipattn.attention ins(%q, %k, %v : memref<2x4x16x64xf16>, memref<2x2x64x64xf16>, memref<2x2x64x64xf16>)
+      skip_factors(%f : memref<2x4xf32, strided<[1, 0]>>) outs(%o : memref<2x4x16x64xf16>)
+      {skip = #skipattn.skip<threshold_scale_factor = 0.0, min_keep_blocks = 1>}
+  skipattn.blocked_kv %j = %i to %i kv_len(%i)
+      state(%m, %m, %acc : memref<32xf32>, memref<32xf32>, memref<32x64xf32>)
+      stats(%st[%i, %i] : memref<2x4x2xi64>) skip_factors(%f[%i, %i] : memref<2x4xf32, strided<[1, 0]>>)
+      attributes {tiling = #skipattn.tiling<block_q = 16, block_kv = 32, heads_per_tile = 2, skip_unit = 16>} {
+  }
+  return
+}
+
 // CHECK-LABEL: func @blocked
 // CHECK: skipattn.pack_q %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] into %{{.*}} {heads = 2 : i64, rows_per_head = 16 : i64, scale = 1.250000e-01 : f32}
 // CHECK: skipattn.blocked_kv %[[N:.*]] = %{{.*}} to %{{.*}} kv_len(%{{.*}}) state(%{{.*}}, %{{.*}}, %{{.*}} : memref<32xf32>, memref<32xf32>, memref<32x64xf32>) stats(%{{.*}}[%{{.*}}, %{{.*}}] : memref<1x4x2xi64>)

@@ -26,6 +26,11 @@ struct CPUCompileOptions {
   bool passTiming = false;
 };
 
+/// The CPU tiling for `spec`: 64-row query tiles and 64-key blocks, GQA
+/// heads packed into one tile when the query is shorter than a tile
+/// (decode), one skip decision per tile, or per head with runtime factors.
+AttentionSpec cpuSpec(AttentionSpec spec);
+
 class CPUKernel {
 public:
   ~CPUKernel();
@@ -34,11 +39,12 @@ public:
   compile(const AttentionSpec &spec, const CPUCompileOptions &options = {});
 
   /// Runs on host buffers laid out [B, H, S, D] row-major in the spec's
-  /// element type. `kvLens` is needed iff the spec is ragged; `lse` and
+  /// element type. `kvLens` is needed iff the spec is ragged, `factors`
+  /// (spec.factorCount() floats) iff it has runtime factors, `lse` and
   /// `stats` iff the spec asks for them.
   llvm::Error run(const void *q, const void *k, const void *v,
-                  const int32_t *kvLens, void *out, float *lse,
-                  int64_t *stats) const;
+                  const int32_t *kvLens, const float *factors, void *out,
+                  float *lse, int64_t *stats) const;
 
   const AttentionSpec &spec() const { return spec_; }
   /// The MLIR module handed to the pipeline (for reports and dumps).

@@ -61,11 +61,12 @@ public:
   static llvm::Expected<std::shared_ptr<CUDAKernel>>
   compile(const AttentionSpec &spec, const CUDACompileOptions &options = {});
 
-  /// Launches on device buffers laid out [B, H, S, D]; `kvLens`, `lse` and
-  /// `stats` must be given iff the spec has them (else 0).
+  /// Launches on device buffers laid out [B, H, S, D]; `kvLens`, `factors`
+  /// (spec.factorCount() f32), `lse` and `stats` must be given iff the spec
+  /// has them (else 0). `stats` accumulates: zero it first.
   llvm::Error launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                      cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
-                     cuda::CUdeviceptr out, cuda::CUdeviceptr lse,
+                     cuda::CUdeviceptr factors, cuda::CUdeviceptr out, cuda::CUdeviceptr lse,
                      cuda::CUdeviceptr stats, cuda::CUstream stream) const;
 
   const AttentionSpec &spec() const { return spec_; }

@@ -39,14 +39,15 @@ struct AttentionOpInterface
     FailureOr<Value> q = buffer(attn.getQuery()), k = buffer(attn.getKey()),
                      v = buffer(attn.getValue()),
                      lens = buffer(attn.getKvLens()),
+                     factors = buffer(attn.getSkipFactors()),
                      out = buffer(attn.getOut()), lse = buffer(attn.getLse()),
                      stats = buffer(attn.getStats());
-    for (auto r : {q, k, v, lens, out, lse, stats})
+    for (auto r : {q, k, v, lens, factors, out, lse, stats})
       if (failed(r))
         return failure();
     rewriter.setInsertionPoint(op);
     skipattn::AttentionOp::create(
-        rewriter, op->getLoc(), TypeRange(), *q, *k, *v, *lens, *out, *lse,
+        rewriter, op->getLoc(), TypeRange(), *q, *k, *v, *lens, *factors, *out, *lse,
         *stats, attn.getScaleAttr(), attn.getCausalAttr(), attn.getSkipAttr());
     SmallVector<Value> outs;
     for (Value b : {*out, *lse, *stats})

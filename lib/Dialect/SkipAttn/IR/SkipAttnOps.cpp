@@ -133,6 +133,19 @@ LogicalResult AttentionOp::verify() {
         !dimsAgree(t.getShape()[1], qs[1]) || !dimsAgree(t.getShape()[2], 2))
       return emitOpError("stats must be i64 [B, Hq, 2]");
   }
+  if (Value f = getSkipFactors()) {
+    auto t = cast<ShapedType>(f.getType());
+    if (!t.hasRank() || t.getRank() != 2 || !t.getElementType().isF32() ||
+        !dimsAgree(t.getShape()[0], qs[0]) ||
+        !dimsAgree(t.getShape()[1], qs[1]))
+      return emitOpError("skip_factors must be f32 [B, Hq]");
+    if (!getSkip())
+      return emitOpError("skip_factors needs a #skipattn.skip configuration "
+                         "(for min_keep_blocks)");
+    if (!getSkip()->isDense())
+      return emitOpError("a static threshold_scale_factor and skip_factors "
+                         "are exclusive; set the factor to 0");
+  }
   if (auto s = getScale()) {
     double sv = s->convertToDouble();
     if (!std::isfinite(sv) || sv <= 0.0)
@@ -149,7 +162,8 @@ struct DropDenseSkipConfig : OpRewritePattern<AttentionOp> {
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     auto skip = op.getSkip();
-    if (!skip || !skip->isDense())
+    // With runtime factors the configuration still carries min_keep_blocks.
+    if (!skip || !skip->isDense() || op.getSkipFactors())
       return failure();
     rewriter.modifyOpInPlace(op, [&] { op.removeSkipAttr(); });
     return success();
@@ -170,7 +184,8 @@ void BlockedKVOp::build(OpBuilder &builder, OperationState &result, Value lower,
                         Value upper, Value kvLen, Value rowMax, Value rowSum,
                         Value acc, TilingAttr tiling, SkipConfigAttr skip) {
   build(builder, result, TypeRange(), lower, upper, kvLen, rowMax, rowSum, acc,
-        /*stats=*/Value(), /*batch=*/Value(), /*head=*/Value(), tiling, skip);
+        /*stats=*/Value(), /*skipFactors=*/Value(), /*batch=*/Value(),
+        /*head=*/Value(), tiling, skip);
   Region *body = result.regions.front().get();
   Block *block = new Block();
   body->push_back(block);
@@ -182,7 +197,8 @@ void BlockedKVOp::build(OpBuilder &builder, OperationState &result, Value lower,
 
 // Custom form:
 //   skipattn.blocked_kv %n = %lo to %hi kv_len(%len)
-//       state(%m, %l, %acc : T, T, T) [stats(%st[%b, %h] : T)] attrs {body}
+//       state(%m, %l, %acc : T, T, T) [stats(%st[%b, %h] : T)]
+//       [skip_factors(%f[%b, %h] : T)] attrs {body}
 void BlockedKVOp::print(OpAsmPrinter &p) {
   p << " " << getBlockIndex() << " = " << getLower() << " to " << getUpper()
     << " kv_len(" << getKvLen() << ") state(" << getRowMax() << ", "
@@ -191,6 +207,9 @@ void BlockedKVOp::print(OpAsmPrinter &p) {
   if (getStats())
     p << " stats(" << getStats() << "[" << getBatch() << ", " << getHead()
       << "] : " << getStats().getType() << ")";
+  if (getSkipFactors())
+    p << " skip_factors(" << getSkipFactors() << "[" << getBatch() << ", "
+      << getHead() << "] : " << getSkipFactors().getType() << ")";
   p.printOptionalAttrDictWithKeyword((*this)->getAttrs(),
                                      {"operandSegmentSizes"});
   p << " ";
@@ -200,9 +219,9 @@ void BlockedKVOp::print(OpAsmPrinter &p) {
 
 ParseResult BlockedKVOp::parse(OpAsmParser &parser, OperationState &result) {
   OpAsmParser::Argument iv;
-  OpAsmParser::UnresolvedOperand lower, upper, kvLen, m, l, acc, stats, batch,
-      head;
-  Type mT, lT, accT, statsT;
+  OpAsmParser::UnresolvedOperand lower, upper, kvLen, m, l, acc, stats,
+      factors, batch, head, batch2, head2;
+  Type mT, lT, accT, statsT, factorsT;
   Type indexT = parser.getBuilder().getIndexType();
   if (parser.parseArgument(iv) || parser.parseEqual() ||
       parser.parseOperand(lower) || parser.parseKeyword("to") ||
@@ -222,6 +241,22 @@ ParseResult BlockedKVOp::parse(OpAsmParser &parser, OperationState &result) {
                    parser.parseRSquare() || parser.parseColon() ||
                    parser.parseType(statsT) || parser.parseRParen()))
     return failure();
+  // Both clauses name the tile's batch and head; they must agree.
+  bool hasFactors = succeeded(parser.parseOptionalKeyword("skip_factors"));
+  llvm::SMLoc factorsLoc = parser.getCurrentLocation();
+  if (hasFactors &&
+      (parser.parseLParen() || parser.parseOperand(factors) ||
+       parser.parseLSquare() ||
+       parser.parseOperand(hasStats ? batch2 : batch) || parser.parseComma() ||
+       parser.parseOperand(hasStats ? head2 : head) || parser.parseRSquare() ||
+       parser.parseColon() || parser.parseType(factorsT) ||
+       parser.parseRParen()))
+    return failure();
+  if (hasStats && hasFactors &&
+      (batch2.name != batch.name || batch2.number != batch.number ||
+       head2.name != head.name || head2.number != head.number))
+    return parser.emitError(factorsLoc, "stats and skip_factors must be "
+                                        "indexed by the same batch and head");
   if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
     return failure();
   if (parser.resolveOperand(lower, indexT, result.operands) ||
@@ -231,13 +266,17 @@ ParseResult BlockedKVOp::parse(OpAsmParser &parser, OperationState &result) {
       parser.resolveOperand(l, lT, result.operands) ||
       parser.resolveOperand(acc, accT, result.operands))
     return failure();
-  if (hasStats && (parser.resolveOperand(stats, statsT, result.operands) ||
-                   parser.resolveOperand(batch, indexT, result.operands) ||
-                   parser.resolveOperand(head, indexT, result.operands)))
+  if (hasStats && parser.resolveOperand(stats, statsT, result.operands))
     return failure();
-  int32_t s = hasStats ? 1 : 0;
-  result.getOrAddProperties<Properties>().operandSegmentSizes = {1, 1, 1, 1, 1,
-                                                                 1, s, s, s};
+  if (hasFactors && parser.resolveOperand(factors, factorsT, result.operands))
+    return failure();
+  bool indexed = hasStats || hasFactors;
+  if (indexed && (parser.resolveOperand(batch, indexT, result.operands) ||
+                  parser.resolveOperand(head, indexT, result.operands)))
+    return failure();
+  int32_t s = hasStats ? 1 : 0, f = hasFactors ? 1 : 0, i = indexed ? 1 : 0;
+  result.getOrAddProperties<Properties>().operandSegmentSizes = {
+      1, 1, 1, 1, 1, 1, s, f, i, i};
   iv.type = indexT;
   Region *body = result.addRegion();
   if (parser.parseRegion(*body, {iv}))
@@ -264,8 +303,11 @@ LogicalResult BlockedKVOp::verify() {
     return emitOpError("tiling has ")
            << getTiling().getRows() << " rows but the state has "
            << rows(getAcc());
-  if (getStats() && (!getBatch() || !getHead()))
-    return emitOpError("stats needs the batch and head indices");
+  if ((getStats() || getSkipFactors()) && (!getBatch() || !getHead()))
+    return emitOpError("stats and skip_factors need the batch and head indices");
+  if (getSkipFactors() &&
+      cast<MemRefType>(getSkipFactors().getType()).getRank() != 2)
+    return emitOpError("skip_factors must be [B, Hq]");
   Block &b = getBody().front();
   if (b.getNumArguments() != 1 || !b.getArgument(0).getType().isIndex())
     return emitOpError("body must take one index argument (the block index)");

@@ -27,11 +27,13 @@ using namespace mlir::skipattn;
 /// log2(lambda) for this tile's sequence and whether skipping is enabled at
 /// all (lambda = factor / len < 1). Computed in f64 so that large lengths and
 /// tiny factors keep their precision.
+/// `factor` is an f64 value: a constant, or a runtime factor read from
+/// `skip_factors` (where an entry <= 0 gives lambda <= 0 and thus never
+/// skips: log2 of it is NaN or -inf, and `x < NaN` is false).
 static std::pair<Value, Value> buildLog2Lambda(OpBuilder &b, Location loc,
-                                               double factor, Value len) {
+                                               Value f, Value len) {
   Value len64 = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), len);
   Value lenF = arith::UIToFPOp::create(b, loc, b.getF64Type(), len64);
-  Value f = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(factor));
   Value lambda = arith::DivFOp::create(b, loc, f, lenF);
   Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
   Value enabled =
@@ -61,7 +63,10 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
                                                    BlockedKVOp loop,
                                                    int64_t skipUnit) {
   SkipConfigAttr skip = loop.getSkipAttr();
-  bool skipping = skip && !skip.isDense();
+  bool skipping = loop.hasSkipping();
+  Value factors = loop.getSkipFactors();
+  if (factors && !skip)
+    return loop.emitOpError("skip_factors needs a #skipattn.skip configuration");
   if (!skipping && !loop.getStats())
     return success(); // Dense without statistics: the IR stays as is.
 
@@ -71,6 +76,12 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   if (rows % unit != 0)
     return loop.emitOpError("skip unit of ")
            << unit << " rows does not divide the tile's " << rows << " rows";
+  // Runtime factors are per head: a unit must not straddle two heads.
+  if (factors && tiling.getHeadsPerTile() > 1 &&
+      tiling.getBlockQ() % unit != 0)
+    return loop.emitOpError("per-head skip factors need a skip unit that "
+                            "divides the ")
+           << tiling.getBlockQ() << " rows of one head, got " << unit;
 
   SmallVector<OnlineSoftmaxOp> updates;
   loop.getBody().walk([&](OnlineSoftmaxOp u) { updates.push_back(u); });
@@ -81,9 +92,12 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   Location loc = loop.getLoc();
   rewriter.setInsertionPoint(loop);
   Value log2Lambda, enabled;
-  if (skipping)
-    std::tie(log2Lambda, enabled) =
-        buildLog2Lambda(rewriter, loc, skip.getFactor(), loop.getKvLen());
+  if (skipping && !factors)
+    std::tie(log2Lambda, enabled) = buildLog2Lambda(
+        rewriter, loc,
+        arith::ConstantOp::create(rewriter, loc,
+                                  rewriter.getF64FloatAttr(skip.getFactor())),
+        loop.getKvLen());
 
   rewriter.setInsertionPoint(update);
   auto cIdx = [&](int64_t v) {
@@ -91,14 +105,16 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   };
   // The first block (and the first min_keep_blocks) of a tile is kept, and
   // a sequence with lambda >= 1 keeps everything.
-  Value allowed;
+  // With runtime factors, `enabled` is per unit and so is `allowed`.
+  Value past, allowed;
   if (skipping) {
     int64_t keep = std::max<int64_t>(1, skip.getMinKeepBlocks());
     Value rel = arith::SubIOp::create(rewriter, loc, loop.getBlockIndex(),
                                       loop.getLower());
-    Value past = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge,
-                                       rel, cIdx(keep));
-    allowed = arith::AndIOp::create(rewriter, loc, past, enabled);
+    past = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge, rel,
+                                 cIdx(keep));
+    if (!factors)
+      allowed = arith::AndIOp::create(rewriter, loc, past, enabled);
   }
 
   auto emitUnit = [&](OpBuilder &b, Value row, bool whole) {
@@ -109,9 +125,22 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
           l = view(update.getRowSum()), acc = view(update.getAcc());
     Value skipIt;
     if (skipping) {
+      Value unitLog2Lambda = log2Lambda, unitAllowed = allowed;
+      if (factors) {
+        // The unit's head: tile rows are head-major, blockQ rows per head.
+        Value g = arith::DivUIOp::create(b, loc, row, cIdx(tiling.getBlockQ()));
+        Value h = arith::AddIOp::create(b, loc, loop.getHead(), g);
+        Value f = memref::LoadOp::create(b, loc, factors,
+                                         ValueRange{loop.getBatch(), h});
+        Value f64 = arith::ExtFOp::create(b, loc, b.getF64Type(), f);
+        Value unitEnabled;
+        std::tie(unitLog2Lambda, unitEnabled) =
+            buildLog2Lambda(b, loc, f64, loop.getKvLen());
+        unitAllowed = arith::AndIOp::create(b, loc, past, unitEnabled);
+      }
       Value pred =
-          SkipPredicateOp::create(b, loc, b.getI1Type(), s, m, log2Lambda);
-      skipIt = arith::AndIOp::create(b, loc, allowed, pred);
+          SkipPredicateOp::create(b, loc, b.getI1Type(), s, m, unitLog2Lambda);
+      skipIt = arith::AndIOp::create(b, loc, unitAllowed, pred);
     } else {
       skipIt = arith::ConstantIntOp::create(b, loc, 0, 1);
     }

@@ -129,8 +129,11 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
 
   auto loop = BlockedKVOp::create(rewriter, loc, c0, numBlocks, len, m, l, acc,
                                   tiling, skip);
-  if (Value stats = op.getStats()) {
+  if (Value stats = op.getStats())
     loop.getStatsMutable().assign(stats);
+  if (Value factors = op.getSkipFactors())
+    loop.getSkipFactorsMutable().assign(factors);
+  if (op.getStats() || op.getSkipFactors()) {
     loop.getBatchMutable().assign(b);
     loop.getHeadMutable().assign(h0);
   }

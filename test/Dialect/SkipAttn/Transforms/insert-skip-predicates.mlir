@@ -155,3 +155,4 @@ func.func @dense_stats(%qt: memref<32x64xf32>, %k: memref<1x2x256x64xf16>,
   }
   return
 }
+

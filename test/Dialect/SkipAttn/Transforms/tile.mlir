@@ -125,6 +125,23 @@ func.func @stats(%q: memref<1x2x64x64xf32>, %k: memref<1x2x64x64xf32>,
 
 // -----
 
+// Runtime factors travel to the loop with the tile's batch and first head,
+// and the skip configuration (min_keep_blocks) survives with factor 0.
+// CHECK-LABEL: func @runtime_factors
+// CHECK: scf.parallel (%[[B:.*]], %[[H:.*]], %{{.*}}) =
+// CHECK: skipattn.blocked_kv {{.*}} skip_factors(%{{.*}}[%[[B]], %[[H]]] : memref<1x2xf32, strided<[0, 0]>>)
+// CHECK-SAME: skip = #skipattn.skip<threshold_scale_factor = 0.000000e+00, min_keep_blocks = 2>
+func.func @runtime_factors(%q: memref<1x2x64x64xf32>, %k: memref<1x2x64x64xf32>,
+                           %v: memref<1x2x64x64xf32>, %o: memref<1x2x64x64xf32>,
+                           %f: memref<1x2xf32, strided<[0, 0]>>) {
+  skipattn.attention ins(%q, %k, %v : memref<1x2x64x64xf32>, memref<1x2x64x64xf32>, memref<1x2x64x64xf32>)
+      skip_factors(%f : memref<1x2xf32, strided<[0, 0]>>) outs(%o : memref<1x2x64x64xf32>)
+      {skip = #skipattn.skip<threshold_scale_factor = 0.0, min_keep_blocks = 2>}
+  return
+}
+
+// -----
+
 func.func @tensor_form(%q: tensor<1x2x8x64xf32>, %o: tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32> {
   // expected-error @+1 {{skipattn-tile expects the memref form; run one-shot-bufferize first}}
   %r = skipattn.attention ins(%q, %q, %q : tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>)

@@ -52,6 +52,13 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
       first block and the first `min_keep_blocks` blocks of a tile are always
       kept; `lambda_b >= 1` disables skipping for sequence `b`. Absent or a
       factor of 0 means dense.
+    * `skip_factors [B, Hq]` (f32, optional): the threshold scale factor as
+      a runtime value, `lambda_{b,h} = skip_factors[b, h] / L_b`, so that one
+      kernel serves every factor (per request, per sequence, per head; a
+      memref may broadcast with zero strides). It needs `skip` for
+      `min_keep_blocks`, whose own factor must then be 0. An entry `<= 0`
+      means dense for that sequence and head. The rows of a skip unit must
+      then belong to one query head.
     * `lse [B, Hq, Sq]` (f32, optional output): natural log-sum-exp of the
       scaled scores over the kept keys.
     * `stats [B, Hq, 2]` (i64, optional output): `[total, skipped]` skip
@@ -72,6 +79,7 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
   }];
   let arguments = (ins AnyShaped:$query, AnyShaped:$key, AnyShaped:$value,
                        Optional<AnyShaped>:$kv_lens,
+                       Optional<AnyShaped>:$skip_factors,
                        AnyShaped:$out, Optional<AnyShaped>:$lse,
                        Optional<AnyShaped>:$stats,
                        OptionalAttr<F32Attr>:$scale, UnitAttr:$causal,
@@ -80,6 +88,7 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
   let assemblyFormat = [{
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
     (`kv_lens` `(` $kv_lens^ `:` type($kv_lens) `)`)?
+    (`skip_factors` `(` $skip_factors^ `:` type($skip_factors) `)`)?
     `outs` `(` $out `:` type($out) `)`
     (`lse` `(` $lse^ `:` type($lse) `)`)?
     (`stats` `(` $stats^ `:` type($stats) `)`)?
@@ -90,8 +99,11 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
   let extraClassDeclaration = [{
     /// The softmax scale, explicit or the default 1/sqrt(D).
     double getEffectiveScale();
-    /// True when a non-zero skip configuration is attached.
-    bool hasSkipping() { return getSkip() && !getSkip()->isDense(); }
+    /// True when a non-zero skip configuration or runtime factors are
+    /// attached.
+    bool hasSkipping() {
+      return getSkipFactors() || (getSkip() && !getSkip()->isDense());
+    }
     bool hasTensorSemantics() {
       return ::llvm::isa<::mlir::TensorType>(getQuery().getType());
     }
@@ -132,8 +144,10 @@ def SkipAttn_BlockedKVOp : SkipAttn_Op<"blocked_kv", [
     configuration down to `skipattn-insert-skip-predicates`, which also
     needs the tile's `kv_len` (for `lambda`) and, when statistics are asked
     for, the `stats` buffer with the batch index and first query head of the
-    tile. Blocks not visited (entirely in the causal future, or past
-    `kv_len`) are not part of `[lower, upper)`.
+    tile. With runtime factors (`skip_factors [B, Hq]`, see
+    `skipattn.attention`) it also carries that buffer, indexed with the same
+    batch index and the head of each skip unit. Blocks not visited (entirely
+    in the causal future, or past `kv_len`) are not part of `[lower, upper)`.
 
     ```mlir
     skipattn.blocked_kv %n = %c0 to %nblocks kv_len(%len)
@@ -148,6 +162,7 @@ def SkipAttn_BlockedKVOp : SkipAttn_Op<"blocked_kv", [
                        SkipAttn_FloatMemRef:$row_sum,
                        SkipAttn_FloatMemRef:$acc,
                        Optional<MemRefOf<[I64]>>:$stats,
+                       Optional<MemRefOf<[F32]>>:$skip_factors,
                        Optional<Index>:$batch, Optional<Index>:$head,
                        SkipAttn_TilingAttr:$tiling,
                        OptionalAttr<SkipAttn_SkipConfigAttr>:$skip);
@@ -160,6 +175,11 @@ def SkipAttn_BlockedKVOp : SkipAttn_Op<"blocked_kv", [
   let extraClassDeclaration = [{
     ::mlir::Value getBlockIndex() { return getBody().front().getArgument(0); }
     ::mlir::Block *getBodyBlock() { return &getBody().front(); }
+    /// True when a non-zero skip configuration or runtime factors are
+    /// attached.
+    bool hasSkipping() {
+      return getSkipFactors() || (getSkip() && !getSkip()->isDense());
+    }
   }];
 }
 
