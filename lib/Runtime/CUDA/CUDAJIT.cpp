@@ -280,6 +280,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
 }
 
 llvm::Error CUDAKernel::loadModule() const {
+  std::lock_guard<std::mutex> lock(loadMutex_);
   if (function_)
     return llvm::Error::success();
   auto d = cuda::Driver::get();

@@ -42,6 +42,7 @@ struct Driver::API {
   SKIPATTN_CU_FN(cuMemcpyHtoD_v2, CUdeviceptr, const void *, size_t)
   SKIPATTN_CU_FN(cuMemcpyDtoH_v2, void *, CUdeviceptr, size_t)
   SKIPATTN_CU_FN(cuMemsetD8_v2, CUdeviceptr, unsigned char, size_t)
+  SKIPATTN_CU_FN(cuMemsetD8Async, CUdeviceptr, unsigned char, size_t, CUstream)
   SKIPATTN_CU_FN(cuModuleLoadDataEx, CUmodule *, const void *, unsigned, int *,
                  void **)
   SKIPATTN_CU_FN(cuModuleUnload, CUmodule)
@@ -101,6 +102,7 @@ Error Driver::load() {
   SKIPATTN_LOAD(cuMemcpyHtoD_v2)
   SKIPATTN_LOAD(cuMemcpyDtoH_v2)
   SKIPATTN_LOAD(cuMemsetD8_v2)
+  SKIPATTN_LOAD(cuMemsetD8Async)
   SKIPATTN_LOAD(cuModuleLoadDataEx)
   SKIPATTN_LOAD(cuModuleUnload)
   SKIPATTN_LOAD(cuModuleGetFunction)
@@ -189,6 +191,12 @@ Error Driver::copyToHost(void *dst, CUdeviceptr src, size_t bytes) {
 }
 Error Driver::fill(CUdeviceptr dst, uint8_t byte, size_t bytes) {
   return check(api->cuMemsetD8_v2(dst, byte, bytes), "cuMemsetD8");
+}
+
+Error Driver::fillAsync(CUdeviceptr dst, uint8_t byte, size_t bytes,
+                        CUstream stream) {
+  return check(api->cuMemsetD8Async(dst, byte, bytes, stream),
+               "cuMemsetD8Async");
 }
 
 Expected<CUmodule> Driver::loadModule(const std::string &image, bool isPtx) {

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -75,14 +76,17 @@ public:
   /// "memory", "disk" or "compiled".
   const std::string &source() const { return source_; }
   const std::string &cacheKey() const { return key_; }
+  /// Loads the module into the current context (launch does it on first
+  /// use). Done ahead of time, the first launch can be graph-captured.
+  llvm::Error loadModule() const;
 
 private:
   CUDAKernel() = default;
-  llvm::Error loadModule() const;
   AttentionSpec spec_;
   CUDABinary bin_;
   std::string key_, source_;
   double compileMs_ = 0;
+  mutable std::mutex loadMutex_; // first launches may race
   mutable cuda::CUmodule module_ = nullptr;
   mutable cuda::CUfunction function_ = nullptr;
 };

@@ -53,6 +53,9 @@ public:
   llvm::Error copyToDevice(CUdeviceptr dst, const void *src, size_t bytes);
   llvm::Error copyToHost(void *dst, CUdeviceptr src, size_t bytes);
   llvm::Error fill(CUdeviceptr dst, uint8_t byte, size_t bytes);
+  /// Stream-ordered fill (capturable into a CUDA graph).
+  llvm::Error fillAsync(CUdeviceptr dst, uint8_t byte, size_t bytes,
+                        CUstream stream);
 
   // Modules and launches.
   /// Loads a cubin, or PTX (through the driver JIT) when `isPtx`.

@@ -1,0 +1,170 @@
+/*===- skipattn.h - the skipattn C API --------------------------*- C -*-===*\
+|*                                                                            *|
+|* A stable C interface to the skipattn JIT: describe an attention call,     *|
+|* compile it (or fetch it from the memory and disk caches) and launch it on  *|
+|* host memory (CPU target) or CUDA device memory (Hopper target). Every     *|
+|* function returns a status; skipattn_last_error() gives the message of the *|
+|* last failure on the calling thread. Only this header's functions are      *|
+|* exported by libskipattn_c, so any language with a C FFI can use it.       *|
+|*                                                                            *|
+|* Layout: q [B, Hq, Sq, D], k [B, Hkv, Skv, D], v [B, Hkv, Skv, Dv],        *|
+|* out [B, Hq, Sq, Dv], lse [B, Hq, Sq] (f32), stats [B, Hq, 2] (i64),       *|
+|* kv_lens [B] (i32), skip factors f32 in the layout of factor_layout. The   *|
+|* kernels read row-major (contiguous) tensors; strides are checked, and a   *|
+|* non-contiguous tensor is an error, never a silent wrong answer.           *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef SKIPATTN_C_SKIPATTN_H
+#define SKIPATTN_C_SKIPATTN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SKIPATTN_C_EXPORT __declspec(dllexport)
+#else
+#define SKIPATTN_C_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* Bumped on incompatible changes; structs carry their size for additions. */
+#define SKIPATTN_C_API_VERSION 1
+
+typedef enum skipattn_status {
+  SKIPATTN_OK = 0,
+  SKIPATTN_ERROR_INVALID_ARGUMENT = 1, /* bad shape, dtype, stride, value */
+  SKIPATTN_ERROR_UNSUPPORTED = 2,      /* valid, but not on this target   */
+  SKIPATTN_ERROR_COMPILE = 3,          /* the pipeline or ptxas failed    */
+  SKIPATTN_ERROR_CUDA = 4,   /* no driver/device, launch or memory failure */
+  SKIPATTN_ERROR_INTERNAL = 5
+} skipattn_status_t;
+
+typedef enum skipattn_dtype {
+  SKIPATTN_DTYPE_F32 = 0,
+  SKIPATTN_DTYPE_F16 = 1,
+  SKIPATTN_DTYPE_BF16 = 2
+} skipattn_dtype_t;
+
+typedef enum skipattn_device {
+  SKIPATTN_DEVICE_CPU = 0, /* host pointers, CPU JIT         */
+  SKIPATTN_DEVICE_CUDA = 1 /* device pointers, Hopper kernel */
+} skipattn_device_t;
+
+/* Where the threshold scale factor comes from. NONE: the scalar
+ * `threshold_scale_factor` of the descriptor, compiled into the kernel.
+ * The others read f32 values from `skip_factors` at launch, so one kernel
+ * serves every value (and CUDA graphs replay with new ones): one value, one
+ * per sequence [B], one per query head [Hq], or [B, Hq]. A value <= 0 means
+ * dense for that sequence/head. */
+typedef enum skipattn_factor_layout {
+  SKIPATTN_FACTOR_NONE = 0,
+  SKIPATTN_FACTOR_SCALAR = 1,
+  SKIPATTN_FACTOR_PER_SEQUENCE = 2,
+  SKIPATTN_FACTOR_PER_HEAD = 3,
+  SKIPATTN_FACTOR_PER_SEQUENCE_HEAD = 4
+} skipattn_factor_layout_t;
+
+typedef struct skipattn_context *skipattn_context_t;
+typedef struct skipattn_kernel *skipattn_kernel_t;
+
+typedef struct skipattn_context_options {
+  uint32_t struct_size;     /* sizeof(skipattn_context_options_t)         */
+  const char *cache_dir;    /* NULL: $SKIPATTN_CACHE_DIR, ~/.cache/skipattn */
+  const char *cuda_toolkit; /* NULL: $SKIPATTN_CUDA_TOOLKIT, $CUDA_HOME, ... */
+  const char *chip;         /* NULL: the current device's, e.g. "sm_90a"   */
+  int32_t use_disk_cache;   /* 1 (default): read and write the disk cache  */
+  int32_t verbosity;        /* 0 silent, 1 compiles, 2 every call         */
+  const char *dump_ir_dir;  /* non-NULL: IR after every pass, per compile  */
+  int32_t pass_timing;      /* 1: pass timing of every compile on stderr  */
+} skipattn_context_options_t;
+
+typedef struct skipattn_attention_desc {
+  uint32_t struct_size; /* sizeof(skipattn_attention_desc_t) */
+  skipattn_device_t device;
+  int32_t device_index; /* CUDA ordinal; only the current device (0) */
+  skipattn_dtype_t dtype;
+  int64_t batch, q_heads, kv_heads, q_len, kv_len, head_dim;
+  int64_t value_dim; /* 0: head_dim */
+  /* Element strides of q, k, v and out; all zero means contiguous. */
+  int64_t q_strides[4], k_strides[4], v_strides[4], out_strides[4];
+  int32_t causal;                /* bottom-right aligned                  */
+  double scale;                  /* 0: 1 / sqrt(head_dim)                 */
+  double threshold_scale_factor; /* compiled-in factor; 0: dense          */
+  skipattn_factor_layout_t factor_layout; /* runtime factors instead      */
+  int64_t min_keep_blocks;                /* blocks always kept per tile  */
+  int32_t has_kv_lens;                    /* per-sequence KV lengths given */
+  int32_t with_lse, with_stats;           /* outputs computed             */
+} skipattn_attention_desc_t;
+
+typedef struct skipattn_attention_args {
+  uint32_t struct_size; /* sizeof(skipattn_attention_args_t) */
+  const void *q, *k, *v;
+  void *out;
+  const int32_t *kv_lens;   /* iff desc.has_kv_lens                    */
+  const float *skip_factors; /* iff desc.factor_layout != NONE         */
+  float *lse;               /* iff desc.with_lse                       */
+  int64_t *stats;           /* iff desc.with_stats: [total, skipped]    */
+  void *stream;             /* CUstream; NULL: the default stream      */
+} skipattn_attention_args_t;
+
+typedef struct skipattn_kernel_info {
+  uint32_t struct_size;
+  const char *cache_key; /* the spec the kernel was compiled for        */
+  const char *source;    /* "compiled", "memory", "disk" or "jit"        */
+  double compile_ms;
+  int64_t block_q, block_kv, heads_per_tile, skip_unit; /* tiling used   */
+} skipattn_kernel_info_t;
+
+/* Library version ("0.3.0") and the message of the last failed call on
+ * this thread ("" when none). */
+SKIPATTN_C_EXPORT const char *skipattn_version(void);
+SKIPATTN_C_EXPORT const char *skipattn_last_error(void);
+SKIPATTN_C_EXPORT const char *skipattn_status_string(skipattn_status_t s);
+
+SKIPATTN_C_EXPORT void
+skipattn_context_options_init(skipattn_context_options_t *options);
+SKIPATTN_C_EXPORT skipattn_status_t
+skipattn_context_create(const skipattn_context_options_t *options,
+                        skipattn_context_t *context);
+SKIPATTN_C_EXPORT void skipattn_context_destroy(skipattn_context_t context);
+
+/* Fills `desc` with defaults: CPU, f32, dense, sizes 1, min_keep_blocks 1. */
+SKIPATTN_C_EXPORT void
+skipattn_attention_desc_init(skipattn_attention_desc_t *desc);
+SKIPATTN_C_EXPORT void
+skipattn_attention_args_init(skipattn_attention_args_t *args);
+
+/* Compile-or-fetch: the context's memory cache, then (CUDA) the disk cache,
+ * then the pipeline. The kernel belongs to the context and stays valid
+ * until the context is destroyed. Thread-safe. */
+SKIPATTN_C_EXPORT skipattn_status_t
+skipattn_kernel_get(skipattn_context_t context,
+                    const skipattn_attention_desc_t *desc,
+                    skipattn_kernel_t *kernel);
+SKIPATTN_C_EXPORT skipattn_status_t
+skipattn_kernel_get_info(skipattn_kernel_t kernel,
+                         skipattn_kernel_info_t *info);
+
+/* Runs the kernel. CPU: synchronous on the calling thread. CUDA:
+ * asynchronous on `args->stream` (stats are zeroed on that stream first),
+ * with no host synchronisation and no allocation, so it can be captured
+ * into a CUDA graph. */
+SKIPATTN_C_EXPORT skipattn_status_t
+skipattn_kernel_launch(skipattn_kernel_t kernel,
+                       const skipattn_attention_args_t *args);
+
+/* skipattn_kernel_get + skipattn_kernel_launch. */
+SKIPATTN_C_EXPORT skipattn_status_t
+skipattn_attention(skipattn_context_t context,
+                   const skipattn_attention_desc_t *desc,
+                   const skipattn_attention_args_t *args);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SKIPATTN_C_SKIPATTN_H */

@@ -1,0 +1,456 @@
+//===- skipattn.cpp - the skipattn C API ----------------------------------===//
+//
+// Thin, defensive layer between foreign callers and the runtime: every
+// argument is checked before it reaches the JIT, every llvm::Error becomes a
+// status plus a thread-local message, and no C++ type crosses the boundary.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn-c/skipattn.h"
+
+#include "skipattn/Runtime/CPU/CPUJIT.h"
+#include "skipattn/Runtime/CUDA/CUDAJIT.h"
+#include "skipattn/Runtime/Spec.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+
+using skipattn::AttentionSpec;
+
+namespace {
+
+thread_local std::string lastError;
+
+skipattn_status_t fail(skipattn_status_t status, const std::string &msg) {
+  lastError = msg;
+  return status;
+}
+
+skipattn_status_t fail(skipattn_status_t status, llvm::Error err,
+                       const std::string &prefix = "") {
+  return fail(status, prefix + llvm::toString(std::move(err)));
+}
+
+} // namespace
+
+struct skipattn_kernel {
+  skipattn_device_t device;
+  AttentionSpec spec;
+  std::unique_ptr<skipattn::CPUKernel> cpu;
+  std::shared_ptr<skipattn::CUDAKernel> cuda;
+  std::string key, source;
+  double compileMs = 0;
+  int verbosity = 0;
+  // Bytes of the statistics buffer, zeroed before each CUDA launch.
+  size_t statsBytes = 0;
+};
+
+struct skipattn_context {
+  std::string cacheDir, toolkit, chip, dumpDir;
+  bool useDiskCache = true, passTiming = false;
+  int verbosity = 0;
+  std::mutex mutex;
+  std::map<std::string, std::unique_ptr<skipattn_kernel>> kernels;
+};
+
+namespace {
+
+/// Checks that `strides` (all zero: contiguous) describe the row-major
+/// layout of `sizes`; size-1 dimensions may have any stride.
+std::string checkContiguous(const char *what, const int64_t sizes[4],
+                            const int64_t strides[4]) {
+  if (!strides[0] && !strides[1] && !strides[2] && !strides[3])
+    return "";
+  int64_t expected = 1;
+  for (int d = 3; d >= 0; --d) {
+    if (sizes[d] > 1 && strides[d] != expected) {
+      std::ostringstream os;
+      os << what << " must be contiguous in [B, H, S, D] order: strides ["
+         << strides[0] << ", " << strides[1] << ", " << strides[2] << ", "
+         << strides[3] << "] (elements) for sizes [" << sizes[0] << ", "
+         << sizes[1] << ", " << sizes[2] << ", " << sizes[3]
+         << "]; make it contiguous first";
+      return os.str();
+    }
+    expected *= sizes[d];
+  }
+  return "";
+}
+
+/// The runtime spec of a descriptor, or a message saying what is wrong.
+skipattn_status_t toSpec(const skipattn_attention_desc_t *d,
+                         AttentionSpec &s) {
+  if (!d)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null attention descriptor");
+  if (d->struct_size != sizeof(skipattn_attention_desc_t))
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "skipattn_attention_desc_t size mismatch (" +
+                    std::to_string(d->struct_size) + " vs " +
+                    std::to_string(sizeof(skipattn_attention_desc_t)) +
+                    "): header and library disagree; call "
+                    "skipattn_attention_desc_init");
+  if (d->device != SKIPATTN_DEVICE_CPU && d->device != SKIPATTN_DEVICE_CUDA)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "unknown device " + std::to_string(d->device));
+  switch (d->dtype) {
+  case SKIPATTN_DTYPE_F32:
+    s.dtype = skipattn::DType::F32;
+    break;
+  case SKIPATTN_DTYPE_F16:
+    s.dtype = skipattn::DType::F16;
+    break;
+  case SKIPATTN_DTYPE_BF16:
+    s.dtype = skipattn::DType::BF16;
+    break;
+  default:
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "unknown dtype " + std::to_string(d->dtype) +
+                    " (f32, f16 or bf16)");
+  }
+  s.batch = d->batch;
+  s.qHeads = d->q_heads;
+  s.kvHeads = d->kv_heads;
+  s.qLen = d->q_len;
+  s.kvLen = d->kv_len;
+  s.headDim = d->head_dim;
+  s.valueDim = d->value_dim == d->head_dim ? 0 : d->value_dim;
+  s.causal = d->causal != 0;
+  s.scale = d->scale;
+  s.minKeepBlocks = d->min_keep_blocks;
+  s.withLse = d->with_lse != 0;
+  s.withStats = d->with_stats != 0;
+  if (!(d->threshold_scale_factor >= 0) ||
+      !std::isfinite(d->threshold_scale_factor))
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "the threshold scale factor must be finite and >= 0, got " +
+                    std::to_string(d->threshold_scale_factor));
+  s.thresholdScaleFactor = d->threshold_scale_factor;
+  switch (d->factor_layout) {
+  case SKIPATTN_FACTOR_NONE:
+    s.factorLayout = skipattn::FactorLayout::None;
+    break;
+  case SKIPATTN_FACTOR_SCALAR:
+    s.factorLayout = skipattn::FactorLayout::Scalar;
+    break;
+  case SKIPATTN_FACTOR_PER_SEQUENCE:
+    s.factorLayout = skipattn::FactorLayout::PerSequence;
+    break;
+  case SKIPATTN_FACTOR_PER_HEAD:
+    s.factorLayout = skipattn::FactorLayout::PerHead;
+    break;
+  case SKIPATTN_FACTOR_PER_SEQUENCE_HEAD:
+    s.factorLayout = skipattn::FactorLayout::PerSequenceHead;
+    break;
+  default:
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "unknown factor layout " + std::to_string(d->factor_layout));
+  }
+  if (s.runtimeFactors() && s.thresholdScaleFactor != 0)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "give either a scalar threshold_scale_factor or runtime skip "
+                "factors, not both");
+  if (s.batch <= 0 || s.qHeads <= 0 || s.kvHeads <= 0 || s.qLen <= 0 ||
+      s.kvLen <= 0 || s.headDim <= 0 || d->value_dim < 0)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "all sizes must be positive (batch " + std::to_string(s.batch) +
+                    ", heads " + std::to_string(s.qHeads) + "/" +
+                    std::to_string(s.kvHeads) + ", lengths " +
+                    std::to_string(s.qLen) + "/" + std::to_string(s.kvLen) +
+                    ", head dim " + std::to_string(s.headDim) + ")");
+  // The ragged flag; the lengths themselves arrive with each launch.
+  if (d->has_kv_lens)
+    s.kvLens.assign(s.batch, static_cast<int32_t>(
+                                 std::min<int64_t>(s.kvLen, INT32_MAX)));
+  const int64_t qSizes[4] = {s.batch, s.qHeads, s.qLen, s.headDim};
+  const int64_t kSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
+  const int64_t vSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.dv()};
+  const int64_t oSizes[4] = {s.batch, s.qHeads, s.qLen, s.dv()};
+  for (std::string problem :
+       {checkContiguous("query", qSizes, d->q_strides),
+        checkContiguous("key", kSizes, d->k_strides),
+        checkContiguous("value", vSizes, d->v_strides),
+        checkContiguous("out", oSizes, d->out_strides)})
+    if (!problem.empty())
+      return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
+
+  if (d->device == SKIPATTN_DEVICE_CUDA) {
+    if (d->device_index != 0)
+      return fail(SKIPATTN_ERROR_UNSUPPORTED,
+                  "the CUDA target runs on device 0 (the primary context of "
+                  "the first GPU); got device " +
+                      std::to_string(d->device_index) +
+                      ". Select the GPU with CUDA_VISIBLE_DEVICES");
+    if (s.dtype == skipattn::DType::F32)
+      return fail(SKIPATTN_ERROR_UNSUPPORTED,
+                  "the CUDA target needs f16 or bf16 tensors (f32 attention "
+                  "runs on the CPU target)");
+    if (s.headDim != 64 && s.headDim != 128)
+      return fail(SKIPATTN_ERROR_UNSUPPORTED,
+                  "the CUDA target supports head_dim 64 and 128, not " +
+                      std::to_string(s.headDim));
+    if (s.dv() != s.headDim)
+      return fail(SKIPATTN_ERROR_UNSUPPORTED,
+                  "the CUDA target needs value_dim == head_dim");
+    s = skipattn::hopperSpec(s);
+  } else {
+    s = skipattn::cpuSpec(s);
+  }
+  std::string problem = s.validate();
+  if (!problem.empty())
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
+  return SKIPATTN_OK;
+}
+
+/// Errors of the CUDA layer name a cu* call or the driver; the rest of a
+/// failed compile is the pipeline's.
+skipattn_status_t classifyCompileError(llvm::Error err) {
+  std::string msg = llvm::toString(std::move(err));
+  bool cuda = msg.find("CUDA") != std::string::npos ||
+              msg.find("cuda") != std::string::npos;
+  return fail(cuda ? SKIPATTN_ERROR_CUDA : SKIPATTN_ERROR_COMPILE, msg);
+}
+
+} // namespace
+
+extern "C" {
+
+const char *skipattn_version(void) { return SKIPATTN_VERSION; }
+
+const char *skipattn_last_error(void) { return lastError.c_str(); }
+
+const char *skipattn_status_string(skipattn_status_t s) {
+  switch (s) {
+  case SKIPATTN_OK:
+    return "ok";
+  case SKIPATTN_ERROR_INVALID_ARGUMENT:
+    return "invalid argument";
+  case SKIPATTN_ERROR_UNSUPPORTED:
+    return "unsupported";
+  case SKIPATTN_ERROR_COMPILE:
+    return "compile error";
+  case SKIPATTN_ERROR_CUDA:
+    return "CUDA error";
+  case SKIPATTN_ERROR_INTERNAL:
+    return "internal error";
+  }
+  return "unknown status";
+}
+
+void skipattn_context_options_init(skipattn_context_options_t *o) {
+  if (!o)
+    return;
+  std::memset(o, 0, sizeof(*o));
+  o->struct_size = sizeof(*o);
+  o->use_disk_cache = 1;
+}
+
+skipattn_status_t
+skipattn_context_create(const skipattn_context_options_t *options,
+                        skipattn_context_t *context) {
+  if (!context)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null context output");
+  *context = nullptr;
+  skipattn_context_options_t defaults;
+  skipattn_context_options_init(&defaults);
+  const skipattn_context_options_t *o = options ? options : &defaults;
+  if (o->struct_size != sizeof(skipattn_context_options_t))
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "skipattn_context_options_t size mismatch: header and "
+                "library disagree; call skipattn_context_options_init");
+  auto ctx = std::make_unique<skipattn_context>();
+  ctx->cacheDir = o->cache_dir ? o->cache_dir : "";
+  ctx->toolkit = o->cuda_toolkit ? o->cuda_toolkit : "";
+  ctx->chip = o->chip ? o->chip : "";
+  ctx->dumpDir = o->dump_ir_dir ? o->dump_ir_dir : "";
+  ctx->useDiskCache = o->use_disk_cache != 0;
+  ctx->passTiming = o->pass_timing != 0;
+  ctx->verbosity = o->verbosity;
+  *context = ctx.release();
+  lastError.clear();
+  return SKIPATTN_OK;
+}
+
+void skipattn_context_destroy(skipattn_context_t context) { delete context; }
+
+void skipattn_attention_desc_init(skipattn_attention_desc_t *d) {
+  if (!d)
+    return;
+  std::memset(d, 0, sizeof(*d));
+  d->struct_size = sizeof(*d);
+  d->device = SKIPATTN_DEVICE_CPU;
+  d->dtype = SKIPATTN_DTYPE_F32;
+  d->batch = d->q_heads = d->kv_heads = d->q_len = d->kv_len = 1;
+  d->head_dim = 64;
+  d->min_keep_blocks = 1;
+}
+
+void skipattn_attention_args_init(skipattn_attention_args_t *a) {
+  if (!a)
+    return;
+  std::memset(a, 0, sizeof(*a));
+  a->struct_size = sizeof(*a);
+}
+
+skipattn_status_t skipattn_kernel_get(skipattn_context_t context,
+                                      const skipattn_attention_desc_t *desc,
+                                      skipattn_kernel_t *kernel) {
+  if (!context || !kernel)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "null context or kernel output");
+  *kernel = nullptr;
+  AttentionSpec spec;
+  if (skipattn_status_t st = toSpec(desc, spec))
+    return st;
+  std::string key = (desc->device == SKIPATTN_DEVICE_CUDA ? "cuda:" : "cpu:") +
+                    spec.key();
+  std::lock_guard<std::mutex> lock(context->mutex);
+  auto it = context->kernels.find(key);
+  if (it != context->kernels.end()) {
+    *kernel = it->second.get();
+    return SKIPATTN_OK;
+  }
+  auto k = std::make_unique<skipattn_kernel>();
+  k->device = desc->device;
+  k->spec = spec;
+  k->key = spec.key();
+  k->verbosity = context->verbosity;
+  k->statsBytes = spec.withStats ? spec.batch * spec.qHeads * 2 * 8 : 0;
+  if (desc->device == SKIPATTN_DEVICE_CPU) {
+    skipattn::CPUCompileOptions o;
+    o.dumpDir = context->dumpDir;
+    o.passTiming = context->passTiming;
+    auto cpu = skipattn::CPUKernel::compile(spec, o);
+    if (!cpu) {
+#ifdef SKIPATTN_HAS_CPU_JIT
+      return fail(SKIPATTN_ERROR_COMPILE, cpu.takeError());
+#else
+      return fail(SKIPATTN_ERROR_UNSUPPORTED, cpu.takeError());
+#endif
+    }
+    k->cpu = std::move(*cpu);
+    k->compileMs = k->cpu->compileMs();
+    k->source = "jit";
+  } else {
+    skipattn::CUDACompileOptions o;
+    o.chip = context->chip;
+    o.toolkitPath = context->toolkit;
+    o.cacheDir = context->cacheDir;
+    o.useCache = context->useDiskCache;
+    o.dumpDir = context->dumpDir;
+    o.passTiming = context->passTiming;
+    auto cuda = skipattn::CUDAKernel::compile(spec, o);
+    if (!cuda)
+      return classifyCompileError(cuda.takeError());
+    k->cuda = *cuda;
+    k->compileMs = k->cuda->compileMs();
+    k->source = k->cuda->source();
+    // Load now, so that a first launch inside a graph capture only
+    // launches. Without a driver this fails; launching reports it then.
+    if (llvm::Error e = k->cuda->loadModule())
+      llvm::consumeError(std::move(e));
+  }
+  if (context->verbosity >= 1)
+    llvm::errs() << "skipattn: " << k->source << " "
+                 << (k->device == SKIPATTN_DEVICE_CUDA ? "cuda" : "cpu")
+                 << " kernel " << k->key << " in "
+                 << llvm::format("%.1f", k->compileMs) << " ms\n";
+  *kernel = k.get();
+  context->kernels.emplace(key, std::move(k));
+  return SKIPATTN_OK;
+}
+
+skipattn_status_t skipattn_kernel_get_info(skipattn_kernel_t kernel,
+                                           skipattn_kernel_info_t *info) {
+  if (!kernel || !info)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null kernel or info");
+  if (info->struct_size != sizeof(skipattn_kernel_info_t))
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "skipattn_kernel_info_t size mismatch: set struct_size");
+  const AttentionSpec &s = kernel->spec;
+  info->cache_key = kernel->key.c_str();
+  info->source = kernel->source.c_str();
+  info->compile_ms = kernel->compileMs;
+  info->block_q = s.tileBlockQ();
+  info->block_kv = s.blockKV;
+  info->heads_per_tile = s.tileHeads();
+  info->skip_unit = s.tileUnit();
+  return SKIPATTN_OK;
+}
+
+skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t kernel,
+                                         const skipattn_attention_args_t *a) {
+  if (!kernel || !a)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null kernel or arguments");
+  if (a->struct_size != sizeof(skipattn_attention_args_t))
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "skipattn_attention_args_t size mismatch: call "
+                "skipattn_attention_args_init");
+  const AttentionSpec &s = kernel->spec;
+  if (!a->q || !a->k || !a->v || !a->out)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "q, k, v and out must not be null");
+  auto mismatch = [](const char *what, bool wanted) {
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                std::string(what) +
+                    (wanted ? " is required by this kernel's descriptor"
+                            : " was given but the descriptor does not ask "
+                              "for it"));
+  };
+  if (!s.kvLens.empty() != (a->kv_lens != nullptr))
+    return mismatch("kv_lens", !s.kvLens.empty());
+  if (s.runtimeFactors() != (a->skip_factors != nullptr))
+    return mismatch("skip_factors", s.runtimeFactors());
+  if (s.withLse != (a->lse != nullptr))
+    return mismatch("lse", s.withLse);
+  if (s.withStats != (a->stats != nullptr))
+    return mismatch("stats", s.withStats);
+  if (kernel->verbosity >= 2)
+    llvm::errs() << "skipattn: launch " << kernel->key << "\n";
+
+  if (kernel->device == SKIPATTN_DEVICE_CPU) {
+    if (llvm::Error e =
+            kernel->cpu->run(a->q, a->k, a->v, a->kv_lens, a->skip_factors,
+                             a->out, a->lse, a->stats))
+      return fail(SKIPATTN_ERROR_INTERNAL, std::move(e), "CPU kernel: ");
+    return SKIPATTN_OK;
+  }
+  auto ptr = [](const void *p) {
+    return static_cast<skipattn::cuda::CUdeviceptr>(
+        reinterpret_cast<uintptr_t>(p));
+  };
+  auto stream = static_cast<skipattn::cuda::CUstream>(a->stream);
+  if (a->stats) {
+    auto d = skipattn::cuda::Driver::get();
+    if (!d)
+      return fail(SKIPATTN_ERROR_CUDA, d.takeError());
+    // The counters accumulate atomically: start them at zero, in order.
+    if (llvm::Error e =
+            d->fillAsync(ptr(a->stats), 0, kernel->statsBytes, stream))
+      return fail(SKIPATTN_ERROR_CUDA, std::move(e));
+  }
+  if (llvm::Error e = kernel->cuda->launch(
+          ptr(a->q), ptr(a->k), ptr(a->v), ptr(a->kv_lens),
+          ptr(a->skip_factors), ptr(a->out), ptr(a->lse), ptr(a->stats),
+          stream))
+    return fail(SKIPATTN_ERROR_CUDA, std::move(e));
+  return SKIPATTN_OK;
+}
+
+skipattn_status_t skipattn_attention(skipattn_context_t context,
+                                     const skipattn_attention_desc_t *desc,
+                                     const skipattn_attention_args_t *args) {
+  skipattn_kernel_t kernel = nullptr;
+  if (skipattn_status_t st = skipattn_kernel_get(context, desc, &kernel))
+    return st;
+  return skipattn_kernel_launch(kernel, args);
+}
+
+} // extern "C"
