@@ -12,7 +12,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="${SKIPATTN_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(cmake ninja-build g++ ccache python3 llvm-22-dev libmlir-22-dev
-          mlir-22-tools llvm-22-tools libomp-22-dev)
+          mlir-22-tools llvm-22-tools libomp-22-dev python3-numpy
+          python3-pytest python3-setuptools python3-wheel python3-pip)
 
 install_missing() {
   local missing=()
@@ -28,9 +29,20 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 }
 
+# The python3 on PATH runs the package's tests; when it is not Debian's
+# (a virtualenv, pyenv) it gets numpy/pytest from PyPI instead of apt.
+python_ready() {
+  python3 -c "import numpy, pytest, setuptools, wheel" 2>/dev/null && return 0
+  echo "== installing numpy pytest setuptools wheel for $(command -v python3)"
+  python3 -m pip install -q numpy pytest setuptools wheel ||
+    python3 -m pip install -q --break-system-packages numpy pytest setuptools wheel
+}
+
 configure_and_build() {
+  python_ready
   if [ ! -f "$BUILD/build.ninja" ]; then
     cmake -G Ninja -S "$ROOT" -B "$BUILD" \
+      -DSKIPATTN_PYTHON="$(python3 -c 'import sys; print(sys.executable)')" \
       -DCMAKE_BUILD_TYPE=Release \
       -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
       -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \

@@ -31,7 +31,10 @@ for root in [os.environ.get("SKIPATTN_CUDA_TOOLKIT", ""), os.environ.get("CUDA_H
         config.available_features.add("ptxas")
         config.substitutions.append(("%cuda_toolkit", root))
         break
-config.substitutions.append(("%python", shutil.which("python3") or "python3"))
+# The interpreter CMake was configured with (build.sh passes the one whose
+# numpy/pytest it made sure of); else python3 from PATH.
+python = getattr(config, "skipattn_python", "") or shutil.which("python3") or "python3"
+config.substitutions.append(("%pyexe", python))
 config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Inputs")))
 # The GPU suite (test/Integration/CUDA) runs only where asked for and an
 # sm_90 GPU is present: SKIPATTN_GPU_TESTS=1.
@@ -42,3 +45,16 @@ try:
     ctypes.CDLL("libcuda.so.1")
 except OSError:
     config.available_features.add("no-cuda-driver")
+
+# The C API library, the Python package and the CMake used to build the
+# embedding example against an installed tree.
+config.substitutions.append(("%skipattn_lib", os.path.join(config.skipattn_obj_root, "lib", "libskipattn_c.so")))
+config.substitutions.append(("%skipattn_obj_root", config.skipattn_obj_root))
+config.substitutions.append(("%pysrc", os.path.join(config.skipattn_src_root, "python")))
+config.substitutions.append(("%cmake", shutil.which("cmake") or "cmake"))
+import subprocess
+if subprocess.run([python, "-c", "import numpy, pytest"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("python-numpy")
+if shutil.which("cmake"):
+    config.available_features.add("cmake")

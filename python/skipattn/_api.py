@@ -1,0 +1,428 @@
+"""skipattn.attention on NumPy arrays and PyTorch tensors, through the C API.
+
+The hot path of a repeated call is: a tuple key into a dict of compiled
+kernels, one argument struct, one C call. Everything that can be checked
+without touching tensor data is checked here or in the library, so that bad
+calls raise exceptions instead of crashing the interpreter.
+"""
+
+import ctypes
+import math
+import threading
+
+from . import _capi
+
+__all__ = [
+    "Context", "SkipAttnError", "InvalidArgumentError", "UnsupportedError",
+    "CompileError", "CUDAError", "attention", "kernel_info",
+    "default_context", "set_default_context",
+]
+
+
+class SkipAttnError(RuntimeError):
+    """A failed call into libskipattn_c; `status` is the C status code."""
+
+    def __init__(self, message, status=_capi.INTERNAL):
+        super().__init__(message)
+        self.status = status
+
+
+class InvalidArgumentError(SkipAttnError, ValueError):
+    pass
+
+
+class UnsupportedError(SkipAttnError, NotImplementedError):
+    pass
+
+
+class CompileError(SkipAttnError):
+    pass
+
+
+class CUDAError(SkipAttnError):
+    pass
+
+
+_ERRORS = {
+    _capi.INVALID_ARGUMENT: InvalidArgumentError,
+    _capi.UNSUPPORTED: UnsupportedError,
+    _capi.COMPILE: CompileError,
+    _capi.CUDA: CUDAError,
+}
+
+_lib = None
+_lib_lock = threading.RLock()  # default_context() loads the library under it
+
+
+def _library():
+    global _lib
+    if _lib is None:
+        with _lib_lock:
+            if _lib is None:
+                _lib = _capi.load_library()
+    return _lib
+
+
+def _check(status):
+    if status != _capi.SKIPATTN_OK:
+        msg = _library().skipattn_last_error().decode(errors="replace")
+        raise _ERRORS.get(status, SkipAttnError)(msg, status)
+
+
+def _bytes(s):
+    return None if s is None else str(s).encode()
+
+
+class Context:
+    """A compiler context: caches, toolchain and instrumentation options.
+
+    cache_dir: CUDA kernel disk cache (default $SKIPATTN_CACHE_DIR or
+    ~/.cache/skipattn); cuda_toolkit: root holding bin/ptxas; chip: e.g.
+    "sm_90a" (default: the GPU's); dump_ir_dir: write the IR after every
+    pass of every compile below this directory; pass_timing: print pass
+    timing; verbosity: 1 reports compiles, 2 every launch (on stderr).
+    """
+
+    def __init__(self, cache_dir=None, cuda_toolkit=None, chip=None,
+                 use_disk_cache=True, verbosity=0, dump_ir_dir=None,
+                 pass_timing=False):
+        lib = _library()
+        opts = _capi.ContextOptions()
+        lib.skipattn_context_options_init(ctypes.byref(opts))
+        self._keep = [_bytes(cache_dir), _bytes(cuda_toolkit), _bytes(chip),
+                      _bytes(dump_ir_dir)]
+        opts.cache_dir, opts.cuda_toolkit, opts.chip, opts.dump_ir_dir = self._keep
+        opts.use_disk_cache = 1 if use_disk_cache else 0
+        opts.verbosity = int(verbosity)
+        opts.pass_timing = 1 if pass_timing else 0
+        handle = ctypes.c_void_p()
+        _check(lib.skipattn_context_create(ctypes.byref(opts), ctypes.byref(handle)))
+        self._handle = handle
+        self._kernels = {}
+        self._lock = threading.Lock()
+
+    def close(self):
+        if getattr(self, "_handle", None):
+            with self._lock:
+                self._kernels.clear()
+            _library().skipattn_context_destroy(self._handle)
+            self._handle = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _kernel(self, key, desc):
+        k = self._kernels.get(key)
+        if k is None:
+            if not self._handle:
+                raise SkipAttnError("this skipattn.Context is closed")
+            handle = ctypes.c_void_p()
+            _check(_library().skipattn_kernel_get(self._handle, ctypes.byref(desc),
+                                                  ctypes.byref(handle)))
+            k = handle.value
+            with self._lock:
+                self._kernels[key] = k
+        return k
+
+
+_default = None
+
+
+def default_context():
+    global _default
+    if _default is None:
+        with _lib_lock:
+            if _default is None:
+                _default = Context()
+    return _default
+
+
+def set_default_context(ctx):
+    """Makes `ctx` the context of calls that do not name one."""
+    global _default
+    if not isinstance(ctx, Context):
+        raise TypeError("set_default_context expects a skipattn.Context")
+    _default = ctx
+
+
+# -- tensors ----------------------------------------------------------------
+
+class _T:
+    """What the C API needs of one array or tensor."""
+    __slots__ = ("obj", "device", "index", "dtype", "shape", "strides", "ptr")
+
+
+def _is_torch(x):
+    return type(x).__module__.startswith("torch")
+
+
+def _dtype_code(name):
+    return {"float32": _capi.DTYPE_F32, "float16": _capi.DTYPE_F16,
+            "bfloat16": _capi.DTYPE_BF16}.get(name)
+
+
+def _wrap(x, what):
+    t = _T()
+    t.obj = x
+    if _is_torch(x):
+        t.device = x.device.type
+        t.index = x.device.index or 0
+        t.dtype = str(x.dtype).replace("torch.", "")
+        t.shape = tuple(x.shape)
+        t.strides = tuple(x.stride())
+        t.ptr = x.data_ptr()
+    elif hasattr(x, "__array_interface__") and hasattr(x, "strides"):
+        t.device = "cpu"
+        t.index = 0
+        t.dtype = x.dtype.name
+        t.shape = tuple(x.shape)
+        item = x.dtype.itemsize
+        t.strides = tuple(s // item for s in x.strides)
+        if any(s % item for s in x.strides):
+            raise ValueError(f"{what}: strides are not a multiple of the element size")
+        t.ptr = x.__array_interface__["data"][0]
+    else:
+        raise TypeError(f"{what} must be a NumPy array or a torch.Tensor, "
+                        f"got {type(x).__name__}")
+    return t
+
+
+def _new_like(t, shape, dtype):
+    """An uninitialised array/tensor on t's device."""
+    if _is_torch(t.obj):
+        import torch
+        dt = {"float32": torch.float32, "int64": torch.int64}.get(dtype, t.obj.dtype)
+        return torch.empty(shape, dtype=dt, device=t.obj.device)
+    import numpy as np
+    dt = np.dtype(dtype) if dtype in ("float32", "int64") else t.obj.dtype
+    return np.empty(shape, dtype=dt)
+
+
+def _as(t, dtype, what):
+    """t as a contiguous `dtype` (int32/float32) object on the same device."""
+    x = t.obj
+    if _is_torch(x):
+        import torch
+        want = getattr(torch, dtype)
+        if x.dtype != want:
+            if x.is_floating_point() != (dtype == "float32"):
+                raise TypeError(f"{what} must be {dtype}, got {x.dtype}")
+            x = x.to(want)
+        x = x.contiguous()
+    else:
+        import numpy as np
+        x = np.asarray(x)
+        if (x.dtype.kind == "f") != (dtype == "float32"):
+            raise TypeError(f"{what} must be {dtype}, got {x.dtype}")
+        x = np.ascontiguousarray(x, dtype=dtype)
+    return _wrap(x, what)
+
+
+def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
+             return_lse, return_stats, context):
+    """Checks the call; returns the kernel, the wrapped q/k/v, the output
+    shape and the factor and length buffers."""
+    tq, tk, tv = _wrap(q, "q"), _wrap(k, "k"), _wrap(v, "v")
+    for name, t in (("q", tq), ("k", tk), ("v", tv)):
+        if len(t.shape) != 4:
+            raise ValueError(f"{name} must be 4-D [batch, heads, seq, dim], "
+                             f"got shape {t.shape}")
+    if not (_is_torch(q) == _is_torch(k) == _is_torch(v)):
+        raise TypeError("q, k and v must all be NumPy arrays or all torch tensors")
+    if not (tq.device == tk.device == tv.device and tq.index == tk.index == tv.index):
+        raise ValueError(f"q, k and v must be on one device, got "
+                         f"{tq.device}:{tq.index}, {tk.device}:{tk.index}, "
+                         f"{tv.device}:{tv.index}")
+    if not (tq.dtype == tk.dtype == tv.dtype):
+        raise TypeError(f"q, k and v must share a dtype, got {tq.dtype}, "
+                        f"{tk.dtype}, {tv.dtype}")
+    code = _dtype_code(tq.dtype)
+    if code is None:
+        raise TypeError(f"unsupported dtype {tq.dtype} (float32, float16 or bfloat16)")
+    if tq.device not in ("cpu", "cuda"):
+        raise ValueError(f"unsupported device {tq.device!r} (cpu or cuda)")
+    B, Hq, Sq, D = tq.shape
+    _, Hkv, Skv, _ = tk.shape
+    if tk.shape[0] != B or tv.shape[0] != B or tv.shape[1] != Hkv or \
+            tv.shape[2] != Skv or tk.shape[3] != D:
+        raise ValueError(f"incompatible shapes q {tq.shape}, k {tk.shape}, "
+                         f"v {tv.shape}: expected q [B, Hq, Sq, D], "
+                         f"k [B, Hkv, Skv, D], v [B, Hkv, Skv, Dv]")
+    Dv = tv.shape[3]
+    if scale is not None and not (isinstance(scale, (int, float)) and
+                                  math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive finite number, got {scale!r}")
+    if isinstance(min_keep_blocks, bool) or not isinstance(min_keep_blocks, int) \
+            or min_keep_blocks < 0:
+        raise ValueError(f"min_keep_blocks must be an int >= 0, got {min_keep_blocks!r}")
+
+    scalar, layout, fbuf = 0.0, _capi.FACTOR_NONE, None
+    if factor is None:
+        pass
+    elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
+        scalar = float(factor)
+        if not math.isfinite(scalar) or scalar < 0:
+            raise ValueError("skip_softmax_threshold_scale_factor must be finite "
+                             f"and >= 0, got {factor!r}")
+    else:
+        ft = _wrap(factor, "skip_softmax_threshold_scale_factor")
+        if ft.device != tq.device or ft.index != tq.index:
+            raise ValueError("the skip factor tensor must be on q's device")
+        shape = ft.shape
+        if shape in ((), (1,)):
+            layout = _capi.FACTOR_SCALAR
+        elif shape == (B,):
+            layout = _capi.FACTOR_PER_SEQUENCE
+        elif shape == (1, Hq):
+            layout = _capi.FACTOR_PER_HEAD
+        elif shape == (B, Hq):
+            layout = _capi.FACTOR_PER_SEQUENCE_HEAD
+        else:
+            raise ValueError(
+                f"skip factor tensor of shape {shape}: use () or (1,) for one "
+                f"value, ({B},) per sequence, (1, {Hq}) per head or ({B}, {Hq})")
+        fbuf = _as(ft, "float32", "skip_softmax_threshold_scale_factor")
+        if fbuf.device == "cpu":
+            # Host values are cheap to check; device values would need a sync
+            # (there, a value <= 0 means dense, as documented).
+            vals = fbuf.obj.reshape(-1).tolist()
+            if not all(math.isfinite(x) and x >= 0 for x in vals):
+                raise ValueError("skip factors must be finite and >= 0")
+    lbuf = None
+    if kv_lens is not None:
+        lt = _wrap(kv_lens, "kv_lens")
+        if lt.shape != (B,):
+            raise ValueError(f"kv_lens must have shape ({B},), got {lt.shape}")
+        if lt.device != tq.device or lt.index != tq.index:
+            raise ValueError("kv_lens must be on q's device")
+        lbuf = _as(lt, "int32", "kv_lens")
+        if lbuf.device == "cpu":
+            vals = lbuf.obj.reshape(-1).tolist()
+            if any(x < 0 or x > Skv for x in vals):
+                raise ValueError(f"kv_lens must lie in [0, {Skv}], got {vals}")
+
+    dev = _capi.DEVICE_CUDA if tq.device == "cuda" else _capi.DEVICE_CPU
+    key = (dev, tq.index, code, tq.shape, tk.shape, Dv, tq.strides, tk.strides,
+           tv.strides, bool(causal), scale, scalar, layout, min_keep_blocks,
+           lbuf is not None, bool(return_lse), bool(return_stats))
+    ctx = context or default_context()
+    kernel = ctx._kernels.get(key)
+    if kernel is None:
+        desc = _capi.AttentionDesc()
+        _library().skipattn_attention_desc_init(ctypes.byref(desc))
+        desc.device, desc.device_index, desc.dtype = dev, tq.index, code
+        desc.batch, desc.q_heads, desc.kv_heads = B, Hq, Hkv
+        desc.q_len, desc.kv_len, desc.head_dim, desc.value_dim = Sq, Skv, D, Dv
+        desc.q_strides[:] = tq.strides
+        desc.k_strides[:] = tk.strides
+        desc.v_strides[:] = tv.strides
+        desc.out_strides[:] = (Hq * Sq * Dv, Sq * Dv, Dv, 1)
+        desc.causal = 1 if causal else 0
+        desc.scale = float(scale) if scale is not None else 0.0
+        desc.threshold_scale_factor = scalar
+        desc.factor_layout = layout
+        desc.min_keep_blocks = min_keep_blocks
+        desc.has_kv_lens = 1 if lbuf is not None else 0
+        desc.with_lse = 1 if return_lse else 0
+        desc.with_stats = 1 if return_stats else 0
+        kernel = ctx._kernel(key, desc)
+    return kernel, tq, tk, tv, (B, Hq, Sq, Dv), fbuf, lbuf
+
+
+def _stream(t):
+    if t.device != "cuda":
+        return None
+    import torch
+    return torch.cuda.current_stream(t.obj.device).cuda_stream
+
+
+def _launch(kernel, tq, tk, tv, out, lse, stats, fbuf, lbuf, stream):
+    a = _capi.AttentionArgs(ctypes.sizeof(_capi.AttentionArgs), tq.ptr, tk.ptr,
+                            tv.ptr, out, lbuf.ptr if lbuf else None,
+                            fbuf.ptr if fbuf else None, lse, stats, stream)
+    _check(_library().skipattn_kernel_launch(kernel, ctypes.byref(a)))
+
+
+def _ptr(x):
+    if x is None:
+        return None
+    return x.data_ptr() if _is_torch(x) else x.__array_interface__["data"][0]
+
+
+def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
+                    min_keep_blocks=1, kv_lens=None, return_lse=False,
+                    return_stats=False, context=None):
+    kernel, tq, tk, tv, oshape, fbuf, lbuf = _prepare(
+        q, k, v, causal, scale, factor, min_keep_blocks, kv_lens, return_lse,
+        return_stats, context)
+    out = _new_like(tq, oshape, tq.dtype)
+    lse = _new_like(tq, oshape[:3], "float32") if return_lse else None
+    stats = _new_like(tq, oshape[:2] + (2,), "int64") if return_stats else None
+    _launch(kernel, tq, tk, tv, _ptr(out), _ptr(lse), _ptr(stats), fbuf, lbuf,
+            _stream(tq))
+    return out, lse, stats
+
+
+def attention(q, k, v, *, causal=False, scale=None,
+              skip_softmax_threshold_scale_factor=None, min_keep_blocks=1,
+              kv_lens=None, return_lse=False, return_stats=False, context=None):
+    """Skip-softmax attention, compiled for the call's shapes on first use.
+
+    q [B, Hq, Sq, D], k [B, Hkv, Skv, D], v [B, Hkv, Skv, Dv], contiguous,
+    float32/float16/bfloat16: NumPy arrays (CPU) or torch tensors (CPU or
+    CUDA; CUDA work goes to the current stream). Hq must be a multiple of
+    Hkv (GQA). `causal` aligns the mask bottom-right; `scale` defaults to
+    1/sqrt(D).
+
+    skip_softmax_threshold_scale_factor: None or 0 is dense attention. A
+    number is compiled into the kernel. An array/tensor is read at run time
+    (one kernel serves every value): shape () or (1,) one value, (B,) per
+    sequence, (1, Hq) per head, (B, Hq) both. A block is skipped when
+    exp(scale * (m_block - m_running)) < factor / kv_len for every row of a
+    skip unit; the first `min_keep_blocks` blocks of a tile are kept.
+
+    kv_lens: int32 [B] actual KV lengths (keys past them are masked).
+    Returns out [B, Hq, Sq, Dv], then lse [B, Hq, Sq] (float32, natural log)
+    and stats [B, Hq, 2] (int64: decisions, skipped) when asked for.
+    """
+    if _is_torch(q):
+        from . import torch_ops
+        if torch_ops.use_operator():
+            out, lse, stats = torch_ops.call_operator(
+                q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
+                min_keep_blocks, kv_lens, return_lse, return_stats)
+            return _result(out, lse if return_lse else None,
+                           stats if return_stats else None)
+    out, lse, stats = _attention_impl(
+        q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
+        min_keep_blocks, kv_lens, return_lse, return_stats, context)
+    return _result(out, lse, stats)
+
+
+def _result(out, lse, stats):
+    if lse is None and stats is None:
+        return out
+    return (out,) + tuple(x for x in (lse, stats) if x is not None)
+
+
+def kernel_info(q, k, v, *, causal=False, scale=None,
+                skip_softmax_threshold_scale_factor=None, min_keep_blocks=1,
+                kv_lens=None, return_lse=False, return_stats=False,
+                context=None):
+    """Compiles (or fetches) the kernel `attention` would use for these
+    arguments and describes it: cache key, where it came from, compile time
+    and the tiling (block_q, block_kv, heads_per_tile, skip_unit) that fixes
+    which rows decide together."""
+    kernel, *_ = _prepare(q, k, v, causal, scale,
+                          skip_softmax_threshold_scale_factor, min_keep_blocks,
+                          kv_lens, return_lse, return_stats, context)
+    info = _capi.KernelInfo()
+    info.struct_size = ctypes.sizeof(info)
+    _check(_library().skipattn_kernel_get_info(kernel, ctypes.byref(info)))
+    return {"cache_key": info.cache_key.decode(), "source": info.source.decode(),
+            "compile_ms": info.compile_ms, "block_q": info.block_q,
+            "block_kv": info.block_kv, "heads_per_tile": info.heads_per_tile,
+            "skip_unit": info.skip_unit}

@@ -1,0 +1,97 @@
+"""The PyTorch operator `torch.ops.skipattn.attention`.
+
+A `torch.library` custom op with CPU and CUDA kernels and a fake (meta)
+implementation, so that it traces under `torch.compile` and records into CUDA
+graphs (the CUDA kernel only enqueues work on the current stream: no host
+synchronisation, no allocation besides the outputs, which come from the
+caching allocator). Forward only: no autograd formula is registered.
+
+    out, lse, stats = torch.ops.skipattn.attention(
+        q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
+        return_lse, return_stats)
+
+`factor` is a compiled-in float (or None), `factors` a runtime tensor (or
+None); lse/stats are empty tensors when not asked for. Most code calls
+`skipattn.attention`, which uses this operator while compiling and a direct
+path (less dispatch overhead) in eager mode.
+"""
+
+from typing import Optional, Tuple
+
+import torch
+
+from . import _api
+
+Tensor = torch.Tensor
+
+
+@torch.library.custom_op("skipattn::attention", mutates_args=())
+def _attention(q: Tensor, k: Tensor, v: Tensor, causal: bool,
+               scale: Optional[float], factor: Optional[float],
+               factors: Optional[Tensor], min_keep_blocks: int,
+               kv_lens: Optional[Tensor], return_lse: bool,
+               return_stats: bool) -> Tuple[Tensor, Tensor, Tensor]:
+    raise NotImplementedError(
+        f"skipattn::attention has no kernel for device {q.device.type!r} "
+        "(cpu and cuda)")
+
+
+def _run(q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
+         return_lse, return_stats):
+    if factor is not None and factors is not None:
+        raise ValueError("give either a scalar factor or a factor tensor")
+    out, lse, stats = _api._attention_impl(
+        q, k, v, causal, scale, factors if factors is not None else factor,
+        min_keep_blocks, kv_lens, return_lse, return_stats)
+    B, Hq, Sq = q.shape[:3]
+    # A custom op returns fresh tensors, never None: empty ones stand in.
+    if lse is None:
+        lse = q.new_empty((0,), dtype=torch.float32)
+    if stats is None:
+        stats = q.new_empty((0,), dtype=torch.int64)
+    return out, lse, stats
+
+
+@_attention.register_kernel("cpu")
+def _attention_cpu(q, k, v, causal, scale, factor, factors, min_keep_blocks,
+                   kv_lens, return_lse, return_stats):
+    return _run(q, k, v, causal, scale, factor, factors, min_keep_blocks,
+                kv_lens, return_lse, return_stats)
+
+
+@_attention.register_kernel("cuda")
+def _attention_cuda(q, k, v, causal, scale, factor, factors, min_keep_blocks,
+                    kv_lens, return_lse, return_stats):
+    return _run(q, k, v, causal, scale, factor, factors, min_keep_blocks,
+                kv_lens, return_lse, return_stats)
+
+
+@_attention.register_fake
+def _attention_fake(q, k, v, causal, scale, factor, factors, min_keep_blocks,
+                    kv_lens, return_lse, return_stats):
+    if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
+        raise ValueError("q, k and v must be 4-D [batch, heads, seq, dim]")
+    B, Hq, Sq, _ = q.shape
+    out = q.new_empty((B, Hq, Sq, v.shape[3]))
+    lse = q.new_empty((B, Hq, Sq) if return_lse else (0,), dtype=torch.float32)
+    stats = q.new_empty((B, Hq, 2) if return_stats else (0,), dtype=torch.int64)
+    return out, lse, stats
+
+
+def use_operator():
+    """Go through the operator while torch.compile traces; eager calls take
+    the direct path."""
+    compiler = getattr(torch, "compiler", None)
+    return bool(compiler and compiler.is_compiling())
+
+
+def call_operator(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
+                  return_lse, return_stats):
+    scalar, tensor = None, None
+    if isinstance(factor, Tensor):
+        tensor = factor
+    elif factor is not None:
+        scalar = float(factor)
+    return torch.ops.skipattn.attention(
+        q, k, v, bool(causal), scale, scalar, tensor, int(min_keep_blocks),
+        kv_lens, bool(return_lse), bool(return_stats))

@@ -1,0 +1,122 @@
+"""PyTorch: tensors on CPU and CUDA, the torch.library operator under
+torch.compile, and CUDA-graph capture and replay. Skipped without PyTorch;
+the CUDA part without a GPU."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import skipattn  # noqa: E402
+from helpers import check, structured  # noqa: E402
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU")
+
+DEVICES = ["cpu", pytest.param("cuda", marks=cuda)]
+DTYPES = {"cpu": [torch.float32, torch.float16, torch.bfloat16],
+          "cuda": [torch.float16, torch.bfloat16]}
+
+
+def tensors(rng, B, Hq, Hkv, Sq, Skv, D, dtype, device):
+    q, k, v = structured(rng, B, Hq, Hkv, Sq, Skv, D)
+    return tuple(torch.from_numpy(x).to(device=device, dtype=dtype) for x in (q, k, v))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("shape", [(2, 4, 2, 200, 1000, 64, True),
+                                   (1, 8, 1, 1, 2048, 128, False),
+                                   (2, 2, 2, 128, 512, 128, False)])
+def test_dense_and_skip(device, shape):
+    B, Hq, Hkv, Sq, Skv, D, causal = shape
+    for dtype in DTYPES[device]:
+        rng = np.random.default_rng(11)
+        q, k, v = tensors(rng, B, Hq, Hkv, Sq, Skv, D, dtype, device)
+        out, lse = skipattn.attention(q, k, v, causal=causal, return_lse=True)
+        assert out.device == q.device and out.dtype == dtype
+        check(q, k, v, out, lse, causal=causal,
+              info=skipattn.kernel_info(q, k, v, causal=causal, return_lse=True))
+        for factor in (0.3 * Skv,
+                       torch.tensor(np.random.default_rng(1).uniform(0.05, 0.8, (B, Hq)) * Skv,
+                                    dtype=torch.float32, device=device)):
+            kw = dict(causal=causal, skip_softmax_threshold_scale_factor=factor,
+                      return_stats=True)
+            out, st = skipattn.attention(q, k, v, **kw)
+            assert st.dtype == torch.int64 and st.shape == (B, Hq, 2)
+            check(q, k, v, out, stats=st, causal=causal, factor=factor,
+                  info=skipattn.kernel_info(q, k, v, **kw))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_ragged(device):
+    rng = np.random.default_rng(4)
+    dtype = torch.bfloat16
+    q, k, v = tensors(rng, 3, 4, 2, 130, 900, 64, dtype, device)
+    lens = torch.tensor([900, 257, 0], dtype=torch.int32, device=device)
+    kw = dict(causal=True, skip_softmax_threshold_scale_factor=200.0, kv_lens=lens,
+              return_lse=True, return_stats=True)
+    out, lse, st = skipattn.attention(q, k, v, **kw)
+    check(q, k, v, out, lse, st, causal=True, factor=200.0, kv_lens=lens,
+          info=skipattn.kernel_info(q, k, v, **kw))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_operator_and_compile(device):
+    rng = np.random.default_rng(8)
+    dtype = torch.float16 if device == "cuda" else torch.float32
+    q, k, v = tensors(rng, 1, 4, 2, 128, 640, 64, dtype, device)
+    factors = torch.full((1, 4), 150.0, device=device)
+    out, lse, st = torch.ops.skipattn.attention(q, k, v, True, None, None, factors,
+                                                1, None, True, True)
+    info = skipattn.kernel_info(q, k, v, causal=True, return_lse=True, return_stats=True,
+                                skip_softmax_threshold_scale_factor=factors)
+    check(q, k, v, out, lse, st, causal=True, factor=factors, info=info)
+    torch.library.opcheck(torch.ops.skipattn.attention.default,
+                          (q, k, v, True, None, None, factors, 1, None, True, True))
+
+    def layer(q, k, v, f):
+        o = skipattn.attention(q, k, v, causal=True, skip_softmax_threshold_scale_factor=f)
+        return o * 2.0
+
+    compiled = torch.compile(layer, fullgraph=True)
+    got = compiled(q, k, v, factors)
+    want = layer(q, k, v, factors)
+    assert torch.equal(got, want)
+
+
+@cuda
+def test_cuda_graph_capture_and_replay():
+    rng = np.random.default_rng(9)
+    q, k, v = tensors(rng, 2, 4, 2, 256, 2048, 128, torch.bfloat16, "cuda")
+    factors = torch.zeros(2, device="cuda")
+    kw = dict(causal=True, skip_softmax_threshold_scale_factor=factors, return_stats=True)
+    skipattn.attention(q, k, v, **kw)  # compile and load before capture
+    torch.cuda.synchronize()
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        out, st = skipattn.attention(q, k, v, **kw)
+    info = skipattn.kernel_info(q, k, v, **kw)
+    seen = []
+    for f in ([0.0, 0.0], [300.0, 900.0], [1500.0, 0.0]):
+        factors.copy_(torch.tensor(f))
+        g.replay()
+        torch.cuda.synchronize()
+        check(q, k, v, out, stats=st, causal=True, factor=factors.clone(), info=info)
+        seen.append(int(st[..., 1].sum()))
+    assert seen[0] == 0 and seen[1] > 0 and seen[2] > 0
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_torch_errors(device):
+    q = torch.randn(1, 4, 16, 64, device=device, dtype=torch.float16)
+    k = torch.randn(1, 2, 64, 64, device=device, dtype=torch.float16)
+    with pytest.raises(skipattn.InvalidArgumentError, match="contiguous"):
+        skipattn.attention(q.transpose(1, 2).contiguous().transpose(1, 2), k, k)
+    with pytest.raises(TypeError, match="share a dtype"):
+        skipattn.attention(q, k.float(), k)
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        skipattn.attention(q, k, k, skip_softmax_threshold_scale_factor=-3.0)
+    if device == "cuda":
+        with pytest.raises(ValueError, match="one device"):
+            skipattn.attention(q, k.cpu(), k)
+        with pytest.raises(skipattn.UnsupportedError, match="f16 or bf16"):
+            skipattn.attention(q.float(), k.float(), k.float())
