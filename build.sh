@@ -2,9 +2,10 @@
 # skipattn developer entry point.
 #   ./build.sh run   - install what is missing, build, run the main job
 #   ./build.sh test  - install what is missing, build, run the whole test suite
-#   ./build.sh bundle - self-contained skipattn-run (static MLIR/LLVM,
-#                       --gc-sections) packed into .carry/skipattn.tar.xz for
-#                       an x86-64 Linux machine with an NVIDIA driver
+#   ./build.sh bundle - self-contained skipattn-run and libskipattn_c (static
+#                       MLIR/LLVM, --gc-sections) packed into
+#                       .carry/skipattn.tar.xz for an x86-64 Linux machine
+#                       with an NVIDIA driver
 # Installs Debian packages only when one is missing, configures CMake+Ninja
 # once into ./build and builds incrementally, so a second call is quick.
 set -euo pipefail
@@ -82,9 +83,12 @@ case "$cmd" in
         -DCMAKE_EXE_LINKER_FLAGS="-Wl,--gc-sections" \
         -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
     fi
-    cmake --build "$STATIC" --target skipattn-run
-    mkdir -p "$ROOT/.carry/skipattn/bin"
+    cmake --build "$STATIC" --target skipattn-run skipattn_c
+    mkdir -p "$ROOT/.carry/skipattn/bin" "$ROOT/.carry/skipattn/lib"
     strip -o "$ROOT/.carry/skipattn/bin/skipattn-run" "$STATIC/bin/skipattn-run"
+    strip -o "$ROOT/.carry/skipattn/lib/libskipattn_c.so.1" \
+      "$STATIC/lib/libskipattn_c.so.1"
+    ln -sf libskipattn_c.so.1 "$ROOT/.carry/skipattn/lib/libskipattn_c.so"
     tar -C "$ROOT/.carry" -cJf "$ROOT/.carry/skipattn.tar.xz" skipattn
     rm -rf "$ROOT/.carry/skipattn"
     ls -la "$ROOT/.carry/skipattn.tar.xz"

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import skipattn
+from helpers import needs_cpu_jit
 
 
 def arrays(B=1, Hq=4, Hkv=2, Sq=16, Skv=64, D=32, dtype=np.float32):
@@ -68,6 +69,7 @@ def test_kv_lens_and_options():
         skipattn.attention(q, k, v, scale=0.0)
 
 
+@needs_cpu_jit
 def test_errors_keep_the_library_usable():
     q, k, v = arrays()
     with pytest.raises(skipattn.SkipAttnError):

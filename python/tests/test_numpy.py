@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 import skipattn
-from helpers import check, structured
+from helpers import check, needs_cpu_jit, structured
+
+pytestmark = needs_cpu_jit
 
 CASES = [
     # B, Hq, Hkv, Sq, Skv, D, causal

@@ -8,11 +8,11 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import skipattn  # noqa: E402
-from helpers import check, structured  # noqa: E402
+from helpers import check, needs_cpu_jit, structured  # noqa: E402
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU")
 
-DEVICES = ["cpu", pytest.param("cuda", marks=cuda)]
+DEVICES = [pytest.param("cpu", marks=needs_cpu_jit), pytest.param("cuda", marks=cuda)]
 DTYPES = {"cpu": [torch.float32, torch.float16, torch.bfloat16],
           "cuda": [torch.float16, torch.bfloat16]}
 

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""skipattn inside a PyTorch process, next to SDPA, on one GPU.
+
+1. Host overhead of a cached call: a tiny problem (the GPU idles), many
+   calls, wall time per call; for skipattn.attention (eager direct path),
+   the torch.ops.skipattn.attention operator, the bare C launch through
+   ctypes, and torch SDPA as the yardstick.
+2. Kernel time with CUDA events, in the same process: SDPA (cuDNN, flash)
+   and skipattn dense and with skipping, on structured inputs.
+
+Usage: python3 bench/torch_inprocess.py [--out results.json]
+Needs libskipattn_c (SKIPATTN_LIBRARY) and the skipattn package on the path.
+"""
+
+import argparse
+import ctypes
+import json
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.nn.attention import SDPBackend, sdpa_kernel
+
+import skipattn
+from skipattn import _api, _capi
+
+
+def host_overhead(n=5000):
+    dev = "cuda"
+    q = torch.randn(1, 1, 64, 64, device=dev, dtype=torch.bfloat16)
+    k = torch.randn(1, 1, 128, 64, device=dev, dtype=torch.bfloat16)
+    res = {}
+
+    def per_call(fn):
+        for _ in range(50):
+            fn()
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        t1 = time.perf_counter()
+        torch.cuda.synchronize()
+        return (t1 - t0) / n * 1e6
+
+    res["skipattn.attention"] = per_call(lambda: skipattn.attention(q, k, k))
+    fac = torch.full((1,), 10.0, device=dev)
+    res["skipattn.attention(factor tensor)"] = per_call(
+        lambda: skipattn.attention(q, k, k, skip_softmax_threshold_scale_factor=fac))
+    res["torch.ops.skipattn.attention"] = per_call(
+        lambda: torch.ops.skipattn.attention(q, k, k, False, None, None, None, 1,
+                                             None, False, False))
+    # The C launch alone: kernel and argument struct prepared once.
+    kernel, tq, tk, tv, oshape, _, _ = _api._prepare(
+        q, k, k, False, None, None, 1, None, False, False, None)
+    out = torch.empty(oshape, device=dev, dtype=q.dtype)
+    lib = _api._library()
+    args = _capi.AttentionArgs(ctypes.sizeof(_capi.AttentionArgs), tq.ptr, tk.ptr,
+                               tv.ptr, out.data_ptr(), None, None, None, None,
+                               torch.cuda.current_stream().cuda_stream)
+    ref = ctypes.byref(args)
+    res["C skipattn_kernel_launch (ctypes)"] = per_call(
+        lambda: lib.skipattn_kernel_launch(kernel, ref))
+    with sdpa_kernel([SDPBackend.FLASH_ATTENTION]):
+        res["torch SDPA (flash)"] = per_call(
+            lambda: F.scaled_dot_product_attention(q, k, k))
+    return res
+
+
+def structured(B, H, S, D, dev, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal((B, H, 1, D))
+    u /= np.linalg.norm(u, axis=-1, keepdims=True)
+    a = 4.0 * D ** 0.25
+    q = 0.5 * rng.standard_normal((B, H, S, D)) + a * u
+    nb = -(-S // 128)
+    lv = rng.uniform(0.0, 1.0, (B, H, nb))
+    lv[:, :, 0] = 1.0
+    w = np.repeat(lv, 128, axis=2)[:, :, :S] * rng.uniform(0.8, 1.0, (B, H, S))
+    k = 0.5 * rng.standard_normal((B, H, S, D)) + a * w[..., None] * u
+    v = rng.standard_normal((B, H, S, D))
+    return tuple(torch.from_numpy(x).to(dev, dtype) for x in (q, k, v))
+
+
+def time_ms(fn, iters=20):
+    for _ in range(3):
+        fn()
+    s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    ts = []
+    for _ in range(iters):
+        s.record()
+        fn()
+        e.record()
+        e.synchronize()
+        ts.append(s.elapsed_time(e))
+    return float(np.median(ts))
+
+
+def kernels():
+    rows = []
+    for (B, H, S, D, causal) in [(4, 16, 8192, 128, False), (4, 16, 8192, 128, True),
+                                 (8, 16, 4096, 128, False), (4, 16, 8192, 64, False)]:
+        q, k, v = structured(B, H, S, D, "cuda", torch.bfloat16)
+        flops = 4.0 * B * H * S * S * D * (0.5 if causal else 1.0)
+        r = {"shape": f"B{B} H{H} S{S} D{D}" + (" causal" if causal else "")}
+        for name, be in (("cudnn", SDPBackend.CUDNN_ATTENTION),
+                         ("flash", SDPBackend.FLASH_ATTENTION)):
+            try:
+                with sdpa_kernel([be]):
+                    r[name + "_ms"] = time_ms(
+                        lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal))
+            except RuntimeError as e:
+                r[name + "_ms"] = None
+        r["skipattn_dense_ms"] = time_ms(lambda: skipattn.attention(q, k, v, causal=causal))
+        factor = torch.full((1,), 7000.0 if not causal else 8000.0, device="cuda")
+        out, st = skipattn.attention(q, k, v, causal=causal, return_stats=True,
+                                     skip_softmax_threshold_scale_factor=factor)
+        r["sparsity"] = float(st[..., 1].sum() / st[..., 0].sum())
+        r["skipattn_skip_ms"] = time_ms(lambda: skipattn.attention(
+            q, k, v, causal=causal, skip_softmax_threshold_scale_factor=factor))
+        ref = F.scaled_dot_product_attention(q.float(), k.float(), v.float(), is_causal=causal)
+        r["skip_rel_err_vs_dense_fp32"] = float((out.float() - ref).norm() / ref.norm())
+        for key in ("cudnn_ms", "flash_ms", "skipattn_dense_ms", "skipattn_skip_ms"):
+            if r.get(key):
+                r[key.replace("_ms", "_tflops")] = flops / (r[key] * 1e9)
+        rows.append(r)
+        print(json.dumps(r), flush=True)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    torch.backends.cuda.matmul.allow_tf32 = True
+    over = host_overhead()
+    for k_, v_ in over.items():
+        print(f"host overhead per call  {k_:40s} {v_:7.2f} us", flush=True)
+    rows = kernels()
+    if a.out:
+        json.dump({"device": torch.cuda.get_device_name(), "torch": torch.__version__,
+                   "host_overhead_us": over, "kernels": rows}, open(a.out, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
