@@ -556,6 +556,11 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
   // Prologue: Q and the first `stages` K/V blocks.
   tmaTile(qDesc, cIdx(0), qOff, p.blockQ, q0, qPlane, isLeader);
   for (int64_t s = 0; s < p.stages; ++s) {
+    // A stage past a statically known block count is not emitted: its
+    // predicate would fold to a constant false, which the inline-PTX TMA
+    // load would print as an immediate guard ptxas rejects.
+    if (!p.ragged && !p.causal && s * p.blockKV >= p.kvLen)
+      continue;
     Value pred =
         andI(isLeader, cmp(arith::CmpIPredicate::slt, c32(s), nBlocks));
     loadKV(c32(s), c32(s), pred);
@@ -590,8 +595,13 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
     }
     lambda = arith::DivFOp::create(b, loc, factor,
                                    arith::SIToFPOp::create(b, loc, f32, len));
-    seqSkips = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lambda,
-                                     cF(1.0));
+    // 0 < lambda < 1: a factor <= 0 (or NaN) disables skipping outright,
+    // so that even units whose rows are all masked in a block keep it.
+    seqSkips = andI(
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lambda,
+                              cF(1.0)),
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, lambda,
+                              cF(0.0)));
   }
 
   // The KV loop. State: m0, m1, l0, l1 (per-thread partial sums), O, and

@@ -28,16 +28,19 @@ using namespace mlir::skipattn;
 /// all (lambda = factor / len < 1). Computed in f64 so that large lengths and
 /// tiny factors keep their precision.
 /// `factor` is an f64 value: a constant, or a runtime factor read from
-/// `skip_factors` (where an entry <= 0 gives lambda <= 0 and thus never
-/// skips: log2 of it is NaN or -inf, and `x < NaN` is false).
+/// `skip_factors`, where an entry <= 0 disables skipping.
 static std::pair<Value, Value> buildLog2Lambda(OpBuilder &b, Location loc,
                                                Value f, Value len) {
   Value len64 = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), len);
   Value lenF = arith::UIToFPOp::create(b, loc, b.getF64Type(), len64);
   Value lambda = arith::DivFOp::create(b, loc, f, lenF);
   Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
-  Value enabled =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lambda, one);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0.0));
+  // 0 < lambda < 1 (false for NaN): a runtime factor <= 0 never skips.
+  Value enabled = arith::AndIOp::create(
+      b, loc,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lambda, one),
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, lambda, zero));
   Value log2 = math::Log2Op::create(b, loc, lambda);
   Value log2F32 = arith::TruncFOp::create(b, loc, b.getF32Type(), log2);
   Value never = arith::ConstantOp::create(

@@ -36,7 +36,9 @@ func.func @dense(%qt: memref<32x64xf32>, %k: memref<1x2x256x64xf16>,
 // CHECK: %[[LEN64:.*]] = arith.index_castui %{{.*}} : index to i64
 // CHECK: %[[LENF:.*]] = arith.uitofp %[[LEN64]] : i64 to f64
 // CHECK: %[[LAM:.*]] = arith.divf %{{.*}}, %[[LENF]] : f64
-// CHECK: %[[ON:.*]] = arith.cmpf olt, %[[LAM]], %{{.*}} : f64
+// CHECK: %[[LT1:.*]] = arith.cmpf olt, %[[LAM]], %{{.*}} : f64
+// CHECK: %[[GT0:.*]] = arith.cmpf ogt, %[[LAM]], %{{.*}} : f64
+// CHECK: %[[ON:.*]] = arith.andi %[[LT1]], %[[GT0]] : i1
 // CHECK: %[[LOG:.*]] = math.log2 %[[LAM]] : f64
 // CHECK: %[[LOG32:.*]] = arith.truncf %[[LOG]] : f64 to f32
 // CHECK: %[[LL:.*]] = arith.select %[[ON]], %[[LOG32]], %cst{{.*}} : f32

@@ -11,7 +11,9 @@
 // CHECK: %[[F:.*]] = memref.load %{{.*}}[%{{.*}}, %[[H]]] : memref<1x4xf32, strided<[0, 1]>>
 // CHECK: %[[F64:.*]] = arith.extf %[[F]] : f32 to f64
 // CHECK: %[[LAM:.*]] = arith.divf %[[F64]], %{{.*}} : f64
-// CHECK: %[[ON:.*]] = arith.cmpf olt, %[[LAM]], %{{.*}} : f64
+// CHECK: %[[LT1:.*]] = arith.cmpf olt, %[[LAM]], %{{.*}} : f64
+// CHECK: %[[GT0:.*]] = arith.cmpf ogt, %[[LAM]], %{{.*}} : f64
+// CHECK: %[[ON:.*]] = arith.andi %[[LT1]], %[[GT0]] : i1
 // CHECK: %[[LOG:.*]] = math.log2 %[[LAM]] : f64
 // CHECK: %[[ALLOWED:.*]] = arith.andi %{{.*}}, %[[ON]] : i1
 // CHECK: skipattn.skip_predicate
