@@ -41,7 +41,8 @@ int main() {
     for (int g = 0; g < Hkv; ++g)
       for (int j = 0; j < 64; ++j)
         for (int d = 0; d < D; ++d)
-          k[((b * Hkv + g) * Skv + j) * D + d] += 3.0f * q[(b * Hq + g * 4) * D + d];
+          k[((b * Hkv + g) * Skv + j) * D + d] +=
+              3.0f * q[(b * Hq + g * 4) * D + d];
 
   skipattn_attention_desc_t desc;
   skipattn_attention_desc_init(&desc);

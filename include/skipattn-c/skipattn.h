@@ -39,7 +39,7 @@ typedef enum skipattn_status {
   SKIPATTN_ERROR_INVALID_ARGUMENT = 1, /* bad shape, dtype, stride, value */
   SKIPATTN_ERROR_UNSUPPORTED = 2,      /* valid, but not on this target   */
   SKIPATTN_ERROR_COMPILE = 3,          /* the pipeline or ptxas failed    */
-  SKIPATTN_ERROR_CUDA = 4,   /* no driver/device, launch or memory failure */
+  SKIPATTN_ERROR_CUDA = 4, /* no driver/device, launch or memory failure */
   SKIPATTN_ERROR_INTERNAL = 5
 } skipattn_status_t;
 
@@ -104,11 +104,11 @@ typedef struct skipattn_attention_args {
   uint32_t struct_size; /* sizeof(skipattn_attention_args_t) */
   const void *q, *k, *v;
   void *out;
-  const int32_t *kv_lens;   /* iff desc.has_kv_lens                    */
+  const int32_t *kv_lens;    /* iff desc.has_kv_lens                    */
   const float *skip_factors; /* iff desc.factor_layout != NONE         */
-  float *lse;               /* iff desc.with_lse                       */
-  int64_t *stats;           /* iff desc.with_stats: [total, skipped]    */
-  void *stream;             /* CUstream; NULL: the default stream      */
+  float *lse;                /* iff desc.with_lse                       */
+  int64_t *stats;            /* iff desc.with_stats: [total, skipped]    */
+  void *stream;              /* CUstream; NULL: the default stream      */
 } skipattn_attention_args_t;
 
 typedef struct skipattn_kernel_info {
@@ -127,9 +127,8 @@ SKIPATTN_C_EXPORT const char *skipattn_status_string(skipattn_status_t s);
 
 SKIPATTN_C_EXPORT void
 skipattn_context_options_init(skipattn_context_options_t *options);
-SKIPATTN_C_EXPORT skipattn_status_t
-skipattn_context_create(const skipattn_context_options_t *options,
-                        skipattn_context_t *context);
+SKIPATTN_C_EXPORT skipattn_status_t skipattn_context_create(
+    const skipattn_context_options_t *options, skipattn_context_t *context);
 SKIPATTN_C_EXPORT void skipattn_context_destroy(skipattn_context_t context);
 
 /* Fills `desc` with defaults: CPU, f32, dense, sizes 1, min_keep_blocks 1. */
@@ -141,27 +140,23 @@ skipattn_attention_args_init(skipattn_attention_args_t *args);
 /* Compile-or-fetch: the context's memory cache, then (CUDA) the disk cache,
  * then the pipeline. The kernel belongs to the context and stays valid
  * until the context is destroyed. Thread-safe. */
-SKIPATTN_C_EXPORT skipattn_status_t
-skipattn_kernel_get(skipattn_context_t context,
-                    const skipattn_attention_desc_t *desc,
-                    skipattn_kernel_t *kernel);
-SKIPATTN_C_EXPORT skipattn_status_t
-skipattn_kernel_get_info(skipattn_kernel_t kernel,
-                         skipattn_kernel_info_t *info);
+SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_get(
+    skipattn_context_t context, const skipattn_attention_desc_t *desc,
+    skipattn_kernel_t *kernel);
+SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_get_info(
+    skipattn_kernel_t kernel, skipattn_kernel_info_t *info);
 
 /* Runs the kernel. CPU: synchronous on the calling thread. CUDA:
  * asynchronous on `args->stream` (stats are zeroed on that stream first),
  * with no host synchronisation and no allocation, so it can be captured
  * into a CUDA graph. */
-SKIPATTN_C_EXPORT skipattn_status_t
-skipattn_kernel_launch(skipattn_kernel_t kernel,
-                       const skipattn_attention_args_t *args);
+SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_launch(
+    skipattn_kernel_t kernel, const skipattn_attention_args_t *args);
 
 /* skipattn_kernel_get + skipattn_kernel_launch. */
-SKIPATTN_C_EXPORT skipattn_status_t
-skipattn_attention(skipattn_context_t context,
-                   const skipattn_attention_desc_t *desc,
-                   const skipattn_attention_args_t *args);
+SKIPATTN_C_EXPORT skipattn_status_t skipattn_attention(
+    skipattn_context_t context, const skipattn_attention_desc_t *desc,
+    const skipattn_attention_args_t *args);
 
 #ifdef __cplusplus
 }

@@ -86,8 +86,7 @@ std::string checkContiguous(const char *what, const int64_t sizes[4],
 }
 
 /// The runtime spec of a descriptor, or a message saying what is wrong.
-skipattn_status_t toSpec(const skipattn_attention_desc_t *d,
-                         AttentionSpec &s) {
+skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   if (!d)
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null attention descriptor");
   if (d->struct_size != sizeof(skipattn_attention_desc_t))
@@ -111,9 +110,9 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d,
     s.dtype = skipattn::DType::BF16;
     break;
   default:
-    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
-                "unknown dtype " + std::to_string(d->dtype) +
-                    " (f32, f16 or bf16)");
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "unknown dtype " +
+                                                     std::to_string(d->dtype) +
+                                                     " (f32, f16 or bf16)");
   }
   s.batch = d->batch;
   s.qHeads = d->q_heads;
@@ -167,17 +166,16 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d,
                     ", head dim " + std::to_string(s.headDim) + ")");
   // The ragged flag; the lengths themselves arrive with each launch.
   if (d->has_kv_lens)
-    s.kvLens.assign(s.batch, static_cast<int32_t>(
-                                 std::min<int64_t>(s.kvLen, INT32_MAX)));
+    s.kvLens.assign(
+        s.batch, static_cast<int32_t>(std::min<int64_t>(s.kvLen, INT32_MAX)));
   const int64_t qSizes[4] = {s.batch, s.qHeads, s.qLen, s.headDim};
   const int64_t kSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
   const int64_t vSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.dv()};
   const int64_t oSizes[4] = {s.batch, s.qHeads, s.qLen, s.dv()};
-  for (std::string problem :
-       {checkContiguous("query", qSizes, d->q_strides),
-        checkContiguous("key", kSizes, d->k_strides),
-        checkContiguous("value", vSizes, d->v_strides),
-        checkContiguous("out", oSizes, d->out_strides)})
+  for (std::string problem : {checkContiguous("query", qSizes, d->q_strides),
+                              checkContiguous("key", kSizes, d->k_strides),
+                              checkContiguous("value", vSizes, d->v_strides),
+                              checkContiguous("out", oSizes, d->out_strides)})
     if (!problem.empty())
       return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
 
@@ -309,8 +307,8 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t context,
   AttentionSpec spec;
   if (skipattn_status_t st = toSpec(desc, spec))
     return st;
-  std::string key = (desc->device == SKIPATTN_DEVICE_CUDA ? "cuda:" : "cpu:") +
-                    spec.key();
+  std::string key =
+      (desc->device == SKIPATTN_DEVICE_CUDA ? "cuda:" : "cpu:") + spec.key();
   std::lock_guard<std::mutex> lock(context->mutex);
   auto it = context->kernels.find(key);
   if (it != context->kernels.end()) {
@@ -436,10 +434,10 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t kernel,
             d->fillAsync(ptr(a->stats), 0, kernel->statsBytes, stream))
       return fail(SKIPATTN_ERROR_CUDA, std::move(e));
   }
-  if (llvm::Error e = kernel->cuda->launch(
-          ptr(a->q), ptr(a->k), ptr(a->v), ptr(a->kv_lens),
-          ptr(a->skip_factors), ptr(a->out), ptr(a->lse), ptr(a->stats),
-          stream))
+  if (llvm::Error e =
+          kernel->cuda->launch(ptr(a->q), ptr(a->k), ptr(a->v), ptr(a->kv_lens),
+                               ptr(a->skip_factors), ptr(a->out), ptr(a->lse),
+                               ptr(a->stats), stream))
     return fail(SKIPATTN_ERROR_CUDA, std::move(e));
   return SKIPATTN_OK;
 }

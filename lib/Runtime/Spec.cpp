@@ -77,19 +77,10 @@ int64_t AttentionSpec::factorStrideH() const {
              : 0;
 }
 int64_t AttentionSpec::factorCount() const {
-  switch (factorLayout) {
-  case FactorLayout::None:
+  // A dimension with a non-zero stride holds one value per index.
+  if (!runtimeFactors())
     return 0;
-  case FactorLayout::Scalar:
-    return 1;
-  case FactorLayout::PerSequence:
-    return batch;
-  case FactorLayout::PerHead:
-    return qHeads;
-  case FactorLayout::PerSequenceHead:
-    return batch * qHeads;
-  }
-  return 0;
+  return (factorStrideB() ? batch : 1) * (factorStrideH() ? qHeads : 1);
 }
 
 std::string AttentionSpec::validate() const {
@@ -139,10 +130,9 @@ std::string AttentionSpec::key() const {
     << effectiveScale() << "_f" << thresholdScaleFactor
     << (runtimeFactors() ? std::string("_rf-") + factorLayoutName(factorLayout)
                          : std::string())
-    << "_mk"
-    << minKeepBlocks << (withLse ? "_lse" : "") << (withStats ? "_st" : "")
-    << "_t" << blockQ << "x" << blockKV << "x" << skipUnit
-    << (packGQA ? "_pack" : "") << (padQueryTiles ? "_pad" : "");
+    << "_mk" << minKeepBlocks << (withLse ? "_lse" : "")
+    << (withStats ? "_st" : "") << "_t" << blockQ << "x" << blockKV << "x"
+    << skipUnit << (packGQA ? "_pack" : "") << (padQueryTiles ? "_pad" : "");
   return k.str();
 }
 

@@ -164,9 +164,9 @@ int main(int argc, char **argv) {
   info.struct_size = sizeof(info);
   CHECK(skipattn_kernel_get_info(k1, &info) == SKIPATTN_OK, "info");
   CHECK(info.block_kv == 64 && info.block_q == 37 && strlen(info.cache_key),
-        "tiling %lld x %lld", (long long)info.block_q, (long long)info.block_kv);
-  printf("PASS kernel cache: one kernel per descriptor (%s)\n",
-         info.cache_key);
+        "tiling %lld x %lld", (long long)info.block_q,
+        (long long)info.block_kv);
+  printf("PASS kernel cache: one kernel per descriptor (%s)\n", info.cache_key);
 
   /* 2. Skipping with a known outcome: the first 64 keys score +2, the rest
    * -2 (scaled), so every later block is exp(-4) = 0.018 below the running

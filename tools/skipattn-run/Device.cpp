@@ -102,8 +102,8 @@ llvm::Expected<double> DeviceBuffers::time(const CUDAKernel &kernel) {
   if (auto e = drv->record(start, nullptr))
     return std::move(e);
   if (auto e = kernel.launch(q, k, v, lens,
-                       kernel.spec().runtimeFactors() ? factors : 0, out, lse,
-                       stats, nullptr))
+                             kernel.spec().runtimeFactors() ? factors : 0, out,
+                             lse, stats, nullptr))
     return std::move(e);
   if (auto e = drv->record(end, nullptr))
     return std::move(e);

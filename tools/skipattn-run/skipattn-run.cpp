@@ -408,8 +408,8 @@ int main(int argc, char **argv) {
                                        : 1e-2;
   if (!noCheck) {
     progress("float64 reference");
-    ReferenceResult ref = runReference(s, q.values, k.values, v.values,
-                                    factorValues);
+    ReferenceResult ref =
+        runReference(s, q.values, k.values, v.values, factorValues);
     double num = 0, den = 0;
     int64_t bad = 0;
     for (int64_t i = 0; i < outCount; ++i) {

@@ -587,8 +587,8 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
     // no exp2 falls below: dense for this sequence and head.
     Value factor = cF(p.factor);
     if (p.runtimeFactors) {
-      Value idx = add(mul(bIdx, c32(p.factorStrideB)),
-                      mul(h, c32(p.factorStrideH)));
+      Value idx =
+          add(mul(bIdx, c32(p.factorStrideB)), mul(h, c32(p.factorStrideH)));
       Value ptr =
           LLVM::GEPOp::create(b, loc, gptr, f32, factorsPtr, ValueRange{idx});
       factor = LLVM::LoadOp::create(b, loc, f32, ptr);
@@ -597,11 +597,10 @@ void KernelEmitter::emit(gpu::GPUFuncOp kernel) {
                                    arith::SIToFPOp::create(b, loc, f32, len));
     // 0 < lambda < 1: a factor <= 0 (or NaN) disables skipping outright,
     // so that even units whose rows are all masked in a block keep it.
-    seqSkips = andI(
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lambda,
-                              cF(1.0)),
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, lambda,
-                              cF(0.0)));
+    seqSkips = andI(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                          lambda, cF(1.0)),
+                    arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                          lambda, cF(0.0)));
   }
 
   // The KV loop. State: m0, m1, l0, l1 (per-thread partial sums), O, and

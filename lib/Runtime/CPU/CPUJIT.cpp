@@ -157,9 +157,9 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
   if (kvLens)
     descs.emplace_back(kvLens, std::vector<int64_t>{s.batch});
   if (factors)
-    descs.emplace_back(factors, std::vector<int64_t>{s.batch, s.qHeads},
-                       std::vector<int64_t>{s.factorStrideB(),
-                                            s.factorStrideH()});
+    descs.emplace_back(
+        factors, std::vector<int64_t>{s.batch, s.qHeads},
+        std::vector<int64_t>{s.factorStrideB(), s.factorStrideH()});
   descs.emplace_back(out,
                      std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.dv()});
   if (lse)

@@ -21,6 +21,7 @@ CPUKernel::compile(const AttentionSpec &, const CPUCompileOptions &) {
 }
 
 llvm::Error CPUKernel::run(const void *, const void *, const void *,
-                           const int32_t *, const float *, void *, float *, int64_t *) const {
+                           const int32_t *, const float *, void *, float *,
+                           int64_t *) const {
   return llvm::createStringError("this skipattn build has no CPU JIT");
 }

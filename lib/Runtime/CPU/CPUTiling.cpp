@@ -16,8 +16,7 @@ AttentionSpec cpuSpec(AttentionSpec spec) {
   spec.packGQA = spec.qHeads % spec.kvHeads == 0 &&
                  spec.qHeads / spec.kvHeads > 1 && spec.qLen < spec.blockQ;
   // One decision per tile, or per head when factors differ per head.
-  spec.skipUnit =
-      spec.packGQA && spec.runtimeFactors() ? spec.tileBlockQ() : 0;
+  spec.skipUnit = spec.packGQA && spec.runtimeFactors() ? spec.tileBlockQ() : 0;
   return spec;
 }
 } // namespace skipattn

@@ -299,9 +299,8 @@ llvm::Error CUDAKernel::loadModule() const {
 
 llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                                cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
-                               cuda::CUdeviceptr factors,
-                               cuda::CUdeviceptr out, cuda::CUdeviceptr lse,
-                               cuda::CUdeviceptr stats,
+                               cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
+                               cuda::CUdeviceptr lse, cuda::CUdeviceptr stats,
                                cuda::CUstream stream) const {
   const AttentionSpec &s = spec_;
   if (!q || !k || !v || !out)

@@ -4,6 +4,7 @@
 // RUN: skipattn-opt %t/gqa.mlir --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=64 block-kv=128 pack-gqa=true},skipattn-insert-skip-predicates{skip-unit=64}),convert-skipattn-to-nvgpu)'
 // RUN: skipattn-opt %t/bkv.mlir --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=128 block-kv=32},skipattn-insert-skip-predicates{skip-unit=64}),convert-skipattn-to-nvgpu)'
 // RUN: skipattn-opt %t/bq.mlir --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=96 block-kv=128},skipattn-insert-skip-predicates{skip-unit=32}),convert-skipattn-to-nvgpu)'
+// RUN: skipattn-opt %t/factors.mlir --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=128 block-kv=128},skipattn-insert-skip-predicates{skip-unit=64}),convert-skipattn-to-nvgpu)'
 // RUN: skipattn-opt %t/unit.mlir --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=128 block-kv=128},skipattn-insert-skip-predicates{skip-unit=128}),convert-skipattn-to-nvgpu)'
 // RUN: skipattn-opt %t/stages.mlir --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=128 block-kv=128},skipattn-insert-skip-predicates{skip-unit=64}),convert-skipattn-to-nvgpu{stages=5})'
 // RUN: skipattn-opt %t/smem.mlir --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-tile{block-q=192 block-kv=128},skipattn-insert-skip-predicates{skip-unit=64}),convert-skipattn-to-nvgpu{stages=4})'
@@ -34,6 +35,12 @@ func.func @f(%q: memref<1x1x192x64xbf16>, %k: memref<1x1x256x64xbf16>, %v: memre
 func.func @f(%q: memref<1x1x128x64xbf16>, %k: memref<1x1x256x64xbf16>, %v: memref<1x1x256x64xbf16>, %o: memref<1x1x128x64xbf16>) {
   // expected-error @+1 {{the Hopper skip unit is the warpgroup: skip_unit must be 64, not 128}}
   skipattn.attention ins(%q, %k, %v : memref<1x1x128x64xbf16>, memref<1x1x256x64xbf16>, memref<1x1x256x64xbf16>) outs(%o : memref<1x1x128x64xbf16>) {skip = #skipattn.skip<threshold_scale_factor = 1.0e2, min_keep_blocks = 1>}
+  return
+}
+//--- factors.mlir
+func.func @f(%q: memref<1x1x128x64xbf16>, %k: memref<1x1x256x64xbf16>, %v: memref<1x1x256x64xbf16>, %fac: memref<1x1xf32, strided<[?, ?]>>, %o: memref<1x1x128x64xbf16>) {
+  // expected-error @+1 {{the Hopper lowering needs static strides and a zero offset for skip_factors}}
+  skipattn.attention ins(%q, %k, %v : memref<1x1x128x64xbf16>, memref<1x1x256x64xbf16>, memref<1x1x256x64xbf16>) skip_factors(%fac : memref<1x1xf32, strided<[?, ?]>>) outs(%o : memref<1x1x128x64xbf16>) {skip = #skipattn.skip<threshold_scale_factor = 0.0, min_keep_blocks = 1>}
   return
 }
 //--- stages.mlir

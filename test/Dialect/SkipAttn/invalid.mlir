@@ -393,3 +393,21 @@ func.func @f(%m: memref<32xf32>, %l: memref<32xf32>, %acc: memref<32x64xf32>, %o
   skipattn.finalize state(%m, %l, %acc) into %o[%i, %i, %i] lse(%lse : memref<2x8xf32>) {rows_per_head = 32 : i64} : memref<32xf32>, memref<32xf32>, memref<32x64xf32>, memref<1x2x8x64xf16>
   return
 }
+
+// -----
+
+func.func @f(%m: memref<32xf32>, %acc: memref<32x64xf32>, %fac: memref<4xf32>, %i: index) {
+  // expected-error @+1 {{skip_factors must be [B, Hq]}}
+  skipattn.blocked_kv %j = %i to %i kv_len(%i) state(%m, %m, %acc : memref<32xf32>, memref<32xf32>, memref<32x64xf32>) skip_factors(%fac[%i, %i] : memref<4xf32>) attributes {tiling = #skipattn.tiling<block_q = 32, block_kv = 32, heads_per_tile = 1, skip_unit = 0>} {
+  }
+  return
+}
+
+// -----
+
+func.func @f(%m: memref<32xf32>, %acc: memref<32x64xf32>, %st: memref<1x1x2xi64>, %fac: memref<1x1xf32>, %i: index, %h: index) {
+  // expected-error @+1 {{stats and skip_factors must be indexed by the same batch and head}}
+  skipattn.blocked_kv %j = %i to %i kv_len(%i) state(%m, %m, %acc : memref<32xf32>, memref<32xf32>, memref<32x64xf32>) stats(%st[%i, %i] : memref<1x1x2xi64>) skip_factors(%fac[%i, %h] : memref<1x1xf32>) attributes {tiling = #skipattn.tiling<block_q = 32, block_kv = 32, heads_per_tile = 1, skip_unit = 0>} {
+  }
+  return
+}

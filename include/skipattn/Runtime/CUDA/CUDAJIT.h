@@ -67,8 +67,9 @@ public:
   /// has them (else 0). `stats` accumulates: zero it first.
   llvm::Error launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                      cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
-                     cuda::CUdeviceptr factors, cuda::CUdeviceptr out, cuda::CUdeviceptr lse,
-                     cuda::CUdeviceptr stats, cuda::CUstream stream) const;
+                     cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
+                     cuda::CUdeviceptr lse, cuda::CUdeviceptr stats,
+                     cuda::CUstream stream) const;
 
   const AttentionSpec &spec() const { return spec_; }
   const CUDABinary &binary() const { return bin_; }

@@ -46,9 +46,10 @@ struct AttentionOpInterface
       if (failed(r))
         return failure();
     rewriter.setInsertionPoint(op);
-    skipattn::AttentionOp::create(
-        rewriter, op->getLoc(), TypeRange(), *q, *k, *v, *lens, *factors, *out, *lse,
-        *stats, attn.getScaleAttr(), attn.getCausalAttr(), attn.getSkipAttr());
+    skipattn::AttentionOp::create(rewriter, op->getLoc(), TypeRange(), *q, *k,
+                                  *v, *lens, *factors, *out, *lse, *stats,
+                                  attn.getScaleAttr(), attn.getCausalAttr(),
+                                  attn.getSkipAttr());
     SmallVector<Value> outs;
     for (Value b : {*out, *lse, *stats})
       if (b)

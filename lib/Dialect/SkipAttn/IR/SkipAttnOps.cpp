@@ -219,8 +219,8 @@ void BlockedKVOp::print(OpAsmPrinter &p) {
 
 ParseResult BlockedKVOp::parse(OpAsmParser &parser, OperationState &result) {
   OpAsmParser::Argument iv;
-  OpAsmParser::UnresolvedOperand lower, upper, kvLen, m, l, acc, stats,
-      factors, batch, head, batch2, head2;
+  OpAsmParser::UnresolvedOperand lower, upper, kvLen, m, l, acc, stats, factors,
+      batch, head, batch2, head2;
   Type mT, lT, accT, statsT, factorsT;
   Type indexT = parser.getBuilder().getIndexType();
   if (parser.parseArgument(iv) || parser.parseEqual() ||
@@ -275,8 +275,8 @@ ParseResult BlockedKVOp::parse(OpAsmParser &parser, OperationState &result) {
                   parser.resolveOperand(head, indexT, result.operands)))
     return failure();
   int32_t s = hasStats ? 1 : 0, f = hasFactors ? 1 : 0, i = indexed ? 1 : 0;
-  result.getOrAddProperties<Properties>().operandSegmentSizes = {
-      1, 1, 1, 1, 1, 1, s, f, i, i};
+  result.getOrAddProperties<Properties>().operandSegmentSizes = {1, 1, 1, 1, 1,
+                                                                 1, s, f, i, i};
   iv.type = indexT;
   Region *body = result.addRegion();
   if (parser.parseRegion(*body, {iv}))
@@ -304,7 +304,8 @@ LogicalResult BlockedKVOp::verify() {
            << getTiling().getRows() << " rows but the state has "
            << rows(getAcc());
   if ((getStats() || getSkipFactors()) && (!getBatch() || !getHead()))
-    return emitOpError("stats and skip_factors need the batch and head indices");
+    return emitOpError(
+        "stats and skip_factors need the batch and head indices");
   if (getSkipFactors() &&
       cast<MemRefType>(getSkipFactors().getType()).getRank() != 2)
     return emitOpError("skip_factors must be [B, Hq]");

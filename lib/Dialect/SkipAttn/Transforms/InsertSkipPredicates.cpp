@@ -69,7 +69,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   bool skipping = loop.hasSkipping();
   Value factors = loop.getSkipFactors();
   if (factors && !skip)
-    return loop.emitOpError("skip_factors needs a #skipattn.skip configuration");
+    return loop.emitOpError(
+        "skip_factors needs a #skipattn.skip configuration");
   if (!skipping && !loop.getStats())
     return success(); // Dense without statistics: the IR stays as is.
 
@@ -80,8 +81,7 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
     return loop.emitOpError("skip unit of ")
            << unit << " rows does not divide the tile's " << rows << " rows";
   // Runtime factors are per head: a unit must not straddle two heads.
-  if (factors && tiling.getHeadsPerTile() > 1 &&
-      tiling.getBlockQ() % unit != 0)
+  if (factors && tiling.getHeadsPerTile() > 1 && tiling.getBlockQ() % unit != 0)
     return loop.emitOpError("per-head skip factors need a skip unit that "
                             "divides the ")
            << tiling.getBlockQ() << " rows of one head, got " << unit;

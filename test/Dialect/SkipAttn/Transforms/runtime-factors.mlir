@@ -58,3 +58,4 @@ func.func @whole_tile(%qt: memref<32x64xf32>, %k: memref<1x2x256x64xf16>,
   }
   return
 }
+
