@@ -7,6 +7,7 @@
 
 #include "skipattn/InitAll.h"
 #include "skipattn/Conversion/Passes.h"
+#include "skipattn/Dialect/AIC/IR/AIC.h"
 #include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
 #include "skipattn/Dialect/SkipAttn/Transforms/Passes.h"
 #include "skipattn/Pipelines/Pipelines.h"
@@ -51,7 +52,7 @@
 #include "mlir/Transforms/Passes.h"
 
 void mlir::skipattn::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<SkipAttnDialect, arith::ArithDialect,
+  registry.insert<SkipAttnDialect, aic::AICDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, func::FuncDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
                   omp::OpenMPDialect, scf::SCFDialect, tensor::TensorDialect,

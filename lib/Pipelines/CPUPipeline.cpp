@@ -83,4 +83,8 @@ void mlir::skipattn::registerPipelines() {
       "skipattn-hopper-pipeline",
       "Lower skipattn.attention to an sm_90a kernel (TMA, wgmma)",
       buildHopperPipeline);
+  PassPipelineRegistration<AICPipelineOptions>(
+      "skipattn-aic-pipeline",
+      "Lower skipattn.attention to the ONNX graph of the Cloud AI 100 path",
+      buildAICPipeline);
 }

@@ -8,6 +8,7 @@
 #ifndef SKIPATTN_CONVERSION_PASSES_H
 #define SKIPATTN_CONVERSION_PASSES_H
 
+#include "skipattn/Conversion/SkipAttnToAIC/SkipAttnToAIC.h"
 #include "skipattn/Conversion/SkipAttnToCPU/SkipAttnToCPU.h"
 #include "skipattn/Conversion/SkipAttnToNVGPU/SkipAttnToNVGPU.h"
 

@@ -89,4 +89,68 @@ def LegalizeNVVMKernelABI : Pass<"skipattn-legalize-nvvm-kernel-abi",
   }];
 }
 
+def SkipAttnAICBlockKV : Pass<"skipattn-aic-block-kv", "func::FuncOp"> {
+  let summary = "Choose the fixed KV blocking and phase factors of the AI 100 form";
+  let description = [{
+    Attaches `skipattn.kv_blocking = #skipattn.kv_blocking<...>` to every
+    tensor-form `skipattn.attention` that has none (an attribute already in
+    the IR wins, like a hand-chosen tiling). A factor left unset takes the
+    op's `#skipattn.skip` factor (0, dense, without one); `min-keep-blocks`
+    likewise takes the op's. Runtime `skip_factors` have no AI 100 form and
+    are rejected.
+  }];
+  let options = [
+    Option<"numKVBlocks", "num-kv-blocks", "int64_t", /*default=*/"4",
+           "KV blocks per row (QEfficient num_kv_blocks)">,
+    Option<"prefillFactor", "prefill-factor", "double", /*default=*/"-1.0",
+           "Threshold scale factor of the prefill specialisation (-1: the op's)">,
+    Option<"decodeFactor", "decode-factor", "double", /*default=*/"-1.0",
+           "Threshold scale factor of the decode specialisation (-1: the op's)">,
+    Option<"minKeepBlocks", "min-keep-blocks", "int64_t", /*default=*/"-1",
+           "Leading blocks always kept (-1: the op's, else 1)">,
+  ];
+}
+
+def ConvertSkipAttnToAIC : Pass<"convert-skipattn-to-aic", "ModuleOp"> {
+  let summary = "Lower blocked skipattn.attention to an ONNX operator graph (aic)";
+  let description = [{
+    Rewrites every function that holds one tensor-form `skipattn.attention`
+    with a `skipattn.kv_blocking` into the ONNX graph of a QEfficient-style
+    attention layer:
+
+    - inputs `q [batch_size, Hq, seq_len, D]`, `past_key.0`/`past_value.0`
+      `[batch_size, Hkv, ctx_len, D]` (the KV cache) and `position_ids
+      [batch_size, seq_len]` (the position of each query row, -1 for
+      padding); outputs `output`, and `lse`/`skip_stats` when the op has
+      them. The sequence length `L_b = max(position_ids[b]) + 1` replaces
+      `kv_lens`; a query row sees the keys at positions `<= position_ids`
+      (causal) or `< L_b`.
+    - `num_kv_blocks` unrolled blocks of `ceil(ctx_len / num_kv_blocks)`
+      keys computed from the cache's run-time shape, each read with the
+      `CtxGather` function of domain `com.qualcomm.cloud` (GatherND over
+      (batch, head)); GQA by broadcasting a KV block over its query heads.
+    - the online softmax with a normalised accumulator, and QEfficient's
+      post-update skip test `m_blk - max(m, m_blk) < ln(lambda_b)` with
+      `l > 0`, applied with `Where` on max, sum and accumulator; blocks past
+      `L_b` are skipped for that sequence. `lambda_b = factor / L_b` is
+      computed in the graph from `position_ids`, and the factor is chosen by
+      `seq_len` (1: decode), so both specialisations are exact.
+
+    The function keeps its name; the module gets `aic.specializations`
+    (Prefill with the op's static sizes or the options, Decode with
+    `seq_len` 1) and `aic.custom_io` (KV cache in fp16). Element types f16
+    and f32 are accepted (the card computes in fp16); others are rejected.
+  }];
+  let options = [
+    Option<"batchSize", "batch-size", "int64_t", /*default=*/"0",
+           "Specialised batch size (0: the op's static B)">,
+    Option<"prefillSeqLen", "prefill-seq-len", "int64_t", /*default=*/"0",
+           "Specialised prefill seq_len (0: the op's static Sq)">,
+    Option<"ctxLen", "ctx-len", "int64_t", /*default=*/"0",
+           "Specialised ctx_len (0: the op's static KV length)">,
+  ];
+  let dependentDialects = ["::mlir::skipattn::aic::AICDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // SKIPATTN_CONVERSION_PASSES

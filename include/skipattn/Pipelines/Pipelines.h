@@ -75,6 +75,44 @@ struct HopperPipelineOptions
 void buildHopperPipeline(OpPassManager &pm,
                          const HopperPipelineOptions &options);
 
+/// Options of skipattn-aic-pipeline.
+struct AICPipelineOptions : public PassPipelineOptions<AICPipelineOptions> {
+  PassOptions::Option<int64_t> numKVBlocks{
+      *this, "num-kv-blocks",
+      llvm::cl::desc("KV blocks per row (QEfficient num_kv_blocks)"),
+      llvm::cl::init(4)};
+  PassOptions::Option<double> prefillFactor{
+      *this, "prefill-factor",
+      llvm::cl::desc("Threshold scale factor of the prefill specialisation "
+                     "(-1: the op's)"),
+      llvm::cl::init(-1.0)};
+  PassOptions::Option<double> decodeFactor{
+      *this, "decode-factor",
+      llvm::cl::desc("Threshold scale factor of the decode specialisation "
+                     "(-1: the op's)"),
+      llvm::cl::init(-1.0)};
+  PassOptions::Option<int64_t> minKeepBlocks{
+      *this, "min-keep-blocks",
+      llvm::cl::desc("Leading blocks always kept (-1: the op's)"),
+      llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> batchSize{
+      *this, "batch-size",
+      llvm::cl::desc("Specialised batch size (0: the op's static B)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> prefillSeqLen{
+      *this, "prefill-seq-len",
+      llvm::cl::desc("Specialised prefill seq_len (0: the op's static Sq)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> ctxLen{
+      *this, "ctx-len",
+      llvm::cl::desc("Specialised ctx_len (0: the op's static KV length)"),
+      llvm::cl::init(0)};
+};
+
+/// attention (tensors) -> fixed KV blocking with phase factors -> ONNX
+/// operator graph (aic) ready for skipattn-translate --skipattn-to-onnx.
+void buildAICPipeline(OpPassManager &pm, const AICPipelineOptions &options);
+
 /// Registers every skipattn pipeline with the global registry.
 void registerPipelines();
 } // namespace skipattn

@@ -69,4 +69,38 @@ def SkipAttn_TilingAttr : SkipAttn_Attr<"Tiling", "tiling"> {
   }];
 }
 
+def SkipAttn_KVBlockingAttr : SkipAttn_Attr<"KVBlocking", "kv_blocking"> {
+  let summary = "A fixed number of KV blocks with per-phase skip factors";
+  let description = [{
+    The blocking of the Qualcomm Cloud AI 100 form (QEfficient's
+    `num_kv_blocks`): the KV cache of `ctx_len` slots is walked in
+    `num_kv_blocks` blocks of `ceil(ctx_len / num_kv_blocks)` keys (the last
+    takes the rest), every query row deciding alone (a skip unit of one
+    row). The factor is chosen by the phase of the specialisation that runs:
+    `prefill_factor` when more than one query position is processed,
+    `decode_factor` for one; with the actual length `L_b` of sequence `b`
+    (known only at run time), `lambda_b = factor / L_b`. A factor of 0 is
+    dense for that phase. The first `min_keep_blocks` blocks (at least one)
+    are always kept.
+
+    `skipattn-aic-block-kv` attaches it to `skipattn.attention` as
+    `skipattn.kv_blocking`; `convert-skipattn-to-aic` consumes it.
+
+    ```mlir
+    #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 5.870000e+02, decode_factor = 1.650000e+01, min_keep_blocks = 1>
+    ```
+  }];
+  let parameters = (ins "int64_t":$num_kv_blocks,
+                        SkipAttn_F64Param:$prefill_factor,
+                        SkipAttn_F64Param:$decode_factor,
+                        "int64_t":$min_keep_blocks);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    double getPrefill() const { return getPrefillFactor().convertToDouble(); }
+    double getDecode() const { return getDecodeFactor().convertToDouble(); }
+    bool isDense() const { return getPrefill() == 0.0 && getDecode() == 0.0; }
+  }];
+}
+
 #endif // SKIPATTN_ATTRS
