@@ -14,7 +14,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="${SKIPATTN_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(cmake ninja-build g++ ccache python3 llvm-22-dev libmlir-22-dev
           mlir-22-tools llvm-22-tools libomp-22-dev python3-numpy
-          python3-pytest python3-setuptools python3-wheel python3-pip)
+          python3-pytest python3-setuptools python3-wheel python3-pip
+          libonnx-dev libprotobuf-dev)
 
 install_missing() {
   local missing=()
@@ -32,11 +33,20 @@ install_missing() {
 
 # The python3 on PATH runs the package's tests; when it is not Debian's
 # (a virtualenv, pyenv) it gets numpy/pytest from PyPI instead of apt.
+# ONNX Runtime (which runs the exported AI 100 graphs) exists only on PyPI.
+pip_install() {
+  python3 -m pip install -q "$@" ||
+    python3 -m pip install -q --break-system-packages "$@"
+}
 python_ready() {
-  python3 -c "import numpy, pytest, setuptools, wheel" 2>/dev/null && return 0
-  echo "== installing numpy pytest setuptools wheel for $(command -v python3)"
-  python3 -m pip install -q numpy pytest setuptools wheel ||
-    python3 -m pip install -q --break-system-packages numpy pytest setuptools wheel
+  if ! python3 -c "import numpy, pytest, setuptools, wheel" 2>/dev/null; then
+    echo "== installing numpy pytest setuptools wheel for $(command -v python3)"
+    pip_install numpy pytest setuptools wheel
+  fi
+  if ! python3 -c "import onnxruntime" 2>/dev/null; then
+    echo "== installing onnxruntime for $(command -v python3)"
+    pip_install onnxruntime
+  fi
 }
 
 configure_and_build() {
@@ -80,6 +90,7 @@ case "$cmd" in
         -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
         -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
         -DSKIPATTN_LINK_MLIR_DYLIB=OFF -DSKIPATTN_CPU_JIT=OFF \
+        -DSKIPATTN_ENABLE_AIC=OFF \
         -DCMAKE_EXE_LINKER_FLAGS="-Wl,--gc-sections" \
         -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
     fi

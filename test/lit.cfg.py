@@ -22,6 +22,10 @@ tools = ["skipattn-opt", "skipattn-capi-test", "FileCheck", "not", "count", "spl
 if os.path.exists(os.path.join(config.skipattn_tools_dir, "skipattn-run")):
     tools.append("skipattn-run")
     config.available_features.add("skipattn-run")
+# skipattn-translate exists when the ONNX export is built (SKIPATTN_ENABLE_AIC).
+if os.path.exists(os.path.join(config.skipattn_tools_dir, "skipattn-translate")):
+    tools.append("skipattn-translate")
+    config.available_features.add("onnx-export")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # ptxas (CUDA toolkit) assembles the generated PTX in the Hopper tests.
@@ -56,5 +60,8 @@ import subprocess
 if subprocess.run([python, "-c", "import numpy, pytest"],
                   capture_output=True).returncode == 0:
     config.available_features.add("python-numpy")
+if subprocess.run([python, "-c", "import numpy, onnxruntime"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("onnxruntime")
 if shutil.which("cmake"):
     config.available_features.add("cmake")

@@ -12,7 +12,9 @@
 #include "skipattn/Dialect/AIC/IR/AIC.h"
 #include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/ADT/DenseMap.h"
@@ -422,8 +424,10 @@ LogicalResult mlir::skipattn::writeAICCompanionFiles(ModuleOp module,
 
 void mlir::skipattn::registerToONNXTranslations() {
   auto registerDialects = [](DialectRegistry &registry) {
-    // skipattn for the kv_blocking attribute the graph carries.
-    registry.insert<aic::AICDialect, func::FuncDialect, SkipAttnDialect>();
+    // skipattn for the kv_blocking attribute the graph carries; the rest so
+    // that a module that was not lowered parses and gets a clear error.
+    registry.insert<aic::AICDialect, func::FuncDialect, SkipAttnDialect,
+                    arith::ArithDialect, tensor::TensorDialect>();
   };
   TranslateFromMLIRRegistration binary(
       "skipattn-to-onnx", "Write an aic-form module as an ONNX model",

@@ -38,7 +38,9 @@ double AttentionOp::getEffectiveScale() {
 }
 
 MutableOperandRange AttentionOp::getDpsInitsMutable() {
-  unsigned start = 3 + (getKvLens() ? 1 : 0);
+  // Inputs come first: query, key, value, then the optional kv_lens and
+  // skip_factors.
+  unsigned start = 3 + (getKvLens() ? 1 : 0) + (getSkipFactors() ? 1 : 0);
   unsigned count = 1 + (getLse() ? 1 : 0) + (getStats() ? 1 : 0);
   return MutableOperandRange(getOperation(), start, count);
 }

@@ -1,0 +1,74 @@
+// RUN: skipattn-opt %s -split-input-file -verify-diagnostics --convert-skipattn-to-aic
+
+func.func @bf16(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x128x64xbf16>, %v: tensor<1x2x128x64xbf16>) -> tensor<1x2x8x64xbf16> {
+  %o = tensor.empty() : tensor<1x2x8x64xbf16>
+  // expected-error @+1 {{element type 'bf16' is not supported by Cloud AI 100 (f16, or f32 compiled with -convert-to-fp16; the card has no bf16 or f64)}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xbf16>, tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>)
+      outs(%o : tensor<1x2x8x64xbf16>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xbf16>
+  return %r : tensor<1x2x8x64xbf16>
+}
+
+// -----
+
+func.func @unblocked(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  // expected-error @+1 {{has no 'skipattn.kv_blocking': run skipattn-aic-block-kv (or skipattn-aic-pipeline) first}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      outs(%o : tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+func.func @dynamic_batch(%q: tensor<?x2x8x64xf32>, %k: tensor<?x2x128x64xf32>, %v: tensor<?x2x128x64xf32>, %o: tensor<?x2x8x64xf32>) -> tensor<?x2x8x64xf32> {
+  // expected-error @+1 {{batch size is dynamic: give it with the 'batch-size' option}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<?x2x8x64xf32>, tensor<?x2x128x64xf32>, tensor<?x2x128x64xf32>)
+      outs(%o : tensor<?x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<?x2x8x64xf32>
+  return %r : tensor<?x2x8x64xf32>
+}
+
+// -----
+
+func.func @too_many_blocks(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x4x64xf32>, %v: tensor<1x2x4x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  // expected-error @+1 {{num_kv_blocks (8) exceeds ctx_len (4)}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x4x64xf32>, tensor<1x2x4x64xf32>)
+      outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 8, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+func.func @extra_work(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  // expected-error @+1 {{cannot be part of an AI 100 attention graph}}
+  %s = tensor.insert_slice %r into %o[0, 0, 0, 0] [1, 2, 8, 64] [1, 1, 1, 1] : tensor<1x2x8x64xf32> into tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+// expected-error @+1 {{must return exactly the results of its skipattn.attention}}
+func.func @returns_input(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  return %q : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+// expected-error @+1 {{num_kv_blocks must be positive, got 0}}
+func.func private @bad_attr() attributes {a = #skipattn.kv_blocking<num_kv_blocks = 0, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}

@@ -1,0 +1,49 @@
+// RUN: skipattn-opt %s -split-input-file -verify-diagnostics
+
+func.func @not_a_function(%k: tensor<?x2x?x8xf16>, %i: tensor<?x2x?xi64>) -> tensor<?x2x?x8xf16> {
+  // expected-error @+1 {{callee 'plain' has no 'aic.domain' (only ONNX functions of a custom domain can be called)}}
+  %g = aic.call @plain(%k, %i) : (tensor<?x2x?x8xf16>, tensor<?x2x?xi64>) -> tensor<?x2x?x8xf16>
+  return %g : tensor<?x2x?x8xf16>
+}
+func.func private @plain(%d: tensor<?x?x?x?xf16>, %i: tensor<?x?x?xi64>) -> tensor<?x?x?x?xf16>
+
+// -----
+
+func.func @incompatible(%k: tensor<?x2x?x8xf32>, %i: tensor<?x2x?xi64>) -> tensor<?x2x?x8xf32> {
+  // expected-error @+1 {{operand or result types are not compatible with}}
+  %g = aic.call @G(%k, %i) : (tensor<?x2x?x8xf32>, tensor<?x2x?xi64>) -> tensor<?x2x?x8xf32>
+  return %g : tensor<?x2x?x8xf32>
+}
+func.func private @G(%d: tensor<?x?x?x?xf16>, %i: tensor<?x?x?xi64>) -> tensor<?x?x?x?xf16>
+    attributes {aic.domain = "com.qualcomm.cloud"}
+
+// -----
+
+func.func @cast_type(%x: tensor<4xf32>) -> tensor<4xf16> {
+  // expected-error @+1 {{result element type must be 'f32'}}
+  %y = aic.cast %x {to = f32} : (tensor<4xf32>) -> tensor<4xf16>
+  return %y : tensor<4xf16>
+}
+
+// -----
+
+func.func @cast_bf16(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{can only cast to f16, f32, i64 or i1, got 'bf16'}}
+  %y = aic.cast %x {to = bf16} : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'aic.custom_io' must map I/O names to f16}}
+module attributes {aic.custom_io = {past_key.0 = f32}} {}
+
+// -----
+
+// expected-error @+1 {{'aic.specializations' must be a non-empty array of dictionaries, each with a string '_graph_name'}}
+module attributes {aic.specializations = [{seq_len = 1 : i64}]} {}
+
+// -----
+
+// expected-error @+1 {{unknown aic attribute 'aic.nme'}}
+func.func private @typo() attributes {aic.nme = "x"}
