@@ -19,8 +19,7 @@ using namespace mlir;
 using namespace mlir::skipattn;
 
 namespace {
-struct AICBlockKV
-    : public skipattn::impl::SkipAttnAICBlockKVBase<AICBlockKV> {
+struct AICBlockKV : public skipattn::impl::SkipAttnAICBlockKVBase<AICBlockKV> {
   using Base::Base;
 
   void runOnOperation() override {

@@ -129,8 +129,7 @@ public:
   Value where(Value c, Value x, Value y) {
     RankedTensorType type = broadcast(broadcast(c, x), y.getType());
     return aic::WhereOp::create(
-        b, loc, t(type.getShape(), getElementTypeOrSelf(x.getType())), c, x,
-        y);
+        b, loc, t(type.getShape(), getElementTypeOrSelf(x.getType())), c, x, y);
   }
   Value convert(Value x, Type to) {
     if (getElementTypeOrSelf(x.getType()) == to)
@@ -260,11 +259,11 @@ void buildGatherFunction(OpBuilder &b, ModuleOp module, Location loc,
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
   GraphBuilder g(b, loc);
-  Value idx4 = g.unsqueeze(
-      body->getArgument(1), {3},
-      RankedTensorType::get({kDyn, kDyn, kDyn, 1}, b.getI64Type()));
-  Value out = aic::GatherNDOp::create(b, loc, data, body->getArgument(0),
-                                      idx4, b.getI64IntegerAttr(2));
+  Value idx4 =
+      g.unsqueeze(body->getArgument(1), {3},
+                  RankedTensorType::get({kDyn, kDyn, kDyn, 1}, b.getI64Type()));
+  Value out = aic::GatherNDOp::create(b, loc, data, body->getArgument(0), idx4,
+                                      b.getI64IntegerAttr(2));
   func::ReturnOp::create(b, loc, out);
 }
 
@@ -311,11 +310,10 @@ LogicalResult buildGraph(const LayerSpec &spec, OpBuilder &b) {
   };
   const StringRef argNames[] = {"q", "past_key.0", "past_value.0",
                                 "position_ids"};
-  const SmallVector<StringRef> argDims[] = {
-      {"batch_size", "", "seq_len", ""},
-      {"batch_size", "", "ctx_len", ""},
-      {"batch_size", "", "ctx_len", ""},
-      {"batch_size", "seq_len"}};
+  const SmallVector<StringRef> argDims[] = {{"batch_size", "", "seq_len", ""},
+                                            {"batch_size", "", "ctx_len", ""},
+                                            {"batch_size", "", "ctx_len", ""},
+                                            {"batch_size", "seq_len"}};
   for (unsigned i = 0; i < 4; ++i) {
     fn.setArgAttr(i, aic::kNameAttr, b.getStringAttr(argNames[i]));
     fn.setArgAttr(i, aic::kDimsAttr, strings(argDims[i]));
@@ -345,19 +343,17 @@ LogicalResult buildGraph(const LayerSpec &spec, OpBuilder &b) {
   Value q5 = gb.reshape(qs, {0, hkv, g, -1, d}, rows(d, f32));
 
   // Sequence lengths and row limits from the run-time positions.
-  Value len = gb.add(
-      aic::ReduceMaxOp::create(b, loc, gb.t({kDyn}, i64), pos,
-                               b.getDenseI64ArrayAttr({1}),
-                               b.getI64IntegerAttr(0)),
-      gb.i64Scalar(1));
+  Value len = gb.add(aic::ReduceMaxOp::create(b, loc, gb.t({kDyn}, i64), pos,
+                                              b.getDenseI64ArrayAttr({1}),
+                                              b.getI64IntegerAttr(0)),
+                     gb.i64Scalar(1));
   Value len5 = gb.reshape(len, {-1, 1, 1, 1, 1}, perSeq(i64));
   Value pos5 = gb.reshape(pos, {0, 1, 1, -1, 1}, perRow(i64));
   // Exclusive limit of the keys a row sees; padding rows (position < 0)
   // see none.
   Value zero = gb.i64Scalar(0);
-  Value lim = op.getCausal()
-                  ? gb.add(pos5, gb.i64Scalar(1))
-                  : gb.where(gb.less(pos5, zero), zero, len5);
+  Value lim = op.getCausal() ? gb.add(pos5, gb.i64Scalar(1))
+                             : gb.where(gb.less(pos5, zero), zero, len5);
 
   // Block geometry from the cache's run-time length.
   Value ctxLen = gb.shape(pastK, 2, 3);
@@ -391,8 +387,7 @@ LogicalResult buildGraph(const LayerSpec &spec, OpBuilder &b) {
                       gb.less(lambda, gb.f32Scalar(1.0f)));
   }
 
-  Value m = gb.f32Scalar(kMask), l = gb.f32Scalar(0.0f),
-        o = gb.f32Scalar(0.0f);
+  Value m = gb.f32Scalar(kMask), l = gb.f32Scalar(0.0f), o = gb.f32Scalar(0.0f);
   Value skippedCount, visitedCount;
   int64_t firstDecision = std::max<int64_t>(1, blocking.getMinKeepBlocks());
   auto gather = [&](Value cache, Value idx, int64_t width) {
@@ -412,10 +407,9 @@ LogicalResult buildGraph(const LayerSpec &spec, OpBuilder &b) {
     Value idx = aic::ExpandOp::create(b, loc, gb.t({kDyn, hkv, kDyn}, i64),
                                       gb.min(kpos, lastSlot), idxShape);
     Value kBlock = gather(pastK, idx, d);
-    Value kT = aic::TransposeOp::create(b, loc,
-                                        gb.t({kDyn, hkv, 1, d, kDyn}, f32),
-                                        kBlock,
-                                        b.getDenseI64ArrayAttr({0, 1, 2, 4, 3}));
+    Value kT = aic::TransposeOp::create(
+        b, loc, gb.t({kDyn, hkv, 1, d, kDyn}, f32), kBlock,
+        b.getDenseI64ArrayAttr({0, 1, 2, 4, 3}));
     Value s = aic::MatMulOp::create(b, loc, rows(kDyn, f32), q5, kT);
     Value visible = gb.less(kpos, lim);
     Value sm = gb.where(visible, s, gb.f32Scalar(kMask));
@@ -468,23 +462,21 @@ LogicalResult buildGraph(const LayerSpec &spec, OpBuilder &b) {
     // [total, skipped] per (b, h): every row decides once per visited block.
     Value rowsPerHead = gb.shape(q, 2, 3);
     Value total = gb.mul(visitedCount, rowsPerHead); // [B,1,1,1,1]
-    Value totalPerHead = aic::ExpandOp::create(
-        b, loc, gb.t({kDyn, hkv, g, 1, 1}, i64), total,
-        gb.i64s({1, hkv, g, 1, 1}));
+    Value totalPerHead =
+        aic::ExpandOp::create(b, loc, gb.t({kDyn, hkv, g, 1, 1}, i64), total,
+                              gb.i64s({1, hkv, g, 1, 1}));
     Value skipped;
     if (skippedCount) {
       skipped = aic::ReduceSumOp::create(
-          b, loc, gb.t({kDyn, hkv, g, 1, 1}, i64),
-          skippedCount,
-          gb.i64s({3}), b.getI64IntegerAttr(1));
+          b, loc, gb.t({kDyn, hkv, g, 1, 1}, i64), skippedCount, gb.i64s({3}),
+          b.getI64IntegerAttr(1));
     } else {
       skipped = gb.mul(totalPerHead, gb.i64Scalar(0));
     }
     Value both = aic::ConcatOp::create(b, loc, gb.t({kDyn, hkv, g, 1, 2}, i64),
                                        ValueRange{totalPerHead, skipped},
                                        b.getI64IntegerAttr(4));
-    results.push_back(
-        gb.reshape(both, {0, hq, 2}, gb.t({kDyn, hq, 2}, i64)));
+    results.push_back(gb.reshape(both, {0, hq, 2}, gb.t({kDyn, hq, 2}, i64)));
   }
   func::ReturnOp::create(b, loc, results);
 

@@ -21,8 +21,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
 #include <google/protobuf/text_format.h>
@@ -68,8 +68,8 @@ public:
       if (auto domain = fn->getAttrOfType<StringAttr>(aic::kDomainAttr)) {
         if (fn.isExternal())
           return fn.emitOpError("an ONNX function needs a body");
-        if (failed(buildFunction(fn, domain.getValue(),
-                                 *model.add_functions())))
+        if (failed(
+                buildFunction(fn, domain.getValue(), *model.add_functions())))
           return failure();
         domains.insert(domain.getValue());
         continue;
@@ -113,7 +113,8 @@ private:
     return name;
   }
 
-  static std::string ioName(ArrayRef<NamedAttribute> attrs, StringRef fallback) {
+  static std::string ioName(ArrayRef<NamedAttribute> attrs,
+                            StringRef fallback) {
     for (const NamedAttribute &a : attrs)
       if (a.getName() == aic::kNameAttr)
         return cast<StringAttr>(a.getValue()).str();
@@ -201,8 +202,8 @@ private:
       }
       auto *info = graph.add_output();
       info->set_name(outNames[i]);
-      if (failed(setType(fn.getLoc(), v.getType(),
-                         dimsOf(resultAttrs(fn, i)), *info)))
+      if (failed(setType(fn.getLoc(), v.getType(), dimsOf(resultAttrs(fn, i)),
+                         *info)))
         return failure();
     }
     return success();
@@ -287,8 +288,8 @@ private:
       for (bool v : dense.getValues<bool>())
         t.add_int32_data(v);
     } else {
-      return emitError(loc) << "constant of type " << elem
-                            << " has no ONNX form here";
+      return emitError(loc)
+             << "constant of type " << elem << " has no ONNX form here";
     }
     return success();
   }
@@ -339,12 +340,10 @@ LogicalResult checkModel(ModuleOp module, const onnx::ModelProto &model) {
     onnx::ShapeInferenceOptions options(/*check_type=*/true,
                                         /*strict_mode=*/1,
                                         /*data_prop=*/false);
-    onnx::shape_inference::InferShapes(inferred,
-                                       onnx::OpSchemaRegistry::Instance(),
-                                       options);
+    onnx::shape_inference::InferShapes(
+        inferred, onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception &e) {
-    return module.emitError("the ONNX checker rejects the model: ")
-           << e.what();
+    return module.emitError("the ONNX checker rejects the model: ") << e.what();
   }
   return success();
 }
@@ -404,7 +403,8 @@ LogicalResult mlir::skipattn::writeAICCompanionFiles(ModuleOp module,
     std::error_code ec;
     llvm::raw_fd_ostream os(path, ec);
     if (ec)
-      return module.emitError("cannot write '") << path << "': " << ec.message();
+      return module.emitError("cannot write '")
+             << path << "': " << ec.message();
     fill(os);
     return success();
   };

@@ -1,4 +1,4 @@
-//===- SkipAttnToAIC.h - skipattn to the Cloud AI 100 graph ------*- C++ -*-===//
+//===- SkipAttnToAIC.h - skipattn to the Cloud AI 100 graph -----*- C++ -*-===//
 //
 // Passes of the Qualcomm Cloud AI 100 path: choosing the fixed KV blocking
 // and lowering blocked attention to the aic (ONNX operator) graph.

@@ -1,4 +1,4 @@
-//===- ONNXExport.h - aic graph to ONNX ---------------------------*- C++ -*-===//
+//===- ONNXExport.h - aic graph to ONNX -------------------------*- C++ -*-===//
 //
 // Writes a module in the aic (graph-level) form as an ONNX model (opset 17,
 // with the com.qualcomm.cloud functions it uses) after running the ONNX

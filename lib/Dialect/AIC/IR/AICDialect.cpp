@@ -25,9 +25,8 @@ void AICDialect::initialize() {
       >();
 }
 
-Operation *AICDialect::materializeConstant(OpBuilder &builder,
-                                            Attribute value, Type type,
-                                            Location loc) {
+Operation *AICDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                           Type type, Location loc) {
   auto elements = dyn_cast<ElementsAttr>(value);
   if (!elements || elements.getType() != type)
     return nullptr;
@@ -36,9 +35,8 @@ Operation *AICDialect::materializeConstant(OpBuilder &builder,
 
 static LogicalResult verifyDims(Operation *op, Attribute attr) {
   auto dims = dyn_cast<ArrayAttr>(attr);
-  if (!dims || !llvm::all_of(dims, [](Attribute a) {
-        return isa<StringAttr>(a);
-      }))
+  if (!dims ||
+      !llvm::all_of(dims, [](Attribute a) { return isa<StringAttr>(a); }))
     return op->emitError() << "'" << kDimsAttr
                            << "' must be an array of strings (one per dim, "
                               "empty for a static dim)";
@@ -58,8 +56,7 @@ LogicalResult AICDialect::verifyOperationAttribute(Operation *op,
     return verifyDims(op, value);
   if (name == kSpecializationsAttr) {
     auto specs = dyn_cast<ArrayAttr>(value);
-    if (!specs || specs.empty() ||
-        !llvm::all_of(specs, [](Attribute a) {
+    if (!specs || specs.empty() || !llvm::all_of(specs, [](Attribute a) {
           auto d = dyn_cast<DictionaryAttr>(a);
           return d && isa_and_nonnull<StringAttr>(d.get("_graph_name"));
         }))

@@ -22,8 +22,7 @@ static bool isOnnxElementType(Type t) {
 
 LogicalResult CastOp::verify() {
   if (!isOnnxElementType(getTo()))
-    return emitOpError("can only cast to f16, f32, i64 or i1, got ")
-           << getTo();
+    return emitOpError("can only cast to f16, f32, i64 or i1, got ") << getTo();
   if (getElementTypeOrSelf(getOutput().getType()) != getTo())
     return emitOpError("result element type must be ") << getTo();
   return success();

@@ -64,13 +64,11 @@ KVBlockingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        int64_t numKVBlocks, llvm::APFloat prefill,
                        llvm::APFloat decode, int64_t minKeepBlocks) {
   if (numKVBlocks <= 0)
-    return emitError() << "num_kv_blocks must be positive, got "
-                       << numKVBlocks;
+    return emitError() << "num_kv_blocks must be positive, got " << numKVBlocks;
   for (double f : {prefill.convertToDouble(), decode.convertToDouble()})
     if (!std::isfinite(f) || f < 0.0)
       return emitError() << "skip factors must be finite and >= 0, got " << f;
   if (minKeepBlocks < 0)
-    return emitError() << "min_keep_blocks must be >= 0, got "
-                       << minKeepBlocks;
+    return emitError() << "min_keep_blocks must be >= 0, got " << minKeepBlocks;
   return success();
 }

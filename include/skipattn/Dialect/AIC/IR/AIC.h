@@ -1,4 +1,4 @@
-//===- AIC.h - aic dialect ---------------------------------------*- C++ -*-===//
+//===- AIC.h - aic dialect --------------------------------------*- C++ -*-===//
 //
 // Declares the aic dialect (the ONNX operator graph of the Cloud AI 100
 // path), its ONNX node interface and its operations.
