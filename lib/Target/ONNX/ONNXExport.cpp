@@ -429,31 +429,23 @@ void mlir::skipattn::registerToONNXTranslations() {
     registry.insert<aic::AICDialect, func::FuncDialect, SkipAttnDialect,
                     arith::ArithDialect, tensor::TensorDialect>();
   };
+  auto translate = [](ONNXFormat format) {
+    return [format](Operation *op, raw_ostream &os) -> LogicalResult {
+      auto module = dyn_cast<ModuleOp>(op);
+      if (!module)
+        return op->emitError("expected a builtin.module");
+      if (failed(exportONNX(module, os, format)))
+        return failure();
+      if (!companionDir.empty())
+        return writeAICCompanionFiles(module, companionDir);
+      return success();
+    };
+  };
   TranslateFromMLIRRegistration binary(
       "skipattn-to-onnx", "Write an aic-form module as an ONNX model",
-      [](Operation *op, raw_ostream &os) -> LogicalResult {
-        auto module = dyn_cast<ModuleOp>(op);
-        if (!module)
-          return op->emitError("expected a builtin.module");
-        if (failed(exportONNX(module, os, ONNXFormat::Binary)))
-          return failure();
-        if (!companionDir.empty())
-          return writeAICCompanionFiles(module, companionDir);
-        return success();
-      },
-      registerDialects);
+      translate(ONNXFormat::Binary), registerDialects);
   TranslateFromMLIRRegistration text(
       "skipattn-to-onnx-text",
       "Write an aic-form module as an ONNX model in protobuf text format",
-      [](Operation *op, raw_ostream &os) -> LogicalResult {
-        auto module = dyn_cast<ModuleOp>(op);
-        if (!module)
-          return op->emitError("expected a builtin.module");
-        if (failed(exportONNX(module, os, ONNXFormat::Text)))
-          return failure();
-        if (!companionDir.empty())
-          return writeAICCompanionFiles(module, companionDir);
-        return success();
-      },
-      registerDialects);
+      translate(ONNXFormat::Text), registerDialects);
 }
