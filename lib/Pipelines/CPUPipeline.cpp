@@ -31,18 +31,29 @@ void mlir::skipattn::addAttentionBufferization(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
-                                      const CPUPipelineOptions &options) {
+OpPassManager &mlir::skipattn::addTiledSkipForm(OpPassManager &pm,
+                                                int64_t blockQ, int64_t blockKV,
+                                                bool packGQA,
+                                                bool padQueryTiles,
+                                                int64_t skipUnit) {
   addAttentionBufferization(pm);
-
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   SkipAttnTileOptions tile;
-  tile.blockQ = options.blockQ;
-  tile.blockKV = options.blockKV;
-  tile.packGQA = options.packGQA;
+  tile.blockQ = blockQ;
+  tile.blockKV = blockKV;
+  tile.packGQA = packGQA;
+  tile.padQueryTiles = padQueryTiles;
   fpm.addPass(createSkipAttnTile(tile));
   fpm.addPass(createSkipAttnInsertSkipPredicates(
-      SkipAttnInsertSkipPredicatesOptions{options.skipUnit}));
+      SkipAttnInsertSkipPredicatesOptions{skipUnit}));
+  return fpm;
+}
+
+void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
+                                      const CPUPipelineOptions &options) {
+  OpPassManager &fpm =
+      addTiledSkipForm(pm, options.blockQ, options.blockKV, options.packGQA,
+                       /*padQueryTiles=*/false, options.skipUnit);
   fpm.addPass(createConvertSkipAttnToCPU());
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());

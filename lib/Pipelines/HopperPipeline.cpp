@@ -22,18 +22,11 @@ using namespace mlir;
 
 void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
                                          const HopperPipelineOptions &options) {
-  addAttentionBufferization(pm);
-
   // The warpgroup (64 rows) is the skip unit: it issues the P.V wgmma that a
-  // skip saves.
-  OpPassManager &fpm = pm.nest<func::FuncOp>();
-  SkipAttnTileOptions tile;
-  tile.blockQ = options.blockQ;
-  tile.blockKV = options.blockKV;
-  tile.padQueryTiles = true; // the CTA tile is fixed; short queries pad it
-  fpm.addPass(createSkipAttnTile(tile));
-  fpm.addPass(createSkipAttnInsertSkipPredicates(
-      SkipAttnInsertSkipPredicatesOptions{64}));
+  // skip saves. The CTA tile is fixed, so short queries pad it.
+  OpPassManager &fpm =
+      addTiledSkipForm(pm, options.blockQ, options.blockKV, /*packGQA=*/false,
+                       /*padQueryTiles=*/true, /*skipUnit=*/64);
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
   pm.addPass(createConvertSkipAttnToNVGPU(

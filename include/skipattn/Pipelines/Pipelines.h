@@ -40,6 +40,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// form with plain contiguous buffers at function boundaries.
 void addAttentionBufferization(OpPassManager &pm);
 
+/// The front end shared by the tiled targets (CPU, Hopper): bufferization,
+/// `skipattn-tile` and `skipattn-insert-skip-predicates`. Returns the
+/// function-level pass manager so the target appends its lowering.
+OpPassManager &addTiledSkipForm(OpPassManager &pm, int64_t blockQ,
+                                int64_t blockKV, bool packGQA,
+                                bool padQueryTiles, int64_t skipUnit);
+
 /// attention (tensor or memref) -> blocked IR -> vector loops -> LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 

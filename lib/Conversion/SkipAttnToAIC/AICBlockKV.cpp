@@ -18,22 +18,24 @@ namespace mlir::skipattn {
 using namespace mlir;
 using namespace mlir::skipattn;
 
+LogicalResult mlir::skipattn::checkAICExpressible(AttentionOp op) {
+  if (!op.hasTensorSemantics())
+    return op.emitOpError("the AI 100 form needs tensor semantics (run it "
+                          "before bufferization)");
+  if (op.getSkipFactors())
+    return op.emitOpError("runtime skip_factors have no AI 100 form; give the "
+                          "prefill and decode factors as options instead");
+  return success();
+}
+
 namespace {
 struct AICBlockKV : public skipattn::impl::SkipAttnAICBlockKVBase<AICBlockKV> {
   using Base::Base;
 
   void runOnOperation() override {
     WalkResult result = getOperation().walk([&](AttentionOp op) {
-      if (!op.hasTensorSemantics()) {
-        op.emitOpError("the AI 100 form needs tensor semantics (run it "
-                       "before bufferization)");
+      if (failed(checkAICExpressible(op)))
         return WalkResult::interrupt();
-      }
-      if (op.getSkipFactors()) {
-        op.emitOpError("runtime skip_factors have no AI 100 form; give the "
-                       "prefill and decode factors as options instead");
-        return WalkResult::interrupt();
-      }
       if (op->hasAttr(kKVBlockingAttrName))
         return WalkResult::advance();
 

@@ -72,3 +72,94 @@ func.func @returns_input(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %
 
 // expected-error @+1 {{num_kv_blocks must be positive, got 0}}
 func.func private @bad_attr() attributes {a = #skipattn.kv_blocking<num_kv_blocks = 0, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+
+// -----
+
+func.func @memref_form(%q: memref<1x2x8x64xf32>, %k: memref<1x2x128x64xf32>, %v: memref<1x2x128x64xf32>, %o: memref<1x2x8x64xf32>) {
+  // expected-error @+1 {{the AI 100 form needs tensor semantics}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x8x64xf32>, memref<1x2x128x64xf32>, memref<1x2x128x64xf32>)
+      outs(%o : memref<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+  return
+}
+
+// -----
+
+func.func @dynamic_heads(%q: tensor<1x?x8x64xf32>, %k: tensor<1x?x128x64xf32>, %v: tensor<1x?x128x64xf32>, %o: tensor<1x?x8x64xf32>) -> tensor<1x?x8x64xf32> {
+  // expected-error @+1 {{head counts and head dims must be static for the AI 100 form}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x?x8x64xf32>, tensor<1x?x128x64xf32>, tensor<1x?x128x64xf32>)
+      outs(%o : tensor<1x?x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x?x8x64xf32>
+  return %r : tensor<1x?x8x64xf32>
+}
+
+// -----
+
+func.func @computed_query(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  // expected-error @+1 {{query, key and value must be arguments of 'computed_query' to become graph inputs}}
+  %r = skipattn.attention ins(%o, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+func.func @computed_lens(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  %lens = tensor.empty() : tensor<1xi32>
+  // expected-error @+1 {{kv_lens must be a function argument (it becomes the position_ids input)}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      kv_lens(%lens : tensor<1xi32>) outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+func.func @first(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+func.func @second(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  // expected-error @+1 {{an AI 100 model holds one attention layer}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+// expected-error @+1 {{already defines 'CtxGather'}}
+module {
+  func.func @g(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x2x8x64xf32> {
+    %o = tensor.empty() : tensor<1x2x8x64xf32>
+    %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+        outs(%o : tensor<1x2x8x64xf32>)
+        {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+        -> tensor<1x2x8x64xf32>
+    return %r : tensor<1x2x8x64xf32>
+  }
+  func.func private @CtxGather()
+}
+
+// -----
+
+// expected-error @+1 {{skip factors must be finite and >= 0, got -1}}
+func.func private @negative_factor() attributes {a = #skipattn.kv_blocking<num_kv_blocks = 2, prefill_factor = -1.0, decode_factor = 0.0, min_keep_blocks = 1>}
+
+// -----
+
+// expected-error @+1 {{min_keep_blocks must be >= 0, got -2}}
+func.func private @negative_keep() attributes {a = #skipattn.kv_blocking<num_kv_blocks = 2, prefill_factor = 1.0, decode_factor = 0.0, min_keep_blocks = -2>}

@@ -47,3 +47,29 @@ module attributes {aic.specializations = [{seq_len = 1 : i64}]} {}
 
 // expected-error @+1 {{unknown aic attribute 'aic.nme'}}
 func.func private @typo() attributes {aic.nme = "x"}
+
+// -----
+
+// expected-error @+1 {{'aic.dims' must be an array of strings (one per dim, empty for a static dim)}}
+func.func private @dims() attributes {aic.dims = [1, 2]}
+
+// -----
+
+// expected-error @+1 {{'aic.name' must be a string}}
+func.func private @name() attributes {aic.name = 3 : i64}
+
+// -----
+
+func.func @constant_type() -> tensor<2xi64> {
+  // expected-error @+1 {{all of {value, output} have same type}}
+  %c = "aic.constant"() {value = dense<[1, 2, 3]> : tensor<3xi64>} : () -> tensor<2xi64>
+  return %c : tensor<2xi64>
+}
+
+// -----
+
+func.func @missing(%k: tensor<?x2x?x8xf16>, %i: tensor<?x2x?xi64>) -> tensor<?x2x?x8xf16> {
+  // expected-error @+1 {{'Nowhere' is not a func.func}}
+  %g = aic.call @Nowhere(%k, %i) : (tensor<?x2x?x8xf16>, tensor<?x2x?xi64>) -> tensor<?x2x?x8xf16>
+  return %g : tensor<?x2x?x8xf16>
+}

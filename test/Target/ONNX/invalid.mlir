@@ -3,6 +3,10 @@
 // RUN: not skipattn-translate --skipattn-to-onnx %t/not-converted.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=RAW
 // RUN: not skipattn-translate --skipattn-to-onnx %t/checker.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=CHECKER
 // RUN: not skipattn-translate --skipattn-to-onnx %t/two-graphs.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=TWO
+// RUN: not skipattn-translate --skipattn-to-onnx %t/no-graph.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOGRAPH
+// RUN: not skipattn-translate --skipattn-to-onnx %t/bad-io-type.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=IOTYPE
+// RUN: not skipattn-translate --skipattn-to-onnx %t/no-body.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOBODY
+// RUN: not skipattn-translate --skipattn-to-onnx %t/passthrough-function.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=PASS
 // RUN: not skipattn-translate --skipattn-to-onnx %t/no-specs.mlir --aic-companion-dir=%t/out -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPECS
 
 // A module that was not lowered: the attention op has no ONNX form.
@@ -14,6 +18,11 @@
 // CHECKER-SAME: MatMul
 
 // TWO: error: 'func.func' op a model has one graph; 'a' is already it
+
+// NOGRAPH: error: no graph function to export (run skipattn-aic-pipeline first)
+// IOTYPE: error: 'x' has type 'tensor<*xf32>', which has no ONNX tensor form here
+// NOBODY: error: 'func.func' op an ONNX function needs a body
+// PASS: error: 'func.func' op an ONNX function must compute its outputs
 
 // SPECS: error: the module has no 'aic.specializations' and 'aic.custom_io' (run skipattn-aic-pipeline first)
 
@@ -45,4 +54,24 @@ func.func @b(%x: tensor<2xf32>) -> tensor<2xf32> {
 func.func @g(%x: tensor<2xf32> {aic.name = "x"}) -> (tensor<2xf32> {aic.name = "y"}) {
   %y = aic.exp %x : (tensor<2xf32>) -> tensor<2xf32>
   return %y : tensor<2xf32>
+}
+
+//--- no-graph.mlir
+func.func private @F(%x: tensor<2xf32>) -> tensor<2xf32> attributes {aic.domain = "com.qualcomm.cloud"} {
+  %y = aic.exp %x : (tensor<2xf32>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
+}
+
+//--- bad-io-type.mlir
+func.func @g(%x: tensor<*xf32> {aic.name = "x"}) -> (tensor<*xf32> {aic.name = "y"}) {
+  %y = aic.exp %x : (tensor<*xf32>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}
+
+//--- no-body.mlir
+func.func private @F(%x: tensor<2xf32>) -> tensor<2xf32> attributes {aic.domain = "com.qualcomm.cloud"}
+
+//--- passthrough-function.mlir
+func.func private @F(%x: tensor<2xf32>) -> tensor<2xf32> attributes {aic.domain = "com.qualcomm.cloud"} {
+  return %x : tensor<2xf32>
 }

@@ -21,6 +21,12 @@ class AICDialect;
 #define GEN_PASS_DECL_CONVERTSKIPATTNTOAIC
 #include "skipattn/Conversion/Passes.h.inc"
 
+class AttentionOp;
+
+/// Emits an error and fails unless `op` has a form on this path at all
+/// (tensor semantics, no runtime skip_factors); both passes check it.
+LogicalResult checkAICExpressible(AttentionOp op);
+
 /// Name of the discardable attribute that carries the blocking.
 inline constexpr llvm::StringLiteral kKVBlockingAttrName =
     "skipattn.kv_blocking";

@@ -28,14 +28,6 @@ LogicalResult CastOp::verify() {
   return success();
 }
 
-LogicalResult ConstantOp::verify() {
-  if (getValue().getType() != getOutput().getType())
-    return emitOpError("value type ")
-           << getValue().getType() << " differs from the result type "
-           << getOutput().getType();
-  return success();
-}
-
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 #define GET_OP_CLASSES

@@ -26,7 +26,7 @@ class AIC_Op<string mnemonic, string onnxName, list<Trait> traits = []>
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
-def AIC_Tensor : AnyTypeOf<[TensorOf<[F16, F32, I64, I1]>]>;
+def AIC_Tensor : TensorOf<[F16, F32, I64, I1]>;
 def AIC_BoolTensor : TensorOf<[I1]>;
 def AIC_IndexTensor : TensorOf<[I64]>;
 
@@ -180,7 +180,6 @@ def AIC_ConstantOp : AIC_Op<"constant", "Constant",
   let results = (outs AIC_Tensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
-  let hasVerifier = 1;
 }
 
 def AIC_CallOp : Op<AIC_Dialect, "call", [Pure,
