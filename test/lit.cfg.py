@@ -18,7 +18,7 @@ llvm_config.use_default_substitutions()
 config.substitutions.append(("%examples", os.path.join(config.skipattn_src_root, "examples")))
 
 tool_dirs = [config.skipattn_tools_dir, config.llvm_tools_dir]
-tools = ["skipattn-opt", "skipattn-capi-test", "FileCheck", "not", "count", "split-file"]
+tools = ["skipattn-opt", "skipattn-capi-test", "skipattn-capi-hardening-test", "FileCheck", "not", "count", "split-file"]
 if os.path.exists(os.path.join(config.skipattn_tools_dir, "skipattn-run")):
     tools.append("skipattn-run")
     config.available_features.add("skipattn-run")

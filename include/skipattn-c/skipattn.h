@@ -125,11 +125,20 @@ SKIPATTN_C_EXPORT const char *skipattn_version(void);
 SKIPATTN_C_EXPORT const char *skipattn_last_error(void);
 SKIPATTN_C_EXPORT const char *skipattn_status_string(skipattn_status_t s);
 
+/* Lifetimes. Handles are opaque tokens checked on every call, never
+ * dereferenced: a context or kernel handle that was destroyed, never
+ * created or is null gives SKIPATTN_ERROR_INVALID_ARGUMENT, not a crash.
+ * A kernel belongs to the context that returned it and dies with it.
+ * Destroying a context while other threads are inside calls on it (or on
+ * its kernels) is safe: those calls finish, with their result, and later
+ * calls are rejected. Destroying NULL is a no-op; destroying twice reports
+ * the second call. Every function is thread-safe. */
 SKIPATTN_C_EXPORT void
 skipattn_context_options_init(skipattn_context_options_t *options);
 SKIPATTN_C_EXPORT skipattn_status_t skipattn_context_create(
     const skipattn_context_options_t *options, skipattn_context_t *context);
-SKIPATTN_C_EXPORT void skipattn_context_destroy(skipattn_context_t context);
+SKIPATTN_C_EXPORT skipattn_status_t
+skipattn_context_destroy(skipattn_context_t context);
 
 /* Fills `desc` with defaults: CPU, f32, dense, sizes 1, min_keep_blocks 1. */
 SKIPATTN_C_EXPORT void
@@ -139,13 +148,20 @@ skipattn_attention_args_init(skipattn_attention_args_t *args);
 
 /* Compile-or-fetch: the context's memory cache, then (CUDA) the disk cache,
  * then the pipeline. The kernel belongs to the context and stays valid
- * until the context is destroyed. Thread-safe. */
+ * until the context is destroyed; so do the strings of its info. */
 SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_get(
     skipattn_context_t context, const skipattn_attention_desc_t *desc,
     skipattn_kernel_t *kernel);
 SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_get_info(
     skipattn_kernel_t kernel, skipattn_kernel_info_t *info);
 
+/* Run-time values: every kv_lens[b] must lie in [0, kv_len] and every
+ * skip factor be finite (a factor <= 0 is dense for its sequence or head).
+ * Host-memory values (CPU) are checked at each launch and rejected with
+ * SKIPATTN_ERROR_INVALID_ARGUMENT. Device-memory values (CUDA) cannot be
+ * read without a host synchronisation, so they are not checked: the GPU
+ * kernel clamps lengths into [0, kv_len] and runs any factor that is not
+ * > 0 (NaN included) dense. */
 /* Runs the kernel. CPU: synchronous on the calling thread. CUDA:
  * asynchronous on `args->stream` (stats are zeroed on that stream first),
  * with no host synchronisation and no allocation, so it can be captured

@@ -22,6 +22,8 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 using skipattn::AttentionSpec;
 
@@ -58,8 +60,111 @@ struct skipattn_context {
   bool useDiskCache = true, passTiming = false;
   int verbosity = 0;
   std::mutex mutex;
-  std::map<std::string, std::unique_ptr<skipattn_kernel>> kernels;
+  // Spec key -> the kernel's handle (the kernel lives in the registry).
+  std::map<std::string, skipattn_kernel_t> kernels;
 };
+
+namespace {
+
+/// Live handles. A handle is an opaque token, never an address, and a
+/// token is never reused: a destroyed (or never created) context or kernel
+/// is reported as such instead of being dereferenced. Calls take shared
+/// ownership while they run, so destroying a context while other threads
+/// are inside it only invalidates the handles; the objects go away when
+/// the last call using them returns.
+class Registry {
+public:
+  template <typename T>
+  using Map = std::unordered_map<uintptr_t, std::shared_ptr<T>>;
+
+  uintptr_t add(std::shared_ptr<skipattn_context> c) {
+    std::lock_guard<std::mutex> lock(mu);
+    uintptr_t id = fresh();
+    contexts.emplace(id, std::move(c));
+    return id;
+  }
+  /// 0 when `owner` is no longer live (destroyed by another thread).
+  uintptr_t add(std::shared_ptr<skipattn_kernel> k, uintptr_t owner) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!contexts.count(owner))
+      return 0;
+    uintptr_t id = fresh();
+    kernels.emplace(id, std::move(k));
+    owners.emplace(id, owner);
+    return id;
+  }
+  std::shared_ptr<skipattn_context> context(uintptr_t id) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = contexts.find(id);
+    return it == contexts.end() ? nullptr : it->second;
+  }
+  std::shared_ptr<skipattn_kernel> kernel(uintptr_t id) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = kernels.find(id);
+    return it == kernels.end() ? nullptr : it->second;
+  }
+  /// Drops a context and every kernel it handed out; false if `id` was not
+  /// a live context.
+  bool remove(uintptr_t id) {
+    std::shared_ptr<skipattn_context> dead;
+    std::vector<std::shared_ptr<skipattn_kernel>> deadKernels;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = contexts.find(id);
+      if (it == contexts.end())
+        return false;
+      dead = std::move(it->second);
+      contexts.erase(it);
+      for (auto o = owners.begin(); o != owners.end();) {
+        if (o->second == id) {
+          deadKernels.push_back(std::move(kernels[o->first]));
+          kernels.erase(o->first);
+          o = owners.erase(o);
+        } else {
+          ++o;
+        }
+      }
+    }
+    // Destructors (module unloads) run outside the lock.
+    return true;
+  }
+
+private:
+  // Tokens are multiples of 16 starting far from null, so they never look
+  // like a small integer a caller might pass by mistake.
+  uintptr_t fresh() { return next += 16; }
+  std::mutex mu;
+  uintptr_t next = 0x5a770000;
+  Map<skipattn_context> contexts;
+  Map<skipattn_kernel> kernels;
+  std::unordered_map<uintptr_t, uintptr_t> owners; // kernel -> context
+};
+
+/// Leaked on purpose: handles may still be used (and must still be
+/// rejected cleanly) while static destructors run at exit.
+Registry &registry() {
+  static Registry *r = new Registry();
+  return *r;
+}
+
+uintptr_t token(const void *handle) {
+  return reinterpret_cast<uintptr_t>(handle);
+}
+
+std::shared_ptr<skipattn_context> liveContext(skipattn_context_t c) {
+  return c ? registry().context(token(c)) : nullptr;
+}
+std::shared_ptr<skipattn_kernel> liveKernel(skipattn_kernel_t k) {
+  return k ? registry().kernel(token(k)) : nullptr;
+}
+
+constexpr const char *kDeadContext =
+    "not a live skipattn context (null, destroyed, or never created)";
+constexpr const char *kDeadKernel =
+    "not a live skipattn kernel (null, never created, or its context was "
+    "destroyed)";
+
+} // namespace
 
 namespace {
 
@@ -168,6 +273,10 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   if (d->has_kv_lens)
     s.kvLens.assign(
         s.batch, static_cast<int32_t>(std::min<int64_t>(s.kvLen, INT32_MAX)));
+  // Shapes and limits first (one definition, AttentionSpec::validate), so
+  // that nothing below computes with sizes that overflow.
+  if (std::string problem = s.validate(); !problem.empty())
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
   const int64_t qSizes[4] = {s.batch, s.qHeads, s.qLen, s.headDim};
   const int64_t kSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
   const int64_t vSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.dv()};
@@ -271,12 +380,20 @@ skipattn_context_create(const skipattn_context_options_t *options,
   ctx->useDiskCache = o->use_disk_cache != 0;
   ctx->passTiming = o->pass_timing != 0;
   ctx->verbosity = o->verbosity;
-  *context = ctx.release();
+  *context = reinterpret_cast<skipattn_context_t>(
+      registry().add(std::shared_ptr<skipattn_context>(std::move(ctx))));
   lastError.clear();
   return SKIPATTN_OK;
 }
 
-void skipattn_context_destroy(skipattn_context_t context) { delete context; }
+skipattn_status_t skipattn_context_destroy(skipattn_context_t context) {
+  if (!context)
+    return SKIPATTN_OK; // like free(NULL)
+  if (!registry().remove(token(context)))
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                std::string("skipattn_context_destroy: ") + kDeadContext);
+  return SKIPATTN_OK;
+}
 
 void skipattn_attention_desc_init(skipattn_attention_desc_t *d) {
   if (!d)
@@ -297,13 +414,16 @@ void skipattn_attention_args_init(skipattn_attention_args_t *a) {
   a->struct_size = sizeof(*a);
 }
 
-skipattn_status_t skipattn_kernel_get(skipattn_context_t context,
+skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
                                       const skipattn_attention_desc_t *desc,
                                       skipattn_kernel_t *kernel) {
-  if (!context || !kernel)
-    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
-                "null context or kernel output");
+  if (!kernel)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null kernel output");
   *kernel = nullptr;
+  std::shared_ptr<skipattn_context> context = liveContext(contextHandle);
+  if (!context)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                std::string("skipattn_kernel_get: ") + kDeadContext);
   AttentionSpec spec;
   if (skipattn_status_t st = toSpec(desc, spec))
     return st;
@@ -312,10 +432,10 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t context,
   std::lock_guard<std::mutex> lock(context->mutex);
   auto it = context->kernels.find(key);
   if (it != context->kernels.end()) {
-    *kernel = it->second.get();
+    *kernel = it->second;
     return SKIPATTN_OK;
   }
-  auto k = std::make_unique<skipattn_kernel>();
+  auto k = std::make_shared<skipattn_kernel>();
   k->device = desc->device;
   k->spec = spec;
   k->key = spec.key();
@@ -360,15 +480,25 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t context,
                  << (k->device == SKIPATTN_DEVICE_CUDA ? "cuda" : "cpu")
                  << " kernel " << k->key << " in "
                  << llvm::format("%.1f", k->compileMs) << " ms\n";
-  *kernel = k.get();
-  context->kernels.emplace(key, std::move(k));
+  // Registered only while the context is live, so a context destroyed
+  // by another thread during the compile leaves no orphan behind.
+  uintptr_t id = registry().add(std::move(k), token(contextHandle));
+  if (!id)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                std::string("skipattn_kernel_get: ") + kDeadContext);
+  *kernel = reinterpret_cast<skipattn_kernel_t>(id);
+  context->kernels.emplace(key, *kernel);
   return SKIPATTN_OK;
 }
 
-skipattn_status_t skipattn_kernel_get_info(skipattn_kernel_t kernel,
+skipattn_status_t skipattn_kernel_get_info(skipattn_kernel_t handle,
                                            skipattn_kernel_info_t *info) {
-  if (!kernel || !info)
-    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null kernel or info");
+  if (!info)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null kernel info");
+  std::shared_ptr<skipattn_kernel> kernel = liveKernel(handle);
+  if (!kernel)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                std::string("skipattn_kernel_get_info: ") + kDeadKernel);
   if (info->struct_size != sizeof(skipattn_kernel_info_t))
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
                 "skipattn_kernel_info_t size mismatch: set struct_size");
@@ -383,10 +513,14 @@ skipattn_status_t skipattn_kernel_get_info(skipattn_kernel_t kernel,
   return SKIPATTN_OK;
 }
 
-skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t kernel,
+skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
                                          const skipattn_attention_args_t *a) {
-  if (!kernel || !a)
-    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null kernel or arguments");
+  if (!a)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "null launch arguments");
+  std::shared_ptr<skipattn_kernel> kernel = liveKernel(handle);
+  if (!kernel)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                std::string("skipattn_kernel_launch: ") + kDeadKernel);
   if (a->struct_size != sizeof(skipattn_attention_args_t))
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
                 "skipattn_attention_args_t size mismatch: call "
@@ -414,6 +548,11 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t kernel,
     llvm::errs() << "skipattn: launch " << kernel->key << "\n";
 
   if (kernel->device == SKIPATTN_DEVICE_CPU) {
+    // Host values are checked; device values cannot be without a host
+    // synchronisation (see skipattn.h for what the GPU kernel does).
+    std::string bad = s.checkLaunchValues(a->kv_lens, a->skip_factors);
+    if (!bad.empty())
+      return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, bad);
     if (llvm::Error e =
             kernel->cpu->run(a->q, a->k, a->v, a->kv_lens, a->skip_factors,
                              a->out, a->lse, a->stats))

@@ -4,16 +4,23 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <cerrno>
 #include <cstdlib>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace skipattn;
 
 static constexpr llvm::StringLiteral kMagic = "skipattn-kernel-cache 1\n";
+/// Bound on an entry's size: far above any kernel image (a few MB), far
+/// below what would hurt to read by mistake.
+static constexpr int64_t kMaxEntryBytes = int64_t(256) << 20;
 
 std::string skipattn::defaultCacheDir() {
   if (const char *d = std::getenv("SKIPATTN_CACHE_DIR"); d && *d)
@@ -36,13 +43,44 @@ static std::string checksum(llvm::StringRef body) {
   return llvm::utohexstr(llvm::xxh3_64bits(body), true);
 }
 
+/// Reads the entry at `path` into `out`. Only a regular file of bounded
+/// size is an entry: the file is opened without following a symlink and
+/// without blocking (a FIFO would hang a blocking open), and its type and
+/// size are taken from the open descriptor, so a symlink to /dev/zero, a
+/// FIFO, a device, a directory or a dangling link is reported as corrupt
+/// and never read without limit.
+static CacheLookup readEntry(const std::string &path, std::string &out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? CacheLookup::Miss : CacheLookup::Corrupt;
+  struct stat st;
+  CacheLookup result = CacheLookup::Corrupt;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      st.st_size <= kMaxEntryBytes) {
+    out.resize(static_cast<size_t>(st.st_size));
+    size_t done = 0;
+    while (done < out.size()) {
+      ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += static_cast<size_t>(n);
+    }
+    if (done == out.size())
+      result = CacheLookup::Hit;
+  }
+  ::close(fd);
+  return result;
+}
+
 CacheLookup skipattn::cacheLoad(const std::string &dir, const std::string &key,
                                 std::string &payload) {
-  auto buf = llvm::MemoryBuffer::getFile(entryPath(dir, key),
-                                         /*IsText=*/false);
-  if (!buf)
-    return CacheLookup::Miss;
-  llvm::StringRef all = (*buf)->getBuffer();
+  std::string file;
+  CacheLookup read = readEntry(entryPath(dir, key), file);
+  if (read != CacheLookup::Hit)
+    return read;
+  llvm::StringRef all = file;
   // magic | key-size '\n' key | payload-size '\n' payload | checksum '\n'
   if (!all.consume_front(kMagic))
     return CacheLookup::Corrupt;
@@ -77,7 +115,16 @@ std::string skipattn::cacheStore(const std::string &dir, const std::string &key,
   std::string body = std::to_string(key.size()) + "\n" + key +
                      std::to_string(payload.size()) + "\n" + payload;
   std::string text = kMagic.str() + body + checksum(body) + "\n";
+  if (text.size() > static_cast<size_t>(kMaxEntryBytes))
+    return "the kernel is larger than a cache entry may be";
   std::string target = entryPath(dir, key);
+  // Something other than a regular file in the entry's place (a symlink, a
+  // FIFO, an empty directory) is removed so that the rename can publish;
+  // a symlink is removed itself, never what it points to.
+  llvm::sys::fs::file_status st;
+  if (!llvm::sys::fs::status(target, st, /*Follow=*/false) &&
+      st.type() != llvm::sys::fs::file_type::regular_file)
+    llvm::sys::fs::remove(target);
   llvm::SmallString<256> tmp;
   int fd = -1;
   if (std::error_code ec =

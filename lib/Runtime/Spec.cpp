@@ -83,6 +83,45 @@ int64_t AttentionSpec::factorCount() const {
   return (factorStrideB() ? batch : 1) * (factorStrideH() ? qHeads : 1);
 }
 
+/// Names the first of q, k, v and out whose byte size overflows or passes
+/// kMaxTensorBytes; empty when all fit.
+static std::string oversizedTensor(const AttentionSpec &s) {
+  struct Tensor {
+    const char *name;
+    int64_t dims[4];
+  };
+  const Tensor tensors[] = {{"query", {s.batch, s.qHeads, s.qLen, s.headDim}},
+                            {"key", {s.batch, s.kvHeads, s.kvLen, s.headDim}},
+                            {"value", {s.batch, s.kvHeads, s.kvLen, s.dv()}},
+                            {"output", {s.batch, s.qHeads, s.qLen, s.dv()}}};
+  for (const Tensor &t : tensors) {
+    int64_t bytes = dtypeSize(s.dtype);
+    bool overflow = false;
+    for (int64_t d : t.dims)
+      overflow |= __builtin_mul_overflow(bytes, d, &bytes);
+    if (overflow || bytes > kMaxTensorBytes) {
+      std::ostringstream e;
+      e << "the " << t.name << " tensor [" << t.dims[0] << ", " << t.dims[1]
+        << ", " << t.dims[2] << ", " << t.dims[3] << "] of "
+        << dtypeName(s.dtype) << " exceeds the " << kMaxTensorBytes
+        << "-byte tensor limit";
+      return e.str();
+    }
+  }
+  return "";
+}
+
+int64_t AttentionSpec::cpuTileStackBytes() const {
+  // Mirrors skipattn-tile's per-tile buffers (Q tile, scores, m, l,
+  // accumulator) plus the CPU lowering's transposed K block, all f32.
+  // In double, saturated: this is also asked of specs not yet validated,
+  // whose sizes may overflow int64.
+  double rows = double(tileBlockQ()) * tileHeads();
+  double bytes = 4.0 * (rows * (double(headDim) + blockKV + 2 + dv()) +
+                        double(headDim) * blockKV);
+  return bytes >= 9e18 ? INT64_MAX : static_cast<int64_t>(bytes);
+}
+
 std::string AttentionSpec::validate() const {
   std::ostringstream e;
   if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 || kvLen <= 0 ||
@@ -90,6 +129,15 @@ std::string AttentionSpec::validate() const {
     e << "all sizes must be positive (batch " << batch << ", heads " << qHeads
       << "/" << kvHeads << ", lengths " << qLen << "/" << kvLen << ", head dim "
       << headDim << ")";
+  else if (std::max({batch, qHeads, kvHeads, qLen, kvLen}) > kMaxDimSize)
+    e << "batch, head counts and lengths must be at most " << kMaxDimSize
+      << " (batch " << batch << ", heads " << qHeads << "/" << kvHeads
+      << ", lengths " << qLen << "/" << kvLen << ")";
+  else if (headDim > kMaxHeadDim || dv() > kMaxHeadDim)
+    e << "head and value dims must be at most " << kMaxHeadDim << ", got "
+      << headDim << "/" << dv();
+  else if (std::string t = oversizedTensor(*this); !t.empty())
+    e << t;
   else if (qHeads % kvHeads != 0)
     e << "query heads (" << qHeads << ") must be a multiple of KV heads ("
       << kvHeads << ")";
@@ -118,6 +166,26 @@ std::string AttentionSpec::validate() const {
     e << "the skip unit (" << skipUnit << ") must divide the tile's "
       << tileBlockQ() * tileHeads() << " rows";
   return e.str();
+}
+
+std::string AttentionSpec::checkLaunchValues(const int32_t *lens,
+                                             const float *factors) const {
+  std::ostringstream e;
+  if (lens && !kvLens.empty())
+    for (int64_t b = 0; b < batch; ++b)
+      if (lens[b] < 0 || lens[b] > kvLen) {
+        e << "kv_lens[" << b << "] = " << lens[b] << " lies outside [0, "
+          << kvLen << "]";
+        return e.str();
+      }
+  if (factors && runtimeFactors())
+    for (int64_t i = 0, n = factorCount(); i < n; ++i)
+      if (!std::isfinite(factors[i])) {
+        e << "skip factor " << i << " is " << factors[i]
+          << "; runtime factors must be finite (a value <= 0 is dense)";
+        return e.str();
+      }
+  return "";
 }
 
 std::string AttentionSpec::key() const {

@@ -8,6 +8,7 @@ calls raise exceptions instead of crashing the interpreter.
 
 import ctypes
 import math
+import numbers
 import threading
 
 from . import _capi
@@ -102,11 +103,17 @@ class Context:
         self._lock = threading.Lock()
 
     def close(self):
-        if getattr(self, "_handle", None):
-            with self._lock:
-                self._kernels.clear()
-            _library().skipattn_context_destroy(self._handle)
-            self._handle = None
+        """Destroys the context. Safe while other threads are calling into
+        it: calls already inside the library finish, later ones raise
+        SkipAttnError (the C API rejects destroyed handles)."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:
+            return
+        with lock:
+            handle, self._handle = getattr(self, "_handle", None), None
+            self._kernels = {}
+        if handle:
+            _library().skipattn_context_destroy(handle)
 
     def __del__(self):
         try:
@@ -117,10 +124,11 @@ class Context:
     def _kernel(self, key, desc):
         k = self._kernels.get(key)
         if k is None:
-            if not self._handle:
+            ctx = self._handle
+            if not ctx:
                 raise SkipAttnError("this skipattn.Context is closed")
             handle = ctypes.c_void_p()
-            _check(_library().skipattn_kernel_get(self._handle, ctypes.byref(desc),
+            _check(_library().skipattn_kernel_get(ctx, ctypes.byref(desc),
                                                   ctypes.byref(handle)))
             k = handle.value
             with self._lock:
@@ -153,6 +161,10 @@ def set_default_context(ctx):
 class _T:
     """What the C API needs of one array or tensor."""
     __slots__ = ("obj", "device", "index", "dtype", "shape", "strides", "ptr")
+
+
+def _is_real(x):
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _is_torch(x):
@@ -252,21 +264,24 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
                          f"v {tv.shape}: expected q [B, Hq, Sq, D], "
                          f"k [B, Hkv, Skv, D], v [B, Hkv, Skv, Dv]")
     Dv = tv.shape[3]
-    if scale is not None and not (isinstance(scale, (int, float)) and
-                                  math.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be a positive finite number, got {scale!r}")
-    if isinstance(min_keep_blocks, bool) or not isinstance(min_keep_blocks, int) \
-            or min_keep_blocks < 0:
+    # Any real number (Python, NumPy or 0-d scalars alike); bools are not.
+    if scale is not None:
+        if not _is_real(scale) or not (math.isfinite(float(scale)) and float(scale) > 0):
+            raise ValueError(f"scale must be a positive finite number, got {scale!r}")
+        scale = float(scale)
+    if isinstance(min_keep_blocks, bool) or \
+            not isinstance(min_keep_blocks, numbers.Integral) or min_keep_blocks < 0:
         raise ValueError(f"min_keep_blocks must be an int >= 0, got {min_keep_blocks!r}")
+    min_keep_blocks = int(min_keep_blocks)
 
+    # Factor values are checked by the library, one rule for every caller:
+    # a compiled-in factor must be finite and >= 0; runtime factors must be
+    # finite, one <= 0 is dense (host values checked at launch, skipattn.h).
     scalar, layout, fbuf = 0.0, _capi.FACTOR_NONE, None
     if factor is None:
         pass
-    elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
+    elif _is_real(factor):
         scalar = float(factor)
-        if not math.isfinite(scalar) or scalar < 0:
-            raise ValueError("skip_softmax_threshold_scale_factor must be finite "
-                             f"and >= 0, got {factor!r}")
     else:
         ft = _wrap(factor, "skip_softmax_threshold_scale_factor")
         if ft.device != tq.device or ft.index != tq.index:
@@ -285,12 +300,6 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
                 f"skip factor tensor of shape {shape}: use () or (1,) for one "
                 f"value, ({B},) per sequence, (1, {Hq}) per head or ({B}, {Hq})")
         fbuf = _as(ft, "float32", "skip_softmax_threshold_scale_factor")
-        if fbuf.device == "cpu":
-            # Host values are cheap to check; device values would need a sync
-            # (there, a value <= 0 means dense, as documented).
-            vals = fbuf.obj.reshape(-1).tolist()
-            if not all(math.isfinite(x) and x >= 0 for x in vals):
-                raise ValueError("skip factors must be finite and >= 0")
     lbuf = None
     if kv_lens is not None:
         lt = _wrap(kv_lens, "kv_lens")
@@ -298,11 +307,17 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
             raise ValueError(f"kv_lens must have shape ({B},), got {lt.shape}")
         if lt.device != tq.device or lt.index != tq.index:
             raise ValueError("kv_lens must be on q's device")
+        if lt.device == "cpu":
+            # Checked before narrowing to int32: 2**32 + 10 must not run as 10.
+            vals = lt.obj.reshape(-1).tolist()
+            if any(isinstance(x, float) or x < 0 or x > Skv for x in vals):
+                raise ValueError(f"kv_lens must be integers in [0, {Skv}], got {vals}")
+        elif _is_torch(lt.obj) and lt.dtype != "int32" and \
+                not lt.obj.is_floating_point():
+            # Device values are not read (no sync); clamp before narrowing so
+            # they keep the documented device behaviour (clamped to [0, Skv]).
+            lt = _wrap(lt.obj.clamp(0, Skv), "kv_lens")
         lbuf = _as(lt, "int32", "kv_lens")
-        if lbuf.device == "cpu":
-            vals = lbuf.obj.reshape(-1).tolist()
-            if any(x < 0 or x > Skv for x in vals):
-                raise ValueError(f"kv_lens must lie in [0, {Skv}], got {vals}")
 
     dev = _capi.DEVICE_CUDA if tq.device == "cuda" else _capi.DEVICE_CPU
     key = (dev, tq.index, code, tq.shape, tk.shape, Dv, tq.strides, tk.strides,

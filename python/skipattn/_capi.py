@@ -134,7 +134,7 @@ def _declare(lib):
         "skipattn_status_string": (ctypes.c_char_p, [ctypes.c_int]),
         "skipattn_context_options_init": (None, [P(ContextOptions)]),
         "skipattn_context_create": (ctypes.c_int, [P(ContextOptions), P(ctypes.c_void_p)]),
-        "skipattn_context_destroy": (None, [ctypes.c_void_p]),
+        "skipattn_context_destroy": (ctypes.c_int, [ctypes.c_void_p]),
         "skipattn_attention_desc_init": (None, [P(AttentionDesc)]),
         "skipattn_attention_args_init": (None, [P(AttentionArgs)]),
         "skipattn_kernel_get": (ctypes.c_int, [ctypes.c_void_p, P(AttentionDesc), P(ctypes.c_void_p)]),

@@ -15,6 +15,7 @@
 #include "skipattn/Runtime/CUDA/CUDAJIT.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -23,6 +24,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <unistd.h>
 
 using namespace skipattn;
 namespace cl = llvm::cl;
@@ -230,6 +232,23 @@ int main(int argc, char **argv) {
     return fail(problem);
   if (pattern != "random" && pattern != "structured")
     return fail("unknown --pattern '" + pattern + "' (random or structured)");
+  // Host buffers: q, k, v as exact doubles plus packed bytes, the output,
+  // a second output for the repeat check and the float64 reference's. A
+  // run that cannot fit is refused here instead of dying in an allocation.
+  {
+    const double es = dtypeSize(s.dtype);
+    double qn = double(s.batch) * s.qHeads * s.qLen;
+    double kvn = double(s.batch) * s.kvHeads * s.kvLen;
+    double need = (qn * s.headDim + kvn * (s.headDim + s.dv())) * (8 + es) +
+                  qn * s.dv() * (2 * es + 8);
+    double have = double(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+    if (have > 0 && need > have)
+      return fail(llvm::formatv("this run needs about {0:F1} GiB of host "
+                                "memory for its tensors; the machine has "
+                                "{1:F1} GiB",
+                                need / (1 << 30), have / (1 << 30))
+                      .str());
+  }
   if (!(temperature > 0))
     return fail("--temperature must be positive");
 

@@ -31,6 +31,19 @@ const char *dtypeName(DType t);
 /// Bytes per element.
 int64_t dtypeSize(DType t);
 
+/// Limits every spec is validated against (CLI, C API and Python alike).
+/// Head dimensions beyond any model in use would only turn into huge vector
+/// types and stack frames; lengths and head counts must fit the i32 lengths
+/// and positions the kernels compute with; a tensor's byte size must fit
+/// in int64 with room for the index arithmetic on it.
+inline constexpr int64_t kMaxHeadDim = 4096;
+inline constexpr int64_t kMaxDimSize = INT32_MAX;
+inline constexpr int64_t kMaxTensorBytes = int64_t(1) << 47;
+/// Scratch a CPU tile may keep on its thread's stack (query tile, scores,
+/// row state, accumulator and one transposed K block); the CPU tiling
+/// shrinks tiles to stay below it, since OpenMP workers have small stacks.
+inline constexpr int64_t kCPUTileStackBytes = int64_t(1) << 20;
+
 struct AttentionSpec {
   int64_t batch = 1, qHeads = 1, kvHeads = 1, qLen = 1, kvLen = 1;
   int64_t headDim = 64, valueDim = 0; // valueDim 0: same as headDim
@@ -62,12 +75,22 @@ struct AttentionSpec {
   int64_t seqLen(int64_t b) const;
   /// Empty when valid, else a message naming the first problem.
   std::string validate() const;
+  /// Empty when the run-time values of one launch are valid, else a
+  /// message: every length in [0, kvLen], every runtime factor finite (one
+  /// <= 0 is dense for that sequence/head). Host memory only; kernels
+  /// reading device memory cannot check without a host synchronisation and
+  /// instead clamp lengths into [0, kvLen] and run factors that are not > 0
+  /// (NaN included) dense.
+  std::string checkLaunchValues(const int32_t *kvLens,
+                                const float *factors) const;
   /// A stable text form; the JIT cache key.
   std::string key() const;
   /// Resolved tiling: query positions per tile, heads per tile, unit rows.
   int64_t tileBlockQ() const;
   int64_t tileHeads() const;
   int64_t tileUnit() const;
+  /// Bytes of stack scratch one CPU tile of this tiling uses.
+  int64_t cpuTileStackBytes() const;
   /// Number of (query, key) pairs that are visible (for FLOP counts).
   double visiblePairs() const;
 };

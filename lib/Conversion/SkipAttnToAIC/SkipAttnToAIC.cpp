@@ -32,6 +32,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <limits>
+
 namespace mlir::skipattn {
 #define GEN_PASS_DEF_CONVERTSKIPATTNTOAIC
 #include "skipattn/Conversion/Passes.h.inc"
@@ -42,10 +44,13 @@ using namespace mlir::skipattn;
 
 namespace {
 constexpr int64_t kDyn = ShapedType::kDynamic;
-/// Score of a masked key and initial row max: the most negative finite
-/// fp16 value, because the card runs the graph in fp16 where -inf would
-/// turn `m - m'` into NaN for rows that have seen no key yet.
-constexpr float kMask = -65504.0f;
+/// Score of a masked key and initial row max: -inf, so that no real score
+/// of any precision sits below it (a finite constant sized for fp16 made
+/// rows whose scores are all below it come out as 0 in f32). The one
+/// difference of two masks, `m - m'` for a row that has seen no key yet, is
+/// selected away (alpha = 0 while l = 0), so no NaN arises on the card's
+/// fp16 either.
+constexpr float kMask = -std::numeric_limits<float>::infinity();
 constexpr StringLiteral kGatherName = "CtxGather";
 
 /// Builds aic ops with explicit result types, caching constants.
@@ -414,10 +419,20 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b) {
     Value mBlk = gb.rowMax(sm);
     Value mNew = gb.max(m, mBlk);
     Value e = gb.where(visible, gb.exp(gb.sub(sm, mNew)), gb.f32Scalar(0.0f));
-    Value alpha = gb.exp(gb.sub(m, mNew));
+    // exp(m - m') only once the row has seen a key (l > 0); before that
+    // both are -inf and the factor multiplies l = 0 and O = 0 anyway.
+    Value alpha = gb.where(gb.greater(l, gb.f32Scalar(0.0f)),
+                           gb.exp(gb.sub(m, mNew)), gb.f32Scalar(0.0f));
     Value lAlpha = gb.mul(l, alpha);
     Value lNew = gb.add(lAlpha, gb.rowSum(e));
-    Value vBlock = gather(pastV, idx, dv);
+    // Cache slots past the sequence's length hold whatever the cache held
+    // (an uninitialised cache is normal): select them away, since 0 * NaN
+    // in the P.V product would still be NaN.
+    Value slotUsed = gb.less(
+        gb.reshape(kpos, {1, 1, 1, -1, 1}, gb.t({1, 1, 1, kDyn, 1}, i64)),
+        len5);
+    Value vBlock =
+        gb.where(slotUsed, gather(pastV, idx, dv), gb.f32Scalar(0.0f));
     Value pv = aic::MatMulOp::create(b, loc, rows(dv, f32), e, vBlock);
     // l' is 0 (no key seen) or >= 1 (the max contributes exp(0)), so
     // max(l', 1) is exact and keeps 0/0 out of fp16.

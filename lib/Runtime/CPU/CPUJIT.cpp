@@ -46,6 +46,13 @@ CPUKernel::compile(const AttentionSpec &spec,
   std::string problem = spec.validate();
   if (!problem.empty())
     return llvm::createStringError("invalid attention spec: " + problem);
+  if (spec.cpuTileStackBytes() > kCPUTileStackBytes)
+    return llvm::createStringError(
+        "invalid attention spec: a " + std::to_string(spec.tileBlockQ()) + "x" +
+        std::to_string(spec.blockKV) + " tile of this shape needs " +
+        std::to_string(spec.cpuTileStackBytes()) +
+        " bytes of stack scratch, more than the CPU target's " +
+        std::to_string(kCPUTileStackBytes) + " (use smaller tiles)");
   static std::once_flag nativeInit;
   std::call_once(nativeInit, [] {
     llvm::InitializeNativeTarget();
@@ -147,6 +154,9 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
   if (s.runtimeFactors() != (factors != nullptr))
     return llvm::createStringError("skip factors must be given exactly when "
                                    "the kernel was compiled for them");
+  std::string bad = s.checkLaunchValues(kvLens, factors);
+  if (!bad.empty())
+    return llvm::createStringError(bad);
   std::vector<Descriptor> descs;
   descs.emplace_back(
       q, std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.headDim});

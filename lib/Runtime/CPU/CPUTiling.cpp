@@ -15,6 +15,18 @@ AttentionSpec cpuSpec(AttentionSpec spec) {
   // so each K/V block is read once for all of them.
   spec.packGQA = spec.qHeads % spec.kvHeads == 0 &&
                  spec.qHeads / spec.kvHeads > 1 && spec.qLen < spec.blockQ;
+  // A tile's scratch lives on its worker's stack: very large GQA groups are
+  // not packed, and very wide heads get shorter tiles (down to one row and
+  // one key), so no spec that validates can overflow a stack at launch.
+  if (spec.packGQA && spec.cpuTileStackBytes() > kCPUTileStackBytes)
+    spec.packGQA = false;
+  while (spec.cpuTileStackBytes() > kCPUTileStackBytes &&
+         (spec.blockQ > 1 || spec.blockKV > 1)) {
+    if (spec.blockKV >= spec.blockQ && spec.blockKV > 1)
+      spec.blockKV /= 2;
+    else
+      spec.blockQ /= 2;
+  }
   // One decision per tile, or per head when factors differ per head.
   spec.skipUnit = spec.packGQA && spec.runtimeFactors() ? spec.tileBlockQ() : 0;
   return spec;
