@@ -2,6 +2,11 @@
 # skipattn developer entry point.
 #   ./build.sh run   - install what is missing, build, run the main job
 #   ./build.sh test  - install what is missing, build, run the whole test suite
+#   ./build.sh sanitize - ASan + UBSan build (clang) in ./build-sanitize and
+#                       the whole test suite under it
+#   ./build.sh fuzz [SECONDS] [-- FLAGS] - libFuzzer + ASan + UBSan build in
+#                       ./build-sanitize, then each fuzz target for SECONDS
+#                       (default 60) from its seed corpus
 #   ./build.sh bundle - self-contained skipattn-run and libskipattn_c (static
 #                       MLIR/LLVM, --gc-sections) packed into
 #                       .carry/skipattn.tar.xz for an x86-64 Linux machine
@@ -62,6 +67,53 @@ configure_and_build() {
   cmake --build "$BUILD" --target all skipattn-doc
 }
 
+# One clang build serves both: libraries, tools and tests with ASan + UBSan
+# and libFuzzer coverage (inert outside the fuzz targets).
+SANITIZE="${SKIPATTN_SANITIZE_BUILD_DIR:-$ROOT/build-sanitize}"
+SANITIZER_PACKAGES=(clang-22 libclang-rt-22-dev)
+configure_and_build_sanitized() {
+  PACKAGES+=("${SANITIZER_PACKAGES[@]}")
+  install_missing
+  python_ready
+  if [ ! -f "$SANITIZE/build.ninja" ]; then
+    cmake -G Ninja -S "$ROOT" -B "$SANITIZE" -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_C_COMPILER=/usr/lib/llvm-22/bin/clang \
+      -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++ \
+      -DLLVM_USE_SANITIZER="Address;Undefined" \
+      -DLLVM_USE_SANITIZE_COVERAGE=ON \
+      -DSKIPATTN_PYTHON="$(python3 -c 'import sys; print(sys.executable)')" \
+      -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+      -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+      -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+  fi
+  cmake --build "$SANITIZE" --target "$@"
+}
+# The Python tests load the instrumented libskipattn_c into an
+# uninstrumented interpreter: preload the ASan runtime for them.
+asan_runtime() {
+  /usr/lib/llvm-22/bin/clang -print-file-name=libclang_rt.asan-x86_64.so
+}
+
+# Bounded fuzzing of both targets from their seed corpora (new inputs go
+# to a scratch corpus; crashes are written as crash-* files and fail).
+run_fuzzers() {
+  local seconds="$1"
+  shift
+  local work="$SANITIZE/fuzz"
+  mkdir -p "$work/opt" "$work/capi"
+  python3 "$ROOT/test/Fuzz/Inputs/make_opt_corpus.py" "$work/opt-seed" \
+    "$ROOT/test" "$ROOT/examples"
+  python3 "$ROOT/test/Fuzz/Inputs/make_capi_corpus.py" "$work/capi-seed"
+  export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1"
+  for t in opt capi; do
+    echo "== fuzzing skipattn-$t-fuzzer for ${seconds}s"
+    (cd "$work" && "$SANITIZE/bin/skipattn-$t-fuzzer" "$work/$t" \
+      "$work/$t-seed" "$ROOT/test/Fuzz/Inputs/regressions/$t" \
+      -max_total_time="$seconds" -timeout=60 -rss_limit_mb=8192 \
+      -print_final_stats=1 "$@")
+  done
+}
+
 cmd="${1:-}"
 case "$cmd" in
   run)
@@ -81,6 +133,19 @@ case "$cmd" in
     install_missing
     configure_and_build
     cd "$BUILD" && ctest -V --no-tests=error
+    ;;
+  sanitize)
+    configure_and_build_sanitized all
+    cd "$SANITIZE"
+    LD_PRELOAD="$(asan_runtime)" ASAN_OPTIONS="detect_leaks=0" \
+      /usr/lib/llvm-22/bin/lit -sv test
+    ;;
+  fuzz)
+    seconds="${2:-60}"
+    shift $(($# < 2 ? $# : 2))
+    [ "${1:-}" = "--" ] && shift
+    configure_and_build_sanitized skipattn-opt-fuzzer skipattn-capi-fuzzer
+    run_fuzzers "$seconds" "$@"
     ;;
   bundle)
     install_missing

@@ -13,12 +13,17 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.skipattn_obj_root, "test")
 
-llvm_config.with_system_environment(["HOME", "TMPDIR"])
+# Sanitizer builds: their options, and the runtime preloaded for the
+# uninstrumented Python that loads an instrumented libskipattn_c.
+llvm_config.with_system_environment(["HOME", "TMPDIR", "ASAN_OPTIONS",
+                                     "UBSAN_OPTIONS", "LSAN_OPTIONS",
+                                     "LD_PRELOAD"])
 llvm_config.use_default_substitutions()
 config.substitutions.append(("%examples", os.path.join(config.skipattn_src_root, "examples")))
 
 tool_dirs = [config.skipattn_tools_dir, config.llvm_tools_dir]
-tools = ["skipattn-opt", "skipattn-capi-test", "skipattn-capi-hardening-test", "FileCheck", "not", "count", "split-file"]
+tools = ["skipattn-opt", "skipattn-capi-test", "skipattn-capi-hardening-test",
+         "skipattn-opt-fuzzer", "skipattn-capi-fuzzer", "FileCheck", "not", "count", "split-file"]
 if os.path.exists(os.path.join(config.skipattn_tools_dir, "skipattn-run")):
     tools.append("skipattn-run")
     config.available_features.add("skipattn-run")

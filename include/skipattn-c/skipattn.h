@@ -146,6 +146,14 @@ skipattn_attention_desc_init(skipattn_attention_desc_t *desc);
 SKIPATTN_C_EXPORT void
 skipattn_attention_args_init(skipattn_attention_args_t *args);
 
+/* Checks a descriptor exactly as skipattn_kernel_get does (shapes, limits,
+ * dtype, strides, what the device supports) without compiling anything:
+ * SKIPATTN_OK when a kernel can be built for it, else the status and
+ * message skipattn_kernel_get would give. Cheap: a framework can ask before
+ * choosing skipattn for a call. */
+SKIPATTN_C_EXPORT skipattn_status_t
+skipattn_attention_desc_check(const skipattn_attention_desc_t *desc);
+
 /* Compile-or-fetch: the context's memory cache, then (CUDA) the disk cache,
  * then the pipeline. The kernel belongs to the context and stays valid
  * until the context is destroyed; so do the strings of its info. */

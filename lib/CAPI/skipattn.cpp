@@ -190,6 +190,16 @@ std::string checkContiguous(const char *what, const int64_t sizes[4],
   return "";
 }
 
+/// The integer a caller stored in an enum field. C callers may store any
+/// int there, and loading a C++ enum outside its enumerators' range is
+/// undefined behaviour, so the field is read as the integer it holds.
+template <typename Enum> int64_t rawEnum(const Enum &field) {
+  static_assert(sizeof(Enum) == sizeof(int32_t), "C enums are int-sized");
+  int32_t v;
+  std::memcpy(&v, &field, sizeof(v));
+  return v;
+}
+
 /// The runtime spec of a descriptor, or a message saying what is wrong.
 skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   if (!d)
@@ -201,10 +211,12 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
                     std::to_string(sizeof(skipattn_attention_desc_t)) +
                     "): header and library disagree; call "
                     "skipattn_attention_desc_init");
-  if (d->device != SKIPATTN_DEVICE_CPU && d->device != SKIPATTN_DEVICE_CUDA)
+  const int64_t device = rawEnum(d->device), dtype = rawEnum(d->dtype),
+                layout = rawEnum(d->factor_layout);
+  if (device != SKIPATTN_DEVICE_CPU && device != SKIPATTN_DEVICE_CUDA)
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
-                "unknown device " + std::to_string(d->device));
-  switch (d->dtype) {
+                "unknown device " + std::to_string(device));
+  switch (dtype) {
   case SKIPATTN_DTYPE_F32:
     s.dtype = skipattn::DType::F32;
     break;
@@ -216,7 +228,7 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
     break;
   default:
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, "unknown dtype " +
-                                                     std::to_string(d->dtype) +
+                                                     std::to_string(dtype) +
                                                      " (f32, f16 or bf16)");
   }
   s.batch = d->batch;
@@ -237,7 +249,7 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
                 "the threshold scale factor must be finite and >= 0, got " +
                     std::to_string(d->threshold_scale_factor));
   s.thresholdScaleFactor = d->threshold_scale_factor;
-  switch (d->factor_layout) {
+  switch (layout) {
   case SKIPATTN_FACTOR_NONE:
     s.factorLayout = skipattn::FactorLayout::None;
     break;
@@ -255,24 +267,14 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
     break;
   default:
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
-                "unknown factor layout " + std::to_string(d->factor_layout));
+                "unknown factor layout " + std::to_string(layout));
   }
   if (s.runtimeFactors() && s.thresholdScaleFactor != 0)
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
                 "give either a scalar threshold_scale_factor or runtime skip "
                 "factors, not both");
-  if (s.batch <= 0 || s.qHeads <= 0 || s.kvHeads <= 0 || s.qLen <= 0 ||
-      s.kvLen <= 0 || s.headDim <= 0 || d->value_dim < 0)
-    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
-                "all sizes must be positive (batch " + std::to_string(s.batch) +
-                    ", heads " + std::to_string(s.qHeads) + "/" +
-                    std::to_string(s.kvHeads) + ", lengths " +
-                    std::to_string(s.qLen) + "/" + std::to_string(s.kvLen) +
-                    ", head dim " + std::to_string(s.headDim) + ")");
   // The ragged flag; the lengths themselves arrive with each launch.
-  if (d->has_kv_lens)
-    s.kvLens.assign(
-        s.batch, static_cast<int32_t>(std::min<int64_t>(s.kvLen, INT32_MAX)));
+  s.raggedLens = d->has_kv_lens != 0;
   // Shapes and limits first (one definition, AttentionSpec::validate), so
   // that nothing below computes with sizes that overflow.
   if (std::string problem = s.validate(); !problem.empty())
@@ -288,7 +290,7 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
     if (!problem.empty())
       return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
 
-  if (d->device == SKIPATTN_DEVICE_CUDA) {
+  if (device == SKIPATTN_DEVICE_CUDA) {
     if (d->device_index != 0)
       return fail(SKIPATTN_ERROR_UNSUPPORTED,
                   "the CUDA target runs on device 0 (the primary context of "
@@ -414,6 +416,12 @@ void skipattn_attention_args_init(skipattn_attention_args_t *a) {
   a->struct_size = sizeof(*a);
 }
 
+skipattn_status_t
+skipattn_attention_desc_check(const skipattn_attention_desc_t *desc) {
+  AttentionSpec spec;
+  return toSpec(desc, spec);
+}
+
 skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
                                       const skipattn_attention_desc_t *desc,
                                       skipattn_kernel_t *kernel) {
@@ -536,8 +544,8 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
                             : " was given but the descriptor does not ask "
                               "for it"));
   };
-  if (!s.kvLens.empty() != (a->kv_lens != nullptr))
-    return mismatch("kv_lens", !s.kvLens.empty());
+  if (s.ragged() != (a->kv_lens != nullptr))
+    return mismatch("kv_lens", s.ragged());
   if (s.runtimeFactors() != (a->skip_factors != nullptr))
     return mismatch("skip_factors", s.runtimeFactors());
   if (s.withLse != (a->lse != nullptr))

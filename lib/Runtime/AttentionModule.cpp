@@ -40,7 +40,7 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   auto vT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.dv()}, et);
   auto oT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.dv()}, et);
   SmallVector<Type> args{qT, kT, vT};
-  if (!s.kvLens.empty())
+  if (s.ragged())
     args.push_back(MemRefType::get({s.batch}, b.getI32Type()));
   if (s.runtimeFactors())
     args.push_back(MemRefType::get(
@@ -63,7 +63,7 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   unsigned i = 0;
   Value q = entry->getArgument(i++), k = entry->getArgument(i++),
         v = entry->getArgument(i++);
-  Value lens = s.kvLens.empty() ? Value() : entry->getArgument(i++);
+  Value lens = s.ragged() ? entry->getArgument(i++) : Value();
   Value factors = s.runtimeFactors() ? entry->getArgument(i++) : Value();
   Value out = entry->getArgument(i++);
   Value lse = s.withLse ? entry->getArgument(i++) : Value();

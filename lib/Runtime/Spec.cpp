@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 using namespace skipattn;
@@ -160,6 +161,10 @@ std::string AttentionSpec::validate() const {
     e << "min_keep_blocks must be >= 0";
   else if (!(scale >= 0) || !std::isfinite(scale))
     e << "the scale must be positive";
+  else if (scale > std::numeric_limits<float>::max() ||
+           (scale > 0 && static_cast<float>(scale) == 0))
+    e << "the scale (" << scale << ") must be representable in f32, where "
+      << "kernels apply it";
   else if (blockQ <= 0 || blockKV <= 0)
     e << "block sizes must be positive";
   else if (skipUnit < 0 || (tileBlockQ() * tileHeads()) % tileUnit() != 0)
@@ -171,7 +176,7 @@ std::string AttentionSpec::validate() const {
 std::string AttentionSpec::checkLaunchValues(const int32_t *lens,
                                              const float *factors) const {
   std::ostringstream e;
-  if (lens && !kvLens.empty())
+  if (lens && ragged())
     for (int64_t b = 0; b < batch; ++b)
       if (lens[b] < 0 || lens[b] > kvLen) {
         e << "kv_lens[" << b << "] = " << lens[b] << " lies outside [0, "
@@ -194,7 +199,7 @@ std::string AttentionSpec::key() const {
   k.precision(17);
   k << "b" << batch << "_h" << qHeads << "x" << kvHeads << "_s" << qLen << "x"
     << kvLen << "_d" << headDim << "x" << dv() << "_" << dtypeName(dtype)
-    << (kvLens.empty() ? "" : "_ragged") << (causal ? "_causal" : "") << "_sc"
+    << (ragged() ? "_ragged" : "") << (causal ? "_causal" : "") << "_sc"
     << effectiveScale() << "_f" << thresholdScaleFactor
     << (runtimeFactors() ? std::string("_rf-") + factorLayoutName(factorLayout)
                          : std::string())

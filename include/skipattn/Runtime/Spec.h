@@ -49,6 +49,9 @@ struct AttentionSpec {
   int64_t headDim = 64, valueDim = 0; // valueDim 0: same as headDim
   DType dtype = DType::F32;
   std::vector<int32_t> kvLens; // empty: every sequence has kvLen keys
+  // Ragged without the lengths known yet (they arrive with each launch,
+  // as in the C API); kvLens, when given, implies it.
+  bool raggedLens = false;
   bool causal = false;
   double scale = 0.0;                // 0: 1/sqrt(headDim)
   double thresholdScaleFactor = 0.0; // 0: dense
@@ -61,6 +64,8 @@ struct AttentionSpec {
   bool padQueryTiles = false; // tiles keep blockQ rows even when qLen < blockQ
 
   int64_t dv() const { return valueDim ? valueDim : headDim; }
+  /// Per-sequence lengths are an operand of the kernel.
+  bool ragged() const { return raggedLens || !kvLens.empty(); }
   bool runtimeFactors() const { return factorLayout != FactorLayout::None; }
   bool skipping() const {
     return runtimeFactors() || thresholdScaleFactor > 0.0;

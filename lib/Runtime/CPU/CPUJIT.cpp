@@ -145,7 +145,7 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
   const AttentionSpec &s = spec_;
   if (!q || !k || !v || !out)
     return llvm::createStringError("query, key, value and out are required");
-  if (!s.kvLens.empty() != (kvLens != nullptr))
+  if (s.ragged() != (kvLens != nullptr))
     return llvm::createStringError(
         "kv_lens must be given exactly when the kernel was compiled ragged");
   if (s.withLse != (lse != nullptr) || s.withStats != (stats != nullptr))

@@ -305,7 +305,7 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   const AttentionSpec &s = spec_;
   if (!q || !k || !v || !out)
     return llvm::createStringError("query, key, value and out are required");
-  if (!s.kvLens.empty() != (kvLens != 0))
+  if (s.ragged() != (kvLens != 0))
     return llvm::createStringError(
         "kv_lens must be given exactly when the kernel was compiled ragged");
   if (s.withLse != (lse != 0) || s.withStats != (stats != 0))

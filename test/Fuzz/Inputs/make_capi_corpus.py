@@ -1,0 +1,80 @@
+"""Seed corpus of skipattn-capi-fuzzer: descriptors in the fuzzer's byte
+layout, valid small CPU calls of every dtype and option (compiled and
+launched), CUDA and invalid ones (checked only), and raw 64-bit sizes at
+the limits. Usage: make_capi_corpus.py OUT_DIR
+"""
+
+import itertools
+import os
+import struct
+import sys
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+
+
+def size(v):
+    if 0 <= v < 64:
+        return bytes([v])
+    return b"\xc0" + struct.pack("<q", v)
+
+
+def real(v):
+    if v == v and abs(v) < 1e300 and v == int(v) and 0 <= v < 512 and v % 8 == 0:
+        return bytes([int(v) // 8])
+    return b"\xc0" + struct.pack("<d", v)
+
+
+def desc(device=0, dtype=0, B=1, Hq=2, Hkv=1, Sq=8, Skv=40, D=16, Dv=None,
+         causal=False, scale=None, factor=None, layout=0, min_keep=1,
+         lens=False, lse=False, stats=False, compile=True, lens_values=(),
+         factor_values=(), seed=7):
+    flags = ((Dv is not None) | causal << 1 | (scale is not None) << 2 |
+             (factor is not None) << 3 | lens << 4 | lse << 5 | stats << 6 |
+             compile << 7)
+    b = bytes([flags, device, dtype])
+    b += b"".join(size(x) for x in (B, Hq, Hkv, Sq, Skv, D))
+    if Dv is not None:
+        b += size(Dv)
+    if scale is not None:
+        b += real(scale)
+    if factor is not None:
+        b += real(factor)
+    b += bytes([layout]) + size(min_keep) + b"\x00" + b"\x00"
+    # The salt byte: the fuzzer compiles a descriptor whose FNV-1a hash
+    # (over these bytes) has a zero top nibble; pick one that does, or not.
+    for salt in range(256):
+        h = 1469598103934665603
+        for c in b + bytes([salt]):
+            h = ((h ^ c) * 1099511628211) % (1 << 64)
+        if ((h >> 60) == 0) == compile:
+            break
+    b += bytes([salt])
+    b += struct.pack("<Q", seed)
+    b += b"".join(bytes([v]) for v in lens_values)
+    b += b"".join(real(v) for v in factor_values)
+    return b
+
+
+seeds = []
+for dtype, causal, (lens, lse, stats) in itertools.product(
+        (0, 1, 2), (False, True), ((False, False, False), (True, True, True))):
+    seeds.append(desc(dtype=dtype, causal=causal, lens=lens, lse=lse,
+                      stats=stats, lens_values=(30,)))
+    seeds.append(desc(dtype=dtype, causal=causal, factor=200.0, B=2, Hq=4,
+                      Hkv=2, Sq=1, Skv=60, lens=lens, stats=stats,
+                      lens_values=(60, 7)))
+for layout in (1, 2, 3, 4):
+    seeds.append(desc(layout=layout, B=2, Hq=2, Hkv=1, Sq=4, Skv=63,
+                      stats=True, factor_values=(100.0, 0.0, 3.5, -1.0)))
+seeds += [
+    desc(Dv=8), desc(scale=0.5), desc(min_keep=0, factor=64.0),
+    desc(device=1, dtype=2, Sq=63, Skv=63, D=64),   # CUDA: checked only
+    desc(device=1, dtype=0), desc(Hq=3, Hkv=2), desc(Sq=0),
+    desc(B=1 << 40), desc(D=32769), desc(B=1 << 30, Hq=1 << 30, Hkv=1 << 30),
+    desc(scale=1e39), desc(factor=float("nan")), desc(dtype=3),
+]
+for i, s in enumerate(seeds):
+    with open(os.path.join(out, f"seed-{i:03d}"), "wb") as f:
+        f.write(s)
+print(f"wrote {len(seeds)} inputs to {out}")

@@ -1,0 +1,247 @@
+//===- skipattn-capi-fuzzer.cpp - fuzz spec validation and compile --------===//
+//
+// Decodes an attention descriptor (and, when it is valid, launch values)
+// from the input and drives the C API the way an embedder would:
+// skipattn_attention_desc_check on every descriptor; for valid, small CPU
+// descriptors whose input asks for it, skipattn_kernel_get (compile or
+// fetch) and a launch on pseudo-random tensors with fuzzed kv_lens and
+// runtime factors. Oracles beyond "no crash": a descriptor the check
+// accepts must compile; a launch that returns OK must give a finite output
+// and statistics with 0 <= skipped <= decisions; a check and a compile
+// must agree on the status.
+//
+// Sizes are drawn small most of the time and as raw 64-bit values
+// otherwise, so both the common path and the limits (overflow, negative,
+// huge) are reached.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn-c/skipattn.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+/// Reads fields from the input; past its end every field reads as zero.
+class Reader {
+public:
+  Reader(const uint8_t *data, size_t size) : p(data), n(size) {}
+  template <typename T> T raw() {
+    T v{};
+    size_t k = n < sizeof(T) ? n : sizeof(T);
+    std::memcpy(&v, p, k);
+    p += k;
+    n -= k;
+    return v;
+  }
+  uint8_t byte() { return raw<uint8_t>(); }
+  size_t consumed(const uint8_t *start) const { return p - start; }
+  /// 0..63 for most selector bytes, a raw int64 otherwise.
+  int64_t size() {
+    uint8_t b = byte();
+    return (b & 0xc0) == 0xc0 ? raw<int64_t>() : (b & 0x3f);
+  }
+  double real() {
+    uint8_t b = byte();
+    if ((b & 0xc0) == 0xc0)
+      return raw<double>();
+    return (b & 0x3f) * 8.0; // 0, 8, ..., 504: dense and skipping factors
+  }
+
+private:
+  const uint8_t *p;
+  size_t n;
+};
+
+[[noreturn]] void finding(const char *what) {
+  std::fprintf(stderr, "skipattn-capi-fuzzer: %s\n", what);
+  std::abort();
+}
+
+/// Recreated now and then so that compiled kernels do not pile up.
+skipattn_context_t context(bool fresh) {
+  static skipattn_context_t ctx = nullptr;
+  if (fresh && ctx) {
+    skipattn_context_destroy(ctx);
+    ctx = nullptr;
+  }
+  if (!ctx) {
+    skipattn_context_options_t o;
+    skipattn_context_options_init(&o);
+    // No ptxas under this root: CUDA descriptors are checked but never
+    // assembled (no external process per input).
+    o.cuda_toolkit = "/nonexistent-cuda-toolkit";
+    o.use_disk_cache = 0;
+    if (skipattn_context_create(&o, &ctx) != SKIPATTN_OK)
+      finding("cannot create a context");
+  }
+  return ctx;
+}
+
+int64_t elements(const int64_t *dims) {
+  return dims[0] * dims[1] * dims[2] * dims[3];
+}
+
+float uniform(uint64_t &s) {
+  s = s * 6364136223846793005ull + 1442695040888963407ull;
+  return static_cast<float>((s >> 40) * (1.0 / 16777216.0) * 2.0 - 1.0);
+}
+
+/// `count` values in [-1, 1) in the descriptor's element type.
+std::vector<uint16_t> tensor(int64_t count, skipattn_dtype_t dtype,
+                             uint64_t &seed) {
+  size_t words = dtype == SKIPATTN_DTYPE_F32 ? 2 * count : count;
+  std::vector<uint16_t> out(words);
+  for (int64_t i = 0; i < count; ++i) {
+    float f = uniform(seed);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    if (dtype == SKIPATTN_DTYPE_F32) {
+      std::memcpy(&out[2 * i], &f, 4);
+    } else if (dtype == SKIPATTN_DTYPE_BF16) {
+      out[i] = static_cast<uint16_t>(bits >> 16);
+    } else { // f16 of a value in [-1, 1): exponent rebias, truncated
+      uint32_t sign = (bits >> 16) & 0x8000;
+      int32_t e = static_cast<int32_t>((bits >> 23) & 0xff) - 127 + 15;
+      out[i] = e <= 0 ? static_cast<uint16_t>(sign)
+                      : static_cast<uint16_t>(sign | (e << 10) |
+                                              ((bits >> 13) & 0x3ff));
+    }
+  }
+  return out;
+}
+
+float toFloat(const std::vector<uint16_t> &t, int64_t i,
+              skipattn_dtype_t dtype) {
+  float f;
+  if (dtype == SKIPATTN_DTYPE_F32) {
+    std::memcpy(&f, &t[2 * i], 4);
+  } else if (dtype == SKIPATTN_DTYPE_BF16) {
+    uint32_t bits = static_cast<uint32_t>(t[i]) << 16;
+    std::memcpy(&f, &bits, 4);
+  } else {
+    uint32_t h = t[i], e = (h >> 10) & 0x1f;
+    if (e == 0x1f)
+      return NAN;
+    f = std::ldexp(static_cast<float>((h & 0x3ff) | (e ? 0x400 : 0)),
+                   static_cast<int>(e ? e : 1) - 25);
+    if (h & 0x8000)
+      f = -f;
+  }
+  return f;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  Reader r(data, size);
+  skipattn_attention_desc_t d;
+  skipattn_attention_desc_init(&d);
+  uint8_t flags = r.byte();
+  // Enum fields get raw ints, as a C caller may store (out of range too).
+  int32_t device = r.byte() % 3, dtype = r.byte() % 4;
+  std::memcpy(&d.device, &device, sizeof(device));
+  std::memcpy(&d.dtype, &dtype, sizeof(dtype));
+  d.batch = r.size();
+  d.q_heads = r.size();
+  d.kv_heads = r.size();
+  d.q_len = r.size();
+  d.kv_len = r.size();
+  d.head_dim = r.size();
+  d.value_dim = flags & 0x01 ? r.size() : 0;
+  d.causal = (flags >> 1) & 1;
+  d.scale = flags & 0x04 ? r.real() : 0.0;
+  d.threshold_scale_factor = flags & 0x08 ? r.real() : 0.0;
+  int32_t layout = r.byte() % 6;
+  std::memcpy(&d.factor_layout, &layout, sizeof(layout));
+  d.min_keep_blocks = r.size();
+  d.has_kv_lens = (flags >> 4) & 1;
+  d.with_lse = (flags >> 5) & 1;
+  d.with_stats = (flags >> 6) & 1;
+  if (r.byte() & 1) // explicit strides (often not row-major)
+    for (int64_t *s : {d.q_strides, d.k_strides, d.v_strides, d.out_strides})
+      for (int i = 0; i < 4; ++i)
+        s[i] = r.size();
+  if (r.byte() == 0xff)
+    d.struct_size = r.raw<uint32_t>();
+  (void)r.byte(); // salt: lets a corpus choose which descriptors compile
+  const size_t descBytes = r.consumed(data);
+
+  skipattn_status_t checked = skipattn_attention_desc_check(&d);
+  // A compile costs some 10^4 checks. One valid descriptor in 16 (by an
+  // FNV-1a hash of the input's descriptor bytes, salt included, so an input
+  // always takes the same path and most mutations re-draw it) is compiled
+  // and launched: hundreds of inputs per second, and still a broad sample
+  // of specs through compile and launch.
+  uint64_t hash = 1469598103934665603ull;
+  for (size_t i = 0; i < descBytes; ++i)
+    hash = (hash ^ data[i]) * 1099511628211ull;
+  bool compile = (flags & 0x80) && (hash >> 60) == 0;
+  int64_t dv = d.value_dim ? d.value_dim : d.head_dim;
+  const int64_t qDims[4] = {d.batch, d.q_heads, d.q_len, d.head_dim};
+  const int64_t kDims[4] = {d.batch, d.kv_heads, d.kv_len, d.head_dim};
+  const int64_t vDims[4] = {d.batch, d.kv_heads, d.kv_len, dv};
+  const int64_t oDims[4] = {d.batch, d.q_heads, d.q_len, dv};
+  // Small enough to compile and run many times a second.
+  if (checked != SKIPATTN_OK || !compile || d.device != SKIPATTN_DEVICE_CPU ||
+      elements(qDims) > 4096 || elements(kDims) > 8192 ||
+      elements(vDims) > 8192)
+    return 0;
+
+  static int compiles = 0;
+  skipattn_kernel_t kernel = nullptr;
+  skipattn_status_t got =
+      skipattn_kernel_get(context(++compiles % 256 == 0), &d, &kernel);
+  if (got != SKIPATTN_OK) {
+    std::fprintf(stderr, "%s\n", skipattn_last_error());
+    finding("a descriptor the check accepts does not compile");
+  }
+
+  uint64_t seed = r.raw<uint64_t>();
+  auto q = tensor(elements(qDims), d.dtype, seed);
+  auto k = tensor(elements(kDims), d.dtype, seed);
+  auto v = tensor(elements(vDims), d.dtype, seed);
+  std::vector<uint16_t> out(elements(oDims) *
+                            (d.dtype == SKIPATTN_DTYPE_F32 ? 2 : 1));
+  std::vector<int32_t> lens(d.batch);
+  for (int32_t &l : lens) {
+    uint8_t b = r.byte();
+    l = (b & 0xc0) == 0xc0 ? r.raw<int32_t>()
+                           : static_cast<int32_t>(b % (d.kv_len + 1));
+  }
+  std::vector<float> factors(d.batch * d.q_heads);
+  for (float &f : factors)
+    f = static_cast<float>(r.real());
+  std::vector<float> lse(d.batch * d.q_heads * d.q_len);
+  std::vector<int64_t> stats(d.batch * d.q_heads * 2, -1);
+  skipattn_attention_args_t a;
+  skipattn_attention_args_init(&a);
+  a.q = q.data();
+  a.k = k.data();
+  a.v = v.data();
+  a.out = out.data();
+  a.kv_lens = d.has_kv_lens ? lens.data() : nullptr;
+  a.skip_factors =
+      d.factor_layout != SKIPATTN_FACTOR_NONE ? factors.data() : nullptr;
+  a.lse = d.with_lse ? lse.data() : nullptr;
+  a.stats = d.with_stats ? stats.data() : nullptr;
+  if (skipattn_kernel_launch(kernel, &a) != SKIPATTN_OK)
+    return 0; // rejected launch values: the expected answer
+  // Inputs lie in [-1, 1): scores stay below scale * head_dim, so unless
+  // that overflows f32 every output must be finite.
+  double scale = d.scale > 0 ? d.scale : 1.0 / std::sqrt(double(d.head_dim));
+  if (scale * d.head_dim < 1e30)
+    for (int64_t i = 0; i < elements(oDims); ++i)
+      if (!std::isfinite(toFloat(out, i, d.dtype)))
+        finding("a successful launch left a non-finite output");
+  if (d.with_stats)
+    for (size_t i = 0; i < stats.size(); i += 2)
+      if (stats[i] < 0 || stats[i + 1] < 0 || stats[i + 1] > stats[i])
+        finding("inconsistent statistics");
+  return 0;
+}
