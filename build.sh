@@ -2,6 +2,7 @@
 # skipattn developer entry point.
 #   ./build.sh run   - install what is missing, build, run the main job
 #   ./build.sh test  - install what is missing, build, run the whole test suite
+#                      and a short seeded fuzz run of both fuzz targets
 #   ./build.sh sanitize - ASan + UBSan build (clang) in ./build-sanitize and
 #                       the whole test suite under it
 #   ./build.sh fuzz [SECONDS] [-- FLAGS] - libFuzzer + ASan + UBSan build in
@@ -88,11 +89,6 @@ configure_and_build_sanitized() {
   fi
   cmake --build "$SANITIZE" --target "$@"
 }
-# The Python tests load the instrumented libskipattn_c into an
-# uninstrumented interpreter: preload the ASan runtime for them.
-asan_runtime() {
-  /usr/lib/llvm-22/bin/clang -print-file-name=libclang_rt.asan-x86_64.so
-}
 
 # Bounded fuzzing of both targets from their seed corpora (new inputs go
 # to a scratch corpus; crashes are written as crash-* files and fail).
@@ -132,13 +128,17 @@ case "$cmd" in
   test)
     install_missing
     configure_and_build
-    cd "$BUILD" && ctest -V --no-tests=error
+    (cd "$BUILD" && ctest -V --no-tests=error)
+    # A short, seeded (reproducible) libFuzzer run of both targets from
+    # their seed corpora in the clang ASan + UBSan build; a finding fails.
+    configure_and_build_sanitized skipattn-opt-fuzzer skipattn-capi-fuzzer
+    rm -rf "$SANITIZE/fuzz"
+    run_fuzzers 300 -seed=1 -runs=30000
     ;;
   sanitize)
     configure_and_build_sanitized all
     cd "$SANITIZE"
-    LD_PRELOAD="$(asan_runtime)" ASAN_OPTIONS="detect_leaks=0" \
-      /usr/lib/llvm-22/bin/lit -sv test
+    /usr/lib/llvm-22/bin/lit -sv test
     ;;
   fuzz)
     seconds="${2:-60}"

@@ -13,11 +13,9 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.skipattn_obj_root, "test")
 
-# Sanitizer builds: their options, and the runtime preloaded for the
-# uninstrumented Python that loads an instrumented libskipattn_c.
+# Sanitizer builds pass their options through.
 llvm_config.with_system_environment(["HOME", "TMPDIR", "ASAN_OPTIONS",
-                                     "UBSAN_OPTIONS", "LSAN_OPTIONS",
-                                     "LD_PRELOAD"])
+                                     "UBSAN_OPTIONS", "LSAN_OPTIONS"])
 llvm_config.use_default_substitutions()
 config.substitutions.append(("%examples", os.path.join(config.skipattn_src_root, "examples")))
 
@@ -43,7 +41,15 @@ for root in [os.environ.get("SKIPATTN_CUDA_TOOLKIT", ""), os.environ.get("CUDA_H
 # The interpreter CMake was configured with (build.sh passes the one whose
 # numpy/pytest it made sure of); else python3 from PATH.
 python = getattr(config, "skipattn_python", "") or shutil.which("python3") or "python3"
-config.substitutions.append(("%pyexe", python))
+# In an ASan build, programs not built here (the Python interpreter, an
+# example built by the system compiler) load the instrumented
+# libskipattn_c with the ASan runtime preloaded; CPython is not
+# instrumented, so its leaks are not reported.
+asan_rt = getattr(config, "skipattn_asan_runtime", "")
+preload = (f"env LD_PRELOAD={asan_rt} ASAN_OPTIONS=detect_leaks=0 "
+           if asan_rt else "")
+config.substitutions.append(("%asan_preload", preload))
+config.substitutions.append(("%pyexe", preload + python))
 config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Inputs")))
 # The GPU suite (test/Integration/CUDA) runs only where asked for and an
 # sm_90 GPU is present: SKIPATTN_GPU_TESTS=1.

@@ -182,6 +182,38 @@ SKIPATTN_C_EXPORT skipattn_status_t skipattn_attention(
     skipattn_context_t context, const skipattn_attention_desc_t *desc,
     const skipattn_attention_args_t *args);
 
+/* Qualcomm Cloud AI 100: one attention layer as the ONNX model and the
+ * companion files qaic-compile takes. Sizes are the specialisations':
+ * Prefill (prefill_seq_len rows; none when it is 1) and Decode (1 row),
+ * both with `batch` sequences over a cache of ctx_len slots. With
+ * cache_write (the default, QEfficient's layer) the model takes the chunk's
+ * k/v, writes them into the cache at position_ids and returns the cache as
+ * past_key.0_RetainedState / past_value.0_RetainedState. */
+typedef struct skipattn_aic_layer_desc {
+  uint32_t struct_size;   /* sizeof(skipattn_aic_layer_desc_t)             */
+  skipattn_dtype_t dtype; /* F16, or F32 compiled with -convert-to-fp16    */
+  int64_t batch, q_heads, kv_heads, head_dim;
+  int64_t value_dim;       /* 0: head_dim                                  */
+  int64_t prefill_seq_len; /* rows of a prefill chunk; 1: decode only      */
+  int64_t ctx_len;         /* cache slots                                  */
+  int32_t causal;          /* 1 (default)                                  */
+  double scale;            /* 0: 1 / sqrt(head_dim)                        */
+  int64_t num_kv_blocks;   /* KV blocks read per row (default 4)          */
+  double prefill_factor, decode_factor; /* threshold scale factors; 0: dense */
+  int64_t min_keep_blocks;              /* leading blocks always kept (1)  */
+  int32_t cache_write;                  /* 1 (default); 0: read-only cache */
+  int32_t with_lse, with_stats;         /* extra outputs                   */
+  int32_t text_format;                  /* 1: model.onnx as protobuf text  */
+} skipattn_aic_layer_desc_t;
+
+SKIPATTN_C_EXPORT void
+skipattn_aic_layer_desc_init(skipattn_aic_layer_desc_t *desc);
+/* Writes model.onnx, specializations.json and custom_io.yaml into
+ * `out_dir` (created if needed). SKIPATTN_ERROR_UNSUPPORTED in a build
+ * without the ONNX export. */
+SKIPATTN_C_EXPORT skipattn_status_t skipattn_aic_export_layer(
+    const skipattn_aic_layer_desc_t *desc, const char *out_dir);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,9 @@
 #include "skipattn-c/skipattn.h"
 
 #include "skipattn/Runtime/CPU/CPUJIT.h"
+#ifdef SKIPATTN_HAS_AIC_EXPORT
+#include "skipattn/Runtime/AIC/AICLayerExport.h"
+#endif
 #include "skipattn/Runtime/CUDA/CUDAJIT.h"
 #include "skipattn/Runtime/Spec.h"
 
@@ -596,6 +599,71 @@ skipattn_status_t skipattn_attention(skipattn_context_t context,
   if (skipattn_status_t st = skipattn_kernel_get(context, desc, &kernel))
     return st;
   return skipattn_kernel_launch(kernel, args);
+}
+
+void skipattn_aic_layer_desc_init(skipattn_aic_layer_desc_t *d) {
+  if (!d)
+    return;
+  std::memset(d, 0, sizeof(*d));
+  d->struct_size = sizeof(*d);
+  d->dtype = SKIPATTN_DTYPE_F16;
+  d->batch = d->q_heads = d->kv_heads = d->prefill_seq_len = d->ctx_len = 1;
+  d->head_dim = 64;
+  d->causal = 1;
+  d->num_kv_blocks = 4;
+  d->min_keep_blocks = 1;
+  d->cache_write = 1;
+}
+
+skipattn_status_t skipattn_aic_export_layer(const skipattn_aic_layer_desc_t *d,
+                                            const char *outDir) {
+  if (!d || !outDir || !*outDir)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "null layer descriptor or empty output directory");
+  if (d->struct_size != sizeof(skipattn_aic_layer_desc_t))
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "skipattn_aic_layer_desc_t size mismatch: call "
+                "skipattn_aic_layer_desc_init");
+#ifdef SKIPATTN_HAS_AIC_EXPORT
+  skipattn::AICLayerSpec s;
+  int64_t dtype = rawEnum(d->dtype);
+  if (dtype == SKIPATTN_DTYPE_F16)
+    s.dtype = skipattn::DType::F16;
+  else if (dtype == SKIPATTN_DTYPE_F32)
+    s.dtype = skipattn::DType::F32;
+  else
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "the AI 100 layer takes f16 or f32 (compiled with "
+                "-convert-to-fp16), got dtype " +
+                    std::to_string(dtype));
+  s.batch = d->batch;
+  s.qHeads = d->q_heads;
+  s.kvHeads = d->kv_heads;
+  s.headDim = d->head_dim;
+  s.valueDim = d->value_dim == d->head_dim ? 0 : d->value_dim;
+  s.prefillSeqLen = d->prefill_seq_len;
+  s.ctxLen = d->ctx_len;
+  s.causal = d->causal != 0;
+  s.scale = d->scale;
+  s.numKVBlocks = d->num_kv_blocks;
+  s.prefillFactor = d->prefill_factor;
+  s.decodeFactor = d->decode_factor;
+  s.minKeepBlocks = d->min_keep_blocks;
+  s.cacheWrite = d->cache_write != 0;
+  s.withLse = d->with_lse != 0;
+  s.withStats = d->with_stats != 0;
+  s.textFormat = d->text_format != 0;
+  if (std::string problem = s.validate(); !problem.empty())
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
+  if (llvm::Error e = skipattn::exportAICLayer(s, outDir))
+    return fail(SKIPATTN_ERROR_COMPILE, std::move(e));
+  lastError.clear();
+  return SKIPATTN_OK;
+#else
+  return fail(SKIPATTN_ERROR_UNSUPPORTED,
+              "this libskipattn_c was built without the ONNX export "
+              "(SKIPATTN_ENABLE_AIC=OFF)");
+#endif
 }
 
 } // extern "C"

@@ -28,6 +28,7 @@ void mlir::skipattn::buildAICPipeline(OpPassManager &pm,
   convert.batchSize = options.batchSize;
   convert.prefillSeqLen = options.prefillSeqLen;
   convert.ctxLen = options.ctxLen;
+  convert.cacheWrite = options.cacheWrite;
   pm.addPass(createConvertSkipAttnToAIC(convert));
   pm.addPass(createCSEPass());
 }

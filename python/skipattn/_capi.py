@@ -80,6 +80,30 @@ class AttentionArgs(ctypes.Structure):
     ]
 
 
+class AICLayerDesc(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("dtype", ctypes.c_int),
+        ("batch", ctypes.c_int64),
+        ("q_heads", ctypes.c_int64),
+        ("kv_heads", ctypes.c_int64),
+        ("head_dim", ctypes.c_int64),
+        ("value_dim", ctypes.c_int64),
+        ("prefill_seq_len", ctypes.c_int64),
+        ("ctx_len", ctypes.c_int64),
+        ("causal", ctypes.c_int32),
+        ("scale", ctypes.c_double),
+        ("num_kv_blocks", ctypes.c_int64),
+        ("prefill_factor", ctypes.c_double),
+        ("decode_factor", ctypes.c_double),
+        ("min_keep_blocks", ctypes.c_int64),
+        ("cache_write", ctypes.c_int32),
+        ("with_lse", ctypes.c_int32),
+        ("with_stats", ctypes.c_int32),
+        ("text_format", ctypes.c_int32),
+    ]
+
+
 class KernelInfo(ctypes.Structure):
     _fields_ = [
         ("struct_size", ctypes.c_uint32),
@@ -141,6 +165,9 @@ def _declare(lib):
         "skipattn_kernel_get_info": (ctypes.c_int, [ctypes.c_void_p, P(KernelInfo)]),
         "skipattn_kernel_launch": (ctypes.c_int, [ctypes.c_void_p, P(AttentionArgs)]),
         "skipattn_attention": (ctypes.c_int, [ctypes.c_void_p, P(AttentionDesc), P(AttentionArgs)]),
+        "skipattn_attention_desc_check": (ctypes.c_int, [P(AttentionDesc)]),
+        "skipattn_aic_layer_desc_init": (None, [P(AICLayerDesc)]),
+        "skipattn_aic_export_layer": (ctypes.c_int, [P(AICLayerDesc), ctypes.c_char_p]),
     }
     for name, (res, args) in sig.items():
         fn = getattr(lib, name)

@@ -120,3 +120,17 @@ def test_torch_errors(device):
             skipattn.attention(q, k.cpu(), k)
         with pytest.raises(skipattn.UnsupportedError, match="f16 or bf16"):
             skipattn.attention(q.float(), k.float(), k.float())
+
+
+@cuda
+def test_cuda_int64_kv_lens_keep_the_device_rule():
+    # Device lengths are not read on the host (no sync); int64 values are
+    # clamped to [0, Skv] before narrowing, as the kernel clamps int32 ones,
+    # so 2**32 + 10 runs as Skv, never as 10.
+    rng = np.random.default_rng(5)
+    q, k, v = tensors(rng, 2, 4, 2, 16, 256, 64, torch.bfloat16, "cuda")
+    full = torch.tensor([256, 256], dtype=torch.int32, device="cuda")
+    want = skipattn.attention(q, k, v, kv_lens=full)
+    wrapped = torch.tensor([2**32 + 10, 256], dtype=torch.int64, device="cuda")
+    got = skipattn.attention(q, k, v, kv_lens=wrapped)
+    assert torch.equal(got, want)

@@ -118,11 +118,19 @@ def ConvertSkipAttnToAIC : Pass<"convert-skipattn-to-aic", "ModuleOp"> {
     with a `skipattn.kv_blocking` into the ONNX graph of a QEfficient-style
     attention layer:
 
-    - inputs `q [batch_size, Hq, seq_len, D]`, `past_key.0`/`past_value.0`
-      `[batch_size, Hkv, ctx_len, D]` (the KV cache) and `position_ids
-      [batch_size, seq_len]` (the position of each query row, -1 for
-      padding); outputs `output`, and `lse`/`skip_stats` when the op has
-      them. The sequence length `L_b = max(position_ids[b]) + 1` replaces
+    - inputs `q [batch_size, Hq, seq_len, D]`, with `cache-write` the
+      chunk's `k`/`v [batch_size, Hkv, seq_len, D]`, `past_key.0`/
+      `past_value.0` `[batch_size, Hkv, ctx_len, D]` (the KV cache) and
+      `position_ids [batch_size, seq_len]` (the position of each query row,
+      -1 for padding); outputs `output`, `lse`/`skip_stats` when the op has
+      them, and with `cache-write` `past_key.0_RetainedState`/
+      `past_value.0_RetainedState`.
+    - with `cache-write` (QEfficient's layer), the chunk's K and V are first
+      written into the cache at `position_ids` by the `CtxScatter` function
+      of domain `com.qualcomm.cloud` (ScatterND; padding rows write
+      nothing), and the blocks are read from the written cache, which the
+      RetainedState outputs return for the next step.
+    - The sequence length `L_b = max(position_ids[b]) + 1` replaces
       `kv_lens`; a query row sees the keys at positions `<= position_ids`
       (causal) or `< L_b`.
     - `num_kv_blocks` unrolled blocks of `ceil(ctx_len / num_kv_blocks)`
@@ -138,7 +146,8 @@ def ConvertSkipAttnToAIC : Pass<"convert-skipattn-to-aic", "ModuleOp"> {
 
     The function keeps its name; the module gets `aic.specializations`
     (Prefill with the op's static sizes or the options, Decode with
-    `seq_len` 1) and `aic.custom_io` (KV cache in fp16). Element types f16
+    `seq_len` 1; a layer whose prefill length is 1 gets Decode alone) and
+    `aic.custom_io` (KV cache and retained state in fp16). Element types f16
     and f32 are accepted (the card computes in fp16); others are rejected.
   }];
   let options = [
@@ -148,6 +157,9 @@ def ConvertSkipAttnToAIC : Pass<"convert-skipattn-to-aic", "ModuleOp"> {
            "Specialised prefill seq_len (0: the op's static Sq)">,
     Option<"ctxLen", "ctx-len", "int64_t", /*default=*/"0",
            "Specialised ctx_len (0: the op's static KV length)">,
+    Option<"cacheWrite", "cache-write", "bool", /*default=*/"true",
+           "Take the chunk's k/v, write them into the cache (CtxScatter) "
+           "and return it as RetainedState outputs">,
   ];
   let dependentDialects = ["::mlir::skipattn::aic::AICDialect",
                            "::mlir::func::FuncDialect"];

@@ -114,6 +114,11 @@ struct AICPipelineOptions : public PassPipelineOptions<AICPipelineOptions> {
       *this, "ctx-len",
       llvm::cl::desc("Specialised ctx_len (0: the op's static KV length)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> cacheWrite{
+      *this, "cache-write",
+      llvm::cl::desc("Write the chunk's k/v into the cache and return it "
+                     "(QEfficient's layer; false: read-only cache)"),
+      llvm::cl::init(true)};
 };
 
 /// attention (tensors) -> fixed KV blocking with phase factors -> ONNX

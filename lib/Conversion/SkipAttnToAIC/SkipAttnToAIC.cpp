@@ -52,6 +52,7 @@ constexpr int64_t kDyn = ShapedType::kDynamic;
 /// fp16 either.
 constexpr float kMask = -std::numeric_limits<float>::infinity();
 constexpr StringLiteral kGatherName = "CtxGather";
+constexpr StringLiteral kScatterName = "CtxScatter";
 
 /// Builds aic ops with explicit result types, caching constants.
 class GraphBuilder {
@@ -270,8 +271,99 @@ void buildGatherFunction(OpBuilder &b, ModuleOp module, Location loc,
   func::ReturnOp::create(b, loc, out);
 }
 
+/// Adds `@CtxScatter(data [B, H, C, D], position_ids [B, S],
+/// updates [B, H, S, D]) -> [B, H, C, D]` in domain com.qualcomm.cloud: the
+/// KV-cache write, `data[b, h, position_ids[b, s]] = updates[b, h, s]`, as
+/// ScatterND. Padding rows (position < 0) write nothing: ScatterND has no
+/// "skip this index", so a padding row repeats a write that happens anyway
+/// (the sequence's last-position row: same index, same value, so the
+/// result does not depend on the order of duplicate writes), or, in a
+/// sequence with no real row, writes slot 0's own value back.
+void buildScatterFunction(OpBuilder &b, ModuleOp module, Location loc,
+                          Type elem) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto data = RankedTensorType::get({kDyn, kDyn, kDyn, kDyn}, elem);
+  auto pos = RankedTensorType::get({kDyn, kDyn}, b.getI64Type());
+  auto fn = func::FuncOp::create(b, loc, kScatterName,
+                                 b.getFunctionType({data, pos, data}, {data}));
+  fn.setPrivate();
+  fn->setAttr(aic::kDomainAttr, b.getStringAttr(aic::kQualcommDomain));
+  fn.setArgAttr(0, aic::kNameAttr, b.getStringAttr("data"));
+  fn.setArgAttr(1, aic::kNameAttr, b.getStringAttr("position_ids"));
+  fn.setArgAttr(2, aic::kNameAttr, b.getStringAttr("updates"));
+  fn.setResultAttr(0, aic::kNameAttr, b.getStringAttr("scattered"));
+  Block *body = fn.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  GraphBuilder g(b, loc);
+  Type i64 = g.i64(), i1 = g.i1();
+  Value cache = body->getArgument(0), p = body->getArgument(1),
+        upd = body->getArgument(2);
+  auto perSeq = [&](Type t) { return g.t({kDyn, 1}, t); };
+  auto perSlice = [&](Type t) { return g.t({kDyn, kDyn, 1, kDyn}, t); };
+
+  Value zero = g.i64Scalar(0);
+  Value real = g.lnot(g.less(p, zero)); // [B, S]
+  Value maxPos = aic::ReduceMaxOp::create(b, loc, perSeq(i64), p,
+                                          b.getDenseI64ArrayAttr({1}),
+                                          b.getI64IntegerAttr(1)); // [B, 1]
+  Value lastRow =
+      aic::ArgMaxOp::create(b, loc, perSeq(i64), p, b.getI64IntegerAttr(1),
+                            b.getI64IntegerAttr(1)); // [B, 1]
+  Value anyReal = g.lnot(g.less(maxPos, zero));      // [B, 1]
+  Value target = g.where(real, p, g.where(anyReal, maxPos, zero));
+
+  // The value each padding row writes: the last row's update, or slot 0.
+  Value sliceShape = aic::ConcatOp::create(
+      b, loc, g.t({4}, i64),
+      ValueRange{g.shape(upd, 0, 2), g.i64s({1}), g.shape(upd, 3, 4)},
+      b.getI64IntegerAttr(0));
+  auto along2 = [&](Value src, Value rowIndex) {
+    Value idx = aic::ExpandOp::create(
+        b, loc, perSlice(i64),
+        g.reshape(rowIndex, {-1, 1, 1, 1}, g.t({kDyn, 1, 1, 1}, i64)),
+        sliceShape);
+    return aic::GatherElementsOp::create(b, loc, perSlice(elem), src, idx,
+                                         b.getI64IntegerAttr(2))
+        .getResult();
+  };
+  Value fill = g.where(
+      g.reshape(anyReal, {-1, 1, 1, 1}, g.t({kDyn, 1, 1, 1}, i1)),
+      along2(upd, lastRow), along2(cache, g.reshape(zero, {1}, g.t({1}, i64))));
+  Value rows = g.reshape(real, {0, 1, -1, 1}, g.t({kDyn, 1, kDyn, 1}, i1));
+  Value updates = g.where(rows, upd, fill);
+
+  // (b, h, target) index triples, [B, H, S, 3].
+  auto idxT = g.t({kDyn, kDyn, kDyn, 1}, i64);
+  Value idxShape = aic::ConcatOp::create(
+      b, loc, g.t({4}, i64), ValueRange{g.shape(upd, 0, 3), g.i64s({1})},
+      b.getI64IntegerAttr(0));
+  auto iota = [&](int64_t dim, ArrayRef<int64_t> shape) {
+    Value n = g.reshape(g.shape(upd, dim, dim + 1), {}, g.t({}, i64));
+    Value r =
+        aic::RangeOp::create(b, loc, g.t({kDyn}, i64), zero, n, g.i64Scalar(1));
+    SmallVector<int64_t> dims(shape);
+    return aic::ExpandOp::create(b, loc, idxT,
+                                 g.reshape(r, shape,
+                                           g.t({dims[0] == -1 ? kDyn : 1,
+                                                dims[1] == -1 ? kDyn : 1, 1, 1},
+                                               i64)),
+                                 idxShape);
+  };
+  Value bIdx = iota(0, {-1, 1, 1, 1});
+  Value hIdx = iota(1, {1, -1, 1, 1});
+  Value cIdx = aic::ExpandOp::create(
+      b, loc, idxT,
+      g.reshape(target, {0, 1, -1, 1}, g.t({kDyn, 1, kDyn, 1}, i64)), idxShape);
+  Value indices = aic::ConcatOp::create(b, loc, g.t({kDyn, kDyn, kDyn, 3}, i64),
+                                        ValueRange{bIdx, hIdx, cIdx},
+                                        b.getI64IntegerAttr(3));
+  Value out = aic::ScatterNDOp::create(b, loc, data, cache, indices, updates);
+  func::ReturnOp::create(b, loc, out);
+}
+
 /// Replaces the layer function by its graph.
-void buildGraph(const LayerSpec &spec, OpBuilder &b) {
+void buildGraph(const LayerSpec &spec, OpBuilder &b, bool cacheWrite) {
   AttentionOp op = spec.op;
   func::FuncOp old = spec.func;
   Location loc = op.getLoc();
@@ -283,6 +375,8 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b) {
   auto qType = RankedTensorType::get({kDyn, hq, kDyn, d}, elem);
   auto kType = RankedTensorType::get({kDyn, hkv, kDyn, d}, elem);
   auto vType = RankedTensorType::get({kDyn, hkv, kDyn, dv}, elem);
+  // The chunk's own keys and values (cache write) have the cache's types,
+  // with seq_len rows.
   auto posType = RankedTensorType::get({kDyn, kDyn}, b.getI64Type());
   SmallVector<Type> resultTypes{
       RankedTensorType::get({kDyn, hq, kDyn, dv}, elem)};
@@ -300,24 +394,39 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b) {
     resultNames.push_back("skip_stats");
     resultDims.push_back({"batch_size", "", ""});
   }
+  if (cacheWrite) {
+    resultTypes.append({kType, vType});
+    resultNames.append(
+        {"past_key.0_RetainedState", "past_value.0_RetainedState"});
+    resultDims.push_back({"batch_size", "", "ctx_len", ""});
+    resultDims.push_back({"batch_size", "", "ctx_len", ""});
+  }
 
   b.setInsertionPoint(old);
-  auto fn = func::FuncOp::create(
-      b, old.getLoc(), old.getSymName(),
-      b.getFunctionType({qType, kType, vType, posType}, resultTypes));
+  SmallVector<Type> argTypes{qType};
+  SmallVector<StringRef> argNames{"q"};
+  SmallVector<SmallVector<StringRef>> argDims{
+      {"batch_size", "", "seq_len", ""}};
+  if (cacheWrite) {
+    argTypes.append({kType, vType});
+    argNames.append({"k", "v"});
+    argDims.push_back({"batch_size", "", "seq_len", ""});
+    argDims.push_back({"batch_size", "", "seq_len", ""});
+  }
+  argTypes.append({kType, vType, posType});
+  argNames.append({"past_key.0", "past_value.0", "position_ids"});
+  argDims.push_back({"batch_size", "", "ctx_len", ""});
+  argDims.push_back({"batch_size", "", "ctx_len", ""});
+  argDims.push_back({"batch_size", "seq_len"});
+  auto fn = func::FuncOp::create(b, old.getLoc(), old.getSymName(),
+                                 b.getFunctionType(argTypes, resultTypes));
   auto strings = [&](ArrayRef<StringRef> names) {
     SmallVector<Attribute> attrs;
     for (StringRef s : names)
       attrs.push_back(b.getStringAttr(s));
     return b.getArrayAttr(attrs);
   };
-  const StringRef argNames[] = {"q", "past_key.0", "past_value.0",
-                                "position_ids"};
-  const SmallVector<StringRef> argDims[] = {{"batch_size", "", "seq_len", ""},
-                                            {"batch_size", "", "ctx_len", ""},
-                                            {"batch_size", "", "ctx_len", ""},
-                                            {"batch_size", "seq_len"}};
-  for (unsigned i = 0; i < 4; ++i) {
+  for (unsigned i = 0; i < argTypes.size(); ++i) {
     fn.setArgAttr(i, aic::kNameAttr, b.getStringAttr(argNames[i]));
     fn.setArgAttr(i, aic::kDimsAttr, strings(argDims[i]));
   }
@@ -330,8 +439,24 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b) {
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
   GraphBuilder gb(b, loc);
-  Value q = body->getArgument(0), pastK = body->getArgument(1),
-        pastV = body->getArgument(2), pos = body->getArgument(3);
+  unsigned nextArg = 0;
+  Value q = body->getArgument(nextArg++);
+  Value chunkK = cacheWrite ? body->getArgument(nextArg++) : Value();
+  Value chunkV = cacheWrite ? body->getArgument(nextArg++) : Value();
+  Value pastK = body->getArgument(nextArg++),
+        pastV = body->getArgument(nextArg++), pos = body->getArgument(nextArg);
+  if (cacheWrite) {
+    // The chunk goes into the cache first; the blocks read the result.
+    auto scatter = [&](Value cache, Value chunk) {
+      return aic::CallOp::create(
+                 b, loc, TypeRange{cache.getType()},
+                 FlatSymbolRefAttr::get(b.getContext(), kScatterName),
+                 ValueRange{cache, pos, chunk})
+          .getResult(0);
+    };
+    pastK = scatter(pastK, chunkK);
+    pastV = scatter(pastV, chunkV);
+  }
   Type f32 = gb.f32(), i64 = gb.i64();
   auto rows = [&](int64_t last, Type t) { // [B, Hkv, G, S, last]
     return gb.t({kDyn, hkv, g, kDyn, last}, t);
@@ -491,6 +616,8 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b) {
                                        b.getI64IntegerAttr(4));
     results.push_back(gb.reshape(both, {0, hq, 2}, gb.t({kDyn, hq, 2}, i64)));
   }
+  if (cacheWrite)
+    results.append({pastK, pastV});
   func::ReturnOp::create(b, loc, results);
 
   old.erase();
@@ -521,10 +648,11 @@ struct ConvertSkipAttnToAIC
     }
     const LayerSpec &layer = layers.front();
     AttentionOp op = layer.op;
-    if (module.lookupSymbol(kGatherName)) {
-      module.emitOpError("already defines '") << kGatherName << "'";
-      return signalPassFailure();
-    }
+    for (StringRef name : {kGatherName, kScatterName})
+      if (module.lookupSymbol(name)) {
+        module.emitOpError("already defines '") << name << "'";
+        return signalPassFailure();
+      }
 
     // Specialisation sizes: options, else the op's static sizes.
     auto pick = [&](int64_t option, int64_t fromOp, StringRef what,
@@ -554,7 +682,9 @@ struct ConvertSkipAttnToAIC
 
     OpBuilder b(module.getContext());
     buildGatherFunction(b, module, op.getLoc(), layer.elem);
-    buildGraph(layer, b);
+    if (cacheWrite)
+      buildScatterFunction(b, module, op.getLoc(), layer.elem);
+    buildGraph(layer, b, cacheWrite);
 
     auto spec = [&](StringRef name, int64_t seqLen) {
       NamedAttrList entry;
@@ -564,14 +694,23 @@ struct ConvertSkipAttnToAIC
       entry.append("seq_len", b.getI64IntegerAttr(seqLen));
       return entry.getDictionary(b.getContext());
     };
-    module->setAttr(aic::kSpecializationsAttr,
-                    b.getArrayAttr({spec("Prefill", *seq), spec("Decode", 1)}));
+    // A layer whose prefill is one token is a decode layer: one
+    // specialisation, not two identical ones.
+    SmallVector<Attribute> specs;
+    if (*seq > 1)
+      specs.push_back(spec("Prefill", *seq));
+    specs.push_back(spec("Decode", 1));
+    module->setAttr(aic::kSpecializationsAttr, b.getArrayAttr(specs));
+    // The cache (and the state retained on the card) stays fp16.
     Type f16 = b.getF16Type();
-    module->setAttr(aic::kCustomIOAttr,
-                    b.getDictionaryAttr({
-                        b.getNamedAttr("past_key.0", TypeAttr::get(f16)),
-                        b.getNamedAttr("past_value.0", TypeAttr::get(f16)),
-                    }));
+    SmallVector<NamedAttribute> customIO;
+    for (StringRef io : {"past_key.0", "past_value.0"})
+      customIO.push_back(b.getNamedAttr(io, TypeAttr::get(f16)));
+    if (cacheWrite)
+      for (StringRef io :
+           {"past_key.0_RetainedState", "past_value.0_RetainedState"})
+        customIO.push_back(b.getNamedAttr(io, TypeAttr::get(f16)));
+    module->setAttr(aic::kCustomIOAttr, b.getDictionaryAttr(customIO));
   }
 };
 } // namespace

@@ -1,4 +1,4 @@
-// RUN: skipattn-opt %s -split-input-file --convert-skipattn-to-aic | FileCheck %s
+// RUN: skipattn-opt %s -split-input-file --convert-skipattn-to-aic="cache-write=false" | FileCheck %s
 
 // Causal GQA (4 query heads on 2 KV heads), 2 KV blocks, prefill factor 100
 // and decode factor 10, log-sum-exp output.

@@ -73,3 +73,35 @@ func.func @missing(%k: tensor<?x2x?x8xf16>, %i: tensor<?x2x?xi64>) -> tensor<?x2
   %g = aic.call @Nowhere(%k, %i) : (tensor<?x2x?x8xf16>, tensor<?x2x?xi64>) -> tensor<?x2x?x8xf16>
   return %g : tensor<?x2x?x8xf16>
 }
+
+// -----
+
+func.func @gather_elements_rank(%d: tensor<?x2x?x8xf16>, %i: tensor<?x2x1xi64>) -> tensor<?x2x1x8xf16> {
+  // expected-error @+1 {{indices must have the rank of data (4), not 3}}
+  %g = aic.gather_elements %d, %i {axis = 2 : i64} : (tensor<?x2x?x8xf16>, tensor<?x2x1xi64>) -> tensor<?x2x1x8xf16>
+  return %g : tensor<?x2x1x8xf16>
+}
+
+// -----
+
+func.func @gather_elements_axis(%d: tensor<?x2x?x8xf16>, %i: tensor<?x2x1x8xi64>) -> tensor<?x2x1x8xf16> {
+  // expected-error @+1 {{axis 4 is out of range for rank 4}}
+  %g = aic.gather_elements %d, %i {axis = 4 : i64} : (tensor<?x2x?x8xf16>, tensor<?x2x1x8xi64>) -> tensor<?x2x1x8xf16>
+  return %g : tensor<?x2x1x8xf16>
+}
+
+// -----
+
+func.func @scatter_types(%d: tensor<?x2x?x8xf16>, %i: tensor<?x2x?x3xi64>, %u: tensor<?x2x?x8xf32>) -> tensor<?x2x?x8xf16> {
+  // expected-error @+1 {{data, updates and result must share an element type}}
+  %s = aic.scatter_nd %d, %i, %u : (tensor<?x2x?x8xf16>, tensor<?x2x?x3xi64>, tensor<?x2x?x8xf32>) -> tensor<?x2x?x8xf16>
+  return %s : tensor<?x2x?x8xf16>
+}
+
+// -----
+
+func.func @arg_max_axis(%p: tensor<?x?xi64>) -> tensor<?x1xi64> {
+  // expected-error @+1 {{axis -3 is out of range for rank 2}}
+  %a = aic.arg_max %p {axis = -3 : i64, keepdims = 1 : i64} : (tensor<?x?xi64>) -> tensor<?x1xi64>
+  return %a : tensor<?x1xi64>
+}

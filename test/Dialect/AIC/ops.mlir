@@ -32,3 +32,16 @@ func.func private @CtxGather(%d: tensor<?x?x?x?xf16>, %i: tensor<?x?x?xi64>) -> 
   %g = aic.gather_nd %d, %u {batch_dims = 2 : i64} : (tensor<?x?x?x?xf16>, tensor<?x?x?x1xi64>) -> tensor<?x?x?x?xf16>
   return %g : tensor<?x?x?x?xf16>
 }
+
+// The cache-write ops round-trip.
+// CHECK-LABEL: func.func @scatter
+// CHECK: aic.arg_max %{{.*}} {axis = 1 : i64} : (tensor<?x?xi64>) -> tensor<?x1xi64>
+// CHECK: aic.gather_elements %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<?x2x?x8xf16>, tensor<?x2x1x8xi64>) -> tensor<?x2x1x8xf16>
+// CHECK: aic.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x2x?x8xf16>, tensor<?x2x?x3xi64>, tensor<?x2x?x8xf16>) -> tensor<?x2x?x8xf16>
+func.func @scatter(%d: tensor<?x2x?x8xf16>, %p: tensor<?x?xi64>, %i: tensor<?x2x1x8xi64>,
+                   %idx: tensor<?x2x?x3xi64>, %u: tensor<?x2x?x8xf16>) -> (tensor<?x1xi64>, tensor<?x2x1x8xf16>, tensor<?x2x?x8xf16>) {
+  %a = aic.arg_max %p {axis = 1 : i64, keepdims = 1 : i64} : (tensor<?x?xi64>) -> tensor<?x1xi64>
+  %g = aic.gather_elements %d, %i {axis = 2 : i64} : (tensor<?x2x?x8xf16>, tensor<?x2x1x8xi64>) -> tensor<?x2x1x8xf16>
+  %s = aic.scatter_nd %d, %idx, %u : (tensor<?x2x?x8xf16>, tensor<?x2x?x3xi64>, tensor<?x2x?x8xf16>) -> tensor<?x2x?x8xf16>
+  return %a, %g, %s : tensor<?x1xi64>, tensor<?x2x1x8xf16>, tensor<?x2x?x8xf16>
+}

@@ -42,14 +42,14 @@ def desc(device=0, dtype=0, B=1, Hq=2, Hkv=1, Sq=8, Skv=40, D=16, Dv=None,
         b += real(factor)
     b += bytes([layout]) + size(min_keep) + b"\x00" + b"\x00"
     # The salt byte: the fuzzer compiles a descriptor whose FNV-1a hash
-    # (over these bytes) has a zero top nibble; pick one that does, or not.
-    for salt in range(256):
+    # (over these bytes) has its top 7 bits zero; pick one that does, or not.
+    for salt in range(1 << 16):
         h = 1469598103934665603
-        for c in b + bytes([salt]):
+        for c in b + struct.pack("<H", salt):
             h = ((h ^ c) * 1099511628211) % (1 << 64)
-        if ((h >> 60) == 0) == compile:
+        if ((h >> 57) == 0) == compile:
             break
-    b += bytes([salt])
+    b += struct.pack("<H", salt)
     b += struct.pack("<Q", seed)
     b += b"".join(bytes([v]) for v in lens_values)
     b += b"".join(real(v) for v in factor_values)

@@ -1,8 +1,8 @@
 // REQUIRES: onnx-export
-// RUN: skipattn-opt %s --skipattn-aic-pipeline="num-kv-blocks=2 prefill-factor=587 decode-factor=16.5" \
+// RUN: skipattn-opt %s --skipattn-aic-pipeline="num-kv-blocks=2 prefill-factor=587 decode-factor=16.5 cache-write=false" \
 // RUN:   | skipattn-translate --skipattn-to-onnx-text | FileCheck %s
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: skipattn-opt %s --skipattn-aic-pipeline="num-kv-blocks=2 prefill-factor=587 decode-factor=16.5 batch-size=4 prefill-seq-len=128 ctx-len=4096" \
+// RUN: skipattn-opt %s --skipattn-aic-pipeline="num-kv-blocks=2 prefill-factor=587 decode-factor=16.5 batch-size=4 prefill-seq-len=128 ctx-len=4096 cache-write=false" \
 // RUN:   | skipattn-translate --skipattn-to-onnx --aic-companion-dir=%t -o %t/model.onnx
 // RUN: FileCheck %s --check-prefix=SPEC < %t/specializations.json
 // RUN: FileCheck %s --check-prefix=IO < %t/custom_io.yaml

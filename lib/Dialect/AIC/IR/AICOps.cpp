@@ -28,6 +28,41 @@ LogicalResult CastOp::verify() {
   return success();
 }
 
+/// `axis` must name a dim of a ranked `type` (negative counts from the end).
+static LogicalResult verifyAxis(Operation *op, Type type, int64_t axis) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (ranked && (axis < -ranked.getRank() || axis >= ranked.getRank()))
+    return op->emitOpError("axis ")
+           << axis << " is out of range for rank " << ranked.getRank();
+  return success();
+}
+
+LogicalResult GatherElementsOp::verify() {
+  auto data = dyn_cast<RankedTensorType>(getData().getType());
+  auto idx = dyn_cast<RankedTensorType>(getIndices().getType());
+  if (data && idx && data.getRank() != idx.getRank())
+    return emitOpError("indices must have the rank of data (")
+           << data.getRank() << "), not " << idx.getRank();
+  if (getElementTypeOrSelf(getData()) != getElementTypeOrSelf(getOutput()))
+    return emitOpError("result element type must be that of data");
+  return verifyAxis(*this, getData().getType(), getAxis());
+}
+
+LogicalResult ScatterNDOp::verify() {
+  if (getElementTypeOrSelf(getData()) != getElementTypeOrSelf(getUpdates()) ||
+      getElementTypeOrSelf(getData()) != getElementTypeOrSelf(getOutput()))
+    return emitOpError("data, updates and result must share an element type");
+  auto data = dyn_cast<RankedTensorType>(getData().getType());
+  auto out = dyn_cast<RankedTensorType>(getOutput().getType());
+  if (data && out && data.getRank() != out.getRank())
+    return emitOpError("the result has the shape of data");
+  return success();
+}
+
+LogicalResult ArgMaxOp::verify() {
+  return verifyAxis(*this, getData().getType(), getAxis());
+}
+
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 #define GET_OP_CLASSES

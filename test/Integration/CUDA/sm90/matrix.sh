@@ -3,11 +3,14 @@
 # skipattn-run against the float64 reference (relative L2 error, log-sum-exp,
 # per-head skipped-block counts; exit 3 on a mismatch). Needs an sm_90a GPU.
 #   matrix.sh <path to skipattn-run> [extra skipattn-run flags]
+# MATRIX_WRAP, when set, prefixes every run (e.g. "compute-sanitizer --tool
+# racecheck --error-exitcode 9"), so a tool covers the whole matrix.
 set -u
 RUN="$1"; shift
+read -r -a WRAP <<< "${MATRIX_WRAP:-}"
 pass=0; failed=0
 run() {
-  if "$RUN" --target=cuda --iters=1 "$@" "${EXTRA[@]}" > /tmp/skipattn-case.log 2>&1; then
+  if "${WRAP[@]}" "$RUN" --target=cuda --iters=1 "$@" "${EXTRA[@]}" > /tmp/skipattn-case.log 2>&1; then
     pass=$((pass + 1))
     grep -E "blocks|error " /tmp/skipattn-case.log | sed 's/^/    /' | tr '\n' ' '; echo " <- $*"
   else

@@ -177,8 +177,11 @@ for case in CASES:
     mlir = layer_mlir(case["hq"], case["hkv"], case["d"], case["dtype"],
                       case["causal"], None if case["prefill"] == 0 else factor,
                       case["min_keep"], 64, 512, 2)
+    # The read-only layer (the cache is an input only); the layer that
+    # writes and retains the cache runs in ort_generation_loop.py.
     pipeline = (f"num-kv-blocks={case['blocks']} prefill-factor={case['prefill']} "
-                f"decode-factor={case['decode']} min-keep-blocks={case['min_keep']}")
+                f"decode-factor={case['decode']} min-keep-blocks={case['min_keep']} "
+                f"cache-write=false")
     sess = export(case["name"], mlir, pipeline)
     skipping = case["prefill"] > 0
     runs = [

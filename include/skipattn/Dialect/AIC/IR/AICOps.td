@@ -167,6 +167,43 @@ def AIC_GatherNDOp : AIC_Op<"gather_nd", "GatherND"> {
   let results = (outs AIC_Tensor:$output);
 }
 
+def AIC_GatherElementsOp : AIC_Op<"gather_elements", "GatherElements"> {
+  let description = [{
+    `output[i][j][k] = data[i][index[i][j][k]][k]` for `axis` = 1 (likewise
+    for any axis): indices of the same rank as `data`, the result of their
+    shape. Picks one row per sequence (the last written one) in the body of
+    `CtxScatter`.
+  }];
+  let arguments = (ins AIC_Tensor:$data, AIC_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs AIC_Tensor:$output);
+  let hasVerifier = 1;
+}
+
+def AIC_ScatterNDOp : AIC_Op<"scatter_nd", "ScatterND"> {
+  let description = [{
+    A copy of `data` with the slices addressed by the last dim of `indices`
+    replaced by `updates` (no reduction: duplicate indices must carry equal
+    updates for a defined result). The body of `CtxScatter`, the KV-cache
+    write.
+  }];
+  let arguments = (ins AIC_Tensor:$data, AIC_IndexTensor:$indices,
+                       AIC_Tensor:$updates);
+  let results = (outs AIC_Tensor:$output);
+  let hasVerifier = 1;
+}
+
+def AIC_ArgMaxOp : AIC_Op<"arg_max", "ArgMax"> {
+  let description = [{
+    Index of the largest element along `axis` (the first one on ties), as
+    i64; `keepdims` keeps the reduced dim as 1.
+  }];
+  let arguments = (ins AIC_Tensor:$data, DefaultValuedAttr<I64Attr, "0">:$axis,
+                       DefaultValuedAttr<I64Attr, "1">:$keepdims);
+  let results = (outs AIC_IndexTensor:$reduced);
+  let hasVerifier = 1;
+}
+
 def AIC_ConstantOp : AIC_Op<"constant", "Constant",
     [ConstantLike, AllTypesMatch<["value", "output"]>]> {
   let description = [{
