@@ -17,6 +17,7 @@ import sys
 from ._api import (CompileError, Context, CUDAError, InvalidArgumentError,
                    SkipAttnError, UnsupportedError, attention,
                    default_context, kernel_info, set_default_context)
+from .calibration import Calibration, calibrate, measure_sparsity
 
 __version__ = "0.3.0"
 

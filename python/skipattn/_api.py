@@ -273,6 +273,10 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
             not isinstance(min_keep_blocks, numbers.Integral) or min_keep_blocks < 0:
         raise ValueError(f"min_keep_blocks must be an int >= 0, got {min_keep_blocks!r}")
     min_keep_blocks = int(min_keep_blocks)
+    if B * Hq * Sq * Dv == 0 or Skv == 0:
+        # Nothing to compute (as torch SDPA: an empty result), or no keys: a
+        # row that sees no key outputs 0 with log-sum-exp -inf.
+        return None, tq, tk, tv, (B, Hq, Sq, Dv), None, None
 
     # Factor values are checked by the library, one rule for every caller:
     # a compiled-in factor must be finite and >= 0; runtime factors must be
@@ -376,6 +380,13 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
     out = _new_like(tq, oshape, tq.dtype)
     lse = _new_like(tq, oshape[:3], "float32") if return_lse else None
     stats = _new_like(tq, oshape[:2] + (2,), "int64") if return_stats else None
+    if kernel is None:  # an empty call: no kernel, nothing to launch
+        out[...] = 0
+        if lse is not None:
+            lse[...] = -math.inf
+        if stats is not None:
+            stats[...] = 0
+        return out, lse, stats
     _launch(kernel, tq, tk, tv, _ptr(out), _ptr(lse), _ptr(stats), fbuf, lbuf,
             _stream(tq))
     return out, lse, stats
@@ -404,6 +415,14 @@ def attention(q, k, v, *, causal=False, scale=None,
     and stats [B, Hq, 2] (int64: decisions, skipped) when asked for.
     """
     if _is_torch(q):
+        import torch
+        if torch.is_grad_enabled() and any(
+                getattr(x, "requires_grad", False) for x in (q, k, v)):
+            raise RuntimeError(
+                "skipattn.attention is forward-only (it has no backward): "
+                "inputs that require grad would silently get no gradients. "
+                "Call it under torch.no_grad() or torch.inference_mode(), or "
+                "pass detached tensors")
         from . import torch_ops
         if torch_ops.use_operator():
             out, lse, stats = torch_ops.call_operator(
@@ -434,6 +453,8 @@ def kernel_info(q, k, v, *, causal=False, scale=None,
     kernel, *_ = _prepare(q, k, v, causal, scale,
                           skip_softmax_threshold_scale_factor, min_keep_blocks,
                           kv_lens, return_lse, return_stats, context)
+    if kernel is None:
+        raise ValueError("an empty call (a zero size) compiles no kernel")
     info = _capi.KernelInfo()
     info.struct_size = ctypes.sizeof(info)
     _check(_library().skipattn_kernel_get_info(kernel, ctypes.byref(info)))

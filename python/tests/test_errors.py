@@ -138,3 +138,10 @@ def test_close_while_other_threads_call():
         assert all("closed" in str(e) or "not a live" in str(e) for e in errors), errors
         assert all(np.array_equal(o, ref) for o in outputs)
         ctx.close()  # twice is fine
+
+
+def test_limits_shared_with_the_library():
+    # head_dim 32769 once aborted in LLVM; the library's limit answers.
+    q = np.zeros((1, 1, 1, 32769), np.float32)
+    with pytest.raises(skipattn.InvalidArgumentError, match="head and value dims must be at most 4096"):
+        skipattn.attention(q, q, q)

@@ -106,3 +106,19 @@ def test_context_options(tmp_path):
     dumped = list((tmp_path / "ir").rglob("*.mlir"))
     assert len(dumped) > 5, "expected the IR after every pass"
     ctx.close()
+
+
+def test_empty_inputs_give_empty_outputs():
+    # As torch SDPA: a zero batch, head count or query length is an empty
+    # result, not an error; no keys at all means rows that see no key.
+    rng = np.random.default_rng(3)
+    k = rng.standard_normal((2, 2, 64, 32)).astype(np.float32)
+    for shape in [(0, 4, 8, 32), (2, 0, 8, 32), (2, 4, 0, 32)]:
+        q = np.ones(shape, np.float32)
+        kk = k[:shape[0]]
+        out, lse, st = skipattn.attention(q, kk, kk, return_lse=True, return_stats=True)
+        assert out.shape == shape and lse.shape == shape[:3] and st.shape == shape[:2] + (2,)
+    q = rng.standard_normal((2, 4, 8, 32)).astype(np.float32)
+    none = np.ones((2, 2, 0, 32), np.float32)
+    out, lse = skipattn.attention(q, none, none, return_lse=True)
+    assert out.shape == q.shape and (out == 0).all() and np.isneginf(lse).all()

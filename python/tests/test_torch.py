@@ -134,3 +134,26 @@ def test_cuda_int64_kv_lens_keep_the_device_rule():
     wrapped = torch.tensor([2**32 + 10, 256], dtype=torch.int64, device="cuda")
     got = skipattn.attention(q, k, v, kv_lens=wrapped)
     assert torch.equal(got, want)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_forward_only(device):
+    dtype = torch.float16 if device == "cuda" else torch.float32
+    q = torch.randn(1, 4, 16, 64, device=device, dtype=dtype, requires_grad=True)
+    k = torch.randn(1, 2, 64, 64, device=device, dtype=dtype)
+    with pytest.raises(RuntimeError, match="forward-only"):
+        skipattn.attention(q, k, k)
+    with torch.no_grad():
+        out = skipattn.attention(q, k, k)
+    assert out.shape == (1, 4, 16, 64) and not out.requires_grad
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_empty_tensors(device):
+    dtype = torch.float16 if device == "cuda" else torch.float32
+    q = torch.randn(0, 4, 16, 64, device=device, dtype=dtype)
+    k = torch.randn(0, 2, 64, 64, device=device, dtype=dtype)
+    want = torch.nn.functional.scaled_dot_product_attention(
+        q, k.repeat_interleave(2, 1), k.repeat_interleave(2, 1))
+    got = skipattn.attention(q, k, k)
+    assert got.shape == want.shape and got.device == q.device
