@@ -49,6 +49,10 @@ asan_rt = getattr(config, "skipattn_asan_runtime", "")
 preload = (f"env LD_PRELOAD={asan_rt} ASAN_OPTIONS=detect_leaks=0 "
            if asan_rt else "")
 config.substitutions.append(("%asan_preload", preload))
+# ...and an executable the system compiler links against it needs the
+# runtime's symbols at link time.
+config.substitutions.append(("%asan_link",
+                             f"-DCMAKE_EXE_LINKER_FLAGS={asan_rt}" if asan_rt else ""))
 config.substitutions.append(("%pyexe", preload + python))
 config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Inputs")))
 # The GPU suite (test/Integration/CUDA) runs only where asked for and an

@@ -152,10 +152,16 @@ Expected<Driver &> Driver::get() {
   static std::string failure;
   std::call_once(once, [] {
     auto *d = new Driver();
-    if (Error e = d->load())
+    if (Error e = d->load()) {
+      // No driver: keep the message, release what load() opened.
       failure = llvm::toString(std::move(e));
-    else
-      driver = d;
+      if (d->api && d->api->handle)
+        dlclose(d->api->handle);
+      delete d->api;
+      delete d;
+    } else {
+      driver = d; // lives for the process, as the CUDA context does
+    }
   });
   if (!driver)
     return createStringError(failure);
