@@ -55,6 +55,16 @@ python_ready() {
   fi
 }
 
+# PyTorch and transformers (PyPI only) for the tests of the PyTorch
+# operator and the HuggingFace integration on the CPU; the main job needs
+# neither.
+python_test_ready() {
+  if ! python3 -c "import torch, transformers" 2>/dev/null; then
+    echo "== installing torch and transformers for $(command -v python3)"
+    pip_install torch transformers
+  fi
+}
+
 configure_and_build() {
   python_ready
   if [ ! -f "$BUILD/build.ninja" ]; then
@@ -127,6 +137,7 @@ case "$cmd" in
     ;;
   test)
     install_missing
+    python_test_ready
     configure_and_build
     (cd "$BUILD" && ctest -V --no-tests=error)
     # A short, seeded (reproducible) libFuzzer run of both targets from
