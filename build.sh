@@ -6,7 +6,7 @@
 #   ./build.sh sanitize - ASan + UBSan build (clang) in ./build-sanitize and
 #                       the whole test suite under it
 #   ./build.sh fuzz [SECONDS] [-- FLAGS] - libFuzzer + ASan + UBSan build in
-#                       ./build-sanitize, then each fuzz target for SECONDS
+#                       ./build-fuzz, then each fuzz target for SECONDS
 #                       (default 60) from its seed corpus
 #   ./build.sh bundle - self-contained skipattn-run and libskipattn_c (static
 #                       MLIR/LLVM, --gc-sections) packed into
@@ -78,26 +78,30 @@ configure_and_build() {
   cmake --build "$BUILD" --target all skipattn-doc
 }
 
-# One clang build serves both: libraries, tools and tests with ASan + UBSan
-# and libFuzzer coverage (inert outside the fuzz targets).
+# Two clang builds with ASan + UBSan: ./build-sanitize for the test suite,
+# ./build-fuzz with libFuzzer coverage for the fuzz targets (coverage
+# callbacks would leave libskipattn_c unusable outside libFuzzer).
 SANITIZE="${SKIPATTN_SANITIZE_BUILD_DIR:-$ROOT/build-sanitize}"
+FUZZ="${SKIPATTN_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SANITIZER_PACKAGES=(clang-22 libclang-rt-22-dev)
-configure_and_build_sanitized() {
+configure_and_build_sanitized() { # build dir, coverage ON/OFF, targets...
+  local dir="$1" coverage="$2"
+  shift 2
   PACKAGES+=("${SANITIZER_PACKAGES[@]}")
   install_missing
   python_ready
-  if [ ! -f "$SANITIZE/build.ninja" ]; then
-    cmake -G Ninja -S "$ROOT" -B "$SANITIZE" -DCMAKE_BUILD_TYPE=Release \
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -G Ninja -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_C_COMPILER=/usr/lib/llvm-22/bin/clang \
       -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++ \
       -DLLVM_USE_SANITIZER="Address;Undefined" \
-      -DLLVM_USE_SANITIZE_COVERAGE=ON \
+      -DLLVM_USE_SANITIZE_COVERAGE="$coverage" \
       -DSKIPATTN_PYTHON="$(python3 -c 'import sys; print(sys.executable)')" \
       -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
       -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
       -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
   fi
-  cmake --build "$SANITIZE" --target "$@"
+  cmake --build "$dir" --target "$@"
 }
 
 # Bounded fuzzing of both targets from their seed corpora (new inputs go
@@ -105,7 +109,7 @@ configure_and_build_sanitized() {
 run_fuzzers() {
   local seconds="$1"
   shift
-  local work="$SANITIZE/fuzz"
+  local work="$FUZZ/fuzz"
   mkdir -p "$work/opt" "$work/capi"
   python3 "$ROOT/test/Fuzz/Inputs/make_opt_corpus.py" "$work/opt-seed" \
     "$ROOT/test" "$ROOT/examples"
@@ -113,7 +117,7 @@ run_fuzzers() {
   export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1"
   for t in opt capi; do
     echo "== fuzzing skipattn-$t-fuzzer for ${seconds}s"
-    (cd "$work" && "$SANITIZE/bin/skipattn-$t-fuzzer" "$work/$t" \
+    (cd "$work" && "$FUZZ/bin/skipattn-$t-fuzzer" "$work/$t" \
       "$work/$t-seed" "$ROOT/test/Fuzz/Inputs/regressions/$t" \
       -max_total_time="$seconds" -timeout=60 -rss_limit_mb=8192 \
       -print_final_stats=1 "$@")
@@ -142,12 +146,13 @@ case "$cmd" in
     (cd "$BUILD" && ctest -V --no-tests=error)
     # A short, seeded (reproducible) libFuzzer run of both targets from
     # their seed corpora in the clang ASan + UBSan build; a finding fails.
-    configure_and_build_sanitized skipattn-opt-fuzzer skipattn-capi-fuzzer
-    rm -rf "$SANITIZE/fuzz"
+    configure_and_build_sanitized "$FUZZ" ON skipattn-opt-fuzzer \
+      skipattn-capi-fuzzer
+    rm -rf "$FUZZ/fuzz"
     run_fuzzers 300 -seed=1 -runs=30000
     ;;
   sanitize)
-    configure_and_build_sanitized all
+    configure_and_build_sanitized "$SANITIZE" OFF all
     cd "$SANITIZE"
     /usr/lib/llvm-22/bin/lit -sv test
     ;;
@@ -155,7 +160,8 @@ case "$cmd" in
     seconds="${2:-60}"
     shift $(($# < 2 ? $# : 2))
     [ "${1:-}" = "--" ] && shift
-    configure_and_build_sanitized skipattn-opt-fuzzer skipattn-capi-fuzzer
+    configure_and_build_sanitized "$FUZZ" ON skipattn-opt-fuzzer \
+      skipattn-capi-fuzzer
     run_fuzzers "$seconds" "$@"
     ;;
   bundle)
