@@ -153,7 +153,6 @@ def test_empty_tensors(device):
     dtype = torch.float16 if device == "cuda" else torch.float32
     q = torch.randn(0, 4, 16, 64, device=device, dtype=dtype)
     k = torch.randn(0, 2, 64, 64, device=device, dtype=dtype)
-    want = torch.nn.functional.scaled_dot_product_attention(
-        q, k.repeat_interleave(2, 1), k.repeat_interleave(2, 1))
     got = skipattn.attention(q, k, k)
-    assert got.shape == want.shape and got.device == q.device
+    assert isinstance(got, torch.Tensor), type(got)
+    assert got.shape == q.shape and got.device == q.device and got.dtype == dtype

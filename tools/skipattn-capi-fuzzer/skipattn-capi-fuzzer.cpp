@@ -34,6 +34,8 @@ public:
   template <typename T> T raw() {
     T v{};
     size_t k = n < sizeof(T) ? n : sizeof(T);
+    if (k == 0) // an empty input may come as a null pointer
+      return v;
     std::memcpy(&v, p, k);
     p += k;
     n -= k;
