@@ -100,6 +100,9 @@ class Context:
         _check(lib.skipattn_context_create(ctypes.byref(opts), ctypes.byref(handle)))
         self._handle = handle
         self._kernels = {}
+        # Repeated eager torch calls: call signature -> what a launch needs
+        # (see _fast_attention).
+        self._fast = {}
         self._lock = threading.Lock()
 
     def close(self):
@@ -112,6 +115,7 @@ class Context:
         with lock:
             handle, self._handle = getattr(self, "_handle", None), None
             self._kernels = {}
+            self._fast = {}
         if handle:
             _library().skipattn_context_destroy(handle)
 
@@ -389,6 +393,9 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
         return out, lse, stats
     _launch(kernel, tq, tk, tv, _ptr(out), _ptr(lse), _ptr(stats), fbuf, lbuf,
             _stream(tq))
+    if _is_torch(q) and kv_lens is None and not return_lse and not return_stats:
+        _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks,
+                       context, kernel, oshape)
     return out, lse, stats
 
 
@@ -414,6 +421,12 @@ def attention(q, k, v, *, causal=False, scale=None,
     Returns out [B, Hq, Sq, Dv], then lse [B, Hq, Sq] (float32, natural log)
     and stats [B, Hq, 2] (int64: decisions, skipped) when asked for.
     """
+    if kv_lens is None and not return_lse and not return_stats:
+        out = _fast_attention(q, k, v, causal, scale,
+                              skip_softmax_threshold_scale_factor,
+                              min_keep_blocks, context)
+        if out is not None:
+            return out
     if _is_torch(q):
         import torch
         if torch.is_grad_enabled() and any(
@@ -434,6 +447,68 @@ def attention(q, k, v, *, causal=False, scale=None,
         q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
         min_keep_blocks, kv_lens, return_lse, return_stats, context)
     return _result(out, lse, stats)
+
+
+_torch = None  # the torch module, once a torch call has been seen
+
+
+def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks):
+    # Everything the slow path's checks and the kernel depend on for a call
+    # without kv_lens, extra outputs or a factor tensor; any change of
+    # shape, strides, dtype or device is a different key.
+    return (q.shape, k.shape, v.shape, q.stride(), k.stride(), v.stride(),
+            q.dtype, k.dtype, v.dtype, q.device, k.device, v.device,
+            causal, scale, factor, min_keep_blocks)
+
+
+def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
+    """The cached eager torch call: a dict lookup on the call's signature,
+    an output allocation and one C launch. None when the call is not one
+    (NumPy, a factor tensor, autograd or tracing, or not seen before); the
+    slow path then checks everything and records the signature."""
+    torch = _torch
+    if torch is None or type(q) is not torch.Tensor or \
+            not (factor is None or _is_real(factor)):
+        return None
+    if torch.is_grad_enabled() and (q.requires_grad or k.requires_grad or
+                                    v.requires_grad):
+        return None
+    if torch.compiler.is_compiling():
+        return None
+    ctx = context or _default
+    if ctx is None:
+        return None
+    entry = ctx._fast.get(_fast_key(q, k, v, causal, scale, factor,
+                                    min_keep_blocks))
+    if entry is None:
+        return None
+    kernel, oshape, device, index = entry
+    out = torch.empty(oshape, dtype=q.dtype, device=device)
+    stream = torch._C._cuda_getCurrentRawStream(index) if index >= 0 else None
+    a = _capi.AttentionArgs(_ARGS_SIZE, q.data_ptr(), k.data_ptr(),
+                            v.data_ptr(), out.data_ptr(), None, None, None,
+                            None, stream)
+    _check(_lib.skipattn_kernel_launch(kernel, ctypes.byref(a)))
+    return out
+
+
+_ARGS_SIZE = ctypes.sizeof(_capi.AttentionArgs)
+
+
+def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
+                   kernel, oshape):
+    """Records a checked eager torch call for _fast_attention."""
+    global _torch
+    import torch
+    _torch = torch
+    if not (factor is None or _is_real(factor)) or kernel is None:
+        return
+    ctx = context or default_context()
+    index = (q.device.index or 0) if q.device.type == "cuda" else -1
+    key = _fast_key(q, k, v, causal, scale, factor, min_keep_blocks)
+    with ctx._lock:
+        if ctx._handle:
+            ctx._fast[key] = (kernel, oshape, q.device, index)
 
 
 def _result(out, lse, stats):

@@ -156,3 +156,27 @@ def test_empty_tensors(device):
     got = skipattn.attention(q, k, k)
     assert isinstance(got, torch.Tensor), type(got)
     assert got.shape == q.shape and got.device == q.device and got.dtype == dtype
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_repeated_calls_take_the_cached_path(device):
+    # The second call of a signature skips the checks (a dict lookup and one
+    # launch); it must give the same result, and any change of shape,
+    # dtype, device or option must not reuse the kernel.
+    from skipattn import _api
+    dtype = torch.float16 if device == "cuda" else torch.float32
+    rng = np.random.default_rng(4)
+    q, k, v = tensors(rng, 1, 4, 2, 96, 512, 64, dtype, device)
+    first = skipattn.attention(q, k, v, causal=True)
+    ctx = skipattn.default_context()
+    assert any(key[0] == q.shape for key in ctx._fast)
+    again = skipattn.attention(q, k, v, causal=True)
+    assert torch.equal(first, again)
+    q2 = q[:, :, :64].contiguous()   # another shape: the slow path again
+    check(q2, k, v, skipattn.attention(q2, k, v, causal=True), causal=True,
+          info=skipattn.kernel_info(q2, k, v, causal=True))
+    dense = skipattn.attention(q, k, v)  # another option
+    check(q, k, v, dense, info=skipattn.kernel_info(q, k, v))
+    # Autograd still refuses on the cached signature.
+    with pytest.raises(RuntimeError, match="forward-only"):
+        skipattn.attention(q.clone().requires_grad_(), k, v, causal=True)
