@@ -10,8 +10,9 @@
 |* Layout: q [B, Hq, Sq, D], k [B, Hkv, Skv, D], v [B, Hkv, Skv, Dv],        *|
 |* out [B, Hq, Sq, Dv], lse [B, Hq, Sq] (f32), stats [B, Hq, 2] (i64),       *|
 |* kv_lens [B] (i32), skip factors f32 in the layout of factor_layout. The   *|
-|* kernels read row-major (contiguous) tensors; strides are checked, and a   *|
-|* non-contiguous tensor is an error, never a silent wrong answer.           *|
+|* CPU target reads any view with a unit stride on D (e.g. [B, S, H, D]     *|
+|* tensors seen as [B, H, S, D]) in place; the CUDA target reads contiguous  *|
+|* tensors. Unsupported strides are an error, never a silent wrong answer.   *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -89,7 +90,9 @@ typedef struct skipattn_attention_desc {
   skipattn_dtype_t dtype;
   int64_t batch, q_heads, kv_heads, q_len, kv_len, head_dim;
   int64_t value_dim; /* 0: head_dim */
-  /* Element strides of q, k, v and out; all zero means contiguous. */
+  /* Element strides of q, k, v and out in [B, H, S, D] order; all zero
+   * means contiguous. CPU: any view with stride 1 on D, out not
+   * overlapping itself; CUDA: contiguous only. */
   int64_t q_strides[4], k_strides[4], v_strides[4], out_strides[4];
   int32_t causal;                /* bottom-right aligned                  */
   double scale;                  /* 0: 1 / sqrt(head_dim)                 */

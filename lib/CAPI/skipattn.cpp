@@ -286,12 +286,26 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   const int64_t kSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
   const int64_t vSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.dv()};
   const int64_t oSizes[4] = {s.batch, s.qHeads, s.qLen, s.dv()};
-  for (std::string problem : {checkContiguous("query", qSizes, d->q_strides),
-                              checkContiguous("key", kSizes, d->k_strides),
-                              checkContiguous("value", vSizes, d->v_strides),
-                              checkContiguous("out", oSizes, d->out_strides)})
-    if (!problem.empty())
-      return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
+  // Contiguous tensors (the common case) share one kernel whatever strides
+  // the caller spelled out; other views run without a copy on the CPU,
+  // their strides compiled into the kernel (checked by validate below).
+  struct View {
+    const char *name;
+    const int64_t *sizes, *strides;
+    std::vector<int64_t> *into;
+  } views[] = {{"query", qSizes, d->q_strides, &s.qStrides},
+               {"key", kSizes, d->k_strides, &s.kStrides},
+               {"value", vSizes, d->v_strides, &s.vStrides},
+               {"out", oSizes, d->out_strides, &s.outStrides}};
+  for (const View &view : views) {
+    std::string problem = checkContiguous(view.name, view.sizes, view.strides);
+    if (problem.empty())
+      continue;
+    if (device == SKIPATTN_DEVICE_CUDA)
+      return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                  problem + " (strided views run on the CPU target)");
+    view.into->assign(view.strides, view.strides + 4);
+  }
 
   if (device == SKIPATTN_DEVICE_CUDA) {
     if (d->device_index != 0)
@@ -315,8 +329,7 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   } else {
     s = skipattn::cpuSpec(s);
   }
-  std::string problem = s.validate();
-  if (!problem.empty())
+  if (std::string problem = s.validate(); !problem.empty())
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
   return SKIPATTN_OK;
 }

@@ -35,10 +35,19 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   Type et = elementType(ctx, s.dtype);
-  auto qT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.headDim}, et);
-  auto kT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.headDim}, et);
-  auto vT = MemRefType::get({s.batch, s.kvHeads, s.kvLen, s.dv()}, et);
-  auto oT = MemRefType::get({s.batch, s.qHeads, s.qLen, s.dv()}, et);
+  // Explicit strides become the memref's static strided layout: the
+  // kernel addresses the view directly, no copy.
+  auto tensorType = [&](ArrayRef<int64_t> shape,
+                        const std::vector<int64_t> &strides) {
+    if (strides.empty())
+      return MemRefType::get(shape, et);
+    return MemRefType::get(shape, et,
+                           StridedLayoutAttr::get(ctx, /*offset=*/0, strides));
+  };
+  auto qT = tensorType({s.batch, s.qHeads, s.qLen, s.headDim}, s.qStrides);
+  auto kT = tensorType({s.batch, s.kvHeads, s.kvLen, s.headDim}, s.kStrides);
+  auto vT = tensorType({s.batch, s.kvHeads, s.kvLen, s.dv()}, s.vStrides);
+  auto oT = tensorType({s.batch, s.qHeads, s.qLen, s.dv()}, s.outStrides);
   SmallVector<Type> args{qT, kT, vT};
   if (s.ragged())
     args.push_back(MemRefType::get({s.batch}, b.getI32Type()));

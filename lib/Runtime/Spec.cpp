@@ -123,6 +123,56 @@ int64_t AttentionSpec::cpuTileStackBytes() const {
   return bytes >= 9e18 ? INT64_MAX : static_cast<int64_t>(bytes);
 }
 
+/// Empty when `strides` (possibly empty: contiguous) suit a [B, H, S, D]
+/// tensor of `dims`: four non-negative strides with a unit stride on D;
+/// an output must also be injective (no two elements at one address).
+static std::string checkStrides(const char *name, const int64_t dims[4],
+                                const std::vector<int64_t> &strides,
+                                bool output) {
+  if (strides.empty())
+    return "";
+  std::ostringstream e;
+  if (strides.size() != 4 || strides[3] != 1 ||
+      std::any_of(strides.begin(), strides.end(),
+                  [](int64_t s) { return s < 0; })) {
+    e << name << " strides must be 4 non-negative element strides with a "
+      << "unit stride on the head dimension";
+    return e.str();
+  }
+  // The furthest element must lie within the tensor limit.
+  int64_t last = 0;
+  for (int i = 0; i < 4; ++i) {
+    int64_t term;
+    if (__builtin_mul_overflow(dims[i] - 1, strides[i], &term) ||
+        __builtin_add_overflow(last, term, &last)) {
+      e << name << " strides overflow";
+      return e.str();
+    }
+  }
+  if (last > kMaxTensorBytes) {
+    e << name << " strides span more than the tensor limit";
+    return e.str();
+  }
+  if (output) {
+    // Injective iff, taking dims of more than one element by increasing
+    // stride, each stride covers everything the smaller ones span.
+    std::vector<std::pair<int64_t, int64_t>> order;
+    for (int i = 0; i < 4; ++i)
+      if (dims[i] > 1)
+        order.push_back({strides[i], dims[i]});
+    std::sort(order.begin(), order.end());
+    int64_t span = 1;
+    for (auto [stride, dim] : order) {
+      if (stride < span) {
+        e << name << " strides make elements overlap";
+        return e.str();
+      }
+      span = stride * dim;
+    }
+  }
+  return "";
+}
+
 std::string AttentionSpec::validate() const {
   std::ostringstream e;
   if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 || kvLen <= 0 ||
@@ -138,6 +188,23 @@ std::string AttentionSpec::validate() const {
     e << "head and value dims must be at most " << kMaxHeadDim << ", got "
       << headDim << "/" << dv();
   else if (std::string t = oversizedTensor(*this); !t.empty())
+    e << t;
+  else if (std::string t =
+               [&] {
+                 const int64_t qd[4] = {batch, qHeads, qLen, headDim},
+                               kd[4] = {batch, kvHeads, kvLen, headDim},
+                               vd[4] = {batch, kvHeads, kvLen, dv()},
+                               od[4] = {batch, qHeads, qLen, dv()};
+                 for (std::string p :
+                      {checkStrides("query", qd, qStrides, false),
+                       checkStrides("key", kd, kStrides, false),
+                       checkStrides("value", vd, vStrides, false),
+                       checkStrides("out", od, outStrides, true)})
+                   if (!p.empty())
+                     return p;
+                 return std::string();
+               }();
+           !t.empty())
     e << t;
   else if (qHeads % kvHeads != 0)
     e << "query heads (" << qHeads << ") must be a multiple of KV heads ("
@@ -206,6 +273,17 @@ std::string AttentionSpec::key() const {
     << "_mk" << minKeepBlocks << (withLse ? "_lse" : "")
     << (withStats ? "_st" : "") << "_t" << blockQ << "x" << blockKV << "x"
     << skipUnit << (packGQA ? "_pack" : "") << (padQueryTiles ? "_pad" : "");
+  auto strides = [&](const char *name, const std::vector<int64_t> &s) {
+    if (s.empty())
+      return;
+    k << "_" << name;
+    for (int64_t v : s)
+      k << "." << v;
+  };
+  strides("qs", qStrides);
+  strides("ks", kStrides);
+  strides("vs", vStrides);
+  strides("os", outStrides);
   return k.str();
 }
 

@@ -110,9 +110,13 @@ def attention_forward(module, query, key, value, attention_mask, dropout=0.0,
     with _lock:
         factor = _config["decode_factor" if query.shape[2] == 1 else "prefill_factor"]
         min_keep = _config["min_keep_blocks"]
-    # Contiguous [B, H, S, D]: the projections give transposed views.
+    # The projections give [B, S, H, D] tensors viewed as [B, H, S, D]: the
+    # CPU kernels read such views in place; the Hopper kernel needs them
+    # contiguous.
+    if query.is_cuda:
+        query, key, value = query.contiguous(), key.contiguous(), value.contiguous()
     out, stats = attention(
-        query.contiguous(), key.contiguous(), value.contiguous(),
+        query, key, value,
         causal=bool(causal), scale=scaling,
         skip_softmax_threshold_scale_factor=factor or None,
         min_keep_blocks=min_keep, return_stats=True)

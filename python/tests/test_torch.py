@@ -109,8 +109,9 @@ def test_cuda_graph_capture_and_replay():
 def test_torch_errors(device):
     q = torch.randn(1, 4, 16, 64, device=device, dtype=torch.float16)
     k = torch.randn(1, 2, 64, 64, device=device, dtype=torch.float16)
-    with pytest.raises(skipattn.InvalidArgumentError, match="contiguous"):
-        skipattn.attention(q.transpose(1, 2).contiguous().transpose(1, 2), k, k)
+    if device == "cuda":  # views run without a copy on the CPU only
+        with pytest.raises(skipattn.InvalidArgumentError, match="contiguous"):
+            skipattn.attention(q.transpose(1, 2).contiguous().transpose(1, 2), k, k)
     with pytest.raises(TypeError, match="share a dtype"):
         skipattn.attention(q, k.float(), k)
     with pytest.raises(ValueError, match="finite and >= 0"):

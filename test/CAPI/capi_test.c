@@ -275,7 +275,10 @@ int main(int argc, char **argv) {
       bad.threshold_scale_factor = 10;
       bad.factor_layout = SKIPATTN_FACTOR_SCALAR;
     } else if (!strcmp(n, "strides")) {
-      /* a [B, S, H, D] tensor viewed as [B, H, S, D] */
+      /* a [B, S, H, D] tensor viewed as [B, H, S, D]: runs in place on the
+       * CPU (capi_hardening.c), not on the CUDA target */
+      bad.device = SKIPATTN_DEVICE_CUDA;
+      bad.dtype = SKIPATTN_DTYPE_BF16;
       int64_t st[4] = {16 * 4 * 64, 64, 4 * 64, 1};
       memcpy(bad.q_strides, st, sizeof(st));
     } else if (!strcmp(n, "zero size"))

@@ -62,10 +62,20 @@ struct AttentionSpec {
   int64_t blockQ = 64, blockKV = 64, skipUnit = 0;
   bool packGQA = false;
   bool padQueryTiles = false; // tiles keep blockQ rows even when qLen < blockQ
+  // Element strides of q, k, v and out in [B, H, S, D] order; empty:
+  // contiguous. Views such as [B, S, H, D] tensors seen as [B, H, S, D]
+  // (what transformers and flash-attn produce) run without a copy; the
+  // head dimension must have unit stride. CPU target only.
+  std::vector<int64_t> qStrides, kStrides, vStrides, outStrides;
 
   int64_t dv() const { return valueDim ? valueDim : headDim; }
   /// Per-sequence lengths are an operand of the kernel.
   bool ragged() const { return raggedLens || !kvLens.empty(); }
+  /// Any tensor given with explicit (non-contiguous) strides.
+  bool strided() const {
+    return !qStrides.empty() || !kStrides.empty() || !vStrides.empty() ||
+           !outStrides.empty();
+  }
   bool runtimeFactors() const { return factorLayout != FactorLayout::None; }
   bool skipping() const {
     return runtimeFactors() || thresholdScaleFactor > 0.0;

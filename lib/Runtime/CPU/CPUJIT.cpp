@@ -158,12 +158,14 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
   if (!bad.empty())
     return llvm::createStringError(bad);
   std::vector<Descriptor> descs;
+  descs.emplace_back(q,
+                     std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.headDim},
+                     s.qStrides);
   descs.emplace_back(
-      q, std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.headDim});
+      k, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.headDim},
+      s.kStrides);
   descs.emplace_back(
-      k, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.headDim});
-  descs.emplace_back(v,
-                     std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.dv()});
+      v, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.dv()}, s.vStrides);
   if (kvLens)
     descs.emplace_back(kvLens, std::vector<int64_t>{s.batch});
   if (factors)
@@ -171,7 +173,8 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
         factors, std::vector<int64_t>{s.batch, s.qHeads},
         std::vector<int64_t>{s.factorStrideB(), s.factorStrideH()});
   descs.emplace_back(out,
-                     std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.dv()});
+                     std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.dv()},
+                     s.outStrides);
   if (lse)
     descs.emplace_back(lse, std::vector<int64_t>{s.batch, s.qHeads, s.qLen});
   if (stats)

@@ -203,6 +203,10 @@ CUDAKernel::compile(const AttentionSpec &spec,
   std::string problem = spec.validate();
   if (!problem.empty())
     return llvm::createStringError("invalid attention spec: " + problem);
+  if (spec.strided())
+    return llvm::createStringError(
+        "the Hopper kernel reads contiguous [B, H, S, D] tensors (its TMA "
+        "boxes span whole rows); strided views run on the CPU target");
   std::string chip = options.chip;
   if (chip.empty()) {
     auto d = cuda::Driver::get();
