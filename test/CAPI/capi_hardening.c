@@ -11,7 +11,7 @@
 |* Usage: skipattn-capi-hardening-test                                        *|
 \*===----------------------------------------------------------------------===*/
 
-#include "skipattn-c/skipattn.h"
+#include "capi_check.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -19,27 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);                              \
-      printf(__VA_ARGS__);                                                     \
-      printf(" [last error: %s]\n", skipattn_last_error());                    \
-      exit(1);                                                                 \
-    }                                                                          \
-    ++checks;                                                                  \
-  } while (0)
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static float uniform(void) { /* xorshift64, in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (float)((rng >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0);
-}
 
 static float *randomBuffer(size_t n) {
   float *p = malloc(n * sizeof(float));
@@ -158,6 +137,7 @@ static void *launchUntilRejected(void *p) {
 }
 
 int main(void) {
+  rng = 0x9e3779b97f4a7c15ull;
   skipattn_context_t ctx = NULL;
   CHECK(skipattn_context_create(NULL, &ctx) == SKIPATTN_OK, "context");
 

@@ -9,33 +9,12 @@
 |* Usage: skipattn-capi-test CACHE_DIR                                        *|
 \*===----------------------------------------------------------------------===*/
 
-#include "skipattn-c/skipattn.h"
+#include "capi_check.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);                              \
-      printf(__VA_ARGS__);                                                     \
-      printf(" [last error: %s]\n", skipattn_last_error());                    \
-      exit(1);                                                                 \
-    }                                                                          \
-    ++checks;                                                                  \
-  } while (0)
-
-static uint64_t rng = 88172645463325252ull;
-static float uniform(void) { /* xorshift64, in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (float)((rng >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0);
-}
 
 /* Dense softmax attention in float64 over keys [0, limit(i)) of each row,
  * limit bottom-right causal when asked, further capped at `cap` keys. */
