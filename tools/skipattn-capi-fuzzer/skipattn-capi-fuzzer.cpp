@@ -89,6 +89,25 @@ int64_t elements(const int64_t *dims) {
   return dims[0] * dims[1] * dims[2] * dims[3];
 }
 
+/// Elements a buffer needs for a view of `dims` with `strides` (all zero:
+/// contiguous): one past the furthest element.
+int64_t extent(const int64_t *dims, const int64_t *strides) {
+  if (!strides[0] && !strides[1] && !strides[2] && !strides[3])
+    return elements(dims);
+  int64_t last = 0;
+  for (int i = 0; i < 4; ++i)
+    last += (dims[i] - 1) * strides[i];
+  return last + 1;
+}
+
+/// Offset of element (b, h, s, d) of a view (all-zero strides: contiguous).
+int64_t offset(const int64_t *dims, const int64_t *strides, int64_t b,
+               int64_t h, int64_t s, int64_t d) {
+  if (!strides[0] && !strides[1] && !strides[2] && !strides[3])
+    return ((b * dims[1] + h) * dims[2] + s) * dims[3] + d;
+  return b * strides[0] + h * strides[1] + s * strides[2] + d * strides[3];
+}
+
 float uniform(uint64_t &s) {
   s = s * 6364136223846793005ull + 1442695040888963407ull;
   return static_cast<float>((s >> 40) * (1.0 / 16777216.0) * 2.0 - 1.0);
@@ -191,8 +210,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const int64_t oDims[4] = {d.batch, d.q_heads, d.q_len, dv};
   // Small enough to compile and run many times a second.
   if (checked != SKIPATTN_OK || !compile || d.device != SKIPATTN_DEVICE_CPU ||
-      elements(qDims) > 4096 || elements(kDims) > 8192 ||
-      elements(vDims) > 8192)
+      extent(qDims, d.q_strides) > 4096 || extent(kDims, d.k_strides) > 8192 ||
+      extent(vDims, d.v_strides) > 8192 || extent(oDims, d.out_strides) > 8192)
     return 0;
 
   static int compiles = 0;
@@ -205,10 +224,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
 
   uint64_t seed = r.raw<uint64_t>();
-  auto q = tensor(elements(qDims), d.dtype, seed);
-  auto k = tensor(elements(kDims), d.dtype, seed);
-  auto v = tensor(elements(vDims), d.dtype, seed);
-  std::vector<uint16_t> out(elements(oDims) *
+  // Buffers cover the views' extents (strided views reach past the
+  // element count).
+  auto q = tensor(extent(qDims, d.q_strides), d.dtype, seed);
+  auto k = tensor(extent(kDims, d.k_strides), d.dtype, seed);
+  auto v = tensor(extent(vDims, d.v_strides), d.dtype, seed);
+  std::vector<uint16_t> out(extent(oDims, d.out_strides) *
                             (d.dtype == SKIPATTN_DTYPE_F32 ? 2 : 1));
   std::vector<int32_t> lens(d.batch);
   for (int32_t &l : lens) {
@@ -238,9 +259,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // that overflows f32 every output must be finite.
   double scale = d.scale > 0 ? d.scale : 1.0 / std::sqrt(double(d.head_dim));
   if (scale * d.head_dim < 1e30)
-    for (int64_t i = 0; i < elements(oDims); ++i)
-      if (!std::isfinite(toFloat(out, i, d.dtype)))
-        finding("a successful launch left a non-finite output");
+    for (int64_t b = 0; b < oDims[0]; ++b)
+      for (int64_t h = 0; h < oDims[1]; ++h)
+        for (int64_t s = 0; s < oDims[2]; ++s)
+          for (int64_t c = 0; c < oDims[3]; ++c)
+            if (!std::isfinite(toFloat(
+                    out, offset(oDims, d.out_strides, b, h, s, c), d.dtype)))
+              finding("a successful launch left a non-finite output");
   if (d.with_stats)
     for (size_t i = 0; i < stats.size(); i += 2)
       if (stats[i] < 0 || stats[i + 1] < 0 || stats[i + 1] > stats[i])
