@@ -84,6 +84,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto [head, body] = input.split('\n');
   head = head.trim();
 
+  // Inputs that crash Debian's MLIR 22 parser itself, outside this project
+  // (kept in test/Fuzz/Inputs/upstream/, see docs/robustness.md): a dense
+  // array attribute of `index` elements dereferences a null float type.
+  if (body.contains("array<index"))
+    return 0;
+
   MLIRContext *ctx = context();
   // Every diagnostic is an answer to bad input, not a finding.
   // SKIPATTN_FUZZ_VERBOSE=1 prints them, to see how far inputs get.
