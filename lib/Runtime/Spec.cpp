@@ -112,17 +112,6 @@ static std::string oversizedTensor(const AttentionSpec &s) {
   return "";
 }
 
-int64_t AttentionSpec::cpuTileStackBytes() const {
-  // Mirrors skipattn-tile's per-tile buffers (Q tile, scores, m, l,
-  // accumulator) plus the CPU lowering's transposed K block, all f32.
-  // In double, saturated: this is also asked of specs not yet validated,
-  // whose sizes may overflow int64.
-  double rows = double(tileBlockQ()) * tileHeads();
-  double bytes = 4.0 * (rows * (double(headDim) + blockKV + 2 + dv()) +
-                        double(headDim) * blockKV);
-  return bytes >= 9e18 ? INT64_MAX : static_cast<int64_t>(bytes);
-}
-
 /// Empty when `strides` (possibly empty: contiguous) suit a [B, H, S, D]
 /// tensor of `dims`: four non-negative strides with a unit stride on D;
 /// an output must also be injective (no two elements at one address).

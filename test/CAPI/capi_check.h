@@ -28,6 +28,32 @@ static int checks = 0;
     ++checks;                                                                  \
   } while (0)
 
+/* A descriptor with these sizes and the defaults otherwise (CPU, f32). */
+static skipattn_attention_desc_t makeDesc(int64_t B, int64_t Hq, int64_t Hkv,
+                                          int64_t Sq, int64_t Skv, int64_t D) {
+  skipattn_attention_desc_t d;
+  skipattn_attention_desc_init(&d);
+  d.batch = B;
+  d.q_heads = Hq;
+  d.kv_heads = Hkv;
+  d.q_len = Sq;
+  d.kv_len = Skv;
+  d.head_dim = D;
+  return d;
+}
+
+/* Launch arguments with the four tensors set and nothing else. */
+static skipattn_attention_args_t makeArgs(const void *q, const void *k,
+                                          const void *v, void *out) {
+  skipattn_attention_args_t a;
+  skipattn_attention_args_init(&a);
+  a.q = q;
+  a.k = k;
+  a.v = v;
+  a.out = out;
+  return a;
+}
+
 static uint64_t rng = 88172645463325252ull;
 static float uniform(void) { /* xorshift64, in [-1, 1) */
   rng ^= rng << 13;

@@ -27,19 +27,6 @@ static float *randomBuffer(size_t n) {
   return p;
 }
 
-static skipattn_attention_desc_t makeDesc(int64_t B, int64_t Hq, int64_t Hkv,
-                                          int64_t Sq, int64_t Skv, int64_t D) {
-  skipattn_attention_desc_t d;
-  skipattn_attention_desc_init(&d);
-  d.batch = B;
-  d.q_heads = Hq;
-  d.kv_heads = Hkv;
-  d.q_len = Sq;
-  d.kv_len = Skv;
-  d.head_dim = D;
-  return d;
-}
-
 /* Non-causal dense attention of one (b, h) row set in float64; returns the
  * largest error relative to the output's largest magnitude. */
 static double denseError(const float *q, const float *k, const float *v,
@@ -91,12 +78,7 @@ static void runWide(skipattn_context_t ctx, const char *what, int64_t Hq,
   skipattn_attention_desc_t d = makeDesc(1, Hq, Hkv, Sq, Skv, D);
   float *q = randomBuffer(Hq * Sq * D), *k = randomBuffer(Hkv * Skv * D);
   float *v = randomBuffer(Hkv * Skv * D), *out = malloc(Hq * Sq * D * 4);
-  skipattn_attention_args_t a;
-  skipattn_attention_args_init(&a);
-  a.q = q;
-  a.k = k;
-  a.v = v;
-  a.out = out;
+  skipattn_attention_args_t a = makeArgs(q, k, v, out);
   CHECK(skipattn_attention(ctx, &d, &a) == SKIPATTN_OK, "%s runs", what);
   double err = denseError(q, k, v, out, Hq, Hkv, Sq, Skv, D);
   CHECK(err < 1e-5, "%s error %g", what, err);
@@ -184,12 +166,7 @@ int main(void) {
         memcpy(qc + (h * S + s) * DD, qn + (s * H + h) * DD, DD * 4);
     skipattn_attention_desc_t dv = makeDesc(1, H, 1, S, SK, DD);
     dv.causal = 1;
-    skipattn_attention_args_t av;
-    skipattn_attention_args_init(&av);
-    av.q = qc;
-    av.k = kc;
-    av.v = vc;
-    av.out = o1;
+    skipattn_attention_args_t av = makeArgs(qc, kc, vc, o1);
     CHECK(skipattn_attention(ctx, &dv, &av) == SKIPATTN_OK, "contiguous");
     int64_t view[4] = {S * H * DD, DD, H * DD, 1};
     memcpy(dv.q_strides, view, sizeof(view));
@@ -230,12 +207,7 @@ int main(void) {
   float *v = randomBuffer(2 * Skv * D), *out = malloc(Hq * Sq * D * 4);
   int32_t lens[1] = {Skv};
   float factor[1] = {10.0f};
-  skipattn_attention_args_t a;
-  skipattn_attention_args_init(&a);
-  a.q = q;
-  a.k = k;
-  a.v = v;
-  a.out = out;
+  skipattn_attention_args_t a = makeArgs(q, k, v, out);
   a.kv_lens = lens;
   a.skip_factors = factor;
   skipattn_kernel_t kernel = NULL;

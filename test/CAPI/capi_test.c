@@ -74,20 +74,6 @@ static double maxRelErr(const float *got, const double *want, size_t n) {
   return worst;
 }
 
-static skipattn_attention_desc_t makeDesc(int B, int Hq, int Hkv, int Sq,
-                                          int Skv, int D) {
-  skipattn_attention_desc_t d;
-  skipattn_attention_desc_init(&d);
-  d.dtype = SKIPATTN_DTYPE_F32;
-  d.batch = B;
-  d.q_heads = Hq;
-  d.kv_heads = Hkv;
-  d.q_len = Sq;
-  d.kv_len = Skv;
-  d.head_dim = D;
-  return d;
-}
-
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s CACHE_DIR\n", argv[0]);
@@ -117,12 +103,7 @@ int main(int argc, char **argv) {
   skipattn_attention_desc_t desc = makeDesc(B, Hq, Hkv, Sq, Skv, D);
   desc.causal = 1;
   desc.with_lse = 1;
-  skipattn_attention_args_t args;
-  skipattn_attention_args_init(&args);
-  args.q = q;
-  args.k = k;
-  args.v = v;
-  args.out = out;
+  skipattn_attention_args_t args = makeArgs(q, k, v, out);
   args.lse = lse;
   CHECK(skipattn_attention(ctx, &desc, &args) == SKIPATTN_OK, "dense run");
   reference(q, k, v, B, Hq, Hkv, Sq, Skv, D, 1, Skv, ref, refLse);
@@ -168,12 +149,7 @@ int main(int argc, char **argv) {
   skipattn_attention_desc_t d2 = makeDesc(1, 1, 1, S2, L2, D2);
   d2.threshold_scale_factor = 0.1 * L2;
   d2.with_stats = 1;
-  skipattn_attention_args_t a2;
-  skipattn_attention_args_init(&a2);
-  a2.q = q2;
-  a2.k = k2s;
-  a2.v = v2;
-  a2.out = o2;
+  skipattn_attention_args_t a2 = makeArgs(q2, k2s, v2, o2);
   a2.stats = stats;
   CHECK(skipattn_attention(ctx, &d2, &a2) == SKIPATTN_OK, "skip run");
   CHECK(stats[0] == 4 && stats[1] == 3, "stats %lld/%lld, want 3 of 4",
@@ -201,12 +177,7 @@ int main(int argc, char **argv) {
   d3.with_stats = 1;
   int64_t stats3[4];
   float factors[2] = {0.0f, 0.1f * L2};
-  skipattn_attention_args_t a3;
-  skipattn_attention_args_init(&a3);
-  a3.q = q3;
-  a3.k = k3;
-  a3.v = v3;
-  a3.out = o3;
+  skipattn_attention_args_t a3 = makeArgs(q3, k3, v3, o3);
   a3.stats = stats3;
   a3.skip_factors = factors;
   skipattn_kernel_t k3h = NULL;

@@ -39,10 +39,6 @@ int64_t dtypeSize(DType t);
 inline constexpr int64_t kMaxHeadDim = 4096;
 inline constexpr int64_t kMaxDimSize = INT32_MAX;
 inline constexpr int64_t kMaxTensorBytes = int64_t(1) << 47;
-/// Scratch a CPU tile may keep on its thread's stack (query tile, scores,
-/// row state, accumulator and one transposed K block); the CPU tiling
-/// shrinks tiles to stay below it, since OpenMP workers have small stacks.
-inline constexpr int64_t kCPUTileStackBytes = int64_t(1) << 20;
 
 struct AttentionSpec {
   int64_t batch = 1, qHeads = 1, kvHeads = 1, qLen = 1, kvLen = 1;
@@ -104,8 +100,6 @@ struct AttentionSpec {
   int64_t tileBlockQ() const;
   int64_t tileHeads() const;
   int64_t tileUnit() const;
-  /// Bytes of stack scratch one CPU tile of this tiling uses.
-  int64_t cpuTileStackBytes() const;
   /// Number of (query, key) pairs that are visible (for FLOP counts).
   double visiblePairs() const;
 };

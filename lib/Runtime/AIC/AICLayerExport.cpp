@@ -26,24 +26,25 @@ namespace skipattn {
 
 std::string AICLayerSpec::validate() const {
   std::ostringstream e;
-  int64_t dv = valueDim ? valueDim : headDim;
+  // Shapes, limits, scale and min_keep are the attention's own rules: the
+  // prefill specialisation is one attention call.
+  AttentionSpec call;
+  call.batch = batch;
+  call.qHeads = qHeads;
+  call.kvHeads = kvHeads;
+  call.qLen = prefillSeqLen;
+  call.kvLen = ctxLen;
+  call.headDim = headDim;
+  call.valueDim = valueDim;
+  call.dtype = dtype;
+  call.scale = scale;
+  call.minKeepBlocks = minKeepBlocks;
   if (dtype != DType::F16 && dtype != DType::F32)
     e << "the AI 100 layer takes f16 or f32 (compiled with "
          "-convert-to-fp16), not "
       << dtypeName(dtype);
-  else if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || headDim <= 0 ||
-           valueDim < 0 || prefillSeqLen <= 0 || ctxLen <= 0)
-    e << "all sizes must be positive (batch " << batch << ", heads " << qHeads
-      << "/" << kvHeads << ", head dim " << headDim << ", prefill length "
-      << prefillSeqLen << ", context length " << ctxLen << ")";
-  else if (std::max({batch, qHeads, kvHeads, prefillSeqLen, ctxLen}) >
-               kMaxDimSize ||
-           headDim > kMaxHeadDim || dv > kMaxHeadDim)
-    e << "sizes exceed the limits (dims at most " << kMaxDimSize
-      << ", head dims at most " << kMaxHeadDim << ")";
-  else if (qHeads % kvHeads != 0)
-    e << "query heads (" << qHeads << ") must be a multiple of KV heads ("
-      << kvHeads << ")";
+  else if (std::string problem = call.validate(); !problem.empty())
+    e << problem;
   else if (prefillSeqLen > ctxLen)
     e << "the prefill length (" << prefillSeqLen
       << ") exceeds the context length (" << ctxLen << ")";
@@ -52,10 +53,6 @@ std::string AICLayerSpec::validate() const {
   else if (!(prefillFactor >= 0) || !std::isfinite(prefillFactor) ||
            !(decodeFactor >= 0) || !std::isfinite(decodeFactor))
     e << "the prefill and decode factors must be finite and >= 0";
-  else if (minKeepBlocks < 0)
-    e << "min_keep_blocks must be >= 0";
-  else if (!(scale >= 0) || !std::isfinite(scale))
-    e << "the scale must be positive (0: 1/sqrt(head dim))";
   return e.str();
 }
 

@@ -46,11 +46,11 @@ CPUKernel::compile(const AttentionSpec &spec,
   std::string problem = spec.validate();
   if (!problem.empty())
     return llvm::createStringError("invalid attention spec: " + problem);
-  if (spec.cpuTileStackBytes() > kCPUTileStackBytes)
+  if (cpuTileStackBytes(spec) > kCPUTileStackBytes)
     return llvm::createStringError(
         "invalid attention spec: a " + std::to_string(spec.tileBlockQ()) + "x" +
         std::to_string(spec.blockKV) + " tile of this shape needs " +
-        std::to_string(spec.cpuTileStackBytes()) +
+        std::to_string(cpuTileStackBytes(spec)) +
         " bytes of stack scratch, more than the CPU target's " +
         std::to_string(kCPUTileStackBytes) + " (use smaller tiles)");
   static std::once_flag nativeInit;

@@ -7,7 +7,18 @@
 
 #include "skipattn/Runtime/CPU/CPUJIT.h"
 
+#include <cstdint>
+
 namespace skipattn {
+int64_t cpuTileStackBytes(const AttentionSpec &s) {
+  // Mirrors skipattn-tile's per-tile buffers (Q tile, scores, m, l,
+  // accumulator) plus the CPU lowering's transposed K block, all f32.
+  double rows = double(s.tileBlockQ()) * s.tileHeads();
+  double bytes = 4.0 * (rows * (double(s.headDim) + s.blockKV + 2 + s.dv()) +
+                        double(s.headDim) * s.blockKV);
+  return bytes >= 9e18 ? INT64_MAX : static_cast<int64_t>(bytes);
+}
+
 AttentionSpec cpuSpec(AttentionSpec spec) {
   spec.blockQ = 64;
   spec.blockKV = 64;
@@ -18,9 +29,9 @@ AttentionSpec cpuSpec(AttentionSpec spec) {
   // A tile's scratch lives on its worker's stack: very large GQA groups are
   // not packed, and very wide heads get shorter tiles (down to one row and
   // one key), so no spec that validates can overflow a stack at launch.
-  if (spec.packGQA && spec.cpuTileStackBytes() > kCPUTileStackBytes)
+  if (spec.packGQA && cpuTileStackBytes(spec) > kCPUTileStackBytes)
     spec.packGQA = false;
-  while (spec.cpuTileStackBytes() > kCPUTileStackBytes &&
+  while (cpuTileStackBytes(spec) > kCPUTileStackBytes &&
          (spec.blockQ > 1 || spec.blockKV > 1)) {
     if (spec.blockKV >= spec.blockQ && spec.blockKV > 1)
       spec.blockKV /= 2;

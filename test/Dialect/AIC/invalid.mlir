@@ -105,3 +105,11 @@ func.func @arg_max_axis(%p: tensor<?x?xi64>) -> tensor<?x1xi64> {
   %a = aic.arg_max %p {axis = -3 : i64, keepdims = 1 : i64} : (tensor<?x?xi64>) -> tensor<?x1xi64>
   return %a : tensor<?x1xi64>
 }
+
+// -----
+
+func.func @scatter_rank(%d: tensor<?x2x?x8xf16>, %i: tensor<?x2x?x3xi64>, %u: tensor<?x2x?x8xf16>) -> tensor<?x8xf16> {
+  // expected-error @+1 {{the result has the shape of data}}
+  %s = aic.scatter_nd %d, %i, %u : (tensor<?x2x?x8xf16>, tensor<?x2x?x3xi64>, tensor<?x2x?x8xf16>) -> tensor<?x8xf16>
+  return %s : tensor<?x8xf16>
+}

@@ -31,6 +31,14 @@ struct CPUCompileOptions {
 /// (decode), one skip decision per tile, or per head with runtime factors.
 AttentionSpec cpuSpec(AttentionSpec spec);
 
+/// Scratch a CPU tile may keep on its thread's stack (query tile, scores,
+/// row state, accumulator and one transposed K block); cpuSpec shrinks
+/// tiles to stay below it, since OpenMP workers have small stacks.
+inline constexpr int64_t kCPUTileStackBytes = int64_t(1) << 20;
+/// Bytes of stack scratch one CPU tile of `spec`'s tiling uses (saturated:
+/// also asked of specs not yet validated, whose sizes may overflow).
+int64_t cpuTileStackBytes(const AttentionSpec &spec);
+
 class CPUKernel {
 public:
   ~CPUKernel();
