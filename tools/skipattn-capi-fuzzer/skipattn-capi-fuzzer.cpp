@@ -202,6 +202,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint64_t hash = 1469598103934665603ull;
   for (size_t i = 0; i < descBytes; ++i)
     hash = (hash ^ data[i]) * 1099511628211ull;
+  // FNV-1a barely moves its top bits with the last bytes: mix them in
+  // (MurmurHash3's finaliser), so that the salt and the tail count.
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdull;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53ull;
+  hash ^= hash >> 33;
   bool compile = (flags & 0x80) && (hash >> 57) == 0;
   int64_t dv = d.value_dim ? d.value_dim : d.head_dim;
   const int64_t qDims[4] = {d.batch, d.q_heads, d.q_len, d.head_dim};

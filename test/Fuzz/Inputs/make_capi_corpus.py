@@ -41,14 +41,23 @@ def desc(device=0, dtype=0, B=1, Hq=2, Hkv=1, Sq=8, Skv=40, D=16, Dv=None,
     if factor is not None:
         b += real(factor)
     b += bytes([layout]) + size(min_keep) + b"\x00" + b"\x00"
-    # The salt byte: the fuzzer compiles a descriptor whose FNV-1a hash
-    # (over these bytes) has its top 7 bits zero; pick one that does, or not.
+    # The salt: the fuzzer compiles a descriptor whose FNV-1a hash over
+    # these bytes, mixed by MurmurHash3's finaliser, has its top 7 bits
+    # zero; pick one that does, or not.
+    M = (1 << 64) - 1
     for salt in range(1 << 16):
         h = 1469598103934665603
         for c in b + struct.pack("<H", salt):
-            h = ((h ^ c) * 1099511628211) % (1 << 64)
+            h = ((h ^ c) * 1099511628211) & M
+        h ^= h >> 33
+        h = (h * 0xff51afd7ed558ccd) & M
+        h ^= h >> 33
+        h = (h * 0xc4ceb9fe1a85ec53) & M
+        h ^= h >> 33
         if ((h >> 57) == 0) == compile:
             break
+    else:
+        raise RuntimeError("no salt gives the wanted compile decision")
     b += struct.pack("<H", salt)
     b += struct.pack("<Q", seed)
     b += b"".join(bytes([v]) for v in lens_values)
