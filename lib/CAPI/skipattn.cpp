@@ -318,9 +318,9 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
       return fail(SKIPATTN_ERROR_UNSUPPORTED,
                   "the CUDA target needs f16 or bf16 tensors (f32 attention "
                   "runs on the CPU target)");
-    if (s.headDim != 64 && s.headDim != 128)
+    if (s.headDim != 64 && s.headDim != 128 && s.headDim != 256)
       return fail(SKIPATTN_ERROR_UNSUPPORTED,
-                  "the CUDA target supports head_dim 64 and 128, not " +
+                  "the CUDA target supports head_dim 64, 128 and 256, not " +
                       std::to_string(s.headDim));
     if (s.dv() != s.headDim)
       return fail(SKIPATTN_ERROR_UNSUPPORTED,

@@ -10,6 +10,8 @@
 #include "skipattn/Dialect/AIC/IR/AIC.h"
 #include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
 #include "skipattn/Dialect/SkipAttn/Transforms/Passes.h"
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h"
 #include "skipattn/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -52,7 +54,8 @@
 #include "mlir/Transforms/Passes.h"
 
 void mlir::skipattn::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<SkipAttnDialect, aic::AICDialect, arith::ArithDialect,
+  registry.insert<SkipAttnDialect, skipattn_gpu::SkipAttnGPUDialect,
+                  aic::AICDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, func::FuncDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
                   omp::OpenMPDialect, scf::SCFDialect, tensor::TensorDialect,
@@ -85,6 +88,7 @@ void mlir::skipattn::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::skipattn::registerAllPasses() {
   registerSkipAttnPasses();
+  skipattn_gpu::registerSkipAttnGPUPasses();
   registerSkipAttnConversionPasses();
   registerPipelines();
   // Upstream passes that appear in the pipelines, so each stage can be

@@ -1,14 +1,16 @@
 //===- HopperPipeline.cpp - skipattn-hopper-pipeline ----------------------===//
 //
-// attention -> blocked IR tiled for one CTA per query tile and one warpgroup
-// per skip unit -> gpu.module kernel (TMA, mbarrier, wgmma) -> NVVM/LLVM ->
-// PTX -> cubin. The tiling and the skip predicates come from the same
-// target-independent passes as on the CPU.
+// attention -> schedule selection (tile sizes, ring depth, warp roles)
+// -> blocked IR tiled by that schedule, with the target-independent skip
+// predicates -> kernel level (skipattn_gpu: rings, roles, fragments)
+// -> protocol check -> NVVM/LLVM -> PTX -> cubin. Every stage can be
+// printed and replayed with skipattn-opt.
 //
 //===----------------------------------------------------------------------===//
 
 #include "skipattn/Conversion/Passes.h"
 #include "skipattn/Dialect/SkipAttn/Transforms/Passes.h"
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h"
 #include "skipattn/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -22,21 +24,33 @@ using namespace mlir;
 
 void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
                                          const HopperPipelineOptions &options) {
-  // The warpgroup (64 rows) is the skip unit: it issues the P.V wgmma that a
-  // skip saves. The CTA tile is fixed, so short queries pad it.
-  OpPassManager &fpm =
-      addTiledSkipForm(pm, options.blockQ, options.blockKV, /*packGQA=*/false,
-                       /*padQueryTiles=*/true, /*skipUnit=*/64);
+  addAttentionBufferization(pm);
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  skipattn_gpu::SkipAttnGPUSelectScheduleOptions select;
+  select.chip = options.chip;
+  select.stages = options.stages;
+  fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));
+  // The tile sizes come from the schedule (the op's skipattn.tiling); the
+  // warpgroup (64 rows) is the skip unit, as it issues the P.V a skip saves.
+  fpm.addPass(createSkipAttnTile());
+  fpm.addPass(createSkipAttnInsertSkipPredicates(
+      SkipAttnInsertSkipPredicatesOptions{skipattn_gpu::kWarpgroupRows}));
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
-  pm.addPass(createConvertSkipAttnToNVGPU(
-      ConvertSkipAttnToNVGPUOptions{options.stages}));
+  pm.addPass(createConvertSkipAttnToSkipAttnGPU());
+  {
+    OpPassManager &kpm = pm.nest<gpu::GPUModuleOp>();
+    kpm.addPass(createCanonicalizerPass());
+    kpm.addPass(createCSEPass());
+    kpm.addPass(skipattn_gpu::createSkipAttnGPUVerifyProtocol());
+    kpm.addPass(createConvertSkipAttnGPUToNVVM());
+  }
 
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.features = "+ptx86";
   target.optLevel = 3;
-  target.moduleMatcher = "skipattn_kernels";
+  target.moduleMatcher = kKernelModuleName.str();
   pm.addPass(createGpuNVVMAttachTarget(target));
   pm.addPass(createConvertNVGPUToNVVMPass());
   OpPassManager &gpm = pm.nest<gpu::GPUModuleOp>();

@@ -134,9 +134,10 @@ static cl::opt<std::string>
                 cl::desc("CUDA toolkit root holding bin/ptxas (default: "
                          "searched; without ptxas the driver JITs PTX)"),
                 cl::init(""), cl::cat(cat));
-static cl::opt<int64_t> stages("stages",
-                               cl::desc("CUDA: K/V buffers in the TMA ring"),
-                               cl::init(2), cl::cat(cat));
+static cl::opt<int64_t>
+    stages("stages",
+           cl::desc("CUDA: K/V buffers in the TMA ring (0: the schedule's)"),
+           cl::init(0), cl::cat(cat));
 
 static int fail(const std::string &msg) {
   llvm::errs() << "skipattn-run: error: " << msg << "\n";

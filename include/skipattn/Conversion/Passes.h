@@ -10,7 +10,9 @@
 
 #include "skipattn/Conversion/SkipAttnToAIC/SkipAttnToAIC.h"
 #include "skipattn/Conversion/SkipAttnToCPU/SkipAttnToCPU.h"
-#include "skipattn/Conversion/SkipAttnToNVGPU/SkipAttnToNVGPU.h"
+#include "skipattn/Conversion/SkipAttnGPUToNVVM/SkipAttnGPUToNVVM.h"
+#include "skipattn/Conversion/SkipAttnToSkipAttnGPU/SkipAttnToSkipAttnGPU.h"
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
 
 namespace mlir::skipattn {
 #define GEN_PASS_REGISTRATION

@@ -33,39 +33,56 @@ def ConvertSkipAttnToCPU : Pass<"convert-skipattn-to-cpu", "func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
-def ConvertSkipAttnToNVGPU : Pass<"convert-skipattn-to-nvgpu", "ModuleOp"> {
-  let summary = "Lower tiled skipattn IR to a Hopper (sm_90a) gpu.module kernel";
+def ConvertSkipAttnToSkipAttnGPU
+    : Pass<"convert-skipattn-to-skipattn-gpu", "ModuleOp"> {
+  let summary = "Lower tiled skipattn IR to a kernel-level gpu.func";
   let description = [{
-    Replaces every function holding one tiled `skipattn.blocked_kv` nest by a
-    `gpu.func` kernel in `gpu.module @skipattn_kernels`. One CTA runs one
-    query tile of `tiling.block_q` rows as `block_q / 64` warpgroups; the
-    warpgroup is the skip unit (`tiling.skip_unit` must be 64).
+    Replaces every function holding one tiled `skipattn.blocked_kv` nest
+    (whose loop carries the `#skipattn_gpu.schedule` chosen by
+    `skipattn-gpu-select-schedule`) by a `gpu.func` kernel in
+    `gpu.module @skipattn_kernels`, written in the `skipattn_gpu` dialect:
+    one CTA per query tile (`skipattn_gpu.tile_id`), the schedule's roles
+    (`skipattn_gpu.warp_role`), a Q ring and a `stages`-deep K/V ring filled
+    by TMA, and the blocked ops on register fragments:
 
-    - Q, K and V tiles arrive through TMA (`nvgpu.tma.async.load`, 128-byte
-      swizzle, boxes 64 elements wide) into a ring of `stages` K/V buffers in
-      dynamic shared memory, each completed on its own `nvgpu.mbarrier`.
-    - Q.K^T is `nvvm.wgmma.mma_async` with both operands in shared memory;
-      the f32 accumulator fragments are kept in registers.
-    - The online softmax runs on those fragments (exp2 with the scale
-      folded into one FMA); causal and length masks are applied only on
-      blocks that need them.
-    - The skip predicate is `exp2(m_blk - m_prev) < lambda` per row, voted
-      across the warpgroup with one `bar.red.and`; a skipped block does no
-      exp, no rescale, no V wait and no P.V.
-    - P.V is a wgmma whose A operand (P) stays in registers, reusing the
-      accumulator layout of Q.K^T (inline PTX: the NVVM op only takes
-      shared-memory operands).
+    - `pack_q` -> a TMA put into the Q ring;
+    - `block_scores` -> a K wait, `skipattn_gpu.mma` (Q.K^T) and
+      `skipattn_gpu.mask`;
+    - `skip_predicate` -> `skipattn_gpu.skip_vote` (the warpgroup is the
+      skip unit), with lambda, min_keep and the enable condition kept as the
+      blocked IR computed them;
+    - `online_softmax` -> `skipattn_gpu.online_update`, a V wait and the
+      P.V `skipattn_gpu.mma` with P in registers, still inside the blocked
+      IR's keep guard, so a skipped block waits for no V and issues no P.V;
+    - `finalize` and the statistics -> `store_tile`, `store_lse`,
+      `add_stats`.
 
-    TMA descriptors are kernel parameters marked `skipattn.tma_descriptor`
-    (made byval grid-constant by `skipattn-legalize-nvvm-kernel-abi`). The
-    launch contract (grid, block, dynamic shared memory, parameter kinds and
-    TMA boxes) is recorded in the `skipattn.launch` module attribute for the
-    runtime.
+    The launch contract is recorded as `skipattn_gpu.launch =
+    #skipattn_gpu.launch<...>` on the module.
   }];
-  let options = [
-    Option<"stages", "stages", "int64_t", /*default=*/"2",
-           "K/V shared-memory buffers in the TMA ring">,
-  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::skipattn_gpu::SkipAttnGPUDialect"];
+}
+
+def ConvertSkipAttnGPUToNVVM
+    : Pass<"convert-skipattn-gpu-to-nvvm", "gpu::GPUModuleOp"> {
+  let summary = "Lower kernel-level ops to NVVM, nvgpu and LLVM";
+  let description = [{
+    Lowers each `skipattn_gpu` op of the kernels of a gpu.module with one
+    pattern per op, by family: kernel structure (tile ids, roles), rings
+    (`nvgpu.mbarrier.*`, `nvgpu.tma.async.load`), fragments (shuffles,
+    exp2, selects), the warpgroup vote (`bar.red.and.pred`), epilogue
+    stores, and the target's MMA (`nvvm.wgmma.mma_async` for shared-memory
+    operands, `wgmma.mma_async` with a register A operand as inline PTX).
+    Fragment types become LLVM structs and vectors; shared-memory tiles
+    become 32-bit shared addresses. The kernel's TMA descriptor parameters
+    are listed in `skipattn.tma_params` for
+    `skipattn-legalize-nvvm-kernel-abi`.
+  }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect",

@@ -40,7 +40,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// form with plain contiguous buffers at function boundaries.
 void addAttentionBufferization(OpPassManager &pm);
 
-/// The front end shared by the tiled targets (CPU, Hopper): bufferization,
+/// The front end of the CPU target: bufferization,
 /// `skipattn-tile` and `skipattn-insert-skip-predicates`. Returns the
 /// function-level pass manager so the target appends its lowering.
 OpPassManager &addTiledSkipForm(OpPassManager &pm, int64_t blockQ,
@@ -53,15 +53,10 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// Options of skipattn-hopper-pipeline.
 struct HopperPipelineOptions
     : public PassPipelineOptions<HopperPipelineOptions> {
-  PassOptions::Option<int64_t> blockQ{
-      *this, "block-q", llvm::cl::desc("Query rows per CTA (64 per warpgroup)"),
-      llvm::cl::init(128)};
-  PassOptions::Option<int64_t> blockKV{*this, "block-kv",
-                                       llvm::cl::desc("Keys per KV block"),
-                                       llvm::cl::init(128)};
   PassOptions::Option<int64_t> stages{
-      *this, "stages", llvm::cl::desc("K/V buffers in the TMA ring"),
-      llvm::cl::init(2)};
+      *this, "stages",
+      llvm::cl::desc("K/V buffers in the TMA ring (0: the schedule's)"),
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> chip{*this, "chip",
                                         llvm::cl::desc("NVVM target chip"),
                                         llvm::cl::init("sm_90a")};
@@ -77,8 +72,9 @@ struct HopperPipelineOptions
       llvm::cl::init("none")};
 };
 
-/// attention -> blocked IR (block_q x block_kv tiles, warpgroup skip unit)
-/// -> Hopper kernel (TMA, mbarrier, wgmma) -> NVVM -> PTX/cubin.
+/// attention -> schedule (skipattn-gpu-select-schedule) -> blocked IR tiled
+/// by it -> kernel level (skipattn_gpu) -> NVVM (TMA, mbarrier, wgmma) ->
+/// PTX/cubin.
 void buildHopperPipeline(OpPassManager &pm,
                          const HopperPipelineOptions &options);
 

@@ -1,7 +1,8 @@
 //===- CUDAJIT.cpp - in-process JIT of the Hopper pipeline ----------------===//
 
 #include "skipattn/Runtime/CUDA/CUDAJIT.h"
-#include "skipattn/Conversion/SkipAttnToNVGPU/SkipAttnToNVGPU.h"
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h"
 #include "skipattn/InitAll.h"
 #include "skipattn/Pipelines/Pipelines.h"
 #include "skipattn/Runtime/AttentionModule.h"
@@ -37,9 +38,11 @@ namespace cuda = ::skipattn::cuda;
 
 namespace skipattn {
 AttentionSpec hopperSpec(AttentionSpec spec) {
-  spec.blockQ = 128;
-  spec.blockKV = 128;
-  spec.skipUnit = 64;
+  mlir::skipattn_gpu::TileChoice tiles =
+      mlir::skipattn_gpu::chooseHopperTiles(spec.headDim);
+  spec.blockQ = tiles.blockQ;
+  spec.blockKV = tiles.blockKV;
+  spec.skipUnit = mlir::skipattn_gpu::kWarpgroupRows;
   spec.packGQA = false;
   spec.padQueryTiles = true;
   return spec;
@@ -156,8 +159,6 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   ::skipattn::DiagnosticText diagText(&ctx);
   PassManager pm(&ctx);
   mlir::skipattn::HopperPipelineOptions po;
-  po.blockQ = spec.blockQ;
-  po.blockKV = spec.blockKV;
   po.stages = options.stages;
   po.chip = chip;
   po.toolkit = toolkit;
@@ -171,8 +172,8 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
     return llvm::createStringError("CUDA lowering failed:\n" + diagText.str());
 
   CUDABinary bin;
-  auto launch =
-      (*module)->getAttrOfType<DictionaryAttr>(mlir::skipattn::kLaunchAttrName);
+  auto launch = (*module)->getAttrOfType<mlir::skipattn_gpu::LaunchAttr>(
+      mlir::skipattn_gpu::kLaunchAttrName);
   gpu::BinaryOp binary;
   module->walk([&](gpu::BinaryOp op) { binary = op; });
   if (!launch || !binary || binary.getObjects().size() != 1)
@@ -181,19 +182,14 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
   bin.image = object.getObject().getValue().str();
   bin.isPtx = object.getFormat() == gpu::CompilationTarget::Assembly;
-  bin.kernel = cast<StringAttr>(launch.get("kernel")).getValue().str();
-  auto copy = [&](StringRef name, int64_t *out) {
-    auto a = cast<DenseI64ArrayAttr>(launch.get(name));
-    for (auto [i, v] : llvm::enumerate(a.asArrayRef()))
-      out[i] = v;
-  };
-  copy("grid", bin.grid.data());
-  copy("block", bin.block.data());
-  copy("box_q", bin.boxQ.data());
-  copy("box_kv", bin.boxKV.data());
-  bin.smem = cast<IntegerAttr>(launch.get("smem")).getInt();
-  for (Attribute p : cast<ArrayAttr>(launch.get("params")))
-    bin.params.push_back(cast<StringAttr>(p).getValue().str());
+  bin.kernel = launch.getKernel().str();
+  llvm::copy(launch.getGrid(), bin.grid.begin());
+  llvm::copy(launch.getBlock(), bin.block.begin());
+  llvm::copy(launch.getBoxQ(), bin.boxQ.begin());
+  llvm::copy(launch.getBoxKv(), bin.boxKV.begin());
+  bin.smem = launch.getSmem();
+  for (mlir::skipattn_gpu::KernelParam p : launch.getParamKinds())
+    bin.params.push_back(mlir::skipattn_gpu::stringifyKernelParam(p).str());
   return bin;
 }
 
@@ -230,7 +226,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
                                    options.toolkitPath + "'");
   std::string key = spec.key() + "|chip=" + chip +
                     "|stages=" + std::to_string(options.stages) +
-                    "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
+                    "|format=" + (toolkit.empty() ? "ptx" : "cubin") + "|abi=2" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;
 
   static std::mutex mu;
@@ -340,21 +336,21 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats, factors};
   std::vector<void *> params;
   for (const std::string &p : bin_.params) {
-    if (p == "tma:q")
+    if (p == "tma_q")
       params.push_back(&maps[0]);
-    else if (p == "tma:k")
+    else if (p == "tma_k")
       params.push_back(&maps[1]);
-    else if (p == "tma:v")
+    else if (p == "tma_v")
       params.push_back(&maps[2]);
-    else if (p == "ptr:out")
+    else if (p == "out")
       params.push_back(&ptrs[0]);
-    else if (p == "ptr:kv_lens")
+    else if (p == "kv_lens")
       params.push_back(&ptrs[1]);
-    else if (p == "ptr:lse")
+    else if (p == "lse")
       params.push_back(&ptrs[2]);
-    else if (p == "ptr:stats")
+    else if (p == "stats")
       params.push_back(&ptrs[3]);
-    else if (p == "ptr:skip_factors")
+    else if (p == "skip_factors")
       params.push_back(&ptrs[4]);
     else
       return llvm::createStringError("unknown kernel parameter kind '" + p +

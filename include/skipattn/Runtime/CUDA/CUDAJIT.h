@@ -33,7 +33,8 @@ struct CUDACompileOptions {
   /// Disk cache; empty: $SKIPATTN_CACHE_DIR or ~/.cache/skipattn.
   std::string cacheDir;
   bool useCache = true;
-  int64_t stages = 2;
+  /// K/V ring depth; 0: the schedule's choice.
+  int64_t stages = 0;
   std::string dumpDir;
   bool passTiming = false;
 };
@@ -49,9 +50,9 @@ struct CUDABinary {
   std::array<int64_t, 2> boxQ{}, boxKV{};
 };
 
-/// Forces the tiling the Hopper lowering implements (one warpgroup per 64
-/// query rows, 128-key blocks, warpgroup skip unit) onto `spec`, so that the
-/// float64 reference models exactly the decisions the kernel takes.
+/// Forces the tiling the sm_90a schedule selection picks (one warpgroup per
+/// 64 query rows, its KV block, warpgroup skip unit) onto `spec`, so that
+/// the float64 reference models exactly the decisions the kernel takes.
 AttentionSpec hopperSpec(AttentionSpec spec);
 
 class CUDAKernel {

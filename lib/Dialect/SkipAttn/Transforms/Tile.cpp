@@ -25,7 +25,17 @@ using namespace mlir::skipattn;
 
 LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
                                             AttentionOp op,
-                                            const TileOptions &options) {
+                                            const TileOptions &requested) {
+  // A tiling chosen for this op (by hand, or by a target's schedule
+  // selection) wins over the pass options; its block_q is kept even when
+  // the query is shorter (the tile is padded).
+  TileOptions options = requested;
+  if (auto chosen = op->getAttrOfType<TilingAttr>(kTilingAttrName)) {
+    options.blockQ = chosen.getBlockQ();
+    options.blockKV = chosen.getBlockKv();
+    options.packGQA = chosen.getHeadsPerTile() > 1;
+    options.padQueryTiles = true;
+  }
   if (op.hasTensorSemantics())
     return op.emitOpError("skipattn-tile expects the memref form; run "
                           "one-shot-bufferize first");
@@ -129,6 +139,10 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
 
   auto loop = BlockedKVOp::create(rewriter, loc, c0, numBlocks, len, m, l, acc,
                                   tiling, skip);
+  // Target attributes on the op (a kernel schedule) travel with the loop.
+  for (NamedAttribute a : op->getDiscardableAttrs())
+    if (a.getName() != kTilingAttrName)
+      loop->setAttr(a.getName(), a.getValue());
   if (Value stats = op.getStats())
     loop.getStatsMutable().assign(stats);
   if (Value factors = op.getSkipFactors())

@@ -23,6 +23,10 @@ class BlockedKVOp;
 #define GEN_PASS_DECL
 #include "skipattn/Dialect/SkipAttn/Transforms/Passes.h.inc"
 
+/// Discardable attribute of a memref-form skipattn.attention holding the
+/// #skipattn.tiling that skipattn-tile must use for it.
+inline constexpr llvm::StringLiteral kTilingAttrName = "skipattn.tiling";
+
 /// Tile sizes requested from skipattn-tile.
 struct TileOptions {
   int64_t blockQ = 64;

@@ -30,7 +30,12 @@ def SkipAttnTile : Pass<"skipattn-tile", "func::FuncOp"> {
     * Ragged batches: each tile walks the blocks of its own sequence length.
 
     The tile sizes are recorded as `#skipattn.tiling` on each
-    `skipattn.blocked_kv`. Shapes must be static.
+    `skipattn.blocked_kv`. An op carrying `skipattn.tiling =
+    #skipattn.tiling<...>` (written by hand or by a target's schedule
+    selection) is tiled with those sizes instead of the options, padding
+    short queries to `block_q`; its other dialect attributes (a kernel
+    schedule) are copied onto its `skipattn.blocked_kv`. Shapes must be
+    static.
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",

@@ -5,11 +5,11 @@
 // lets the kernel use the parameter's address directly. gpu.func cannot carry
 // `llvm.byval`/`nvvm.grid_constant` (and convert-gpu-to-nvvm drops unknown
 // argument attributes), so the lowered llvm.func is annotated here from the
-// `skipattn.tma_params` list the Hopper conversion left on the kernel.
+// `skipattn.tma_params` list convert-skipattn-gpu-to-nvvm left on the kernel.
 //
 //===----------------------------------------------------------------------===//
 
-#include "skipattn/Conversion/SkipAttnToNVGPU/SkipAttnToNVGPU.h"
+#include "skipattn/Conversion/SkipAttnGPUToNVVM/SkipAttnGPUToNVVM.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"

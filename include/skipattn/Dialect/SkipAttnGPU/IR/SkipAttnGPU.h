@@ -1,0 +1,44 @@
+//===- SkipAttnGPU.h - skipattn_gpu dialect -----------------------*- C++ -*-===//
+//
+// Declares the kernel-schedule dialect: its types, attributes and ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_DIALECT_SKIPATTNGPU_IR_SKIPATTNGPU_H
+#define SKIPATTN_DIALECT_SKIPATTNGPU_IR_SKIPATTNGPU_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsDialect.h.inc"
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUEnums.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsTypes.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOps.h.inc"
+
+namespace mlir::skipattn_gpu {
+/// Attribute name of the schedule on a kernel (and, before the kernel
+/// exists, on the attention op and its blocked_kv loop).
+inline constexpr llvm::StringLiteral kScheduleAttrName =
+    "skipattn_gpu.schedule";
+/// Attribute name of the launch contract on the enclosing module.
+inline constexpr llvm::StringLiteral kLaunchAttrName = "skipattn_gpu.launch";
+/// Rows of a warpgroup fragment (wgmma's M).
+inline constexpr int64_t kWarpgroupRows = 64;
+/// sm_90's opt-in dynamic shared memory per CTA.
+inline constexpr int64_t kHopperSharedBytes = 227 * 1024;
+} // namespace mlir::skipattn_gpu
+
+#endif // SKIPATTN_DIALECT_SKIPATTNGPU_IR_SKIPATTNGPU_H

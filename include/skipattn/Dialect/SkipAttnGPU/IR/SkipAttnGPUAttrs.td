@@ -1,0 +1,107 @@
+//===- SkipAttnGPUAttrs.td - skipattn_gpu attributes -------*- tablegen -*-===//
+//
+// The schedule of a kernel (chosen by skipattn-gpu-select-schedule, or
+// written by hand) and the launch contract the runtime reads back.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_GPU_ATTRS
+#define SKIPATTN_GPU_ATTRS
+
+include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUBase.td"
+
+class SkipAttnGPU_Attr<string name, string attrMnemonic>
+    : AttrDef<SkipAttnGPU_Dialect, name> {
+  let mnemonic = attrMnemonic;
+}
+
+def SkipAttnGPU_RoleAttr : SkipAttnGPU_Attr<"Role", "role"> {
+  let summary = "A warp role: a named range of warps and its register budget";
+  let description = [{
+    Warps `[first_warp, first_warp + num_warps)` of the CTA run the role's
+    region. `max_nreg` is the per-thread register count the role asks for
+    with `setmaxnreg` (0: keep the kernel's allocation); it is only used
+    when the kernel has several roles.
+
+    ```mlir
+    #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<"role name">:$name,
+                        "int64_t":$first_warp, "int64_t":$num_warps,
+                        "int64_t":$max_nreg);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
+  let summary = "The schedule of an attention kernel";
+  let description = [{
+    Chosen by `skipattn-gpu-select-schedule` for a target chip (an attribute
+    already present wins and is only verified) and realised by
+    `convert-skipattn-to-skipattn-gpu`:
+
+    * `mma`: the matrix instruction family;
+    * `block_q` x `block_kv`: the CTA's query rows and the keys per KV block
+      (also recorded as `#skipattn.tiling` by `skipattn-tile`);
+    * `head_dim`: D of Q and K (and of V);
+    * `stages`: depth of the K/V ring;
+    * `skip_unit`: rows voting together, which is one warpgroup (64);
+    * `roles`: the warp roles; their warps tile the CTA without overlap.
+
+    ```mlir
+    #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
+        head_dim = 128, stages = 2, skip_unit = 64,
+        roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>
+    ```
+  }];
+  let parameters = (ins EnumParameter<SkipAttnGPU_MMAKind>:$mma, "int64_t":$block_q,
+                        "int64_t":$block_kv, "int64_t":$head_dim,
+                        "int64_t":$stages, "int64_t":$skip_unit,
+                        "::mlir::ArrayAttr":$roles);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Threads of the CTA: all warps of all roles.
+    int64_t getThreads() const;
+    /// The warpgroups computing the tile (64 rows each).
+    int64_t getMathWarpgroups() const { return getBlockQ() / 64; }
+    /// Dynamic shared memory: Q, the K/V ring and the 1024-byte alignment
+    /// slack of the swizzled boxes.
+    int64_t getSharedBytes() const;
+  }];
+}
+
+def SkipAttnGPU_LaunchAttr : SkipAttnGPU_Attr<"Launch", "launch"> {
+  let summary = "The launch contract of a generated kernel";
+  let description = [{
+    What the runtime needs to launch `kernel`: its grid and block, the
+    dynamic shared memory in bytes, the parameters in order, and the TMA
+    boxes (`[columns, rows]`) of the Q and K/V tensor maps, which view
+    `[B * H, S, D]` tensors with 128-byte swizzle and zero fill.
+
+    ```mlir
+    #skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1],
+        smem = 164864, params = [#skipattn_gpu.param<tma_q>, ...],
+        box_q = [64, 128], box_kv = [64, 128]>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<"kernel symbol">:$kernel,
+                        ArrayRefParameter<"int64_t">:$grid,
+                        ArrayRefParameter<"int64_t">:$block, "int64_t":$smem,
+                        "::mlir::ArrayAttr":$params,
+                        ArrayRefParameter<"int64_t">:$box_q,
+                        ArrayRefParameter<"int64_t">:$box_kv);
+  let assemblyFormat = [{
+    `<` `kernel` `=` $kernel `,` `grid` `=` `[` $grid `]` `,` `block` `=` `[`
+    $block `]` `,` `smem` `=` $smem `,` `params` `=` $params `,` `box_q` `=`
+    `[` $box_q `]` `,` `box_kv` `=` `[` $box_kv `]` `>`
+  }];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The parameter kinds in order.
+    ::llvm::SmallVector<KernelParam> getParamKinds() const;
+  }];
+}
+
+#endif // SKIPATTN_GPU_ATTRS

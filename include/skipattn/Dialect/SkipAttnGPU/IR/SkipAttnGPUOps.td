@@ -1,0 +1,445 @@
+//===- SkipAttnGPUOps.td - skipattn_gpu operations ---------*- tablegen -*-===//
+//
+// Three families: kernel structure (tile ids, warp roles), rings (shared
+// memory buffers filled by TMA behind mbarriers) and fragment ops (MMA,
+// softmax, skip vote, epilogue).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_GPU_OPS
+#define SKIPATTN_GPU_OPS
+
+include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUAttrs.td"
+include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUTypes.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/RegionKindInterface.td"
+
+defvar SkipAttnGPU_Smem = SkipAttnGPU_SmemType;
+defvar SkipAttnGPU_Ring = SkipAttnGPU_RingType;
+defvar SkipAttnGPU_Acc = SkipAttnGPU_AccType;
+defvar SkipAttnGPU_Rows = SkipAttnGPU_RowsType;
+defvar SkipAttnGPU_Operand = SkipAttnGPU_OperandType;
+def SkipAttnGPU_GlobalPtr : Type<CPred<
+    "::llvm::isa<::mlir::LLVM::LLVMPointerType>($_self) && "
+    "::llvm::cast<::mlir::LLVM::LLVMPointerType>($_self).getAddressSpace() == 1">,
+    "global pointer">;
+def SkipAttnGPU_TmaDesc : Type<CPred<
+    "::llvm::isa<::mlir::LLVM::LLVMPointerType>($_self) && "
+    "::llvm::cast<::mlir::LLVM::LLVMPointerType>($_self).getAddressSpace() == 0">,
+    "TMA descriptor parameter">;
+
+//===----------------------------------------------------------------------===//
+// Kernel structure
+//===----------------------------------------------------------------------===//
+
+def SkipAttnGPU_TileIdOp : SkipAttnGPU_Op<"tile_id", [Pure]> {
+  let summary = "The (batch, head, query tile) of this CTA";
+  let description = [{
+    The grid is `(q_tiles, heads, batch)`. Query tiles are numbered from the
+    last one (`q_tiles - 1 - blockIdx.x`): causal tiles late in the sequence
+    walk the most blocks and start first.
+
+    ```mlir
+    %b, %h, %t = skipattn_gpu.tile_id {q_tiles = 3} : index, index, index
+    ```
+  }];
+  let arguments = (ins I64Attr:$q_tiles);
+  let results = (outs Index:$batch, Index:$head, Index:$q_tile);
+  let assemblyFormat = "attr-dict `:` type(results)";
+}
+
+def SkipAttnGPU_YieldOp : SkipAttnGPU_Op<"yield", [Pure, Terminator,
+    ParentOneOf<["WarpRoleOp", "RingPutOp"]>]> {
+  let summary = "Terminates a warp role or a ring put";
+  let assemblyFormat = "attr-dict";
+}
+
+def SkipAttnGPU_WarpRoleOp : SkipAttnGPU_Op<"warp_role", [
+    SingleBlockImplicitTerminator<"YieldOp">, RecursiveMemoryEffects]> {
+  let summary = "A region run by the warps of one role";
+  let description = [{
+    Only the warps of `role` run the body. A role with `max_nreg` set
+    resizes its threads' register file (`setmaxnreg`) on entry when the
+    kernel has several roles. The enclosing `gpu.func` carries the
+    `#skipattn_gpu.schedule` that lists the role.
+
+    ```mlir
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0> {
+      ...
+    }
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_RoleAttr:$role);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$role $body attr-dict";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_WarpgroupIdOp : SkipAttnGPU_Op<"warpgroup_id", [Pure,
+    HasParent<"WarpRoleOp">]> {
+  let summary = "Index of this thread's warpgroup within its role";
+  let assemblyFormat = "attr-dict `:` type($id)";
+  let results = (outs Index:$id);
+}
+
+def SkipAttnGPU_ElectOp : SkipAttnGPU_Op<"elect", [Pure]> {
+  let summary = "True on the first thread of the enclosing role";
+  let description = [{
+    Selects the thread that issues a role's single-thread work (TMA loads,
+    barrier arming).
+  }];
+  let results = (outs I1:$leader);
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Rings
+//===----------------------------------------------------------------------===//
+
+def SkipAttnGPU_RingCreateOp : SkipAttnGPU_Op<"ring.create"> {
+  let summary = "Allocate a ring in dynamic shared memory";
+  let description = [{
+    Places the ring's buffers at byte `offset` of the kernel's 1024-byte
+    aligned dynamic shared memory (a multiple of 1024, the swizzle period)
+    and initialises one full barrier per slot and stage (one arrival: the
+    thread that arms it). Rings must not overlap; the runtime allocates the
+    schedule's `getSharedBytes()`.
+
+    ```mlir
+    %kv = skipattn_gpu.ring.create {offset = 32768}
+        : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<128x128xbf16>>
+    ```
+  }];
+  let arguments = (ins I64Attr:$offset);
+  let results = (outs SkipAttnGPU_Ring:$ring);
+  let assemblyFormat = "attr-dict `:` type($ring)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RingPutOp : SkipAttnGPU_Op<"ring.put", [
+    SingleBlockImplicitTerminator<"YieldOp">, RecursiveMemoryEffects]> {
+  let summary = "Fill one slot of a ring stage for block `n`";
+  let description = [{
+    When `pred` holds (on exactly the thread that arms the barrier), arms
+    the full barrier of `slot` at stage `n mod stages` to expect `bytes`
+    bytes and runs the body, whose `skipattn_gpu.tma_load`s write the slot
+    (the block argument) and complete those bytes. The byte count must equal
+    the bytes the body's loads write.
+
+    ```mlir
+    skipattn_gpu.ring.put %kv[%n], "k" if %p bytes(32768) {
+    ^bb0(%dst: !skipattn_gpu.smem<128x128xbf16>):
+      skipattn_gpu.tma_load %kdesc[%row, %plane] into %dst : !skipattn_gpu.smem<128x128xbf16>
+    } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<128x128xbf16>>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block, StrAttr:$slot,
+                       I1:$pred, I64Attr:$bytes);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $ring `[` $block `]` `,` $slot `if` $pred `bytes` `(` $bytes `)` $body
+    attr-dict `:` type($ring)
+  }];
+  let hasVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [OpBuilder<(ins "Value":$ring, "Value":$block,
+                                 "StringRef":$slot, "Value":$pred,
+                                 "int64_t":$bytes)>];
+}
+
+def SkipAttnGPU_TmaLoadOp : SkipAttnGPU_Op<"tma_load", [
+    HasParent<"RingPutOp">]> {
+  let summary = "TMA load of a tile into a ring slot";
+  let description = [{
+    Copies rows `[row, row + rows)` of plane `plane` of the `[planes, S, D]`
+    tensor behind the TMA descriptor `desc` into `dst`, one 64-column box at
+    a time, completing on the barrier of the enclosing `ring.put`. Rows past
+    the tensor's end are filled with zeros.
+
+    ```mlir
+    skipattn_gpu.tma_load %desc[%row, %plane] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x128xbf16>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_TmaDesc:$desc, Index:$row, Index:$plane,
+                       SkipAttnGPU_Smem:$dst);
+  let assemblyFormat = [{
+    $desc `[` $row `,` $plane `]` `into` $dst attr-dict `:` type($desc) `,`
+    type($dst)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RingWaitOp : SkipAttnGPU_Op<"ring.wait"> {
+  let summary = "Wait until one slot of block `n`'s stage is full";
+  let description = [{
+    Waits on the full barrier of `slot` at stage `n mod stages` for phase
+    `(n / stages) mod 2` and returns the slot.
+
+    ```mlir
+    %k = skipattn_gpu.ring.wait %kv[%n], "k" : !skipattn_gpu.ring<...> -> !skipattn_gpu.smem<128x128xbf16>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block, StrAttr:$slot);
+  let results = (outs SkipAttnGPU_Smem:$tile);
+  let assemblyFormat = [{
+    $ring `[` $block `]` `,` $slot attr-dict `:` type($ring) `->` type($tile)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RingReleaseOp : SkipAttnGPU_Op<"ring.release"> {
+  let summary = "The consumers are done with block `n`'s stage";
+  let description = [{
+    Every consumer thread has finished reading the stage of block `n`; after
+    it the stage may be refilled. With the consumers forming the whole CTA
+    this is a CTA barrier.
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block);
+  let assemblyFormat = "$ring `[` $block `]` attr-dict `:` type($ring)";
+}
+
+def SkipAttnGPU_RingDrainOp : SkipAttnGPU_Op<"ring.drain"> {
+  let summary = "Wait for the loads of a slot that no consumer waited for";
+  let description = [{
+    When `pred` holds, waits for `slot` of each of the last
+    `min(stages, count)` blocks `[count - stages, count)`. A consumer that
+    skips a block never waits for its V, so without this the kernel could
+    exit (or the buffer be reused) with a TMA write in flight.
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$count, StrAttr:$slot,
+                       I1:$pred);
+  let assemblyFormat = [{
+    $ring `[` $count `]` `,` $slot `if` $pred attr-dict `:` type($ring)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_SubtileOp : SkipAttnGPU_Op<"subtile", [Pure]> {
+  let summary = "Rows `[row, row + rows)` of a shared-memory tile";
+  let description = [{
+    `row` must be a multiple of 8 (a swizzle atom); the result keeps the
+    source's pitch.
+
+    ```mlir
+    %qw = skipattn_gpu.subtile %q[%r] : !skipattn_gpu.smem<128x128xbf16> -> !skipattn_gpu.smem<64x128xbf16, pitch = 128>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Smem:$source, Index:$row);
+  let results = (outs SkipAttnGPU_Smem:$result);
+  let assemblyFormat = [{
+    $source `[` $row `]` attr-dict `:` type($source) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fragments
+//===----------------------------------------------------------------------===//
+
+def SkipAttnGPU_SplatOp : SkipAttnGPU_Op<"splat", [Pure]> {
+  let summary = "A fragment with every element equal to a scalar";
+  let arguments = (ins F32:$value);
+  let results = (outs AnyTypeOf<[SkipAttnGPU_Acc, SkipAttnGPU_Rows]>:$result);
+  let assemblyFormat = "$value attr-dict `:` type($result)";
+}
+
+def SkipAttnGPU_MmaOp : SkipAttnGPU_Op<"mma"> {
+  let summary = "Asynchronous warpgroup matrix multiply-accumulate";
+  let description = [{
+    Issues `result = a . b (+ acc)` with f32 accumulation: `a` is `M x K`
+    (shared memory, or registers for P.V), `b` is `K x N` read from a shared
+    tile: with `b_major = k` the tile is `N x K` (K contiguous, as a key
+    tile for Q.K^T), with `b_major = mn` it is `K x N` (N contiguous, as a
+    value tile for P.V). Without `acc` the product starts from zero.
+
+    The result is not ready until `skipattn_gpu.mma_wait`; it may only feed
+    that wait, so that the overlap between issue and wait is explicit.
+
+    ```mlir
+    %s = skipattn_gpu.mma %qw, %k {b_major = #skipattn_gpu.major<k>}
+        : !skipattn_gpu.smem<64x128xbf16, pitch = 128>, !skipattn_gpu.smem<128x128xbf16>
+        -> !skipattn_gpu.acc<64x128xf32>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[SkipAttnGPU_Smem, SkipAttnGPU_Operand]>:$a,
+                       SkipAttnGPU_Smem:$b, Optional<SkipAttnGPU_Acc>:$acc,
+                       SkipAttnGPU_MajorAttr:$b_major);
+  let results = (outs SkipAttnGPU_Acc:$result);
+  let assemblyFormat = [{
+    $a `,` $b (`acc` `(` $acc^ `:` type($acc) `)`)? attr-dict `:` type($a) `,` type($b)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_MmaWaitOp : SkipAttnGPU_Op<"mma_wait", [
+    AllTypesMatch<["mma", "result"]>]> {
+  let summary = "Wait for an asynchronous MMA";
+  let description = [{
+    Returns the value of `mma` once at most `pending` MMA groups issued by
+    this warpgroup are still in flight (0: this one is done).
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$mma, I64Attr:$pending);
+  let results = (outs SkipAttnGPU_Acc:$result);
+  let assemblyFormat = "$mma attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RowLimitsOp : SkipAttnGPU_Op<"row_limits", [Pure]> {
+  let summary = "Keys visible to each row of a warpgroup tile";
+  let description = [{
+    For row `r` (position `p = first_row + r`) of the fragment: `0` when
+    `p >= q_len` (a padding row), else `kv_len`, or with `causal`
+    `clamp(p + 1 + kv_len - q_len, 0, kv_len)` (bottom-right aligned causal
+    mask). Keys `>= limit` are masked.
+  }];
+  let arguments = (ins Index:$first_row, Index:$kv_len, I64Attr:$q_len,
+                       UnitAttr:$causal);
+  let results = (outs SkipAttnGPU_Rows:$limits);
+  let assemblyFormat = [{
+    $first_row `,` $kv_len attr-dict `:` type($limits)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_MaskOp : SkipAttnGPU_Op<"mask", [Pure,
+    AllTypesMatch<["scores", "result"]>]> {
+  let summary = "Mask keys past each row's limit";
+  let description = [{
+    `result[r, c] = scores[r, c]` if `kv_start + c < limits[r]`, else -inf.
+    The lowering tests the whole block once and masks only blocks that
+    straddle a limit.
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$scores, SkipAttnGPU_Rows:$limits,
+                       Index:$kv_start);
+  let results = (outs SkipAttnGPU_Acc:$result);
+  let assemblyFormat = [{
+    $scores `,` $limits `,` $kv_start attr-dict `:` type($scores) `,`
+    type($limits)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RowMaxOp : SkipAttnGPU_Op<"row_max", [Pure]> {
+  let summary = "Scaled row maxima of a fragment";
+  let description = [{
+    `result[r] = scale * max_c scores[r, c]` (-inf for a fully masked row):
+    with `scale = softmax_scale * log2(e)` the maxima are in the exp2 domain
+    of the blocked IR.
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$scores, F32Attr:$scale);
+  let results = (outs SkipAttnGPU_Rows:$result);
+  let assemblyFormat = "$scores attr-dict `:` type($scores) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_SkipVoteOp : SkipAttnGPU_Op<"skip_vote", [
+    AllTypesMatch<["block_max", "row_max"]>]> {
+  let summary = "The skip decision of a warpgroup (skipattn.skip_predicate)";
+  let description = [{
+    The fragment form of `skipattn.skip_predicate` for one skip unit (the
+    warpgroup's 64 rows): true iff for every row
+    `block_max[r] - row_max[r] < log2_lambda` or `block_max[r] = -inf`.
+    The result is uniform over the warpgroup (the rows vote through
+    `skipattn_gpu.vote_all`).
+  }];
+  let arguments = (ins SkipAttnGPU_Rows:$block_max, SkipAttnGPU_Rows:$row_max,
+                       F32:$log2_lambda);
+  let results = (outs I1:$skip);
+  let assemblyFormat = [{
+    $block_max `,` $row_max `log2_lambda` `(` $log2_lambda `)` attr-dict `:`
+    type($block_max)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_VoteAllOp : SkipAttnGPU_Op<"vote_all"> {
+  let summary = "AND of a predicate over the threads of a warpgroup";
+  let description = [{
+    Every thread of the warpgroup (of the role) gets the AND of `pred` over
+    its 128 threads. Lowered to `bar.red.and.pred` on the warpgroup's named
+    barrier `1 + warpgroup` (barrier 0 is the CTA's).
+  }];
+  let arguments = (ins I1:$pred);
+  let results = (outs I1:$all);
+  let assemblyFormat = "$pred attr-dict";
+}
+
+def SkipAttnGPU_OnlineUpdateOp : SkipAttnGPU_Op<"online_update", [Pure,
+    AllTypesMatch<["block_max", "row_max", "new_row_max"]>,
+    AllTypesMatch<["row_sum", "new_row_sum"]>,
+    AllTypesMatch<["acc", "new_acc"]>]> {
+  let summary = "Online-softmax update of a warpgroup's state with one block";
+  let description = [{
+    With scores `s` (raw Q.K^T), their scaled maxima `block_max` and the
+    state (`row_max` m, partial row sums `row_sum` l, accumulator `acc`):
+    `m' = max(m, block_max)`, `mu = (m' = -inf ? 0 : m')`,
+    `p = exp2(scale * s - mu)`, `alpha = exp2(m - mu)`,
+    `l' = l * alpha + sum_c p`, `acc' = acc * alpha`. Returns
+    `(m', l', acc', p)` with `p` packed as the register A operand of the
+    P.V MMA that completes `acc'`.
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$scores, SkipAttnGPU_Rows:$block_max,
+                       SkipAttnGPU_Rows:$row_max, SkipAttnGPU_Rows:$row_sum,
+                       SkipAttnGPU_Acc:$acc, F32Attr:$scale);
+  let results = (outs SkipAttnGPU_Rows:$new_row_max,
+                      SkipAttnGPU_Rows:$new_row_sum, SkipAttnGPU_Acc:$new_acc,
+                      SkipAttnGPU_Operand:$probs);
+  let assemblyFormat = [{
+    $scores `,` $block_max `state` `(` $row_max `,` $row_sum `,` $acc `)`
+    attr-dict `:` type($scores) `,` type($row_max) `,` type($row_sum) `,`
+    type($acc) `->` type($probs)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_StoreTileOp : SkipAttnGPU_Op<"store_tile"> {
+  let summary = "Normalise a warpgroup's accumulator and store its rows";
+  let description = [{
+    Writes `acc[r, :] / max(l[r], 1e-30)` (converted to the element type)
+    to row `first_row + r` of plane `plane` of the `[planes, q_len, D]`
+    tensor at `out`, for rows `< q_len`.
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$acc, SkipAttnGPU_Rows:$row_sum,
+                       SkipAttnGPU_GlobalPtr:$out, Index:$plane,
+                       Index:$first_row, I64Attr:$q_len,
+                       TypeAttr:$element_type);
+  let assemblyFormat = [{
+    $acc `,` $row_sum `into` $out `[` $plane `,` $first_row `]` attr-dict `:`
+    type($acc) `,` type($row_sum) `,` type($out)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_StoreLseOp : SkipAttnGPU_Op<"store_lse"> {
+  let summary = "Store the natural log-sum-exp of a warpgroup's rows";
+  let description = [{
+    `lse[plane, first_row + r] = ln(2) * (m[r] + log2(l[r]))` for rows
+    `< q_len` (f32, `[planes, q_len]`).
+  }];
+  let arguments = (ins SkipAttnGPU_Rows:$row_max, SkipAttnGPU_Rows:$row_sum,
+                       SkipAttnGPU_GlobalPtr:$lse, Index:$plane,
+                       Index:$first_row, I64Attr:$q_len);
+  let assemblyFormat = [{
+    $row_max `,` $row_sum `into` $lse `[` $plane `,` $first_row `]` attr-dict
+    `:` type($row_max) `,` type($row_sum) `,` type($lse)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_AddStatsOp : SkipAttnGPU_Op<"add_stats"> {
+  let summary = "Add a warpgroup's decision counts to the statistics";
+  let description = [{
+    One thread of the warpgroup atomically adds `decisions` and `skips` to
+    `stats[plane, 0]` and `stats[plane, 1]` (i64, `[planes, 2]`).
+  }];
+  let arguments = (ins Index:$decisions, Index:$skips,
+                       SkipAttnGPU_GlobalPtr:$stats, Index:$plane);
+  let assemblyFormat = [{
+    $decisions `,` $skips `into` $stats `[` $plane `]` attr-dict `:`
+    type($stats)
+  }];
+}
+
+#endif // SKIPATTN_GPU_OPS

@@ -1,0 +1,127 @@
+//===- SkipAttnGPUTypes.td - skipattn_gpu types ------------*- tablegen -*-===//
+//
+// Shared-memory tiles, rings and register fragments. Each type names a data
+// layout that its lowering relies on, so that the layout contracts between
+// ops (the MMA accumulator feeding P.V as a register operand, the
+// swizzled boxes TMA writes and wgmma reads) are checked by the verifier.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_GPU_TYPES
+#define SKIPATTN_GPU_TYPES
+
+include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUBase.td"
+
+class SkipAttnGPU_Type<string name, string typeMnemonic>
+    : TypeDef<SkipAttnGPU_Dialect, name> {
+  let mnemonic = typeMnemonic;
+}
+
+def SkipAttnGPU_SmemType : SkipAttnGPU_Type<"Smem", "smem"> {
+  let summary = "A tile in shared memory, in TMA's 128-byte-swizzled boxes";
+  let description = [{
+    `rows x cols` elements (16-bit) stored as `cols / 64` boxes of
+    `pitch x 64` elements each, 128 bytes per row, 128-byte swizzled (the
+    layout a TMA load with a 64-column box writes and a wgmma descriptor
+    with 128-byte swizzle reads). `pitch` is the row count of the box the
+    tile lives in: a tile of a larger allocation (`skipattn_gpu.subtile`)
+    keeps its parent's pitch. The pitch is printed only when it differs
+    from `rows`.
+
+    ```mlir
+    !skipattn_gpu.smem<128x128xbf16>
+    !skipattn_gpu.smem<64x128xbf16, pitch = 128>
+    ```
+  }];
+  let parameters = (ins "int64_t":$rows, "int64_t":$cols,
+                        "::mlir::Type":$elementType, "int64_t":$pitch);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Bytes of the allocation holding this tile.
+    int64_t getBytes() const {
+      return getRows() * getCols() * 2;
+    }
+  }];
+}
+
+def SkipAttnGPU_RingType : SkipAttnGPU_Type<"Ring", "ring"> {
+  let summary = "A multi-stage shared-memory ring of named slots";
+  let description = [{
+    `stages` copies of a set of named slots, each slot a `tile`-shaped
+    buffer with its own full barrier (one per stage). Stage `s` of slot `x`
+    sits at byte `(s * slots + x) * bytes(tile)` from the ring's offset.
+
+    ```mlir
+    !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<128x128xbf16>>
+    ```
+  }];
+  let parameters = (ins "int64_t":$stages, "::mlir::ArrayAttr":$slots,
+                        "::mlir::skipattn_gpu::SmemType":$tile);
+  let assemblyFormat = "`<` $stages `x` $slots `of` $tile `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Index of slot `name`, or -1.
+    int64_t getSlotIndex(::llvm::StringRef name) const;
+    int64_t getBytes() const {
+      return getStages() * getSlots().size() * getTile().getBytes();
+    }
+  }];
+}
+
+def SkipAttnGPU_AccType : SkipAttnGPU_Type<"Acc", "acc"> {
+  let summary = "A warpgroup MMA accumulator in registers";
+  let description = [{
+    A `rows x cols` f32 tile held by the 128 threads of a warpgroup in the
+    wgmma m64nN accumulator layout: thread (warp w, lane l) holds rows
+    `16w + l/4` and `16w + l/4 + 8`, columns `8i + 2(l mod 4) + {0, 1}`.
+    `rows` is 64 (one warpgroup).
+
+    ```mlir
+    !skipattn_gpu.acc<64x128xf32>
+    ```
+  }];
+  let parameters = (ins "int64_t":$rows, "int64_t":$cols);
+  let assemblyFormat = "`<` $rows `x` $cols `x` `f32` `>`";
+  let genVerifyDecl = 1;
+}
+
+def SkipAttnGPU_OperandType : SkipAttnGPU_Type<"Operand", "operand"> {
+  let summary = "An MMA A operand in registers";
+  let description = [{
+    A `rows x cols` 16-bit tile in the wgmma register-A layout, which is the
+    accumulator layout with each pair of neighbouring columns packed into
+    one 32-bit register: an accumulator (P) becomes the A operand of the
+    next MMA (P.V) without data movement.
+
+    ```mlir
+    !skipattn_gpu.operand<64x128xbf16>
+    ```
+  }];
+  let parameters = (ins "int64_t":$rows, "int64_t":$cols,
+                        "::mlir::Type":$elementType);
+  let assemblyFormat = "`<` $rows `x` $cols `x` $elementType `>`";
+  let genVerifyDecl = 1;
+}
+
+def SkipAttnGPU_RowsType : SkipAttnGPU_Type<"Rows", "rows"> {
+  let summary = "One value per row of a warpgroup fragment";
+  let description = [{
+    A value per row of a 64-row fragment, held by the threads that hold the
+    row in the accumulator layout (two rows per thread). `full` values are
+    the same in the four threads of a row; `partial` values (running row
+    sums) are per-thread partial sums whose row value is their sum over the
+    four threads, reduced only where the row is written out.
+
+    ```mlir
+    !skipattn_gpu.rows<64xf32>
+    !skipattn_gpu.rows<64xf32, partial>
+    ```
+  }];
+  let parameters = (ins "int64_t":$rows, "::mlir::Type":$elementType,
+                        DefaultValuedParameter<"bool", "false">:$partial);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
+#endif // SKIPATTN_GPU_TYPES

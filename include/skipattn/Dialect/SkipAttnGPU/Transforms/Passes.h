@@ -1,0 +1,66 @@
+//===- Passes.h - skipattn_gpu passes -----------------------------*- C++ -*-===//
+//
+// Pass declarations (generated) and the entry points they wrap.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_DIALECT_SKIPATTNGPU_TRANSFORMS_PASSES_H
+#define SKIPATTN_DIALECT_SKIPATTNGPU_TRANSFORMS_PASSES_H
+
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::skipattn {
+class AttentionOp;
+} // namespace mlir::skipattn
+
+namespace mlir::skipattn_gpu {
+
+#define GEN_PASS_DECL
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h.inc"
+
+/// What a schedule is chosen from: the attention's shape.
+struct ScheduleProblem {
+  int64_t qLen = 0, kvLen = 0, headDim = 0, valueDim = 0;
+  Type elementType;
+  bool skipping = false;
+};
+
+/// Tile sizes and ring depth of the sm_90a schedule.
+struct TileChoice {
+  int64_t blockQ, blockKV, stages;
+};
+/// What skipattn-gpu-select-schedule picks on sm_90a for head dimension
+/// `headDim`. The runtime asks it too: its float64 reference models the
+/// kernel's skip decisions, which depend on the tile sizes.
+TileChoice chooseHopperTiles(int64_t headDim);
+
+/// The schedule skipattn-gpu-select-schedule picks for `problem` on `chip`
+/// (`stages` 0: the default depth), or an error naming what the chip
+/// cannot run.
+FailureOr<ScheduleAttr>
+selectSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
+               StringRef chip, int64_t stages,
+               function_ref<InFlightDiagnostic()> emitError);
+
+/// Checks a schedule (chosen or written by hand) against the problem and
+/// the chip.
+LogicalResult verifySchedule(ScheduleAttr schedule,
+                             const ScheduleProblem &problem, StringRef chip,
+                             function_ref<InFlightDiagnostic()> emitError);
+
+/// Attaches (or verifies) the schedule and tiling of one attention op.
+LogicalResult selectSchedule(skipattn::AttentionOp op, StringRef chip,
+                             int64_t stages);
+
+/// Checks the barrier protocol of the rings of `kernel`.
+LogicalResult verifyRingProtocol(gpu::GPUFuncOp kernel);
+
+#define GEN_PASS_REGISTRATION
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h.inc"
+} // namespace mlir::skipattn_gpu
+
+#endif // SKIPATTN_DIALECT_SKIPATTNGPU_TRANSFORMS_PASSES_H

@@ -1,0 +1,58 @@
+//===- Passes.td - skipattn_gpu passes ---------------------*- tablegen -*-===//
+//
+// Passes on the kernel-schedule level. Each pass wraps a function declared
+// in Passes.h so pipelines and the runtime share one implementation.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_GPU_TRANSFORMS_PASSES
+#define SKIPATTN_GPU_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def SkipAttnGPUSelectSchedule
+    : Pass<"skipattn-gpu-select-schedule", "func::FuncOp"> {
+  let summary = "Choose the kernel schedule and tile sizes of each attention";
+  let description = [{
+    For every memref-form `skipattn.attention`, attaches the kernel schedule
+    (`skipattn_gpu.schedule = #skipattn_gpu.schedule<...>`) and the tiling
+    it implies (`tiling = #skipattn.tiling<...>`, which `skipattn-tile`
+    honours). A schedule already on the op wins and is only verified
+    against the op and the chip: head dimension, shared-memory budget,
+    warpgroups per `block_q`, skip unit, roles.
+
+    For sm_90a: one `math` role of `block_q / 16` warps (two warpgroups of
+    64 rows), `block_q = 128`, and `block_kv = 128` for D <= 128 or 64 for
+    D = 256 (the register budget of the 64x256 accumulator), with a
+    two-stage K/V ring.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "Target chip">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0",
+           "K/V ring depth (0: the schedule's choice)">,
+  ];
+}
+
+def SkipAttnGPUVerifyProtocol
+    : Pass<"skipattn-gpu-verify-protocol", "gpu::GPUModuleOp"> {
+  let summary = "Check the barrier protocol of every kernel's rings";
+  let description = [{
+    For each ring of each kernel, checks that:
+
+    * every `ring.put` arms its barrier with the bytes its TMA loads write;
+    * every `ring.wait` for block `n` in the KV loop is matched by a put of
+      the same slot for `n`: a prologue put of a constant block `< stages`
+      (for every stage) or a refill put of `n' + stages` in the previous
+      iteration;
+    * a stage is not refilled before every slot of it was waited for on
+      every path through the iteration (a skipped block's V included) and
+      released;
+    * slots that a path may leave unwaited are drained after the loop.
+
+    A protocol this pass rejects can deadlock, read a stale buffer or exit
+    with a TMA write in flight.
+  }];
+}
+
+#endif // SKIPATTN_GPU_TRANSFORMS_PASSES

@@ -1,0 +1,146 @@
+//===- Epilogue.cpp - output, log-sum-exp and statistics stores -----------===//
+//
+// Each thread writes its two rows: column pairs 8i + 2t as one 32-bit store
+// of two 16-bit values. Row sums are reduced over the row's four threads
+// here, once, instead of after every block.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../LoweringUtils.h"
+#include "skipattn/Conversion/SkipAttnGPUToNVVM/SkipAttnGPUToNVVM.h"
+
+using namespace mlir;
+using namespace mlir::skipattn::lowering;
+namespace sg = mlir::skipattn_gpu;
+
+namespace {
+/// Runs `body` under `cond`.
+void guarded(Emitter &e, Value cond, function_ref<void(Emitter &)> body) {
+  scf::IfOp::create(e.b, e.loc, cond, [&](OpBuilder &b, Location l) {
+    Emitter ie(b, l);
+    body(ie);
+    scf::YieldOp::create(b, l);
+  });
+}
+
+Value rowIndex(Emitter &e, Value plane, int64_t qLen, Value row) {
+  Value p64 = arith::IndexCastOp::create(e.b, e.loc, e.i64(), plane);
+  return e.add(e.mul(p64, e.c64(qLen)),
+               arith::ExtUIOp::create(e.b, e.loc, e.i64(), row));
+}
+
+struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::StoreTileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    int64_t d = op.getAcc().getType().getCols();
+    Type elt = op.getElementType();
+    auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
+    Value o = adaptor.getAcc();
+    Value r0 = e.add(e.toI32(adaptor.getFirstRow()), e.fragRow());
+    Value t = e.shr(e.fragCol(), 1);
+    for (int64_t half = 0; half < 2; ++half) {
+      Value row = e.add(r0, e.c32(8 * half));
+      Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
+      Value inv = arith::DivFOp::create(rw, loc, e.cF(1.0),
+                                        e.fmax(l, e.cF(1e-30)));
+      guarded(e, e.cmp(arith::CmpIPredicate::slt, row, e.c32(op.getQLen())),
+              [&](Emitter &ie) {
+                Value r = rowIndex(ie, adaptor.getPlane(), op.getQLen(), row);
+                Value base = ie.add(ie.mul(r, ie.c64(d / 2)),
+                                    arith::ExtUIOp::create(ie.b, loc,
+                                                           ie.i64(), t));
+                auto bits = [&](Value f) {
+                  Value h = arith::TruncFOp::create(ie.b, loc, elt, f);
+                  Value i = arith::BitcastOp::create(ie.b, loc,
+                                                     ie.b.getI16Type(), h);
+                  return arith::ExtUIOp::create(ie.b, loc, ie.i32(), i)
+                      .getResult();
+                };
+                for (int64_t i = 0; i < d / 8; ++i) {
+                  Value lo = ie.fmul(ie.extract(o, 4 * i + 2 * half), inv);
+                  Value hi = ie.fmul(ie.extract(o, 4 * i + 2 * half + 1), inv);
+                  Value word = ie.orI(bits(lo),
+                                      arith::ShLIOp::create(ie.b, loc,
+                                                            bits(hi),
+                                                            ie.c32(16)));
+                  Value ptr = LLVM::GEPOp::create(
+                      ie.b, loc, gptr, ie.i32(), adaptor.getOut(),
+                      ValueRange{ie.add(base, ie.c64(4 * i))});
+                  LLVM::StoreOp::create(ie.b, loc, word, ptr);
+                }
+              });
+    }
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
+struct StoreLseLowering : OpConversionPattern<sg::StoreLseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::StoreLseOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
+    Value r0 = e.add(e.toI32(adaptor.getFirstRow()), e.fragRow());
+    Value lead = e.cmp(arith::CmpIPredicate::eq, e.fragCol(), e.c32(0));
+    for (int64_t half = 0; half < 2; ++half) {
+      Value row = e.add(r0, e.c32(8 * half));
+      Value m = e.vecAt(adaptor.getRowMax(), half);
+      Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
+      Value ok = e.andI(
+          e.cmp(arith::CmpIPredicate::slt, row, e.c32(op.getQLen())), lead);
+      guarded(e, ok, [&](Emitter &ie) {
+        Value lse = ie.fmul(ie.fadd(m, math::Log2Op::create(ie.b, loc, l)),
+                            ie.cF(M_LN2));
+        Value i = rowIndex(ie, adaptor.getPlane(), op.getQLen(), row);
+        Value ptr = LLVM::GEPOp::create(ie.b, loc, gptr, ie.f32(),
+                                        adaptor.getLse(), ValueRange{i});
+        LLVM::StoreOp::create(ie.b, loc, lse, ptr);
+      });
+    }
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
+struct AddStatsLowering : OpConversionPattern<sg::AddStatsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::AddStatsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
+    Value first = e.cmp(arith::CmpIPredicate::eq,
+                        e.andI(e.tid(), e.c32(127)), e.c32(0));
+    guarded(e, first, [&](Emitter &ie) {
+      Value p = arith::IndexCastOp::create(ie.b, loc, ie.i64(),
+                                           adaptor.getPlane());
+      Value counts[2] = {adaptor.getDecisions(), adaptor.getSkips()};
+      for (int64_t k = 0; k < 2; ++k) {
+        Value ptr = LLVM::GEPOp::create(
+            ie.b, loc, gptr, ie.i64(), adaptor.getStats(),
+            ValueRange{ie.add(ie.mul(p, ie.c64(2)), ie.c64(k))});
+        LLVM::AtomicRMWOp::create(
+            ie.b, loc, LLVM::AtomicBinOp::add, ptr,
+            arith::IndexCastOp::create(ie.b, loc, ie.i64(), counts[k]),
+            LLVM::AtomicOrdering::monotonic);
+      }
+    });
+    rw.eraseOp(op);
+    return success();
+  }
+};
+} // namespace
+
+void mlir::skipattn::populateEpilogueToNVVMPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<StoreTileLowering, StoreLseLowering, AddStatsLowering>(
+      converter, patterns.getContext());
+}

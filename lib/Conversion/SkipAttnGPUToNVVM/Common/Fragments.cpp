@@ -1,0 +1,214 @@
+//===- Fragments.cpp - softmax math on warpgroup fragments ----------------===//
+//
+// Accumulator element i of a thread sits in row g (i mod 4 < 2) or g + 8,
+// column 8 (i / 4) + 2t + (i mod 2), with g = fragRow(), 2t = fragCol().
+// Per-row values are vector<2>: [row g, row g + 8].
+//
+//===----------------------------------------------------------------------===//
+
+#include "../LoweringUtils.h"
+#include "skipattn/Conversion/SkipAttnGPUToNVVM/SkipAttnGPUToNVVM.h"
+
+using namespace mlir;
+using namespace mlir::skipattn::lowering;
+namespace sg = mlir::skipattn_gpu;
+
+namespace {
+SmallVector<Value> elements(Emitter &e, Value acc, int64_t cols) {
+  SmallVector<Value> v;
+  for (int64_t i = 0; i < cols / 2; ++i)
+    v.push_back(e.extract(acc, i));
+  return v;
+}
+
+Value pack(Emitter &e, Type structT, ArrayRef<Value> v) {
+  Value s = LLVM::UndefOp::create(e.b, e.loc, structT);
+  for (auto [i, x] : llvm::enumerate(v))
+    s = LLVM::InsertValueOp::create(e.b, e.loc, s, x, i);
+  return s;
+}
+
+bool firstRow(int64_t i) { return i % 4 < 2; }
+
+struct SplatLowering : OpConversionPattern<sg::SplatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::SplatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Emitter e(rw, op.getLoc());
+    Type t = getTypeConverter()->convertType(op.getType());
+    if (auto st = dyn_cast<LLVM::LLVMStructType>(t)) {
+      SmallVector<Value> v(st.getBody().size(), adaptor.getValue());
+      rw.replaceOp(op, pack(e, st, v));
+    } else {
+      rw.replaceOp(op, e.vec2(adaptor.getValue(), adaptor.getValue()));
+    }
+    return success();
+  }
+};
+
+struct RowLimitsLowering : OpConversionPattern<sg::RowLimitsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::RowLimitsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Emitter e(rw, op.getLoc());
+    Value len = e.toI32(adaptor.getKvLen());
+    Value sq = e.c32(op.getQLen());
+    Value r0 = e.add(e.toI32(adaptor.getFirstRow()), e.fragRow());
+    auto limit = [&](Value r) {
+      Value lim = len;
+      if (op.getCausal())
+        lim = e.minS(e.maxS(e.sub(e.add(e.add(r, e.c32(1)), len), sq),
+                            e.c32(0)),
+                     len);
+      return e.sel(e.cmp(arith::CmpIPredicate::slt, r, sq), lim, e.c32(0));
+    };
+    rw.replaceOp(op, e.vec2(limit(r0), limit(e.add(r0, e.c32(8)))));
+    return success();
+  }
+};
+
+/// Masks only blocks where one of the thread's rows has a limit inside the
+/// block; elsewhere the scores pass through.
+struct MaskLowering : OpConversionPattern<sg::MaskOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::MaskOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    int64_t cols = op.getScores().getType().getCols();
+    Value s = adaptor.getScores();
+    Value kv0 = e.toI32(adaptor.getKvStart());
+    Value lim0 = e.vecAt(adaptor.getLimits(), 0);
+    Value lim1 = e.vecAt(adaptor.getLimits(), 1);
+    Value end = e.add(kv0, e.c32(cols));
+    Value need = e.orI(e.cmp(arith::CmpIPredicate::sgt, end, lim0),
+                       e.cmp(arith::CmpIPredicate::sgt, end, lim1));
+    auto ifOp = scf::IfOp::create(
+        rw, loc, need,
+        [&](OpBuilder &b, Location l) {
+          Emitter ie(b, l);
+          Value rel0 = ie.sub(lim0, kv0), rel1 = ie.sub(lim1, kv0);
+          Value col = ie.fragCol();
+          SmallVector<Value> v = elements(ie, s, cols);
+          for (int64_t i = 0; i < cols / 2; ++i) {
+            Value c = ie.add(col, ie.c32(8 * (i / 4) + (i % 2)));
+            Value ok = ie.cmp(arith::CmpIPredicate::slt, c,
+                              firstRow(i) ? rel0 : rel1);
+            v[i] = ie.sel(ok, v[i], ie.cF(-INFINITY));
+          }
+          scf::YieldOp::create(b, l, pack(ie, s.getType(), v));
+        },
+        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, s); });
+    rw.replaceOp(op, ifOp.getResult(0));
+    return success();
+  }
+};
+
+struct RowMaxLowering : OpConversionPattern<sg::RowMaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::RowMaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Emitter e(rw, op.getLoc());
+    int64_t cols = op.getScores().getType().getCols();
+    SmallVector<Value> v = elements(e, adaptor.getScores(), cols);
+    Value mx0 = e.cF(-INFINITY), mx1 = e.cF(-INFINITY);
+    for (int64_t i = 0; i < cols / 2; ++i) {
+      if (firstRow(i))
+        mx0 = e.fmax(mx0, v[i]);
+      else
+        mx1 = e.fmax(mx1, v[i]);
+    }
+    Value scale = e.cF(op.getScale().convertToDouble());
+    rw.replaceOp(op, e.vec2(e.fmul(e.quadMax(mx0), scale),
+                            e.fmul(e.quadMax(mx1), scale)));
+    return success();
+  }
+};
+
+/// skipattn.skip_predicate on fragments: a row may skip iff
+/// m_blk - m < log2(lambda) or m_blk = -inf; the warpgroup votes.
+struct SkipVoteLowering : OpConversionPattern<sg::SkipVoteOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::SkipVoteOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Emitter e(rw, op.getLoc());
+    Value ll = adaptor.getLog2Lambda();
+    auto rowMay = [&](int64_t r) {
+      Value mb = e.vecAt(adaptor.getBlockMax(), r);
+      Value m = e.vecAt(adaptor.getRowMax(), r);
+      Value below = arith::CmpFOp::create(rw, op.getLoc(),
+                                          arith::CmpFPredicate::OLT,
+                                          e.fsub(mb, m), ll);
+      return e.orI(e.isNegInf(mb), below);
+    };
+    Value mine = e.andI(rowMay(0), rowMay(1));
+    rw.replaceOpWithNewOp<sg::VoteAllOp>(op, rw.getI1Type(), mine);
+    return success();
+  }
+};
+
+struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(sg::OnlineUpdateOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    int64_t nS = op.getScores().getType().getCols();
+    int64_t nO = op.getAcc().getType().getCols();
+    Type elt = op.getProbs().getType().getElementType();
+    Value c2 = e.cF(op.getScale().convertToDouble());
+    SmallVector<Value> s = elements(e, adaptor.getScores(), nS);
+    SmallVector<Value> mn(2), nmu(2), al(2), sums(2, e.cF(0));
+    for (int64_t r = 0; r < 2; ++r) {
+      Value m = e.vecAt(adaptor.getRowMax(), r);
+      mn[r] = e.fmax(m, e.vecAt(adaptor.getBlockMax(), r));
+      // A row with nothing visible yet keeps exponent base 0.
+      Value mu = e.sel(e.isNegInf(mn[r]), e.cF(0), mn[r]);
+      al[r] = e.exp2(e.fsub(m, mu));
+      nmu[r] = arith::NegFOp::create(rw, loc, mu);
+    }
+    SmallVector<Value> p;
+    for (int64_t i = 0; i < nS / 2; ++i) {
+      int64_t r = firstRow(i) ? 0 : 1;
+      Value x = e.exp2(math::FmaOp::create(rw, loc, s[i], c2, nmu[r]));
+      p.push_back(x);
+      sums[r] = e.fadd(sums[r], x);
+    }
+    SmallVector<Value> l(2);
+    for (int64_t r = 0; r < 2; ++r)
+      l[r] = math::FmaOp::create(rw, loc, e.vecAt(adaptor.getRowSum(), r),
+                                 al[r], sums[r]);
+    SmallVector<Value> o = elements(e, adaptor.getAcc(), nO);
+    for (int64_t i = 0; i < nO / 2; ++i)
+      o[i] = e.fmul(o[i], al[firstRow(i) ? 0 : 1]);
+    // Neighbouring columns pack into one register of the A operand.
+    auto bits = [&](Value f) {
+      Value h = arith::TruncFOp::create(rw, loc, elt, f);
+      Value i = arith::BitcastOp::create(rw, loc, rw.getI16Type(), h);
+      return arith::ExtUIOp::create(rw, loc, e.i32(), i).getResult();
+    };
+    SmallVector<Value> regs;
+    for (int64_t i = 0; i < nS / 2; i += 2)
+      regs.push_back(e.orI(bits(p[i]), arith::ShLIOp::create(
+                                           rw, loc, bits(p[i + 1]), e.c32(16))));
+    Type pT = getTypeConverter()->convertType(op.getProbs().getType());
+    rw.replaceOp(op, {e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]),
+                      pack(e, adaptor.getAcc().getType(), o),
+                      pack(e, pT, regs)});
+    return success();
+  }
+};
+} // namespace
+
+void mlir::skipattn::populateFragmentToNVVMPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<SplatLowering, RowLimitsLowering, MaskLowering, RowMaxLowering,
+               SkipVoteLowering, OnlineUpdateLowering>(converter,
+                                                       patterns.getContext());
+}

@@ -1,0 +1,140 @@
+//===- LoweringUtils.h - helpers shared by the NVVM patterns ------*- C++ -*-===//
+//
+// Arithmetic shorthands and the thread geometry of the warpgroup fragment
+// layout, so every pattern states the layout the same way.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SKIPATTN_LIB_CONVERSION_SKIPATTNGPUTONVVM_LOWERINGUTILS_H
+#define SKIPATTN_LIB_CONVERSION_SKIPATTNGPUTONVVM_LOWERINGUTILS_H
+
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::skipattn::lowering {
+
+/// Builds arithmetic at one location. Values are i32 unless named otherwise.
+struct Emitter {
+  Emitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+  OpBuilder &b;
+  Location loc;
+
+  Type i1() { return b.getI1Type(); }
+  Type i32() { return b.getI32Type(); }
+  Type i64() { return b.getI64Type(); }
+  Type f32() { return b.getF32Type(); }
+  Value c32(int64_t v) { return arith::ConstantIntOp::create(b, loc, i32(), v); }
+  Value c64(int64_t v) { return arith::ConstantIntOp::create(b, loc, i64(), v); }
+  Value cIdx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cF(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value cBool(bool v) { return arith::ConstantIntOp::create(b, loc, i1(), v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  Value shr(Value x, int64_t s) {
+    return arith::ShRUIOp::create(b, loc, x, c32(s));
+  }
+  Value andI(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value minS(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value maxS(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value sel(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value fmax(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value exp2(Value x) { return math::Exp2Op::create(b, loc, x); }
+  Value isNegInf(Value x) {
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
+                                 cF(-INFINITY));
+  }
+  /// index -> i32 (kernel indices fit: shapes are verified <= 2^31 - 1).
+  Value toI32(Value x) {
+    return x.getType().isIndex()
+               ? arith::IndexCastOp::create(b, loc, i32(), x).getResult()
+               : x;
+  }
+  Value toIdx(Value x) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), x);
+  }
+  Value extract(Value agg, int64_t i) {
+    return LLVM::ExtractValueOp::create(b, loc, agg, i);
+  }
+  Value vecAt(Value v, int64_t i) {
+    return LLVM::ExtractElementOp::create(b, loc, v, c32(i));
+  }
+  Value vec2(Value x, Value y) {
+    Value v = LLVM::UndefOp::create(b, loc, VectorType::get({2}, x.getType()));
+    v = LLVM::InsertElementOp::create(b, loc, v, x, c32(0));
+    return LLVM::InsertElementOp::create(b, loc, v, y, c32(1));
+  }
+  Value shflXor(Value v, int64_t offset);
+  /// Max / sum over the four lanes that hold one row of a fragment.
+  Value quadMax(Value v) {
+    v = fmax(v, shflXor(v, 1));
+    return fmax(v, shflXor(v, 2));
+  }
+  Value quadSum(Value v) {
+    v = fadd(v, shflXor(v, 1));
+    return fadd(v, shflXor(v, 2));
+  }
+
+  // --- thread geometry --------------------------------------------------
+  Value tid();
+  /// Warpgroup of this thread within the CTA.
+  Value warpgroup() { return shr(tid(), 7); }
+  /// Fragment row of this thread's first register row (the second is +8)
+  /// and its column pair base: rows g and g + 8, columns 8i + 2t + {0, 1}.
+  Value fragRow() {
+    Value lane = andI(tid(), c32(31));
+    Value warp = andI(shr(tid(), 5), c32(3));
+    return add(mul(warp, c32(16)), shr(lane, 2));
+  }
+  Value fragCol() { return mul(andI(tid(), c32(3)), c32(2)); }
+
+  // --- shared memory ----------------------------------------------------
+  Value dynamicSmem();
+  Value sharedAddr(Value view) {
+    Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view);
+    return arith::IndexCastOp::create(b, loc, i32(), p);
+  }
+  /// Padding from the dynamic shared memory's start to its first 1024-byte
+  /// boundary (the swizzle period): offsets of rings count from there.
+  Value alignmentPad() {
+    Value base = sharedAddr(dynamicSmem());
+    return andI(sub(c32(1024), andI(base, c32(1023))), c32(1023));
+  }
+  /// Absolute shared address of byte `offset` past the aligned base.
+  Value sharedAt(Value offset) {
+    return add(add(sharedAddr(dynamicSmem()), alignmentPad()), offset);
+  }
+};
+
+/// Type of the NVVM value of an accumulator: one f32 per held element.
+inline Type accStructType(MLIRContext *ctx, int64_t cols) {
+  return LLVM::LLVMStructType::getLiteral(
+      ctx, SmallVector<Type>(cols / 2, Float32Type::get(ctx)));
+}
+
+} // namespace mlir::skipattn::lowering
+
+#endif // SKIPATTN_LIB_CONVERSION_SKIPATTNGPUTONVVM_LOWERINGUTILS_H

@@ -1,0 +1,710 @@
+//===- SkipAttnToSkipAttnGPU.cpp - blocked IR to the kernel level ---------===//
+//
+// The tiled function is one scf.parallel over (batch, head, query tile)
+// whose body computes scalars (KV length, visible blocks, log2(lambda)),
+// packs the query tile and walks the KV blocks with skipattn.blocked_kv.
+// The kernel runs one CTA per parallel iteration, so the conversion
+// re-emits that body inside a gpu.func:
+//
+//   - scalar ops are cloned as they are (loads from function arguments
+//     become loads from the kernel's pointer parameters), so the skip
+//     decision's lambda, min_keep and enable conditions keep the one
+//     definition the blocked IR gave them;
+//   - the buffers of the tile (query, scores, m, l, acc) become rings and
+//     register fragments: pack_q a TMA put into the Q ring, block_scores a
+//     K wait, an MMA and a mask, skip_predicate a skip_vote, online_softmax
+//     an online_update, a V wait and the P.V MMA, finalize the epilogue
+//     stores; the blocked_kv loop an scf.for carrying the fragments;
+//   - the skip-unit loop of the blocked IR is the warpgroup: its induction
+//     variable becomes the warpgroup's first row;
+//   - the schedule attribute decides the ring depth: a prologue fills
+//     blocks 0 .. stages-1, each iteration releases its stage and refills
+//     it with block n + stages, and a drain waits for the V loads of
+//     skipped final blocks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Conversion/SkipAttnToSkipAttnGPU/SkipAttnToSkipAttnGPU.h"
+#include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
+namespace mlir::skipattn {
+#define GEN_PASS_DEF_CONVERTSKIPATTNTOSKIPATTNGPU
+#include "skipattn/Conversion/Passes.h.inc"
+} // namespace mlir::skipattn
+
+using namespace mlir;
+using namespace mlir::skipattn;
+namespace sg = mlir::skipattn_gpu;
+
+namespace {
+/// What a buffer of the tiled function is to the kernel.
+enum class Buf { QTile, Scores, RowMax, RowSum, Acc };
+
+class KernelBuilder {
+public:
+  KernelBuilder(func::FuncOp func) : func(func), b(func.getContext()) {}
+  LogicalResult run();
+
+private:
+  LogicalResult analyze();
+  LogicalResult emitOps(Block &block);
+  LogicalResult emitOp(Operation &op);
+  LogicalResult emitBlockedKV(BlockedKVOp loop);
+  LogicalResult emitBodyOp(Operation &op);
+  LogicalResult emitKeptUpdate(scf::IfOp ifOp);
+  void emitUpdate(OnlineSoftmaxOp update);
+  void emitPut(Value ring, Value block, StringRef slot, Value pred,
+               Value desc, Value row, Value plane);
+  Value param(Value memrefArg);
+  Value cIdx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  FailureOr<Buf> bufferOf(Value v, Operation *user);
+  Value blockMax();
+
+  func::FuncOp func;
+  OpBuilder b;
+  Location loc = UnknownLoc::get(func.getContext());
+
+  // Read off the tiled IR.
+  scf::ParallelOp par;
+  BlockedKVOp blocked;
+  PackQOp pack;
+  BlockScoresOp scores;
+  OnlineSoftmaxOp softmax;
+  FinalizeOp finalize;
+  sg::ScheduleAttr schedule;
+  int64_t batch = 0, qHeads = 0, kvHeads = 0, qLen = 0, kvLen = 0,
+          headDim = 0, qTiles = 0;
+  Type elt;
+  double c2 = 0; // softmax scale * log2(e)
+
+  // The kernel.
+  gpu::GPUFuncOp kernel;
+  SmallVector<std::pair<Value, sg::KernelParam>> params; // func arg -> kind
+  IRMapping map;
+  DenseMap<Value, Buf> buffers;
+  Value qDesc, kDesc, vDesc, qRing, kvRing, leader, unitRow, qWarpgroup;
+  Value limits;
+  // Fragment state inside the KV loop.
+  Value n, curScores, curBlockMax, m, l, o, decisions, skips;
+  bool counting = false;
+};
+} // namespace
+
+FailureOr<Buf> KernelBuilder::bufferOf(Value v, Operation *user) {
+  while (auto sv = v.getDefiningOp<memref::SubViewOp>())
+    v = sv.getSource();
+  auto it = buffers.find(v);
+  if (it == buffers.end())
+    return user->emitOpError("the kernel level needs this operand to be a "
+                             "tile buffer of the blocked IR");
+  return it->second;
+}
+
+/// A kernel pointer parameter for a function argument.
+Value KernelBuilder::param(Value arg) {
+  for (auto [i, p] : llvm::enumerate(params))
+    if (p.first == arg)
+      return kernel.getArgument(i);
+  return {};
+}
+
+LogicalResult KernelBuilder::analyze() {
+  SmallVector<scf::ParallelOp> pars;
+  SmallVector<BlockedKVOp> loops;
+  func.walk([&](scf::ParallelOp p) { pars.push_back(p); });
+  func.walk([&](BlockedKVOp l) { loops.push_back(l); });
+  if (pars.size() != 1 || loops.size() != 1 ||
+      loops.front()->getParentOp() != pars.front())
+    return func.emitError("the kernel level expects one tiled "
+                          "skipattn.blocked_kv nest (run skipattn-tile and "
+                          "skipattn-insert-skip-predicates first)");
+  par = pars.front();
+  blocked = loops.front();
+  schedule = blocked->getAttrOfType<sg::ScheduleAttr>(sg::kScheduleAttrName);
+  if (!schedule)
+    return blocked.emitOpError("carries no #skipattn_gpu.schedule (run "
+                               "skipattn-gpu-select-schedule before "
+                               "skipattn-tile)");
+  for (Operation &op : par.getBody()->getOperations()) {
+    if (auto p = dyn_cast<PackQOp>(op))
+      pack = p;
+    else if (auto f = dyn_cast<FinalizeOp>(op))
+      finalize = f;
+  }
+  blocked.getBody().walk([&](Operation *op) {
+    if (auto s = dyn_cast<BlockScoresOp>(op))
+      scores = s;
+    else if (auto s = dyn_cast<OnlineSoftmaxOp>(op))
+      softmax = s;
+  });
+  if (!pack || !finalize || !scores || !softmax)
+    return blocked.emitOpError("tile lacks pack_q, block_scores, "
+                               "online_softmax or finalize");
+
+  TilingAttr tiling = blocked.getTiling();
+  if (tiling.getBlockQ() != schedule.getBlockQ() ||
+      tiling.getBlockKv() != schedule.getBlockKv() ||
+      tiling.getHeadsPerTile() != 1)
+    return blocked.emitOpError("tiling ")
+           << tiling << " does not match the schedule " << schedule;
+  if (tiling.getSkipUnit() != 0 &&
+      tiling.getSkipUnit() != schedule.getSkipUnit())
+    return blocked.emitOpError("skip unit ")
+           << tiling.getSkipUnit() << " is not the schedule's "
+           << schedule.getSkipUnit() << " (one warpgroup)";
+
+  auto qT = cast<MemRefType>(pack.getQuery().getType());
+  auto kT = cast<MemRefType>(scores.getKey().getType());
+  auto vT = cast<MemRefType>(softmax.getValue().getType());
+  batch = qT.getDimSize(0);
+  qHeads = qT.getDimSize(1);
+  qLen = qT.getDimSize(2);
+  headDim = qT.getDimSize(3);
+  kvHeads = kT.getDimSize(1);
+  kvLen = kT.getDimSize(2);
+  elt = qT.getElementType();
+  qTiles = (qLen + schedule.getBlockQ() - 1) / schedule.getBlockQ();
+  if (headDim != schedule.getHeadDim() || vT.getDimSize(3) != headDim)
+    return blocked.emitOpError("head dimensions do not match the schedule");
+  // TMA views [B*H, S, D] tensors: the operands must be contiguous.
+  for (Value v : {pack.getQuery(), scores.getKey(), softmax.getValue(),
+                  finalize.getOut()})
+    if (!cast<MemRefType>(v.getType()).getLayout().isIdentity())
+      return func.emitError("GPU kernels need contiguous q, k, v and out");
+  c2 = pack.getScale().convertToDouble() * M_LOG2E;
+
+  // Parameters, in launch order.
+  Block &entry = func.getBody().front();
+  auto isArg = [&](Value v, StringRef what,
+                   Operation *user) -> LogicalResult {
+    auto a = dyn_cast<BlockArgument>(v);
+    if (a && a.getOwner() == &entry)
+      return success();
+    user->emitOpError("the ") << what << " buffer must be a function argument";
+    return failure();
+  };
+  if (failed(isArg(pack.getQuery(), "query", pack)) ||
+      failed(isArg(scores.getKey(), "key", scores)) ||
+      failed(isArg(softmax.getValue(), "value", softmax)) ||
+      failed(isArg(finalize.getOut(), "output", finalize)))
+    return failure();
+  params = {{pack.getQuery(), sg::KernelParam::tma_q},
+            {scores.getKey(), sg::KernelParam::tma_k},
+            {softmax.getValue(), sg::KernelParam::tma_v},
+            {finalize.getOut(), sg::KernelParam::out}};
+  // Scalars the tile loads from other arguments: the KV lengths (i32) and
+  // the runtime skip factors (f32).
+  Value lens, factors = blocked.getSkipFactors();
+  WalkResult w = par.walk([&](memref::LoadOp load) {
+    Value mem = load.getMemRef();
+    if (mem == factors)
+      return WalkResult::advance();
+    if (failed(isArg(mem, "loaded", load)))
+      return WalkResult::interrupt();
+    if (!load.getMemRefType().getElementType().isInteger(32) ||
+        load.getMemRefType().getRank() != 1 || (lens && lens != mem)) {
+      load.emitOpError("the kernel level reads only the i32 KV lengths and "
+                       "the skip factors");
+      return WalkResult::interrupt();
+    }
+    lens = mem;
+    return WalkResult::advance();
+  });
+  if (w.wasInterrupted())
+    return failure();
+  if (lens)
+    params.push_back({lens, sg::KernelParam::kv_lens});
+  if (Value lse = finalize.getLse()) {
+    if (failed(isArg(lse, "lse", finalize)))
+      return failure();
+    params.push_back({lse, sg::KernelParam::lse});
+  }
+  if (Value stats = blocked.getStats()) {
+    if (failed(isArg(stats, "stats", blocked)))
+      return failure();
+    params.push_back({stats, sg::KernelParam::stats});
+  }
+  if (factors) {
+    if (failed(isArg(factors, "skip_factors", blocked)))
+      return failure();
+    params.push_back({factors, sg::KernelParam::skip_factors});
+  }
+  counting = static_cast<bool>(blocked.getStats());
+
+  // Outside the parallel loop only the statistics are zeroed; the runtime
+  // clears them before a launch.
+  for (Operation &op : entry.without_terminator()) {
+    if (&op == par.getOperation() || isa<arith::ConstantOp>(op))
+      continue;
+    WalkResult r = op.walk([&](Operation *inner) {
+      if (auto st = dyn_cast<memref::StoreOp>(inner))
+        if (st.getMemRef() != blocked.getStats())
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (r.wasInterrupted() || (!isa<scf::ForOp>(op)))
+      return op.emitOpError("the kernel level supports only the statistics "
+                            "initialisation outside the tile loop");
+  }
+
+  buffers[pack.getTile()] = Buf::QTile;
+  buffers[scores.getScores()] = Buf::Scores;
+  buffers[blocked.getRowMax()] = Buf::RowMax;
+  buffers[blocked.getRowSum()] = Buf::RowSum;
+  buffers[blocked.getAcc()] = Buf::Acc;
+  return success();
+}
+
+void KernelBuilder::emitPut(Value ring, Value block, StringRef slot,
+                            Value pred, Value desc, Value row, Value plane) {
+  auto tile = cast<sg::RingType>(ring.getType()).getTile();
+  auto put = sg::RingPutOp::create(b, loc, ring, block, slot, pred,
+                                   tile.getBytes());
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(put.getBody().front().getTerminator());
+  sg::TmaLoadOp::create(b, loc, desc, row, plane,
+                        put.getBody().front().getArgument(0));
+}
+
+Value KernelBuilder::blockMax() {
+  if (!curBlockMax)
+    curBlockMax = sg::RowMaxOp::create(
+        b, loc,
+        sg::RowsType::get(b.getContext(), sg::kWarpgroupRows, b.getF32Type(),
+                          false),
+        curScores, b.getF32FloatAttr(c2));
+  return curBlockMax;
+}
+
+/// state update with one kept block: online_update, V wait, P.V.
+void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
+  auto upd = sg::OnlineUpdateOp::create(
+      b, loc,
+      TypeRange{m.getType(), l.getType(), o.getType(),
+                sg::OperandType::get(b.getContext(), sg::kWarpgroupRows,
+                                     schedule.getBlockKv(), elt)},
+      curScores, blockMax(), m, l, o, b.getF32FloatAttr(c2));
+  Value vTile = sg::RingWaitOp::create(
+      b, loc, cast<sg::RingType>(kvRing.getType()).getTile(), kvRing, n,
+      "v");
+  Value pv = sg::MmaOp::create(b, loc, o.getType(), upd.getProbs(), vTile,
+                               upd.getNewAcc(), sg::Major::mn);
+  Value done = sg::MmaWaitOp::create(b, loc, pv.getType(), pv,
+                                     b.getI64IntegerAttr(0));
+  m = upd.getNewRowMax();
+  l = upd.getNewRowSum();
+  o = done;
+}
+
+LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
+  // scf.if %keep { skipattn.online_softmax ... }: the update and its V
+  // load are guarded; the fragments flow out of the if.
+  Block &then = ifOp.getThenRegion().front();
+  if (!ifOp.getElseRegion().empty() || ifOp.getNumResults() ||
+      then.getOperations().size() != 2 || !isa<OnlineSoftmaxOp>(then.front()))
+    return ifOp.emitOpError("the kernel level expects the blocked IR's "
+                            "guard: scf.if %keep { online_softmax }");
+  Value cond = map.lookup(ifOp.getCondition());
+  Value m0 = m, l0 = l, o0 = o;
+  auto newIf = scf::IfOp::create(b, loc, TypeRange{m.getType(), l.getType(),
+                                                   o.getType()},
+                                 cond, /*withElse=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&newIf.getThenRegion().front());
+    emitUpdate(cast<OnlineSoftmaxOp>(then.front()));
+    scf::YieldOp::create(b, loc, ValueRange{m, l, o});
+    b.setInsertionPointToStart(&newIf.getElseRegion().front());
+    scf::YieldOp::create(b, loc, ValueRange{m0, l0, o0});
+  }
+  m = newIf.getResult(0);
+  l = newIf.getResult(1);
+  o = newIf.getResult(2);
+  return success();
+}
+
+LogicalResult KernelBuilder::emitOp(Operation &op) {
+  MLIRContext *ctx = b.getContext();
+  if (isa<memref::AllocaOp>(op)) {
+    if (!buffers.count(op.getResult(0)))
+      return op.emitOpError("is not a tile buffer the kernel level knows");
+    return success();
+  }
+  if (isa<memref::SubViewOp>(op))
+    return success(succeeded(bufferOf(op.getResult(0), &op)));
+  if (auto load = dyn_cast<memref::LoadOp>(op)) {
+    // A scalar of an argument: a (loop-invariant) load from the parameter.
+    auto t = load.getMemRefType();
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(t.getStridesAndOffset(strides, offset)) ||
+        llvm::any_of(strides, ShapedType::isDynamic) ||
+        ShapedType::isDynamic(offset))
+      return load.emitOpError("the kernel level needs static strides");
+    Value idx = cIdx(offset);
+    for (auto [i, s] : llvm::enumerate(strides))
+      idx = arith::AddIOp::create(
+          b, loc, idx,
+          arith::MulIOp::create(b, loc, map.lookup(load.getIndices()[i]),
+                                cIdx(s)));
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), idx);
+    auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
+    Value ptr = LLVM::GEPOp::create(b, loc, gptr, t.getElementType(),
+                                    param(load.getMemRef()), ValueRange{i64});
+    auto l = LLVM::LoadOp::create(b, loc, t.getElementType(), ptr);
+    l.setInvariant(true);
+    map.map(load.getResult(), l.getResult());
+    return success();
+  }
+  if (auto log = dyn_cast<math::Log2Op>(op)) {
+    // f64 log2 would need libdevice; log2(lambda) only decides a compare
+    // against f32 score differences, so f32 precision is what it is used at.
+    if (log.getType().isF64()) {
+      Value x = arith::TruncFOp::create(b, loc, b.getF32Type(),
+                                        map.lookup(log.getOperand()));
+      Value r = math::Log2Op::create(b, loc, x);
+      map.map(log.getResult(), arith::ExtFOp::create(b, loc, b.getF64Type(), r));
+      return success();
+    }
+  }
+  if (auto p = dyn_cast<PackQOp>(op)) {
+    // Q tile of this CTA: rows [pos, pos + block_q) of plane b * Hq + h.
+    Value plane = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, map.lookup(p.getBatch()), cIdx(qHeads)),
+        map.lookup(p.getHead()));
+    emitPut(qRing, cIdx(0), "q", leader, qDesc, map.lookup(p.getPos()), plane);
+    return success();
+  }
+  if (auto loop = dyn_cast<BlockedKVOp>(op))
+    return emitBlockedKV(loop);
+  if (auto fin = dyn_cast<FinalizeOp>(op)) {
+    Value plane = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, map.lookup(fin.getBatch()),
+                              cIdx(qHeads)),
+        map.lookup(fin.getHead()));
+    Value row = arith::AddIOp::create(b, loc, map.lookup(fin.getPos()),
+                                      unitRow);
+    sg::StoreTileOp::create(b, loc, o, l, param(fin.getOut()), plane, row,
+                            b.getI64IntegerAttr(qLen), TypeAttr::get(elt));
+    if (fin.getLse())
+      sg::StoreLseOp::create(b, loc, m, l, param(fin.getLse()), plane, row,
+                             b.getI64IntegerAttr(qLen));
+    return success();
+  }
+  if (isa<scf::ReduceOp>(op))
+    return success();
+  if (op.getDialect() && isa<arith::ArithDialect, math::MathDialect>(
+                             op.getDialect())) {
+    b.clone(op, map);
+    return success();
+  }
+  return op.emitOpError("has no kernel-level form");
+}
+
+LogicalResult KernelBuilder::emitOps(Block &block) {
+  for (Operation &op : block.without_terminator())
+    if (failed(emitOp(op)))
+      return failure();
+  return success();
+}
+
+LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
+  MLIRContext *ctx = b.getContext();
+  int64_t stages = schedule.getStages(), blockKV = schedule.getBlockKv();
+  Value nBlocks = map.lookup(loop.getUpper());
+  Value lower = map.lookup(loop.getLower());
+  Value kvPlane = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, map.lookup(scores.getBatch()),
+                            cIdx(kvHeads)),
+      map.lookup(scores.getKvHead()));
+  // Prologue: blocks 0 .. stages-1, each if it exists. Rows past the
+  // tensor's end (and past kv_len) are zero-filled or masked.
+  for (int64_t s = 0; s < stages; ++s) {
+    Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                         cIdx(s), nBlocks);
+    Value pred = arith::AndIOp::create(b, loc, leader, exists);
+    Value row = cIdx(s * blockKV);
+    emitPut(kvRing, cIdx(s), "k", pred, kDesc, row, kvPlane);
+    emitPut(kvRing, cIdx(s), "v", pred, vDesc, row, kvPlane);
+  }
+  // The warpgroup's rows of Q, and the keys each of its rows may see.
+  auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
+  Value qTile = sg::RingWaitOp::create(b, loc, qTileT, qRing, cIdx(0), "q");
+  qWarpgroup = sg::SubtileOp::create(
+      b, loc,
+      sg::SmemType::get(ctx, sg::kWarpgroupRows, headDim, elt,
+                        qTileT.getRows()),
+      qTile, unitRow);
+  Value firstRow =
+      arith::AddIOp::create(b, loc, map.lookup(scores.getQPos()), unitRow);
+  limits = sg::RowLimitsOp::create(
+      b, loc,
+      sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getI32Type(), false),
+      firstRow, map.lookup(scores.getKvLen()), b.getI64IntegerAttr(qLen),
+      scores.getCausal() ? b.getUnitAttr() : UnitAttr());
+
+  auto rowsF = sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(),
+                                 false);
+  auto sums = sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), true);
+  auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, headDim);
+  auto cF = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  SmallVector<Value> init{sg::SplatOp::create(b, loc, rowsF, cF(-INFINITY)),
+                          sg::SplatOp::create(b, loc, sums, cF(0)),
+                          sg::SplatOp::create(b, loc, accT, cF(0))};
+  if (counting) {
+    init.push_back(cIdx(0));
+    init.push_back(cIdx(0));
+  }
+  auto forOp = scf::ForOp::create(b, loc, lower, nBlocks, cIdx(1), init);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    n = forOp.getInductionVar();
+    map.map(loop.getBlockIndex(), n);
+    m = forOp.getRegionIterArg(0);
+    l = forOp.getRegionIterArg(1);
+    o = forOp.getRegionIterArg(2);
+    if (counting) {
+      decisions = forOp.getRegionIterArg(3);
+      skips = forOp.getRegionIterArg(4);
+    }
+    curScores = curBlockMax = Value();
+    for (Operation &op : loop.getBodyBlock()->without_terminator()) {
+      if (failed(emitBodyOp(op)))
+        return failure();
+    }
+    // The stage of block n is free once every consumer is past it; the
+    // leader refills it with block n + stages, first waiting for block n's
+    // V, which a skipped block never waited for.
+    sg::RingReleaseOp::create(b, loc, kvRing, n);
+    Value next = arith::AddIOp::create(b, loc, n, cIdx(stages));
+    Value refill = arith::AndIOp::create(
+        b, loc, leader,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next,
+                              nBlocks));
+    auto ifRefill = scf::IfOp::create(b, loc, refill, /*withElse=*/false);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifRefill.getThenRegion().front());
+      auto tileT = cast<sg::RingType>(kvRing.getType()).getTile();
+      sg::RingWaitOp::create(b, loc, tileT, kvRing, n, "v");
+      Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
+      Value row = arith::MulIOp::create(b, loc, next, cIdx(blockKV));
+      emitPut(kvRing, next, "k", t, kDesc, row, kvPlane);
+      emitPut(kvRing, next, "v", t, vDesc, row, kvPlane);
+    }
+    SmallVector<Value> yields{m, l, o};
+    if (counting) {
+      yields.push_back(decisions);
+      yields.push_back(skips);
+    }
+    scf::YieldOp::create(b, loc, yields);
+  }
+  m = forOp.getResult(0);
+  l = forOp.getResult(1);
+  o = forOp.getResult(2);
+  sg::RingDrainOp::create(b, loc, kvRing, nBlocks, "v", leader);
+  if (counting) {
+    Value plane = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, map.lookup(loop.getBatch()),
+                              cIdx(qHeads)),
+        map.lookup(loop.getHead()));
+    sg::AddStatsOp::create(b, loc, forOp.getResult(3), forOp.getResult(4),
+                           param(loop.getStats()), plane);
+  }
+  return success();
+}
+
+LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
+  MLIRContext *ctx = b.getContext();
+  if (auto bs = dyn_cast<BlockScoresOp>(op)) {
+    auto tileT = cast<sg::RingType>(kvRing.getType()).getTile();
+    Value kTile = sg::RingWaitOp::create(b, loc, tileT, kvRing, n, "k");
+    auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, tileT.getRows());
+    Value s = sg::MmaOp::create(b, loc, accT, qWarpgroup, kTile, Value(),
+                                sg::Major::k);
+    s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
+    curScores = sg::MaskOp::create(b, loc, accT, s, limits,
+                                   map.lookup(bs.getKvStart()));
+    curBlockMax = Value();
+    return success();
+  }
+  if (auto unitLoop = dyn_cast<scf::ForOp>(op)) {
+    // The skip-unit loop: one iteration per warpgroup.
+    APInt lo, step;
+    if (!matchPattern(unitLoop.getLowerBound(), m_ConstantInt(&lo)) ||
+        !matchPattern(unitLoop.getStep(), m_ConstantInt(&step)) ||
+        !lo.isZero() || step.getSExtValue() != sg::kWarpgroupRows ||
+        unitLoop.getNumResults())
+      return unitLoop.emitOpError("the kernel level maps only the skip-unit "
+                                  "loop (step 64 from 0) to warpgroups");
+    map.map(unitLoop.getInductionVar(), unitRow);
+    for (Operation &inner : unitLoop.getBody()->without_terminator())
+      if (failed(emitBodyOp(inner)))
+        return failure();
+    return success();
+  }
+  if (auto pred = dyn_cast<SkipPredicateOp>(op)) {
+    if (failed(bufferOf(pred.getScores(), pred)) ||
+        failed(bufferOf(pred.getRowMax(), pred)))
+      return failure();
+    Value vote = sg::SkipVoteOp::create(b, loc, b.getI1Type(), blockMax(), m,
+                                        map.lookup(pred.getLog2Lambda()));
+    map.map(pred.getSkip(), vote);
+    return success();
+  }
+  if (auto rmw = dyn_cast<memref::AtomicRMWOp>(op)) {
+    APInt which;
+    if (rmw.getMemref() != blocked.getStats() || !counting ||
+        rmw.getKind() != arith::AtomicRMWKind::addi ||
+        !matchPattern(rmw.getIndices().back(), m_ConstantInt(&which)) ||
+        which.getZExtValue() > 1)
+      return rmw.emitOpError("the kernel level only counts decisions and "
+                             "skips into the statistics");
+    Value inc = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                           map.lookup(rmw.getValue()));
+    Value &counter = which.isZero() ? decisions : skips;
+    counter = arith::AddIOp::create(b, loc, counter, inc);
+    return success();
+  }
+  if (auto ifOp = dyn_cast<scf::IfOp>(op))
+    return emitKeptUpdate(ifOp);
+  if (auto update = dyn_cast<OnlineSoftmaxOp>(op)) {
+    emitUpdate(update);
+    return success();
+  }
+  return emitOp(op);
+}
+
+LogicalResult KernelBuilder::run() {
+  if (failed(analyze()))
+    return failure();
+  MLIRContext *ctx = func.getContext();
+  loc = func.getLoc();
+  auto module = func->getParentOfType<ModuleOp>();
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  b.getUnitAttr());
+  gpu::GPUModuleOp gm;
+  for (auto g : module.getOps<gpu::GPUModuleOp>())
+    if (g.getName() == kKernelModuleName)
+      gm = g;
+  if (!gm) {
+    b.setInsertionPointToEnd(module.getBody());
+    gm = gpu::GPUModuleOp::create(b, loc, kKernelModuleName);
+  }
+
+  // TMA descriptors are passed by pointer here and made byval
+  // grid-constant by skipattn-legalize-nvvm-kernel-abi.
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
+  SmallVector<Type> argTypes;
+  SmallVector<Attribute> kinds;
+  for (auto &[arg, kind] : params) {
+    bool tma = kind == sg::KernelParam::tma_q ||
+               kind == sg::KernelParam::tma_k ||
+               kind == sg::KernelParam::tma_v;
+    argTypes.push_back(tma ? Type(ptr) : Type(gptr));
+    kinds.push_back(sg::KernelParamAttr::get(ctx, kind));
+  }
+  b.setInsertionPointToEnd(gm.getBody());
+  kernel = gpu::GPUFuncOp::create(b, loc, func.getName(),
+                                  b.getFunctionType(argTypes, {}));
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  kernel->setAttr(sg::kScheduleAttrName, schedule);
+  qDesc = kernel.getArgument(0);
+  kDesc = kernel.getArgument(1);
+  vDesc = kernel.getArgument(2);
+
+  Block &entry = kernel.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  auto ids = sg::TileIdOp::create(
+      b, loc, TypeRange{b.getIndexType(), b.getIndexType(), b.getIndexType()},
+      b.getI64IntegerAttr(qTiles));
+  // scf.parallel (batch, head group, query tile).
+  map.map(par.getInductionVars()[0], ids.getBatch());
+  map.map(par.getInductionVars()[1], ids.getHead());
+  map.map(par.getInductionVars()[2], ids.getQTile());
+  // Constants the tile uses from the function body.
+  for (Operation &op : func.getBody().front())
+    if (isa<arith::ConstantOp>(op))
+      b.clone(op, map);
+
+  // Shared memory: the Q tile, then the K/V ring, each 1024-byte aligned.
+  auto qTile = sg::SmemType::get(ctx, schedule.getBlockQ(), headDim, elt,
+                                 schedule.getBlockQ());
+  auto kvTile = sg::SmemType::get(ctx, schedule.getBlockKv(), headDim, elt,
+                                  schedule.getBlockKv());
+  auto qRingT = sg::RingType::get(ctx, 1, b.getStrArrayAttr({"q"}), qTile);
+  auto kvRingT = sg::RingType::get(ctx, schedule.getStages(),
+                                   b.getStrArrayAttr({"k", "v"}), kvTile);
+  qRing = sg::RingCreateOp::create(b, loc, qRingT, b.getI64IntegerAttr(0));
+  int64_t kvOffset = llvm::alignTo(qRingT.getBytes(), 1024);
+  kvRing =
+      sg::RingCreateOp::create(b, loc, kvRingT, b.getI64IntegerAttr(kvOffset));
+
+  auto math = cast<sg::RoleAttr>(schedule.getRoles()[0]);
+  auto role = sg::WarpRoleOp::create(b, loc, math);
+  role.getBody().push_back(new Block());
+  b.setInsertionPointToStart(&role.getBody().front());
+  leader = sg::ElectOp::create(b, loc, b.getI1Type());
+  Value wg = sg::WarpgroupIdOp::create(b, loc, b.getIndexType());
+  unitRow = arith::MulIOp::create(b, loc, wg, cIdx(sg::kWarpgroupRows));
+  if (failed(emitOps(*par.getBody())))
+    return failure();
+  sg::YieldOp::create(b, loc);
+  b.setInsertionPointToEnd(&entry);
+  gpu::ReturnOp::create(b, loc);
+
+  int64_t threads = schedule.getThreads();
+  module->setAttr(
+      sg::kLaunchAttrName,
+      sg::LaunchAttr::get(ctx, func.getName(), {qTiles, qHeads, batch},
+                          {threads, 1, 1}, schedule.getSharedBytes(),
+                          b.getArrayAttr(kinds), {64, schedule.getBlockQ()},
+                          {64, schedule.getBlockKv()}));
+  kernel->setAttr("nvvm.maxntid",
+                  b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  func.erase();
+  return success();
+}
+
+LogicalResult mlir::skipattn::convertToKernelLevel(func::FuncOp func) {
+  return KernelBuilder(func).run();
+}
+
+namespace {
+struct ConvertSkipAttnToSkipAttnGPU
+    : mlir::skipattn::impl::ConvertSkipAttnToSkipAttnGPUBase<
+          ConvertSkipAttnToSkipAttnGPU> {
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> targets;
+    getOperation().walk([&](func::FuncOp f) {
+      if (!f.isExternal() &&
+          f.walk([](BlockedKVOp) { return WalkResult::interrupt(); })
+              .wasInterrupted())
+        targets.push_back(f);
+    });
+    for (func::FuncOp f : targets)
+      if (failed(convertToKernelLevel(f)))
+        return signalPassFailure();
+  }
+};
+} // namespace

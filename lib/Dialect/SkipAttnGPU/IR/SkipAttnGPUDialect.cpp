@@ -1,0 +1,309 @@
+//===- SkipAttnGPUDialect.cpp - skipattn_gpu types and attributes ---------===//
+//
+// Registers the dialect and implements type/attribute parsing and
+// verification.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::skipattn_gpu;
+
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUEnums.cpp.inc"
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsDialect.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsTypes.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUAttrs.cpp.inc"
+
+void SkipAttnGPUDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsTypes.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOps.cpp.inc"
+      >();
+}
+
+static bool is16Bit(Type t) { return t.isBF16() || t.isF16(); }
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+// smem<RxCxT> or smem<RxCxT, pitch = P>
+Type SmemType::parse(AsmParser &p) {
+  SmallVector<int64_t> dims;
+  Type elt;
+  if (p.parseLess() || p.parseDimensionList(dims, /*allowDynamic=*/false) ||
+      p.parseType(elt))
+    return {};
+  if (dims.size() != 2) {
+    p.emitError(p.getNameLoc(), "expected rows x cols");
+    return {};
+  }
+  int64_t pitch = dims[0];
+  if (succeeded(p.parseOptionalComma()))
+    if (p.parseKeyword("pitch") || p.parseEqual() || p.parseInteger(pitch))
+      return {};
+  if (p.parseGreater())
+    return {};
+  return getChecked([&] { return p.emitError(p.getNameLoc()); },
+                    p.getContext(), dims[0], dims[1], elt, pitch);
+}
+
+void SmemType::print(AsmPrinter &p) const {
+  p << "<" << getRows() << "x" << getCols() << "x" << getElementType();
+  if (getPitch() != getRows())
+    p << ", pitch = " << getPitch();
+  p << ">";
+}
+
+LogicalResult SmemType::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t rows, int64_t cols, Type elt,
+                               int64_t pitch) {
+  if (!is16Bit(elt))
+    return emitError() << "shared-memory tiles hold f16 or bf16, not " << elt;
+  if (rows <= 0 || rows % 8 || rows > 256)
+    return emitError() << "rows must be a positive multiple of 8 (a swizzle "
+                          "atom) and at most 256 (a TMA box), got "
+                       << rows;
+  if (cols <= 0 || cols % 64)
+    return emitError() << "cols must be a positive multiple of 64 (one "
+                          "128-byte swizzled box row), got "
+                       << cols;
+  if (pitch < rows || pitch % 8)
+    return emitError() << "pitch must be a multiple of 8 and at least rows ("
+                       << rows << "), got " << pitch;
+  return success();
+}
+
+int64_t RingType::getSlotIndex(StringRef name) const {
+  for (auto [i, s] : llvm::enumerate(getSlots()))
+    if (cast<StringAttr>(s).getValue() == name)
+      return i;
+  return -1;
+}
+
+LogicalResult RingType::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t stages, ArrayAttr slots, SmemType tile) {
+  if (stages < 1 || stages > 8)
+    return emitError() << "stages must be in [1, 8], got " << stages;
+  if (slots.empty())
+    return emitError() << "a ring needs at least one slot";
+  llvm::StringSet<> seen;
+  for (Attribute a : slots) {
+    auto s = dyn_cast<StringAttr>(a);
+    if (!s || s.getValue().empty())
+      return emitError() << "slot names must be non-empty strings";
+    if (!seen.insert(s.getValue()).second)
+      return emitError() << "duplicate slot '" << s.getValue() << "'";
+  }
+  if (tile.getPitch() != tile.getRows())
+    return emitError() << "ring slots are whole allocations (pitch = rows)";
+  return success();
+}
+
+LogicalResult AccType::verify(function_ref<InFlightDiagnostic()> emitError,
+                              int64_t rows, int64_t cols) {
+  if (rows != kWarpgroupRows)
+    return emitError() << "a warpgroup accumulator has 64 rows, got " << rows;
+  if (cols < 16 || cols > 256 || cols % 16)
+    return emitError() << "accumulator columns must be a multiple of 16 in "
+                          "[16, 256] (wgmma N), got "
+                       << cols;
+  return success();
+}
+
+LogicalResult OperandType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t rows, int64_t cols, Type elt) {
+  if (rows != kWarpgroupRows)
+    return emitError() << "a register operand has 64 rows, got " << rows;
+  if (cols < 16 || cols % 16)
+    return emitError() << "operand columns must be a positive multiple of 16 "
+                          "(wgmma K steps), got "
+                       << cols;
+  if (!is16Bit(elt))
+    return emitError() << "register operands are f16 or bf16, not " << elt;
+  return success();
+}
+
+// rows<64xf32> or rows<64xf32, partial>
+Type RowsType::parse(AsmParser &p) {
+  SmallVector<int64_t> dims;
+  Type elt;
+  if (p.parseLess() || p.parseDimensionList(dims, /*allowDynamic=*/false) ||
+      p.parseType(elt))
+    return {};
+  bool partial = false;
+  if (succeeded(p.parseOptionalComma())) {
+    if (p.parseKeyword("partial"))
+      return {};
+    partial = true;
+  }
+  if (p.parseGreater())
+    return {};
+  if (dims.size() != 1) {
+    p.emitError(p.getNameLoc(), "expected one dimension");
+    return {};
+  }
+  return getChecked([&] { return p.emitError(p.getNameLoc()); },
+                    p.getContext(), dims[0], elt, partial);
+}
+
+void RowsType::print(AsmPrinter &p) const {
+  p << "<" << getRows() << "x" << getElementType();
+  if (getPartial())
+    p << ", partial";
+  p << ">";
+}
+
+LogicalResult RowsType::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t rows, Type elt, bool partial) {
+  if (rows != kWarpgroupRows)
+    return emitError() << "per-row fragments have 64 rows, got " << rows;
+  if (!elt.isF32() && !elt.isInteger(32))
+    return emitError() << "per-row values are f32 or i32, not " << elt;
+  if (partial && !elt.isF32())
+    return emitError() << "only f32 sums can be partial";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+LogicalResult RoleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               StringRef name, int64_t firstWarp,
+                               int64_t numWarps, int64_t maxNreg) {
+  if (name.empty())
+    return emitError() << "a role needs a name";
+  if (firstWarp < 0 || numWarps < 1 || firstWarp + numWarps > 32)
+    return emitError() << "role warps [" << firstWarp << ", "
+                       << firstWarp + numWarps
+                       << ") do not fit a CTA of at most 32 warps";
+  if (maxNreg != 0 && (maxNreg < 24 || maxNreg > 256 || maxNreg % 8))
+    return emitError() << "max_nreg must be 0 or a multiple of 8 in [24, 256]"
+                          " (setmaxnreg), got "
+                       << maxNreg;
+  return success();
+}
+
+LogicalResult
+ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind,
+                     int64_t blockQ, int64_t blockKV, int64_t headDim,
+                     int64_t stages, int64_t skipUnit, ArrayAttr roles) {
+  if (blockQ <= 0 || blockQ % kWarpgroupRows)
+    return emitError() << "block_q must be a positive multiple of 64 (one "
+                          "warpgroup per 64 rows), got "
+                       << blockQ;
+  if (blockKV <= 0 || blockKV % 16 || blockKV > 256)
+    return emitError() << "block_kv must be a multiple of 16 in [16, 256], "
+                          "got "
+                       << blockKV;
+  if (headDim <= 0 || headDim % 64 || headDim > 256)
+    return emitError() << "head_dim must be 64, 128, 192 or 256, got "
+                       << headDim;
+  if (stages < 1 || stages > 8)
+    return emitError() << "stages must be in [1, 8], got " << stages;
+  if (skipUnit != kWarpgroupRows)
+    return emitError() << "the skip unit is the warpgroup (64 rows), got "
+                       << skipUnit;
+  if (roles.empty())
+    return emitError() << "a schedule needs at least one role";
+  llvm::SmallBitVector used(32);
+  bool math = false;
+  for (Attribute a : roles) {
+    auto role = dyn_cast<RoleAttr>(a);
+    if (!role)
+      return emitError() << "roles must be #skipattn_gpu.role attributes";
+    for (int64_t w = role.getFirstWarp();
+         w < role.getFirstWarp() + role.getNumWarps(); ++w) {
+      if (used.test(w))
+        return emitError() << "warp " << w << " belongs to two roles";
+      used.set(w);
+    }
+    if (role.getName() == "math") {
+      math = true;
+      if (role.getNumWarps() != 4 * (blockQ / kWarpgroupRows))
+        return emitError() << "the math role needs one warpgroup per 64 "
+                              "rows of block_q: "
+                           << 4 * (blockQ / kWarpgroupRows) << " warps, got "
+                           << role.getNumWarps();
+      if (role.getFirstWarp() % 4)
+        return emitError() << "the math role must start at a warpgroup";
+    }
+  }
+  if (!math)
+    return emitError() << "a schedule needs a 'math' role";
+  if (used.find_first_unset() != static_cast<int>(used.count()) &&
+      used.count() != 32)
+    return emitError() << "role warps must be contiguous from warp 0";
+  return success();
+}
+
+int64_t ScheduleAttr::getThreads() const {
+  int64_t warps = 0;
+  for (Attribute a : getRoles()) {
+    auto r = cast<RoleAttr>(a);
+    warps = std::max(warps, r.getFirstWarp() + r.getNumWarps());
+  }
+  return 32 * warps;
+}
+
+int64_t ScheduleAttr::getSharedBytes() const {
+  // Q (block_q x D), then stages x {K, V} (block_kv x D each), plus up to
+  // 1023 bytes to align the base to the 1024-byte swizzle period.
+  int64_t q = getBlockQ() * getHeadDim() * 2;
+  int64_t kv = getBlockKv() * getHeadDim() * 2;
+  return 1024 + q + getStages() * 2 * kv;
+}
+
+LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef kernel, ArrayRef<int64_t> grid,
+                                 ArrayRef<int64_t> block, int64_t smem,
+                                 ArrayAttr params, ArrayRef<int64_t> boxQ,
+                                 ArrayRef<int64_t> boxKV) {
+  if (kernel.empty())
+    return emitError() << "the launch contract needs a kernel name";
+  if (grid.size() != 3 || block.size() != 3)
+    return emitError() << "grid and block have three dimensions";
+  for (int64_t g : grid)
+    if (g < 1 || g > INT32_MAX)
+      return emitError() << "grid dimensions must be in [1, 2^31)";
+  if (block[0] * block[1] * block[2] < 1 ||
+      block[0] * block[1] * block[2] > 1024)
+    return emitError() << "a block has 1 to 1024 threads";
+  if (smem < 0 || smem > kHopperSharedBytes)
+    return emitError() << "dynamic shared memory must be in [0, "
+                       << kHopperSharedBytes << "], got " << smem;
+  for (Attribute a : params)
+    if (!isa<KernelParamAttr>(a))
+      return emitError() << "params must be #skipattn_gpu.param attributes";
+  for (ArrayRef<int64_t> box : {boxQ, boxKV})
+    if (box.size() != 2 || box[0] < 1 || box[0] > 256 || box[1] < 1 ||
+        box[1] > 256)
+      return emitError() << "TMA boxes are [columns, rows] in [1, 256]";
+  return success();
+}
+
+SmallVector<KernelParam> LaunchAttr::getParamKinds() const {
+  SmallVector<KernelParam> kinds;
+  for (Attribute a : getParams())
+    kinds.push_back(cast<KernelParamAttr>(a).getValue());
+  return kinds;
+}

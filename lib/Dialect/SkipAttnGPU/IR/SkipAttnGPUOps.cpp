@@ -1,0 +1,237 @@
+//===- SkipAttnGPUOps.cpp - skipattn_gpu op verifiers ---------------------===//
+//
+// Each verifier checks the layout contract its lowering relies on: shapes
+// that wgmma can issue, operands that share a fragment layout, rings and
+// slots that exist.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+using namespace mlir;
+using namespace mlir::skipattn_gpu;
+
+#define GET_OP_CLASSES
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOps.cpp.inc"
+
+/// The schedule of the kernel enclosing `op`, if any.
+static ScheduleAttr scheduleOf(Operation *op) {
+  auto f = op->getParentOfType<gpu::GPUFuncOp>();
+  return f ? f->getAttrOfType<ScheduleAttr>(kScheduleAttrName)
+           : ScheduleAttr();
+}
+
+LogicalResult WarpRoleOp::verify() {
+  if (getOperation()->getParentOfType<WarpRoleOp>())
+    return emitOpError("roles do not nest");
+  ScheduleAttr schedule = scheduleOf(*this);
+  if (!schedule)
+    return emitOpError("must be inside a gpu.func carrying a ")
+           << "#skipattn_gpu.schedule";
+  if (!llvm::is_contained(schedule.getRoles().getValue(), getRole()))
+    return emitOpError("role '")
+           << getRole().getName() << "' is not one of the schedule's roles";
+  return success();
+}
+
+LogicalResult ElectOp::verify() {
+  if (!getOperation()->getParentOfType<WarpRoleOp>())
+    return emitOpError("must be inside a skipattn_gpu.warp_role");
+  return success();
+}
+
+LogicalResult RingCreateOp::verify() {
+  if (getOffset() < 0 || getOffset() % 1024)
+    return emitOpError("offset must be a non-negative multiple of 1024 (the "
+                       "swizzle period), got ")
+           << getOffset();
+  return success();
+}
+
+/// Checks that `slot` names a slot of `ring`.
+static LogicalResult checkSlot(Operation *op, RingType ring, StringRef slot) {
+  if (ring.getSlotIndex(slot) < 0)
+    return op->emitOpError("ring has no slot '") << slot << "'";
+  return success();
+}
+
+void RingPutOp::build(OpBuilder &b, OperationState &state, Value ring,
+                      Value block, StringRef slot, Value pred, int64_t bytes) {
+  state.addOperands({ring, block, pred});
+  state.addAttribute(getSlotAttrName(state.name), b.getStringAttr(slot));
+  state.addAttribute(getBytesAttrName(state.name), b.getI64IntegerAttr(bytes));
+  Region *body = state.addRegion();
+  Block *entry = new Block();
+  entry->addArgument(cast<RingType>(ring.getType()).getTile(), state.location);
+  body->push_back(entry);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToEnd(entry);
+  YieldOp::create(b, state.location);
+}
+
+LogicalResult RingPutOp::verify() {
+  auto ring = cast<RingType>(getRing().getType());
+  if (failed(checkSlot(*this, ring, getSlot())))
+    return failure();
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 1 ||
+      body.getArgument(0).getType() != ring.getTile())
+    return emitOpError("body takes the slot tile ") << ring.getTile();
+  int64_t written = 0;
+  for (auto load : body.getOps<TmaLoadOp>())
+    written += cast<SmemType>(load.getDst().getType()).getBytes();
+  if (written != static_cast<int64_t>(getBytes()))
+    return emitOpError("arms its barrier for ")
+           << getBytes() << " bytes but its TMA loads write " << written;
+  return success();
+}
+
+LogicalResult TmaLoadOp::verify() {
+  auto put = cast<RingPutOp>(getOperation()->getParentOp());
+  if (getDst() != put.getBody().front().getArgument(0))
+    return emitOpError("must write the slot of its ring.put");
+  return success();
+}
+
+LogicalResult RingWaitOp::verify() {
+  auto ring = cast<RingType>(getRing().getType());
+  if (failed(checkSlot(*this, ring, getSlot())))
+    return failure();
+  if (getTile().getType() != ring.getTile())
+    return emitOpError("result must be the slot tile ") << ring.getTile();
+  return success();
+}
+
+LogicalResult RingDrainOp::verify() {
+  return checkSlot(*this, cast<RingType>(getRing().getType()), getSlot());
+}
+
+LogicalResult SubtileOp::verify() {
+  auto src = cast<SmemType>(getSource().getType());
+  auto dst = cast<SmemType>(getResult().getType());
+  if (dst.getCols() != src.getCols() ||
+      dst.getElementType() != src.getElementType() ||
+      dst.getPitch() != src.getPitch() || dst.getRows() > src.getRows())
+    return emitOpError("result must be rows of the source with the same "
+                       "columns, element type and pitch");
+  return success();
+}
+
+LogicalResult MmaOp::verify() {
+  auto b = cast<SmemType>(getB().getType());
+  auto res = cast<AccType>(getResult().getType());
+  int64_t m, k;
+  Type aElt;
+  if (auto a = dyn_cast<SmemType>(getA().getType())) {
+    m = a.getRows();
+    k = a.getCols();
+    aElt = a.getElementType();
+  } else {
+    auto op = cast<OperandType>(getA().getType());
+    m = op.getRows();
+    k = op.getCols();
+    aElt = op.getElementType();
+    if (getBMajor() != Major::mn)
+      return emitOpError("a register A operand multiplies an MN-major B");
+  }
+  if (m != kWarpgroupRows)
+    return emitOpError("A must have 64 rows (one warpgroup), got ") << m;
+  if (aElt != b.getElementType())
+    return emitOpError("A and B element types differ");
+  int64_t bk = getBMajor() == Major::k ? b.getCols() : b.getRows();
+  int64_t bn = getBMajor() == Major::k ? b.getRows() : b.getCols();
+  if (bk != k)
+    return emitOpError("contraction sizes differ: A has ")
+           << k << ", B has " << bk;
+  if (res.getCols() != bn)
+    return emitOpError("result must have ") << bn << " columns";
+  if (getAcc() && getAcc().getType() != res)
+    return emitOpError("acc and result types differ");
+  if (getBMajor() == Major::k && !isa<SmemType>(getA().getType()))
+    return emitOpError("a K-major B needs A in shared memory");
+  for (Operation *user : getResult().getUsers())
+    if (!isa<MmaWaitOp>(user))
+      return emitOpError("result is not ready before skipattn_gpu.mma_wait; ")
+             << "'" << user->getName() << "' uses it";
+  return success();
+}
+
+LogicalResult MmaWaitOp::verify() {
+  if (!getMma().getDefiningOp<MmaOp>())
+    return emitOpError("waits for the result of a skipattn_gpu.mma");
+  if (getMma().getType() != getResult().getType())
+    return emitOpError("result type must match the MMA's");
+  return success();
+}
+
+LogicalResult RowLimitsOp::verify() {
+  auto t = cast<RowsType>(getLimits().getType());
+  if (!t.getElementType().isInteger(32) || t.getPartial())
+    return emitOpError("limits are full i32 rows");
+  if (getQLen() < 1)
+    return emitOpError("q_len must be positive");
+  return success();
+}
+
+static LogicalResult checkRows(Operation *op, Value v, bool wantI32,
+                               bool partial, StringRef what) {
+  auto t = cast<RowsType>(v.getType());
+  if (t.getElementType().isInteger(32) != wantI32 || t.getPartial() != partial)
+    return op->emitOpError() << what << " must be "
+                             << (partial ? "partial " : "full ")
+                             << (wantI32 ? "i32" : "f32") << " rows";
+  return success();
+}
+
+LogicalResult MaskOp::verify() {
+  if (getScores().getType() != getResult().getType())
+    return emitOpError("result type must match the scores'");
+  return checkRows(*this, getLimits(), true, false, "limits");
+}
+
+LogicalResult RowMaxOp::verify() {
+  return checkRows(*this, getResult(), false, false, "result");
+}
+
+LogicalResult SkipVoteOp::verify() {
+  if (failed(checkRows(*this, getBlockMax(), false, false, "block_max")) ||
+      failed(checkRows(*this, getRowMax(), false, false, "row_max")))
+    return failure();
+  return success();
+}
+
+LogicalResult OnlineUpdateOp::verify() {
+  if (failed(checkRows(*this, getBlockMax(), false, false, "block_max")) ||
+      failed(checkRows(*this, getRowMax(), false, false, "row_max")) ||
+      failed(checkRows(*this, getRowSum(), false, true, "row_sum")) ||
+      failed(checkRows(*this, getNewRowMax(), false, false, "new_row_max")) ||
+      failed(checkRows(*this, getNewRowSum(), false, true, "new_row_sum")))
+    return failure();
+  if (getAcc().getType() != getNewAcc().getType())
+    return emitOpError("new_acc type must match acc's");
+  auto s = cast<AccType>(getScores().getType());
+  auto p = cast<OperandType>(getProbs().getType());
+  if (p.getCols() != s.getCols())
+    return emitOpError("probs must have the scores' ")
+           << s.getCols() << " columns";
+  return success();
+}
+
+LogicalResult StoreTileOp::verify() {
+  Type t = getElementType();
+  if (!t.isBF16() && !t.isF16())
+    return emitOpError("stores f16 or bf16, not ") << t;
+  if (getQLen() < 1)
+    return emitOpError("q_len must be positive");
+  return checkRows(*this, getRowSum(), false, true, "row_sum");
+}
+
+LogicalResult StoreLseOp::verify() {
+  if (getQLen() < 1)
+    return emitOpError("q_len must be positive");
+  if (failed(checkRows(*this, getRowMax(), false, false, "row_max")))
+    return failure();
+  return checkRows(*this, getRowSum(), false, true, "row_sum");
+}

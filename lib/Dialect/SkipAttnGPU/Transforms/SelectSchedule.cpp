@@ -1,0 +1,148 @@
+//===- SelectSchedule.cpp - skipattn-gpu-select-schedule ------------------===//
+//
+// The GPU tile strategy lives here, once: the pass, the runtime (which
+// needs the tile sizes for its reference and cache key) and the tests all
+// ask selectSchedule().
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
+#include "skipattn/Dialect/SkipAttn/Transforms/Passes.h"
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h"
+
+namespace mlir::skipattn_gpu {
+#define GEN_PASS_DEF_SKIPATTNGPUSELECTSCHEDULE
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h.inc"
+} // namespace mlir::skipattn_gpu
+
+using namespace mlir;
+using namespace mlir::skipattn_gpu;
+
+/// Chips with a wgmma lowering.
+static bool isHopper(StringRef chip) { return chip == "sm_90a"; }
+
+TileChoice mlir::skipattn_gpu::chooseHopperTiles(int64_t headDim) {
+  // Two math warpgroups of 64 rows. The 64 x D accumulator, the 64 x
+  // block_kv scores and their probabilities share each thread's 255
+  // registers: D = 256 takes 128 of them for O, so its KV blocks halve.
+  return {/*blockQ=*/128, /*blockKV=*/headDim > 128 ? 64 : 128,
+          /*stages=*/2};
+}
+
+FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
+    MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
+    int64_t stages, function_ref<InFlightDiagnostic()> emitError) {
+  if (!isHopper(chip))
+    return emitError() << "no GPU kernel schedule for chip '" << chip
+                       << "' (supported: sm_90a)";
+  TileChoice tiles = chooseHopperTiles(problem.headDim);
+  int64_t blockQ = tiles.blockQ, blockKV = tiles.blockKV;
+  auto math = RoleAttr::get(ctx, "math", /*firstWarp=*/0,
+                            /*numWarps=*/4 * (blockQ / kWarpgroupRows),
+                            /*maxNreg=*/0);
+  auto schedule = ScheduleAttr::getChecked(
+      emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
+      stages > 0 ? stages : tiles.stages, kWarpgroupRows,
+      ArrayAttr::get(ctx, {math}));
+  if (!schedule)
+    return failure();
+  if (failed(verifySchedule(schedule, problem, chip, emitError)))
+    return failure();
+  return schedule;
+}
+
+LogicalResult mlir::skipattn_gpu::verifySchedule(
+    ScheduleAttr s, const ScheduleProblem &problem, StringRef chip,
+    function_ref<InFlightDiagnostic()> emitError) {
+  if (!isHopper(chip))
+    return emitError() << "no GPU kernel schedule for chip '" << chip
+                       << "' (supported: sm_90a)";
+  if (!problem.elementType || !(problem.elementType.isBF16() ||
+                                problem.elementType.isF16()))
+    return emitError() << "GPU kernels take f16 or bf16 inputs (f32 "
+                          "attention runs on the CPU target)";
+  if (problem.headDim != 64 && problem.headDim != 128 &&
+      problem.headDim != 256)
+    return emitError() << "the sm_90a kernel supports head_dim 64, 128 and "
+                          "256, not "
+                       << problem.headDim;
+  if (problem.valueDim != problem.headDim)
+    return emitError() << "the sm_90a kernel needs value_dim == head_dim";
+  if (s.getHeadDim() != problem.headDim)
+    return emitError() << "the schedule is for head_dim " << s.getHeadDim()
+                       << ", the attention has " << problem.headDim;
+  if (s.getBlockQ() > 192)
+    return emitError() << "block_q is at most 192 (three warpgroups), got "
+                       << s.getBlockQ();
+  if (s.getBlockKv() != 64 && s.getBlockKv() != 128)
+    return emitError() << "block_kv must be 64 or 128, got "
+                       << s.getBlockKv();
+  // Registers per thread: O (D/2), S and P (block_kv/2 f32 + block_kv/4
+  // packed) must leave room for addresses and the softmax state.
+  if (problem.headDim / 2 + s.getBlockKv() * 3 / 4 > 176)
+    return emitError() << "a 64x" << problem.headDim << " accumulator with "
+                       << s.getBlockKv()
+                       << "-key blocks does not fit the register file; use "
+                          "block_kv = 64";
+  if (s.getSharedBytes() > kHopperSharedBytes)
+    return emitError() << "the schedule needs " << s.getSharedBytes()
+                       << " bytes of shared memory; sm_90a has "
+                       << kHopperSharedBytes;
+  if (s.getRoles().size() != 1)
+    return emitError() << "the sm_90a lowering runs one role (math); "
+                          "producer roles are not lowered yet";
+  return success();
+}
+
+LogicalResult mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op,
+                                                 StringRef chip,
+                                                 int64_t stages) {
+  if (op.hasTensorSemantics())
+    return op.emitOpError("schedule selection expects the memref form");
+  auto q = cast<ShapedType>(op.getQuery().getType());
+  auto k = cast<ShapedType>(op.getKey().getType());
+  auto v = cast<ShapedType>(op.getValue().getType());
+  if (!q.hasStaticShape() || !k.hasStaticShape() || !v.hasStaticShape())
+    return op.emitOpError("GPU kernels need static shapes");
+  ScheduleProblem problem;
+  problem.qLen = q.getDimSize(2);
+  problem.kvLen = k.getDimSize(2);
+  problem.headDim = q.getDimSize(3);
+  problem.valueDim = v.getDimSize(3);
+  problem.elementType = q.getElementType();
+  problem.skipping = op.hasSkipping();
+  auto emitError = [&] { return op.emitOpError(); };
+  auto schedule = op->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
+  if (schedule) {
+    if (failed(verifySchedule(schedule, problem, chip, emitError)))
+      return failure();
+  } else {
+    FailureOr<ScheduleAttr> chosen =
+        selectSchedule(op.getContext(), problem, chip, stages, emitError);
+    if (failed(chosen))
+      return failure();
+    schedule = *chosen;
+    op->setAttr(kScheduleAttrName, schedule);
+  }
+  op->setAttr(skipattn::kTilingAttrName,
+              skipattn::TilingAttr::get(op.getContext(), schedule.getBlockQ(),
+                                        schedule.getBlockKv(),
+                                        /*headsPerTile=*/1,
+                                        /*skipUnit=*/0));
+  return success();
+}
+
+namespace {
+struct SelectSchedulePass
+    : mlir::skipattn_gpu::impl::SkipAttnGPUSelectScheduleBase<SelectSchedulePass> {
+  using Base::Base;
+  void runOnOperation() override {
+    WalkResult r = getOperation().walk([&](skipattn::AttentionOp op) {
+      return failed(selectSchedule(op, chip, stages)) ? WalkResult::interrupt()
+                                                      : WalkResult::advance();
+    });
+    if (r.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,284 @@
+//===- VerifyProtocol.cpp - skipattn-gpu-verify-protocol ------------------===//
+//
+// Checks the mbarrier protocol of each ring against the shape the kernel
+// level gives it: a prologue that fills blocks 0 .. stages-1, a KV loop
+// `scf.for %n` whose body waits for block n and refills its stage with
+// block n + stages, and a drain after the loop. Rings used outside a loop
+// (the Q tile) are filled and waited once.
+//
+// The analysis is a must-wait set over the structured control flow of one
+// iteration: a slot counts as waited for block n after an scf.if only if
+// both branches wait for it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace mlir::skipattn_gpu {
+#define GEN_PASS_DEF_SKIPATTNGPUVERIFYPROTOCOL
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h.inc"
+} // namespace mlir::skipattn_gpu
+
+using namespace mlir;
+using namespace mlir::skipattn_gpu;
+
+namespace {
+/// Block index of a ring op relative to the KV loop: a constant, the loop's
+/// induction variable plus a constant, or unknown.
+struct BlockRef {
+  enum Kind { Constant, LoopPlus, Unknown } kind = Unknown;
+  int64_t value = 0;
+  scf::ForOp loop;
+};
+
+BlockRef classify(Value index) {
+  BlockRef r;
+  APInt c;
+  if (matchPattern(index, m_ConstantInt(&c))) {
+    r.kind = BlockRef::Constant;
+    r.value = c.getSExtValue();
+    return r;
+  }
+  auto asIV = [&](Value v) -> scf::ForOp {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (!arg)
+      return {};
+    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+    return loop && loop.getInductionVar() == arg ? loop : scf::ForOp();
+  };
+  if (scf::ForOp loop = asIV(index)) {
+    r.kind = BlockRef::LoopPlus;
+    r.loop = loop;
+    return r;
+  }
+  if (auto add = index.getDefiningOp<arith::AddIOp>()) {
+    for (auto [a, b] : {std::pair(add.getLhs(), add.getRhs()),
+                        std::pair(add.getRhs(), add.getLhs())})
+      if (scf::ForOp loop = asIV(a))
+        if (matchPattern(b, m_ConstantInt(&c))) {
+          r.kind = BlockRef::LoopPlus;
+          r.loop = loop;
+          r.value = c.getSExtValue();
+          return r;
+        }
+  }
+  return r;
+}
+
+class RingChecker {
+public:
+  RingChecker(RingCreateOp ring) : ring(ring) {
+    type = cast<RingType>(ring.getType());
+  }
+  LogicalResult check();
+
+private:
+  /// Walks `block` of an iteration of `loop`, updating the slots waited for
+  /// block n (`waited`) and whether block n was released; checks every
+  /// refill put against them.
+  LogicalResult walk(Block &block, scf::ForOp loop, llvm::StringSet<> &waited,
+                     bool &released, bool guarded);
+
+  RingCreateOp ring;
+  RingType type;
+};
+} // namespace
+
+static llvm::StringSet<> intersect(const llvm::StringSet<> &a,
+                                   const llvm::StringSet<> &b) {
+  llvm::StringSet<> r;
+  for (const auto &e : a)
+    if (b.contains(e.getKey()))
+      r.insert(e.getKey());
+  return r;
+}
+
+LogicalResult RingChecker::walk(Block &block, scf::ForOp loop,
+                                llvm::StringSet<> &waited, bool &released,
+                                bool guarded) {
+  for (Operation &op : block) {
+    if (auto w = dyn_cast<RingWaitOp>(op)) {
+      if (w.getRing() != ring.getRing())
+        continue;
+      BlockRef r = classify(w.getBlock());
+      if (r.kind == BlockRef::LoopPlus && r.loop == loop && r.value == 0)
+        waited.insert(w.getSlot());
+      continue;
+    }
+    if (auto rel = dyn_cast<RingReleaseOp>(op)) {
+      if (rel.getRing() != ring.getRing())
+        continue;
+      BlockRef r = classify(rel.getBlock());
+      if (r.kind != BlockRef::LoopPlus || r.loop != loop || r.value != 0)
+        return rel.emitOpError("releases a block other than the loop's");
+      if (guarded)
+        return rel.emitOpError("must run on every path of the iteration (all "
+                               "consumers arrive)");
+      released = true;
+      continue;
+    }
+    if (auto put = dyn_cast<RingPutOp>(op)) {
+      if (put.getRing() != ring.getRing())
+        continue;
+      BlockRef r = classify(put.getBlock());
+      if (r.kind != BlockRef::LoopPlus || r.loop != loop ||
+          r.value != type.getStages())
+        return put.emitOpError("refills the stage of block n + ")
+               << r.value << " inside the KV loop; with " << type.getStages()
+               << " stages only block n + " << type.getStages()
+               << " reuses the stage that block n frees";
+      if (!released)
+        return put.emitOpError("refills block n's stage before the consumers "
+                               "released it (ring.release)");
+      for (Attribute s : type.getSlots()) {
+        StringRef slot = cast<StringAttr>(s).getValue();
+        if (!waited.contains(slot))
+          return put.emitOpError("refills block n's stage while slot '")
+                 << slot
+                 << "' of block n may still be loading on some path (a "
+                    "skipped block's loads must be waited for first)";
+      }
+      continue;
+    }
+    if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+      llvm::StringSet<> thenW = waited, elseW = waited;
+      bool thenR = released, elseR = released;
+      if (failed(walk(ifOp.getThenRegion().front(), loop, thenW, thenR,
+                      /*guarded=*/true)))
+        return failure();
+      if (!ifOp.getElseRegion().empty() &&
+          failed(walk(ifOp.getElseRegion().front(), loop, elseW, elseR,
+                      /*guarded=*/true)))
+        return failure();
+      waited = intersect(thenW, elseW);
+      continue;
+    }
+    // Other regions (nested loops) do not wait for block n of this loop.
+  }
+  return success();
+}
+
+LogicalResult RingChecker::check() {
+  int64_t stages = type.getStages();
+  // Prologue puts (constant blocks) and the loops that consume the ring.
+  llvm::DenseMap<std::pair<StringRef, int64_t>, RingPutOp> prologue;
+  llvm::SetVector<scf::ForOp> loops;
+  llvm::StringSet<> putSlots;
+  for (Operation *user : ring.getRing().getUsers()) {
+    if (auto put = dyn_cast<RingPutOp>(user)) {
+      putSlots.insert(put.getSlot());
+      BlockRef r = classify(put.getBlock());
+      if (r.kind == BlockRef::Constant) {
+        if (r.value < 0 || r.value >= stages)
+          return put.emitOpError("prologue puts fill blocks [0, ")
+                 << stages << "), not block " << r.value;
+        prologue[{put.getSlot(), r.value}] = put;
+      } else if (r.kind == BlockRef::Unknown) {
+        return put.emitOpError("block index must be a constant or the KV "
+                               "loop's block plus a constant");
+      }
+      continue;
+    }
+    if (auto w = dyn_cast<RingWaitOp>(user)) {
+      BlockRef r = classify(w.getBlock());
+      if (r.kind == BlockRef::Constant) {
+        if (!prologue.count({w.getSlot(), r.value}) &&
+            !llvm::any_of(ring.getRing().getUsers(), [&](Operation *o) {
+              auto p = dyn_cast<RingPutOp>(o);
+              return p && p.getSlot() == w.getSlot() &&
+                     classify(p.getBlock()).kind == BlockRef::Constant &&
+                     classify(p.getBlock()).value == r.value;
+            }))
+          return w.emitOpError("waits for slot '")
+                 << w.getSlot() << "' of block " << r.value
+                 << " but no put fills it";
+        continue;
+      }
+      if (r.kind != BlockRef::LoopPlus || r.value != 0)
+        return w.emitOpError("waits for a block other than a constant or the "
+                             "KV loop's block n");
+      loops.insert(r.loop);
+    }
+  }
+
+  for (Operation *user : ring.getRing().getUsers())
+    if (auto w = dyn_cast<RingWaitOp>(user))
+      if (!putSlots.contains(w.getSlot()))
+        return w.emitOpError("waits for slot '")
+               << w.getSlot() << "' that no ring.put fills";
+
+  for (scf::ForOp loop : loops) {
+    // Blocks 0 .. stages-1 come from the prologue, before the loop.
+    for (Attribute s : type.getSlots()) {
+      StringRef slot = cast<StringAttr>(s).getValue();
+      for (int64_t st = 0; st < stages; ++st) {
+        auto it = prologue.find({slot, st});
+        if (it == prologue.end())
+          return loop.emitOpError("consumes ring slot '")
+                 << slot << "' but no prologue put fills block " << st;
+        if (!it->second->isBeforeInBlock(loop) &&
+            it->second->getBlock() == loop->getBlock())
+          return it->second.emitOpError("prologue put must come before the "
+                                        "KV loop");
+      }
+    }
+    llvm::StringSet<> waited;
+    bool released = false;
+    if (failed(walk(*loop.getBody(), loop, waited, released,
+                    /*guarded=*/false)))
+      return failure();
+    // Every slot needs a refill put of block n + stages in the body, else
+    // blocks past the prologue are never loaded.
+    for (Attribute s : type.getSlots()) {
+      StringRef slot = cast<StringAttr>(s).getValue();
+      bool refilled = false;
+      loop.getBody()->walk([&](RingPutOp p) {
+        refilled |= p.getRing() == ring.getRing() && p.getSlot() == slot;
+      });
+      if (!refilled)
+        return loop.emitOpError("never refills ring slot '")
+               << slot << "': blocks past " << stages - 1 << " are not loaded";
+      // Slots not waited for on every path of an iteration are drained
+      // after the loop (the last `stages` blocks are never refilled).
+      if (waited.contains(slot))
+        continue;
+      bool drained = false;
+      for (Operation *o = loop->getNextNode(); o; o = o->getNextNode())
+        if (auto d = dyn_cast<RingDrainOp>(o))
+          drained |= d.getRing() == ring.getRing() && d.getSlot() == slot &&
+                     d.getCount() == loop.getUpperBound();
+      if (!drained)
+        return loop.emitOpError("some path leaves ring slot '")
+               << slot
+               << "' of a block unwaited; drain it after the loop "
+                  "(ring.drain with the loop's block count)";
+    }
+  }
+  return success();
+}
+
+LogicalResult mlir::skipattn_gpu::verifyRingProtocol(gpu::GPUFuncOp kernel) {
+  SmallVector<RingCreateOp> rings;
+  kernel.walk([&](RingCreateOp r) { rings.push_back(r); });
+  for (RingCreateOp r : rings)
+    if (failed(RingChecker(r).check()))
+      return failure();
+  return success();
+}
+
+namespace {
+struct VerifyProtocolPass
+    : mlir::skipattn_gpu::impl::SkipAttnGPUVerifyProtocolBase<VerifyProtocolPass> {
+  void runOnOperation() override {
+    for (auto f : getOperation().getOps<gpu::GPUFuncOp>())
+      if (failed(verifyRingProtocol(f)))
+        return signalPassFailure();
+    markAllAnalysesPreserved();
+  }
+};
+} // namespace
