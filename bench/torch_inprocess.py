@@ -100,7 +100,8 @@ def time_ms(fn, iters=20):
 def kernels():
     rows = []
     for (B, H, S, D, causal) in [(4, 16, 8192, 128, False), (4, 16, 8192, 128, True),
-                                 (8, 16, 4096, 128, False), (4, 16, 8192, 64, False)]:
+                                 (8, 16, 4096, 128, False), (2, 16, 16384, 128, True),
+                                 (4, 16, 8192, 64, False), (4, 16, 8192, 256, False)]:
         q, k, v = structured(B, H, S, D, "cuda", torch.bfloat16)
         flops = 4.0 * B * H * S * S * D * (0.5 if causal else 1.0)
         r = {"shape": f"B{B} H{H} S{S} D{D}" + (" causal" if causal else "")}

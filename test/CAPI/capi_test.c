@@ -211,7 +211,7 @@ int main(int argc, char **argv) {
       {"dtype", SKIPATTN_ERROR_INVALID_ARGUMENT, "dtype"},
       {"struct size", SKIPATTN_ERROR_INVALID_ARGUMENT, "size mismatch"},
       {"cuda f32", SKIPATTN_ERROR_UNSUPPORTED, "f16 or bf16"},
-      {"cuda head dim", SKIPATTN_ERROR_UNSUPPORTED, "head_dim 64 and 128"},
+      {"cuda head dim", SKIPATTN_ERROR_UNSUPPORTED, "head_dim 64, 128 and 256"},
       {"cuda device", SKIPATTN_ERROR_UNSUPPORTED, "device 0"},
   };
   for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); ++c) {

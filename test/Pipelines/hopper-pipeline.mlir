@@ -17,8 +17,8 @@
 // PTX: cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes
 // PTX: mbarrier.try_wait.parity
 // PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
-// PTX: ex2.approx
 // PTX: bar.red.and.pred
+// PTX: ex2.approx
 // PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 
 // PTXAS: Compiling entry function 'attn' for 'sm_90a'

@@ -57,8 +57,8 @@ def ConvertSkipAttnToSkipAttnGPU
     - `finalize` and the statistics -> `store_tile`, `store_lse`,
       `add_stats`.
 
-    The launch contract is recorded as `skipattn_gpu.launch =
-    #skipattn_gpu.launch<...>` on the module.
+    Each kernel's launch contract is appended to the module's
+    `skipattn_gpu.launch = [#skipattn_gpu.launch<...>, ...]`.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",

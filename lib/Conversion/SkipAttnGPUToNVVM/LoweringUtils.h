@@ -1,4 +1,4 @@
-//===- LoweringUtils.h - helpers shared by the NVVM patterns ------*- C++ -*-===//
+//===- LoweringUtils.h - helpers shared by the NVVM patterns ----*- C++ -*-===//
 //
 // Arithmetic shorthands and the thread geometry of the warpgroup fragment
 // layout, so every pattern states the layout the same way.
@@ -31,8 +31,12 @@ struct Emitter {
   Type i32() { return b.getI32Type(); }
   Type i64() { return b.getI64Type(); }
   Type f32() { return b.getF32Type(); }
-  Value c32(int64_t v) { return arith::ConstantIntOp::create(b, loc, i32(), v); }
-  Value c64(int64_t v) { return arith::ConstantIntOp::create(b, loc, i64(), v); }
+  Value c32(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i32(), v);
+  }
+  Value c64(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i64(), v);
+  }
   Value cIdx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value cF(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));

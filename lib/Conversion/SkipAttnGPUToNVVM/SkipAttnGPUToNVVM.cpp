@@ -36,8 +36,8 @@ Value Emitter::tid() {
 }
 
 Value Emitter::dynamicSmem() {
-  auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
-                                       gpu::AddressSpace::Workgroup);
+  auto ws =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   return gpu::DynamicSharedMemoryOp::create(
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), ws));
@@ -72,7 +72,8 @@ void mlir::skipattn::populateSkipAttnGPUTypeConversions(
 /// Roles, elect and warpgroup ids: each role's warps run its region; with
 /// several roles each resizes its register file on entry.
 static LogicalResult lowerStructure(gpu::GPUFuncOp kernel) {
-  auto schedule = kernel->getAttrOfType<sg::ScheduleAttr>(sg::kScheduleAttrName);
+  auto schedule =
+      kernel->getAttrOfType<sg::ScheduleAttr>(sg::kScheduleAttrName);
   if (!schedule)
     return kernel.emitError("kernel carries no #skipattn_gpu.schedule");
   SmallVector<sg::WarpRoleOp> roles;
@@ -103,16 +104,17 @@ static LogicalResult lowerStructure(gpu::GPUFuncOp kernel) {
     Block &body = role.getBody().front();
     rw.eraseOp(body.getTerminator());
     rw.setInsertionPoint(role);
-    if (r.getFirstWarp() == 0 && 32 * r.getNumWarps() == schedule.getThreads()) {
+    if (r.getFirstWarp() == 0 &&
+        32 * r.getNumWarps() == schedule.getThreads()) {
       rw.inlineBlockBefore(&body, role);
       rw.eraseOp(role);
       continue;
     }
     Value warp = e.shr(e.tid(), 5);
-    Value in = e.andI(
-        e.cmp(arith::CmpIPredicate::sge, warp, e.c32(r.getFirstWarp())),
-        e.cmp(arith::CmpIPredicate::slt, warp,
-              e.c32(r.getFirstWarp() + r.getNumWarps())));
+    Value lo = e.cmp(arith::CmpIPredicate::sge, warp, e.c32(r.getFirstWarp()));
+    Value hi = e.cmp(arith::CmpIPredicate::slt, warp,
+                     e.c32(r.getFirstWarp() + r.getNumWarps()));
+    Value in = e.andI(lo, hi);
     auto ifOp = scf::IfOp::create(rw, loc, in, /*withElse=*/false);
     rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
     if (several && r.getMaxNreg() > 0)
@@ -147,10 +149,10 @@ mlir::skipattn::convertSkipAttnGPUToNVVM(gpu::GPUModuleOp module) {
   populateSkipAttnGPUTypeConversions(converter);
   ConversionTarget target(*ctx);
   target.addIllegalDialect<sg::SkipAttnGPUDialect>();
-  target.addLegalDialect<arith::ArithDialect, gpu::GPUDialect,
-                         LLVM::LLVMDialect, math::MathDialect,
-                         memref::MemRefDialect, NVVM::NVVMDialect,
-                         nvgpu::NVGPUDialect>();
+  target
+      .addLegalDialect<arith::ArithDialect, gpu::GPUDialect, LLVM::LLVMDialect,
+                       math::MathDialect, memref::MemRefDialect,
+                       NVVM::NVVMDialect, nvgpu::NVGPUDialect>();
   target.addLegalOp<UnrealizedConversionCastOp>();
   RewritePatternSet patterns(ctx);
   scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,

@@ -65,8 +65,8 @@ private:
   LogicalResult emitBodyOp(Operation &op);
   LogicalResult emitKeptUpdate(scf::IfOp ifOp);
   void emitUpdate(OnlineSoftmaxOp update);
-  void emitPut(Value ring, Value block, StringRef slot, Value pred,
-               Value desc, Value row, Value plane);
+  void emitPut(Value ring, Value block, StringRef slot, Value pred, Value desc,
+               Value row, Value plane);
   Value param(Value memrefArg);
   Value cIdx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   FailureOr<Buf> bufferOf(Value v, Operation *user);
@@ -84,8 +84,8 @@ private:
   OnlineSoftmaxOp softmax;
   FinalizeOp finalize;
   sg::ScheduleAttr schedule;
-  int64_t batch = 0, qHeads = 0, kvHeads = 0, qLen = 0, kvLen = 0,
-          headDim = 0, qTiles = 0;
+  int64_t batch = 0, qHeads = 0, kvHeads = 0, qLen = 0, kvLen = 0, headDim = 0,
+          qTiles = 0;
   Type elt;
   double c2 = 0; // softmax scale * log2(e)
 
@@ -153,6 +153,9 @@ LogicalResult KernelBuilder::analyze() {
     return blocked.emitOpError("tile lacks pack_q, block_scores, "
                                "online_softmax or finalize");
 
+  if (schedule.getRoles().size() != 1)
+    return blocked.emitOpError("the kernel level builds one-role schedules "
+                               "(a math role over the whole CTA)");
   TilingAttr tiling = blocked.getTiling();
   if (tiling.getBlockQ() != schedule.getBlockQ() ||
       tiling.getBlockKv() != schedule.getBlockKv() ||
@@ -187,8 +190,7 @@ LogicalResult KernelBuilder::analyze() {
 
   // Parameters, in launch order.
   Block &entry = func.getBody().front();
-  auto isArg = [&](Value v, StringRef what,
-                   Operation *user) -> LogicalResult {
+  auto isArg = [&](Value v, StringRef what, Operation *user) -> LogicalResult {
     auto a = dyn_cast<BlockArgument>(v);
     if (a && a.getOwner() == &entry)
       return success();
@@ -267,11 +269,11 @@ LogicalResult KernelBuilder::analyze() {
   return success();
 }
 
-void KernelBuilder::emitPut(Value ring, Value block, StringRef slot,
-                            Value pred, Value desc, Value row, Value plane) {
+void KernelBuilder::emitPut(Value ring, Value block, StringRef slot, Value pred,
+                            Value desc, Value row, Value plane) {
   auto tile = cast<sg::RingType>(ring.getType()).getTile();
-  auto put = sg::RingPutOp::create(b, loc, ring, block, slot, pred,
-                                   tile.getBytes());
+  auto put =
+      sg::RingPutOp::create(b, loc, ring, block, slot, pred, tile.getBytes());
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPoint(put.getBody().front().getTerminator());
   sg::TmaLoadOp::create(b, loc, desc, row, plane,
@@ -280,11 +282,11 @@ void KernelBuilder::emitPut(Value ring, Value block, StringRef slot,
 
 Value KernelBuilder::blockMax() {
   if (!curBlockMax)
-    curBlockMax = sg::RowMaxOp::create(
-        b, loc,
-        sg::RowsType::get(b.getContext(), sg::kWarpgroupRows, b.getF32Type(),
-                          false),
-        curScores, b.getF32FloatAttr(c2));
+    curBlockMax = sg::RowMaxOp::create(b, loc,
+                                       sg::RowsType::get(b.getContext(),
+                                                         sg::kWarpgroupRows,
+                                                         b.getF32Type(), false),
+                                       curScores, b.getF32FloatAttr(c2));
   return curBlockMax;
 }
 
@@ -297,12 +299,11 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
                                      schedule.getBlockKv(), elt)},
       curScores, blockMax(), m, l, o, b.getF32FloatAttr(c2));
   Value vTile = sg::RingWaitOp::create(
-      b, loc, cast<sg::RingType>(kvRing.getType()).getTile(), kvRing, n,
-      "v");
+      b, loc, cast<sg::RingType>(kvRing.getType()).getTile(), kvRing, n, "v");
   Value pv = sg::MmaOp::create(b, loc, o.getType(), upd.getProbs(), vTile,
                                upd.getNewAcc(), sg::Major::mn);
-  Value done = sg::MmaWaitOp::create(b, loc, pv.getType(), pv,
-                                     b.getI64IntegerAttr(0));
+  Value done =
+      sg::MmaWaitOp::create(b, loc, pv.getType(), pv, b.getI64IntegerAttr(0));
   m = upd.getNewRowMax();
   l = upd.getNewRowSum();
   o = done;
@@ -316,11 +317,11 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
       then.getOperations().size() != 2 || !isa<OnlineSoftmaxOp>(then.front()))
     return ifOp.emitOpError("the kernel level expects the blocked IR's "
                             "guard: scf.if %keep { online_softmax }");
-  Value cond = map.lookup(ifOp.getCondition());
+  Value cond = map.lookupOrDefault(ifOp.getCondition());
   Value m0 = m, l0 = l, o0 = o;
-  auto newIf = scf::IfOp::create(b, loc, TypeRange{m.getType(), l.getType(),
-                                                   o.getType()},
-                                 cond, /*withElse=*/true);
+  auto newIf = scf::IfOp::create(
+      b, loc, TypeRange{m.getType(), l.getType(), o.getType()}, cond,
+      /*withElse=*/true);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&newIf.getThenRegion().front());
@@ -357,8 +358,8 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
     for (auto [i, s] : llvm::enumerate(strides))
       idx = arith::AddIOp::create(
           b, loc, idx,
-          arith::MulIOp::create(b, loc, map.lookup(load.getIndices()[i]),
-                                cIdx(s)));
+          arith::MulIOp::create(
+              b, loc, map.lookupOrDefault(load.getIndices()[i]), cIdx(s)));
     Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), idx);
     auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
     Value ptr = LLVM::GEPOp::create(b, loc, gptr, t.getElementType(),
@@ -373,9 +374,10 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
     // against f32 score differences, so f32 precision is what it is used at.
     if (log.getType().isF64()) {
       Value x = arith::TruncFOp::create(b, loc, b.getF32Type(),
-                                        map.lookup(log.getOperand()));
+                                        map.lookupOrDefault(log.getOperand()));
       Value r = math::Log2Op::create(b, loc, x);
-      map.map(log.getResult(), arith::ExtFOp::create(b, loc, b.getF64Type(), r));
+      map.map(log.getResult(),
+              arith::ExtFOp::create(b, loc, b.getF64Type(), r));
       return success();
     }
   }
@@ -383,9 +385,11 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
     // Q tile of this CTA: rows [pos, pos + block_q) of plane b * Hq + h.
     Value plane = arith::AddIOp::create(
         b, loc,
-        arith::MulIOp::create(b, loc, map.lookup(p.getBatch()), cIdx(qHeads)),
-        map.lookup(p.getHead()));
-    emitPut(qRing, cIdx(0), "q", leader, qDesc, map.lookup(p.getPos()), plane);
+        arith::MulIOp::create(b, loc, map.lookupOrDefault(p.getBatch()),
+                              cIdx(qHeads)),
+        map.lookupOrDefault(p.getHead()));
+    emitPut(qRing, cIdx(0), "q", leader, qDesc, map.lookupOrDefault(p.getPos()),
+            plane);
     return success();
   }
   if (auto loop = dyn_cast<BlockedKVOp>(op))
@@ -393,10 +397,10 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
   if (auto fin = dyn_cast<FinalizeOp>(op)) {
     Value plane = arith::AddIOp::create(
         b, loc,
-        arith::MulIOp::create(b, loc, map.lookup(fin.getBatch()),
+        arith::MulIOp::create(b, loc, map.lookupOrDefault(fin.getBatch()),
                               cIdx(qHeads)),
-        map.lookup(fin.getHead()));
-    Value row = arith::AddIOp::create(b, loc, map.lookup(fin.getPos()),
+        map.lookupOrDefault(fin.getHead()));
+    Value row = arith::AddIOp::create(b, loc, map.lookupOrDefault(fin.getPos()),
                                       unitRow);
     sg::StoreTileOp::create(b, loc, o, l, param(fin.getOut()), plane, row,
                             b.getI64IntegerAttr(qLen), TypeAttr::get(elt));
@@ -407,8 +411,8 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
   }
   if (isa<scf::ReduceOp>(op))
     return success();
-  if (op.getDialect() && isa<arith::ArithDialect, math::MathDialect>(
-                             op.getDialect())) {
+  if (op.getDialect() &&
+      isa<arith::ArithDialect, math::MathDialect>(op.getDialect())) {
     b.clone(op, map);
     return success();
   }
@@ -425,13 +429,13 @@ LogicalResult KernelBuilder::emitOps(Block &block) {
 LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   MLIRContext *ctx = b.getContext();
   int64_t stages = schedule.getStages(), blockKV = schedule.getBlockKv();
-  Value nBlocks = map.lookup(loop.getUpper());
-  Value lower = map.lookup(loop.getLower());
+  Value nBlocks = map.lookupOrDefault(loop.getUpper());
+  Value lower = map.lookupOrDefault(loop.getLower());
   Value kvPlane = arith::AddIOp::create(
       b, loc,
-      arith::MulIOp::create(b, loc, map.lookup(scores.getBatch()),
+      arith::MulIOp::create(b, loc, map.lookupOrDefault(scores.getBatch()),
                             cIdx(kvHeads)),
-      map.lookup(scores.getKvHead()));
+      map.lookupOrDefault(scores.getKvHead()));
   // Prologue: blocks 0 .. stages-1, each if it exists. Rows past the
   // tensor's end (and past kv_len) are zero-filled or masked.
   for (int64_t s = 0; s < stages; ++s) {
@@ -445,21 +449,21 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   // The warpgroup's rows of Q, and the keys each of its rows may see.
   auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
   Value qTile = sg::RingWaitOp::create(b, loc, qTileT, qRing, cIdx(0), "q");
-  qWarpgroup = sg::SubtileOp::create(
-      b, loc,
-      sg::SmemType::get(ctx, sg::kWarpgroupRows, headDim, elt,
-                        qTileT.getRows()),
-      qTile, unitRow);
-  Value firstRow =
-      arith::AddIOp::create(b, loc, map.lookup(scores.getQPos()), unitRow);
+  qWarpgroup =
+      sg::SubtileOp::create(b, loc,
+                            sg::SmemType::get(ctx, sg::kWarpgroupRows, headDim,
+                                              elt, qTileT.getRows()),
+                            qTile, unitRow);
+  Value firstRow = arith::AddIOp::create(
+      b, loc, map.lookupOrDefault(scores.getQPos()), unitRow);
   limits = sg::RowLimitsOp::create(
-      b, loc,
-      sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getI32Type(), false),
-      firstRow, map.lookup(scores.getKvLen()), b.getI64IntegerAttr(qLen),
+      b, loc, sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getI32Type(), false),
+      firstRow, map.lookupOrDefault(scores.getKvLen()),
+      b.getI64IntegerAttr(qLen),
       scores.getCausal() ? b.getUnitAttr() : UnitAttr());
 
-  auto rowsF = sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(),
-                                 false);
+  auto rowsF =
+      sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), false);
   auto sums = sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), true);
   auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, headDim);
   auto cF = [&](double v) {
@@ -524,9 +528,9 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   if (counting) {
     Value plane = arith::AddIOp::create(
         b, loc,
-        arith::MulIOp::create(b, loc, map.lookup(loop.getBatch()),
+        arith::MulIOp::create(b, loc, map.lookupOrDefault(loop.getBatch()),
                               cIdx(qHeads)),
-        map.lookup(loop.getHead()));
+        map.lookupOrDefault(loop.getHead()));
     sg::AddStatsOp::create(b, loc, forOp.getResult(3), forOp.getResult(4),
                            param(loop.getStats()), plane);
   }
@@ -543,7 +547,7 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
                                 sg::Major::k);
     s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
     curScores = sg::MaskOp::create(b, loc, accT, s, limits,
-                                   map.lookup(bs.getKvStart()));
+                                   map.lookupOrDefault(bs.getKvStart()));
     curBlockMax = Value();
     return success();
   }
@@ -566,8 +570,9 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
     if (failed(bufferOf(pred.getScores(), pred)) ||
         failed(bufferOf(pred.getRowMax(), pred)))
       return failure();
-    Value vote = sg::SkipVoteOp::create(b, loc, b.getI1Type(), blockMax(), m,
-                                        map.lookup(pred.getLog2Lambda()));
+    Value vote =
+        sg::SkipVoteOp::create(b, loc, b.getI1Type(), blockMax(), m,
+                               map.lookupOrDefault(pred.getLog2Lambda()));
     map.map(pred.getSkip(), vote);
     return success();
   }
@@ -580,7 +585,7 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
       return rmw.emitOpError("the kernel level only counts decisions and "
                              "skips into the statistics");
     Value inc = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                           map.lookup(rmw.getValue()));
+                                           map.lookupOrDefault(rmw.getValue()));
     Value &counter = which.isZero() ? decisions : skips;
     counter = arith::AddIOp::create(b, loc, counter, inc);
     return success();
@@ -619,8 +624,7 @@ LogicalResult KernelBuilder::run() {
   SmallVector<Attribute> kinds;
   for (auto &[arg, kind] : params) {
     bool tma = kind == sg::KernelParam::tma_q ||
-               kind == sg::KernelParam::tma_k ||
-               kind == sg::KernelParam::tma_v;
+               kind == sg::KernelParam::tma_k || kind == sg::KernelParam::tma_v;
     argTypes.push_back(tma ? Type(ptr) : Type(gptr));
     kinds.push_back(sg::KernelParamAttr::get(ctx, kind));
   }
@@ -638,10 +642,22 @@ LogicalResult KernelBuilder::run() {
   auto ids = sg::TileIdOp::create(
       b, loc, TypeRange{b.getIndexType(), b.getIndexType(), b.getIndexType()},
       b.getI64IntegerAttr(qTiles));
-  // scf.parallel (batch, head group, query tile).
-  map.map(par.getInductionVars()[0], ids.getBatch());
-  map.map(par.getInductionVars()[1], ids.getHead());
-  map.map(par.getInductionVars()[2], ids.getQTile());
+  // scf.parallel iterates (batch, head, query tile), but canonicalization
+  // drops dimensions of extent 1; each remaining one is identified by the
+  // pack_q operand it feeds (the query tile through pos = tile * block_q).
+  for (Value iv : par.getInductionVars()) {
+    Value pos = pack.getPos();
+    auto mul = pos.getDefiningOp<arith::MulIOp>();
+    if (iv == pack.getBatch())
+      map.map(iv, ids.getBatch());
+    else if (iv == pack.getHead())
+      map.map(iv, ids.getHead());
+    else if (iv == pos || (mul && (mul.getLhs() == iv || mul.getRhs() == iv)))
+      map.map(iv, ids.getQTile());
+    else
+      return par.emitOpError("the kernel level cannot tell which of batch, "
+                             "head or query tile this dimension is");
+  }
   // Constants the tile uses from the function body.
   for (Operation &op : func.getBody().front())
     if (isa<arith::ConstantOp>(op))
@@ -673,15 +689,18 @@ LogicalResult KernelBuilder::run() {
   b.setInsertionPointToEnd(&entry);
   gpu::ReturnOp::create(b, loc);
 
+  // One launch contract per kernel of the module.
   int64_t threads = schedule.getThreads();
-  module->setAttr(
-      sg::kLaunchAttrName,
-      sg::LaunchAttr::get(ctx, func.getName(), {qTiles, qHeads, batch},
-                          {threads, 1, 1}, schedule.getSharedBytes(),
-                          b.getArrayAttr(kinds), {64, schedule.getBlockQ()},
-                          {64, schedule.getBlockKv()}));
-  kernel->setAttr("nvvm.maxntid",
-                  b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  SmallVector<Attribute> launches;
+  if (auto prior = module->getAttrOfType<ArrayAttr>(sg::kLaunchAttrName))
+    launches.append(prior.begin(), prior.end());
+  launches.push_back(sg::LaunchAttr::get(
+      ctx, func.getName(), {qTiles, qHeads, batch}, {threads, 1, 1},
+      schedule.getSharedBytes(), b.getArrayAttr(kinds),
+      {64, schedule.getBlockQ()}, {64, schedule.getBlockKv()}));
+  module->setAttr(sg::kLaunchAttrName, b.getArrayAttr(launches));
+  kernel->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
+                                      {static_cast<int32_t>(threads), 1, 1}));
   func.erase();
   return success();
 }
@@ -697,9 +716,9 @@ struct ConvertSkipAttnToSkipAttnGPU
   void runOnOperation() override {
     SmallVector<func::FuncOp> targets;
     getOperation().walk([&](func::FuncOp f) {
-      if (!f.isExternal() &&
-          f.walk([](BlockedKVOp) { return WalkResult::interrupt(); })
-              .wasInterrupted())
+      if (!f.isExternal() && f.walk([](BlockedKVOp) {
+                                return WalkResult::interrupt();
+                              }).wasInterrupted())
         targets.push_back(f);
     });
     for (func::FuncOp f : targets)

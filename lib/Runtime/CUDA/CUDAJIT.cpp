@@ -172,8 +172,11 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
     return llvm::createStringError("CUDA lowering failed:\n" + diagText.str());
 
   CUDABinary bin;
-  auto launch = (*module)->getAttrOfType<mlir::skipattn_gpu::LaunchAttr>(
-      mlir::skipattn_gpu::kLaunchAttrName);
+  auto launches =
+      (*module)->getAttrOfType<ArrayAttr>(mlir::skipattn_gpu::kLaunchAttrName);
+  auto launch = launches && launches.size() == 1
+                    ? dyn_cast<mlir::skipattn_gpu::LaunchAttr>(launches[0])
+                    : mlir::skipattn_gpu::LaunchAttr();
   gpu::BinaryOp binary;
   module->walk([&](gpu::BinaryOp op) { binary = op; });
   if (!launch || !binary || binary.getObjects().size() != 1)
@@ -226,7 +229,8 @@ CUDAKernel::compile(const AttentionSpec &spec,
                                    options.toolkitPath + "'");
   std::string key = spec.key() + "|chip=" + chip +
                     "|stages=" + std::to_string(options.stages) +
-                    "|format=" + (toolkit.empty() ? "ptx" : "cubin") + "|abi=2" +
+                    "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
+                    "|abi=2" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;
 
   static std::mutex mu;

@@ -16,7 +16,9 @@ STEPS = [
     "skipattn-aic-pipeline{num-kv-blocks=3 prefill-factor=100 decode-factor=10}",
     "skipattn-tile", "skipattn-tile{block-q=16 block-kv=32 pack-gqa=true}",
     "skipattn-insert-skip-predicates", "convert-skipattn-to-cpu",
-    "convert-skipattn-to-nvgpu", "skipattn-legalize-nvvm-kernel-abi",
+    "skipattn-gpu-select-schedule", "convert-skipattn-to-skipattn-gpu",
+    "skipattn-gpu-verify-protocol", "convert-skipattn-gpu-to-nvvm",
+    "skipattn-legalize-nvvm-kernel-abi",
     "skipattn-aic-block-kv", "convert-skipattn-to-aic", "canonicalize",
 ]
 

@@ -1,4 +1,4 @@
-//===- SkipAttnGPUToNVVM.h - kernel level to NVVM -----------------*- C++ -*-===//
+//===- SkipAttnGPUToNVVM.h - kernel level to NVVM ---------------*- C++ -*-===//
 //
 // Entry points of the NVVM lowering of the kernel level: the type
 // converter, the pattern sets by op family, and the kernel ABI fix-up.

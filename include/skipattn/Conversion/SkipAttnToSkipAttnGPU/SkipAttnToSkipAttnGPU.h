@@ -1,4 +1,4 @@
-//===- SkipAttnToSkipAttnGPU.h - blocked IR to the kernel level ---*- C++ -*-===//
+//===- SkipAttnToSkipAttnGPU.h - blocked IR to the kernel -------*- C++ -*-===//
 //
 // Entry point of convert-skipattn-to-skipattn-gpu.
 //
@@ -20,8 +20,8 @@ inline constexpr llvm::StringLiteral kKernelModuleName = "skipattn_kernels";
 
 /// Replaces `func` (one tiled blocked-KV nest whose loop carries a
 /// #skipattn_gpu.schedule) by a kernel-level gpu.func in the module's
-/// `skipattn_kernels` gpu.module, and records its #skipattn_gpu.launch
-/// contract on the module.
+/// `skipattn_kernels` gpu.module, and appends its #skipattn_gpu.launch
+/// contract to the module's `skipattn_gpu.launch` array.
 LogicalResult convertToKernelLevel(func::FuncOp func);
 
 } // namespace mlir::skipattn

@@ -31,9 +31,8 @@ Value rowIndex(Emitter &e, Value plane, int64_t qLen, Value row) {
 
 struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::StoreTileOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::StoreTileOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     int64_t d = op.getAcc().getType().getCols();
@@ -45,34 +44,32 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
     for (int64_t half = 0; half < 2; ++half) {
       Value row = e.add(r0, e.c32(8 * half));
       Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
-      Value inv = arith::DivFOp::create(rw, loc, e.cF(1.0),
-                                        e.fmax(l, e.cF(1e-30)));
-      guarded(e, e.cmp(arith::CmpIPredicate::slt, row, e.c32(op.getQLen())),
-              [&](Emitter &ie) {
-                Value r = rowIndex(ie, adaptor.getPlane(), op.getQLen(), row);
-                Value base = ie.add(ie.mul(r, ie.c64(d / 2)),
-                                    arith::ExtUIOp::create(ie.b, loc,
-                                                           ie.i64(), t));
-                auto bits = [&](Value f) {
-                  Value h = arith::TruncFOp::create(ie.b, loc, elt, f);
-                  Value i = arith::BitcastOp::create(ie.b, loc,
-                                                     ie.b.getI16Type(), h);
-                  return arith::ExtUIOp::create(ie.b, loc, ie.i32(), i)
-                      .getResult();
-                };
-                for (int64_t i = 0; i < d / 8; ++i) {
-                  Value lo = ie.fmul(ie.extract(o, 4 * i + 2 * half), inv);
-                  Value hi = ie.fmul(ie.extract(o, 4 * i + 2 * half + 1), inv);
-                  Value word = ie.orI(bits(lo),
-                                      arith::ShLIOp::create(ie.b, loc,
-                                                            bits(hi),
-                                                            ie.c32(16)));
-                  Value ptr = LLVM::GEPOp::create(
-                      ie.b, loc, gptr, ie.i32(), adaptor.getOut(),
-                      ValueRange{ie.add(base, ie.c64(4 * i))});
-                  LLVM::StoreOp::create(ie.b, loc, word, ptr);
-                }
-              });
+      Value inv =
+          arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
+      guarded(
+          e, e.cmp(arith::CmpIPredicate::slt, row, e.c32(op.getQLen())),
+          [&](Emitter &ie) {
+            Value r = rowIndex(ie, adaptor.getPlane(), op.getQLen(), row);
+            Value base = ie.add(ie.mul(r, ie.c64(d / 2)),
+                                arith::ExtUIOp::create(ie.b, loc, ie.i64(), t));
+            auto bits = [&](Value f) {
+              Value h = arith::TruncFOp::create(ie.b, loc, elt, f);
+              Value i =
+                  arith::BitcastOp::create(ie.b, loc, ie.b.getI16Type(), h);
+              return arith::ExtUIOp::create(ie.b, loc, ie.i32(), i).getResult();
+            };
+            for (int64_t i = 0; i < d / 8; ++i) {
+              Value lo = ie.fmul(ie.extract(o, 4 * i + 2 * half), inv);
+              Value hi = ie.fmul(ie.extract(o, 4 * i + 2 * half + 1), inv);
+              Value word =
+                  ie.orI(bits(lo), arith::ShLIOp::create(ie.b, loc, bits(hi),
+                                                         ie.c32(16)));
+              Value ptr = LLVM::GEPOp::create(
+                  ie.b, loc, gptr, ie.i32(), adaptor.getOut(),
+                  ValueRange{ie.add(base, ie.c64(4 * i))});
+              LLVM::StoreOp::create(ie.b, loc, word, ptr);
+            }
+          });
     }
     rw.eraseOp(op);
     return success();
@@ -81,9 +78,8 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
 
 struct StoreLseLowering : OpConversionPattern<sg::StoreLseOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::StoreLseOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::StoreLseOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
@@ -111,17 +107,16 @@ struct StoreLseLowering : OpConversionPattern<sg::StoreLseOp> {
 
 struct AddStatsLowering : OpConversionPattern<sg::AddStatsOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::AddStatsOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::AddStatsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
-    Value first = e.cmp(arith::CmpIPredicate::eq,
-                        e.andI(e.tid(), e.c32(127)), e.c32(0));
+    Value first =
+        e.cmp(arith::CmpIPredicate::eq, e.andI(e.tid(), e.c32(127)), e.c32(0));
     guarded(e, first, [&](Emitter &ie) {
-      Value p = arith::IndexCastOp::create(ie.b, loc, ie.i64(),
-                                           adaptor.getPlane());
+      Value p =
+          arith::IndexCastOp::create(ie.b, loc, ie.i64(), adaptor.getPlane());
       Value counts[2] = {adaptor.getDecisions(), adaptor.getSkips()};
       for (int64_t k = 0; k < 2; ++k) {
         Value ptr = LLVM::GEPOp::create(

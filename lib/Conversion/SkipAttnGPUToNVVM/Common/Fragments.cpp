@@ -32,9 +32,8 @@ bool firstRow(int64_t i) { return i % 4 < 2; }
 
 struct SplatLowering : OpConversionPattern<sg::SplatOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::SplatOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::SplatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
     Type t = getTypeConverter()->convertType(op.getType());
     if (auto st = dyn_cast<LLVM::LLVMStructType>(t)) {
@@ -49,9 +48,8 @@ struct SplatLowering : OpConversionPattern<sg::SplatOp> {
 
 struct RowLimitsLowering : OpConversionPattern<sg::RowLimitsOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::RowLimitsOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::RowLimitsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
     Value len = e.toI32(adaptor.getKvLen());
     Value sq = e.c32(op.getQLen());
@@ -59,9 +57,8 @@ struct RowLimitsLowering : OpConversionPattern<sg::RowLimitsOp> {
     auto limit = [&](Value r) {
       Value lim = len;
       if (op.getCausal())
-        lim = e.minS(e.maxS(e.sub(e.add(e.add(r, e.c32(1)), len), sq),
-                            e.c32(0)),
-                     len);
+        lim = e.minS(
+            e.maxS(e.sub(e.add(e.add(r, e.c32(1)), len), sq), e.c32(0)), len);
       return e.sel(e.cmp(arith::CmpIPredicate::slt, r, sq), lim, e.c32(0));
     };
     rw.replaceOp(op, e.vec2(limit(r0), limit(e.add(r0, e.c32(8)))));
@@ -73,9 +70,8 @@ struct RowLimitsLowering : OpConversionPattern<sg::RowLimitsOp> {
 /// block; elsewhere the scores pass through.
 struct MaskLowering : OpConversionPattern<sg::MaskOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::MaskOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::MaskOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     int64_t cols = op.getScores().getType().getCols();
@@ -95,8 +91,8 @@ struct MaskLowering : OpConversionPattern<sg::MaskOp> {
           SmallVector<Value> v = elements(ie, s, cols);
           for (int64_t i = 0; i < cols / 2; ++i) {
             Value c = ie.add(col, ie.c32(8 * (i / 4) + (i % 2)));
-            Value ok = ie.cmp(arith::CmpIPredicate::slt, c,
-                              firstRow(i) ? rel0 : rel1);
+            Value ok =
+                ie.cmp(arith::CmpIPredicate::slt, c, firstRow(i) ? rel0 : rel1);
             v[i] = ie.sel(ok, v[i], ie.cF(-INFINITY));
           }
           scf::YieldOp::create(b, l, pack(ie, s.getType(), v));
@@ -109,9 +105,8 @@ struct MaskLowering : OpConversionPattern<sg::MaskOp> {
 
 struct RowMaxLowering : OpConversionPattern<sg::RowMaxOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::RowMaxOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::RowMaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
     int64_t cols = op.getScores().getType().getCols();
     SmallVector<Value> v = elements(e, adaptor.getScores(), cols);
@@ -133,17 +128,15 @@ struct RowMaxLowering : OpConversionPattern<sg::RowMaxOp> {
 /// m_blk - m < log2(lambda) or m_blk = -inf; the warpgroup votes.
 struct SkipVoteLowering : OpConversionPattern<sg::SkipVoteOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::SkipVoteOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::SkipVoteOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
     Value ll = adaptor.getLog2Lambda();
     auto rowMay = [&](int64_t r) {
       Value mb = e.vecAt(adaptor.getBlockMax(), r);
       Value m = e.vecAt(adaptor.getRowMax(), r);
-      Value below = arith::CmpFOp::create(rw, op.getLoc(),
-                                          arith::CmpFPredicate::OLT,
-                                          e.fsub(mb, m), ll);
+      Value below = arith::CmpFOp::create(
+          rw, op.getLoc(), arith::CmpFPredicate::OLT, e.fsub(mb, m), ll);
       return e.orI(e.isNegInf(mb), below);
     };
     Value mine = e.andI(rowMay(0), rowMay(1));
@@ -154,9 +147,8 @@ struct SkipVoteLowering : OpConversionPattern<sg::SkipVoteOp> {
 
 struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::OnlineUpdateOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::OnlineUpdateOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     int64_t nS = op.getScores().getType().getCols();
@@ -195,12 +187,13 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
     };
     SmallVector<Value> regs;
     for (int64_t i = 0; i < nS / 2; i += 2)
-      regs.push_back(e.orI(bits(p[i]), arith::ShLIOp::create(
-                                           rw, loc, bits(p[i + 1]), e.c32(16))));
+      regs.push_back(
+          e.orI(bits(p[i]),
+                arith::ShLIOp::create(rw, loc, bits(p[i + 1]), e.c32(16))));
     Type pT = getTypeConverter()->convertType(op.getProbs().getType());
-    rw.replaceOp(op, {e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]),
-                      pack(e, adaptor.getAcc().getType(), o),
-                      pack(e, pT, regs)});
+    rw.replaceOp(op,
+                 {e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]),
+                  pack(e, adaptor.getAcc().getType(), o), pack(e, pT, regs)});
     return success();
   }
 };

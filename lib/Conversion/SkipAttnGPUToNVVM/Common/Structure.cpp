@@ -15,16 +15,14 @@ namespace sg = mlir::skipattn_gpu;
 namespace {
 struct TileIdLowering : OpConversionPattern<sg::TileIdOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::TileIdOp op, OpAdaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::TileIdOp op, OpAdaptor,
+                                ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
     auto id = [&](gpu::Dimension d) {
       return gpu::BlockIdOp::create(rw, op.getLoc(), d).getResult();
     };
-    Value qt = arith::SubIOp::create(rw, op.getLoc(),
-                                     e.cIdx(op.getQTiles() - 1),
-                                     id(gpu::Dimension::x));
+    Value qt = arith::SubIOp::create(
+        rw, op.getLoc(), e.cIdx(op.getQTiles() - 1), id(gpu::Dimension::x));
     rw.replaceOp(op, {id(gpu::Dimension::z), id(gpu::Dimension::y), qt});
     return success();
   }

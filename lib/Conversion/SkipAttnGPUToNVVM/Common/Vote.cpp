@@ -16,12 +16,11 @@ namespace sg = mlir::skipattn_gpu;
 namespace {
 struct VoteAllLowering : OpConversionPattern<sg::VoteAllOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::VoteAllOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::VoteAllOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
-    Value flag = arith::ExtUIOp::create(rw, op.getLoc(), e.i32(),
-                                        adaptor.getPred());
+    Value flag =
+        arith::ExtUIOp::create(rw, op.getLoc(), e.i32(), adaptor.getPred());
     Value id = e.add(e.warpgroup(), e.c32(1));
     auto asmOp = LLVM::InlineAsmOp::create(
         rw, op.getLoc(), e.i32(), ValueRange{flag, id},
@@ -31,8 +30,8 @@ struct VoteAllLowering : OpConversionPattern<sg::VoteAllOp> {
         LLVM::tailcallkind::TailCallKind::None,
         LLVM::AsmDialectAttr::get(rw.getContext(), LLVM::AsmDialect::AD_ATT),
         ArrayAttr());
-    rw.replaceOp(op, e.cmp(arith::CmpIPredicate::ne, asmOp.getResult(0),
-                           e.c32(0)));
+    rw.replaceOp(op,
+                 e.cmp(arith::CmpIPredicate::ne, asmOp.getResult(0), e.c32(0)));
     return success();
   }
 };

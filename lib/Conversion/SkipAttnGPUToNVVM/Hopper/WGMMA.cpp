@@ -21,8 +21,8 @@ namespace {
 /// address `addr` (PTX ISA, "matrix descriptor"): leading and stride byte
 /// offsets, swizzle mode 1 (128 bytes) in bits 62-63.
 Value descriptor(Emitter &e, Value addr, int64_t lbo, int64_t sbo) {
-  Value lo = arith::ExtUIOp::create(
-      e.b, e.loc, e.i64(), e.andI(e.shr(addr, 4), e.c32(0x3fff)));
+  Value lo = arith::ExtUIOp::create(e.b, e.loc, e.i64(),
+                                    e.andI(e.shr(addr, 4), e.c32(0x3fff)));
   uint64_t hi = (uint64_t((lbo >> 4) & 0x3fff) << 16) |
                 (uint64_t((sbo >> 4) & 0x3fff) << 32) | (uint64_t(1) << 62);
   return e.orI(lo, e.c64(static_cast<int64_t>(hi)));
@@ -112,13 +112,13 @@ Value registerA(Emitter &e, sg::MmaOp op, Value p, Value b, Value acc) {
     ops.push_back(dv);
     ops.push_back(e.c32(1));
     ops.append(cur);
-    result = LLVM::InlineAsmOp::create(
-                 e.b, e.loc, accT, ops, text, cons, /*has_side_effects=*/true,
-                 /*is_align_stack=*/false,
-                 LLVM::tailcallkind::TailCallKind::None,
-                 LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-                 ArrayAttr())
-                 .getResult(0);
+    result =
+        LLVM::InlineAsmOp::create(
+            e.b, e.loc, accT, ops, text, cons, /*has_side_effects=*/true,
+            /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+            LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+            ArrayAttr())
+            .getResult(0);
     if (kk + 1 < aT.getCols() / 16)
       for (int64_t i = 0; i < n / 2; ++i)
         cur[i] = e.extract(result, i);
@@ -128,16 +128,15 @@ Value registerA(Emitter &e, sg::MmaOp op, Value p, Value b, Value acc) {
 
 struct MmaLowering : OpConversionPattern<sg::MmaOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::MmaOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::MmaOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
     NVVM::WgmmaFenceAlignedOp::create(rw, op.getLoc());
-    Value r = isa<sg::SmemType>(op.getA().getType())
-                  ? sharedA(e, op, adaptor.getA(), adaptor.getB(),
-                            adaptor.getAcc())
-                  : registerA(e, op, adaptor.getA(), adaptor.getB(),
-                              adaptor.getAcc());
+    Value r =
+        isa<sg::SmemType>(op.getA().getType())
+            ? sharedA(e, op, adaptor.getA(), adaptor.getB(), adaptor.getAcc())
+            : registerA(e, op, adaptor.getA(), adaptor.getB(),
+                        adaptor.getAcc());
     NVVM::WgmmaGroupSyncAlignedOp::create(rw, op.getLoc());
     rw.replaceOp(op, r);
     return success();
@@ -146,9 +145,8 @@ struct MmaLowering : OpConversionPattern<sg::MmaOp> {
 
 struct MmaWaitLowering : OpConversionPattern<sg::MmaWaitOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(sg::MmaWaitOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(sg::MmaWaitOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
     NVVM::WgmmaWaitGroupSyncOp::create(rw, op.getLoc(),
                                        rw.getI64IntegerAttr(op.getPending()));
     rw.replaceOp(op, adaptor.getMma());

@@ -62,8 +62,8 @@ Type SmemType::parse(AsmParser &p) {
       return {};
   if (p.parseGreater())
     return {};
-  return getChecked([&] { return p.emitError(p.getNameLoc()); },
-                    p.getContext(), dims[0], dims[1], elt, pitch);
+  return getChecked([&] { return p.emitError(p.getNameLoc()); }, p.getContext(),
+                    dims[0], dims[1], elt, pitch);
 }
 
 void SmemType::print(AsmPrinter &p) const {
@@ -86,9 +86,10 @@ LogicalResult SmemType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "cols must be a positive multiple of 64 (one "
                           "128-byte swizzled box row), got "
                        << cols;
-  if (pitch < rows || pitch % 8)
-    return emitError() << "pitch must be a multiple of 8 and at least rows ("
-                       << rows << "), got " << pitch;
+  if (pitch < rows || pitch % 8 || pitch > 256)
+    return emitError() << "pitch must be a multiple of 8, at least rows ("
+                       << rows << ") and at most 256 (a TMA box), got "
+                       << pitch;
   return success();
 }
 
@@ -116,6 +117,50 @@ LogicalResult RingType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (tile.getPitch() != tile.getRows())
     return emitError() << "ring slots are whole allocations (pitch = rows)";
   return success();
+}
+
+/// Parses `<R x C x T>` written as a shape (`64x128xf32`).
+static LogicalResult parseShape2(AsmParser &p, int64_t &rows, int64_t &cols,
+                                 Type &elt) {
+  SmallVector<int64_t> dims;
+  if (p.parseLess() || p.parseDimensionList(dims, /*allowDynamic=*/false) ||
+      p.parseType(elt) || p.parseGreater())
+    return failure();
+  if (dims.size() != 2)
+    return p.emitError(p.getNameLoc(), "expected rows x cols");
+  rows = dims[0];
+  cols = dims[1];
+  return success();
+}
+
+Type AccType::parse(AsmParser &p) {
+  int64_t rows, cols;
+  Type elt;
+  if (failed(parseShape2(p, rows, cols, elt)))
+    return {};
+  if (!elt.isF32()) {
+    p.emitError(p.getNameLoc(), "accumulators are f32");
+    return {};
+  }
+  return getChecked([&] { return p.emitError(p.getNameLoc()); }, p.getContext(),
+                    rows, cols);
+}
+
+void AccType::print(AsmPrinter &p) const {
+  p << "<" << getRows() << "x" << getCols() << "xf32>";
+}
+
+Type OperandType::parse(AsmParser &p) {
+  int64_t rows, cols;
+  Type elt;
+  if (failed(parseShape2(p, rows, cols, elt)))
+    return {};
+  return getChecked([&] { return p.emitError(p.getNameLoc()); }, p.getContext(),
+                    rows, cols, elt);
+}
+
+void OperandType::print(AsmPrinter &p) const {
+  p << "<" << getRows() << "x" << getCols() << "x" << getElementType() << ">";
 }
 
 LogicalResult AccType::verify(function_ref<InFlightDiagnostic()> emitError,
@@ -161,8 +206,8 @@ Type RowsType::parse(AsmParser &p) {
     p.emitError(p.getNameLoc(), "expected one dimension");
     return {};
   }
-  return getChecked([&] { return p.emitError(p.getNameLoc()); },
-                    p.getContext(), dims[0], elt, partial);
+  return getChecked([&] { return p.emitError(p.getNameLoc()); }, p.getContext(),
+                    dims[0], elt, partial);
 }
 
 void RowsType::print(AsmPrinter &p) const {
@@ -203,10 +248,10 @@ LogicalResult RoleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult
-ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind,
-                     int64_t blockQ, int64_t blockKV, int64_t headDim,
-                     int64_t stages, int64_t skipUnit, ArrayAttr roles) {
+LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   MMAKind, int64_t blockQ, int64_t blockKV,
+                                   int64_t headDim, int64_t stages,
+                                   int64_t skipUnit, ArrayAttr roles) {
   if (blockQ <= 0 || blockQ % kWarpgroupRows)
     return emitError() << "block_q must be a positive multiple of 64 (one "
                           "warpgroup per 64 rows), got "
@@ -226,17 +271,27 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind,
   if (roles.empty())
     return emitError() << "a schedule needs at least one role";
   llvm::SmallBitVector used(32);
+  llvm::StringSet<> names;
   bool math = false;
   for (Attribute a : roles) {
     auto role = dyn_cast<RoleAttr>(a);
     if (!role)
       return emitError() << "roles must be #skipattn_gpu.role attributes";
+    if (!names.insert(role.getName()).second)
+      return emitError() << "two roles are named '" << role.getName() << "'";
     for (int64_t w = role.getFirstWarp();
          w < role.getFirstWarp() + role.getNumWarps(); ++w) {
       if (used.test(w))
         return emitError() << "warp " << w << " belongs to two roles";
       used.set(w);
     }
+    // setmaxnreg is executed by whole warpgroups.
+    if (role.getMaxNreg() != 0 &&
+        (role.getFirstWarp() % 4 || role.getNumWarps() % 4))
+      return emitError() << "role '" << role.getName()
+                         << "' sets max_nreg, so it must span whole "
+                            "warpgroups (warps in multiples of 4 from a "
+                            "multiple of 4)";
     if (role.getName() == "math") {
       math = true;
       if (role.getNumWarps() != 4 * (blockQ / kWarpgroupRows))
@@ -285,8 +340,10 @@ LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   for (int64_t g : grid)
     if (g < 1 || g > INT32_MAX)
       return emitError() << "grid dimensions must be in [1, 2^31)";
-  if (block[0] * block[1] * block[2] < 1 ||
-      block[0] * block[1] * block[2] > 1024)
+  for (int64_t d : block)
+    if (d < 1 || d > 1024)
+      return emitError() << "block dimensions must be in [1, 1024]";
+  if (block[0] * block[1] * block[2] > 1024)
     return emitError() << "a block has 1 to 1024 threads";
   if (smem < 0 || smem > kHopperSharedBytes)
     return emitError() << "dynamic shared memory must be in [0, "

@@ -19,8 +19,7 @@ using namespace mlir::skipattn_gpu;
 /// The schedule of the kernel enclosing `op`, if any.
 static ScheduleAttr scheduleOf(Operation *op) {
   auto f = op->getParentOfType<gpu::GPUFuncOp>();
-  return f ? f->getAttrOfType<ScheduleAttr>(kScheduleAttrName)
-           : ScheduleAttr();
+  return f ? f->getAttrOfType<ScheduleAttr>(kScheduleAttrName) : ScheduleAttr();
 }
 
 LogicalResult WarpRoleOp::verify() {
@@ -42,17 +41,27 @@ LogicalResult ElectOp::verify() {
   return success();
 }
 
-LogicalResult RingCreateOp::verify() {
-  if (getOffset() < 0 || getOffset() % 1024)
-    return emitOpError("offset must be a non-negative multiple of 1024 (the "
-                       "swizzle period), got ")
-           << getOffset();
+LogicalResult WarpgroupIdOp::verify() {
+  if (!getOperation()->getParentOfType<WarpRoleOp>())
+    return emitOpError("must be inside a skipattn_gpu.warp_role");
   return success();
 }
 
-/// Checks that `slot` names a slot of `ring`.
-static LogicalResult checkSlot(Operation *op, RingType ring, StringRef slot) {
-  if (ring.getSlotIndex(slot) < 0)
+LogicalResult RingCreateOp::verify() {
+  int64_t offset = getOffsetAttr().getInt();
+  if (offset < 0 || offset % 1024)
+    return emitOpError("offset must be a non-negative multiple of 1024 (the "
+                       "swizzle period), got ")
+           << offset;
+  return success();
+}
+
+/// Checks that `ring` comes from a ring.create (its buffers and barriers
+/// are placed there) and, if given, that `slot` names one of its slots.
+static LogicalResult checkRing(Operation *op, Value ring, StringRef slot) {
+  if (!ring.getDefiningOp<RingCreateOp>())
+    return op->emitOpError("ring must be defined by skipattn_gpu.ring.create");
+  if (!slot.empty() && cast<RingType>(ring.getType()).getSlotIndex(slot) < 0)
     return op->emitOpError("ring has no slot '") << slot << "'";
   return success();
 }
@@ -73,7 +82,7 @@ void RingPutOp::build(OpBuilder &b, OperationState &state, Value ring,
 
 LogicalResult RingPutOp::verify() {
   auto ring = cast<RingType>(getRing().getType());
-  if (failed(checkSlot(*this, ring, getSlot())))
+  if (failed(checkRing(*this, getRing(), getSlot())))
     return failure();
   Block &body = getBody().front();
   if (body.getNumArguments() != 1 ||
@@ -97,7 +106,7 @@ LogicalResult TmaLoadOp::verify() {
 
 LogicalResult RingWaitOp::verify() {
   auto ring = cast<RingType>(getRing().getType());
-  if (failed(checkSlot(*this, ring, getSlot())))
+  if (failed(checkRing(*this, getRing(), getSlot())))
     return failure();
   if (getTile().getType() != ring.getTile())
     return emitOpError("result must be the slot tile ") << ring.getTile();
@@ -105,7 +114,11 @@ LogicalResult RingWaitOp::verify() {
 }
 
 LogicalResult RingDrainOp::verify() {
-  return checkSlot(*this, cast<RingType>(getRing().getType()), getSlot());
+  return checkRing(*this, getRing(), getSlot());
+}
+
+LogicalResult RingReleaseOp::verify() {
+  return checkRing(*this, getRing(), "");
 }
 
 LogicalResult SubtileOp::verify() {
@@ -159,6 +172,8 @@ LogicalResult MmaOp::verify() {
 }
 
 LogicalResult MmaWaitOp::verify() {
+  if (getPendingAttr().getInt() < 0)
+    return emitOpError("pending must be non-negative");
   if (!getMma().getDefiningOp<MmaOp>())
     return emitOpError("waits for the result of a skipattn_gpu.mma");
   if (getMma().getType() != getResult().getType())
@@ -170,7 +185,7 @@ LogicalResult RowLimitsOp::verify() {
   auto t = cast<RowsType>(getLimits().getType());
   if (!t.getElementType().isInteger(32) || t.getPartial())
     return emitOpError("limits are full i32 rows");
-  if (getQLen() < 1)
+  if (getQLenAttr().getInt() < 1)
     return emitOpError("q_len must be positive");
   return success();
 }
@@ -179,9 +194,9 @@ static LogicalResult checkRows(Operation *op, Value v, bool wantI32,
                                bool partial, StringRef what) {
   auto t = cast<RowsType>(v.getType());
   if (t.getElementType().isInteger(32) != wantI32 || t.getPartial() != partial)
-    return op->emitOpError() << what << " must be "
-                             << (partial ? "partial " : "full ")
-                             << (wantI32 ? "i32" : "f32") << " rows";
+    return op->emitOpError()
+           << what << " must be " << (partial ? "partial " : "full ")
+           << (wantI32 ? "i32" : "f32") << " rows";
   return success();
 }
 
@@ -223,13 +238,13 @@ LogicalResult StoreTileOp::verify() {
   Type t = getElementType();
   if (!t.isBF16() && !t.isF16())
     return emitOpError("stores f16 or bf16, not ") << t;
-  if (getQLen() < 1)
+  if (getQLenAttr().getInt() < 1)
     return emitOpError("q_len must be positive");
   return checkRows(*this, getRowSum(), false, true, "row_sum");
 }
 
 LogicalResult StoreLseOp::verify() {
-  if (getQLen() < 1)
+  if (getQLenAttr().getInt() < 1)
     return emitOpError("q_len must be positive");
   if (failed(checkRows(*this, getRowMax(), false, false, "row_max")))
     return failure();

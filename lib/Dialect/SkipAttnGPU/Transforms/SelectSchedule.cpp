@@ -21,6 +21,10 @@ using namespace mlir::skipattn_gpu;
 /// Chips with a wgmma lowering.
 static bool isHopper(StringRef chip) { return chip == "sm_90a"; }
 
+static LogicalResult
+verifyProblem(const ScheduleProblem &problem, StringRef chip,
+              function_ref<InFlightDiagnostic()> emitError);
+
 TileChoice mlir::skipattn_gpu::chooseHopperTiles(int64_t headDim) {
   // Two math warpgroups of 64 rows. The 64 x D accumulator, the 64 x
   // block_kv scores and their probabilities share each thread's 255
@@ -35,6 +39,8 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   if (!isHopper(chip))
     return emitError() << "no GPU kernel schedule for chip '" << chip
                        << "' (supported: sm_90a)";
+  if (failed(verifyProblem(problem, chip, emitError)))
+    return failure();
   TileChoice tiles = chooseHopperTiles(problem.headDim);
   int64_t blockQ = tiles.blockQ, blockKV = tiles.blockKV;
   auto math = RoleAttr::get(ctx, "math", /*firstWarp=*/0,
@@ -51,23 +57,31 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   return schedule;
 }
 
-LogicalResult mlir::skipattn_gpu::verifySchedule(
-    ScheduleAttr s, const ScheduleProblem &problem, StringRef chip,
-    function_ref<InFlightDiagnostic()> emitError) {
+/// What the chip's kernels can compute at all, whatever the schedule.
+static LogicalResult
+verifyProblem(const ScheduleProblem &problem, StringRef chip,
+              function_ref<InFlightDiagnostic()> emitError) {
   if (!isHopper(chip))
     return emitError() << "no GPU kernel schedule for chip '" << chip
                        << "' (supported: sm_90a)";
-  if (!problem.elementType || !(problem.elementType.isBF16() ||
-                                problem.elementType.isF16()))
+  if (!problem.elementType ||
+      !(problem.elementType.isBF16() || problem.elementType.isF16()))
     return emitError() << "GPU kernels take f16 or bf16 inputs (f32 "
                           "attention runs on the CPU target)";
-  if (problem.headDim != 64 && problem.headDim != 128 &&
-      problem.headDim != 256)
+  if (problem.headDim != 64 && problem.headDim != 128 && problem.headDim != 256)
     return emitError() << "the sm_90a kernel supports head_dim 64, 128 and "
                           "256, not "
                        << problem.headDim;
   if (problem.valueDim != problem.headDim)
     return emitError() << "the sm_90a kernel needs value_dim == head_dim";
+  return success();
+}
+
+LogicalResult mlir::skipattn_gpu::verifySchedule(
+    ScheduleAttr s, const ScheduleProblem &problem, StringRef chip,
+    function_ref<InFlightDiagnostic()> emitError) {
+  if (failed(verifyProblem(problem, chip, emitError)))
+    return failure();
   if (s.getHeadDim() != problem.headDim)
     return emitError() << "the schedule is for head_dim " << s.getHeadDim()
                        << ", the attention has " << problem.headDim;
@@ -75,8 +89,7 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
     return emitError() << "block_q is at most 192 (three warpgroups), got "
                        << s.getBlockQ();
   if (s.getBlockKv() != 64 && s.getBlockKv() != 128)
-    return emitError() << "block_kv must be 64 or 128, got "
-                       << s.getBlockKv();
+    return emitError() << "block_kv must be 64 or 128, got " << s.getBlockKv();
   // Registers per thread: O (D/2), S and P (block_kv/2 f32 + block_kv/4
   // packed) must leave room for addresses and the softmax state.
   if (problem.headDim / 2 + s.getBlockKv() * 3 / 4 > 176)
@@ -134,7 +147,8 @@ LogicalResult mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op,
 
 namespace {
 struct SelectSchedulePass
-    : mlir::skipattn_gpu::impl::SkipAttnGPUSelectScheduleBase<SelectSchedulePass> {
+    : mlir::skipattn_gpu::impl::SkipAttnGPUSelectScheduleBase<
+          SelectSchedulePass> {
   using Base::Base;
   void runOnOperation() override {
     WalkResult r = getOperation().walk([&](skipattn::AttentionOp op) {

@@ -221,8 +221,8 @@ LogicalResult RingChecker::check() {
         if (it == prologue.end())
           return loop.emitOpError("consumes ring slot '")
                  << slot << "' but no prologue put fills block " << st;
-        if (!it->second->isBeforeInBlock(loop) &&
-            it->second->getBlock() == loop->getBlock())
+        if (it->second->getBlock() == loop->getBlock() &&
+            !it->second->isBeforeInBlock(loop))
           return it->second.emitOpError("prologue put must come before the "
                                         "KV loop");
       }
@@ -273,7 +273,8 @@ LogicalResult mlir::skipattn_gpu::verifyRingProtocol(gpu::GPUFuncOp kernel) {
 
 namespace {
 struct VerifyProtocolPass
-    : mlir::skipattn_gpu::impl::SkipAttnGPUVerifyProtocolBase<VerifyProtocolPass> {
+    : mlir::skipattn_gpu::impl::SkipAttnGPUVerifyProtocolBase<
+          VerifyProtocolPass> {
   void runOnOperation() override {
     for (auto f : getOperation().getOps<gpu::GPUFuncOp>())
       if (failed(verifyRingProtocol(f)))

@@ -1,4 +1,4 @@
-//===- SkipAttnGPU.h - skipattn_gpu dialect -----------------------*- C++ -*-===//
+//===- SkipAttnGPU.h - skipattn_gpu dialect ---------------------*- C++ -*-===//
 //
 // Declares the kernel-schedule dialect: its types, attributes and ops.
 //
@@ -16,8 +16,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsDialect.h.inc"
 #include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUEnums.h.inc"
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsDialect.h.inc"
 
 #define GET_TYPEDEF_CLASSES
 #include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsTypes.h.inc"
@@ -33,7 +33,8 @@ namespace mlir::skipattn_gpu {
 /// exists, on the attention op and its blocked_kv loop).
 inline constexpr llvm::StringLiteral kScheduleAttrName =
     "skipattn_gpu.schedule";
-/// Attribute name of the launch contract on the enclosing module.
+/// Attribute name of the launch contracts on the enclosing module: an array
+/// of #skipattn_gpu.launch, one per kernel.
 inline constexpr llvm::StringLiteral kLaunchAttrName = "skipattn_gpu.launch";
 /// Rows of a warpgroup fragment (wgmma's M).
 inline constexpr int64_t kWarpgroupRows = 64;

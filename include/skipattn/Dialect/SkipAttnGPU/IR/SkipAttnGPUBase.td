@@ -53,7 +53,9 @@ def SkipAttnGPU_MMAKind : I32EnumAttr<"MMAKind", "matrix instruction family", [
   let cppNamespace = "::mlir::skipattn_gpu";
 }
 def SkipAttnGPU_MMAKindAttr : EnumAttr<SkipAttnGPU_Dialect,
-                                       SkipAttnGPU_MMAKind, "mma_kind">;
+                                       SkipAttnGPU_MMAKind, "mma_kind"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def SkipAttnGPU_Major : I32EnumAttr<"Major",
     "contiguous dimension of a shared-memory MMA operand", [
@@ -62,7 +64,9 @@ def SkipAttnGPU_Major : I32EnumAttr<"Major",
   let cppNamespace = "::mlir::skipattn_gpu";
 }
 def SkipAttnGPU_MajorAttr : EnumAttr<SkipAttnGPU_Dialect, SkipAttnGPU_Major,
-                                     "major">;
+                                     "major"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def SkipAttnGPU_KernelParam : I32EnumAttr<"KernelParam",
     "kernel parameter of the launch contract", [
@@ -74,6 +78,8 @@ def SkipAttnGPU_KernelParam : I32EnumAttr<"KernelParam",
   let cppNamespace = "::mlir::skipattn_gpu";
 }
 def SkipAttnGPU_KernelParamAttr : EnumAttr<SkipAttnGPU_Dialect,
-    SkipAttnGPU_KernelParam, "param">;
+    SkipAttnGPU_KernelParam, "param"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 #endif // SKIPATTN_GPU_BASE

@@ -75,11 +75,11 @@ def SkipAttnGPU_WarpRoleOp : SkipAttnGPU_Op<"warp_role", [
   let hasVerifier = 1;
 }
 
-def SkipAttnGPU_WarpgroupIdOp : SkipAttnGPU_Op<"warpgroup_id", [Pure,
-    HasParent<"WarpRoleOp">]> {
+def SkipAttnGPU_WarpgroupIdOp : SkipAttnGPU_Op<"warpgroup_id", [Pure]> {
   let summary = "Index of this thread's warpgroup within its role";
   let assemblyFormat = "attr-dict `:` type($id)";
   let results = (outs Index:$id);
+  let hasVerifier = 1;
 }
 
 def SkipAttnGPU_ElectOp : SkipAttnGPU_Op<"elect", [Pure]> {
@@ -197,6 +197,7 @@ def SkipAttnGPU_RingReleaseOp : SkipAttnGPU_Op<"ring.release"> {
   }];
   let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block);
   let assemblyFormat = "$ring `[` $block `]` attr-dict `:` type($ring)";
+  let hasVerifier = 1;
 }
 
 def SkipAttnGPU_RingDrainOp : SkipAttnGPU_Op<"ring.drain"> {

@@ -82,7 +82,7 @@ def SkipAttnGPU_AccType : SkipAttnGPU_Type<"Acc", "acc"> {
     ```
   }];
   let parameters = (ins "int64_t":$rows, "int64_t":$cols);
-  let assemblyFormat = "`<` $rows `x` $cols `x` `f32` `>`";
+  let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
 }
 
@@ -100,7 +100,7 @@ def SkipAttnGPU_OperandType : SkipAttnGPU_Type<"Operand", "operand"> {
   }];
   let parameters = (ins "int64_t":$rows, "int64_t":$cols,
                         "::mlir::Type":$elementType);
-  let assemblyFormat = "`<` $rows `x` $cols `x` $elementType `>`";
+  let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
 }
 

@@ -1,4 +1,4 @@
-//===- Passes.h - skipattn_gpu passes -----------------------------*- C++ -*-===//
+//===- Passes.h - skipattn_gpu passes ---------------------------*- C++ -*-===//
 //
 // Pass declarations (generated) and the entry points they wrap.
 //
@@ -42,9 +42,8 @@ TileChoice chooseHopperTiles(int64_t headDim);
 /// (`stages` 0: the default depth), or an error naming what the chip
 /// cannot run.
 FailureOr<ScheduleAttr>
-selectSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
-               StringRef chip, int64_t stages,
-               function_ref<InFlightDiagnostic()> emitError);
+selectSchedule(MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
+               int64_t stages, function_ref<InFlightDiagnostic()> emitError);
 
 /// Checks a schedule (chosen or written by hand) against the problem and
 /// the chip.

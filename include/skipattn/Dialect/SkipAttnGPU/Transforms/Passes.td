@@ -32,6 +32,7 @@ def SkipAttnGPUSelectSchedule
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V ring depth (0: the schedule's choice)">,
   ];
+  let dependentDialects = ["::mlir::skipattn_gpu::SkipAttnGPUDialect"];
 }
 
 def SkipAttnGPUVerifyProtocol

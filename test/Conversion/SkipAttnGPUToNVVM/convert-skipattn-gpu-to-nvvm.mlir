@@ -1,0 +1,246 @@
+// RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(gpu.module(convert-skipattn-gpu-to-nvvm))' | FileCheck %s
+
+// Input: the kernel level of a causal, ragged, skipping attention with LSE
+// and statistics (convert-skipattn-to-skipattn-gpu, then canonicalize and
+// cse). Each op family has one lowering: rings to nvgpu mbarriers and TMA
+// (one load per 64-column box), Q.K^T to nvvm.wgmma with shared operands,
+// the skip vote to bar.red.and.pred on the warpgroup's named barrier, P.V to
+// the register-A wgmma (inline PTX), under the keep guard only, the epilogue
+// to packed stores, LSE stores and two atomics.
+// CHECK-LABEL: gpu.func @attn
+// CHECK-SAME: skipattn.tma_params = array<i32: 0, 1, 2>
+// CHECK-NOT: skipattn_gpu.
+// CHECK: gpu.block_id  x
+// CHECK: nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>>
+// CHECK: nvgpu.mbarrier.init
+// CHECK: gpu.barrier
+// CHECK: nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
+// CHECK-COUNT-4: nvgpu.mbarrier.init
+// CHECK: gpu.barrier
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %{{.*}}[%{{.*}}], %{{.*}}, predicate = %{{.*}}
+// CHECK: builtin.unrealized_conversion_cast %arg0 : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x128x64xbf16, 3>, swizzle = swizzle_128b, l2promo = none, oob = zero, interleave = none>
+// CHECK-COUNT-2: nvgpu.tma.async.load
+// CHECK: nvgpu.mbarrier.try_wait.parity
+// CHECK: scf.for {{.*}} -> (vector<2xf32>, vector<2xf32>, !llvm.struct<(f32, f32
+// CHECK:   nvgpu.mbarrier.try_wait.parity
+// CHECK:   nvvm.wgmma.fence.aligned
+// CHECK-COUNT-8: nvvm.wgmma.mma_async
+// CHECK:   nvvm.wgmma.commit.group.sync.aligned
+// CHECK:   nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK:   scf.if
+// CHECK:   nvvm.shfl.sync bfly
+// CHECK:   llvm.inline_asm has_side_effects asm_dialect = att "{ .reg .pred p, q; setp.ne.b32 p, $1, 0; bar.red.and.pred q, $2, 128, p; selp.b32 $0, 1, 0, q; }"
+// The input's guard is `scf.if %skip { keep the state } else { update }`.
+// CHECK:   scf.if %{{.*}} -> (vector<2xf32>, vector<2xf32>, !llvm.struct<(f32
+// CHECK-NOT: wgmma
+// CHECK:   } else {
+// CHECK:     math.exp2
+// CHECK:     nvgpu.mbarrier.try_wait.parity
+// CHECK:     nvvm.wgmma.fence.aligned
+// CHECK-COUNT-8: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// CHECK:     nvvm.wgmma.commit.group.sync.aligned
+// CHECK:     nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK:   }
+// CHECK:   gpu.barrier
+// CHECK:   scf.if
+// CHECK:     nvgpu.mbarrier.try_wait.parity
+// CHECK:     nvgpu.mbarrier.arrive.expect_tx
+// CHECK:     nvgpu.tma.async.load
+// CHECK: nvgpu.mbarrier.try_wait.parity
+// CHECK: nvgpu.mbarrier.try_wait.parity
+// CHECK: llvm.atomicrmw add
+// CHECK: llvm.atomicrmw add
+// CHECK-COUNT-16: llvm.store %{{.*}}, %{{.*}} : i32, !llvm.ptr<1>
+// CHECK: math.log2
+// CHECK: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// CHECK: gpu.return
+
+module attributes {gpu.container_module, skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1], smem = 164864, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>, #skipattn_gpu.param<out>, #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<lse>, #skipattn_gpu.param<stats>], box_q = [64, 128], box_kv = [64, 128]>]} {
+  gpu.module @skipattn_kernels {
+    gpu.func @attn(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %arg3: !llvm.ptr<1>, %arg4: !llvm.ptr<1>, %arg5: !llvm.ptr<1>, %arg6: !llvm.ptr<1>) kernel attributes {nvvm.maxntid = array<i32: 256, 1, 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>} {
+      %cst = arith.constant 0.000000e+00 : f32
+      %c4 = arith.constant 4 : index
+      %c2 = arith.constant 2 : index
+      %c1 = arith.constant 1 : index
+      %c0 = arith.constant 0 : index
+      %c128 = arith.constant 128 : index
+      %c1000 = arith.constant 1000 : index
+      %c300 = arith.constant 300 : index
+      %cst_0 = arith.constant 1.000000e+02 : f64
+      %cst_1 = arith.constant 1.000000e+00 : f64
+      %cst_2 = arith.constant 0.000000e+00 : f64
+      %cst_3 = arith.constant 0xFF800000 : f32
+      %c64 = arith.constant 64 : index
+      %true = arith.constant true
+      %batch, %head, %q_tile = skipattn_gpu.tile_id {q_tiles = 3 : i64} : index, index, index
+      %0 = skipattn_gpu.ring.create {offset = 0 : i64} : <1 x ["q"] of <128x128xbf16>>
+      %1 = skipattn_gpu.ring.create {offset = 32768 : i64} : <2 x ["k", "v"] of <128x128xbf16>>
+      skipattn_gpu.warp_role <name = "math", first_warp = 0, num_warps = 8, max_nreg = 0> {
+        %2 = skipattn_gpu.elect
+        %3 = skipattn_gpu.warpgroup_id : index
+        %4 = arith.muli %3, %c64 : index
+        %5 = arith.divui %head, %c2 : index
+        %6 = arith.muli %q_tile, %c128 : index
+        %7 = arith.index_cast %batch : index to i64
+        %8 = llvm.getelementptr %arg4[%7] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, i32
+        %9 = llvm.load %8 invariant : !llvm.ptr<1> -> i32
+        %10 = arith.index_cast %9 : i32 to index
+        %11 = arith.maxsi %10, %c0 : index
+        %12 = arith.minsi %11, %c1000 : index
+        %13 = arith.muli %batch, %c4 : index
+        %14 = arith.addi %13, %head : index
+        skipattn_gpu.ring.put %0[%c0], "q" if %2 bytes(32768) {
+        ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
+          skipattn_gpu.tma_load %arg0[%6, %14] into %arg7 : !llvm.ptr, <128x128xbf16>
+        } : <1 x ["q"] of <128x128xbf16>>
+        %15 = arith.addi %6, %c128 : index
+        %16 = arith.minsi %15, %c300 : index
+        %17 = arith.addi %16, %12 : index
+        %18 = arith.subi %17, %c300 : index
+        %19 = arith.maxsi %18, %c0 : index
+        %20 = arith.minsi %19, %12 : index
+        %21 = arith.ceildivui %20, %c128 : index
+        %22 = arith.index_castui %12 : index to i64
+        %23 = arith.uitofp %22 : i64 to f64
+        %24 = arith.divf %cst_0, %23 : f64
+        %25 = arith.cmpf ogt, %24, %cst_2 : f64
+        %26 = arith.cmpf olt, %24, %cst_1 : f64
+        %27 = arith.andi %26, %25 : i1
+        %28 = arith.truncf %24 : f64 to f32
+        %29 = math.log2 %28 : f32
+        %30 = arith.select %27, %29, %cst_3 : f32
+        %31 = arith.muli %batch, %c2 : index
+        %32 = arith.addi %31, %5 : index
+        %33 = arith.cmpi sgt, %21, %c0 : index
+        %34 = arith.andi %2, %33 : i1
+        skipattn_gpu.ring.put %1[%c0], "k" if %34 bytes(32768) {
+        ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
+          skipattn_gpu.tma_load %arg1[%c0, %32] into %arg7 : !llvm.ptr, <128x128xbf16>
+        } : <2 x ["k", "v"] of <128x128xbf16>>
+        skipattn_gpu.ring.put %1[%c0], "v" if %34 bytes(32768) {
+        ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
+          skipattn_gpu.tma_load %arg2[%c0, %32] into %arg7 : !llvm.ptr, <128x128xbf16>
+        } : <2 x ["k", "v"] of <128x128xbf16>>
+        %35 = arith.cmpi sgt, %21, %c1 : index
+        %36 = arith.andi %2, %35 : i1
+        skipattn_gpu.ring.put %1[%c1], "k" if %36 bytes(32768) {
+        ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
+          skipattn_gpu.tma_load %arg1[%c128, %32] into %arg7 : !llvm.ptr, <128x128xbf16>
+        } : <2 x ["k", "v"] of <128x128xbf16>>
+        skipattn_gpu.ring.put %1[%c1], "v" if %36 bytes(32768) {
+        ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
+          skipattn_gpu.tma_load %arg2[%c128, %32] into %arg7 : !llvm.ptr, <128x128xbf16>
+        } : <2 x ["k", "v"] of <128x128xbf16>>
+        %37 = skipattn_gpu.ring.wait %0[%c0], "q" : <1 x ["q"] of <128x128xbf16>> -> <128x128xbf16>
+        %38 = skipattn_gpu.subtile %37[%4] : <128x128xbf16> -> <64x128xbf16, pitch = 128>
+        %39 = arith.addi %6, %4 : index
+        %40 = skipattn_gpu.row_limits %39, %12 {causal, q_len = 300 : i64} : <64xi32>
+        %41 = skipattn_gpu.splat %cst_3 : !skipattn_gpu.rows<64xf32>
+        %42 = skipattn_gpu.splat %cst : !skipattn_gpu.rows<64xf32, partial>
+        %43 = skipattn_gpu.splat %cst : !skipattn_gpu.acc<64x128xf32>
+        %44:5 = scf.for %arg7 = %c0 to %21 step %c1 iter_args(%arg8 = %41, %arg9 = %42, %arg10 = %43, %arg11 = %c0, %arg12 = %c0) -> (!skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>, index, index) {
+          %45 = arith.muli %arg7, %c128 : index
+          %46 = skipattn_gpu.ring.wait %1[%arg7], "k" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
+          %47 = skipattn_gpu.mma %38, %46 {b_major = #skipattn_gpu.major<k>} : !skipattn_gpu.smem<64x128xbf16, pitch = 128>, <128x128xbf16> -> <64x128xf32>
+          %48 = skipattn_gpu.mma_wait %47 {pending = 0 : i64} : <64x128xf32>
+          %49 = skipattn_gpu.mask %48, %40, %45 : <64x128xf32>, <64xi32>
+          %50 = arith.cmpi uge, %arg7, %c1 : index
+          %51 = arith.andi %50, %27 : i1
+          %52 = skipattn_gpu.row_max %49 {scale = 0.127517432 : f32} : <64x128xf32> -> <64xf32>
+          %53 = skipattn_gpu.skip_vote %52, %arg8 log2_lambda(%30) : <64xf32>
+          %54 = arith.andi %51, %53 : i1
+          %55 = arith.addi %arg11, %c1 : index
+          %56 = arith.extui %54 : i1 to i64
+          %57 = arith.index_cast %56 : i64 to index
+          %58 = arith.addi %arg12, %57 : index
+          %59:3 = scf.if %54 -> (!skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>) {
+            scf.yield %arg8, %arg9, %arg10 : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>
+          } else {
+            %new_row_max, %new_row_sum, %new_acc, %probs = skipattn_gpu.online_update %49, %52 state(%arg8, %arg9, %arg10) {scale = 0.127517432 : f32} : <64x128xf32>, <64xf32>, <64xf32, partial>, <64x128xf32> -> <64x128xbf16>
+            %63 = skipattn_gpu.ring.wait %1[%arg7], "v" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
+            %64 = skipattn_gpu.mma %probs, %63 acc(%new_acc : !skipattn_gpu.acc<64x128xf32>) {b_major = #skipattn_gpu.major<mn>} : !skipattn_gpu.operand<64x128xbf16>, <128x128xbf16> -> <64x128xf32>
+            %65 = skipattn_gpu.mma_wait %64 {pending = 0 : i64} : <64x128xf32>
+            scf.yield %new_row_max, %new_row_sum, %65 : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>
+          }
+          skipattn_gpu.ring.release %1[%arg7] : <2 x ["k", "v"] of <128x128xbf16>>
+          %60 = arith.addi %arg7, %c2 : index
+          %61 = arith.cmpi slt, %60, %21 : index
+          %62 = arith.andi %2, %61 : i1
+          scf.if %62 {
+            %63 = skipattn_gpu.ring.wait %1[%arg7], "v" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
+            %64 = arith.muli %60, %c128 : index
+            skipattn_gpu.ring.put %1[%60], "k" if %true bytes(32768) {
+            ^bb0(%arg13: !skipattn_gpu.smem<128x128xbf16>):
+              skipattn_gpu.tma_load %arg1[%64, %32] into %arg13 : !llvm.ptr, <128x128xbf16>
+            } : <2 x ["k", "v"] of <128x128xbf16>>
+            skipattn_gpu.ring.put %1[%60], "v" if %true bytes(32768) {
+            ^bb0(%arg13: !skipattn_gpu.smem<128x128xbf16>):
+              skipattn_gpu.tma_load %arg2[%64, %32] into %arg13 : !llvm.ptr, <128x128xbf16>
+            } : <2 x ["k", "v"] of <128x128xbf16>>
+          }
+          scf.yield %59#0, %59#1, %59#2, %55, %58 : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>, index, index
+        }
+        skipattn_gpu.ring.drain %1[%21], "v" if %2 : <2 x ["k", "v"] of <128x128xbf16>>
+        skipattn_gpu.add_stats %44#3, %44#4 into %arg6[%14] : !llvm.ptr<1>
+        skipattn_gpu.store_tile %44#2, %44#1 into %arg3[%14, %39] {element_type = bf16, q_len = 300 : i64} : <64x128xf32>, <64xf32, partial>, !llvm.ptr<1>
+        skipattn_gpu.store_lse %44#0, %44#1 into %arg5[%14, %39] {q_len = 300 : i64} : <64xf32>, <64xf32, partial>, !llvm.ptr<1>
+      }
+      gpu.return
+    }
+  }
+}
+
+
+// -----
+
+// Several roles: each runs its region on its own warps and resizes its
+// register file (setmaxnreg) on entry; elect and warpgroup ids count from
+// the role's first warp.
+// CHECK-LABEL: gpu.func @roles
+// CHECK: %[[TID:.*]] = gpu.thread_id  x
+// CHECK: arith.cmpi sge, %{{.*}}, %c0_i32
+// CHECK: arith.cmpi slt, %{{.*}}, %c8_i32
+// CHECK: scf.if
+// CHECK:   nvvm.setmaxregister  increase 240
+// CHECK:   arith.shrui %{{.*}}, %c7_i32
+// CHECK: arith.cmpi sge, %{{.*}}, %c8_i32
+// CHECK: arith.cmpi slt, %{{.*}}, %c12_i32
+// CHECK: scf.if
+// CHECK:   nvvm.setmaxregister  decrease 24
+// CHECK:   arith.subi %{{.*}}, %c256_i32
+// CHECK:   arith.cmpi eq, %{{.*}}, %c0_i32
+gpu.module @k {
+  gpu.func @roles(%out: !llvm.ptr<1>) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>} {
+    skipattn_gpu.warp_role <name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
+      %wg = skipattn_gpu.warpgroup_id : index
+      %i = arith.index_cast %wg : index to i64
+      %p = llvm.getelementptr %out[%i] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, i64
+      llvm.store %i, %p : i64, !llvm.ptr<1>
+    }
+    skipattn_gpu.warp_role <name = "load", first_warp = 8, num_warps = 4, max_nreg = 24> {
+      %e = skipattn_gpu.elect
+      scf.if %e {
+        %c9 = llvm.mlir.constant(9 : i64) : i64
+        %p = llvm.getelementptr %out[%c9] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, i64
+        llvm.store %c9, %p : i64, !llvm.ptr<1>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// A release across roles would need empty barriers, which this lowering
+// does not build: it fails instead of synchronising the wrong threads.
+gpu.module @k {
+  gpu.func @release() kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %r = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<64x64xbf16>>
+    skipattn_gpu.warp_role <name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
+      // expected-error @+1 {{failed to legalize operation 'skipattn_gpu.ring.release'}}
+      skipattn_gpu.ring.release %r[%c0] : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<64x64xbf16>>
+    }
+    gpu.return
+  }
+}
