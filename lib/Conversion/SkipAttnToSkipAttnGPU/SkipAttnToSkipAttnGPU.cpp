@@ -34,6 +34,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 
@@ -206,19 +207,22 @@ LogicalResult KernelBuilder::analyze() {
             {scores.getKey(), sg::KernelParam::tma_k},
             {softmax.getValue(), sg::KernelParam::tma_v},
             {finalize.getOut(), sg::KernelParam::out}};
-  // Scalars the tile loads from other arguments: the KV lengths (i32) and
-  // the runtime skip factors (f32).
+  // Scalars the tile loads from other arguments: the runtime skip factors
+  // (blocked_kv's operand) and the KV lengths, which are what the loop's
+  // kv_len is computed from.
   Value lens, factors = blocked.getSkipFactors();
+  SetVector<Operation *> lenSlice;
+  if (Operation *def = blocked.getKvLen().getDefiningOp())
+    (void)getBackwardSlice(def, &lenSlice);
   WalkResult w = par.walk([&](memref::LoadOp load) {
     Value mem = load.getMemRef();
     if (mem == factors)
       return WalkResult::advance();
     if (failed(isArg(mem, "loaded", load)))
       return WalkResult::interrupt();
-    if (!load.getMemRefType().getElementType().isInteger(32) ||
-        load.getMemRefType().getRank() != 1 || (lens && lens != mem)) {
-      load.emitOpError("the kernel level reads only the i32 KV lengths and "
-                       "the skip factors");
+    if (!lenSlice.contains(load) || (lens && lens != mem)) {
+      load.emitOpError("the kernel level reads only the KV lengths (that "
+                       "the loop's kv_len comes from) and the skip factors");
       return WalkResult::interrupt();
     }
     lens = mem;
