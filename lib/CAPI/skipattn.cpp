@@ -287,8 +287,10 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   const int64_t vSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.dv()};
   const int64_t oSizes[4] = {s.batch, s.qHeads, s.qLen, s.dv()};
   // Contiguous tensors (the common case) share one kernel whatever strides
-  // the caller spelled out; other views run without a copy on the CPU,
-  // their strides compiled into the kernel (checked by validate below).
+  // the caller spelled out; other views run without a copy: on the CPU
+  // their strides are compiled into the kernel, on the GPU q, k and v are
+  // read through TMA maps with their strides and the output's strides are
+  // compiled in (checked by validate below).
   struct View {
     const char *name;
     const int64_t *sizes, *strides;
@@ -301,11 +303,11 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
     std::string problem = checkContiguous(view.name, view.sizes, view.strides);
     if (problem.empty())
       continue;
-    if (device == SKIPATTN_DEVICE_CUDA)
-      return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
-                  problem + " (strided views run on the CPU target)");
     view.into->assign(view.strides, view.strides + 4);
   }
+  if (device == SKIPATTN_DEVICE_CUDA)
+    if (std::string problem = skipattn::checkCUDAStrides(s); !problem.empty())
+      return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
 
   if (device == SKIPATTN_DEVICE_CUDA) {
     if (d->device_index != 0)

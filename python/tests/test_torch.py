@@ -109,9 +109,10 @@ def test_cuda_graph_capture_and_replay():
 def test_torch_errors(device):
     q = torch.randn(1, 4, 16, 64, device=device, dtype=torch.float16)
     k = torch.randn(1, 2, 64, 64, device=device, dtype=torch.float16)
-    if device == "cuda":  # views run without a copy on the CPU only
-        with pytest.raises(skipattn.InvalidArgumentError, match="contiguous"):
-            skipattn.attention(q.transpose(1, 2).contiguous().transpose(1, 2), k, k)
+    if device == "cuda":  # TMA strides are multiples of 16 bytes
+        wide = torch.randn(1, 16, 4, 65, device=device, dtype=torch.float16)
+        with pytest.raises(skipattn.InvalidArgumentError, match="multiples of 8"):
+            skipattn.attention(wide[..., :64].transpose(1, 2), k, k)
     with pytest.raises(TypeError, match="share a dtype"):
         skipattn.attention(q, k.float(), k)
     with pytest.raises(ValueError, match="finite and >= 0"):
@@ -181,3 +182,28 @@ def test_repeated_calls_take_the_cached_path(device):
     # Autograd still refuses on the cached signature.
     with pytest.raises(RuntimeError, match="forward-only"):
         skipattn.attention(q.clone().requires_grad_(), k, v, causal=True)
+
+
+@cuda
+@pytest.mark.parametrize("D", [64, 128, 256])
+def test_cuda_strided_views_without_copies(D):
+    # [B, S, H, D] tensors (the HuggingFace / flash-attn layout) viewed as
+    # [B, H, S, D]: the kernel reads them in place through TMA maps with
+    # their strides, and checks against float64 like a contiguous call.
+    rng = np.random.default_rng(D)
+    B, Hq, Hkv, Sq, Skv = 2, 4, 2, 200, 700
+    q, k, v = tensors(rng, B, Hq, Hkv, Sq, Skv, D, torch.bfloat16, "cuda")
+    qv, kv_, vv = (x.transpose(1, 2).contiguous().transpose(1, 2) for x in (q, k, v))
+    assert not qv.is_contiguous() and torch.equal(qv, q)
+    for causal, factor in ((False, 0.0), (True, 0.3 * Skv)):
+        out, lse, st = skipattn.attention(
+            qv, kv_, vv, causal=causal, return_lse=True, return_stats=True,
+            skip_softmax_threshold_scale_factor=factor)
+        ref, rlse, rst = skipattn.attention(
+            q, k, v, causal=causal, return_lse=True, return_stats=True,
+            skip_softmax_threshold_scale_factor=factor)
+        assert torch.equal(out, ref) and torch.equal(lse, rlse) and torch.equal(st, rst)
+        check(qv, kv_, vv, out, lse, causal=causal, factor=factor, stats=st,
+              info=skipattn.kernel_info(qv, kv_, vv, causal=causal, return_lse=True,
+                                        return_stats=True,
+                                        skip_softmax_threshold_scale_factor=factor))

@@ -14,7 +14,7 @@
 // PTX: .target sm_90a
 // PTX: .entry attn(
 // PTX: .param .align 64 .b8 attn_param_0[128]
-// PTX: cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes
+// PTX: cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::complete_tx::bytes
 // PTX: mbarrier.try_wait.parity
 // PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // PTX: bar.red.and.pred

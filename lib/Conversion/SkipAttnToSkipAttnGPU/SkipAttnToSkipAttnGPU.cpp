@@ -67,7 +67,7 @@ private:
   LogicalResult emitKeptUpdate(scf::IfOp ifOp);
   void emitUpdate(OnlineSoftmaxOp update);
   void emitPut(Value ring, Value block, StringRef slot, Value pred, Value desc,
-               Value row, Value plane);
+               Value row, Value head, Value batch);
   Value param(Value memrefArg);
   Value cIdx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   FailureOr<Buf> bufferOf(Value v, Operation *user);
@@ -89,6 +89,7 @@ private:
           qTiles = 0;
   Type elt;
   double c2 = 0; // softmax scale * log2(e)
+  SmallVector<int64_t> outStrides; // batch, head, row (elements)
 
   // The kernel.
   gpu::GPUFuncOp kernel;
@@ -182,11 +183,27 @@ LogicalResult KernelBuilder::analyze() {
   qTiles = (qLen + schedule.getBlockQ() - 1) / schedule.getBlockQ();
   if (headDim != schedule.getHeadDim() || vT.getDimSize(3) != headDim)
     return blocked.emitOpError("head dimensions do not match the schedule");
-  // TMA views [B*H, S, D] tensors: the operands must be contiguous.
+  // TMA reads q, k and v through 4-D maps that carry their strides (given
+  // at launch); the output is stored with the strides of its type. All
+  // need a unit stride on D; TMA needs 16-byte strides, the paired stores
+  // even ones.
   for (Value v : {pack.getQuery(), scores.getKey(), softmax.getValue(),
-                  finalize.getOut()})
-    if (!cast<MemRefType>(v.getType()).getLayout().isIdentity())
-      return func.emitError("GPU kernels need contiguous q, k, v and out");
+                  finalize.getOut()}) {
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    auto t = cast<MemRefType>(v.getType());
+    auto bad = [](int64_t s) {
+      return ShapedType::isDynamic(s) || s < 0 || s % 8;
+    };
+    if (failed(t.getStridesAndOffset(strides, offset)) || offset != 0 ||
+        strides.size() != 4 || strides[3] != 1 ||
+        llvm::any_of(ArrayRef<int64_t>(strides).take_front(3), bad))
+      return func.emitError("GPU kernels need static [B, H, S, D] strides "
+                            "with a unit stride on D, the others multiples "
+                            "of 8 elements (16 bytes), and no offset");
+    if (v == finalize.getOut())
+      outStrides.assign(strides.begin(), strides.begin() + 3);
+  }
   c2 = pack.getScale().convertToDouble() * M_LOG2E;
 
   // Parameters, in launch order.
@@ -274,13 +291,13 @@ LogicalResult KernelBuilder::analyze() {
 }
 
 void KernelBuilder::emitPut(Value ring, Value block, StringRef slot, Value pred,
-                            Value desc, Value row, Value plane) {
+                            Value desc, Value row, Value head, Value batch) {
   auto tile = cast<sg::RingType>(ring.getType()).getTile();
   auto put =
       sg::RingPutOp::create(b, loc, ring, block, slot, pred, tile.getBytes());
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPoint(put.getBody().front().getTerminator());
-  sg::TmaLoadOp::create(b, loc, desc, row, plane,
+  sg::TmaLoadOp::create(b, loc, desc, row, head, batch,
                         put.getBody().front().getArgument(0));
 }
 
@@ -386,14 +403,10 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
     }
   }
   if (auto p = dyn_cast<PackQOp>(op)) {
-    // Q tile of this CTA: rows [pos, pos + block_q) of plane b * Hq + h.
-    Value plane = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, map.lookupOrDefault(p.getBatch()),
-                              cIdx(qHeads)),
-        map.lookupOrDefault(p.getHead()));
+    // Q tile of this CTA: rows [pos, pos + block_q) of head h of batch b.
     emitPut(qRing, cIdx(0), "q", leader, qDesc, map.lookupOrDefault(p.getPos()),
-            plane);
+            map.lookupOrDefault(p.getHead()),
+            map.lookupOrDefault(p.getBatch()));
     return success();
   }
   if (auto loop = dyn_cast<BlockedKVOp>(op))
@@ -406,8 +419,11 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
         map.lookupOrDefault(fin.getHead()));
     Value row = arith::AddIOp::create(b, loc, map.lookupOrDefault(fin.getPos()),
                                       unitRow);
-    sg::StoreTileOp::create(b, loc, o, l, param(fin.getOut()), plane, row,
-                            b.getI64IntegerAttr(qLen), TypeAttr::get(elt));
+    sg::StoreTileOp::create(b, loc, o, l, param(fin.getOut()),
+                            map.lookupOrDefault(fin.getBatch()),
+                            map.lookupOrDefault(fin.getHead()), row,
+                            b.getI64IntegerAttr(qLen), TypeAttr::get(elt),
+                            b.getDenseI64ArrayAttr(outStrides));
     if (fin.getLse())
       sg::StoreLseOp::create(b, loc, m, l, param(fin.getLse()), plane, row,
                              b.getI64IntegerAttr(qLen));
@@ -435,11 +451,8 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   int64_t stages = schedule.getStages(), blockKV = schedule.getBlockKv();
   Value nBlocks = map.lookupOrDefault(loop.getUpper());
   Value lower = map.lookupOrDefault(loop.getLower());
-  Value kvPlane = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, map.lookupOrDefault(scores.getBatch()),
-                            cIdx(kvHeads)),
-      map.lookupOrDefault(scores.getKvHead()));
+  Value kvHead = map.lookupOrDefault(scores.getKvHead());
+  Value kvBatch = map.lookupOrDefault(scores.getBatch());
   // Prologue: blocks 0 .. stages-1, each if it exists. Rows past the
   // tensor's end (and past kv_len) are zero-filled or masked.
   for (int64_t s = 0; s < stages; ++s) {
@@ -447,8 +460,8 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
                                          cIdx(s), nBlocks);
     Value pred = arith::AndIOp::create(b, loc, leader, exists);
     Value row = cIdx(s * blockKV);
-    emitPut(kvRing, cIdx(s), "k", pred, kDesc, row, kvPlane);
-    emitPut(kvRing, cIdx(s), "v", pred, vDesc, row, kvPlane);
+    emitPut(kvRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch);
+    emitPut(kvRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch);
   }
   // The warpgroup's rows of Q, and the keys each of its rows may see.
   auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
@@ -515,8 +528,8 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       sg::RingWaitOp::create(b, loc, tileT, kvRing, n, "v");
       Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
       Value row = arith::MulIOp::create(b, loc, next, cIdx(blockKV));
-      emitPut(kvRing, next, "k", t, kDesc, row, kvPlane);
-      emitPut(kvRing, next, "v", t, vDesc, row, kvPlane);
+      emitPut(kvRing, next, "k", t, kDesc, row, kvHead, kvBatch);
+      emitPut(kvRing, next, "v", t, vDesc, row, kvHead, kvBatch);
     }
     SmallVector<Value> yields{m, l, o};
     if (counting) {

@@ -47,6 +47,29 @@ AttentionSpec hopperSpec(AttentionSpec spec) {
   spec.padQueryTiles = true;
   return spec;
 }
+
+std::string checkCUDAStrides(const AttentionSpec &spec) {
+  struct View {
+    const char *name;
+    const std::vector<int64_t> &strides;
+    int64_t multiple;
+  } views[] = {{"query", spec.qStrides, 8},
+               {"key", spec.kStrides, 8},
+               {"value", spec.vStrides, 8},
+               {"out", spec.outStrides, 2}};
+  for (const View &v : views) {
+    if (v.strides.empty())
+      continue;
+    if (v.strides.size() != 4 || v.strides[3] != 1 ||
+        std::any_of(v.strides.begin(), v.strides.begin() + 3,
+                    [&](int64_t s) { return s < 0 || s % v.multiple; }))
+      return std::string("the CUDA kernel needs ") + v.name +
+             " strides with a unit stride on the head dimension and the "
+             "others multiples of " +
+             std::to_string(v.multiple) + " elements";
+  }
+  return "";
+}
 } // namespace skipattn
 
 CUDAKernel::~CUDAKernel() {
@@ -202,10 +225,9 @@ CUDAKernel::compile(const AttentionSpec &spec,
   std::string problem = spec.validate();
   if (!problem.empty())
     return llvm::createStringError("invalid attention spec: " + problem);
-  if (spec.strided())
-    return llvm::createStringError(
-        "the Hopper kernel reads contiguous [B, H, S, D] tensors (its TMA "
-        "boxes span whole rows); strided views run on the CPU target");
+  if (std::string problem = ::skipattn::checkCUDAStrides(spec);
+      !problem.empty())
+    return llvm::createStringError(problem);
   std::string chip = options.chip;
   if (chip.empty()) {
     auto d = cuda::Driver::get();
@@ -325,17 +347,33 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
     return d.takeError();
   bool bf16 = s.dtype == ::skipattn::DType::BF16;
   cuda::TensorMap maps[3];
-  if (llvm::Error e =
-          d->encodeTensorMap(maps[0], bf16, q, s.batch * s.qHeads, s.qLen,
-                             s.headDim, bin_.boxQ[0], bin_.boxQ[1]))
+  // 4-D maps over [B, H, S, D] with the views' strides (contiguous when the
+  // spec has none).
+  auto strides = [](const std::vector<int64_t> &given, const int64_t *sizes,
+                    int64_t *out) {
+    if (given.size() == 4) {
+      std::copy(given.begin(), given.end(), out);
+      return;
+    }
+    out[3] = 1;
+    for (int i = 2; i >= 0; --i)
+      out[i] = out[i + 1] * sizes[i + 1];
+  };
+  const int64_t qSizes[4] = {s.batch, s.qHeads, s.qLen, s.headDim};
+  const int64_t kSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
+  const int64_t vSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.dv()};
+  int64_t qStr[4], kStr[4], vStr[4];
+  strides(s.qStrides, qSizes, qStr);
+  strides(s.kStrides, kSizes, kStr);
+  strides(s.vStrides, vSizes, vStr);
+  if (llvm::Error e = d->encodeTensorMap(maps[0], bf16, q, qSizes, qStr,
+                                         bin_.boxQ[0], bin_.boxQ[1]))
     return e;
-  if (llvm::Error e =
-          d->encodeTensorMap(maps[1], bf16, k, s.batch * s.kvHeads, s.kvLen,
-                             s.headDim, bin_.boxKV[0], bin_.boxKV[1]))
+  if (llvm::Error e = d->encodeTensorMap(maps[1], bf16, k, kSizes, kStr,
+                                         bin_.boxKV[0], bin_.boxKV[1]))
     return e;
-  if (llvm::Error e =
-          d->encodeTensorMap(maps[2], bf16, v, s.batch * s.kvHeads, s.kvLen,
-                             s.dv(), bin_.boxKV[0], bin_.boxKV[1]))
+  if (llvm::Error e = d->encodeTensorMap(maps[2], bf16, v, vSizes, vStr,
+                                         bin_.boxKV[0], bin_.boxKV[1]))
     return e;
   cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats, factors};
   std::vector<void *> params;

@@ -263,15 +263,28 @@ Error Driver::launch(CUfunction f, const int64_t grid[3],
 }
 
 Error Driver::encodeTensorMap(TensorMap &map, bool bf16, CUdeviceptr base,
-                              uint64_t planes, uint64_t rows, uint64_t cols,
+                              const int64_t sizes[4], const int64_t strides[4],
                               uint32_t boxCols, uint32_t boxRows) {
-  uint64_t dims[3] = {cols, rows, planes};
-  uint64_t strides[2] = {cols * 2, rows * cols * 2};
-  uint32_t box[3] = {boxCols, boxRows, 1};
-  uint32_t elemStrides[3] = {1, 1, 1};
+  if (base % 16)
+    return createStringError("a TMA operand must start at a 16-byte aligned "
+                             "address");
+  if (strides[3] != 1)
+    return createStringError("a TMA operand needs a unit stride on the head "
+                             "dimension");
+  // Innermost first: D, S, H, B; byte strides of S, H, B.
+  uint64_t dims[4] = {uint64_t(sizes[3]), uint64_t(sizes[2]),
+                      uint64_t(sizes[1]), uint64_t(sizes[0])};
+  uint64_t bytes[3] = {uint64_t(strides[2]) * 2, uint64_t(strides[1]) * 2,
+                       uint64_t(strides[0]) * 2};
+  for (uint64_t b : bytes)
+    if (b % 16 || b >= (uint64_t(1) << 40))
+      return createStringError("TMA strides must be multiples of 16 bytes "
+                               "(8 elements) below 2^40 bytes");
+  uint32_t box[4] = {boxCols, boxRows, 1, 1};
+  uint32_t elemStrides[4] = {1, 1, 1, 1};
   return check(api->cuTensorMapEncodeTiled(
-                   &map, bf16 ? kTmaBF16 : kTmaF16, 3,
-                   reinterpret_cast<void *>(base), dims, strides, box,
+                   &map, bf16 ? kTmaBF16 : kTmaF16, 4,
+                   reinterpret_cast<void *>(base), dims, bytes, box,
                    elemStrides, /*interleave*/ 0, kTmaSwizzle128,
                    kTmaPromote128, /*oob fill zeros*/ 0),
                "cuTensorMapEncodeTiled");

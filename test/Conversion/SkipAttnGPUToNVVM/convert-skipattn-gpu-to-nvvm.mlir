@@ -18,7 +18,7 @@
 // CHECK-COUNT-4: nvgpu.mbarrier.init
 // CHECK: gpu.barrier
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %{{.*}}[%{{.*}}], %{{.*}}, predicate = %{{.*}}
-// CHECK: builtin.unrealized_conversion_cast %arg0 : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x128x64xbf16, 3>, swizzle = swizzle_128b, l2promo = none, oob = zero, interleave = none>
+// CHECK: builtin.unrealized_conversion_cast %arg0 : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x128x64xbf16, 3>, swizzle = swizzle_128b, l2promo = none, oob = zero, interleave = none>
 // CHECK-COUNT-2: nvgpu.tma.async.load
 // CHECK: nvgpu.mbarrier.try_wait.parity
 // CHECK: scf.for {{.*}} -> (vector<2xf32>, vector<2xf32>, !llvm.struct<(f32, f32
@@ -87,109 +87,106 @@ module attributes {gpu.container_module, skipattn_gpu.launch = [#skipattn_gpu.la
         %10 = arith.index_cast %9 : i32 to index
         %11 = arith.maxsi %10, %c0 : index
         %12 = arith.minsi %11, %c1000 : index
-        %13 = arith.muli %batch, %c4 : index
-        %14 = arith.addi %13, %head : index
         skipattn_gpu.ring.put %0[%c0], "q" if %2 bytes(32768) {
         ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
-          skipattn_gpu.tma_load %arg0[%6, %14] into %arg7 : !llvm.ptr, <128x128xbf16>
+          skipattn_gpu.tma_load %arg0[%6, %head, %batch] into %arg7 : !llvm.ptr, <128x128xbf16>
         } : <1 x ["q"] of <128x128xbf16>>
-        %15 = arith.addi %6, %c128 : index
-        %16 = arith.minsi %15, %c300 : index
-        %17 = arith.addi %16, %12 : index
-        %18 = arith.subi %17, %c300 : index
-        %19 = arith.maxsi %18, %c0 : index
-        %20 = arith.minsi %19, %12 : index
-        %21 = arith.ceildivui %20, %c128 : index
-        %22 = arith.index_castui %12 : index to i64
-        %23 = arith.uitofp %22 : i64 to f64
-        %24 = arith.divf %cst_0, %23 : f64
-        %25 = arith.cmpf ogt, %24, %cst_2 : f64
-        %26 = arith.cmpf olt, %24, %cst_1 : f64
-        %27 = arith.andi %26, %25 : i1
-        %28 = arith.truncf %24 : f64 to f32
-        %29 = math.log2 %28 : f32
-        %30 = arith.select %27, %29, %cst_3 : f32
-        %31 = arith.muli %batch, %c2 : index
-        %32 = arith.addi %31, %5 : index
-        %33 = arith.cmpi sgt, %21, %c0 : index
-        %34 = arith.andi %2, %33 : i1
-        skipattn_gpu.ring.put %1[%c0], "k" if %34 bytes(32768) {
+        %13 = arith.addi %6, %c128 : index
+        %14 = arith.minsi %13, %c300 : index
+        %15 = arith.addi %14, %12 : index
+        %16 = arith.subi %15, %c300 : index
+        %17 = arith.maxsi %16, %c0 : index
+        %18 = arith.minsi %17, %12 : index
+        %19 = arith.ceildivui %18, %c128 : index
+        %20 = arith.index_castui %12 : index to i64
+        %21 = arith.uitofp %20 : i64 to f64
+        %22 = arith.divf %cst_0, %21 : f64
+        %23 = arith.cmpf ogt, %22, %cst_2 : f64
+        %24 = arith.cmpf olt, %22, %cst_1 : f64
+        %25 = arith.andi %24, %23 : i1
+        %26 = arith.truncf %22 : f64 to f32
+        %27 = math.log2 %26 : f32
+        %28 = arith.select %25, %27, %cst_3 : f32
+        %29 = arith.cmpi sgt, %19, %c0 : index
+        %30 = arith.andi %2, %29 : i1
+        skipattn_gpu.ring.put %1[%c0], "k" if %30 bytes(32768) {
         ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
-          skipattn_gpu.tma_load %arg1[%c0, %32] into %arg7 : !llvm.ptr, <128x128xbf16>
+          skipattn_gpu.tma_load %arg1[%c0, %5, %batch] into %arg7 : !llvm.ptr, <128x128xbf16>
         } : <2 x ["k", "v"] of <128x128xbf16>>
-        skipattn_gpu.ring.put %1[%c0], "v" if %34 bytes(32768) {
+        skipattn_gpu.ring.put %1[%c0], "v" if %30 bytes(32768) {
         ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
-          skipattn_gpu.tma_load %arg2[%c0, %32] into %arg7 : !llvm.ptr, <128x128xbf16>
+          skipattn_gpu.tma_load %arg2[%c0, %5, %batch] into %arg7 : !llvm.ptr, <128x128xbf16>
         } : <2 x ["k", "v"] of <128x128xbf16>>
-        %35 = arith.cmpi sgt, %21, %c1 : index
-        %36 = arith.andi %2, %35 : i1
-        skipattn_gpu.ring.put %1[%c1], "k" if %36 bytes(32768) {
+        %31 = arith.cmpi sgt, %19, %c1 : index
+        %32 = arith.andi %2, %31 : i1
+        skipattn_gpu.ring.put %1[%c1], "k" if %32 bytes(32768) {
         ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
-          skipattn_gpu.tma_load %arg1[%c128, %32] into %arg7 : !llvm.ptr, <128x128xbf16>
+          skipattn_gpu.tma_load %arg1[%c128, %5, %batch] into %arg7 : !llvm.ptr, <128x128xbf16>
         } : <2 x ["k", "v"] of <128x128xbf16>>
-        skipattn_gpu.ring.put %1[%c1], "v" if %36 bytes(32768) {
+        skipattn_gpu.ring.put %1[%c1], "v" if %32 bytes(32768) {
         ^bb0(%arg7: !skipattn_gpu.smem<128x128xbf16>):
-          skipattn_gpu.tma_load %arg2[%c128, %32] into %arg7 : !llvm.ptr, <128x128xbf16>
+          skipattn_gpu.tma_load %arg2[%c128, %5, %batch] into %arg7 : !llvm.ptr, <128x128xbf16>
         } : <2 x ["k", "v"] of <128x128xbf16>>
-        %37 = skipattn_gpu.ring.wait %0[%c0], "q" : <1 x ["q"] of <128x128xbf16>> -> <128x128xbf16>
-        %38 = skipattn_gpu.subtile %37[%4] : <128x128xbf16> -> <64x128xbf16, pitch = 128>
-        %39 = arith.addi %6, %4 : index
-        %40 = skipattn_gpu.row_limits %39, %12 {causal, q_len = 300 : i64} : <64xi32>
-        %41 = skipattn_gpu.splat %cst_3 : !skipattn_gpu.rows<64xf32>
-        %42 = skipattn_gpu.splat %cst : !skipattn_gpu.rows<64xf32, partial>
-        %43 = skipattn_gpu.splat %cst : !skipattn_gpu.acc<64x128xf32>
-        %44:5 = scf.for %arg7 = %c0 to %21 step %c1 iter_args(%arg8 = %41, %arg9 = %42, %arg10 = %43, %arg11 = %c0, %arg12 = %c0) -> (!skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>, index, index) {
-          %45 = arith.muli %arg7, %c128 : index
-          %46 = skipattn_gpu.ring.wait %1[%arg7], "k" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
-          %47 = skipattn_gpu.mma %38, %46 {b_major = #skipattn_gpu.major<k>} : !skipattn_gpu.smem<64x128xbf16, pitch = 128>, <128x128xbf16> -> <64x128xf32>
-          %48 = skipattn_gpu.mma_wait %47 {pending = 0 : i64} : <64x128xf32>
-          %49 = skipattn_gpu.mask %48, %40, %45 : <64x128xf32>, <64xi32>
-          %50 = arith.cmpi uge, %arg7, %c1 : index
-          %51 = arith.andi %50, %27 : i1
-          %52 = skipattn_gpu.row_max %49 {scale = 0.127517432 : f32} : <64x128xf32> -> <64xf32>
-          %53 = skipattn_gpu.skip_vote %52, %arg8 log2_lambda(%30) : <64xf32>
-          %54 = arith.andi %51, %53 : i1
-          %55 = arith.addi %arg11, %c1 : index
-          %56 = arith.extui %54 : i1 to i64
-          %57 = arith.index_cast %56 : i64 to index
-          %58 = arith.addi %arg12, %57 : index
-          %59:3 = scf.if %54 -> (!skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>) {
+        %33 = skipattn_gpu.ring.wait %0[%c0], "q" : <1 x ["q"] of <128x128xbf16>> -> <128x128xbf16>
+        %34 = skipattn_gpu.subtile %33[%4] : <128x128xbf16> -> <64x128xbf16, pitch = 128>
+        %35 = arith.addi %6, %4 : index
+        %36 = skipattn_gpu.row_limits %35, %12 {causal, q_len = 300 : i64} : <64xi32>
+        %37 = skipattn_gpu.splat %cst_3 : !skipattn_gpu.rows<64xf32>
+        %38 = skipattn_gpu.splat %cst : !skipattn_gpu.rows<64xf32, partial>
+        %39 = skipattn_gpu.splat %cst : !skipattn_gpu.acc<64x128xf32>
+        %40:5 = scf.for %arg7 = %c0 to %19 step %c1 iter_args(%arg8 = %37, %arg9 = %38, %arg10 = %39, %arg11 = %c0, %arg12 = %c0) -> (!skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>, index, index) {
+          %43 = arith.muli %arg7, %c128 : index
+          %44 = skipattn_gpu.ring.wait %1[%arg7], "k" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
+          %45 = skipattn_gpu.mma %34, %44 {b_major = #skipattn_gpu.major<k>} : !skipattn_gpu.smem<64x128xbf16, pitch = 128>, <128x128xbf16> -> <64x128xf32>
+          %46 = skipattn_gpu.mma_wait %45 {pending = 0 : i64} : <64x128xf32>
+          %47 = skipattn_gpu.mask %46, %36, %43 : <64x128xf32>, <64xi32>
+          %48 = arith.cmpi uge, %arg7, %c1 : index
+          %49 = arith.andi %48, %25 : i1
+          %50 = skipattn_gpu.row_max %47 {scale = 0.127517432 : f32} : <64x128xf32> -> <64xf32>
+          %51 = skipattn_gpu.skip_vote %50, %arg8 log2_lambda(%28) : <64xf32>
+          %52 = arith.andi %49, %51 : i1
+          %53 = arith.addi %arg11, %c1 : index
+          %54 = arith.extui %52 : i1 to i64
+          %55 = arith.index_cast %54 : i64 to index
+          %56 = arith.addi %arg12, %55 : index
+          %57:3 = scf.if %52 -> (!skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>) {
             scf.yield %arg8, %arg9, %arg10 : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>
           } else {
-            %new_row_max, %new_row_sum, %new_acc, %probs = skipattn_gpu.online_update %49, %52 state(%arg8, %arg9, %arg10) {scale = 0.127517432 : f32} : <64x128xf32>, <64xf32>, <64xf32, partial>, <64x128xf32> -> <64x128xbf16>
-            %63 = skipattn_gpu.ring.wait %1[%arg7], "v" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
-            %64 = skipattn_gpu.mma %probs, %63 acc(%new_acc : !skipattn_gpu.acc<64x128xf32>) {b_major = #skipattn_gpu.major<mn>} : !skipattn_gpu.operand<64x128xbf16>, <128x128xbf16> -> <64x128xf32>
-            %65 = skipattn_gpu.mma_wait %64 {pending = 0 : i64} : <64x128xf32>
-            scf.yield %new_row_max, %new_row_sum, %65 : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>
+            %new_row_max, %new_row_sum, %new_acc, %probs = skipattn_gpu.online_update %47, %50 state(%arg8, %arg9, %arg10) {scale = 0.127517432 : f32} : <64x128xf32>, <64xf32>, <64xf32, partial>, <64x128xf32> -> <64x128xbf16>
+            %61 = skipattn_gpu.ring.wait %1[%arg7], "v" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
+            %62 = skipattn_gpu.mma %probs, %61 acc(%new_acc : !skipattn_gpu.acc<64x128xf32>) {b_major = #skipattn_gpu.major<mn>} : !skipattn_gpu.operand<64x128xbf16>, <128x128xbf16> -> <64x128xf32>
+            %63 = skipattn_gpu.mma_wait %62 {pending = 0 : i64} : <64x128xf32>
+            scf.yield %new_row_max, %new_row_sum, %63 : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>
           }
           skipattn_gpu.ring.release %1[%arg7] : <2 x ["k", "v"] of <128x128xbf16>>
-          %60 = arith.addi %arg7, %c2 : index
-          %61 = arith.cmpi slt, %60, %21 : index
-          %62 = arith.andi %2, %61 : i1
-          scf.if %62 {
-            %63 = skipattn_gpu.ring.wait %1[%arg7], "v" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
-            %64 = arith.muli %60, %c128 : index
-            skipattn_gpu.ring.put %1[%60], "k" if %true bytes(32768) {
+          %58 = arith.addi %arg7, %c2 : index
+          %59 = arith.cmpi slt, %58, %19 : index
+          %60 = arith.andi %2, %59 : i1
+          scf.if %60 {
+            %61 = skipattn_gpu.ring.wait %1[%arg7], "v" : <2 x ["k", "v"] of <128x128xbf16>> -> <128x128xbf16>
+            %62 = arith.muli %58, %c128 : index
+            skipattn_gpu.ring.put %1[%58], "k" if %true bytes(32768) {
             ^bb0(%arg13: !skipattn_gpu.smem<128x128xbf16>):
-              skipattn_gpu.tma_load %arg1[%64, %32] into %arg13 : !llvm.ptr, <128x128xbf16>
+              skipattn_gpu.tma_load %arg1[%62, %5, %batch] into %arg13 : !llvm.ptr, <128x128xbf16>
             } : <2 x ["k", "v"] of <128x128xbf16>>
-            skipattn_gpu.ring.put %1[%60], "v" if %true bytes(32768) {
+            skipattn_gpu.ring.put %1[%58], "v" if %true bytes(32768) {
             ^bb0(%arg13: !skipattn_gpu.smem<128x128xbf16>):
-              skipattn_gpu.tma_load %arg2[%64, %32] into %arg13 : !llvm.ptr, <128x128xbf16>
+              skipattn_gpu.tma_load %arg2[%62, %5, %batch] into %arg13 : !llvm.ptr, <128x128xbf16>
             } : <2 x ["k", "v"] of <128x128xbf16>>
           }
-          scf.yield %59#0, %59#1, %59#2, %55, %58 : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>, index, index
+          scf.yield %57#0, %57#1, %57#2, %53, %56 : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.acc<64x128xf32>, index, index
         }
-        skipattn_gpu.ring.drain %1[%21], "v" if %2 : <2 x ["k", "v"] of <128x128xbf16>>
-        skipattn_gpu.add_stats %44#3, %44#4 into %arg6[%14] : !llvm.ptr<1>
-        skipattn_gpu.store_tile %44#2, %44#1 into %arg3[%14, %39] {element_type = bf16, q_len = 300 : i64} : <64x128xf32>, <64xf32, partial>, !llvm.ptr<1>
-        skipattn_gpu.store_lse %44#0, %44#1 into %arg5[%14, %39] {q_len = 300 : i64} : <64xf32>, <64xf32, partial>, !llvm.ptr<1>
+        skipattn_gpu.ring.drain %1[%19], "v" if %2 : <2 x ["k", "v"] of <128x128xbf16>>
+        %41 = arith.muli %batch, %c4 : index
+        %42 = arith.addi %41, %head : index
+        skipattn_gpu.add_stats %40#3, %40#4 into %arg6[%42] : !llvm.ptr<1>
+        skipattn_gpu.store_tile %40#2, %40#1 into %arg3[%batch, %head, %35] {element_type = bf16, q_len = 300 : i64, strides = array<i64: 153600, 38400, 128>} : <64x128xf32>, <64xf32, partial>, !llvm.ptr<1>
+        skipattn_gpu.store_lse %40#0, %40#1 into %arg5[%42, %35] {q_len = 300 : i64} : <64xf32>, <64xf32, partial>, !llvm.ptr<1>
       }
       gpu.return
     }
   }
 }
-
 
 // -----
 

@@ -25,7 +25,7 @@
 // CHECK: llvm.getelementptr %[[LENS]]
 // CHECK: llvm.load %{{.*}} invariant : !llvm.ptr<1> -> i32
 // CHECK: skipattn_gpu.ring.put %[[QR]][%{{.*}}], "q" if %[[LEAD]] bytes(32768)
-// CHECK: skipattn_gpu.tma_load %[[Q]]
+// CHECK: skipattn_gpu.tma_load %[[Q]][%{{.*}}, %[[H]], %[[B]]]
 // CHECK: %[[NB:.*]] = arith.ceildivui
 // CHECK: math.log2 %{{.*}} : f32
 // CHECK: %[[LL:.*]] = arith.select
@@ -61,7 +61,7 @@
 // CHECK:     skipattn_gpu.ring.put %[[KV]][%[[NEXT]]], "v" if %{{.*}} bytes(32768)
 // CHECK: skipattn_gpu.ring.drain %[[KV]][%[[NB]]], "v" if %[[LEAD]]
 // CHECK: skipattn_gpu.add_stats %[[RES]]#3, %[[RES]]#4 into %[[ST]]
-// CHECK: skipattn_gpu.store_tile %[[RES]]#2, %[[RES]]#1 into %[[O]][%{{.*}}, %{{.*}}] {element_type = bf16, q_len = 300 : i64}
+// CHECK: skipattn_gpu.store_tile %[[RES]]#2, %[[RES]]#1 into %[[O]][%[[B]], %[[H]], %{{.*}}] {element_type = bf16, q_len = 300 : i64, strides = array<i64: 153600, 38400, 128>}
 // CHECK: skipattn_gpu.store_lse %[[RES]]#0, %[[RES]]#1 into %[[LSE]]
 // CHECK: gpu.return
 func.func @attn(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xbf16>, %arg2: memref<2x2x1000x128xbf16>, %arg3: memref<2xi32>, %arg4: memref<2x4x300x128xbf16>, %arg5: memref<2x4x300xf32>, %arg6: memref<2x4x2xi64>) {

@@ -415,7 +415,7 @@ func.func @f(%n: index, %p: i1, %d: !llvm.ptr) {
   // expected-error @+1 {{'skipattn_gpu.ring.put' op arms its barrier for 16384 bytes but its TMA loads write 8192}}
   skipattn_gpu.ring.put %r[%n], "k" if %p bytes(16384) {
   ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-    skipattn_gpu.tma_load %d[%n, %n] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+    skipattn_gpu.tma_load %d[%n, %n, %n] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
   } : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>>
   return
 }
@@ -427,7 +427,7 @@ func.func @f(%n: index, %p: i1, %d: !llvm.ptr, %other: !skipattn_gpu.smem<64x64x
   skipattn_gpu.ring.put %r[%n], "k" if %p bytes(8192) {
   ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
     // expected-error @+1 {{'skipattn_gpu.tma_load' op must write the slot of its ring.put}}
-    skipattn_gpu.tma_load %d[%n, %n] into %other : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+    skipattn_gpu.tma_load %d[%n, %n, %n] into %other : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
   } : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>>
   return
 }
@@ -436,7 +436,7 @@ func.func @f(%n: index, %p: i1, %d: !llvm.ptr, %other: !skipattn_gpu.smem<64x64x
 
 func.func @f(%n: index, %d: !llvm.ptr, %dst: !skipattn_gpu.smem<64x64xbf16>) {
   // expected-error @+1 {{'skipattn_gpu.tma_load' op expects parent op 'skipattn_gpu.ring.put'}}
-  skipattn_gpu.tma_load %d[%n, %n] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+  skipattn_gpu.tma_load %d[%n, %n, %n] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
   return
 }
 
@@ -668,7 +668,7 @@ func.func @f(%s: !skipattn_gpu.acc<64x64xf32>, %bm: !skipattn_gpu.rows<64xf32>, 
 
 func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32, partial>, %out: !llvm.ptr<1>, %i: index) {
   // expected-error @+1 {{'skipattn_gpu.store_tile' op stores f16 or bf16, not 'f32'}}
-  skipattn_gpu.store_tile %a, %l into %out[%i, %i] {element_type = f32, q_len = 64} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
+  skipattn_gpu.store_tile %a, %l into %out[%i, %i, %i] {element_type = f32, q_len = 64, strides = array<i64: 8192, 4096, 64>} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
   return
 }
 
@@ -676,7 +676,7 @@ func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32, pa
 
 func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32, partial>, %out: !llvm.ptr<1>, %i: index) {
   // expected-error @+1 {{'skipattn_gpu.store_tile' op q_len must be positive}}
-  skipattn_gpu.store_tile %a, %l into %out[%i, %i] {element_type = f16, q_len = 0} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
+  skipattn_gpu.store_tile %a, %l into %out[%i, %i, %i] {element_type = f16, q_len = 0, strides = array<i64: 8192, 4096, 64>} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
   return
 }
 
@@ -684,7 +684,7 @@ func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32, pa
 
 func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32>, %out: !llvm.ptr<1>, %i: index) {
   // expected-error @+1 {{'skipattn_gpu.store_tile' op row_sum must be partial f32 rows}}
-  skipattn_gpu.store_tile %a, %l into %out[%i, %i] {element_type = bf16, q_len = 64} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32>, !llvm.ptr<1>
+  skipattn_gpu.store_tile %a, %l into %out[%i, %i, %i] {element_type = bf16, q_len = 64, strides = array<i64: 8192, 4096, 64>} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32>, !llvm.ptr<1>
   return
 }
 
@@ -758,5 +758,13 @@ func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64,
 func.func @f(%r: !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<64x64xbf16>>, %n: index) {
   // expected-error @+1 {{'skipattn_gpu.ring.wait' op ring must be defined by skipattn_gpu.ring.create}}
   %t = skipattn_gpu.ring.wait %r[%n], "q" : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32, partial>, %out: !llvm.ptr<1>, %i: index) {
+  // expected-error @+1 {{'skipattn_gpu.store_tile' op strides are three non-negative even element strides (batch, head, row)}}
+  skipattn_gpu.store_tile %a, %l into %out[%i, %i, %i] {element_type = bf16, q_len = 64, strides = array<i64: 8192, 4096, 63>} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
   return
 }

@@ -48,11 +48,11 @@ func.func @types(%a: !skipattn_gpu.smem<64x64xf16, pitch = 64>,
 // CHECK: %[[PE:.*]] = skipattn_gpu.elect
 // CHECK: skipattn_gpu.ring.put %[[Q]][%{{.*}}], "q" if %[[PE]] bytes(32768) {
 // CHECK-NEXT: ^bb0(%[[QD:.*]]: !skipattn_gpu.smem<128x128xbf16>):
-// CHECK-NEXT: skipattn_gpu.tma_load %[[TQ]][%{{.*}}, %{{.*}}] into %[[QD]] : !llvm.ptr, <128x128xbf16>
+// CHECK-NEXT: skipattn_gpu.tma_load %[[TQ]][%{{.*}}, %{{.*}}, %{{.*}}] into %[[QD]] : !llvm.ptr, <128x128xbf16>
 // CHECK-NEXT: } : <1 x ["q"] of <128x128xbf16>>
 // CHECK: skipattn_gpu.ring.put %[[KV]][%[[N]]], "k" if %[[PE]] bytes(16384) {
 // CHECK-NEXT: ^bb0(%[[KD:.*]]: !skipattn_gpu.smem<64x128xbf16>):
-// CHECK-NEXT: skipattn_gpu.tma_load %[[TK]][%{{.*}}, %{{.*}}] into %[[KD]] : !llvm.ptr, <64x128xbf16>
+// CHECK-NEXT: skipattn_gpu.tma_load %[[TK]][%{{.*}}, %{{.*}}, %{{.*}}] into %[[KD]] : !llvm.ptr, <64x128xbf16>
 // CHECK-NEXT: } : <3 x ["k", "v"] of <64x128xbf16>>
 // CHECK: skipattn_gpu.ring.put %[[KV]][%[[N]]], "v" if %[[PE]] bytes(16384) {
 // CHECK: skipattn_gpu.tma_load %[[TV]]
@@ -79,9 +79,9 @@ func.func @types(%a: !skipattn_gpu.smem<64x64xf16, pitch = 64>,
 // CHECK: %[[O:.*]] = skipattn_gpu.mma_wait %[[O0]] {pending = 1 : i64} : <64x128xf32>
 // CHECK: skipattn_gpu.ring.release %[[KV]][%[[N]]] : <3 x ["k", "v"] of <64x128xbf16>>
 // CHECK: skipattn_gpu.ring.drain %[[KV]][%[[N]]], "v" if %[[E]] : <3 x ["k", "v"] of <64x128xbf16>>
-// CHECK: skipattn_gpu.store_tile %[[O]], %[[L1]] into %[[OUT]][%[[PL:.*]], %[[R]]] {element_type = bf16, q_len = 1000 : i64} : <64x128xf32>, <64xf32, partial>, !llvm.ptr<1>
-// CHECK: skipattn_gpu.store_lse %[[M1]], %[[L1]] into %[[LSE]][%[[PL]], %[[R]]] {q_len = 1000 : i64} : <64xf32>, <64xf32, partial>, !llvm.ptr<1>
-// CHECK: skipattn_gpu.add_stats %{{.*}}, %{{.*}} into %[[ST]][%[[PL]]] : !llvm.ptr<1>
+// CHECK: skipattn_gpu.store_tile %[[O]], %[[L1]] into %[[OUT]][%{{.*}}, %{{.*}}, %[[R]]] {element_type = bf16, q_len = 1000 : i64, strides = array<i64: 1024000, 128000, 128>} : <64x128xf32>, <64xf32, partial>, !llvm.ptr<1>
+// CHECK: skipattn_gpu.store_lse %[[M1]], %[[L1]] into %[[LSE]][%{{.*}}, %[[R]]] {q_len = 1000 : i64} : <64xf32>, <64xf32, partial>, !llvm.ptr<1>
+// CHECK: skipattn_gpu.add_stats %{{.*}}, %{{.*}} into %[[ST]][%{{.*}}] : !llvm.ptr<1>
 // CHECK: gpu.return
 module @kernel attributes {gpu.container_module,
     skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [8, 8, 2], block = [384, 1, 1], smem = 132096,
@@ -113,16 +113,16 @@ module @kernel attributes {gpu.container_module,
         %pe = skipattn_gpu.elect
         skipattn_gpu.ring.put %q[%c0], "q" if %pe bytes(32768) {
         ^bb0(%dst: !skipattn_gpu.smem<128x128xbf16>):
-          skipattn_gpu.tma_load %tq[%t, %plane] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x128xbf16>
+          skipattn_gpu.tma_load %tq[%t, %h, %b] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x128xbf16>
         } : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<128x128xbf16>>
         skipattn_gpu.ring.put %kv[%n], "k" if %pe bytes(16384) {
         ^bb0(%dst: !skipattn_gpu.smem<64x128xbf16>):
-          skipattn_gpu.tma_load %tk[%kv_row, %plane] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x128xbf16>
+          skipattn_gpu.tma_load %tk[%kv_row, %h, %b] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x128xbf16>
           skipattn_gpu.yield
         } : !skipattn_gpu.ring<3 x ["k", "v"] of !skipattn_gpu.smem<64x128xbf16>>
         skipattn_gpu.ring.put %kv[%n], "v" if %pe bytes(16384) {
         ^bb0(%dst: !skipattn_gpu.smem<64x128xbf16>):
-          skipattn_gpu.tma_load %tv[%kv_row, %plane] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x128xbf16>
+          skipattn_gpu.tma_load %tv[%kv_row, %h, %b] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x128xbf16>
         } : !skipattn_gpu.ring<3 x ["k", "v"] of !skipattn_gpu.smem<64x128xbf16>>
       }
       skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
@@ -159,7 +159,7 @@ module @kernel attributes {gpu.container_module,
         %o = skipattn_gpu.mma_wait %o0 {pending = 1} : !skipattn_gpu.acc<64x128xf32>
         skipattn_gpu.ring.release %kv[%n] : !skipattn_gpu.ring<3 x ["k", "v"] of !skipattn_gpu.smem<64x128xbf16>>
         skipattn_gpu.ring.drain %kv[%n], "v" if %e : !skipattn_gpu.ring<3 x ["k", "v"] of !skipattn_gpu.smem<64x128xbf16>>
-        skipattn_gpu.store_tile %o, %l1 into %out[%plane, %r] {element_type = bf16, q_len = 1000}
+        skipattn_gpu.store_tile %o, %l1 into %out[%b, %h, %r] {element_type = bf16, q_len = 1000, strides = array<i64: 1024000, 128000, 128>}
             : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
         skipattn_gpu.store_lse %m1, %l1 into %lse[%plane, %r] {q_len = 1000}
             : !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>

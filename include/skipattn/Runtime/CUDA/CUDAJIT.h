@@ -55,6 +55,11 @@ struct CUDABinary {
 /// the float64 reference models exactly the decisions the kernel takes.
 AttentionSpec hopperSpec(AttentionSpec spec);
 
+/// Empty when the views of `spec` suit the CUDA kernel: TMA reads q, k and
+/// v with strides that are multiples of 8 elements (16 bytes), and the
+/// output is stored in 32-bit column pairs (even strides); else the reason.
+std::string checkCUDAStrides(const AttentionSpec &spec);
+
 class CUDAKernel {
 public:
   ~CUDAKernel();

@@ -66,10 +66,12 @@ public:
   llvm::Error launch(CUfunction f, const int64_t grid[3],
                      const int64_t block[3], int64_t smem, CUstream stream,
                      void **params);
-  /// Encodes a 3-D tiled, 128-byte-swizzled TMA map over a row-major
-  /// [planes, rows, cols] tensor of 2-byte elements.
+  /// Encodes a 4-D tiled, 128-byte-swizzled TMA map over a [B, H, S, D]
+  /// tensor of 2-byte elements with element strides `strides` (the last,
+  /// D's, is 1) and a box of one head's `boxRows` x `boxCols`. TMA needs a
+  /// 16-byte aligned base and strides that are multiples of 16 bytes.
   llvm::Error encodeTensorMap(TensorMap &map, bool bf16, CUdeviceptr base,
-                              uint64_t planes, uint64_t rows, uint64_t cols,
+                              const int64_t sizes[4], const int64_t strides[4],
                               uint32_t boxCols, uint32_t boxRows);
 
   // Streams and timing.

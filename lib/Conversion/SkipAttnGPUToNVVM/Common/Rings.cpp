@@ -94,10 +94,12 @@ struct RingPutLowering : OpConversionPattern<sg::RingPutOp> {
     for (auto load : op.getBody().front().getOps<sg::TmaLoadOp>()) {
       auto tile = cast<sg::SmemType>(load.getDst().getType());
       Type elt = tile.getElementType();
-      auto box = MemRefType::get({1, tile.getRows(), 64}, elt);
+      // A 4-D map (D, S, H, B) with the tensor's strides: the box is one
+      // head of one batch, `rows` rows and 64 columns.
+      auto box = MemRefType::get({1, 1, tile.getRows(), 64}, elt);
       auto descT = nvgpu::TensorMapDescriptorType::get(
           ctx,
-          MemRefType::get({1, tile.getRows(), 64}, elt, AffineMap(),
+          MemRefType::get({1, 1, tile.getRows(), 64}, elt, AffineMap(),
                           rw.getI64IntegerAttr(3)),
           nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
           nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
@@ -107,16 +109,18 @@ struct RingPutLowering : OpConversionPattern<sg::RingPutOp> {
                        rw, loc, descT, rw.getRemappedValue(load.getDesc()))
                        .getResult(0);
       Value row = rw.getRemappedValue(load.getRow());
-      Value plane = rw.getRemappedValue(load.getPlane());
+      Value head = rw.getRemappedValue(load.getHead());
+      Value batch = rw.getRemappedValue(load.getBatch());
       for (int64_t sub = 0; sub < tile.getCols() / 64; ++sub) {
         Value at = e.add(s.address, e.c32(sub * tile.getRows() * 128));
         auto viewT = MemRefType::get(box.getShape(), elt, AffineMap(), ws);
         Value dst =
             memref::ViewOp::create(rw, loc, viewT, e.dynamicSmem(),
                                    e.toIdx(e.sub(at, smemStart)), ValueRange());
-        nvgpu::TmaAsyncLoadOp::create(rw, loc, dst, barriers, desc,
-                                      ValueRange{e.cIdx(sub * 64), row, plane},
-                                      s.barrier, Value(), pred);
+        nvgpu::TmaAsyncLoadOp::create(
+            rw, loc, dst, barriers, desc,
+            ValueRange{e.cIdx(sub * 64), row, head, batch}, s.barrier,
+            Value(), pred);
       }
     }
     rw.eraseOp(op);

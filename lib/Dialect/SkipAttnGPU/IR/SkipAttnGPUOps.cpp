@@ -238,6 +238,11 @@ LogicalResult StoreTileOp::verify() {
   Type t = getElementType();
   if (!t.isBF16() && !t.isF16())
     return emitOpError("stores f16 or bf16, not ") << t;
+  ArrayRef<int64_t> strides = getStrides();
+  if (strides.size() != 3 ||
+      llvm::any_of(strides, [](int64_t s) { return s < 0 || s % 2; }))
+    return emitOpError("strides are three non-negative even element strides "
+                       "(batch, head, row)");
   if (getQLenAttr().getInt() < 1)
     return emitOpError("q_len must be positive");
   return checkRows(*this, getRowSum(), false, true, "row_sum");

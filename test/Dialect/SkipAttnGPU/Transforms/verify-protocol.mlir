@@ -19,19 +19,19 @@ gpu.module @valid {
       %leader = skipattn_gpu.elect
       skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       scf.for %n = %c0 to %nb step %c1 {
         %k = skipattn_gpu.ring.wait %kv[%n], "k" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
@@ -46,11 +46,11 @@ gpu.module @valid {
           %vw = skipattn_gpu.ring.wait %kv[%n], "v" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
           skipattn_gpu.ring.put %kv[%next], "k" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
           skipattn_gpu.ring.put %kv[%next], "v" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
         }
       }
@@ -73,15 +73,15 @@ gpu.module @missing {
       %leader = skipattn_gpu.elect
       skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       // expected-error @+1 {{consumes ring slot 'v' but no prologue put fills block 1}}
       scf.for %n = %c0 to %nb step %c1 {
@@ -97,11 +97,11 @@ gpu.module @missing {
           %vw = skipattn_gpu.ring.wait %kv[%n], "v" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
           skipattn_gpu.ring.put %kv[%next], "k" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
           skipattn_gpu.ring.put %kv[%next], "v" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
         }
       }
@@ -124,19 +124,19 @@ gpu.module @early {
       %leader = skipattn_gpu.elect
       skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       scf.for %n = %c0 to %nb step %c1 {
         %k = skipattn_gpu.ring.wait %kv[%n], "k" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
@@ -152,11 +152,11 @@ gpu.module @early {
           // expected-error @+1 {{refills the stage of block n + 1 inside the KV loop; with 2 stages only block n + 2 reuses the stage that block n frees}}
           skipattn_gpu.ring.put %kv[%one], "k" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
           skipattn_gpu.ring.put %kv[%one], "v" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
         }
       }
@@ -180,19 +180,19 @@ gpu.module @skipv {
       %leader = skipattn_gpu.elect
       skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       scf.for %n = %c0 to %nb step %c1 {
         %k = skipattn_gpu.ring.wait %kv[%n], "k" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
@@ -207,11 +207,11 @@ gpu.module @skipv {
           // expected-error @+1 {{refills block n's stage while slot 'v' of block n may still be loading on some path}}
           skipattn_gpu.ring.put %kv[%next], "k" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
           skipattn_gpu.ring.put %kv[%next], "v" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
         }
       }
@@ -234,19 +234,19 @@ gpu.module @norelease {
       %leader = skipattn_gpu.elect
       skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       scf.for %n = %c0 to %nb step %c1 {
         %k = skipattn_gpu.ring.wait %kv[%n], "k" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
@@ -261,11 +261,11 @@ gpu.module @norelease {
           // expected-error @+1 {{refills block n's stage before the consumers released it}}
           skipattn_gpu.ring.put %kv[%next], "k" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
           skipattn_gpu.ring.put %kv[%next], "v" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
         }
       }
@@ -288,19 +288,19 @@ gpu.module @nodrain {
       %leader = skipattn_gpu.elect
       skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       // expected-error @+1 {{some path leaves ring slot 'v' of a block unwaited; drain it after the loop}}
       scf.for %n = %c0 to %nb step %c1 {
@@ -316,11 +316,11 @@ gpu.module @nodrain {
           %vw = skipattn_gpu.ring.wait %kv[%n], "v" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
           skipattn_gpu.ring.put %kv[%next], "k" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
           skipattn_gpu.ring.put %kv[%next], "v" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
         }
       }
@@ -342,19 +342,19 @@ gpu.module @guardedrelease {
       %leader = skipattn_gpu.elect
       skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       scf.for %n = %c0 to %nb step %c1 {
         %k = skipattn_gpu.ring.wait %kv[%n], "k" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
@@ -370,11 +370,11 @@ gpu.module @guardedrelease {
           %vw = skipattn_gpu.ring.wait %kv[%n], "v" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
           skipattn_gpu.ring.put %kv[%next], "k" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
           skipattn_gpu.ring.put %kv[%next], "v" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
         }
       }
@@ -397,19 +397,19 @@ gpu.module @otherblock {
       %leader = skipattn_gpu.elect
       skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       skipattn_gpu.ring.put %kv[%c1], "v" if %leader bytes(8192) {
       ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-        skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
       } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
       scf.for %n = %c0 to %nb step %c1 {
         %k = skipattn_gpu.ring.wait %kv[%n], "k" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
@@ -427,11 +427,11 @@ gpu.module @otherblock {
           %vw = skipattn_gpu.ring.wait %kv[%n], "v" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
           skipattn_gpu.ring.put %kv[%next], "k" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
           skipattn_gpu.ring.put %kv[%next], "v" if %leader bytes(8192) {
           ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
-            skipattn_gpu.tma_load %kd[%c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
           } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
         }
       }

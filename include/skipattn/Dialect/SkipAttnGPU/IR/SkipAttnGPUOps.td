@@ -152,20 +152,22 @@ def SkipAttnGPU_TmaLoadOp : SkipAttnGPU_Op<"tma_load", [
     HasParent<"RingPutOp">]> {
   let summary = "TMA load of a tile into a ring slot";
   let description = [{
-    Copies rows `[row, row + rows)` of plane `plane` of the `[planes, S, D]`
-    tensor behind the TMA descriptor `desc` into `dst`, one 64-column box at
-    a time, completing on the barrier of the enclosing `ring.put`. Rows past
-    the tensor's end are filled with zeros.
+    Copies rows `[row, row + rows)` of head `head` of batch `batch` of the
+    `[B, H, S, D]` tensor behind the TMA descriptor `desc` (a 4-D tensor
+    map whose strides are the tensor's, so transposed [B, S, H, D] views
+    load without copies) into `dst`, one 64-column box at a time,
+    completing on the barrier of the enclosing `ring.put`. Rows past the
+    tensor's end are filled with zeros.
 
     ```mlir
-    skipattn_gpu.tma_load %desc[%row, %plane] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x128xbf16>
+    skipattn_gpu.tma_load %desc[%row, %head, %batch] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x128xbf16>
     ```
   }];
-  let arguments = (ins SkipAttnGPU_TmaDesc:$desc, Index:$row, Index:$plane,
-                       SkipAttnGPU_Smem:$dst);
+  let arguments = (ins SkipAttnGPU_TmaDesc:$desc, Index:$row, Index:$head,
+                       Index:$batch, SkipAttnGPU_Smem:$dst);
   let assemblyFormat = [{
-    $desc `[` $row `,` $plane `]` `into` $dst attr-dict `:` type($desc) `,`
-    type($dst)
+    $desc `[` $row `,` $head `,` $batch `]` `into` $dst attr-dict `:`
+    type($desc) `,` type($dst)
   }];
   let hasVerifier = 1;
 }
@@ -399,16 +401,24 @@ def SkipAttnGPU_StoreTileOp : SkipAttnGPU_Op<"store_tile"> {
   let summary = "Normalise a warpgroup's accumulator and store its rows";
   let description = [{
     Writes `acc[r, :] / max(l[r], 1e-30)` (converted to the element type)
-    to row `first_row + r` of plane `plane` of the `[planes, q_len, D]`
-    tensor at `out`, for rows `< q_len`.
+    to `out[batch, head, first_row + r, :]` for rows `< q_len`, where
+    element `[b, h, s, d]` is at `b * strides[0] + h * strides[1] +
+    s * strides[2] + d` (a unit stride on D; strides even, so that column
+    pairs are 32-bit stores).
+
+    ```mlir
+    skipattn_gpu.store_tile %acc, %l into %out[%b, %h, %row]
+        {element_type = bf16, q_len = 300 : i64, strides = array<i64: 153600, 38400, 128>}
+        : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
+    ```
   }];
   let arguments = (ins SkipAttnGPU_Acc:$acc, SkipAttnGPU_Rows:$row_sum,
-                       SkipAttnGPU_GlobalPtr:$out, Index:$plane,
+                       SkipAttnGPU_GlobalPtr:$out, Index:$batch, Index:$head,
                        Index:$first_row, I64Attr:$q_len,
-                       TypeAttr:$element_type);
+                       TypeAttr:$element_type, DenseI64ArrayAttr:$strides);
   let assemblyFormat = [{
-    $acc `,` $row_sum `into` $out `[` $plane `,` $first_row `]` attr-dict `:`
-    type($acc) `,` type($row_sum) `,` type($out)
+    $acc `,` $row_sum `into` $out `[` $batch `,` $head `,` $first_row `]`
+    attr-dict `:` type($acc) `,` type($row_sum) `,` type($out)
   }];
   let hasVerifier = 1;
 }
