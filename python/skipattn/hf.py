@@ -83,6 +83,14 @@ def reset_statistics():
         _calls.update(skipattn=0, fallback=0)
 
 
+def _tma_ready(t):
+    """True when the GPU kernel can read `t` in place: a unit stride on D,
+    the others multiples of 8 elements, a 16-byte aligned start."""
+    st = t.stride()
+    return (st[3] == 1 and all(x % 8 == 0 for x in st[:3])
+            and t.data_ptr() % 16 == 0)
+
+
 def _fallback(module, query, key, value, attention_mask, dropout, scaling,
               is_causal, **kwargs):
     from transformers.integrations.sdpa_attention import sdpa_attention_forward
@@ -110,11 +118,12 @@ def attention_forward(module, query, key, value, attention_mask, dropout=0.0,
     with _lock:
         factor = _config["decode_factor" if query.shape[2] == 1 else "prefill_factor"]
         min_keep = _config["min_keep_blocks"]
-    # The projections give [B, S, H, D] tensors viewed as [B, H, S, D]: the
-    # CPU kernels read such views in place; the Hopper kernel needs them
-    # contiguous.
+    # The projections give [B, S, H, D] tensors viewed as [B, H, S, D]: both
+    # targets read such views in place. The GPU's TMA needs 16-byte aligned
+    # views with 16-byte strides; anything else is copied.
     if query.is_cuda:
-        query, key, value = query.contiguous(), key.contiguous(), value.contiguous()
+        query, key, value = (x if _tma_ready(x) else x.contiguous()
+                             for x in (query, key, value))
     out, stats = attention(
         query, key, value,
         causal=bool(causal), scale=scaling,

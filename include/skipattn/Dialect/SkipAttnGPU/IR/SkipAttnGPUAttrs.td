@@ -77,8 +77,9 @@ def SkipAttnGPU_LaunchAttr : SkipAttnGPU_Attr<"Launch", "launch"> {
   let description = [{
     What the runtime needs to launch `kernel`: its grid and block, the
     dynamic shared memory in bytes, the parameters in order, and the TMA
-    boxes (`[columns, rows]`) of the Q and K/V tensor maps, which view
-    `[B * H, S, D]` tensors with 128-byte swizzle and zero fill.
+    boxes (`[columns, rows]`) of the Q and K/V tensor maps: 4-D maps over
+    the `[B, H, S, D]` tensors with their strides, 128-byte swizzle and
+    zero fill, whose box is one head's `rows x columns`.
 
     ```mlir
     #skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1],
