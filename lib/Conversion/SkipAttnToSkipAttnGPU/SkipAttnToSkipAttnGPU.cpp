@@ -27,14 +27,15 @@
 #include "skipattn/Conversion/SkipAttnToSkipAttnGPU/SkipAttnToSkipAttnGPU.h"
 #include "skipattn/Dialect/SkipAttn/IR/SkipAttn.h"
 #include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
+#include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 
@@ -88,7 +89,7 @@ private:
   int64_t batch = 0, qHeads = 0, kvHeads = 0, qLen = 0, kvLen = 0, headDim = 0,
           qTiles = 0;
   Type elt;
-  double c2 = 0; // softmax scale * log2(e)
+  double c2 = 0;                   // softmax scale * log2(e)
   SmallVector<int64_t> outStrides; // batch, head, row (elements)
 
   // The kernel.
@@ -173,6 +174,10 @@ LogicalResult KernelBuilder::analyze() {
   auto qT = cast<MemRefType>(pack.getQuery().getType());
   auto kT = cast<MemRefType>(scores.getKey().getType());
   auto vT = cast<MemRefType>(softmax.getValue().getType());
+  for (MemRefType t : {qT, kT, vT})
+    if (!t.hasStaticShape() || t.getRank() != 4)
+      return blocked.emitOpError("GPU kernels need static [B, H, S, D] "
+                                 "shapes");
   batch = qT.getDimSize(0);
   qHeads = qT.getDimSize(1);
   qLen = qT.getDimSize(2);
@@ -180,6 +185,17 @@ LogicalResult KernelBuilder::analyze() {
   kvHeads = kT.getDimSize(1);
   kvLen = kT.getDimSize(2);
   elt = qT.getElementType();
+  // What the schedule selection checked for its own choice holds for any
+  // schedule reaching this pass (one written on the tiled IR included).
+  skipattn_gpu::ScheduleProblem problem;
+  problem.qLen = qLen;
+  problem.kvLen = kvLen;
+  problem.headDim = headDim;
+  problem.valueDim = vT.getDimSize(3);
+  problem.elementType = elt;
+  if (failed(skipattn_gpu::verifySchedule(
+          schedule, problem, "sm_90a", [&] { return blocked.emitOpError(); })))
+    return failure();
   qTiles = (qLen + schedule.getBlockQ() - 1) / schedule.getBlockQ();
   if (headDim != schedule.getHeadDim() || vT.getDimSize(3) != headDim)
     return blocked.emitOpError("head dimensions do not match the schedule");
@@ -419,11 +435,10 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
         map.lookupOrDefault(fin.getHead()));
     Value row = arith::AddIOp::create(b, loc, map.lookupOrDefault(fin.getPos()),
                                       unitRow);
-    sg::StoreTileOp::create(b, loc, o, l, param(fin.getOut()),
-                            map.lookupOrDefault(fin.getBatch()),
-                            map.lookupOrDefault(fin.getHead()), row,
-                            b.getI64IntegerAttr(qLen), TypeAttr::get(elt),
-                            b.getDenseI64ArrayAttr(outStrides));
+    sg::StoreTileOp::create(
+        b, loc, o, l, param(fin.getOut()), map.lookupOrDefault(fin.getBatch()),
+        map.lookupOrDefault(fin.getHead()), row, b.getI64IntegerAttr(qLen),
+        TypeAttr::get(elt), b.getDenseI64ArrayAttr(outStrides));
     if (fin.getLse())
       sg::StoreLseOp::create(b, loc, m, l, param(fin.getLse()), plane, row,
                              b.getI64IntegerAttr(qLen));
@@ -583,6 +598,8 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
         return failure();
     return success();
   }
+  if (isa<SkipPredicateOp, OnlineSoftmaxOp, scf::IfOp>(op) && !curScores)
+    return op.emitOpError("needs the block's skipattn.block_scores first");
   if (auto pred = dyn_cast<SkipPredicateOp>(op)) {
     if (failed(bufferOf(pred.getScores(), pred)) ||
         failed(bufferOf(pred.getRowMax(), pred)))

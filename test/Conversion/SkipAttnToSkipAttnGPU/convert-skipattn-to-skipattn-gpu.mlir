@@ -301,3 +301,31 @@ func.func @mismatch(%q: memref<1x1x128x64xbf16>, %k: memref<1x1x256x64xbf16>, %v
   }
   return
 }
+
+// -----
+
+// A schedule written on the tiled IR is checked as the selection checks its
+// own: this lowering builds one-role schedules.
+func.func @roles(%q: memref<1x1x128x64xbf16>, %k: memref<1x1x256x64xbf16>, %v: memref<1x1x256x64xbf16>, %o: memref<1x1x128x64xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c256 = arith.constant 256 : index
+  scf.parallel (%b, %h, %t) = (%c0, %c0, %c0) to (%c1, %c1, %c1) step (%c1, %c1, %c1) {
+    %qt = memref.alloca() : memref<128x64xf32>
+    %s = memref.alloca() : memref<128x64xf32>
+    %m = memref.alloca() : memref<128xf32>
+    %l = memref.alloca() : memref<128xf32>
+    %acc = memref.alloca() : memref<128x64xf32>
+    skipattn.pack_q %q[%b, %h, %c0] into %qt {heads = 1 : i64, rows_per_head = 128 : i64, scale = 0.125 : f32} : memref<1x1x128x64xbf16>, memref<128x64xf32>
+    // expected-error @+1 {{the kernel level builds one-role schedules (a math role over the whole CTA)}}
+    skipattn.blocked_kv %n = %c0 to %c4 kv_len(%c256) state(%m, %l, %acc : memref<128xf32>, memref<128xf32>, memref<128x64xf32>) attributes {tiling = #skipattn.tiling<block_q = 128, block_kv = 128, heads_per_tile = 1, skip_unit = 0>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>} {
+      %j = arith.muli %n, %c1 : index
+      skipattn.block_scores %qt, %k[%b, %h] kv_start(%j) kv_len(%c256) q_pos(%c0) into %s {q_len = 128 : i64, rows_per_head = 128 : i64} : memref<128x64xf32>, memref<1x1x256x64xbf16>, memref<128x64xf32>
+      skipattn.online_softmax %s, %v[%b, %h] kv_start(%j) kv_len(%c256) state(%m, %l, %acc) : memref<128x64xf32>, memref<1x1x256x64xbf16>, memref<128xf32>, memref<128xf32>, memref<128x64xf32>
+    }
+    skipattn.finalize state(%m, %l, %acc) into %o[%b, %h, %c0] {rows_per_head = 128 : i64} : memref<128xf32>, memref<128xf32>, memref<128x64xf32>, memref<1x1x128x64xbf16>
+    scf.reduce
+  }
+  return
+}

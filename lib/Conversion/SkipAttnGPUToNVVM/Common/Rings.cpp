@@ -119,8 +119,8 @@ struct RingPutLowering : OpConversionPattern<sg::RingPutOp> {
                                    e.toIdx(e.sub(at, smemStart)), ValueRange());
         nvgpu::TmaAsyncLoadOp::create(
             rw, loc, dst, barriers, desc,
-            ValueRange{e.cIdx(sub * 64), row, head, batch}, s.barrier,
-            Value(), pred);
+            ValueRange{e.cIdx(sub * 64), row, head, batch}, s.barrier, Value(),
+            pred);
       }
     }
     rw.eraseOp(op);
