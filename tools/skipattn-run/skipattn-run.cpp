@@ -220,13 +220,12 @@ int main(int argc, char **argv) {
   if (target != "cpu" && !onGPU)
     return fail("unknown --target '" + target + "' (cpu or cuda)");
   if (onGPU) {
-    // The Hopper kernel's own tiling, unless asked for explicitly.
-    AttentionSpec h = hopperSpec(s);
-    if (blockQ.getNumOccurrences())
-      h.blockQ = blockQ;
-    if (blockKV.getNumOccurrences())
-      h.blockKV = blockKV;
-    s = h;
+    // The GPU tiling is the schedule's (skipattn-gpu-select-schedule); the
+    // reference models the same tiles.
+    if (blockQ.getNumOccurrences() || blockKV.getNumOccurrences())
+      return fail("--block-q and --block-kv apply to the CPU target; the "
+                  "CUDA kernel's tiles come from its schedule");
+    s = hopperSpec(s);
   }
   std::string problem = s.validate();
   if (!problem.empty())

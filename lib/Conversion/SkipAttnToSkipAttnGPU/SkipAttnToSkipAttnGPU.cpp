@@ -79,7 +79,8 @@ private:
   Location loc = UnknownLoc::get(func.getContext());
 
   // Read off the tiled IR.
-  scf::ParallelOp par;
+  scf::ParallelOp par; // absent when there is a single tile
+  Block *tileBody = nullptr;
   BlockedKVOp blocked;
   PackQOp pack;
   BlockScoresOp scores;
@@ -128,19 +129,24 @@ LogicalResult KernelBuilder::analyze() {
   SmallVector<BlockedKVOp> loops;
   func.walk([&](scf::ParallelOp p) { pars.push_back(p); });
   func.walk([&](BlockedKVOp l) { loops.push_back(l); });
-  if (pars.size() != 1 || loops.size() != 1 ||
-      loops.front()->getParentOp() != pars.front())
+  // With one tile (B = Hq = 1, Sq <= block_q) canonicalization removes the
+  // parallel loop: the tile body is then the function's.
+  Block &entry = func.getBody().front();
+  if (pars.size() > 1 || loops.size() != 1 ||
+      (pars.size() == 1 && loops.front()->getParentOp() != pars.front()) ||
+      (pars.empty() && loops.front()->getBlock() != &entry))
     return func.emitError("the kernel level expects one tiled "
                           "skipattn.blocked_kv nest (run skipattn-tile and "
                           "skipattn-insert-skip-predicates first)");
-  par = pars.front();
+  par = pars.empty() ? scf::ParallelOp() : pars.front();
+  tileBody = par ? par.getBody() : &entry;
   blocked = loops.front();
   schedule = blocked->getAttrOfType<sg::ScheduleAttr>(sg::kScheduleAttrName);
   if (!schedule)
     return blocked.emitOpError("carries no #skipattn_gpu.schedule (run "
                                "skipattn-gpu-select-schedule before "
                                "skipattn-tile)");
-  for (Operation &op : par.getBody()->getOperations()) {
+  for (Operation &op : tileBody->getOperations()) {
     if (auto p = dyn_cast<PackQOp>(op))
       pack = p;
     else if (auto f = dyn_cast<FinalizeOp>(op))
@@ -208,22 +214,23 @@ LogicalResult KernelBuilder::analyze() {
     SmallVector<int64_t> strides;
     int64_t offset;
     auto t = cast<MemRefType>(v.getType());
-    auto bad = [](int64_t s) {
-      return ShapedType::isDynamic(s) || s < 0 || s % 8;
+    int64_t multiple = v == finalize.getOut() ? 2 : 8;
+    auto bad = [&](int64_t s) {
+      return ShapedType::isDynamic(s) || s < 0 || s % multiple;
     };
     if (failed(t.getStridesAndOffset(strides, offset)) || offset != 0 ||
         strides.size() != 4 || strides[3] != 1 ||
         llvm::any_of(ArrayRef<int64_t>(strides).take_front(3), bad))
       return func.emitError("GPU kernels need static [B, H, S, D] strides "
                             "with a unit stride on D, the others multiples "
-                            "of 8 elements (16 bytes), and no offset");
+                            "of 8 elements (16 bytes; 2 for the output), "
+                            "and no offset");
     if (v == finalize.getOut())
       outStrides.assign(strides.begin(), strides.begin() + 3);
   }
   c2 = pack.getScale().convertToDouble() * M_LOG2E;
 
   // Parameters, in launch order.
-  Block &entry = func.getBody().front();
   auto isArg = [&](Value v, StringRef what, Operation *user) -> LogicalResult {
     auto a = dyn_cast<BlockArgument>(v);
     if (a && a.getOwner() == &entry)
@@ -247,7 +254,7 @@ LogicalResult KernelBuilder::analyze() {
   SetVector<Operation *> lenSlice;
   if (Operation *def = blocked.getKvLen().getDefiningOp())
     (void)getBackwardSlice(def, &lenSlice);
-  WalkResult w = par.walk([&](memref::LoadOp load) {
+  WalkResult w = tileBody->walk([&](memref::LoadOp load) {
     Value mem = load.getMemRef();
     if (mem == factors)
       return WalkResult::advance();
@@ -285,7 +292,7 @@ LogicalResult KernelBuilder::analyze() {
   // Outside the parallel loop only the statistics are zeroed; the runtime
   // clears them before a launch.
   for (Operation &op : entry.without_terminator()) {
-    if (&op == par.getOperation() || isa<arith::ConstantOp>(op))
+    if (!par || &op == par.getOperation() || isa<arith::ConstantOp>(op))
       continue;
     WalkResult r = op.walk([&](Operation *inner) {
       if (auto st = dyn_cast<memref::StoreOp>(inner))
@@ -446,6 +453,19 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
   }
   if (isa<scf::ReduceOp>(op))
     return success();
+  if (auto init = dyn_cast<scf::ForOp>(op)) {
+    // The statistics initialisation (a single tile has no parallel loop
+    // around it): the runtime clears the statistics before a launch.
+    WalkResult r = init.walk([&](Operation *inner) {
+      auto st = dyn_cast<memref::StoreOp>(inner);
+      if ((st && st.getMemRef() == blocked.getStats()) ||
+          isa<scf::ForOp, scf::YieldOp, arith::ConstantOp>(inner))
+        return WalkResult::advance();
+      return WalkResult::interrupt();
+    });
+    if (!r.wasInterrupted() && blocked.getStats())
+      return success();
+  }
   if (op.getDialect() &&
       isa<arith::ArithDialect, math::MathDialect>(op.getDialect())) {
     b.clone(op, map);
@@ -464,6 +484,11 @@ LogicalResult KernelBuilder::emitOps(Block &block) {
 LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   MLIRContext *ctx = b.getContext();
   int64_t stages = schedule.getStages(), blockKV = schedule.getBlockKv();
+  // The ring's prologue fills blocks 0 .. stages-1 and block n uses stage
+  // n mod stages: the loop must count from block 0.
+  if (!matchPattern(loop.getLower(), m_Zero()))
+    return loop.emitOpError("the kernel level needs the KV loop to start at "
+                            "block 0");
   Value nBlocks = map.lookupOrDefault(loop.getUpper());
   Value lower = map.lookupOrDefault(loop.getLower());
   Value kvHead = map.lookupOrDefault(scores.getKvHead());
@@ -679,7 +704,10 @@ LogicalResult KernelBuilder::run() {
   // scf.parallel iterates (batch, head, query tile), but canonicalization
   // drops dimensions of extent 1; each remaining one is identified by the
   // pack_q operand it feeds (the query tile through pos = tile * block_q).
-  for (Value iv : par.getInductionVars()) {
+  SmallVector<Value> ivs;
+  if (par)
+    ivs = par.getInductionVars();
+  for (Value iv : ivs) {
     Value pos = pack.getPos();
     auto mul = pos.getDefiningOp<arith::MulIOp>();
     if (iv == pack.getBatch())
@@ -717,7 +745,7 @@ LogicalResult KernelBuilder::run() {
   leader = sg::ElectOp::create(b, loc, b.getI1Type());
   Value wg = sg::WarpgroupIdOp::create(b, loc, b.getIndexType());
   unitRow = arith::MulIOp::create(b, loc, wg, cIdx(sg::kWarpgroupRows));
-  if (failed(emitOps(*par.getBody())))
+  if (failed(emitOps(*tileBody)))
     return failure();
   sg::YieldOp::create(b, loc);
   b.setInsertionPointToEnd(&entry);

@@ -340,6 +340,10 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   if (s.runtimeFactors() != (factors != 0))
     return llvm::createStringError("skip factors must be given exactly when "
                                    "the kernel was compiled for them");
+  // The output is written in 32-bit column pairs.
+  if (out % 4)
+    return llvm::createStringError("the output must start at a 4-byte "
+                                   "aligned address");
   if (llvm::Error e = loadModule())
     return e;
   auto d = cuda::Driver::get();

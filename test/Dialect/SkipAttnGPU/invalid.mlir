@@ -768,3 +768,16 @@ func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32, pa
   skipattn_gpu.store_tile %a, %l into %out[%i, %i, %i] {element_type = bf16, q_len = 64, strides = array<i64: 8192, 4096, 63>} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
   return
 }
+
+// -----
+
+func.func @f(%d: !llvm.ptr, %n: index, %p: i1) {
+  %r = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<64x64xbf16>>
+  // expected-error @+1 {{'skipattn_gpu.ring.put' op body holds only skipattn_gpu.tma_load ops, not 'arith.addi'}}
+  skipattn_gpu.ring.put %r[%n], "q" if %p bytes(8192) {
+  ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+    %row = arith.addi %n, %n : index
+    skipattn_gpu.tma_load %d[%n, %n, %n] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+  } : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<64x64xbf16>>
+  return
+}

@@ -88,9 +88,20 @@ LogicalResult RingPutOp::verify() {
   if (body.getNumArguments() != 1 ||
       body.getArgument(0).getType() != ring.getTile())
     return emitOpError("body takes the slot tile ") << ring.getTile();
+  // The body is the loads alone: their coordinates come from outside, so
+  // the lowering can issue them where the barrier is armed.
   int64_t written = 0;
-  for (auto load : body.getOps<TmaLoadOp>())
+  for (Operation &op : body.without_terminator()) {
+    auto load = dyn_cast<TmaLoadOp>(op);
+    if (!load)
+      return emitOpError("body holds only skipattn_gpu.tma_load ops, not '")
+             << op.getName() << "'";
+    for (Value v : {load.getRow(), load.getHead(), load.getBatch()})
+      if (getBody().isAncestor(v.getParentRegion()))
+        return emitOpError("TMA coordinates must be defined outside the "
+                           "body");
     written += cast<SmemType>(load.getDst().getType()).getBytes();
+  }
   if (written != static_cast<int64_t>(getBytes()))
     return emitOpError("arms its barrier for ")
            << getBytes() << " bytes but its TMA loads write " << written;

@@ -33,6 +33,8 @@ run --dtype=bf16 --batch=3 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4096 --kv
 run --dtype=f16 --head-dim=64 --batch=2 --q-heads=4 --kv-heads=4 --q-len=77 --kv-len=3000 --kv-lens=0,2999 --causal
 run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=1024 --kv-len=8192 --causal --pattern=structured --threshold-scale-factor=1000 --min-keep-blocks=3
 run --dtype=bf16 --batch=1 --q-heads=2 --kv-heads=1 --q-len=2048 --kv-len=2048 --pattern=structured --threshold-scale-factor=5000 --temperature=0.05
+# One tile (B = Hq = 1, Sq <= 128): no parallel loop in the tiled IR.
+run --dtype=bf16 --causal --batch=1 --q-heads=1 --kv-heads=1 --q-len=64 --kv-len=300 --pattern=structured --threshold-scale-factor=50
 # D = 256 (64-key blocks): ragged, causal, skipping.
 run --dtype=bf16 --head-dim=256 --causal --batch=2 --q-heads=4 --kv-heads=1 --q-len=200 --kv-len=2500 --kv-lens=2500,300 --pattern=structured --threshold-scale-factor=100
 # Factor 1e-30: nothing is skipped and the output equals the dense kernel's.
