@@ -158,7 +158,19 @@ LogicalResult RingChecker::walk(Block &block, scf::ForOp loop,
       waited = intersect(thenW, elseW);
       continue;
     }
-    // Other regions (nested loops) do not wait for block n of this loop.
+    // Other regions are not analysed: the ring's ops may not hide there.
+    if (op.getNumRegions()) {
+      WalkResult r = op.walk([&](Operation *inner) {
+        for (Value v : inner->getOperands())
+          if (v == ring.getRing())
+            return WalkResult::interrupt();
+        return WalkResult::advance();
+      });
+      if (r.wasInterrupted())
+        return op.emitOpError("uses the ring inside a region the protocol "
+                              "check does not follow; keep ring ops at the "
+                              "iteration's top level or under scf.if");
+    }
   }
   return success();
 }
@@ -177,10 +189,15 @@ LogicalResult RingChecker::check() {
         if (r.value < 0 || r.value >= stages)
           return put.emitOpError("prologue puts fill blocks [0, ")
                  << stages << "), not block " << r.value;
-        prologue[{put.getSlot(), r.value}] = put;
+        if (!prologue.try_emplace({put.getSlot(), r.value}, put).second)
+          return put.emitOpError("fills slot '")
+                 << put.getSlot() << "' of block " << r.value
+                 << " twice: its barrier expects one arrival";
       } else if (r.kind == BlockRef::Unknown) {
         return put.emitOpError("block index must be a constant or the KV "
                                "loop's block plus a constant");
+      } else {
+        loops.insert(r.loop); // checked even if nothing waits in it
       }
       continue;
     }

@@ -455,3 +455,63 @@ gpu.module @noput {
     gpu.return
   }
 }
+
+// -----
+
+// Two puts of one slot and block: two arrivals on a one-arrival barrier.
+gpu.module @twice {
+  gpu.func @k(%kd: !llvm.ptr, %nb: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %kv = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0> {
+      %leader = skipattn_gpu.elect
+      skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
+      ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+      } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+      // expected-error @+1 {{fills slot 'k' of block 0 twice: its barrier expects one arrival}}
+      skipattn_gpu.ring.put %kv[%c0], "k" if %leader bytes(8192) {
+      ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+      } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+      skipattn_gpu.ring.put %kv[%c0], "v" if %leader bytes(8192) {
+      ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+      } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+      skipattn_gpu.ring.put %kv[%c1], "k" if %leader bytes(8192) {
+      ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+      } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+      skipattn_gpu.ring.put %kv[%c1], "v" if %leader bytes(8192) {
+      ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+        skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+      } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+      scf.for %n = %c0 to %nb step %c1 {
+        %k = skipattn_gpu.ring.wait %kv[%n], "k" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
+        scf.if %skip {
+        } else {
+          %v = skipattn_gpu.ring.wait %kv[%n], "v" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %kv[%n] : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+        %next = arith.addi %n, %c2 : index
+        %one = arith.addi %n, %c1 : index
+        scf.if %leader {
+          %vw = skipattn_gpu.ring.wait %kv[%n], "v" : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.put %kv[%next], "k" if %leader bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+          skipattn_gpu.ring.put %kv[%next], "v" if %leader bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %kd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+        }
+      }
+      skipattn_gpu.ring.drain %kv[%nb], "v" if %leader : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+    }
+    gpu.return
+  }
+}
+
