@@ -189,10 +189,17 @@ LogicalResult RingChecker::check() {
         if (r.value < 0 || r.value >= stages)
           return put.emitOpError("prologue puts fill blocks [0, ")
                  << stages << "), not block " << r.value;
-        if (!prologue.try_emplace({put.getSlot(), r.value}, put).second)
-          return put.emitOpError("fills slot '")
+        auto [it, fresh] = prologue.try_emplace({put.getSlot(), r.value}, put);
+        if (!fresh) {
+          // Reported at the later of the two puts.
+          RingPutOp later = put;
+          if (it->second->getBlock() == put->getBlock() &&
+              put->isBeforeInBlock(it->second))
+            later = it->second;
+          return later.emitOpError("fills slot '")
                  << put.getSlot() << "' of block " << r.value
                  << " twice: its barrier expects one arrival";
+        }
       } else if (r.kind == BlockRef::Unknown) {
         return put.emitOpError("block index must be a constant or the KV "
                                "loop's block plus a constant");
