@@ -155,12 +155,12 @@ func.func @f() attributes {a = #skipattn_gpu.role<name = "", first_warp = 0, num
 
 // -----
 
-// expected-error @+1 {{role warps [30, 34) do not fit a CTA of at most 32 warps}}
+// expected-error @+1 {{role warps (4 from warp 30) do not fit a CTA of at most 32 warps}}
 func.func @f() attributes {a = #skipattn_gpu.role<name = "math", first_warp = 30, num_warps = 4, max_nreg = 0>} { return }
 
 // -----
 
-// expected-error @+1 {{role warps [0, 0) do not fit a CTA of at most 32 warps}}
+// expected-error @+1 {{role warps (0 from warp 0) do not fit a CTA of at most 32 warps}}
 func.func @f() attributes {a = #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 0, max_nreg = 0>} { return }
 
 // -----
@@ -779,5 +779,26 @@ func.func @f(%d: !llvm.ptr, %n: index, %p: i1) {
     %row = arith.addi %n, %n : index
     skipattn_gpu.tma_load %d[%n, %n, %n] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
   } : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<64x64xbf16>>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{role warps (1 from warp 9223372036854775807) do not fit a CTA of at most 32 warps}}
+func.func @f() attributes {a = #skipattn_gpu.role<name = "r", first_warp = 9223372036854775807, num_warps = 1, max_nreg = 0>} { return }
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'skipattn_gpu.tile_id' op q_tiles must be in [1, 2^31 - 1], got 0}}
+  %b, %h, %t = skipattn_gpu.tile_id {q_tiles = 0} : index, index, index
+  return
+}
+
+// -----
+
+func.func @f(%x: f32) {
+  // expected-error @+1 {{'skipattn_gpu.splat' op splats an f32 value, so per-row results are f32}}
+  %r = skipattn_gpu.splat %x : !skipattn_gpu.rows<64xi32>
   return
 }

@@ -237,10 +237,10 @@ LogicalResult RoleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t numWarps, int64_t maxNreg) {
   if (name.empty())
     return emitError() << "a role needs a name";
-  if (firstWarp < 0 || numWarps < 1 || firstWarp + numWarps > 32)
-    return emitError() << "role warps [" << firstWarp << ", "
-                       << firstWarp + numWarps
-                       << ") do not fit a CTA of at most 32 warps";
+  if (firstWarp < 0 || firstWarp > 31 || numWarps < 1 ||
+      numWarps > 32 - firstWarp)
+    return emitError() << "role warps (" << numWarps << " from warp "
+                       << firstWarp << ") do not fit a CTA of at most 32 warps";
   if (maxNreg != 0 && (maxNreg < 24 || maxNreg > 256 || maxNreg % 8))
     return emitError() << "max_nreg must be 0 or a multiple of 8 in [24, 256]"
                           " (setmaxnreg), got "

@@ -22,6 +22,20 @@ static ScheduleAttr scheduleOf(Operation *op) {
   return f ? f->getAttrOfType<ScheduleAttr>(kScheduleAttrName) : ScheduleAttr();
 }
 
+LogicalResult TileIdOp::verify() {
+  int64_t tiles = getQTilesAttr().getInt();
+  if (tiles < 1 || tiles > INT32_MAX)
+    return emitOpError("q_tiles must be in [1, 2^31 - 1], got ") << tiles;
+  return success();
+}
+
+LogicalResult SplatOp::verify() {
+  if (auto rows = dyn_cast<RowsType>(getResult().getType()))
+    if (!rows.getElementType().isF32())
+      return emitOpError("splats an f32 value, so per-row results are f32");
+  return success();
+}
+
 LogicalResult WarpRoleOp::verify() {
   if (getOperation()->getParentOfType<WarpRoleOp>())
     return emitOpError("roles do not nest");

@@ -46,6 +46,7 @@ def SkipAttnGPU_TileIdOp : SkipAttnGPU_Op<"tile_id", [Pure]> {
   let arguments = (ins I64Attr:$q_tiles);
   let results = (outs Index:$batch, Index:$head, Index:$q_tile);
   let assemblyFormat = "attr-dict `:` type(results)";
+  let hasVerifier = 1;
 }
 
 def SkipAttnGPU_YieldOp : SkipAttnGPU_Op<"yield", [Pure, Terminator,
@@ -245,6 +246,7 @@ def SkipAttnGPU_SplatOp : SkipAttnGPU_Op<"splat", [Pure]> {
   let arguments = (ins F32:$value);
   let results = (outs AnyTypeOf<[SkipAttnGPU_Acc, SkipAttnGPU_Rows]>:$result);
   let assemblyFormat = "$value attr-dict `:` type($result)";
+  let hasVerifier = 1;
 }
 
 def SkipAttnGPU_MmaOp : SkipAttnGPU_Op<"mma"> {
