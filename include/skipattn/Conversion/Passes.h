@@ -8,9 +8,9 @@
 #ifndef SKIPATTN_CONVERSION_PASSES_H
 #define SKIPATTN_CONVERSION_PASSES_H
 
+#include "skipattn/Conversion/SkipAttnGPUToNVVM/SkipAttnGPUToNVVM.h"
 #include "skipattn/Conversion/SkipAttnToAIC/SkipAttnToAIC.h"
 #include "skipattn/Conversion/SkipAttnToCPU/SkipAttnToCPU.h"
-#include "skipattn/Conversion/SkipAttnGPUToNVVM/SkipAttnGPUToNVVM.h"
 #include "skipattn/Conversion/SkipAttnToSkipAttnGPU/SkipAttnToSkipAttnGPU.h"
 #include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
 

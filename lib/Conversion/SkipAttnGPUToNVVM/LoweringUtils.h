@@ -91,6 +91,19 @@ struct Emitter {
     v = LLVM::InsertElementOp::create(b, loc, v, x, c32(0));
     return LLVM::InsertElementOp::create(b, loc, v, y, c32(1));
   }
+  /// Two f32 values as one 32-bit register of two 16-bit `elt` values
+  /// (f16 or bf16), `lo` in the low half: the register-A operand and the
+  /// output's column pairs share this packing.
+  Value packPair(Value lo, Value hi, Type elt) {
+    auto bits = [&](Value f) {
+      Value h = arith::TruncFOp::create(b, loc, elt, f);
+      Value i = arith::BitcastOp::create(b, loc, b.getI16Type(), h);
+      return arith::ExtUIOp::create(b, loc, i32(), i).getResult();
+    };
+    Value low = bits(lo);
+    Value high = arith::ShLIOp::create(b, loc, bits(hi), c32(16));
+    return orI(low, high);
+  }
   Value shflXor(Value v, int64_t offset);
   /// Max / sum over the four lanes that hold one row of a fragment.
   Value quadMax(Value v) {

@@ -54,32 +54,23 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
       Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
       Value inv =
           arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
-      guarded(
-          e, e.cmp(arith::CmpIPredicate::slt, row, e.c32(op.getQLen())),
-          [&](Emitter &ie) {
-            Value r64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), row);
-            Value t64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), t);
-            // In 32-bit words (column pairs): the strides are even.
-            Value rowOff = ie.add(plane, ie.mul(r64, ie.c64(strides[2])));
-            Value base = ie.add(ie.divu(rowOff, ie.c64(2)), t64);
-            auto bits = [&](Value f) {
-              Value h = arith::TruncFOp::create(ie.b, loc, elt, f);
-              Value i =
-                  arith::BitcastOp::create(ie.b, loc, ie.b.getI16Type(), h);
-              return arith::ExtUIOp::create(ie.b, loc, ie.i32(), i).getResult();
-            };
-            for (int64_t i = 0; i < d / 8; ++i) {
-              Value lo = ie.fmul(ie.extract(o, 4 * i + 2 * half), inv);
-              Value hi = ie.fmul(ie.extract(o, 4 * i + 2 * half + 1), inv);
-              Value hiBits =
-                  arith::ShLIOp::create(ie.b, loc, bits(hi), ie.c32(16));
-              Value word = ie.orI(bits(lo), hiBits);
-              Value ptr = LLVM::GEPOp::create(
-                  ie.b, loc, gptr, ie.i32(), adaptor.getOut(),
-                  ValueRange{ie.add(base, ie.c64(4 * i))});
-              LLVM::StoreOp::create(ie.b, loc, word, ptr);
-            }
-          });
+      guarded(e, e.cmp(arith::CmpIPredicate::slt, row, e.c32(op.getQLen())),
+              [&](Emitter &ie) {
+                Value r64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), row);
+                Value t64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), t);
+                // In 32-bit words (column pairs): the strides are even.
+                Value rowOff = ie.add(plane, ie.mul(r64, ie.c64(strides[2])));
+                Value base = ie.add(ie.divu(rowOff, ie.c64(2)), t64);
+                for (int64_t i = 0; i < d / 8; ++i) {
+                  Value lo = ie.fmul(ie.extract(o, 4 * i + 2 * half), inv);
+                  Value hi = ie.fmul(ie.extract(o, 4 * i + 2 * half + 1), inv);
+                  Value word = ie.packPair(lo, hi, elt);
+                  Value ptr = LLVM::GEPOp::create(
+                      ie.b, loc, gptr, ie.i32(), adaptor.getOut(),
+                      ValueRange{ie.add(base, ie.c64(4 * i))});
+                  LLVM::StoreOp::create(ie.b, loc, word, ptr);
+                }
+              });
     }
     rw.eraseOp(op);
     return success();

@@ -180,16 +180,9 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
     for (int64_t i = 0; i < nO / 2; ++i)
       o[i] = e.fmul(o[i], al[firstRow(i) ? 0 : 1]);
     // Neighbouring columns pack into one register of the A operand.
-    auto bits = [&](Value f) {
-      Value h = arith::TruncFOp::create(rw, loc, elt, f);
-      Value i = arith::BitcastOp::create(rw, loc, rw.getI16Type(), h);
-      return arith::ExtUIOp::create(rw, loc, e.i32(), i).getResult();
-    };
     SmallVector<Value> regs;
     for (int64_t i = 0; i < nS / 2; i += 2)
-      regs.push_back(
-          e.orI(bits(p[i]),
-                arith::ShLIOp::create(rw, loc, bits(p[i + 1]), e.c32(16))));
+      regs.push_back(e.packPair(p[i], p[i + 1], elt));
     Type pT = getTypeConverter()->convertType(op.getProbs().getType());
     rw.replaceOp(op,
                  {e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]),
