@@ -29,6 +29,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   skipattn_gpu::SkipAttnGPUSelectScheduleOptions select;
   select.chip = options.chip;
   select.stages = options.stages;
+  select.warpSpecialize = options.warpSpecialize;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));
   // The tile sizes come from the schedule (the op's skipattn.tiling); the
   // warpgroup (64 rows) is the skip unit, as it issues the P.V a skip saves.

@@ -8,7 +8,7 @@
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule,skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu)' | FileCheck %s --check-prefix=KERNEL
 
-// KERNEL: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [8, 8, 1], block = [256, 1, 1], smem = 197632
+// KERNEL: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [8, 8, 1], block = [384, 1, 1], smem = 197632
 // KERNEL: block_q = 128, block_kv = 64, head_dim = 256, stages = 2
 // KERNEL: skipattn_gpu.mma %{{.*}}, %{{.*}} acc(%{{.*}} : !skipattn_gpu.acc<64x256xf32>) {b_major = #skipattn_gpu.major<mn>} : !skipattn_gpu.operand<64x64xf16>
 

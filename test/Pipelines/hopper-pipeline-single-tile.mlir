@@ -7,7 +7,7 @@
 // TILED-NOT: scf.parallel
 // TILED: skipattn.blocked_kv
 
-// CHECK: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "one", grid = [1, 1, 1], block = [256, 1, 1]
+// CHECK: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "one", grid = [1, 1, 1], block = [384, 1, 1]
 // CHECK-SAME: #skipattn_gpu.param<stats>
 // CHECK: llvm.func @one(
 // CHECK: bar.red.and.pred

@@ -1,12 +1,19 @@
 // The whole Hopper pipeline down to PTX, then ptxas for sm_90a: the PTX holds
 // TMA bulk tensor copies and wgmma, the TMA descriptors are byval parameters,
-// and the kernel assembles without register spills.
+// and the kernel assembles without register spills. Warp-specialized (the
+// default): the roles resize their registers and ptxas keeps setmaxnreg (no
+// C7508 warning); the math warps release stages through empty barriers.
+// With warp-specialize=false the math warps' first thread loads.
 // REQUIRES: ptxas
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit' -o %t.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
-// RUN: FileCheck %s --check-prefix=PTX < %t.ptx
-// RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: FileCheck %s --check-prefixes=PTX,WS < %t.ptx
+// RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline | FileCheck %s --check-prefix=NVVM
+// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit warp-specialize=false' -o %t1.mlir
+// RUN: %python %test_inputs/extract_ptx.py %t1.mlir %t1.ptx
+// RUN: FileCheck %s --check-prefixes=PTX,ONE < %t1.ptx
+// RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t1.ptx -o %t1.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 
 // NVVM: gpu.module @skipattn_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx86">]
 // NVVM: llvm.func @attn(%{{.*}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant}
@@ -14,12 +21,18 @@
 // PTX: .target sm_90a
 // PTX: .entry attn(
 // PTX: .param .align 64 .b8 attn_param_0[128]
-// PTX: cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::complete_tx::bytes
-// PTX: mbarrier.try_wait.parity
-// PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
-// PTX: bar.red.and.pred
-// PTX: ex2.approx
-// PTX: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// WS: .maxntid 384, 1, 1
+// WS: .minnctapersm 1
+// ONE: .maxntid 256, 1, 1
+// WS-DAG: setmaxnreg.inc.sync.aligned.u32 240
+// WS-DAG: setmaxnreg.dec.sync.aligned.u32 24
+// WS-DAG: mbarrier.arrive.shared.b64
+// PTX-DAG: cp.async.bulk.tensor.4d.shared::cluster.global{{(.tile)?}}.mbarrier::complete_tx::bytes
+// PTX-DAG: mbarrier.try_wait.parity
+// PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// PTX-DAG: bar.red.and.pred
+// PTX-DAG: ex2.approx
+// ONE-DAG: bar.sync 0
 
 // PTXAS: Compiling entry function 'attn' for 'sm_90a'
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads

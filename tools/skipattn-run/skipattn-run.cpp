@@ -138,6 +138,11 @@ static cl::opt<int64_t>
     stages("stages",
            cl::desc("CUDA: K/V buffers in the TMA ring (0: the schedule's)"),
            cl::init(0), cl::cat(cat));
+static cl::opt<bool> warpSpecialize(
+    "warp-specialize",
+    cl::desc("CUDA: a load warpgroup issues the TMA loads (false: the math "
+             "warps' first thread does)"),
+    cl::init(true), cl::cat(cat));
 
 static int fail(const std::string &msg) {
   llvm::errs() << "skipattn-run: error: " << msg << "\n";
@@ -299,6 +304,7 @@ int main(int argc, char **argv) {
   gopts.useCache = !noCache;
   gopts.toolkitPath = cudaToolkit;
   gopts.stages = stages;
+  gopts.warpSpecialize = warpSpecialize;
   if (!onGPU) {
     CPUCompileOptions copts;
     copts.dumpDir = dumpIR;

@@ -57,6 +57,11 @@ struct HopperPipelineOptions
       *this, "stages",
       llvm::cl::desc("K/V buffers in the TMA ring (0: the schedule's)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> warpSpecialize{
+      *this, "warp-specialize",
+      llvm::cl::desc("A load warpgroup issues the TMA loads (false: the "
+                     "math warps' first thread does)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> chip{*this, "chip",
                                         llvm::cl::desc("NVVM target chip"),
                                         llvm::cl::init("sm_90a")};

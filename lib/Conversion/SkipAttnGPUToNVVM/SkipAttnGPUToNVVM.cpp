@@ -65,7 +65,7 @@ void mlir::skipattn::populateSkipAttnGPUTypeConversions(
     MLIRContext *ctx = t.getContext();
     return nvgpu::MBarrierGroupType::get(
         ctx, gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup),
-        t.getStages() * t.getSlots().size());
+        t.getNumBarriers());
   });
 }
 

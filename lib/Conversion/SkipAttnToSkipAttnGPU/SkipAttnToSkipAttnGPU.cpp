@@ -17,10 +17,15 @@
 //     stores; the blocked_kv loop an scf.for carrying the fragments;
 //   - the skip-unit loop of the blocked IR is the warpgroup: its induction
 //     variable becomes the warpgroup's first row;
-//   - the schedule attribute decides the ring depth: a prologue fills
-//     blocks 0 .. stages-1, each iteration releases its stage and refills
-//     it with block n + stages, and a drain waits for the V loads of
-//     skipped final blocks.
+//   - the schedule attribute decides the ring depth and who loads. With
+//     one (math) role its first thread loads: a prologue fills blocks
+//     0 .. stages-1, each iteration releases its stage (a CTA barrier) and
+//     refills it with block n + stages, and a drain waits for the V loads
+//     of skipped final blocks. With a load role, the scalars are computed
+//     once for both roles; the load warpgroup's thread walks the same
+//     blocks acquiring each stage of separate K and V rings before filling
+//     it, and the math warpgroups release K after Q.K^T and V at the end of
+//     the iteration through the rings' empty barriers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,9 +66,14 @@ public:
 
 private:
   LogicalResult analyze();
-  LogicalResult emitOps(Block &block);
+  /// Which ops of the tile body to emit: all (one role), the scalars
+  /// shared by the roles, or the math role's part.
+  enum class Part { All, Scalars, Math };
+  LogicalResult emitTile(Part part);
+  void emitLoadRole(sg::RoleAttr role);
   LogicalResult emitOp(Operation &op);
   LogicalResult emitBlockedKV(BlockedKVOp loop);
+  LogicalResult emitStats(BlockedKVOp loop, scf::ForOp forOp);
   LogicalResult emitBodyOp(Operation &op);
   LogicalResult emitKeptUpdate(scf::IfOp ifOp);
   void emitUpdate(OnlineSoftmaxOp update);
@@ -98,7 +108,10 @@ private:
   SmallVector<std::pair<Value, sg::KernelParam>> params; // func arg -> kind
   IRMapping map;
   DenseMap<Value, Buf> buffers;
-  Value qDesc, kDesc, vDesc, qRing, kvRing, leader, unitRow, qWarpgroup;
+  // With one role kRing == vRing (one K/V ring); with a load role they are
+  // separate rings with empty barriers.
+  Value qDesc, kDesc, vDesc, qRing, kRing, vRing, leader, unitRow, qWarpgroup;
+  bool specialized = false;
   Value limits;
   // Fragment state inside the KV loop.
   Value n, curScores, curBlockMax, m, l, o, decisions, skips;
@@ -162,9 +175,6 @@ LogicalResult KernelBuilder::analyze() {
     return blocked.emitOpError("tile lacks pack_q, block_scores, "
                                "online_softmax or finalize");
 
-  if (schedule.getRoles().size() != 1)
-    return blocked.emitOpError("the kernel level builds one-role schedules "
-                               "(a math role over the whole CTA)");
   TilingAttr tiling = blocked.getTiling();
   if (tiling.getBlockQ() != schedule.getBlockQ() ||
       tiling.getBlockKv() != schedule.getBlockKv() ||
@@ -343,7 +353,7 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
                                      schedule.getBlockKv(), elt)},
       curScores, blockMax(), m, l, o, b.getF32FloatAttr(c2));
   Value vTile = sg::RingWaitOp::create(
-      b, loc, cast<sg::RingType>(kvRing.getType()).getTile(), kvRing, n, "v");
+      b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
   Value pv = sg::MmaOp::create(b, loc, o.getType(), upd.getProbs(), vTile,
                                upd.getNewAcc(), sg::Major::mn);
   Value done =
@@ -474,11 +484,51 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
   return op.emitOpError("has no kernel-level form");
 }
 
-LogicalResult KernelBuilder::emitOps(Block &block) {
-  for (Operation &op : block.without_terminator())
+LogicalResult KernelBuilder::emitTile(Part part) {
+  for (Operation &op : tileBody->without_terminator()) {
+    bool computed = !isa<PackQOp, BlockedKVOp, FinalizeOp>(op);
+    if ((part == Part::Scalars && !computed) ||
+        (part == Part::Math && (computed || isa<PackQOp>(op))))
+      continue;
     if (failed(emitOp(op)))
       return failure();
+  }
   return success();
+}
+
+/// The load warpgroup: its first thread loads Q, then for every block of
+/// the math role's loop acquires the K and V stages and fills them, and
+/// finally waits for the V loads no consumer may have waited for.
+void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
+  auto role = sg::WarpRoleOp::create(b, loc, roleAttr);
+  role.getBody().push_back(new Block());
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&role.getBody().front());
+  Value lead = sg::ElectOp::create(b, loc, b.getI1Type());
+  auto ifLead = scf::IfOp::create(b, loc, lead, /*withElse=*/false);
+  b.setInsertionPointToStart(&ifLead.getThenRegion().front());
+  Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
+  emitPut(qRing, cIdx(0), "q", t, qDesc, map.lookupOrDefault(pack.getPos()),
+          map.lookupOrDefault(pack.getHead()),
+          map.lookupOrDefault(pack.getBatch()));
+  Value nBlocks = map.lookupOrDefault(blocked.getUpper());
+  Value kvHead = map.lookupOrDefault(scores.getKvHead());
+  Value kvBatch = map.lookupOrDefault(scores.getBatch());
+  auto forOp = scf::ForOp::create(b, loc, map.lookupOrDefault(blocked.getLower()),
+                                  nBlocks, cIdx(1));
+  {
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    Value blk = forOp.getInductionVar();
+    Value row = arith::MulIOp::create(b, loc, blk, cIdx(schedule.getBlockKv()));
+    sg::RingAcquireOp::create(b, loc, kRing, blk, t);
+    emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
+    sg::RingAcquireOp::create(b, loc, vRing, blk, t);
+    emitPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch);
+  }
+  sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", t);
+  b.setInsertionPointToEnd(&role.getBody().front());
+  sg::YieldOp::create(b, loc);
 }
 
 LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
@@ -495,13 +545,13 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   Value kvBatch = map.lookupOrDefault(scores.getBatch());
   // Prologue: blocks 0 .. stages-1, each if it exists. Rows past the
   // tensor's end (and past kv_len) are zero-filled or masked.
-  for (int64_t s = 0; s < stages; ++s) {
+  for (int64_t s = 0; s < stages && !specialized; ++s) {
     Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                          cIdx(s), nBlocks);
     Value pred = arith::AndIOp::create(b, loc, leader, exists);
     Value row = cIdx(s * blockKV);
-    emitPut(kvRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch);
-    emitPut(kvRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch);
+    emitPut(kRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch);
+    emitPut(vRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch);
   }
   // The warpgroup's rows of Q, and the keys each of its rows may see.
   auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
@@ -551,10 +601,24 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       if (failed(emitBodyOp(op)))
         return failure();
     }
-    // The stage of block n is free once every consumer is past it; the
-    // leader refills it with block n + stages, first waiting for block n's
-    // V, which a skipped block never waited for.
-    sg::RingReleaseOp::create(b, loc, kvRing, n);
+    // The stage of block n is free once every consumer is past it. With a
+    // load role this is the V release (K was released after Q.K^T);
+    // otherwise the leader refills it with block n + stages, first waiting
+    // for block n's V, which a skipped block never waited for.
+    sg::RingReleaseOp::create(b, loc, vRing, n);
+    SmallVector<Value> yields{m, l, o};
+    if (counting) {
+      yields.push_back(decisions);
+      yields.push_back(skips);
+    }
+    if (specialized) {
+      scf::YieldOp::create(b, loc, yields);
+      b.setInsertionPointAfter(forOp);
+      m = forOp.getResult(0);
+      l = forOp.getResult(1);
+      o = forOp.getResult(2);
+      return emitStats(loop, forOp);
+    }
     Value next = arith::AddIOp::create(b, loc, n, cIdx(stages));
     Value refill = arith::AndIOp::create(
         b, loc, leader,
@@ -564,24 +628,23 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     {
       OpBuilder::InsertionGuard g2(b);
       b.setInsertionPointToStart(&ifRefill.getThenRegion().front());
-      auto tileT = cast<sg::RingType>(kvRing.getType()).getTile();
-      sg::RingWaitOp::create(b, loc, tileT, kvRing, n, "v");
+      auto tileT = cast<sg::RingType>(vRing.getType()).getTile();
+      sg::RingWaitOp::create(b, loc, tileT, vRing, n, "v");
       Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
       Value row = arith::MulIOp::create(b, loc, next, cIdx(blockKV));
-      emitPut(kvRing, next, "k", t, kDesc, row, kvHead, kvBatch);
-      emitPut(kvRing, next, "v", t, vDesc, row, kvHead, kvBatch);
-    }
-    SmallVector<Value> yields{m, l, o};
-    if (counting) {
-      yields.push_back(decisions);
-      yields.push_back(skips);
+      emitPut(kRing, next, "k", t, kDesc, row, kvHead, kvBatch);
+      emitPut(vRing, next, "v", t, vDesc, row, kvHead, kvBatch);
     }
     scf::YieldOp::create(b, loc, yields);
   }
   m = forOp.getResult(0);
   l = forOp.getResult(1);
   o = forOp.getResult(2);
-  sg::RingDrainOp::create(b, loc, kvRing, nBlocks, "v", leader);
+  sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", leader);
+  return emitStats(loop, forOp);
+}
+
+LogicalResult KernelBuilder::emitStats(BlockedKVOp loop, scf::ForOp forOp) {
   if (counting) {
     Value plane = arith::AddIOp::create(
         b, loc,
@@ -597,12 +660,17 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
 LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
   MLIRContext *ctx = b.getContext();
   if (auto bs = dyn_cast<BlockScoresOp>(op)) {
-    auto tileT = cast<sg::RingType>(kvRing.getType()).getTile();
-    Value kTile = sg::RingWaitOp::create(b, loc, tileT, kvRing, n, "k");
+    auto tileT = cast<sg::RingType>(kRing.getType()).getTile();
+    Value kTile = sg::RingWaitOp::create(b, loc, tileT, kRing, n, "k");
     auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, tileT.getRows());
     Value s = sg::MmaOp::create(b, loc, accT, qWarpgroup, kTile, Value(),
                                 sg::Major::k);
     s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
+    // Separate rings: K's stage is free as soon as the scores are in
+    // registers, so the load role can fetch block n + stages's K during
+    // this block's softmax and P.V.
+    if (kRing != vRing)
+      sg::RingReleaseOp::create(b, loc, kRing, n);
     curScores = sg::MaskOp::create(b, loc, accT, s, limits,
                                    map.lookupOrDefault(bs.getKvStart()));
     curBlockMax = Value();
@@ -725,27 +793,50 @@ LogicalResult KernelBuilder::run() {
     if (isa<arith::ConstantOp>(op))
       b.clone(op, map);
 
-  // Shared memory: the Q tile, then the K/V ring, each 1024-byte aligned.
+  // Shared memory: the Q tile, then the K/V stages (one ring, or the K
+  // ring then the V ring), each 1024-byte aligned.
+  sg::RoleAttr math, load;
+  for (Attribute a : schedule.getRoles()) {
+    auto r = cast<sg::RoleAttr>(a);
+    (r.getName() == "math" ? math : load) = r;
+  }
+  specialized = static_cast<bool>(load);
+  int64_t consumers = specialized ? math.getNumWarps() / 4 : 0;
   auto qTile = sg::SmemType::get(ctx, schedule.getBlockQ(), headDim, elt,
                                  schedule.getBlockQ());
   auto kvTile = sg::SmemType::get(ctx, schedule.getBlockKv(), headDim, elt,
                                   schedule.getBlockKv());
-  auto qRingT = sg::RingType::get(ctx, 1, b.getStrArrayAttr({"q"}), qTile);
-  auto kvRingT = sg::RingType::get(ctx, schedule.getStages(),
-                                   b.getStrArrayAttr({"k", "v"}), kvTile);
+  auto qRingT = sg::RingType::get(ctx, 1, b.getStrArrayAttr({"q"}), qTile, 0);
   qRing = sg::RingCreateOp::create(b, loc, qRingT, b.getI64IntegerAttr(0));
-  int64_t kvOffset = llvm::alignTo(qRingT.getBytes(), 1024);
-  kvRing =
-      sg::RingCreateOp::create(b, loc, kvRingT, b.getI64IntegerAttr(kvOffset));
+  int64_t offset = llvm::alignTo(qRingT.getBytes(), 1024);
+  auto createRing = [&](ArrayRef<StringRef> slots) {
+    auto t = sg::RingType::get(ctx, schedule.getStages(),
+                               b.getStrArrayAttr(slots), kvTile, consumers);
+    Value r = sg::RingCreateOp::create(b, loc, t, b.getI64IntegerAttr(offset));
+    offset = llvm::alignTo(offset + t.getBytes(), 1024);
+    return r;
+  };
+  if (specialized) {
+    kRing = createRing({"k"});
+    vRing = createRing({"v"});
+  } else {
+    kRing = vRing = createRing({"k", "v"});
+  }
 
-  auto math = cast<sg::RoleAttr>(schedule.getRoles()[0]);
+  if (specialized) {
+    // Scalars once for both roles (the loops of both walk the same blocks).
+    if (failed(emitTile(Part::Scalars)))
+      return failure();
+    emitLoadRole(load);
+  }
   auto role = sg::WarpRoleOp::create(b, loc, math);
   role.getBody().push_back(new Block());
   b.setInsertionPointToStart(&role.getBody().front());
-  leader = sg::ElectOp::create(b, loc, b.getI1Type());
+  if (!specialized)
+    leader = sg::ElectOp::create(b, loc, b.getI1Type());
   Value wg = sg::WarpgroupIdOp::create(b, loc, b.getIndexType());
   unitRow = arith::MulIOp::create(b, loc, wg, cIdx(sg::kWarpgroupRows));
-  if (failed(emitOps(*tileBody)))
+  if (failed(emitTile(specialized ? Part::Math : Part::All)))
     return failure();
   sg::YieldOp::create(b, loc);
   b.setInsertionPointToEnd(&entry);
@@ -763,6 +854,10 @@ LogicalResult KernelBuilder::run() {
   module->setAttr(sg::kLaunchAttrName, b.getArrayAttr(launches));
   kernel->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
                                       {static_cast<int32_t>(threads), 1, 1}));
+  // ptxas honours setmaxnreg only when it knows the register count at
+  // entry: one CTA per SM gives it (65536 / threads, rounded down to 8).
+  if (specialized)
+    kernel->setAttr("nvvm.minctasm", b.getI32IntegerAttr(1));
   func.erase();
   return success();
 }

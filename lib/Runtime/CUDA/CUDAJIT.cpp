@@ -183,6 +183,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   PassManager pm(&ctx);
   mlir::skipattn::HopperPipelineOptions po;
   po.stages = options.stages;
+  po.warpSpecialize = options.warpSpecialize;
   po.chip = chip;
   po.toolkit = toolkit;
   // Without ptxas the driver JIT assembles the PTX at load time.
@@ -251,8 +252,9 @@ CUDAKernel::compile(const AttentionSpec &spec,
                                    options.toolkitPath + "'");
   std::string key = spec.key() + "|chip=" + chip +
                     "|stages=" + std::to_string(options.stages) +
+                    "|ws=" + (options.warpSpecialize ? "1" : "0") +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
-                    "|abi=2" +
+                    "|abi=4" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;
 
   static std::mutex mu;

@@ -148,6 +148,132 @@ func.func @attn(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xbf16
 
 // -----
 
+// The same tile with a load role. The scalars are computed once, before
+// the roles; K and V get separate rings whose empty barriers count the two
+// math warpgroups. The load role's thread fills Q, then acquires and fills
+// the K and V stages of every block of the same loop bounds, and drains V;
+// the math warpgroups release K after Q.K^T and V at the end of the
+// iteration, on every path. The kernel asks ptxas for one CTA per SM so that
+// setmaxnreg is kept.
+// CHECK-LABEL: module attributes
+// CHECK-SAME: block = [384, 1, 1], smem = 164864
+// CHECK: gpu.func @attn_ws(%[[Q:.*]]: !llvm.ptr, %[[K:.*]]: !llvm.ptr, %[[V:.*]]: !llvm.ptr, %[[O:.*]]: !llvm.ptr<1>
+// CHECK-SAME: nvvm.maxntid = array<i32: 384, 1, 1>, nvvm.minctasm = 1 : i32
+// CHECK: %[[B:.*]], %[[H:.*]], %[[T:.*]] = skipattn_gpu.tile_id {q_tiles = 3 : i64}
+// CHECK: %[[QR:.*]] = skipattn_gpu.ring.create {offset = 0 : i64} : <1 x ["q"] of <128x128xbf16>>
+// CHECK: %[[KR:.*]] = skipattn_gpu.ring.create {offset = 32768 : i64} : <2 x ["k"] of <128x128xbf16>, consumers = 2>
+// CHECK: %[[VR:.*]] = skipattn_gpu.ring.create {offset = 98304 : i64} : <2 x ["v"] of <128x128xbf16>, consumers = 2>
+// CHECK: %[[NB:.*]] = arith.ceildivui
+// CHECK: skipattn_gpu.warp_role <name = "load", first_warp = 8, num_warps = 4, max_nreg = 24> {
+// CHECK:   %[[LEAD:.*]] = skipattn_gpu.elect
+// CHECK:   scf.if %[[LEAD]] {
+// CHECK:     skipattn_gpu.ring.put %[[QR]][%{{.*}}], "q" if %[[TRUE:.*]] bytes(32768)
+// CHECK:     scf.for %[[PN:.*]] = %[[C0:.*]] to %[[NB]] step
+// CHECK:       skipattn_gpu.ring.acquire %[[KR]][%[[PN]]] if %[[TRUE]]
+// CHECK:       skipattn_gpu.ring.put %[[KR]][%[[PN]]], "k" if %[[TRUE]] bytes(32768)
+// CHECK:         skipattn_gpu.tma_load %[[K]]
+// CHECK:       skipattn_gpu.ring.acquire %[[VR]][%[[PN]]] if %[[TRUE]]
+// CHECK:       skipattn_gpu.ring.put %[[VR]][%[[PN]]], "v" if %[[TRUE]] bytes(32768)
+// CHECK:         skipattn_gpu.tma_load %[[V]]
+// CHECK:     skipattn_gpu.ring.drain %[[VR]][%[[NB]]], "v" if %[[TRUE]]
+// CHECK: skipattn_gpu.warp_role <name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
+// CHECK-NOT: skipattn_gpu.ring.put
+// CHECK:   skipattn_gpu.ring.wait %[[QR]]
+// CHECK:   scf.for %[[N:.*]] = %[[C0]] to %[[NB]] step
+// CHECK:     skipattn_gpu.ring.wait %[[KR]][%[[N]]], "k"
+// CHECK:     skipattn_gpu.mma_wait
+// CHECK-NEXT: skipattn_gpu.ring.release %[[KR]][%[[N]]]
+// CHECK:     skipattn_gpu.skip_vote
+// CHECK:     scf.if
+// CHECK:       skipattn_gpu.ring.wait %[[VR]][%[[N]]], "v"
+// CHECK:     skipattn_gpu.ring.release %[[VR]][%[[N]]]
+// CHECK-NEXT: scf.yield
+// CHECK:   skipattn_gpu.add_stats
+// CHECK:   skipattn_gpu.store_tile
+func.func @attn_ws(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xbf16>, %arg2: memref<2x2x1000x128xbf16>, %arg3: memref<2xi32>, %arg4: memref<2x4x300x128xbf16>, %arg5: memref<2x4x300xf32>, %arg6: memref<2x4x2xi64>) {
+  %true = arith.constant true
+  %c1_i64 = arith.constant 1 : i64
+  %c64 = arith.constant 64 : index
+  %cst = arith.constant 0xFF800000 : f32
+  %cst_0 = arith.constant 0.000000e+00 : f64
+  %cst_1 = arith.constant 1.000000e+00 : f64
+  %cst_2 = arith.constant 1.000000e+02 : f64
+  %c300 = arith.constant 300 : index
+  %c1000 = arith.constant 1000 : index
+  %c128 = arith.constant 128 : index
+  %c3 = arith.constant 3 : index
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c0_i64 = arith.constant 0 : i64
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  scf.for %arg7 = %c0 to %c2 step %c1 {
+    scf.for %arg8 = %c0 to %c4 step %c1 {
+      scf.for %arg9 = %c0 to %c2 step %c1 {
+        memref.store %c0_i64, %arg6[%arg7, %arg8, %arg9] : memref<2x4x2xi64>
+      }
+    }
+  }
+  scf.parallel (%arg7, %arg8, %arg9) = (%c0, %c0, %c0) to (%c2, %c4, %c3) step (%c1, %c1, %c1) {
+    %alloca = memref.alloca() : memref<128x128xf32>
+    %alloca_3 = memref.alloca() : memref<128x128xf32>
+    %alloca_4 = memref.alloca() : memref<128xf32>
+    %alloca_5 = memref.alloca() : memref<128xf32>
+    %alloca_6 = memref.alloca() : memref<128x128xf32>
+    %0 = arith.divui %arg8, %c2 : index
+    %1 = arith.muli %arg9, %c128 : index
+    %2 = memref.load %arg3[%arg7] : memref<2xi32>
+    %3 = arith.index_cast %2 : i32 to index
+    %4 = arith.maxsi %3, %c0 : index
+    %5 = arith.minsi %4, %c1000 : index
+    skipattn.pack_q %arg0[%arg7, %arg8, %1] into %alloca {heads = 1 : i64, rows_per_head = 128 : i64, scale = 0.0883883461 : f32} : memref<2x4x300x128xbf16>, memref<128x128xf32>
+    %6 = arith.addi %1, %c128 : index
+    %7 = arith.minsi %6, %c300 : index
+    %8 = arith.addi %7, %5 : index
+    %9 = arith.subi %8, %c300 : index
+    %10 = arith.maxsi %9, %c0 : index
+    %11 = arith.minsi %10, %5 : index
+    %12 = arith.ceildivui %11, %c128 : index
+    %13 = arith.index_castui %5 : index to i64
+    %14 = arith.uitofp %13 : i64 to f64
+    %15 = arith.divf %cst_2, %14 : f64
+    %16 = arith.cmpf ogt, %15, %cst_0 : f64
+    %17 = arith.cmpf olt, %15, %cst_1 : f64
+    %18 = arith.andi %17, %16 : i1
+    %19 = math.log2 %15 : f64
+    %20 = arith.truncf %19 : f64 to f32
+    %21 = arith.select %18, %20, %cst : f32
+    skipattn.blocked_kv %arg10 = %c0 to %12 kv_len(%5) state(%alloca_4, %alloca_5, %alloca_6 : memref<128xf32>, memref<128xf32>, memref<128x128xf32>) stats(%arg6[%arg7, %arg8] : memref<2x4x2xi64>) attributes {skip = #skipattn.skip<threshold_scale_factor = 1.000000e+02, min_keep_blocks = 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>, tiling = #skipattn.tiling<block_q = 128, block_kv = 128, heads_per_tile = 1, skip_unit = 64>} {
+      %22 = arith.muli %arg10, %c128 : index
+      skipattn.block_scores %alloca, %arg1[%arg7, %0] kv_start(%22) kv_len(%5) q_pos(%1) into %alloca_3 {causal, q_len = 300 : i64, rows_per_head = 128 : i64} : memref<128x128xf32>, memref<2x2x1000x128xbf16>, memref<128x128xf32>
+      %23 = arith.cmpi uge, %arg10, %c1 : index
+      %24 = arith.andi %23, %18 : i1
+      scf.for %arg11 = %c0 to %c128 step %c64 {
+        %subview = memref.subview %alloca_3[%arg11, 0] [64, 128] [1, 1] : memref<128x128xf32> to memref<64x128xf32, strided<[128, 1], offset: ?>>
+        %subview_7 = memref.subview %alloca_4[%arg11] [64] [1] : memref<128xf32> to memref<64xf32, strided<[1], offset: ?>>
+        %subview_8 = memref.subview %alloca_5[%arg11] [64] [1] : memref<128xf32> to memref<64xf32, strided<[1], offset: ?>>
+        %subview_9 = memref.subview %alloca_6[%arg11, 0] [64, 128] [1, 1] : memref<128x128xf32> to memref<64x128xf32, strided<[128, 1], offset: ?>>
+        %25 = skipattn.skip_predicate %subview, %subview_7 log2_lambda(%21) : memref<64x128xf32, strided<[128, 1], offset: ?>>, memref<64xf32, strided<[1], offset: ?>>
+        %26 = arith.andi %24, %25 : i1
+        %27 = arith.divui %arg11, %c128 : index
+        %28 = arith.addi %arg8, %27 : index
+        %29 = memref.atomic_rmw addi %c1_i64, %arg6[%arg7, %28, %c0] : (i64, memref<2x4x2xi64>) -> i64
+        %30 = arith.extui %26 : i1 to i64
+        %31 = memref.atomic_rmw addi %30, %arg6[%arg7, %28, %c1] : (i64, memref<2x4x2xi64>) -> i64
+        %32 = arith.xori %26, %true : i1
+        scf.if %32 {
+          skipattn.online_softmax %subview, %arg2[%arg7, %0] kv_start(%22) kv_len(%5) state(%subview_7, %subview_8, %subview_9) : memref<64x128xf32, strided<[128, 1], offset: ?>>, memref<2x2x1000x128xbf16>, memref<64xf32, strided<[1], offset: ?>>, memref<64xf32, strided<[1], offset: ?>>, memref<64x128xf32, strided<[128, 1], offset: ?>>
+        }
+      }
+    }
+    skipattn.finalize state(%alloca_4, %alloca_5, %alloca_6) into %arg4[%arg7, %arg8, %1] lse(%arg5 : memref<2x4x300xf32>) {rows_per_head = 128 : i64} : memref<128xf32>, memref<128xf32>, memref<128x128xf32>, memref<2x4x300x128xbf16>
+    scf.reduce 
+  }
+  return
+}
+
+// -----
+
 // Runtime per-head factors: the factor is read from its parameter with the
 // view's strides (b * 0 + h * 1) and lambda computed as the blocked IR
 // says; the vote stays.
@@ -305,7 +431,7 @@ func.func @mismatch(%q: memref<1x1x128x64xbf16>, %k: memref<1x1x256x64xbf16>, %v
 // -----
 
 // A schedule written on the tiled IR is checked as the selection checks its
-// own: this lowering builds one-role schedules.
+// own: this lowering builds a math role and optionally a load role.
 func.func @roles(%q: memref<1x1x128x64xbf16>, %k: memref<1x1x256x64xbf16>, %v: memref<1x1x256x64xbf16>, %o: memref<1x1x128x64xbf16>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -318,8 +444,8 @@ func.func @roles(%q: memref<1x1x128x64xbf16>, %k: memref<1x1x256x64xbf16>, %v: m
     %l = memref.alloca() : memref<128xf32>
     %acc = memref.alloca() : memref<128x64xf32>
     skipattn.pack_q %q[%b, %h, %c0] into %qt {heads = 1 : i64, rows_per_head = 128 : i64, scale = 0.125 : f32} : memref<1x1x128x64xbf16>, memref<128x64xf32>
-    // expected-error @+1 {{the kernel level builds one-role schedules (a math role over the whole CTA)}}
-    skipattn.blocked_kv %n = %c0 to %c4 kv_len(%c256) state(%m, %l, %acc : memref<128xf32>, memref<128xf32>, memref<128x64xf32>) attributes {tiling = #skipattn.tiling<block_q = 128, block_kv = 128, heads_per_tile = 1, skip_unit = 0>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>} {
+    // expected-error @+1 {{the sm_90a lowering builds the roles 'math' and optionally one 'load'; got 'epilogue'}}
+    skipattn.blocked_kv %n = %c0 to %c4 kv_len(%c256) state(%m, %l, %acc : memref<128xf32>, memref<128xf32>, memref<128x64xf32>) attributes {tiling = #skipattn.tiling<block_q = 128, block_kv = 128, heads_per_tile = 1, skip_unit = 0>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>, #skipattn_gpu.role<name = "epilogue", first_warp = 8, num_warps = 4, max_nreg = 0>]>} {
       %j = arith.muli %n, %c1 : index
       skipattn.block_scores %qt, %k[%b, %h] kv_start(%j) kv_len(%c256) q_pos(%c0) into %s {q_len = 128 : i64, rows_per_head = 128 : i64} : memref<128x64xf32>, memref<1x1x256x64xbf16>, memref<128x64xf32>
       skipattn.online_softmax %s, %v[%b, %h] kv_start(%j) kv_len(%c256) state(%m, %l, %acc) : memref<128x64xf32>, memref<1x1x256x64xbf16>, memref<128xf32>, memref<128xf32>, memref<128x64xf32>

@@ -81,6 +81,11 @@ func.func @f(%a: !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16, 
 
 // -----
 
+// expected-error @+1 {{consumers (warpgroups releasing a stage) must be in [0, 8], got 9}}
+func.func @f(%a: !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 9>) { return }
+
+// -----
+
 // expected-error @+1 {{expected rows x cols}}
 func.func @f(%a: !skipattn_gpu.acc<64xf32>) { return }
 
@@ -801,4 +806,26 @@ func.func @f(%x: f32) {
   // expected-error @+1 {{'skipattn_gpu.splat' op splats an f32 value, so per-row results are f32}}
   %r = skipattn_gpu.splat %x : !skipattn_gpu.rows<64xi32>
   return
+}
+
+// -----
+
+func.func @f(%n: index, %p: i1) {
+  %r = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>>
+  // expected-error @+1 {{'skipattn_gpu.ring.acquire' op needs a ring with consumers (empty barriers)}}
+  skipattn_gpu.ring.acquire %r[%n] if %p : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>>
+  return
+}
+
+// -----
+
+gpu.module @m {
+  gpu.func @k(%n: index) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>} {
+    %r = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
+      // expected-error @+1 {{the ring's empty barriers expect 1 consumer warpgroups, but role 'math' has 8 warps}}
+      skipattn_gpu.ring.release %r[%n] : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    }
+    gpu.return
+  }
 }

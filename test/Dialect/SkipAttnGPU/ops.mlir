@@ -44,6 +44,7 @@ func.func @types(%a: !skipattn_gpu.smem<64x64xf16, pitch = 64>,
 // CHECK: %[[B:.*]], %[[H:.*]], %[[T:.*]] = skipattn_gpu.tile_id {q_tiles = 8 : i64} : index, index, index
 // CHECK: %[[Q:.*]] = skipattn_gpu.ring.create {offset = 0 : i64} : <1 x ["q"] of <128x128xbf16>>
 // CHECK: %[[KV:.*]] = skipattn_gpu.ring.create {offset = 32768 : i64} : <3 x ["k", "v"] of <64x128xbf16>>
+// CHECK: %[[KC:.*]] = skipattn_gpu.ring.create {offset = 131072 : i64} : <2 x ["k"] of <64x128xbf16>, consumers = 2>
 // CHECK: skipattn_gpu.warp_role <name = "producer", first_warp = 8, num_warps = 4, max_nreg = 24> {
 // CHECK: %[[PE:.*]] = skipattn_gpu.elect
 // CHECK: skipattn_gpu.ring.put %[[Q]][%{{.*}}], "q" if %[[PE]] bytes(32768) {
@@ -56,6 +57,7 @@ func.func @types(%a: !skipattn_gpu.smem<64x64xf16, pitch = 64>,
 // CHECK-NEXT: } : <3 x ["k", "v"] of <64x128xbf16>>
 // CHECK: skipattn_gpu.ring.put %[[KV]][%[[N]]], "v" if %[[PE]] bytes(16384) {
 // CHECK: skipattn_gpu.tma_load %[[TV]]
+// CHECK: skipattn_gpu.ring.acquire %[[KC]][%[[N]]] if %[[PE]] : <2 x ["k"] of <64x128xbf16>, consumers = 2>
 // CHECK: skipattn_gpu.warp_role <name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
 // CHECK: %[[E:.*]] = skipattn_gpu.elect
 // CHECK: %[[WG:.*]] = skipattn_gpu.warpgroup_id : index
@@ -78,6 +80,7 @@ func.func @types(%a: !skipattn_gpu.smem<64x64xf16, pitch = 64>,
 // CHECK: %[[O0:.*]] = skipattn_gpu.mma %[[P]], %[[V]] acc(%[[A1]] : !skipattn_gpu.acc<64x128xf32>) {b_major = #skipattn_gpu.major<mn>} : !skipattn_gpu.operand<64x64xbf16>, <64x128xbf16> -> <64x128xf32>
 // CHECK: %[[O:.*]] = skipattn_gpu.mma_wait %[[O0]] {pending = 1 : i64} : <64x128xf32>
 // CHECK: skipattn_gpu.ring.release %[[KV]][%[[N]]] : <3 x ["k", "v"] of <64x128xbf16>>
+// CHECK: skipattn_gpu.ring.release %[[KC]][%[[N]]] : <2 x ["k"] of <64x128xbf16>, consumers = 2>
 // CHECK: skipattn_gpu.ring.drain %[[KV]][%[[N]]], "v" if %[[E]] : <3 x ["k", "v"] of <64x128xbf16>>
 // CHECK: skipattn_gpu.store_tile %[[O]], %[[L1]] into %[[OUT]][%{{.*}}, %{{.*}}, %[[R]]] {element_type = bf16, q_len = 1000 : i64, strides = array<i64: 1024000, 128000, 128>} : <64x128xf32>, <64xf32, partial>, !llvm.ptr<1>
 // CHECK: skipattn_gpu.store_lse %[[M1]], %[[L1]] into %[[LSE]][%{{.*}}, %[[R]]] {q_len = 1000 : i64} : <64xf32>, <64xf32, partial>, !llvm.ptr<1>
@@ -109,6 +112,8 @@ module @kernel attributes {gpu.container_module,
           : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<128x128xbf16>>
       %kv = skipattn_gpu.ring.create {offset = 32768}
           : !skipattn_gpu.ring<3 x ["k", "v"] of !skipattn_gpu.smem<64x128xbf16>>
+      %kc = skipattn_gpu.ring.create {offset = 131072}
+          : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x128xbf16>, consumers = 2>
       skipattn_gpu.warp_role #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 24> {
         %pe = skipattn_gpu.elect
         skipattn_gpu.ring.put %q[%c0], "q" if %pe bytes(32768) {
@@ -124,6 +129,7 @@ module @kernel attributes {gpu.container_module,
         ^bb0(%dst: !skipattn_gpu.smem<64x128xbf16>):
           skipattn_gpu.tma_load %tv[%kv_row, %h, %b] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x128xbf16>
         } : !skipattn_gpu.ring<3 x ["k", "v"] of !skipattn_gpu.smem<64x128xbf16>>
+        skipattn_gpu.ring.acquire %kc[%n] if %pe : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x128xbf16>, consumers = 2>
       }
       skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
         %e = skipattn_gpu.elect
@@ -158,6 +164,7 @@ module @kernel attributes {gpu.container_module,
             : !skipattn_gpu.operand<64x64xbf16>, !skipattn_gpu.smem<64x128xbf16> -> !skipattn_gpu.acc<64x128xf32>
         %o = skipattn_gpu.mma_wait %o0 {pending = 1} : !skipattn_gpu.acc<64x128xf32>
         skipattn_gpu.ring.release %kv[%n] : !skipattn_gpu.ring<3 x ["k", "v"] of !skipattn_gpu.smem<64x128xbf16>>
+        skipattn_gpu.ring.release %kc[%n] : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x128xbf16>, consumers = 2>
         skipattn_gpu.ring.drain %kv[%n], "v" if %e : !skipattn_gpu.ring<3 x ["k", "v"] of !skipattn_gpu.smem<64x128xbf16>>
         skipattn_gpu.store_tile %o, %l1 into %out[%b, %h, %r] {element_type = bf16, q_len = 1000, strides = array<i64: 1024000, 128000, 128>}
             : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>

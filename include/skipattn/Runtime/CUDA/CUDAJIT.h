@@ -35,6 +35,9 @@ struct CUDACompileOptions {
   bool useCache = true;
   /// K/V ring depth; 0: the schedule's choice.
   int64_t stages = 0;
+  /// A load warpgroup issues the TMA loads (false: the math warps' first
+  /// thread does, between blocks).
+  bool warpSpecialize = true;
   std::string dumpDir;
   bool passTiming = false;
 };

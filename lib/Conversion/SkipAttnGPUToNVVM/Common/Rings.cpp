@@ -1,8 +1,10 @@
 //===- Rings.cpp - rings on mbarriers and TMA -----------------------------===//
 //
-// A ring is an nvgpu.mbarrier.group (one barrier per slot and stage, one
-// arrival each) plus buffers at a fixed offset of the aligned dynamic shared
-// memory. Block n uses stage n mod stages and phase (n / stages) mod 2.
+// A ring is an nvgpu.mbarrier.group (one full barrier per slot and stage,
+// one arrival each; with consumers, then one empty barrier per stage, one
+// arrival per consumer warpgroup) plus buffers at a fixed offset of the
+// aligned dynamic shared memory. Block n uses stage n mod stages and phase
+// (n / stages) mod 2 of both kinds of barrier.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +48,19 @@ void waitParity(Emitter &e, Value barriers, const RingSlot &s) {
                                          e.cIdx(10000000), s.barrier);
 }
 
+/// The empty barrier of block `block`'s stage (a ring with consumers).
+RingSlot locateEmpty(Emitter &e, Value ringValue, Value block) {
+  auto ring = cast<sg::RingType>(ringValue.getType());
+  int64_t slots = ring.getSlots().size(), stages = ring.getStages();
+  Value n = e.toI32(block);
+  Value stage = e.remu(n, e.c32(stages));
+  RingSlot r;
+  r.barrier = e.toIdx(e.add(e.c32(stages * slots), stage));
+  r.parity = arith::TruncIOp::create(
+      e.b, e.loc, e.i1(), e.andI(e.divu(n, e.c32(stages)), e.c32(1)));
+  return r;
+}
+
 struct RingCreateLowering : OpConversionPattern<sg::RingCreateOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::RingCreateOp op, OpAdaptor,
@@ -54,12 +69,16 @@ struct RingCreateLowering : OpConversionPattern<sg::RingCreateOp> {
     auto groupT = cast<nvgpu::MBarrierGroupType>(
         getTypeConverter()->convertType(op.getType()));
     Value group = nvgpu::MBarrierCreateOp::create(rw, op.getLoc(), groupT);
-    // Thread 0 initialises every barrier (one arrival: the arming thread);
-    // the CTA barrier publishes them before any wait or TMA.
+    // Thread 0 initialises every barrier (full: one arrival, the arming
+    // thread; empty: one per consumer warpgroup); the CTA barrier
+    // publishes them before any wait or TMA.
+    auto ring = cast<sg::RingType>(op.getType());
+    int64_t full = ring.getStages() * ring.getSlots().size();
     Value first = e.cmp(arith::CmpIPredicate::eq, e.tid(), e.c32(0));
     for (int64_t i = 0; i < groupT.getNumBarriers(); ++i)
-      nvgpu::MBarrierInitOp::create(rw, op.getLoc(), group, e.cIdx(1),
-                                    e.cIdx(i), first);
+      nvgpu::MBarrierInitOp::create(
+          rw, op.getLoc(), group, e.cIdx(i < full ? 1 : ring.getConsumers()),
+          e.cIdx(i), first);
     gpu::BarrierOp::create(rw, op.getLoc());
     rw.replaceOp(op, group);
     return success();
@@ -140,19 +159,66 @@ struct RingWaitLowering : OpConversionPattern<sg::RingWaitOp> {
   }
 };
 
-/// The consumers are the whole CTA (one role): a CTA barrier.
+/// With empty barriers, one thread per consumer warpgroup arrives (its
+/// warpgroup's MMAs on the stage have completed: mma_wait came first);
+/// without, the consumers are the whole CTA (one role): a CTA barrier.
 struct RingReleaseLowering : OpConversionPattern<sg::RingReleaseOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(sg::RingReleaseOp op, OpAdaptor,
+  LogicalResult matchAndRewrite(sg::RingReleaseOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto ring = cast<sg::RingType>(op.getRing().getType());
+    if (ring.getConsumers() > 0) {
+      Emitter e(rw, loc);
+      RingSlot s = locateEmpty(e, op.getRing(), adaptor.getBlock());
+      Value first = e.cmp(arith::CmpIPredicate::eq,
+                          e.andI(e.tid(), e.c32(127)), e.c32(0));
+      auto ifOp = scf::IfOp::create(rw, loc, first, /*withElse=*/false);
+      rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      nvgpu::MBarrierArriveOp::create(
+          rw, loc, nvgpu::MBarrierTokenType::get(rw.getContext()),
+          adaptor.getRing(), s.barrier);
+      rw.eraseOp(op);
+      return success();
+    }
     auto kernel = op->getParentOfType<gpu::GPUFuncOp>();
     auto schedule =
         kernel ? kernel->getAttrOfType<sg::ScheduleAttr>(sg::kScheduleAttrName)
                : sg::ScheduleAttr();
     if (!schedule || schedule.getRoles().size() != 1)
       return rw.notifyMatchFailure(
-          op, "a release across roles needs empty barriers");
+          op, "a release across roles needs a ring with consumers");
     rw.replaceOpWithNewOp<gpu::BarrierOp>(op);
+    return success();
+  }
+};
+
+/// Block n's stage is free once the consumers released block n - stages
+/// (empty barrier, its phase (n / stages - 1) mod 2) and that block's loads
+/// landed (each slot's full barrier at the same phase).
+struct RingAcquireLowering : OpConversionPattern<sg::RingAcquireOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::RingAcquireOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    auto ring = cast<sg::RingType>(op.getRing().getType());
+    Value n = e.toI32(adaptor.getBlock());
+    Value reused = e.cmp(arith::CmpIPredicate::sge, n, e.c32(ring.getStages()));
+    Value pred = adaptor.getPred();
+    if (!matchPattern(pred, m_One()))
+      reused = e.andI(pred, reused);
+    auto ifOp = scf::IfOp::create(rw, loc, reused, /*withElse=*/false);
+    rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    Emitter ie(rw, loc);
+    Value previous = ie.sub(n, ie.c32(ring.getStages()));
+    waitParity(ie, adaptor.getRing(),
+               locateEmpty(ie, op.getRing(), previous));
+    for (Attribute slot : ring.getSlots())
+      waitParity(ie, adaptor.getRing(),
+                 locate(ie, op.getRing(), previous,
+                        cast<StringAttr>(slot).getValue()));
+    rw.eraseOp(op);
     return success();
   }
 };
@@ -197,6 +263,7 @@ struct SubtileLowering : OpConversionPattern<sg::SubtileOp> {
 void mlir::skipattn::populateRingToNVVMPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
   patterns.add<RingCreateLowering, RingPutLowering, RingWaitLowering,
-               RingReleaseLowering, RingDrainLowering, SubtileLowering>(
+               RingReleaseLowering, RingAcquireLowering, RingDrainLowering,
+               SubtileLowering>(
       converter, patterns.getContext());
 }

@@ -101,9 +101,14 @@ int64_t RingType::getSlotIndex(StringRef name) const {
 }
 
 LogicalResult RingType::verify(function_ref<InFlightDiagnostic()> emitError,
-                               int64_t stages, ArrayAttr slots, SmemType tile) {
+                               int64_t stages, ArrayAttr slots, SmemType tile,
+                               int64_t consumers) {
   if (stages < 1 || stages > 8)
     return emitError() << "stages must be in [1, 8], got " << stages;
+  if (consumers < 0 || consumers > 8)
+    return emitError() << "consumers (warpgroups releasing a stage) must be "
+                          "in [0, 8], got "
+                       << consumers;
   if (slots.empty())
     return emitError() << "a ring needs at least one slot";
   llvm::StringSet<> seen;

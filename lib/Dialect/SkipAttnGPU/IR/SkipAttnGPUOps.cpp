@@ -143,7 +143,28 @@ LogicalResult RingDrainOp::verify() {
 }
 
 LogicalResult RingReleaseOp::verify() {
-  return checkRing(*this, getRing(), "");
+  if (failed(checkRing(*this, getRing(), "")))
+    return failure();
+  // Empty barriers count one arrival per consumer warpgroup, so the
+  // releasing role must have exactly that many.
+  auto ring = cast<RingType>(getRing().getType());
+  auto role = getOperation()->getParentOfType<WarpRoleOp>();
+  if (ring.getConsumers() > 0 && role &&
+      role.getRole().getNumWarps() != 4 * ring.getConsumers())
+    return emitOpError("the ring's empty barriers expect ")
+           << ring.getConsumers() << " consumer warpgroups, but role '"
+           << role.getRole().getName() << "' has "
+           << role.getRole().getNumWarps() << " warps";
+  return success();
+}
+
+LogicalResult RingAcquireOp::verify() {
+  if (failed(checkRing(*this, getRing(), "")))
+    return failure();
+  if (cast<RingType>(getRing().getType()).getConsumers() == 0)
+    return emitOpError("needs a ring with consumers (empty barriers); "
+                       "without them the consumers release by a CTA barrier");
+  return success();
 }
 
 LogicalResult SubtileOp::verify() {

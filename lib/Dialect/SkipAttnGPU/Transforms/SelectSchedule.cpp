@@ -35,7 +35,8 @@ TileChoice mlir::skipattn_gpu::chooseHopperTiles(int64_t headDim) {
 
 FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
     MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
-    int64_t stages, function_ref<InFlightDiagnostic()> emitError) {
+    int64_t stages, bool warpSpecialize,
+    function_ref<InFlightDiagnostic()> emitError) {
   if (!isHopper(chip))
     return emitError() << "no GPU kernel schedule for chip '" << chip
                        << "' (supported: sm_90a)";
@@ -43,13 +44,20 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
     return failure();
   TileChoice tiles = chooseHopperTiles(problem.headDim);
   int64_t blockQ = tiles.blockQ, blockKV = tiles.blockKV;
-  auto math = RoleAttr::get(ctx, "math", /*firstWarp=*/0,
-                            /*numWarps=*/4 * (blockQ / kWarpgroupRows),
-                            /*maxNreg=*/0);
+  // Warp-specialized: a load warpgroup after the math warpgroups issues
+  // every TMA and gives its registers to them (24 + 240 per thread fill
+  // the 64K register file of 2 + 1 warpgroups).
+  int64_t mathWarps = 4 * (blockQ / kWarpgroupRows);
+  SmallVector<Attribute> roles{
+      RoleAttr::get(ctx, "math", /*firstWarp=*/0, mathWarps,
+                    /*maxNreg=*/warpSpecialize ? kMathRegisters : 0)};
+  if (warpSpecialize)
+    roles.push_back(RoleAttr::get(ctx, "load", /*firstWarp=*/mathWarps,
+                                  /*numWarps=*/4, kLoadRegisters));
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       stages > 0 ? stages : tiles.stages, kWarpgroupRows,
-      ArrayAttr::get(ctx, {math}));
+      ArrayAttr::get(ctx, roles));
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -101,15 +109,44 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
     return emitError() << "the schedule needs " << s.getSharedBytes()
                        << " bytes of shared memory; sm_90a has "
                        << kHopperSharedBytes;
-  if (s.getRoles().size() != 1)
-    return emitError() << "the sm_90a lowering runs one role (math); "
-                          "producer roles are not lowered yet";
+  // Roles the lowering builds: math alone (it also issues the loads), or
+  // math and one load warpgroup after it.
+  RoleAttr math, load;
+  for (Attribute a : s.getRoles()) {
+    auto r = cast<RoleAttr>(a);
+    if (r.getName() == "math")
+      math = r;
+    else if (r.getName() == "load" && !load)
+      load = r;
+    else
+      return emitError() << "the sm_90a lowering builds the roles 'math' and "
+                            "optionally one 'load'; got '"
+                         << r.getName() << "'";
+  }
+  if (math.getFirstWarp() != 0)
+    return emitError() << "the math role starts at warp 0";
+  if (!load && math.getMaxNreg() != 0)
+    return emitError() << "max_nreg is for schedules with a load role";
+  if (load) {
+    if (load.getFirstWarp() != math.getNumWarps() || load.getNumWarps() != 4)
+      return emitError() << "the load role is one warpgroup after the math "
+                            "warps";
+    // setmaxnreg moves registers between warpgroups of one CTA: the sum
+    // must fit the SM's 64K registers.
+    if (math.getMaxNreg() == 0 || load.getMaxNreg() == 0)
+      return emitError() << "a load role needs max_nreg on both roles";
+    int64_t total = 32 * (math.getNumWarps() * math.getMaxNreg() +
+                          load.getNumWarps() * load.getMaxNreg());
+    if (total > 65536)
+      return emitError() << "role registers (" << total
+                         << ") exceed the 65536 of an SM";
+  }
   return success();
 }
 
 LogicalResult mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op,
-                                                 StringRef chip,
-                                                 int64_t stages) {
+                                                 StringRef chip, int64_t stages,
+                                                 bool warpSpecialize) {
   if (op.hasTensorSemantics())
     return op.emitOpError("schedule selection expects the memref form");
   auto q = cast<ShapedType>(op.getQuery().getType());
@@ -131,7 +168,8 @@ LogicalResult mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op,
       return failure();
   } else {
     FailureOr<ScheduleAttr> chosen =
-        selectSchedule(op.getContext(), problem, chip, stages, emitError);
+        selectSchedule(op.getContext(), problem, chip, stages, warpSpecialize,
+                       emitError);
     if (failed(chosen))
       return failure();
     schedule = *chosen;
@@ -152,8 +190,9 @@ struct SelectSchedulePass
   using Base::Base;
   void runOnOperation() override {
     WalkResult r = getOperation().walk([&](skipattn::AttentionOp op) {
-      return failed(selectSchedule(op, chip, stages)) ? WalkResult::interrupt()
-                                                      : WalkResult::advance();
+      return failed(selectSchedule(op, chip, stages, warpSpecialize))
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
     });
     if (r.wasInterrupted())
       signalPassFailure();

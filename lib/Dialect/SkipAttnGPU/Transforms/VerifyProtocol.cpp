@@ -1,10 +1,14 @@
 //===- VerifyProtocol.cpp - skipattn-gpu-verify-protocol ------------------===//
 //
-// Checks the mbarrier protocol of each ring against the shape the kernel
-// level gives it: a prologue that fills blocks 0 .. stages-1, a KV loop
-// `scf.for %n` whose body waits for block n and refills its stage with
-// block n + stages, and a drain after the loop. Rings used outside a loop
-// (the Q tile) are filled and waited once.
+// Checks the mbarrier protocol of each ring against the shapes the kernel
+// level gives it. Rings used outside a loop (the Q tile) are filled and
+// waited once. A ring without consumers is refilled by its consumers: a
+// prologue fills blocks 0 .. stages-1, a KV loop `scf.for %n` waits for
+// block n and refills its stage with block n + stages, and a drain follows
+// the loop. A ring with consumers (empty barriers) has a producer loop
+// that acquires and fills block n, and a consumer loop over the same
+// blocks that waits for block n and releases it on every path; the
+// producer drains what a consumer may leave unwaited.
 //
 // The analysis is a must-wait set over the structured control flow of one
 // iteration: a slot counts as waited for block n after an scf.if only if
@@ -83,6 +87,17 @@ private:
   /// refill put against them.
   LogicalResult walk(Block &block, scf::ForOp loop, llvm::StringSet<> &waited,
                      bool &released, bool guarded);
+  /// The producer/consumer protocol of a ring with empty barriers.
+  LogicalResult checkWithConsumers();
+  /// One iteration of the producer loop: every put acquired first.
+  LogicalResult walkProducer(Block &block, scf::ForOp loop, bool &acquired,
+                             llvm::StringMap<int> &puts);
+  /// One iteration of a consumer loop: waits, then one release.
+  LogicalResult walkConsumer(Block &block, scf::ForOp loop,
+                             llvm::StringSet<> &waited, bool &released,
+                             bool guarded);
+  /// Ring ops in regions other than scf.if are not followed.
+  LogicalResult rejectHidden(Operation &op);
 
   RingCreateOp ring;
   RingType type;
@@ -158,24 +173,254 @@ LogicalResult RingChecker::walk(Block &block, scf::ForOp loop,
       waited = intersect(thenW, elseW);
       continue;
     }
-    // Other regions are not analysed: the ring's ops may not hide there.
-    if (op.getNumRegions()) {
-      WalkResult r = op.walk([&](Operation *inner) {
-        for (Value v : inner->getOperands())
-          if (v == ring.getRing())
-            return WalkResult::interrupt();
-        return WalkResult::advance();
-      });
-      if (r.wasInterrupted())
-        return op.emitOpError("uses the ring inside a region the protocol "
-                              "check does not follow; keep ring ops at the "
-                              "iteration's top level or under scf.if");
+    if (failed(rejectHidden(op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult RingChecker::rejectHidden(Operation &op) {
+  // Other regions are not analysed: the ring's ops may not hide there.
+  if (!op.getNumRegions())
+    return success();
+  WalkResult r = op.walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (v == ring.getRing())
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  if (r.wasInterrupted())
+    return op.emitOpError("uses the ring inside a region the protocol "
+                          "check does not follow; keep ring ops at the "
+                          "iteration's top level or under scf.if");
+  return success();
+}
+
+static bool isLoopBlock(Value index, scf::ForOp loop) {
+  BlockRef r = classify(index);
+  return r.kind == BlockRef::LoopPlus && r.loop == loop && r.value == 0;
+}
+
+LogicalResult RingChecker::walkProducer(Block &block, scf::ForOp loop,
+                                        bool &acquired,
+                                        llvm::StringMap<int> &puts) {
+  for (Operation &op : block) {
+    if (auto a = dyn_cast<RingAcquireOp>(op)) {
+      if (a.getRing() != ring.getRing())
+        continue;
+      if (!isLoopBlock(a.getBlock(), loop))
+        return a.emitOpError("acquires a block other than the producer "
+                             "loop's block n");
+      acquired = true;
+      continue;
     }
+    if (auto put = dyn_cast<RingPutOp>(op)) {
+      if (put.getRing() != ring.getRing())
+        continue;
+      if (!isLoopBlock(put.getBlock(), loop))
+        return put.emitOpError("a producer loop fills its own block n (the "
+                               "ring's empty barriers say when its stage is "
+                               "free)");
+      if (!acquired)
+        return put.emitOpError("fills block n's stage without acquiring it "
+                               "first on every path (ring.acquire): the "
+                               "consumers may still read block n - stages");
+      ++puts[put.getSlot()];
+      continue;
+    }
+    if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+      bool thenA = acquired, elseA = acquired;
+      if (failed(walkProducer(ifOp.getThenRegion().front(), loop, thenA,
+                              puts)))
+        return failure();
+      if (!ifOp.getElseRegion().empty() &&
+          failed(walkProducer(ifOp.getElseRegion().front(), loop, elseA,
+                              puts)))
+        return failure();
+      acquired = thenA && elseA;
+      continue;
+    }
+    if (failed(rejectHidden(op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
+                                        llvm::StringSet<> &waited,
+                                        bool &released, bool guarded) {
+  for (Operation &op : block) {
+    if (auto w = dyn_cast<RingWaitOp>(op)) {
+      if (w.getRing() != ring.getRing())
+        continue;
+      if (!isLoopBlock(w.getBlock(), loop))
+        return w.emitOpError("waits for a block other than the consumer "
+                             "loop's block n");
+      if (released)
+        return w.emitOpError("reads block n's stage after releasing it: the "
+                             "producer may be refilling it");
+      waited.insert(w.getSlot());
+      continue;
+    }
+    if (auto rel = dyn_cast<RingReleaseOp>(op)) {
+      if (rel.getRing() != ring.getRing())
+        continue;
+      if (!isLoopBlock(rel.getBlock(), loop))
+        return rel.emitOpError("releases a block other than the loop's");
+      if (guarded)
+        return rel.emitOpError("must run on every path of the iteration (the "
+                               "empty barrier counts every consumer "
+                               "warpgroup)");
+      if (released)
+        return rel.emitOpError("releases block n twice: the empty barrier "
+                               "would complete a phase early");
+      released = true;
+      continue;
+    }
+    if (isa<RingPutOp, RingAcquireOp>(op) &&
+        op.getOperand(0) == ring.getRing())
+      return op.emitOpError("fills the ring inside its consumer loop; a ring "
+                            "with consumers is filled by its producer loop");
+    if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+      llvm::StringSet<> thenW = waited, elseW = waited;
+      bool thenR = released, elseR = released;
+      if (failed(walkConsumer(ifOp.getThenRegion().front(), loop, thenW, thenR,
+                              /*guarded=*/true)))
+        return failure();
+      if (!ifOp.getElseRegion().empty() &&
+          failed(walkConsumer(ifOp.getElseRegion().front(), loop, elseW,
+                              elseR, /*guarded=*/true)))
+        return failure();
+      waited = intersect(thenW, elseW);
+      continue;
+    }
+    if (failed(rejectHidden(op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult RingChecker::checkWithConsumers() {
+  int64_t stages = type.getStages();
+  scf::ForOp producer;
+  llvm::SetVector<scf::ForOp> consumers;
+  llvm::DenseMap<std::pair<StringRef, int64_t>, RingPutOp> constant;
+  for (Operation *user : ring.getRing().getUsers()) {
+    Value block;
+    if (auto put = dyn_cast<RingPutOp>(user))
+      block = put.getBlock();
+    else if (auto a = dyn_cast<RingAcquireOp>(user))
+      block = a.getBlock();
+    else if (auto w = dyn_cast<RingWaitOp>(user))
+      block = w.getBlock();
+    else if (auto rel = dyn_cast<RingReleaseOp>(user))
+      block = rel.getBlock();
+    else
+      continue;
+    BlockRef r = classify(block);
+    if (r.kind == BlockRef::Unknown || (r.kind == BlockRef::LoopPlus &&
+                                        r.value != 0))
+      return user->emitOpError("on a ring with consumers, block indices are "
+                               "constants or a loop's block n");
+    bool fills = isa<RingPutOp, RingAcquireOp>(user);
+    if (r.kind == BlockRef::Constant) {
+      if (isa<RingAcquireOp, RingReleaseOp>(user))
+        return user->emitOpError("acquires and releases belong to the "
+                                 "producer and consumer loops");
+      if (auto put = dyn_cast<RingPutOp>(user)) {
+        if (r.value < 0 || r.value >= stages)
+          return put.emitOpError("puts outside a loop fill blocks [0, ")
+                 << stages << "), not block " << r.value;
+        if (!constant.try_emplace({put.getSlot(), r.value}, put).second)
+          return put.emitOpError("fills slot '")
+                 << put.getSlot() << "' of block " << r.value
+                 << " twice: its barrier expects one arrival";
+      }
+      continue;
+    }
+    if (fills) {
+      if (producer && producer != r.loop)
+        return user->emitOpError("a ring with consumers has one producer "
+                                 "loop");
+      producer = r.loop;
+    } else {
+      consumers.insert(r.loop);
+    }
+  }
+  // Waits for constant blocks need a constant put.
+  for (Operation *user : ring.getRing().getUsers())
+    if (auto w = dyn_cast<RingWaitOp>(user)) {
+      BlockRef r = classify(w.getBlock());
+      if (r.kind == BlockRef::Constant &&
+          !constant.count({w.getSlot(), r.value}))
+        return w.emitOpError("waits for slot '")
+               << w.getSlot() << "' of block " << r.value
+               << " but no put fills it";
+    }
+  if (!consumers.empty() && !producer)
+    return scf::ForOp(consumers.front()).emitOpError(
+        "consumes a ring with consumers that no producer loop fills");
+  if (!producer)
+    return success();
+  if (!constant.empty())
+    return producer.emitOpError("fills a ring whose blocks are also filled "
+                                "outside the loop");
+
+  bool acquired = false;
+  llvm::StringMap<int> puts;
+  if (failed(walkProducer(*producer.getBody(), producer, acquired, puts)))
+    return failure();
+  for (Attribute s : type.getSlots()) {
+    StringRef slot = cast<StringAttr>(s).getValue();
+    if (puts.lookup(slot) != 1)
+      return producer.emitOpError("fills ring slot '")
+             << slot << "' " << puts.lookup(slot)
+             << " times per block; its barrier expects one arrival";
+  }
+
+  llvm::StringSet<> unwaited;
+  for (scf::ForOp loop : consumers) {
+    // Both loops must walk the same blocks, or one side waits forever.
+    if (loop.getLowerBound() != producer.getLowerBound() ||
+        loop.getUpperBound() != producer.getUpperBound() ||
+        !matchPattern(loop.getStep(), m_One()) ||
+        !matchPattern(producer.getStep(), m_One()))
+      return loop.emitOpError("the consumer and producer loops of a ring "
+                              "must walk the same blocks (same bounds, step "
+                              "1)");
+    llvm::StringSet<> waited;
+    bool released = false;
+    if (failed(walkConsumer(*loop.getBody(), loop, waited, released,
+                            /*guarded=*/false)))
+      return failure();
+    if (!released)
+      return loop.emitOpError("never releases the ring's block n: the "
+                              "producer would wait forever");
+    for (Attribute s : type.getSlots())
+      if (!waited.contains(cast<StringAttr>(s).getValue()))
+        unwaited.insert(cast<StringAttr>(s).getValue());
+  }
+  // The producer's acquire waits for the loads of block n - stages; those
+  // of the last blocks need a drain after its loop.
+  for (const auto &e : unwaited) {
+    bool drained = false;
+    for (Operation *o = producer->getNextNode(); o; o = o->getNextNode())
+      if (auto d = dyn_cast<RingDrainOp>(o))
+        drained |= d.getRing() == ring.getRing() &&
+                   d.getSlot() == e.getKey() &&
+                   d.getCount() == producer.getUpperBound();
+    if (!drained)
+      return producer.emitOpError("some consumer path leaves ring slot '")
+             << e.getKey()
+             << "' of a block unwaited; drain it after the producer loop "
+                "(ring.drain with the loop's block count)";
   }
   return success();
 }
 
 LogicalResult RingChecker::check() {
+  if (type.getConsumers() > 0)
+    return checkWithConsumers();
   int64_t stages = type.getStages();
   // Prologue puts (constant blocks) and the loops that consume the ring.
   llvm::DenseMap<std::pair<StringRef, int64_t>, RingPutOp> prologue;

@@ -1,8 +1,13 @@
 // RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{stages=3}))' | FileCheck %s
+// RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{stages=3 warp-specialize=false}))' | FileCheck %s --check-prefix=ONE
 
 // A requested ring depth replaces the schedule's default ...
 // CHECK-LABEL: func.func @d128
 // CHECK: block_q = 128, block_kv = 128, head_dim = 128, stages = 3
+// CHECK-SAME: #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>
+// Without warp specialization the math role is the whole CTA.
+// ONE-LABEL: func.func @d128
+// ONE: stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>
 func.func @d128(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
                 %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
   skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)

@@ -1,11 +1,12 @@
 // RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule))' | FileCheck %s
 
-// D = 128: two math warpgroups, 128-key blocks, a two-stage ring; the
-// tiling skipattn-tile will use is recorded next to it.
+// D = 128: two math warpgroups and a load warpgroup that gives them its
+// registers, 128-key blocks, two-stage rings; the tiling skipattn-tile will
+// use is recorded next to it.
 // CHECK-LABEL: func.func @d128
 // CHECK: skipattn.attention
 // CHECK-SAME: skipattn.tiling = #skipattn.tiling<block_q = 128, block_kv = 128, heads_per_tile = 1, skip_unit = 0>
-// CHECK-SAME: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>
+// CHECK-SAME: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>
 func.func @d128(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
                 %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
   skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)
@@ -119,10 +120,32 @@ func.func @smem(%q: memref<1x2x128x128xbf16>, %k: memref<1x2x256x128xbf16>,
 
 func.func @roles(%q: memref<1x2x128x128xbf16>, %k: memref<1x2x256x128xbf16>,
                  %v: memref<1x2x256x128xbf16>, %o: memref<1x2x128x128xbf16>) {
-  // expected-error @+1 {{the sm_90a lowering runs one role (math); producer roles are not lowered yet}}
+  // expected-error @+1 {{the sm_90a lowering builds the roles 'math' and optionally one 'load'; got 'epilogue'}}
   skipattn.attention ins(%q, %k, %v : memref<1x2x128x128xbf16>, memref<1x2x256x128xbf16>, memref<1x2x256x128xbf16>)
       outs(%o : memref<1x2x128x128xbf16>)
-      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>}
+      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>, #skipattn_gpu.role<name = "epilogue", first_warp = 8, num_warps = 4, max_nreg = 0>]>}
+  return
+}
+
+// -----
+
+func.func @budget(%q: memref<1x2x128x128xbf16>, %k: memref<1x2x256x128xbf16>,
+                  %v: memref<1x2x256x128xbf16>, %o: memref<1x2x128x128xbf16>) {
+  // expected-error @+1 {{role registers (67584) exceed the 65536 of an SM}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x128x128xbf16>, memref<1x2x256x128xbf16>, memref<1x2x256x128xbf16>)
+      outs(%o : memref<1x2x128x128xbf16>)
+      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 248>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 32>]>}
+  return
+}
+
+// -----
+
+func.func @loadplace(%q: memref<1x2x128x128xbf16>, %k: memref<1x2x256x128xbf16>,
+                     %v: memref<1x2x256x128xbf16>, %o: memref<1x2x128x128xbf16>) {
+  // expected-error @+1 {{the math role starts at warp 0}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x128x128xbf16>, memref<1x2x256x128xbf16>, memref<1x2x256x128xbf16>)
+      outs(%o : memref<1x2x128x128xbf16>)
+      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "load", first_warp = 0, num_warps = 4, max_nreg = 24>, #skipattn_gpu.role<name = "math", first_warp = 4, num_warps = 8, max_nreg = 240>]>}
   return
 }
 

@@ -104,7 +104,8 @@ def SkipAttnGPU_RingCreateOp : SkipAttnGPU_Op<"ring.create"> {
     Places the ring's buffers at byte `offset` of the kernel's 1024-byte
     aligned dynamic shared memory (a multiple of 1024, the swizzle period)
     and initialises one full barrier per slot and stage (one arrival: the
-    thread that arms it). Rings must not overlap; the runtime allocates the
+    thread that arms it) and, for a ring with consumers, one empty barrier
+    per stage (one arrival per consumer warpgroup). Rings must not overlap; the runtime allocates the
     schedule's `getSharedBytes()`.
 
     ```mlir
@@ -195,11 +196,38 @@ def SkipAttnGPU_RingReleaseOp : SkipAttnGPU_Op<"ring.release"> {
   let summary = "The consumers are done with block `n`'s stage";
   let description = [{
     Every consumer thread has finished reading the stage of block `n`; after
-    it the stage may be refilled. With the consumers forming the whole CTA
-    this is a CTA barrier.
+    it the stage may be refilled. On a ring with `consumers = N` one thread
+    of each consumer warpgroup arrives on the stage's empty barrier (after
+    its MMAs on the stage completed); otherwise the consumers are the whole
+    CTA and this is a CTA barrier.
+
+    ```mlir
+    skipattn_gpu.ring.release %k[%n] : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x128xbf16>, consumers = 2>
+    ```
   }];
   let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block);
   let assemblyFormat = "$ring `[` $block `]` attr-dict `:` type($ring)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RingAcquireOp : SkipAttnGPU_Op<"ring.acquire"> {
+  let summary = "Wait until block `n`'s stage is free to refill";
+  let description = [{
+    The producer side of a ring with consumers: when `pred` holds and
+    `n >= stages`, waits for the empty barrier of stage `n mod stages` (all
+    consumer warpgroups released block `n - stages`) and for the loads of
+    every slot of block `n - stages` (a consumer that skipped a block never
+    waited for its V, and a barrier must finish its phase before it is
+    armed again). Blocks below `stages` find their stage free.
+
+    ```mlir
+    skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x128xbf16>, consumers = 2>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block, I1:$pred);
+  let assemblyFormat = [{
+    $ring `[` $block `]` `if` $pred attr-dict `:` type($ring)
+  }];
   let hasVerifier = 1;
 }
 

@@ -52,19 +52,36 @@ def SkipAttnGPU_RingType : SkipAttnGPU_Type<"Ring", "ring"> {
     buffer with its own full barrier (one per stage). Stage `s` of slot `x`
     sits at byte `(s * slots + x) * bytes(tile)` from the ring's offset.
 
+    With `consumers = N` (N > 0) every stage also has an empty barrier that
+    each of the N consumer warpgroups arrives on when it releases the stage
+    (`ring.release`), and a producer role waits on it (`ring.acquire`)
+    before refilling the stage: producer and consumers never meet at a CTA
+    barrier. Without it (the default, 0) the consumers are the whole CTA
+    and a release is a CTA barrier.
+
     ```mlir
     !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<128x128xbf16>>
+    !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x128xbf16>, consumers = 2>
     ```
   }];
   let parameters = (ins "int64_t":$stages, "::mlir::ArrayAttr":$slots,
-                        "::mlir::skipattn_gpu::SmemType":$tile);
-  let assemblyFormat = "`<` $stages `x` $slots `of` $tile `>`";
+                        "::mlir::skipattn_gpu::SmemType":$tile,
+                        DefaultValuedParameter<"int64_t", "0">:$consumers);
+  let assemblyFormat = [{
+    `<` $stages `x` $slots `of` $tile (`,` `consumers` `=` $consumers^)? `>`
+  }];
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Index of slot `name`, or -1.
     int64_t getSlotIndex(::llvm::StringRef name) const;
     int64_t getBytes() const {
       return getStages() * getSlots().size() * getTile().getBytes();
+    }
+    /// Full barriers (slots x stages), then one empty barrier per stage
+    /// when the ring has consumers.
+    int64_t getNumBarriers() const {
+      return getStages() * getSlots().size() +
+             (getConsumers() > 0 ? getStages() : 0);
     }
   }];
 }

@@ -38,12 +38,16 @@ struct TileChoice {
 /// kernel's skip decisions, which depend on the tile sizes.
 TileChoice chooseHopperTiles(int64_t headDim);
 
+/// Registers per thread of the warp-specialized sm_90a schedule's roles.
+constexpr int64_t kMathRegisters = 240, kLoadRegisters = 24;
+
 /// The schedule skipattn-gpu-select-schedule picks for `problem` on `chip`
-/// (`stages` 0: the default depth), or an error naming what the chip
-/// cannot run.
+/// (`stages` 0: the default depth; `warpSpecialize`: a load warpgroup
+/// issues the TMA loads), or an error naming what the chip cannot run.
 FailureOr<ScheduleAttr>
 selectSchedule(MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
-               int64_t stages, function_ref<InFlightDiagnostic()> emitError);
+               int64_t stages, bool warpSpecialize,
+               function_ref<InFlightDiagnostic()> emitError);
 
 /// Checks a schedule (chosen or written by hand) against the problem and
 /// the chip.
@@ -53,7 +57,7 @@ LogicalResult verifySchedule(ScheduleAttr schedule,
 
 /// Attaches (or verifies) the schedule and tiling of one attention op.
 LogicalResult selectSchedule(skipattn::AttentionOp op, StringRef chip,
-                             int64_t stages);
+                             int64_t stages, bool warpSpecialize);
 
 /// Checks the barrier protocol of the rings of `kernel`.
 LogicalResult verifyRingProtocol(gpu::GPUFuncOp kernel);

@@ -21,16 +21,21 @@ def SkipAttnGPUSelectSchedule
     against the op and the chip: head dimension, shared-memory budget,
     warpgroups per `block_q`, skip unit, roles.
 
-    For sm_90a: one `math` role of `block_q / 16` warps (two warpgroups of
+    For sm_90a: a `math` role of `block_q / 16` warps (two warpgroups of
     64 rows), `block_q = 128`, and `block_kv = 128` for D <= 128 or 64 for
-    D = 256 (the register budget of the 64x256 accumulator), with a
-    two-stage K/V ring.
+    D = 256 (the register budget of the 64x256 accumulator), with
+    two-stage K and V rings. Warp-specialized (the default), a `load`
+    warpgroup after the math warps issues every TMA load and the roles
+    resize their register files (240 math / 24 load); otherwise the math
+    role's first thread issues the loads between its blocks.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "Target chip">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V ring depth (0: the schedule's choice)">,
+    Option<"warpSpecialize", "warp-specialize", "bool", /*default=*/"true",
+           "A load warpgroup issues the TMA loads">,
   ];
   let dependentDialects = ["::mlir::skipattn_gpu::SkipAttnGPUDialect"];
 }

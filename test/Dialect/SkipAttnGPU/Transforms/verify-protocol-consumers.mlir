@@ -1,0 +1,285 @@
+// RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(gpu.module(skipattn-gpu-verify-protocol))' | FileCheck %s
+
+// The protocol of a ring with consumers (empty barriers): a load role's
+// loop acquires block n's stage and fills it; the math role's loop over the
+// same blocks waits for block n and releases it once on every path; the
+// producer drains the loads a consumer may skip. Each broken variant below
+// would deadlock, overwrite a stage still being read, or exit with a TMA
+// write in flight.
+
+// A consumer that skips V on some path; the producer drains it.
+// CHECK-LABEL: gpu.module @valid
+// CHECK: skipattn_gpu.ring.acquire
+// CHECK: skipattn_gpu.ring.drain
+// CHECK: skipattn_gpu.ring.release
+gpu.module @valid {
+  gpu.func @k(%vd: !llvm.ptr, %nb: index, %nb2: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+        skipattn_gpu.ring.drain %v[%nb], "v" if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        scf.if %skip {
+        } else {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// The producer fills a stage without acquiring it.
+gpu.module @noacquire {
+  gpu.func @k(%vd: !llvm.ptr, %nb: index, %nb2: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          // expected-error @+1 {{fills block n's stage without acquiring it first on every path (ring.acquire)}}
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+        skipattn_gpu.ring.drain %v[%nb], "v" if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        scf.if %skip {
+        } else {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// A release on one path only: the empty barrier never completes.
+gpu.module @guardedrelease {
+  gpu.func @k(%vd: !llvm.ptr, %nb: index, %nb2: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+        skipattn_gpu.ring.drain %v[%nb], "v" if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+        scf.if %skip {
+          // expected-error @+1 {{must run on every path of the iteration}}
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// A read after the release races with the refill.
+gpu.module @waitafter {
+  gpu.func @k(%vd: !llvm.ptr, %nb: index, %nb2: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+        skipattn_gpu.ring.drain %v[%nb], "v" if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        // expected-error @+1 {{reads block n's stage after releasing it}}
+        %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// The consumer never releases: the producer waits forever.
+gpu.module @norelease {
+  gpu.func @k(%vd: !llvm.ptr, %nb: index, %nb2: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+        skipattn_gpu.ring.drain %v[%nb], "v" if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      // expected-error @+1 {{never releases the ring's block n}}
+      scf.for %n = %c0 to %nb step %c1 {
+        %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// A skipped block's V may be in flight at exit.
+gpu.module @nodrain {
+  gpu.func @k(%vd: !llvm.ptr, %nb: index, %nb2: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        // expected-error @+1 {{some consumer path leaves ring slot 'v' of a block unwaited}}
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        scf.if %skip {
+        } else {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// The loops walk different blocks.
+gpu.module @bounds {
+  gpu.func @k(%vd: !llvm.ptr, %nb: index, %nb2: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+        skipattn_gpu.ring.drain %v[%nb], "v" if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      // expected-error @+1 {{the consumer and producer loops of a ring must walk the same blocks}}
+      scf.for %n = %c0 to %nb2 step %c1 {
+        %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// Two puts of one slot per block: one arrival expected.
+gpu.module @twice {
+  gpu.func @k(%vd: !llvm.ptr, %nb: index, %nb2: index, %skip: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>]>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        // expected-error @+1 {{fills ring slot 'v' 2 times per block}}
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+        skipattn_gpu.ring.drain %v[%nb], "v" if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+      }
+    }
+    gpu.return
+  }
+}
