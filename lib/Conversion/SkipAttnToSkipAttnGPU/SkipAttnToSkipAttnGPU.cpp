@@ -521,9 +521,12 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
     b.setInsertionPointToStart(forOp.getBody());
     Value blk = forOp.getInductionVar();
     Value row = arith::MulIOp::create(b, loc, blk, cIdx(schedule.getBlockKv()));
+    // Both stages are acquired before K is filled: a math warpgroup that
+    // skipped block n - stages never waited for its V, so only K(n)
+    // landing tells it that V's barrier has left that block's phase.
     sg::RingAcquireOp::create(b, loc, kRing, blk, t);
-    emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
     sg::RingAcquireOp::create(b, loc, vRing, blk, t);
+    emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
     emitPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch);
   }
   sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", t);

@@ -150,8 +150,10 @@ func.func @attn(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xbf16
 
 // The same tile with a load role. The scalars are computed once, before
 // the roles; K and V get separate rings whose empty barriers count the two
-// math warpgroups. The load role's thread fills Q, then acquires and fills
-// the K and V stages of every block of the same loop bounds, and drains V;
+// math warpgroups. The load role's thread fills Q, then acquires the K and
+// V stages of every block of the same loop bounds before filling them (K
+// landing then tells a warpgroup that skipped V(n - 2) that V's barrier is
+// in block n's phase), and drains V;
 // the math warpgroups release K after Q.K^T and V at the end of the
 // iteration, on every path. The kernel asks ptxas for one CTA per SM so that
 // setmaxnreg is kept.
@@ -170,9 +172,9 @@ func.func @attn(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xbf16
 // CHECK:     skipattn_gpu.ring.put %[[QR]][%{{.*}}], "q" if %[[TRUE:.*]] bytes(32768)
 // CHECK:     scf.for %[[PN:.*]] = %[[C0:.*]] to %[[NB]] step
 // CHECK:       skipattn_gpu.ring.acquire %[[KR]][%[[PN]]] if %[[TRUE]]
-// CHECK:       skipattn_gpu.ring.put %[[KR]][%[[PN]]], "k" if %[[TRUE]] bytes(32768)
+// CHECK-NEXT:  skipattn_gpu.ring.acquire %[[VR]][%[[PN]]] if %[[TRUE]]
+// CHECK-NEXT:  skipattn_gpu.ring.put %[[KR]][%[[PN]]], "k" if %[[TRUE]] bytes(32768)
 // CHECK:         skipattn_gpu.tma_load %[[K]]
-// CHECK:       skipattn_gpu.ring.acquire %[[VR]][%[[PN]]] if %[[TRUE]]
 // CHECK:       skipattn_gpu.ring.put %[[VR]][%[[PN]]], "v" if %[[TRUE]] bytes(32768)
 // CHECK:         skipattn_gpu.tma_load %[[V]]
 // CHECK:     skipattn_gpu.ring.drain %[[VR]][%[[NB]]], "v" if %[[TRUE]]

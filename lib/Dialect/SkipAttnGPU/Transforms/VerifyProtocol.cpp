@@ -98,6 +98,10 @@ private:
                              bool guarded);
   /// Ring ops in regions other than scf.if are not followed.
   LogicalResult rejectHidden(Operation &op);
+  /// A wait for a slot some path leaves unwaited must follow a wait that
+  /// proves the producer acquired this ring's block n.
+  LogicalResult checkPhaseOrder(RingWaitOp wait, scf::ForOp consumer,
+                                scf::ForOp producer);
 
   RingCreateOp ring;
   RingType type;
@@ -194,6 +198,14 @@ LogicalResult RingChecker::rejectHidden(Operation &op) {
                           "check does not follow; keep ring ops at the "
                           "iteration's top level or under scf.if");
   return success();
+}
+
+/// Whether `a` comes before `b` in the program order of `body`, where both
+/// are nested in it (ops under one scf.if are not ordered here).
+static bool before(Operation *a, Operation *b, Block *body) {
+  Operation *x = body->findAncestorOpInBlock(*a);
+  Operation *y = body->findAncestorOpInBlock(*b);
+  return x && y && x != y && x->isBeforeInBlock(y);
 }
 
 static bool isLoopBlock(Value index, scf::ForOp loop) {
@@ -300,6 +312,40 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
   return success();
 }
 
+LogicalResult RingChecker::checkPhaseOrder(RingWaitOp wait, scf::ForOp consumer,
+                                           scf::ForOp producer) {
+  Block *pbody = producer.getBody();
+  RingAcquireOp acquire;
+  pbody->walk([&](RingAcquireOp a) {
+    if (!acquire && a.getRing() == ring.getRing())
+      acquire = a;
+  });
+  // Earlier ops of the iteration, innermost block first.
+  for (Operation *op = wait; op && op != consumer;
+       op = op->getParentOp()) {
+    for (Operation *prev = op->getPrevNode(); prev;
+         prev = prev->getPrevNode()) {
+      auto w = dyn_cast<RingWaitOp>(prev);
+      if (!w || w.getRing() == ring.getRing() ||
+          !isLoopBlock(w.getBlock(), consumer))
+        continue;
+      bool proves = false;
+      pbody->walk([&](RingPutOp put) {
+        proves |= acquire && put.getRing() == w.getRing() &&
+                  put.getSlot() == w.getSlot() &&
+                  before(acquire, put, pbody);
+      });
+      if (proves)
+        return success();
+    }
+  }
+  return wait.emitOpError("waits for slot '")
+         << wait.getSlot()
+         << "' of block n, which some path leaves unwaited: its barrier may "
+            "still be in block n - stages's phase. Wait first for a slot the "
+            "producer fills only after acquiring this ring's block n";
+}
+
 LogicalResult RingChecker::checkWithConsumers() {
   int64_t stages = type.getStages();
   scf::ForOp producer;
@@ -400,6 +446,21 @@ LogicalResult RingChecker::checkWithConsumers() {
       if (!waited.contains(cast<StringAttr>(s).getValue()))
         unwaited.insert(cast<StringAttr>(s).getValue());
   }
+  // A barrier whose block n - stages may have gone unwaited can still be in
+  // that block's phase when a consumer reaches block n: a parity wait would
+  // then pass at once. The consumer must first have waited for something
+  // the producer fills only after acquiring this ring's block n.
+  if (!unwaited.empty())
+    for (scf::ForOp loop : consumers) {
+      LogicalResult r = success();
+      loop.getBody()->walk([&](RingWaitOp w) {
+        if (succeeded(r) && w.getRing() == ring.getRing() &&
+            unwaited.contains(w.getSlot()))
+          r = checkPhaseOrder(w, loop, producer);
+      });
+      if (failed(r))
+        return failure();
+    }
   // The producer's acquire waits for the loads of block n - stages; those
   // of the last blocks need a drain after its loop.
   for (const auto &e : unwaited) {
