@@ -30,6 +30,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.chip = options.chip;
   select.stages = options.stages;
   select.warpSpecialize = options.warpSpecialize;
+  select.pingpong = options.pingpong;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));
   // The tile sizes come from the schedule (the op's skipattn.tiling); the
   // warpgroup (64 rows) is the skip unit, as it issues the P.V a skip saves.

@@ -27,6 +27,8 @@
 // WS-DAG: setmaxnreg.inc.sync.aligned.u32 240
 // WS-DAG: setmaxnreg.dec.sync.aligned.u32 24
 // WS-DAG: mbarrier.arrive.shared.b64
+// WS-DAG: bar.arrive %r{{[0-9]+}}, 256;
+// WS-DAG: bar.sync %r{{[0-9]+}}, 256;
 // PTX-DAG: cp.async.bulk.tensor.4d.shared::cluster.global{{(.tile)?}}.mbarrier::complete_tx::bytes
 // PTX-DAG: mbarrier.try_wait.parity
 // PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16

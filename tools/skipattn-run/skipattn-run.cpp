@@ -143,6 +143,11 @@ static cl::opt<bool> warpSpecialize(
     cl::desc("CUDA: a load warpgroup issues the TMA loads (false: the math "
              "warps' first thread does)"),
     cl::init(true), cl::cat(cat));
+static cl::opt<bool>
+    pingpong("pingpong",
+             cl::desc("CUDA: the two math warpgroups take turns on the "
+                      "tensor cores"),
+             cl::init(true), cl::cat(cat));
 
 static int fail(const std::string &msg) {
   llvm::errs() << "skipattn-run: error: " << msg << "\n";
@@ -305,6 +310,7 @@ int main(int argc, char **argv) {
   gopts.toolkitPath = cudaToolkit;
   gopts.stages = stages;
   gopts.warpSpecialize = warpSpecialize;
+  gopts.pingpong = pingpong;
   if (!onGPU) {
     CPUCompileOptions copts;
     copts.dumpDir = dumpIR;

@@ -62,6 +62,11 @@ struct HopperPipelineOptions
       llvm::cl::desc("A load warpgroup issues the TMA loads (false: the "
                      "math warps' first thread does)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> pingpong{
+      *this, "pingpong",
+      llvm::cl::desc("The two math warpgroups take turns on the tensor "
+                     "cores"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> chip{*this, "chip",
                                         llvm::cl::desc("NVVM target chip"),
                                         llvm::cl::init("sm_90a")};

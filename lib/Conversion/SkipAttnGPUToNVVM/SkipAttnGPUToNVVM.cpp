@@ -161,6 +161,7 @@ mlir::skipattn::convertSkipAttnGPUToNVVM(gpu::GPUModuleOp module) {
   populateRingToNVVMPatterns(converter, patterns);
   populateFragmentToNVVMPatterns(converter, patterns);
   populateVoteToNVVMPatterns(converter, patterns);
+  populateTurnToNVVMPatterns(converter, patterns);
   populateEpilogueToNVVMPatterns(converter, patterns);
   populateHopperMMAToNVVMPatterns(converter, patterns);
   if (failed(applyPartialConversion(module, target, std::move(patterns))))

@@ -112,6 +112,9 @@ private:
   // separate rings with empty barriers.
   Value qDesc, kDesc, vDesc, qRing, kRing, vRing, leader, unitRow, qWarpgroup;
   bool specialized = false;
+  // Pingpong: the math warpgroup's index decides who goes first.
+  Value mathWarpgroup;
+  bool pingpong = false;
   Value limits;
   // Fragment state inside the KV loop.
   Value n, curScores, curBlockMax, m, l, o, decisions, skips;
@@ -352,6 +355,9 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
                 sg::OperandType::get(b.getContext(), sg::kWarpgroupRows,
                                      schedule.getBlockKv(), elt)},
       curScores, blockMax(), m, l, o, b.getF32FloatAttr(c2));
+  // The softmax ran outside the turn; P.V and the next Q.K^T run inside.
+  if (pingpong)
+    sg::TurnTakeOp::create(b, loc);
   Value vTile = sg::RingWaitOp::create(
       b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
   Value pv = sg::MmaOp::create(b, loc, o.getType(), upd.getProbs(), vTile,
@@ -382,6 +388,9 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
     emitUpdate(cast<OnlineSoftmaxOp>(then.front()));
     scf::YieldOp::create(b, loc, ValueRange{m, l, o});
     b.setInsertionPointToStart(&newIf.getElseRegion().front());
+    // A skipped block still takes its turn: the turns alternate.
+    if (pingpong)
+      sg::TurnTakeOp::create(b, loc);
     scf::YieldOp::create(b, loc, ValueRange{m0, l0, o0});
   }
   m = newIf.getResult(0);
@@ -586,7 +595,23 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     init.push_back(cIdx(0));
     init.push_back(cIdx(0));
   }
+  // Pingpong: warpgroup 0 takes the first turn (Q.K^T of block 0), so
+  // warpgroup 1 passes once before its loop and warpgroup 0 once after.
+  auto warpgroupIs = [&](int64_t w) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                 mathWarpgroup, cIdx(w));
+  };
+  if (pingpong) {
+    sg::TurnPassOp::create(b, loc, warpgroupIs(1));
+    sg::TurnTakeOp::create(b, loc);
+  }
   auto forOp = scf::ForOp::create(b, loc, lower, nBlocks, cIdx(1), init);
+  Operation *afterLoop = forOp;
+  if (pingpong) {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointAfter(forOp);
+    afterLoop = sg::TurnPassOp::create(b, loc, warpgroupIs(0));
+  }
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(forOp.getBody());
@@ -616,7 +641,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     }
     if (specialized) {
       scf::YieldOp::create(b, loc, yields);
-      b.setInsertionPointAfter(forOp);
+      b.setInsertionPointAfter(afterLoop);
       m = forOp.getResult(0);
       l = forOp.getResult(1);
       o = forOp.getResult(2);
@@ -668,6 +693,10 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
     auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, tileT.getRows());
     Value s = sg::MmaOp::create(b, loc, accT, qWarpgroup, kTile, Value(),
                                 sg::Major::k);
+    // Q.K^T is issued: the other warpgroup may issue while this one waits
+    // and computes its softmax.
+    if (pingpong)
+      sg::TurnPassOp::create(b, loc, arith::ConstantIntOp::create(b, loc, 1, 1));
     s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
     // Separate rings: K's stage is free as soon as the scores are in
     // registers, so the load role can fetch block n + stages's K during
@@ -838,6 +867,8 @@ LogicalResult KernelBuilder::run() {
   if (!specialized)
     leader = sg::ElectOp::create(b, loc, b.getI1Type());
   Value wg = sg::WarpgroupIdOp::create(b, loc, b.getIndexType());
+  mathWarpgroup = wg;
+  pingpong = schedule.getPingpong();
   unitRow = arith::MulIOp::create(b, loc, wg, cIdx(sg::kWarpgroupRows));
   if (failed(emitTile(specialized ? Part::Math : Part::All)))
     return failure();

@@ -184,6 +184,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   mlir::skipattn::HopperPipelineOptions po;
   po.stages = options.stages;
   po.warpSpecialize = options.warpSpecialize;
+  po.pingpong = options.pingpong;
   po.chip = chip;
   po.toolkit = toolkit;
   // Without ptxas the driver JIT assembles the PTX at load time.
@@ -253,6 +254,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
   std::string key = spec.key() + "|chip=" + chip +
                     "|stages=" + std::to_string(options.stages) +
                     "|ws=" + (options.warpSpecialize ? "1" : "0") +
+                    "|pp=" + (options.pingpong ? "1" : "0") +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
                     "|abi=4" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;

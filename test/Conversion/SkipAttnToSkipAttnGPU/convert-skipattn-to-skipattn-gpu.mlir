@@ -156,7 +156,9 @@ func.func @attn(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xbf16
 // in block n's phase), and drains V;
 // the math warpgroups release K after Q.K^T and V at the end of the
 // iteration, on every path. The kernel asks ptxas for one CTA per SM so that
-// setmaxnreg is kept.
+// setmaxnreg is kept. With pingpong, warpgroup 1 passes the turn before the
+// loop and warpgroup 0 after it; each iteration passes it once Q.K^T is
+// issued and takes it back before P.V, also when the block is skipped.
 // CHECK-LABEL: module attributes
 // CHECK-SAME: block = [384, 1, 1], smem = 164864
 // CHECK: gpu.func @attn_ws(%[[Q:.*]]: !llvm.ptr, %[[K:.*]]: !llvm.ptr, %[[V:.*]]: !llvm.ptr, %[[O:.*]]: !llvm.ptr<1>
@@ -179,17 +181,29 @@ func.func @attn(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xbf16
 // CHECK:         skipattn_gpu.tma_load %[[V]]
 // CHECK:     skipattn_gpu.ring.drain %[[VR]][%[[NB]]], "v" if %[[TRUE]]
 // CHECK: skipattn_gpu.warp_role <name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
+// CHECK:   %[[WG:.*]] = skipattn_gpu.warpgroup_id
 // CHECK-NOT: skipattn_gpu.ring.put
 // CHECK:   skipattn_gpu.ring.wait %[[QR]]
-// CHECK:   scf.for %[[N:.*]] = %[[C0]] to %[[NB]] step
+// CHECK:   %[[SECOND:.*]] = arith.cmpi eq, %[[WG]], %c1
+// CHECK:   skipattn_gpu.turn_pass if %[[SECOND]]
+// CHECK-NEXT: skipattn_gpu.turn_take
+// CHECK:   %[[RES:.*]]:5 = scf.for %[[N:.*]] = %[[C0]] to %[[NB]] step
 // CHECK:     skipattn_gpu.ring.wait %[[KR]][%[[N]]], "k"
-// CHECK:     skipattn_gpu.mma_wait
+// CHECK-NEXT: skipattn_gpu.mma
+// CHECK:     skipattn_gpu.turn_pass if %{{.*}}
+// CHECK-NEXT: skipattn_gpu.mma_wait
 // CHECK-NEXT: skipattn_gpu.ring.release %[[KR]][%[[N]]]
 // CHECK:     skipattn_gpu.skip_vote
 // CHECK:     scf.if
-// CHECK:       skipattn_gpu.ring.wait %[[VR]][%[[N]]], "v"
+// CHECK:       skipattn_gpu.online_update
+// CHECK-NEXT:  skipattn_gpu.turn_take
+// CHECK-NEXT:  skipattn_gpu.ring.wait %[[VR]][%[[N]]], "v"
+// CHECK:     } else {
+// CHECK-NEXT:  skipattn_gpu.turn_take
 // CHECK:     skipattn_gpu.ring.release %[[VR]][%[[N]]]
 // CHECK-NEXT: scf.yield
+// CHECK:   %[[FIRST:.*]] = arith.cmpi eq, %[[WG]], %c0
+// CHECK-NEXT: skipattn_gpu.turn_pass if %[[FIRST]]
 // CHECK:   skipattn_gpu.add_stats
 // CHECK:   skipattn_gpu.store_tile
 func.func @attn_ws(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xbf16>, %arg2: memref<2x2x1000x128xbf16>, %arg3: memref<2xi32>, %arg4: memref<2x4x300x128xbf16>, %arg5: memref<2x4x300xf32>, %arg6: memref<2x4x2xi64>) {
@@ -245,7 +259,7 @@ func.func @attn_ws(%arg0: memref<2x4x300x128xbf16>, %arg1: memref<2x2x1000x128xb
     %19 = math.log2 %15 : f64
     %20 = arith.truncf %19 : f64 to f32
     %21 = arith.select %18, %20, %cst : f32
-    skipattn.blocked_kv %arg10 = %c0 to %12 kv_len(%5) state(%alloca_4, %alloca_5, %alloca_6 : memref<128xf32>, memref<128xf32>, memref<128x128xf32>) stats(%arg6[%arg7, %arg8] : memref<2x4x2xi64>) attributes {skip = #skipattn.skip<threshold_scale_factor = 1.000000e+02, min_keep_blocks = 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>, tiling = #skipattn.tiling<block_q = 128, block_kv = 128, heads_per_tile = 1, skip_unit = 64>} {
+    skipattn.blocked_kv %arg10 = %c0 to %12 kv_len(%5) state(%alloca_4, %alloca_5, %alloca_6 : memref<128xf32>, memref<128xf32>, memref<128x128xf32>) stats(%arg6[%arg7, %arg8] : memref<2x4x2xi64>) attributes {skip = #skipattn.skip<threshold_scale_factor = 1.000000e+02, min_keep_blocks = 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>], pingpong = true>, tiling = #skipattn.tiling<block_q = 128, block_kv = 128, heads_per_tile = 1, skip_unit = 64>} {
       %22 = arith.muli %arg10, %c128 : index
       skipattn.block_scores %alloca, %arg1[%arg7, %0] kv_start(%22) kv_len(%5) q_pos(%1) into %alloca_3 {causal, q_len = 300 : i64, rows_per_head = 128 : i64} : memref<128x128xf32>, memref<2x2x1000x128xbf16>, memref<128x128xf32>
       %23 = arith.cmpi uge, %arg10, %c1 : index

@@ -829,3 +829,20 @@ gpu.module @m {
     gpu.return
   }
 }
+
+// -----
+
+gpu.module @m {
+  gpu.func @k() kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>} {
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0> {
+      // expected-error @+1 {{'skipattn_gpu.turn_take' op needs a kernel whose schedule has pingpong}}
+      skipattn_gpu.turn_take
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// expected-error @+1 {{pingpong alternates two math warpgroups: block_q must be 128, got 64}}
+func.func @f() attributes {s = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], pingpong = true>} { return }

@@ -35,6 +35,9 @@ void populateFragmentToNVVMPatterns(const TypeConverter &converter,
 /// The warpgroup vote (bar.red.and.pred).
 void populateVoteToNVVMPatterns(const TypeConverter &converter,
                                 RewritePatternSet &patterns);
+/// turn_take / turn_pass: named barriers between the math warpgroups.
+void populateTurnToNVVMPatterns(const TypeConverter &converter,
+                                RewritePatternSet &patterns);
 /// Epilogue stores and statistics.
 void populateEpilogueToNVVMPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns);

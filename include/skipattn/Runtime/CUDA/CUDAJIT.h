@@ -38,6 +38,8 @@ struct CUDACompileOptions {
   /// A load warpgroup issues the TMA loads (false: the math warps' first
   /// thread does, between blocks).
   bool warpSpecialize = true;
+  /// The two math warpgroups take turns on the tensor cores.
+  bool pingpong = true;
   std::string dumpDir;
   bool passTiming = false;
 };

@@ -256,7 +256,8 @@ LogicalResult RoleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    MMAKind, int64_t blockQ, int64_t blockKV,
                                    int64_t headDim, int64_t stages,
-                                   int64_t skipUnit, ArrayAttr roles) {
+                                   int64_t skipUnit, ArrayAttr roles,
+                                   bool pingpong) {
   if (blockQ <= 0 || blockQ % kWarpgroupRows)
     return emitError() << "block_q must be a positive multiple of 64 (one "
                           "warpgroup per 64 rows), got "
@@ -310,6 +311,10 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   }
   if (!math)
     return emitError() << "a schedule needs a 'math' role";
+  if (pingpong && blockQ != 2 * kWarpgroupRows)
+    return emitError() << "pingpong alternates two math warpgroups: block_q "
+                          "must be 128, got "
+                       << blockQ;
   if (used.find_first_unset() != static_cast<int>(used.count()) &&
       used.count() != 32)
     return emitError() << "role warps must be contiguous from warp 0";

@@ -158,6 +158,20 @@ LogicalResult RingReleaseOp::verify() {
   return success();
 }
 
+/// Turns alternate the two math warpgroups of a pingpong schedule.
+static LogicalResult verifyTurn(Operation *op) {
+  ScheduleAttr schedule = scheduleOf(op);
+  auto role = op->getParentOfType<WarpRoleOp>();
+  if (!schedule || !schedule.getPingpong())
+    return op->emitOpError("needs a kernel whose schedule has pingpong");
+  if (!role || role.getRole().getName() != "math")
+    return op->emitOpError("must be inside the math role");
+  return success();
+}
+
+LogicalResult TurnTakeOp::verify() { return verifyTurn(*this); }
+LogicalResult TurnPassOp::verify() { return verifyTurn(*this); }
+
 LogicalResult RingAcquireOp::verify() {
   if (failed(checkRing(*this, getRing(), "")))
     return failure();

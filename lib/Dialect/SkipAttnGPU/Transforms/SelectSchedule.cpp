@@ -35,7 +35,7 @@ TileChoice mlir::skipattn_gpu::chooseHopperTiles(int64_t headDim) {
 
 FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
     MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
-    int64_t stages, bool warpSpecialize,
+    int64_t stages, bool warpSpecialize, bool pingpong,
     function_ref<InFlightDiagnostic()> emitError) {
   if (!isHopper(chip))
     return emitError() << "no GPU kernel schedule for chip '" << chip
@@ -57,7 +57,9 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       stages > 0 ? stages : tiles.stages, kWarpgroupRows,
-      ArrayAttr::get(ctx, roles));
+      ArrayAttr::get(ctx, roles),
+      /*pingpong=*/pingpong && warpSpecialize &&
+          blockQ == 2 * kWarpgroupRows);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -146,7 +148,8 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
 
 LogicalResult mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op,
                                                  StringRef chip, int64_t stages,
-                                                 bool warpSpecialize) {
+                                                 bool warpSpecialize,
+                                                 bool pingpong) {
   if (op.hasTensorSemantics())
     return op.emitOpError("schedule selection expects the memref form");
   auto q = cast<ShapedType>(op.getQuery().getType());
@@ -169,7 +172,7 @@ LogicalResult mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op,
   } else {
     FailureOr<ScheduleAttr> chosen =
         selectSchedule(op.getContext(), problem, chip, stages, warpSpecialize,
-                       emitError);
+                       pingpong, emitError);
     if (failed(chosen))
       return failure();
     schedule = *chosen;
@@ -190,7 +193,7 @@ struct SelectSchedulePass
   using Base::Base;
   void runOnOperation() override {
     WalkResult r = getOperation().walk([&](skipattn::AttentionOp op) {
-      return failed(selectSchedule(op, chip, stages, warpSpecialize))
+      return failed(selectSchedule(op, chip, stages, warpSpecialize, pingpong))
                  ? WalkResult::interrupt()
                  : WalkResult::advance();
     });

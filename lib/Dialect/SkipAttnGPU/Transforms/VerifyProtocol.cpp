@@ -592,13 +592,89 @@ LogicalResult RingChecker::check() {
   return success();
 }
 
+/// Turns taken and passed on every path through `block` (scf.if branches
+/// must agree: the two warpgroups may take different branches).
+static LogicalResult countTurns(Block &block, int64_t &takes,
+                                int64_t &passes) {
+  for (Operation &op : block) {
+    if (isa<TurnTakeOp>(op)) {
+      ++takes;
+    } else if (isa<TurnPassOp>(op)) {
+      ++passes;
+    } else if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+      int64_t t[2] = {0, 0}, p[2] = {0, 0};
+      for (auto [i, region] : llvm::enumerate(ifOp->getRegions()))
+        if (!region.empty() &&
+            failed(countTurns(region.front(), t[i], p[i])))
+          return failure();
+      if (t[0] != t[1] || p[0] != p[1])
+        return ifOp.emitOpError("takes or passes the tensor-core turn on one "
+                                "branch only: the warpgroups would fall out "
+                                "of step");
+      takes += t[0];
+      passes += p[0];
+    } else if (isa<scf::ForOp>(op)) {
+      continue; // checked as a loop of its own
+    } else if (op.getNumRegions() &&
+               op.walk([](Operation *o) {
+                   return isa<TurnTakeOp, TurnPassOp>(o)
+                              ? WalkResult::interrupt()
+                              : WalkResult::advance();
+                 }).wasInterrupted()) {
+      return op.emitOpError("hides turn ops in a region the check does not "
+                            "follow");
+    }
+  }
+  return success();
+}
+
+/// Pingpong: every iteration takes and passes the turn once on every path,
+/// and around the loops one take and two passes (one warpgroup's before,
+/// the other's after) keep the two warpgroups' counts equal.
+static LogicalResult verifyTurns(gpu::GPUFuncOp kernel) {
+  auto schedule = kernel->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
+  if (!schedule || !schedule.getPingpong())
+    return success();
+  LogicalResult result = success();
+  kernel.walk([&](WarpRoleOp role) {
+    if (role.getRole().getName() != "math" || failed(result))
+      return;
+    int64_t takes = 0, passes = 0;
+    if (failed(countTurns(role.getBody().front(), takes, passes))) {
+      result = failure();
+      return;
+    }
+    bool loops = false;
+    role.walk([&](scf::ForOp loop) {
+      int64_t t = 0, p = 0;
+      if (failed(result) || failed(countTurns(*loop.getBody(), t, p))) {
+        result = failure();
+        return;
+      }
+      if (t == 0 && p == 0)
+        return;
+      loops = true;
+      if (t != 1 || p != 1)
+        result = loop.emitOpError("must take and pass the tensor-core turn "
+                                  "once per iteration on every path, got ")
+                 << t << " takes and " << p << " passes";
+    });
+    if (succeeded(result) && loops && (takes != 1 || passes != 2))
+      result = role.emitOpError("around its loops the math role takes the "
+                                "turn once and passes it twice (the second "
+                                "warpgroup before, the first after), got ")
+               << takes << " takes and " << passes << " passes";
+  });
+  return result;
+}
+
 LogicalResult mlir::skipattn_gpu::verifyRingProtocol(gpu::GPUFuncOp kernel) {
   SmallVector<RingCreateOp> rings;
   kernel.walk([&](RingCreateOp r) { rings.push_back(r); });
   for (RingCreateOp r : rings)
     if (failed(RingChecker(r).check()))
       return failure();
-  return success();
+  return verifyTurns(kernel);
 }
 
 namespace {

@@ -47,7 +47,10 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
     * `head_dim`: D of Q and K (and of V);
     * `stages`: depth of the K/V ring;
     * `skip_unit`: rows voting together, which is one warpgroup (64);
-    * `roles`: the warp roles; their warps tile the CTA without overlap.
+    * `roles`: the warp roles; their warps tile the CTA without overlap;
+    * `pingpong` (default false): the two math warpgroups take turns on the
+      tensor cores (`skipattn_gpu.turn_take` / `turn_pass`), one's P.V and
+      next Q.K^T running while the other computes its softmax.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -58,7 +61,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
   let parameters = (ins EnumParameter<SkipAttnGPU_MMAKind>:$mma, "int64_t":$block_q,
                         "int64_t":$block_kv, "int64_t":$head_dim,
                         "int64_t":$stages, "int64_t":$skip_unit,
-                        "::mlir::ArrayAttr":$roles);
+                        "::mlir::ArrayAttr":$roles,
+                        DefaultValuedParameter<"bool", "false">:$pingpong);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -399,6 +399,40 @@ def SkipAttnGPU_VoteAllOp : SkipAttnGPU_Op<"vote_all"> {
   let assemblyFormat = "$pred attr-dict";
 }
 
+def SkipAttnGPU_TurnTakeOp : SkipAttnGPU_Op<"turn_take"> {
+  let summary = "Wait for this warpgroup's turn on the tensor cores";
+  let description = [{
+    With a `pingpong` schedule the two math warpgroups alternate: each
+    issues its MMAs between `turn_take` and `turn_pass`, so one
+    warpgroup's softmax overlaps the other's MMAs. A take waits for the
+    other warpgroup's pass (named barrier `3 + warpgroup`, both
+    warpgroups' 256 threads).
+
+    ```mlir
+    skipattn_gpu.turn_take
+    ```
+  }];
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_TurnPassOp : SkipAttnGPU_Op<"turn_pass"> {
+  let summary = "Hand the tensor cores to the other warpgroup";
+  let description = [{
+    When `pred` holds, lets the other math warpgroup's next `turn_take`
+    proceed (arrives on its named barrier without waiting). Over a kernel
+    each warpgroup's takes must equal the other's passes: the warpgroup
+    that goes second passes once before its loop, the first once after.
+
+    ```mlir
+    skipattn_gpu.turn_pass if %second
+    ```
+  }];
+  let arguments = (ins I1:$pred);
+  let assemblyFormat = "`if` $pred attr-dict";
+  let hasVerifier = 1;
+}
+
 def SkipAttnGPU_OnlineUpdateOp : SkipAttnGPU_Op<"online_update", [Pure,
     AllTypesMatch<["block_max", "row_max", "new_row_max"]>,
     AllTypesMatch<["row_sum", "new_row_sum"]>,

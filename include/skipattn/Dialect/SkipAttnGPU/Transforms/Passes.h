@@ -43,10 +43,11 @@ constexpr int64_t kMathRegisters = 240, kLoadRegisters = 24;
 
 /// The schedule skipattn-gpu-select-schedule picks for `problem` on `chip`
 /// (`stages` 0: the default depth; `warpSpecialize`: a load warpgroup
-/// issues the TMA loads), or an error naming what the chip cannot run.
+/// issues the TMA loads; `pingpong`: the two math warpgroups take turns on
+/// the tensor cores), or an error naming what the chip cannot run.
 FailureOr<ScheduleAttr>
 selectSchedule(MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
-               int64_t stages, bool warpSpecialize,
+               int64_t stages, bool warpSpecialize, bool pingpong,
                function_ref<InFlightDiagnostic()> emitError);
 
 /// Checks a schedule (chosen or written by hand) against the problem and
@@ -57,7 +58,8 @@ LogicalResult verifySchedule(ScheduleAttr schedule,
 
 /// Attaches (or verifies) the schedule and tiling of one attention op.
 LogicalResult selectSchedule(skipattn::AttentionOp op, StringRef chip,
-                             int64_t stages, bool warpSpecialize);
+                             int64_t stages, bool warpSpecialize,
+                             bool pingpong);
 
 /// Checks the barrier protocol of the rings of `kernel`.
 LogicalResult verifyRingProtocol(gpu::GPUFuncOp kernel);

@@ -27,7 +27,10 @@ def SkipAttnGPUSelectSchedule
     two-stage K and V rings. Warp-specialized (the default), a `load`
     warpgroup after the math warps issues every TMA load and the roles
     resize their register files (240 math / 24 load); otherwise the math
-    role's first thread issues the loads between its blocks.
+    role's first thread issues the loads between its blocks. With
+    `pingpong` (the default) the two math warpgroups take turns on the
+    tensor cores: one issues its P.V and next Q.K^T while the other computes
+    its softmax.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
@@ -36,6 +39,8 @@ def SkipAttnGPUSelectSchedule
            "K/V ring depth (0: the schedule's choice)">,
     Option<"warpSpecialize", "warp-specialize", "bool", /*default=*/"true",
            "A load warpgroup issues the TMA loads">,
+    Option<"pingpong", "pingpong", "bool", /*default=*/"true",
+           "The two math warpgroups take turns on the tensor cores">,
   ];
   let dependentDialects = ["::mlir::skipattn_gpu::SkipAttnGPUDialect"];
 }
