@@ -3,13 +3,19 @@
 // and the kernel assembles without register spills. Warp-specialized (the
 // default): the roles resize their registers and ptxas keeps setmaxnreg (no
 // C7508 warning); the math warps release stages through empty barriers.
-// With warp-specialize=false the math warps' first thread loads.
+// With pingpong=true the math warpgroups also take turns (named barriers of
+// 256 threads). With warp-specialize=false the math warps' first thread
+// loads.
 // REQUIRES: ptxas
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit' -o %t.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,WS < %t.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline | FileCheck %s --check-prefix=NVVM
+// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit pingpong=true' -o %t2.mlir
+// RUN: %python %test_inputs/extract_ptx.py %t2.mlir %t2.ptx
+// RUN: FileCheck %s --check-prefixes=PTX,WS,PP < %t2.ptx
+// RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t2.ptx -o %t2.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit warp-specialize=false' -o %t1.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t1.mlir %t1.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,ONE < %t1.ptx
@@ -27,8 +33,8 @@
 // WS-DAG: setmaxnreg.inc.sync.aligned.u32 240
 // WS-DAG: setmaxnreg.dec.sync.aligned.u32 24
 // WS-DAG: mbarrier.arrive.shared.b64
-// WS-DAG: bar.arrive %r{{[0-9]+}}, 256;
-// WS-DAG: bar.sync %r{{[0-9]+}}, 256;
+// PP-DAG: bar.arrive %r{{[0-9]+}}, 256;
+// PP-DAG: bar.sync %r{{[0-9]+}}, 256;
 // PTX-DAG: cp.async.bulk.tensor.4d.shared::cluster.global{{(.tile)?}}.mbarrier::complete_tx::bytes
 // PTX-DAG: mbarrier.try_wait.parity
 // PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16

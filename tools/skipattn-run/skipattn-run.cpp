@@ -147,7 +147,7 @@ static cl::opt<bool>
     pingpong("pingpong",
              cl::desc("CUDA: the two math warpgroups take turns on the "
                       "tensor cores"),
-             cl::init(true), cl::cat(cat));
+             cl::init(false), cl::cat(cat));
 
 static int fail(const std::string &msg) {
   llvm::errs() << "skipattn-run: error: " << msg << "\n";

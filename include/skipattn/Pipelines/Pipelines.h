@@ -66,7 +66,7 @@ struct HopperPipelineOptions
       *this, "pingpong",
       llvm::cl::desc("The two math warpgroups take turns on the tensor "
                      "cores"),
-      llvm::cl::init(true)};
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> chip{*this, "chip",
                                         llvm::cl::desc("NVVM target chip"),
                                         llvm::cl::init("sm_90a")};

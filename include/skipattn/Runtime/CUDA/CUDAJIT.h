@@ -38,8 +38,9 @@ struct CUDACompileOptions {
   /// A load warpgroup issues the TMA loads (false: the math warps' first
   /// thread does, between blocks).
   bool warpSpecialize = true;
-  /// The two math warpgroups take turns on the tensor cores.
-  bool pingpong = true;
+  /// The two math warpgroups take turns on the tensor cores (slower than
+  /// without on the H200 today; kept as a schedule option).
+  bool pingpong = false;
   std::string dumpDir;
   bool passTiming = false;
 };

@@ -1,10 +1,14 @@
 // RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{stages=3}))' | FileCheck %s
 // RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{stages=3 warp-specialize=false}))' | FileCheck %s --check-prefix=ONE
+// RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{stages=3 pingpong=true}))' | FileCheck %s --check-prefix=PP
 
 // A requested ring depth replaces the schedule's default ...
 // CHECK-LABEL: func.func @d128
 // CHECK: block_q = 128, block_kv = 128, head_dim = 128, stages = 3
 // CHECK-SAME: #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>
+// Pingpong is asked for; it needs the load role.
+// PP-LABEL: func.func @d128
+// PP: max_nreg = 24>], pingpong = true>
 // Without warp specialization the math role is the whole CTA.
 // ONE-LABEL: func.func @d128
 // ONE: stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>

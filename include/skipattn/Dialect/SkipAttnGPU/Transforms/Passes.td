@@ -28,9 +28,9 @@ def SkipAttnGPUSelectSchedule
     warpgroup after the math warps issues every TMA load and the roles
     resize their register files (240 math / 24 load); otherwise the math
     role's first thread issues the loads between its blocks. With
-    `pingpong` (the default) the two math warpgroups take turns on the
-    tensor cores: one issues its P.V and next Q.K^T while the other computes
-    its softmax.
+    `pingpong` the two math warpgroups take turns on the tensor cores: one
+    issues its P.V and next Q.K^T while the other computes its softmax (off
+    by default: measured slower on the H200, see docs/performance.md).
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
@@ -39,7 +39,7 @@ def SkipAttnGPUSelectSchedule
            "K/V ring depth (0: the schedule's choice)">,
     Option<"warpSpecialize", "warp-specialize", "bool", /*default=*/"true",
            "A load warpgroup issues the TMA loads">,
-    Option<"pingpong", "pingpong", "bool", /*default=*/"true",
+    Option<"pingpong", "pingpong", "bool", /*default=*/"false",
            "The two math warpgroups take turns on the tensor cores">,
   ];
   let dependentDialects = ["::mlir::skipattn_gpu::SkipAttnGPUDialect"];
