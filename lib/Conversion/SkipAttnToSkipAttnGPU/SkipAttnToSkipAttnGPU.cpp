@@ -523,8 +523,8 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
   Value nBlocks = map.lookupOrDefault(blocked.getUpper());
   Value kvHead = map.lookupOrDefault(scores.getKvHead());
   Value kvBatch = map.lookupOrDefault(scores.getBatch());
-  auto forOp = scf::ForOp::create(b, loc, map.lookupOrDefault(blocked.getLower()),
-                                  nBlocks, cIdx(1));
+  auto forOp = scf::ForOp::create(
+      b, loc, map.lookupOrDefault(blocked.getLower()), nBlocks, cIdx(1));
   {
     OpBuilder::InsertionGuard g2(b);
     b.setInsertionPointToStart(forOp.getBody());
@@ -696,7 +696,8 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
     // Q.K^T is issued: the other warpgroup may issue while this one waits
     // and computes its softmax.
     if (pingpong)
-      sg::TurnPassOp::create(b, loc, arith::ConstantIntOp::create(b, loc, 1, 1));
+      sg::TurnPassOp::create(b, loc,
+                             arith::ConstantIntOp::create(b, loc, 1, 1));
     s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
     // Separate rings: K's stage is free as soon as the scores are in
     // registers, so the load role can fetch block n + stages's K during

@@ -76,9 +76,9 @@ struct RingCreateLowering : OpConversionPattern<sg::RingCreateOp> {
     int64_t full = ring.getStages() * ring.getSlots().size();
     Value first = e.cmp(arith::CmpIPredicate::eq, e.tid(), e.c32(0));
     for (int64_t i = 0; i < groupT.getNumBarriers(); ++i)
-      nvgpu::MBarrierInitOp::create(
-          rw, op.getLoc(), group, e.cIdx(i < full ? 1 : ring.getConsumers()),
-          e.cIdx(i), first);
+      nvgpu::MBarrierInitOp::create(rw, op.getLoc(), group,
+                                    e.cIdx(i < full ? 1 : ring.getConsumers()),
+                                    e.cIdx(i), first);
     gpu::BarrierOp::create(rw, op.getLoc());
     rw.replaceOp(op, group);
     return success();
@@ -171,8 +171,8 @@ struct RingReleaseLowering : OpConversionPattern<sg::RingReleaseOp> {
     if (ring.getConsumers() > 0) {
       Emitter e(rw, loc);
       RingSlot s = locateEmpty(e, op.getRing(), adaptor.getBlock());
-      Value first = e.cmp(arith::CmpIPredicate::eq,
-                          e.andI(e.tid(), e.c32(127)), e.c32(0));
+      Value first = e.cmp(arith::CmpIPredicate::eq, e.andI(e.tid(), e.c32(127)),
+                          e.c32(0));
       auto ifOp = scf::IfOp::create(rw, loc, first, /*withElse=*/false);
       rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
       nvgpu::MBarrierArriveOp::create(
@@ -212,8 +212,7 @@ struct RingAcquireLowering : OpConversionPattern<sg::RingAcquireOp> {
     rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
     Emitter ie(rw, loc);
     Value previous = ie.sub(n, ie.c32(ring.getStages()));
-    waitParity(ie, adaptor.getRing(),
-               locateEmpty(ie, op.getRing(), previous));
+    waitParity(ie, adaptor.getRing(), locateEmpty(ie, op.getRing(), previous));
     for (Attribute slot : ring.getSlots())
       waitParity(ie, adaptor.getRing(),
                  locate(ie, op.getRing(), previous,
@@ -264,6 +263,5 @@ void mlir::skipattn::populateRingToNVVMPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
   patterns.add<RingCreateLowering, RingPutLowering, RingWaitLowering,
                RingReleaseLowering, RingAcquireLowering, RingDrainLowering,
-               SubtileLowering>(
-      converter, patterns.getContext());
+               SubtileLowering>(converter, patterns.getContext());
 }

@@ -58,8 +58,7 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       stages > 0 ? stages : tiles.stages, kWarpgroupRows,
       ArrayAttr::get(ctx, roles),
-      /*pingpong=*/pingpong && warpSpecialize &&
-          blockQ == 2 * kWarpgroupRows);
+      /*pingpong=*/pingpong && warpSpecialize && blockQ == 2 * kWarpgroupRows);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))

@@ -242,12 +242,10 @@ LogicalResult RingChecker::walkProducer(Block &block, scf::ForOp loop,
     }
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
       bool thenA = acquired, elseA = acquired;
-      if (failed(walkProducer(ifOp.getThenRegion().front(), loop, thenA,
-                              puts)))
+      if (failed(walkProducer(ifOp.getThenRegion().front(), loop, thenA, puts)))
         return failure();
       if (!ifOp.getElseRegion().empty() &&
-          failed(walkProducer(ifOp.getElseRegion().front(), loop, elseA,
-                              puts)))
+          failed(walkProducer(ifOp.getElseRegion().front(), loop, elseA, puts)))
         return failure();
       acquired = thenA && elseA;
       continue;
@@ -289,8 +287,7 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       released = true;
       continue;
     }
-    if (isa<RingPutOp, RingAcquireOp>(op) &&
-        op.getOperand(0) == ring.getRing())
+    if (isa<RingPutOp, RingAcquireOp>(op) && op.getOperand(0) == ring.getRing())
       return op.emitOpError("fills the ring inside its consumer loop; a ring "
                             "with consumers is filled by its producer loop");
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
@@ -300,8 +297,8 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
                               /*guarded=*/true)))
         return failure();
       if (!ifOp.getElseRegion().empty() &&
-          failed(walkConsumer(ifOp.getElseRegion().front(), loop, elseW,
-                              elseR, /*guarded=*/true)))
+          failed(walkConsumer(ifOp.getElseRegion().front(), loop, elseW, elseR,
+                              /*guarded=*/true)))
         return failure();
       waited = intersect(thenW, elseW);
       continue;
@@ -321,8 +318,7 @@ LogicalResult RingChecker::checkPhaseOrder(RingWaitOp wait, scf::ForOp consumer,
       acquire = a;
   });
   // Earlier ops of the iteration, innermost block first.
-  for (Operation *op = wait; op && op != consumer;
-       op = op->getParentOp()) {
+  for (Operation *op = wait; op && op != consumer; op = op->getParentOp()) {
     for (Operation *prev = op->getPrevNode(); prev;
          prev = prev->getPrevNode()) {
       auto w = dyn_cast<RingWaitOp>(prev);
@@ -332,8 +328,7 @@ LogicalResult RingChecker::checkPhaseOrder(RingWaitOp wait, scf::ForOp consumer,
       bool proves = false;
       pbody->walk([&](RingPutOp put) {
         proves |= acquire && put.getRing() == w.getRing() &&
-                  put.getSlot() == w.getSlot() &&
-                  before(acquire, put, pbody);
+                  put.getSlot() == w.getSlot() && before(acquire, put, pbody);
       });
       if (proves)
         return success();
@@ -364,15 +359,20 @@ LogicalResult RingChecker::checkWithConsumers() {
     else
       continue;
     BlockRef r = classify(block);
-    if (r.kind == BlockRef::Unknown || (r.kind == BlockRef::LoopPlus &&
-                                        r.value != 0))
+    if (r.kind == BlockRef::Unknown ||
+        (r.kind == BlockRef::LoopPlus && r.value != 0))
       return user->emitOpError("on a ring with consumers, block indices are "
                                "constants or a loop's block n");
     bool fills = isa<RingPutOp, RingAcquireOp>(user);
     if (r.kind == BlockRef::Constant) {
-      if (isa<RingAcquireOp, RingReleaseOp>(user))
-        return user->emitOpError("acquires and releases belong to the "
-                                 "producer and consumer loops");
+      // A loop of one iteration folds into constant blocks; every block
+      // below `stages` has a fresh stage, so acquiring it waits for nothing
+      // and its release has no producer waiting.
+      if (isa<RingAcquireOp, RingReleaseOp>(user) &&
+          (r.value < 0 || r.value >= stages))
+        return user->emitOpError("outside the producer and consumer loops "
+                                 "only blocks [0, ")
+               << stages << ") are acquired or released, not block " << r.value;
       if (auto put = dyn_cast<RingPutOp>(user)) {
         if (r.value < 0 || r.value >= stages)
           return put.emitOpError("puts outside a loop fill blocks [0, ")
@@ -404,8 +404,9 @@ LogicalResult RingChecker::checkWithConsumers() {
                << " but no put fills it";
     }
   if (!consumers.empty() && !producer)
-    return scf::ForOp(consumers.front()).emitOpError(
-        "consumes a ring with consumers that no producer loop fills");
+    return scf::ForOp(consumers.front())
+        .emitOpError(
+            "consumes a ring with consumers that no producer loop fills");
   if (!producer)
     return success();
   if (!constant.empty())
@@ -467,8 +468,7 @@ LogicalResult RingChecker::checkWithConsumers() {
     bool drained = false;
     for (Operation *o = producer->getNextNode(); o; o = o->getNextNode())
       if (auto d = dyn_cast<RingDrainOp>(o))
-        drained |= d.getRing() == ring.getRing() &&
-                   d.getSlot() == e.getKey() &&
+        drained |= d.getRing() == ring.getRing() && d.getSlot() == e.getKey() &&
                    d.getCount() == producer.getUpperBound();
     if (!drained)
       return producer.emitOpError("some consumer path leaves ring slot '")
@@ -594,8 +594,7 @@ LogicalResult RingChecker::check() {
 
 /// Turns taken and passed on every path through `block` (scf.if branches
 /// must agree: the two warpgroups may take different branches).
-static LogicalResult countTurns(Block &block, int64_t &takes,
-                                int64_t &passes) {
+static LogicalResult countTurns(Block &block, int64_t &takes, int64_t &passes) {
   for (Operation &op : block) {
     if (isa<TurnTakeOp>(op)) {
       ++takes;
@@ -604,8 +603,7 @@ static LogicalResult countTurns(Block &block, int64_t &takes,
     } else if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
       int64_t t[2] = {0, 0}, p[2] = {0, 0};
       for (auto [i, region] : llvm::enumerate(ifOp->getRegions()))
-        if (!region.empty() &&
-            failed(countTurns(region.front(), t[i], p[i])))
+        if (!region.empty() && failed(countTurns(region.front(), t[i], p[i])))
           return failure();
       if (t[0] != t[1] || p[0] != p[1])
         return ifOp.emitOpError("takes or passes the tensor-core turn on one "
@@ -615,12 +613,11 @@ static LogicalResult countTurns(Block &block, int64_t &takes,
       passes += p[0];
     } else if (isa<scf::ForOp>(op)) {
       continue; // checked as a loop of its own
-    } else if (op.getNumRegions() &&
-               op.walk([](Operation *o) {
-                   return isa<TurnTakeOp, TurnPassOp>(o)
-                              ? WalkResult::interrupt()
-                              : WalkResult::advance();
-                 }).wasInterrupted()) {
+    } else if (op.getNumRegions() && op.walk([](Operation *o) {
+                                         return isa<TurnTakeOp, TurnPassOp>(o)
+                                                    ? WalkResult::interrupt()
+                                                    : WalkResult::advance();
+                                       }).wasInterrupted()) {
       return op.emitOpError("hides turn ops in a region the check does not "
                             "follow");
     }

@@ -27,6 +27,9 @@ for d in 64 128 256; do
     done
   done
 done
+# One KV block: the roles' loops fold into a single iteration.
+run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=2 --q-len=16 --kv-len=64 --seed=5
+run --dtype=bf16 --head-dim=256 --batch=2 --q-heads=2 --kv-heads=1 --q-len=200 --kv-len=64 --causal --pattern=structured --threshold-scale-factor=30
 # GQA 8:1, ragged lengths, prefill and decode shapes, skipping.
 run --dtype=bf16 --causal --batch=3 --q-heads=8 --kv-heads=1 --q-len=256 --kv-len=1000 --kv-lens=1000,517,128 --pattern=structured --threshold-scale-factor=100
 run --dtype=bf16 --batch=3 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4096 --kv-lens=4096,1,2049 --pattern=structured --threshold-scale-factor=50
