@@ -29,6 +29,8 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   skipattn_gpu::SkipAttnGPUSelectScheduleOptions select;
   select.chip = options.chip;
   select.stages = options.stages;
+  select.blockQ = options.blockQ;
+  select.blockKV = options.blockKV;
   select.warpSpecialize = options.warpSpecialize;
   select.pingpong = options.pingpong;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));

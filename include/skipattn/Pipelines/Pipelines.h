@@ -57,6 +57,15 @@ struct HopperPipelineOptions
       *this, "stages",
       llvm::cl::desc("K/V buffers in the TMA ring (0: the schedule's)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q",
+      llvm::cl::desc("Query rows per CTA, a multiple of 64 (0: the "
+                     "schedule's)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> blockKV{
+      *this, "block-kv",
+      llvm::cl::desc("Keys per KV block (0: the schedule's)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> warpSpecialize{
       *this, "warp-specialize",
       llvm::cl::desc("A load warpgroup issues the TMA loads (false: the "

@@ -37,9 +37,13 @@ namespace cuda = ::skipattn::cuda;
 #endif
 
 namespace skipattn {
-AttentionSpec hopperSpec(AttentionSpec spec) {
+AttentionSpec hopperSpec(AttentionSpec spec,
+                         const CUDACompileOptions &options) {
+  mlir::skipattn_gpu::ScheduleRequest request;
+  request.blockQ = options.blockQ;
+  request.blockKV = options.blockKV;
   mlir::skipattn_gpu::TileChoice tiles =
-      mlir::skipattn_gpu::chooseHopperTiles(spec.headDim);
+      mlir::skipattn_gpu::requestedTiles(spec.headDim, request);
   spec.blockQ = tiles.blockQ;
   spec.blockKV = tiles.blockKV;
   spec.skipUnit = mlir::skipattn_gpu::kWarpgroupRows;
@@ -183,6 +187,8 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   PassManager pm(&ctx);
   mlir::skipattn::HopperPipelineOptions po;
   po.stages = options.stages;
+  po.blockQ = options.blockQ;
+  po.blockKV = options.blockKV;
   po.warpSpecialize = options.warpSpecialize;
   po.pingpong = options.pingpong;
   po.chip = chip;
@@ -253,6 +259,8 @@ CUDAKernel::compile(const AttentionSpec &spec,
                                    options.toolkitPath + "'");
   std::string key = spec.key() + "|chip=" + chip +
                     "|stages=" + std::to_string(options.stages) +
+                    "|bq=" + std::to_string(options.blockQ) +
+                    "|bkv=" + std::to_string(options.blockKV) +
                     "|ws=" + (options.warpSpecialize ? "1" : "0") +
                     "|pp=" + (options.pingpong ? "1" : "0") +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +

@@ -35,6 +35,9 @@ struct CUDACompileOptions {
   bool useCache = true;
   /// K/V ring depth; 0: the schedule's choice.
   int64_t stages = 0;
+  /// Query rows per CTA (a multiple of 64) and keys per KV block; 0: the
+  /// schedule's choice. The spec must carry the same tiles (hopperSpec).
+  int64_t blockQ = 0, blockKV = 0;
   /// A load warpgroup issues the TMA loads (false: the math warps' first
   /// thread does, between blocks).
   bool warpSpecialize = true;
@@ -59,7 +62,8 @@ struct CUDABinary {
 /// Forces the tiling the sm_90a schedule selection picks (one warpgroup per
 /// 64 query rows, its KV block, warpgroup skip unit) onto `spec`, so that
 /// the float64 reference models exactly the decisions the kernel takes.
-AttentionSpec hopperSpec(AttentionSpec spec);
+AttentionSpec hopperSpec(AttentionSpec spec,
+                         const CUDACompileOptions &options = {});
 
 /// Empty when the views of `spec` suit the CUDA kernel: TMA reads q, k and
 /// v with strides that are multiples of 8 elements (16 bytes), and the

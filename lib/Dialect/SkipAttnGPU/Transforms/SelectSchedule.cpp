@@ -33,32 +33,50 @@ TileChoice mlir::skipattn_gpu::chooseHopperTiles(int64_t headDim) {
           /*stages=*/2};
 }
 
+TileChoice mlir::skipattn_gpu::requestedTiles(int64_t headDim,
+                                              const ScheduleRequest &request) {
+  TileChoice tiles = chooseHopperTiles(headDim);
+  if (request.blockQ > 0)
+    tiles.blockQ = request.blockQ;
+  if (request.blockKV > 0)
+    tiles.blockKV = request.blockKV;
+  if (request.stages > 0)
+    tiles.stages = request.stages;
+  return tiles;
+}
+
 FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
     MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
-    int64_t stages, bool warpSpecialize, bool pingpong,
+    const ScheduleRequest &request,
     function_ref<InFlightDiagnostic()> emitError) {
   if (!isHopper(chip))
     return emitError() << "no GPU kernel schedule for chip '" << chip
                        << "' (supported: sm_90a)";
   if (failed(verifyProblem(problem, chip, emitError)))
     return failure();
-  TileChoice tiles = chooseHopperTiles(problem.headDim);
+  TileChoice tiles = requestedTiles(problem.headDim, request);
   int64_t blockQ = tiles.blockQ, blockKV = tiles.blockKV;
+  if (blockQ < kWarpgroupRows || blockQ % kWarpgroupRows)
+    return emitError() << "block_q must be a positive multiple of 64 (one "
+                          "math warpgroup each), got "
+                       << blockQ;
   // Warp-specialized: a load warpgroup after the math warpgroups issues
   // every TMA and gives its registers to them (24 + 240 per thread fill
-  // the 64K register file of 2 + 1 warpgroups).
+  // the 64K register file of 2 + 1 warpgroups; 32 + 160 of 3 + 1).
+  bool ws = request.warpSpecialize;
   int64_t mathWarps = 4 * (blockQ / kWarpgroupRows);
-  SmallVector<Attribute> roles{
-      RoleAttr::get(ctx, "math", /*firstWarp=*/0, mathWarps,
-                    /*maxNreg=*/warpSpecialize ? kMathRegisters : 0)};
-  if (warpSpecialize)
+  bool three = blockQ == 3 * kWarpgroupRows;
+  SmallVector<Attribute> roles{RoleAttr::get(
+      ctx, "math", /*firstWarp=*/0, mathWarps,
+      /*maxNreg=*/ws ? (three ? kMathRegisters3 : kMathRegisters) : 0)};
+  if (ws)
     roles.push_back(RoleAttr::get(ctx, "load", /*firstWarp=*/mathWarps,
-                                  /*numWarps=*/4, kLoadRegisters));
+                                  /*numWarps=*/4,
+                                  three ? kLoadRegisters3 : kLoadRegisters));
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
-      stages > 0 ? stages : tiles.stages, kWarpgroupRows,
-      ArrayAttr::get(ctx, roles),
-      /*pingpong=*/pingpong && warpSpecialize && blockQ == 2 * kWarpgroupRows);
+      tiles.stages, kWarpgroupRows, ArrayAttr::get(ctx, roles),
+      /*pingpong=*/request.pingpong && ws && blockQ == 2 * kWarpgroupRows);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -97,15 +115,21 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   if (s.getBlockQ() > 192)
     return emitError() << "block_q is at most 192 (three warpgroups), got "
                        << s.getBlockQ();
-  if (s.getBlockKv() != 64 && s.getBlockKv() != 128)
-    return emitError() << "block_kv must be 64 or 128, got " << s.getBlockKv();
+  if (s.getBlockKv() < 64 || s.getBlockKv() > 256 || s.getBlockKv() % 16)
+    return emitError() << "block_kv must be a multiple of 16 in [64, 256], got "
+                       << s.getBlockKv();
   // Registers per thread: O (D/2), S and P (block_kv/2 f32 + block_kv/4
-  // packed) must leave room for addresses and the softmax state.
-  if (problem.headDim / 2 + s.getBlockKv() * 3 / 4 > 176)
+  // packed) must leave about 32 for addresses and the softmax state, out of
+  // the math role's budget (255 without setmaxnreg).
+  int64_t budget = 255;
+  for (Attribute a : s.getRoles())
+    if (auto r = cast<RoleAttr>(a); r.getName() == "math" && r.getMaxNreg())
+      budget = r.getMaxNreg();
+  if (problem.headDim / 2 + s.getBlockKv() * 3 / 4 > budget - 32)
     return emitError() << "a 64x" << problem.headDim << " accumulator with "
                        << s.getBlockKv()
-                       << "-key blocks does not fit the register file; use "
-                          "block_kv = 64";
+                       << "-key blocks does not fit the math role's "
+                       << budget << " registers; use smaller KV blocks";
   if (s.getSharedBytes() > kHopperSharedBytes)
     return emitError() << "the schedule needs " << s.getSharedBytes()
                        << " bytes of shared memory; sm_90a has "
@@ -145,10 +169,9 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   return success();
 }
 
-LogicalResult mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op,
-                                                 StringRef chip, int64_t stages,
-                                                 bool warpSpecialize,
-                                                 bool pingpong) {
+LogicalResult
+mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
+                                   const ScheduleRequest &request) {
   if (op.hasTensorSemantics())
     return op.emitOpError("schedule selection expects the memref form");
   auto q = cast<ShapedType>(op.getQuery().getType());
@@ -170,8 +193,7 @@ LogicalResult mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op,
       return failure();
   } else {
     FailureOr<ScheduleAttr> chosen =
-        selectSchedule(op.getContext(), problem, chip, stages, warpSpecialize,
-                       pingpong, emitError);
+        selectSchedule(op.getContext(), problem, chip, request, emitError);
     if (failed(chosen))
       return failure();
     schedule = *chosen;
@@ -192,7 +214,13 @@ struct SelectSchedulePass
   using Base::Base;
   void runOnOperation() override {
     WalkResult r = getOperation().walk([&](skipattn::AttentionOp op) {
-      return failed(selectSchedule(op, chip, stages, warpSpecialize, pingpong))
+      ScheduleRequest request;
+      request.stages = stages;
+      request.blockQ = blockQ;
+      request.blockKV = blockKV;
+      request.warpSpecialize = warpSpecialize;
+      request.pingpong = pingpong;
+      return failed(selectSchedule(op, chip, request))
                  ? WalkResult::interrupt()
                  : WalkResult::advance();
     });

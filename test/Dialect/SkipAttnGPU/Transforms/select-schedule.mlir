@@ -87,7 +87,7 @@ func.func @wrongdim(%q: memref<1x2x128x64xbf16>, %k: memref<1x2x256x64xbf16>,
 
 func.func @bkv(%q: memref<1x2x128x64xbf16>, %k: memref<1x2x256x64xbf16>,
                %v: memref<1x2x256x64xbf16>, %o: memref<1x2x128x64xbf16>) {
-  // expected-error @+1 {{block_kv must be 64 or 128, got 32}}
+  // expected-error @+1 {{block_kv must be a multiple of 16 in [64, 256], got 32}}
   skipattn.attention ins(%q, %k, %v : memref<1x2x128x64xbf16>, memref<1x2x256x64xbf16>, memref<1x2x256x64xbf16>)
       outs(%o : memref<1x2x128x64xbf16>)
       {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 32, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>}
@@ -98,7 +98,7 @@ func.func @bkv(%q: memref<1x2x128x64xbf16>, %k: memref<1x2x256x64xbf16>,
 
 func.func @regs(%q: memref<1x2x128x256xbf16>, %k: memref<1x2x256x256xbf16>,
                 %v: memref<1x2x256x256xbf16>, %o: memref<1x2x128x256xbf16>) {
-  // expected-error @+1 {{a 64x256 accumulator with 128-key blocks does not fit the register file; use block_kv = 64}}
+  // expected-error @+1 {{a 64x256 accumulator with 128-key blocks does not fit the math role's 255 registers; use smaller KV blocks}}
   skipattn.attention ins(%q, %k, %v : memref<1x2x128x256xbf16>, memref<1x2x256x256xbf16>, memref<1x2x256x256xbf16>)
       outs(%o : memref<1x2x128x256xbf16>)
       {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 256, stages = 1, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>}

@@ -40,14 +40,31 @@ TileChoice chooseHopperTiles(int64_t headDim);
 
 /// Registers per thread of the warp-specialized sm_90a schedule's roles.
 constexpr int64_t kMathRegisters = 240, kLoadRegisters = 24;
+/// The same with three math warpgroups (block_q = 192).
+constexpr int64_t kMathRegisters3 = 160, kLoadRegisters3 = 32;
+
+/// What a caller asks of the schedule; zeros leave the choice to the
+/// selection.
+struct ScheduleRequest {
+  int64_t stages = 0;
+  /// Query rows per CTA (a multiple of 64: one math warpgroup each) and
+  /// keys per KV block; 0: chooseHopperTiles.
+  int64_t blockQ = 0, blockKV = 0;
+  /// A load warpgroup issues the TMA loads.
+  bool warpSpecialize = true;
+  /// The two math warpgroups take turns on the tensor cores.
+  bool pingpong = false;
+};
+
+/// The tiles of the schedule for `request` on sm_90a: its own sizes where
+/// given, chooseHopperTiles otherwise.
+TileChoice requestedTiles(int64_t headDim, const ScheduleRequest &request);
 
 /// The schedule skipattn-gpu-select-schedule picks for `problem` on `chip`
-/// (`stages` 0: the default depth; `warpSpecialize`: a load warpgroup
-/// issues the TMA loads; `pingpong`: the two math warpgroups take turns on
-/// the tensor cores), or an error naming what the chip cannot run.
+/// given `request`, or an error naming what the chip cannot run.
 FailureOr<ScheduleAttr>
 selectSchedule(MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
-               int64_t stages, bool warpSpecialize, bool pingpong,
+               const ScheduleRequest &request,
                function_ref<InFlightDiagnostic()> emitError);
 
 /// Checks a schedule (chosen or written by hand) against the problem and
@@ -58,8 +75,7 @@ LogicalResult verifySchedule(ScheduleAttr schedule,
 
 /// Attaches (or verifies) the schedule and tiling of one attention op.
 LogicalResult selectSchedule(skipattn::AttentionOp op, StringRef chip,
-                             int64_t stages, bool warpSpecialize,
-                             bool pingpong);
+                             const ScheduleRequest &request);
 
 /// Checks the barrier protocol of the rings of `kernel`.
 LogicalResult verifyRingProtocol(gpu::GPUFuncOp kernel);
