@@ -9,7 +9,7 @@
 // KERNEL: skipattn_gpu.ring.acquire %{{.*}}[%c0]
 // KERNEL: skipattn_gpu.ring.release %{{.*}}[%c0]
 
-// CHECK: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "one_block", grid = [1, 4, 1], block = [384, 1, 1]
+// CHECK: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "one_block", grid = [1, 4, 1], block = [512, 1, 1]
 // CHECK: llvm.func @one_block(
 // CHECK: llvm.return
 

@@ -1,15 +1,16 @@
-// Tiles asked for instead of chosen: block-q=192 gives three math
-// warpgroups (512 threads with the load warpgroup; registers 160 / 32, whose
-// sum fills the SM's 64K), whose empty barriers count three arrivals;
-// block-kv=176 gives m64n176 Q.K^T and a 176-deep P.V. Both assemble for
-// sm_90a without spills, and ptxas keeps setmaxnreg.
+// Tiles asked for instead of chosen: block-q=192 (also the choice for
+// D = 64) gives three math warpgroups (512 threads with the load warpgroup;
+// registers 160 / 32, whose sum fills the SM's 64K), whose empty barriers
+// count three arrivals; block-q=128 block-kv=176 gives two warpgroups with
+// m64n176 Q.K^T and a 176-deep P.V. Both assemble for sm_90a without
+// spills, and ptxas keeps setmaxnreg.
 // REQUIRES: ptxas
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit block-q=192' -o %t.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
 // RUN: FileCheck %s --check-prefix=Q192 < %t.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 // RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule{block-q=192},skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu,gpu.module(canonicalize,cse,skipattn-gpu-verify-protocol))' | FileCheck %s --check-prefix=KERNEL
-// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit block-kv=176' -o %t2.mlir
+// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit block-q=128 block-kv=176' -o %t2.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t2.mlir %t2.ptx
 // RUN: FileCheck %s --check-prefix=KV176 < %t2.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t2.ptx -o %t2.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning

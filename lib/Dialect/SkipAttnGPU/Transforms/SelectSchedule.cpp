@@ -26,11 +26,13 @@ verifyProblem(const ScheduleProblem &problem, StringRef chip,
               function_ref<InFlightDiagnostic()> emitError);
 
 TileChoice mlir::skipattn_gpu::chooseHopperTiles(int64_t headDim) {
-  // Two math warpgroups of 64 rows. The 64 x D accumulator, the 64 x
-  // block_kv scores and their probabilities share each thread's 255
-  // registers: D = 256 takes 128 of them for O, so its KV blocks halve.
-  return {/*blockQ=*/128, /*blockKV=*/headDim > 128 ? 64 : 128,
-          /*stages=*/2};
+  // Math warpgroups of 64 rows. The 64 x D accumulator, the 64 x block_kv
+  // scores and their probabilities share each thread's registers: D = 256
+  // takes 128 of them for O, so its KV blocks halve. D = 64 needs few, so
+  // three warpgroups (160 registers each) share every K/V block: 1.29x
+  // the two-warpgroup tile on the H200 (docs/performance.md).
+  return {/*blockQ=*/headDim <= 64 ? 192 : 128,
+          /*blockKV=*/headDim > 128 ? 64 : 128, /*stages=*/2};
 }
 
 TileChoice mlir::skipattn_gpu::requestedTiles(int64_t headDim,

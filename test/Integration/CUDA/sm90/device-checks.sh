@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU checks of one lease on an sm_90 machine, from the self-contained
-# bundle (./build.sh bundle): the numeric matrix, the same matrix under
+# bundle (./build.sh bundle): the numeric matrix, requested tiles
+# (tiles.sh), the matrix under
 # compute-sanitizer memcheck, racecheck and synccheck, and the package's
 # CUDA tests (pytest) against the bundle's libskipattn_c. Logs go to $OUT.
 #   test/Integration/CUDA/sm90/device-checks.sh [.carry/skipattn.tar.xz]
@@ -22,6 +23,7 @@ step() { # name, command...
   echo "$name: $r ($((SECONDS - t0)) s) $(tail -1 "$OUT/$name.log")"
 }
 step matrix bash "$HERE/matrix.sh" "$RUN" --cache-dir=$CACHE
+step tiles bash "$HERE/tiles.sh" "$RUN" --cache-dir=$CACHE
 for tool in memcheck racecheck synccheck; do
   step "$tool" env MATRIX_WRAP="compute-sanitizer --tool $tool --error-exitcode 9" \
     bash "$HERE/matrix.sh" "$RUN" --cache-dir=$CACHE
