@@ -117,7 +117,7 @@ typedef struct skipattn_attention_args {
 typedef struct skipattn_kernel_info {
   uint32_t struct_size;
   const char *cache_key; /* the spec the kernel was compiled for        */
-  const char *source;    /* "compiled", "memory", "disk" or "jit"        */
+  const char *source;    /* "compiled", "memory" or "disk"               */
   double compile_ms;
   int64_t block_q, block_kv, heads_per_tile, skip_unit; /* tiling used   */
 } skipattn_kernel_info_t;

@@ -471,6 +471,8 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
     skipattn::CPUCompileOptions o;
     o.dumpDir = context->dumpDir;
     o.passTiming = context->passTiming;
+    o.cacheDir = context->cacheDir;
+    o.useCache = context->useDiskCache;
     auto cpu = skipattn::CPUKernel::compile(spec, o);
     if (!cpu) {
 #ifdef SKIPATTN_HAS_CPU_JIT
@@ -481,7 +483,7 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
     }
     k->cpu = std::move(*cpu);
     k->compileMs = k->cpu->compileMs();
-    k->source = "jit";
+    k->source = k->cpu->source();
   } else {
     skipattn::CUDACompileOptions o;
     o.chip = context->chip;

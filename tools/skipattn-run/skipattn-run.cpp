@@ -124,11 +124,12 @@ static cl::opt<bool> compileOnly(
     cl::cat(cat));
 static cl::opt<std::string>
     cacheDir("cache-dir",
-             cl::desc("CUDA kernel cache directory (default "
-                      "$SKIPATTN_CACHE_DIR or ~/.cache/skipattn)"),
+             cl::desc("Kernel cache directory: CUDA binaries and CPU object "
+                      "code (default $SKIPATTN_CACHE_DIR or "
+                      "~/.cache/skipattn)"),
              cl::init(""), cl::cat(cat));
 static cl::opt<bool>
-    noCache("no-cache", cl::desc("Bypass the CUDA kernel cache"), cl::cat(cat));
+    noCache("no-cache", cl::desc("Bypass the kernel cache"), cl::cat(cat));
 static cl::opt<std::string>
     cudaToolkit("cuda-toolkit",
                 cl::desc("CUDA toolkit root holding bin/ptxas (default: "
@@ -322,11 +323,14 @@ int main(int argc, char **argv) {
     CPUCompileOptions copts;
     copts.dumpDir = dumpIR;
     copts.passTiming = passTiming;
+    copts.cacheDir = cacheDir;
+    copts.useCache = !noCache;
     auto kernelOr = CPUKernel::compile(s, copts);
     if (!kernelOr)
       return fail(llvm::toString(kernelOr.takeError()));
     cpuKernel = std::move(*kernelOr);
     compileMs = cpuKernel->compileMs();
+    cacheSource = cpuKernel->source();
     if (!dumpIR.empty()) {
       std::error_code ec;
       llvm::raw_fd_ostream os(dumpIR + "/00-input.mlir", ec);
@@ -368,7 +372,7 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::format("skipattn-run  target=%s  compile %.1f ms  "
                                  "(%s)\n",
                                  onGPU ? "cuda" : "cpu", compileMs,
-                                 onGPU ? cacheSource.c_str() : "jit");
+                                 cacheSource.c_str());
     if (json)
       llvm::outs() << llvm::format("{\"target\": \"%s\", \"compile_ms\": "
                                    "%.3f, \"cache\": \"%s\"}\n",
@@ -550,7 +554,7 @@ int main(int argc, char **argv) {
         (long long)refSkipped, (long long)refTotal, (long long)near);
   llvm::outs() << "\n"
                << llvm::format("  compile      %.1f ms (%s)\n", compileMs,
-                               onGPU ? cacheSource.c_str() : "jit")
+                               cacheSource.c_str())
                << llvm::format(
                       "  run          %.3f ms (median of %zu)  %.2f GFLOP/s\n",
                       runMs, times.size(), gflops);

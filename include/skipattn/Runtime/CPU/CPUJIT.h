@@ -4,6 +4,10 @@
 // Builds the memref-form skipattn.attention for one AttentionSpec, lowers it
 // with the same skipattn-cpu-pipeline builder skipattn-opt registers, and
 // JIT-compiles the result with the MLIR ExecutionEngine for the host CPU.
+// The object code is kept in the disk kernel cache, keyed by the lowered
+// module itself (so a compiler change never reuses stale code), the host
+// CPU and its features: a later process links the cached object instead of
+// running LLVM's optimizer and code generator again.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +28,10 @@ struct CPUCompileOptions {
   std::string dumpDir;
   /// Print per-pass timing to stderr.
   bool passTiming = false;
+  /// Disk cache of object code; empty: $SKIPATTN_CACHE_DIR or
+  /// ~/.cache/skipattn.
+  std::string cacheDir;
+  bool useCache = true;
 };
 
 /// The CPU tiling for `spec`: 64-row query tiles and 64-key blocks, GQA
@@ -58,6 +66,8 @@ public:
   /// The MLIR module handed to the pipeline (for reports and dumps).
   const std::string &inputIR() const { return inputIR_; }
   double compileMs() const { return compileMs_; }
+  /// Where the object code came from: "compiled" or "disk".
+  const std::string &source() const { return source_; }
 
 private:
   struct Impl;
@@ -65,6 +75,7 @@ private:
   AttentionSpec spec_;
   std::string inputIR_;
   double compileMs_ = 0;
+  std::string source_ = "compiled";
   std::unique_ptr<Impl> impl_;
 };
 

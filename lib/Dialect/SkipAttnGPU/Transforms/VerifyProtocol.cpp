@@ -665,9 +665,37 @@ static LogicalResult verifyTurns(gpu::GPUFuncOp kernel) {
   return result;
 }
 
+/// Rings live at fixed offsets of the dynamic shared memory the launch
+/// allocates (the schedule's bytes, 1024 of which align the base): they
+/// must fit it and not overlap.
+static LogicalResult verifyPlacement(gpu::GPUFuncOp kernel,
+                                     ArrayRef<RingCreateOp> rings) {
+  auto schedule = kernel->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
+  for (size_t i = 0; i < rings.size(); ++i) {
+    RingCreateOp r = rings[i];
+    auto t = cast<RingType>(r.getType());
+    int64_t lo = r.getOffset(), hi = lo + t.getBytes();
+    if (schedule && hi > schedule.getSharedBytes() - 1024)
+      return r.emitOpError("ends at byte ")
+             << hi << " past the schedule's "
+             << schedule.getSharedBytes() - 1024
+             << " bytes of aligned dynamic shared memory";
+    for (RingCreateOp other : rings.take_front(i)) {
+      int64_t olo = other.getOffset(),
+              ohi = olo + cast<RingType>(other.getType()).getBytes();
+      if (lo < ohi && olo < hi)
+        return r.emitOpError("overlaps the ring at bytes [")
+               << olo << ", " << ohi << ")";
+    }
+  }
+  return success();
+}
+
 LogicalResult mlir::skipattn_gpu::verifyRingProtocol(gpu::GPUFuncOp kernel) {
   SmallVector<RingCreateOp> rings;
   kernel.walk([&](RingCreateOp r) { rings.push_back(r); });
+  if (failed(verifyPlacement(kernel, rings)))
+    return failure();
   for (RingCreateOp r : rings)
     if (failed(RingChecker(r).check()))
       return failure();

@@ -515,3 +515,25 @@ gpu.module @twice {
   }
 }
 
+
+// -----
+
+// Rings placed over each other, and a ring past the launch's shared memory.
+gpu.module @overlap {
+  gpu.func @k() kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>]>} {
+    %a = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+    // expected-error @+1 {{overlaps the ring at bytes [0, 32768)}}
+    %b = skipattn_gpu.ring.create {offset = 16384} : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<64x64xbf16>>
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @past {
+  gpu.func @k() kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>]>} {
+    // expected-error @+1 {{ends at byte 45056 past the schedule's 40960 bytes of aligned dynamic shared memory}}
+    %a = skipattn_gpu.ring.create {offset = 12288} : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+    gpu.return
+  }
+}
