@@ -13,10 +13,13 @@ import sys
 STEPS = [
     "skipattn-cpu-pipeline", "skipattn-cpu-pipeline{to-llvm=false pack-gqa=true}",
     "skipattn-hopper-pipeline", "skipattn-aic-pipeline",
+    "skipattn-hopper-pipeline{pingpong=true block-kv=176}",
+    "skipattn-hopper-pipeline{block-q=192 warp-specialize=false}",
     "skipattn-aic-pipeline{num-kv-blocks=3 prefill-factor=100 decode-factor=10}",
     "skipattn-tile", "skipattn-tile{block-q=16 block-kv=32 pack-gqa=true}",
     "skipattn-insert-skip-predicates", "convert-skipattn-to-cpu",
     "skipattn-gpu-select-schedule", "convert-skipattn-to-skipattn-gpu",
+    "skipattn-gpu-select-schedule{block-q=192 stages=3 pingpong=true}",
     "skipattn-gpu-verify-protocol", "convert-skipattn-gpu-to-nvvm",
     "skipattn-legalize-nvvm-kernel-abi",
     "skipattn-aic-block-kv", "convert-skipattn-to-aic", "canonicalize",
