@@ -128,8 +128,8 @@ static cl::opt<std::string>
                       "code (default $SKIPATTN_CACHE_DIR or "
                       "~/.cache/skipattn)"),
              cl::init(""), cl::cat(cat));
-static cl::opt<bool>
-    noCache("no-cache", cl::desc("Bypass the kernel cache"), cl::cat(cat));
+static cl::opt<bool> noCache("no-cache", cl::desc("Bypass the kernel cache"),
+                             cl::cat(cat));
 static cl::opt<std::string>
     cudaToolkit("cuda-toolkit",
                 cl::desc("CUDA toolkit root holding bin/ptxas (default: "

@@ -33,8 +33,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
@@ -74,8 +74,8 @@ std::string hostKey() {
   std::string features;
   for (const auto &f : llvm::sys::getHostCPUFeatures())
     features += (f.second ? "+" : "-") + f.first().str() + ",";
-  return "cpu=" + llvm::sys::getHostCPUName().str() + "|features=" +
-         llvm::utohexstr(llvm::xxh3_64bits(features), true);
+  return "cpu=" + llvm::sys::getHostCPUName().str() +
+         "|features=" + llvm::utohexstr(llvm::xxh3_64bits(features), true);
 }
 
 /// Links a cached object into a fresh LLJIT and finds the packed entry.
@@ -182,17 +182,18 @@ CPUKernel::compile(const AttentionSpec &spec,
   // (compiler, options, spec) changes the key.
   bool instrumented = !options.dumpDir.empty() || options.passTiming;
   bool cached = options.useCache && !instrumented;
-  std::string dir =
-      options.cacheDir.empty() ? ::skipattn::defaultCacheDir() : options.cacheDir;
+  std::string dir = options.cacheDir.empty() ? ::skipattn::defaultCacheDir()
+                                             : options.cacheDir;
   std::string key;
   if (cached) {
     std::string lowered;
     llvm::raw_string_ostream os(lowered);
     module->print(os);
-    key = "cpu|" + spec.key() + "|ir=" +
-          llvm::utohexstr(llvm::xxh3_64bits(lowered), true) + "|" +
-          hostKey() + "|skipattn=" SKIPATTN_VERSION
-                      "|llvm=" LLVM_VERSION_STRING "|abi=cpu1";
+    key = "cpu|" + spec.key() +
+          "|ir=" + llvm::utohexstr(llvm::xxh3_64bits(lowered), true) + "|" +
+          hostKey() +
+          "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING
+          "|abi=cpu1";
     std::string object;
     ::skipattn::CacheLookup r = ::skipattn::cacheLoad(dir, key, object);
     if (r == ::skipattn::CacheLookup::Hit) {
@@ -235,9 +236,9 @@ CPUKernel::compile(const AttentionSpec &spec,
     kernel->impl_->entry = *entry;
     if (cached) {
       std::string object = engineObject(*kernel->impl_->engine);
-      std::string warning =
-          object.empty() ? std::string("no object code from the JIT")
-                         : ::skipattn::cacheStore(dir, key, object);
+      std::string warning = object.empty()
+                                ? std::string("no object code from the JIT")
+                                : ::skipattn::cacheStore(dir, key, object);
       if (!warning.empty())
         llvm::errs() << "skipattn: kernel cache not written: " << warning
                      << "\n";

@@ -130,8 +130,8 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   if (problem.headDim / 2 + s.getBlockKv() * 3 / 4 > budget - 32)
     return emitError() << "a 64x" << problem.headDim << " accumulator with "
                        << s.getBlockKv()
-                       << "-key blocks does not fit the math role's "
-                       << budget << " registers; use smaller KV blocks";
+                       << "-key blocks does not fit the math role's " << budget
+                       << " registers; use smaller KV blocks";
   if (s.getSharedBytes() > kHopperSharedBytes)
     return emitError() << "the schedule needs " << s.getSharedBytes()
                        << " bytes of shared memory; sm_90a has "
@@ -222,9 +222,8 @@ struct SelectSchedulePass
       request.blockKV = blockKV;
       request.warpSpecialize = warpSpecialize;
       request.pingpong = pingpong;
-      return failed(selectSchedule(op, chip, request))
-                 ? WalkResult::interrupt()
-                 : WalkResult::advance();
+      return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()
+                                                       : WalkResult::advance();
     });
     if (r.wasInterrupted())
       signalPassFailure();
