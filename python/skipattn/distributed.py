@@ -177,18 +177,18 @@ def context_parallel_attention(q, k, v, *, group=None, causal=False,
     acc = [None, None]
     stats = torch.zeros((B, Hq, 2), dtype=torch.int64, device=q.device)
 
+    # Point-to-point calls name global ranks.
+    dst, prv = ((dist.get_global_rank(group, r) if group else r)
+                for r in ((rank + 1) % world, (rank - 1) % world))
     held_k, held_v, src = k.contiguous(), v.contiguous(), rank
     for step in range(world):
         reqs, nxt_k, nxt_v = [], None, None
         if step + 1 < world:
             nxt_k, nxt_v = torch.empty_like(held_k), torch.empty_like(held_v)
-            dst, prv = (rank + 1) % world, (rank - 1) % world
-            peer = (lambda r: dist.get_global_rank(group, r)) if group else (
-                lambda r: r)
-            reqs = [dist.isend(held_k, peer(dst), group=group),
-                    dist.isend(held_v, peer(dst), group=group),
-                    dist.irecv(nxt_k, peer(prv), group=group),
-                    dist.irecv(nxt_v, peer(prv), group=group)]
+            reqs = [dist.isend(held_k, dst, group=group),
+                    dist.isend(held_v, dst, group=group),
+                    dist.irecv(nxt_k, prv, group=group),
+                    dist.irecv(nxt_v, prv, group=group)]
         kv_chunks = (src, 2 * world - 1 - src)
         k_parts, v_parts = held_k.split(c, dim=2), held_v.split(c, dim=2)
         for qi, qc in enumerate(my_chunks):

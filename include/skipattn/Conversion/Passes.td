@@ -42,8 +42,15 @@ def ConvertSkipAttnToSkipAttnGPU
     `skipattn-gpu-select-schedule`) by a `gpu.func` kernel in
     `gpu.module @skipattn_kernels`, written in the `skipattn_gpu` dialect:
     one CTA per query tile (`skipattn_gpu.tile_id`), the schedule's roles
-    (`skipattn_gpu.warp_role`), a Q ring and a `stages`-deep K/V ring filled
-    by TMA, and the blocked ops on register fragments:
+    (`skipattn_gpu.warp_role`), a Q ring and `stages`-deep K/V rings filled
+    by TMA, and the blocked ops on register fragments. With a `load` role
+    the tile's scalars are computed once before the roles; the load role's
+    thread acquires and fills the K and V stages of every block
+    (`ring.acquire`, rings with `consumers`) and drains V, while the math
+    role releases K after Q.K^T and V at the end of each block; with
+    `pingpong` the math warpgroups take turns (`turn_take`/`turn_pass`).
+    With the math role alone its first thread loads (prologue, refill of
+    block n + stages, CTA-barrier release). The blocked ops become:
 
     - `pack_q` -> a TMA put into the Q ring;
     - `block_scores` -> a K wait, `skipattn_gpu.mma` (Q.K^T) and
@@ -74,8 +81,10 @@ def ConvertSkipAttnGPUToNVVM
   let description = [{
     Lowers each `skipattn_gpu` op of the kernels of a gpu.module with one
     pattern per op, by family: kernel structure (tile ids, roles), rings
-    (`nvgpu.mbarrier.*`, `nvgpu.tma.async.load`), fragments (shuffles,
-    exp2, selects), the warpgroup vote (`bar.red.and.pred`), epilogue
+    (`nvgpu.mbarrier.*` full and empty barriers, `nvgpu.tma.async.load`),
+    fragments (shuffles,
+    exp2, selects), the warpgroup vote (`bar.red.and.pred`), the pingpong
+    turns (named barriers), epilogue
     stores, and the target's MMA (`nvvm.wgmma.mma_async` for shared-memory
     operands, `wgmma.mma_async` with a register A operand as inline PTX).
     Fragment types become LLVM structs and vectors; shared-memory tiles

@@ -702,7 +702,7 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
     // Separate rings: K's stage is free as soon as the scores are in
     // registers, so the load role can fetch block n + stages's K during
     // this block's softmax and P.V.
-    if (kRing != vRing)
+    if (specialized)
       sg::RingReleaseOp::create(b, loc, kRing, n);
     curScores = sg::MaskOp::create(b, loc, accT, s, limits,
                                    map.lookupOrDefault(bs.getKvStart()));

@@ -846,3 +846,16 @@ gpu.module @m {
 
 // expected-error @+1 {{pingpong alternates two math warpgroups: block_q must be 128, got 64}}
 func.func @f() attributes {s = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], pingpong = true>} { return }
+
+// -----
+
+gpu.module @m {
+  gpu.func @k() kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>], pingpong = true>} {
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24> {
+      %t = arith.constant true
+      // expected-error @+1 {{'skipattn_gpu.turn_pass' op must be inside the math role}}
+      skipattn_gpu.turn_pass if %t
+    }
+    gpu.return
+  }
+}

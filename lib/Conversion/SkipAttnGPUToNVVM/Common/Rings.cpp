@@ -26,18 +26,26 @@ struct RingSlot {
   Value address; // i32 shared address of the slot's buffer
 };
 
+/// Block n's stage (n mod stages) and phase parity ((n / stages) mod 2),
+/// shared by its full and empty barriers.
+std::pair<Value, Value> stageAndParity(Emitter &e, sg::RingType ring,
+                                       Value block) {
+  Value n = e.toI32(block);
+  Value stages = e.c32(ring.getStages());
+  Value parity = arith::TruncIOp::create(e.b, e.loc, e.i1(),
+                                         e.andI(e.divu(n, stages), e.c32(1)));
+  return {e.remu(n, stages), parity};
+}
+
 RingSlot locate(Emitter &e, Value ringValue, Value block, StringRef slot) {
   auto ring = cast<sg::RingType>(ringValue.getType());
   auto create = ringValue.getDefiningOp<sg::RingCreateOp>();
-  int64_t slots = ring.getSlots().size(), stages = ring.getStages();
-  Value n = e.toI32(block);
-  Value stage = e.remu(n, e.c32(stages));
-  Value index =
-      e.add(e.mul(stage, e.c32(slots)), e.c32(ring.getSlotIndex(slot)));
+  auto [stage, parity] = stageAndParity(e, ring, block);
+  Value index = e.add(e.mul(stage, e.c32(ring.getSlots().size())),
+                      e.c32(ring.getSlotIndex(slot)));
   RingSlot r;
   r.barrier = e.toIdx(index);
-  r.parity = arith::TruncIOp::create(
-      e.b, e.loc, e.i1(), e.andI(e.divu(n, e.c32(stages)), e.c32(1)));
+  r.parity = parity;
   r.address = e.sharedAt(e.add(e.c32(create.getOffset()),
                                e.mul(index, e.c32(ring.getTile().getBytes()))));
   return r;
@@ -48,16 +56,15 @@ void waitParity(Emitter &e, Value barriers, const RingSlot &s) {
                                          e.cIdx(10000000), s.barrier);
 }
 
-/// The empty barrier of block `block`'s stage (a ring with consumers).
+/// The empty barrier of block `block`'s stage (a ring with consumers): after
+/// the stages x slots full barriers.
 RingSlot locateEmpty(Emitter &e, Value ringValue, Value block) {
   auto ring = cast<sg::RingType>(ringValue.getType());
-  int64_t slots = ring.getSlots().size(), stages = ring.getStages();
-  Value n = e.toI32(block);
-  Value stage = e.remu(n, e.c32(stages));
+  auto [stage, parity] = stageAndParity(e, ring, block);
   RingSlot r;
-  r.barrier = e.toIdx(e.add(e.c32(stages * slots), stage));
-  r.parity = arith::TruncIOp::create(
-      e.b, e.loc, e.i1(), e.andI(e.divu(n, e.c32(stages)), e.c32(1)));
+  r.barrier =
+      e.toIdx(e.add(e.c32(ring.getStages() * ring.getSlots().size()), stage));
+  r.parity = parity;
   return r;
 }
 

@@ -117,6 +117,23 @@ static llvm::StringSet<> intersect(const llvm::StringSet<> &a,
   return r;
 }
 
+/// Walks both branches of `ifOp` with `walkBlock` (guarded: a release there
+/// is an error); after the if, a slot counts as waited only if both
+/// branches waited for it.
+template <typename WalkBlock>
+static LogicalResult walkBranches(scf::IfOp ifOp, llvm::StringSet<> &waited,
+                                  bool released, WalkBlock walkBlock) {
+  llvm::StringSet<> thenW = waited, elseW = waited;
+  bool thenR = released, elseR = released;
+  if (failed(walkBlock(ifOp.getThenRegion().front(), thenW, thenR)))
+    return failure();
+  if (!ifOp.getElseRegion().empty() &&
+      failed(walkBlock(ifOp.getElseRegion().front(), elseW, elseR)))
+    return failure();
+  waited = intersect(thenW, elseW);
+  return success();
+}
+
 LogicalResult RingChecker::walk(Block &block, scf::ForOp loop,
                                 llvm::StringSet<> &waited, bool &released,
                                 bool guarded) {
@@ -165,16 +182,11 @@ LogicalResult RingChecker::walk(Block &block, scf::ForOp loop,
       continue;
     }
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
-      llvm::StringSet<> thenW = waited, elseW = waited;
-      bool thenR = released, elseR = released;
-      if (failed(walk(ifOp.getThenRegion().front(), loop, thenW, thenR,
-                      /*guarded=*/true)))
+      auto inBranch = [&](Block &b, llvm::StringSet<> &w, bool &r) {
+        return walk(b, loop, w, r, /*guarded=*/true);
+      };
+      if (failed(walkBranches(ifOp, waited, released, inBranch)))
         return failure();
-      if (!ifOp.getElseRegion().empty() &&
-          failed(walk(ifOp.getElseRegion().front(), loop, elseW, elseR,
-                      /*guarded=*/true)))
-        return failure();
-      waited = intersect(thenW, elseW);
       continue;
     }
     if (failed(rejectHidden(op)))
@@ -291,16 +303,11 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       return op.emitOpError("fills the ring inside its consumer loop; a ring "
                             "with consumers is filled by its producer loop");
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
-      llvm::StringSet<> thenW = waited, elseW = waited;
-      bool thenR = released, elseR = released;
-      if (failed(walkConsumer(ifOp.getThenRegion().front(), loop, thenW, thenR,
-                              /*guarded=*/true)))
+      auto inBranch = [&](Block &b, llvm::StringSet<> &w, bool &r) {
+        return walkConsumer(b, loop, w, r, /*guarded=*/true);
+      };
+      if (failed(walkBranches(ifOp, waited, released, inBranch)))
         return failure();
-      if (!ifOp.getElseRegion().empty() &&
-          failed(walkConsumer(ifOp.getElseRegion().front(), loop, elseW, elseR,
-                              /*guarded=*/true)))
-        return failure();
-      waited = intersect(thenW, elseW);
       continue;
     }
     if (failed(rejectHidden(op)))

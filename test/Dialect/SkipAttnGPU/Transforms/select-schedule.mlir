@@ -158,3 +158,36 @@ func.func @tensor(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x256x64xbf16>,
       outs(%o : tensor<1x2x128x64xbf16>) -> tensor<1x2x128x64xbf16>
   return %r : tensor<1x2x128x64xbf16>
 }
+
+// -----
+
+func.func @nregalone(%q: memref<1x2x128x128xbf16>, %k: memref<1x2x256x128xbf16>,
+                    %v: memref<1x2x256x128xbf16>, %o: memref<1x2x128x128xbf16>) {
+  // expected-error @+1 {{max_nreg is for schedules with a load role}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x128x128xbf16>, memref<1x2x256x128xbf16>, memref<1x2x256x128xbf16>)
+      outs(%o : memref<1x2x128x128xbf16>)
+      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>]>}
+  return
+}
+
+// -----
+
+func.func @loadafter(%q: memref<1x2x128x128xbf16>, %k: memref<1x2x256x128xbf16>,
+                    %v: memref<1x2x256x128xbf16>, %o: memref<1x2x128x128xbf16>) {
+  // expected-error @+1 {{the load role is one warpgroup after the math warps}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x128x128xbf16>, memref<1x2x256x128xbf16>, memref<1x2x256x128xbf16>)
+      outs(%o : memref<1x2x128x128xbf16>)
+      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 8, max_nreg = 24>]>}
+  return
+}
+
+// -----
+
+func.func @loadnreg(%q: memref<1x2x128x128xbf16>, %k: memref<1x2x256x128xbf16>,
+                   %v: memref<1x2x256x128xbf16>, %o: memref<1x2x128x128xbf16>) {
+  // expected-error @+1 {{a load role needs max_nreg on both roles}}
+  skipattn.attention ins(%q, %k, %v : memref<1x2x128x128xbf16>, memref<1x2x256x128xbf16>, memref<1x2x256x128xbf16>)
+      outs(%o : memref<1x2x128x128xbf16>)
+      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>}
+  return
+}

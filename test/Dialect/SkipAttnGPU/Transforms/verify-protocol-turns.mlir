@@ -119,3 +119,19 @@ gpu.module @nofinal {
     gpu.return
   }
 }
+
+// -----
+
+// A take inside a region the check does not follow.
+gpu.module @hidden {
+  gpu.func @f() kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>], pingpong = true>} {
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
+      // expected-error @+1 {{hides turn ops in a region the check does not follow}}
+      scf.execute_region {
+        skipattn_gpu.turn_take
+        scf.yield
+      }
+    }
+    gpu.return
+  }
+}

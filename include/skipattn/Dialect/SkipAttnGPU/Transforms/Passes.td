@@ -65,6 +65,17 @@ def SkipAttnGPUVerifyProtocol
       released;
     * slots that a path may leave unwaited are drained after the loop.
 
+    For rings with consumers (empty barriers): puts only in one producer
+    loop, each after a `ring.acquire` of its block on every path, one put
+    per slot and block; consumer loops over the same bounds that release
+    block `n` once on every path and never read it after releasing it; a
+    drain after the producer loop for slots some consumer path leaves
+    unwaited, and such a slot waited for only after a slot the producer
+    fills once it acquired the skipped slot's block (else its barrier may
+    still be in block `n - stages`'s phase). Rings must fit the schedule's
+    shared memory without overlapping; with `pingpong` every iteration of
+    the math role takes and passes the tensor-core turn once on every path.
+
     A protocol this pass rejects can deadlock, read a stale buffer or exit
     with a TMA write in flight.
   }];
