@@ -120,6 +120,7 @@ typedef struct skipattn_kernel_info {
   const char *source;    /* "compiled", "memory" or "disk"               */
   double compile_ms;
   int64_t block_q, block_kv, heads_per_tile, skip_unit; /* tiling used   */
+  int64_t kv_splits; /* split-KV ranges per tile, merged by log-sum-exp */
 } skipattn_kernel_info_t;
 
 /* Library version ("0.3.0") and the message of the last failed call on

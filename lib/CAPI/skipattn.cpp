@@ -538,6 +538,7 @@ skipattn_status_t skipattn_kernel_get_info(skipattn_kernel_t handle,
   info->block_kv = s.blockKV;
   info->heads_per_tile = s.tileHeads();
   info->skip_unit = s.tileUnit();
+  info->kv_splits = s.tileSplits();
   return SKIPATTN_OK;
 }
 

@@ -35,7 +35,8 @@ OpPassManager &mlir::skipattn::addTiledSkipForm(OpPassManager &pm,
                                                 int64_t blockQ, int64_t blockKV,
                                                 bool packGQA,
                                                 bool padQueryTiles,
-                                                int64_t skipUnit) {
+                                                int64_t skipUnit,
+                                                int64_t kvSplits) {
   addAttentionBufferization(pm);
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   SkipAttnTileOptions tile;
@@ -43,6 +44,7 @@ OpPassManager &mlir::skipattn::addTiledSkipForm(OpPassManager &pm,
   tile.blockKV = blockKV;
   tile.packGQA = packGQA;
   tile.padQueryTiles = padQueryTiles;
+  tile.kvSplits = kvSplits;
   fpm.addPass(createSkipAttnTile(tile));
   fpm.addPass(createSkipAttnInsertSkipPredicates(
       SkipAttnInsertSkipPredicatesOptions{skipUnit}));
@@ -53,7 +55,8 @@ void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
                                       const CPUPipelineOptions &options) {
   OpPassManager &fpm =
       addTiledSkipForm(pm, options.blockQ, options.blockKV, options.packGQA,
-                       /*padQueryTiles=*/false, options.skipUnit);
+                       /*padQueryTiles=*/false, options.skipUnit,
+                       options.kvSplits);
   fpm.addPass(createConvertSkipAttnToCPU());
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());

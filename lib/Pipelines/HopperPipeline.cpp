@@ -33,6 +33,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.blockKV = options.blockKV;
   select.warpSpecialize = options.warpSpecialize;
   select.pingpong = options.pingpong;
+  select.kvSplits = options.kvSplits;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));
   // The tile sizes come from the schedule (the op's skipattn.tiling); the
   // warpgroup (64 rows) is the skip unit, as it issues the P.V a skip saves.

@@ -46,7 +46,15 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
   res.lse.assign(B * Hq * Sq, negInf);
   res.stats.assign(B * Hq * 2, 0);
 
+  // Split-KV: split sp walks blocks [sp * per, (sp + 1) * per) of the
+  // tile's visible ones with its own state; the partial results merge
+  // through their log-sum-exp (one split merges to itself exactly).
+  const int64_t splits = s.tileSplits();
+  const int64_t per = (std::max<int64_t>((Skv + bkv - 1) / bkv, 1) + splits -
+                       1) / splits;
   std::vector<double> m(rows), l(rows), acc(rows * Dv), sc(rows * bkv);
+  std::vector<int64_t> lims(rows);
+  std::vector<double> pOut(splits * rows * Dv), pLse(splits * rows);
   for (int64_t b = 0; b < B; ++b) {
     const int64_t len = s.seqLen(b);
     for (int64_t hg = 0; hg < Hq / heads; ++hg) {
@@ -58,97 +66,129 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
           visible = std::min(std::max<int64_t>(last + len - Sq, 0), len);
         }
         const int64_t nBlocks = (visible + bkv - 1) / bkv;
-        std::fill(m.begin(), m.end(), negInf);
-        std::fill(l.begin(), l.end(), 0.0);
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (int64_t n = 0; n < nBlocks; ++n) {
-          const int64_t kv0 = n * bkv;
-          // Masked scaled scores of the block.
-          for (int64_t r = 0; r < rows; ++r) {
-            int64_t h = h0 + r / bq, p = p0 + r % bq;
-            int64_t lim = 0;
-            if (p < Sq) {
-              lim = len;
-              if (s.causal)
-                lim = std::min(lim, std::max<int64_t>(p + 1 + len - Sq, 0));
-            }
-            for (int64_t cc = 0; cc < bkv; ++cc) {
-              int64_t j = kv0 + cc;
-              double val = negInf;
-              if (j < lim) {
-                const double *qr = &q[((b * Hq + h) * Sq + p) * D];
-                const double *kr = &k[((b * Hkv + hkv) * Skv + j) * D];
-                double dot = 0;
-                for (int64_t d = 0; d < D; ++d)
-                  dot += qr[d] * kr[d];
-                val = c * dot;
+        // Keys each row sees (0: padding or fully masked).
+        for (int64_t r = 0; r < rows; ++r) {
+          int64_t p = p0 + r % bq;
+          lims[r] = 0;
+          if (p < Sq) {
+            lims[r] = len;
+            if (s.causal)
+              lims[r] = std::min(len, std::max<int64_t>(p + 1 + len - Sq, 0));
+          }
+        }
+        for (int64_t sp = 0; sp < splits; ++sp) {
+          const int64_t lo = std::min(sp * per, nBlocks),
+                        hi = std::min(sp * per + per, nBlocks);
+          std::fill(m.begin(), m.end(), negInf);
+          std::fill(l.begin(), l.end(), 0.0);
+          std::fill(acc.begin(), acc.end(), 0.0);
+          for (int64_t n = lo; n < hi; ++n) {
+            const int64_t kv0 = n * bkv;
+            // Masked scaled scores of the block.
+            for (int64_t r = 0; r < rows; ++r) {
+              int64_t h = h0 + r / bq, p = p0 + r % bq;
+              for (int64_t cc = 0; cc < bkv; ++cc) {
+                int64_t j = kv0 + cc;
+                double val = negInf;
+                if (j < lims[r]) {
+                  const double *qr = &q[((b * Hq + h) * Sq + p) * D];
+                  const double *kr = &k[((b * Hkv + hkv) * Skv + j) * D];
+                  double dot = 0;
+                  for (int64_t d = 0; d < D; ++d)
+                    dot += qr[d] * kr[d];
+                  val = c * dot;
+                }
+                sc[r * bkv + cc] = val;
               }
-              sc[r * bkv + cc] = val;
+            }
+            for (int64_t u0 = 0; u0 < rows; u0 += unit) {
+              bool skip = false;
+              bool near = false;
+              if (skipping || s.withStats) {
+                const double logLambda = logLambdaOf(b, h0 + u0 / bq, len);
+                bool allowed = logLambda != negInf &&
+                               n - lo >= std::max<int64_t>(1, s.minKeepBlocks);
+                bool all = true, valid = false;
+                for (int64_t r = u0; r < u0 + unit; ++r) {
+                  valid |= lims[r] > 0;
+                  double mb =
+                      *std::max_element(&sc[r * bkv], &sc[r * bkv] + bkv);
+                  if (mb == negInf)
+                    continue; // padding / fully masked rows never veto
+                  double diff = mb - m[r];
+                  if (!(diff < logLambda))
+                    all = false;
+                  if (allowed && std::isfinite(diff) &&
+                      std::fabs(diff - logLambda) < res.nearTolerance)
+                    near = true;
+                }
+                skip = allowed && all;
+                // Only units with a row that sees keys decide.
+                if (valid) {
+                  int64_t h = h0 + u0 / bq;
+                  res.stats[(b * Hq + h) * 2] += 1;
+                  res.stats[(b * Hq + h) * 2 + 1] += skip;
+                  res.totalDecisions += 1;
+                  res.skippedDecisions += skip;
+                  res.nearThreshold += near;
+                }
+              }
+              if (skip)
+                continue;
+              for (int64_t r = u0; r < u0 + unit; ++r) {
+                double *row = &sc[r * bkv];
+                double mb = *std::max_element(row, row + bkv);
+                double mNew = std::max(m[r], mb);
+                if (mNew == negInf)
+                  continue;
+                double alpha = std::exp(m[r] - mNew), sum = 0;
+                for (int64_t cc = 0; cc < bkv; ++cc) {
+                  row[cc] = std::exp(row[cc] - mNew);
+                  sum += row[cc];
+                }
+                l[r] = l[r] * alpha + sum;
+                m[r] = mNew;
+                double *a = &acc[r * Dv];
+                for (int64_t d = 0; d < Dv; ++d)
+                  a[d] *= alpha;
+                for (int64_t cc = 0; cc < bkv && kv0 + cc < len; ++cc) {
+                  if (row[cc] == 0.0)
+                    continue;
+                  const double *vr =
+                      &v[((b * Hkv + hkv) * Skv + kv0 + cc) * Dv];
+                  for (int64_t d = 0; d < Dv; ++d)
+                    a[d] += row[cc] * vr[d];
+                }
+              }
             }
           }
-          for (int64_t u0 = 0; u0 < rows; u0 += unit) {
-            bool skip = false;
-            bool near = false;
-            if (skipping || s.withStats) {
-              const double logLambda = logLambdaOf(b, h0 + u0 / bq, len);
-              bool allowed = logLambda != negInf &&
-                             n >= std::max<int64_t>(1, s.minKeepBlocks);
-              bool all = true;
-              for (int64_t r = u0; r < u0 + unit; ++r) {
-                double mb = *std::max_element(&sc[r * bkv], &sc[r * bkv] + bkv);
-                if (mb == negInf)
-                  continue; // padding / fully masked rows never veto
-                double diff = mb - m[r];
-                if (!(diff < logLambda))
-                  all = false;
-                if (allowed && std::isfinite(diff) &&
-                    std::fabs(diff - logLambda) < res.nearTolerance)
-                  near = true;
-              }
-              skip = allowed && all;
-              int64_t h = h0 + u0 / bq;
-              res.stats[(b * Hq + h) * 2] += 1;
-              res.stats[(b * Hq + h) * 2 + 1] += skip;
-              res.totalDecisions += 1;
-              res.skippedDecisions += skip;
-              res.nearThreshold += near;
-            }
-            if (skip)
-              continue;
-            for (int64_t r = u0; r < u0 + unit; ++r) {
-              double *row = &sc[r * bkv];
-              double mb = *std::max_element(row, row + bkv);
-              double mNew = std::max(m[r], mb);
-              if (mNew == negInf)
-                continue;
-              double alpha = std::exp(m[r] - mNew), sum = 0;
-              for (int64_t cc = 0; cc < bkv; ++cc) {
-                row[cc] = std::exp(row[cc] - mNew);
-                sum += row[cc];
-              }
-              l[r] = l[r] * alpha + sum;
-              m[r] = mNew;
-              double *a = &acc[r * Dv];
-              for (int64_t d = 0; d < Dv; ++d)
-                a[d] *= alpha;
-              for (int64_t cc = 0; cc < bkv && kv0 + cc < len; ++cc) {
-                if (row[cc] == 0.0)
-                  continue;
-                const double *vr = &v[((b * Hkv + hkv) * Skv + kv0 + cc) * Dv];
-                for (int64_t d = 0; d < Dv; ++d)
-                  a[d] += row[cc] * vr[d];
-              }
-            }
+          for (int64_t r = 0; r < rows; ++r) {
+            double inv = 1.0 / std::max(l[r], 1e-30);
+            for (int64_t d = 0; d < Dv; ++d)
+              pOut[(sp * rows + r) * Dv + d] = acc[r * Dv + d] * inv;
+            pLse[sp * rows + r] = m[r] + std::log(l[r]);
           }
         }
         for (int64_t r = 0; r < rows; ++r) {
           int64_t h = h0 + r / bq, p = p0 + r % bq;
           if (p >= Sq)
             continue;
-          double inv = 1.0 / std::max(l[r], 1e-30);
+          double mx = negInf;
+          for (int64_t sp = 0; sp < splits; ++sp)
+            mx = std::max(mx, pLse[sp * rows + r]);
+          if (mx == negInf)
+            continue; // no split saw a key: 0 and -inf, as initialised
+          double w = 0;
+          double *o = &res.out[((b * Hq + h) * Sq + p) * Dv];
+          for (int64_t sp = 0; sp < splits; ++sp) {
+            double ws = std::exp(pLse[sp * rows + r] - mx);
+            w += ws;
+            for (int64_t d = 0; d < Dv; ++d)
+              o[d] += ws * pOut[(sp * rows + r) * Dv + d];
+          }
           for (int64_t d = 0; d < Dv; ++d)
-            res.out[((b * Hq + h) * Sq + p) * Dv + d] = acc[r * Dv + d] * inv;
-          res.lse[(b * Hq + h) * Sq + p] = m[r] + std::log(l[r]);
+            o[d] /= w;
+          res.lse[(b * Hq + h) * Sq + p] = mx + std::log(w);
         }
       }
     }

@@ -38,7 +38,13 @@ int64_t AttentionSpec::tileBlockQ() const {
   return padQueryTiles ? blockQ : std::min(blockQ, qLen);
 }
 int64_t AttentionSpec::tileHeads() const {
-  return packGQA ? qHeads / kvHeads : 1;
+  if (!packGQA)
+    return 1;
+  return packHeads > 0 ? packHeads : qHeads / kvHeads;
+}
+int64_t AttentionSpec::tileSplits() const {
+  int64_t blocks = blockKV > 0 ? (kvLen + blockKV - 1) / blockKV : 1;
+  return std::clamp<int64_t>(kvSplits, 1, std::max<int64_t>(blocks, 1));
 }
 int64_t AttentionSpec::tileUnit() const {
   int64_t rows = tileBlockQ() * tileHeads();
@@ -223,6 +229,12 @@ std::string AttentionSpec::validate() const {
       << "kernels apply it";
   else if (blockQ <= 0 || blockKV <= 0)
     e << "block sizes must be positive";
+  else if (kvSplits < 1 || kvSplits > 1024)
+    e << "kv_splits must be in [1, 1024], got " << kvSplits;
+  else if (packHeads < 0 || (packGQA && packHeads > 0 && qHeads % kvHeads == 0 &&
+                             (qHeads / kvHeads) % packHeads != 0))
+    e << "packed heads (" << packHeads << ") must divide the "
+      << qHeads / kvHeads << " query heads of a KV head";
   else if (skipUnit < 0 || (tileBlockQ() * tileHeads()) % tileUnit() != 0)
     e << "the skip unit (" << skipUnit << ") must divide the tile's "
       << tileBlockQ() * tileHeads() << " rows";
@@ -261,7 +273,9 @@ std::string AttentionSpec::key() const {
                          : std::string())
     << "_mk" << minKeepBlocks << (withLse ? "_lse" : "")
     << (withStats ? "_st" : "") << "_t" << blockQ << "x" << blockKV << "x"
-    << skipUnit << (packGQA ? "_pack" : "") << (padQueryTiles ? "_pad" : "");
+    << skipUnit << (packGQA ? "_pack" + std::to_string(packHeads) : "")
+    << (padQueryTiles ? "_pad" : "")
+    << (kvSplits > 1 ? "_split" + std::to_string(kvSplits) : "");
   auto strides = [&](const char *name, const std::vector<int64_t> &s) {
     if (s.empty())
       return;

@@ -523,8 +523,8 @@ def kernel_info(q, k, v, *, causal=False, scale=None,
                 context=None):
     """Compiles (or fetches) the kernel `attention` would use for these
     arguments and describes it: cache key, where it came from, compile time
-    and the tiling (block_q, block_kv, heads_per_tile, skip_unit) that fixes
-    which rows decide together."""
+    and the tiling (block_q, block_kv, heads_per_tile, skip_unit,
+    kv_splits) that fixes which rows decide together."""
     kernel, *_ = _prepare(q, k, v, causal, scale,
                           skip_softmax_threshold_scale_factor, min_keep_blocks,
                           kv_lens, return_lse, return_stats, context)
@@ -536,4 +536,4 @@ def kernel_info(q, k, v, *, causal=False, scale=None,
     return {"cache_key": info.cache_key.decode(), "source": info.source.decode(),
             "compile_ms": info.compile_ms, "block_q": info.block_q,
             "block_kv": info.block_kv, "heads_per_tile": info.heads_per_tile,
-            "skip_unit": info.skip_unit}
+            "skip_unit": info.skip_unit, "kv_splits": info.kv_splits}

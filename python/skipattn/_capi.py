@@ -114,6 +114,7 @@ class KernelInfo(ctypes.Structure):
         ("block_kv", ctypes.c_int64),
         ("heads_per_tile", ctypes.c_int64),
         ("skip_unit", ctypes.c_int64),
+        ("kv_splits", ctypes.c_int64),
     ]
 
 

@@ -267,7 +267,7 @@ def context_parallel_reference(q, k, v, world_size, *, causal=False,
     B, Hq, Sq, _ = q64.shape
     S = k64.shape[2]
     tiling = dict(tiling or {})
-    keys = ("block_q", "block_kv", "heads_per_tile", "skip_unit")
+    keys = ("block_q", "block_kv", "heads_per_tile", "skip_unit", "kv_splits")
     tiles = {key: tiling[key] for key in keys if key in tiling}
     total = _totals(kv_lens, S, B, "cpu")
 

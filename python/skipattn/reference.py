@@ -23,13 +23,17 @@ def to_float64(x):
 
 def attention_reference(q, k, v, *, causal=False, scale=None, factors=None,
                         min_keep_blocks=1, kv_lens=None, block_q=64,
-                        block_kv=64, heads_per_tile=1, skip_unit=0):
+                        block_kv=64, heads_per_tile=1, skip_unit=0,
+                        kv_splits=1):
     """Returns (out, lse, stats, near).
 
     factors: None (dense) or a float64 [B, Hq] array of threshold scale
     factors. `near` counts decisions with a row within 1e-3 (natural-log
     units) of its threshold, where float32 rounding may flip the kernel's
     decision; skipped counts may differ from the kernel's by at most that.
+    Only skip units with a row that sees keys count as decisions.
+    kv_splits: split-KV ranges per tile, each with its own running max and
+    first block kept, merged through their log-sum-exp.
     """
     q, k, v = to_float64(q), to_float64(k), to_float64(v)
     B, Hq, Sq, D = q.shape
@@ -45,6 +49,9 @@ def attention_reference(q, k, v, *, causal=False, scale=None, factors=None,
     lse = np.full((B, Hq, Sq), -np.inf)
     stats = np.zeros((B, Hq, 2), dtype=np.int64)
     near = 0
+    static_blocks = max(-(-Skv // bkv), 1)
+    splits = min(max(int(kv_splits), 1), static_blocks)
+    per = -(-static_blocks // splits)
     for b in range(B):
         L = Skv if kv_lens is None else int(min(max(int(kv_lens[b]), 0), Skv))
         for hg in range(Hq // heads):
@@ -64,49 +71,61 @@ def attention_reference(q, k, v, *, causal=False, scale=None, factors=None,
                 lim = np.where(valid, L, 0)
                 if causal:
                     lim = np.where(valid, np.minimum(L, np.maximum(r_pos + 1 + L - Sq, 0)), 0)
-                m = np.full(rows, -np.inf)
-                l = np.zeros(rows)
-                acc = np.zeros((rows, Dv))
-                for n in range(n_blocks):
-                    j = n * bkv + np.arange(bkv)
-                    jj = np.minimum(j, Skv - 1)
-                    s = c * (qt @ k[b, hkv, jj].T)
-                    s[j[None, :] >= lim[:, None]] = -np.inf
-                    for u0 in range(0, rows, unit):
-                        u = slice(u0, u0 + unit)
-                        skip = False
-                        if skipping:
-                            f = float(factors[b, h0 + u0 // bq])
-                            lam = f / L if L > 0 else math.inf
-                            ll = math.log(lam) if (f > 0 and lam < 1) else -math.inf
-                            allowed = ll != -math.inf and n >= max(1, min_keep_blocks)
-                            mb = s[u].max(axis=1)
-                            live = mb != -np.inf
-                            with np.errstate(invalid="ignore"):
-                                diff = mb[live] - m[u][live]
-                            skip = allowed and bool(np.all(diff < ll))
-                            if allowed and np.any(np.isfinite(diff) &
-                                                  (np.abs(diff - ll) < 1e-3)):
-                                near += 1
-                        h = h0 + u0 // bq
-                        stats[b, h, 0] += 1
-                        stats[b, h, 1] += skip
-                        if skip:
-                            continue
-                        su = s[u]
-                        mb = su.max(axis=1)
-                        m_new = np.maximum(m[u], mb)
-                        # Rows that have seen no key yet stay untouched.
-                        live = m_new != -np.inf
-                        safe = np.where(live, m_new, 0.0)
-                        p = np.where(live[:, None], np.exp(su - safe[:, None]), 0.0)
-                        alpha = np.where(live, np.exp(m[u] - safe), 1.0)
-                        l[u] = l[u] * alpha + p.sum(axis=1)
-                        acc[u] = acc[u] * alpha[:, None] + p @ v[b, hkv, jj]
-                        m[u] = np.where(live, m_new, m[u])
+                p_out = np.zeros((splits, rows, Dv))
+                p_lse = np.full((splits, rows), -np.inf)
+                for sp in range(splits):
+                    lo, hi = min(sp * per, n_blocks), min(sp * per + per, n_blocks)
+                    m = np.full(rows, -np.inf)
+                    l = np.zeros(rows)
+                    acc = np.zeros((rows, Dv))
+                    for n in range(lo, hi):
+                        j = n * bkv + np.arange(bkv)
+                        jj = np.minimum(j, Skv - 1)
+                        s = c * (qt @ k[b, hkv, jj].T)
+                        s[j[None, :] >= lim[:, None]] = -np.inf
+                        for u0 in range(0, rows, unit):
+                            u = slice(u0, u0 + unit)
+                            skip = False
+                            if skipping:
+                                f = float(factors[b, h0 + u0 // bq])
+                                lam = f / L if L > 0 else math.inf
+                                ll = math.log(lam) if (f > 0 and lam < 1) else -math.inf
+                                allowed = ll != -math.inf and n - lo >= max(1, min_keep_blocks)
+                                mb = s[u].max(axis=1)
+                                live = mb != -np.inf
+                                with np.errstate(invalid="ignore"):
+                                    diff = mb[live] - m[u][live]
+                                skip = allowed and bool(np.all(diff < ll))
+                                if allowed and np.any(lim[u] > 0) and np.any(
+                                        np.isfinite(diff) & (np.abs(diff - ll) < 1e-3)):
+                                    near += 1
+                            if np.any(lim[u] > 0):
+                                h = h0 + u0 // bq
+                                stats[b, h, 0] += 1
+                                stats[b, h, 1] += skip
+                            if skip:
+                                continue
+                            su = s[u]
+                            mb = su.max(axis=1)
+                            m_new = np.maximum(m[u], mb)
+                            # Rows that have seen no key yet stay untouched.
+                            live = m_new != -np.inf
+                            safe = np.where(live, m_new, 0.0)
+                            p = np.where(live[:, None], np.exp(su - safe[:, None]), 0.0)
+                            alpha = np.where(live, np.exp(m[u] - safe), 1.0)
+                            l[u] = l[u] * alpha + p.sum(axis=1)
+                            acc[u] = acc[u] * alpha[:, None] + p @ v[b, hkv, jj]
+                            m[u] = np.where(live, m_new, m[u])
+                    with np.errstate(divide="ignore"):
+                        p_out[sp] = acc / np.maximum(l, 1e-30)[:, None]
+                        p_lse[sp] = np.where(l > 0, m + np.log(np.where(l > 0, l, 1.0)), -np.inf)
+                mx = p_lse.max(axis=0)
+                seen = mx != -np.inf
+                w = np.where(seen[None, :], np.exp(p_lse - np.where(seen, mx, 0.0)[None, :]), 0.0)
+                wsum = w.sum(axis=0)
+                o = np.einsum("sr,srd->rd", w, p_out) / np.maximum(wsum, 1e-300)[:, None]
                 with np.errstate(divide="ignore"):
-                    o = acc / np.maximum(l, 1e-30)[:, None]
-                    ls = np.where(l > 0, m + np.log(np.where(l > 0, l, 1.0)), -np.inf)
+                    ls = np.where(seen, mx + np.log(np.where(seen, wsum, 1.0)), -np.inf)
                 out[b, r_head[valid], r_pos[valid]] = o[valid]
                 lse[b, r_head[valid], r_pos[valid]] = ls[valid]
     return out, lse, stats, near

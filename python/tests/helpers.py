@@ -47,7 +47,8 @@ def check(q, k, v, out, lse=None, stats=None, *, causal=False, scale=None,
         factors=expand_factors(factor, B, Hq), min_keep_blocks=min_keep_blocks,
         kv_lens=None if kv_lens is None else to_float64(kv_lens).astype(int),
         block_q=info["block_q"], block_kv=info["block_kv"],
-        heads_per_tile=info["heads_per_tile"], skip_unit=info["skip_unit"])
+        heads_per_tile=info["heads_per_tile"], skip_unit=info["skip_unit"],
+        kv_splits=info.get("kv_splits", 1))
     got = to_float64(out)
     dtype = str(getattr(q, "dtype", "")).replace("torch.", "")
     err = np.linalg.norm(got - ref) / max(np.linalg.norm(ref), 1e-30)

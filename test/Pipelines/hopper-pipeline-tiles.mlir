@@ -16,7 +16,7 @@
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t2.ptx -o %t2.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 
 // KERNEL: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [6, 8, 2], block = [512, 1, 1]
-// KERNEL-SAME: box_q = [64, 192], box_kv = [64, 128]
+// KERNEL-SAME: box_q = [64, 192, 1], box_kv = [64, 128]
 // KERNEL: #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 12, max_nreg = 160>, #skipattn_gpu.role<name = "load", first_warp = 12, num_warps = 4, max_nreg = 32>
 // KERNEL: skipattn_gpu.ring.create {offset = 24576 : i64} : <2 x ["k"] of <128x64xf16>, consumers = 3>
 

@@ -78,6 +78,12 @@ static cl::opt<int64_t> blockKV("block-kv", cl::desc("Keys per KV block"),
 static cl::opt<int64_t>
     skipUnit("skip-unit", cl::desc("Rows voting together (0 = whole tile)"),
              cl::init(0), cl::cat(cat));
+static cl::opt<int64_t> kvSplits(
+    "kv-splits",
+    cl::desc("Split each tile's KV blocks over this many parallel tiles, "
+             "merged by log-sum-exp (0: 1 on the CPU, the schedule's on "
+             "CUDA)"),
+    cl::init(0), cl::cat(cat));
 static cl::opt<std::string>
     packOpt("pack-gqa",
             cl::desc("auto | on | off: pack GQA heads into one tile"),
@@ -182,6 +188,7 @@ int main(int argc, char **argv) {
   s.blockQ = blockQ;
   s.blockKV = blockKV;
   s.skipUnit = skipUnit;
+  s.kvSplits = kvSplits > 0 ? kvSplits : 1;
   s.withLse = true;
   s.withStats = true;
   if (dtypeOpt == "f32")
@@ -239,6 +246,7 @@ int main(int argc, char **argv) {
       tiles.blockQ = blockQ;
     if (blockKV.getNumOccurrences())
       tiles.blockKV = blockKV;
+    tiles.kvSplits = kvSplits;
     s = hopperSpec(s, tiles);
   }
   std::string problem = s.validate();
@@ -319,6 +327,7 @@ int main(int argc, char **argv) {
     gopts.blockKV = blockKV;
   gopts.warpSpecialize = warpSpecialize;
   gopts.pingpong = pingpong;
+  gopts.kvSplits = kvSplits;
   if (!onGPU) {
     CPUCompileOptions copts;
     copts.dumpDir = dumpIR;

@@ -31,6 +31,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "skip-unit",
       llvm::cl::desc("Rows voting together on a skip (0: the whole tile)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> kvSplits{
+      *this, "kv-splits",
+      llvm::cl::desc("Split each tile's KV blocks over this many parallel "
+                     "iterations, merged by log-sum-exp"),
+      llvm::cl::init(1)};
   PassOptions::Option<bool> lowerToLLVM{
       *this, "to-llvm", llvm::cl::desc("Lower all the way to the LLVM dialect"),
       llvm::cl::init(true)};
@@ -45,7 +50,8 @@ void addAttentionBufferization(OpPassManager &pm);
 /// function-level pass manager so the target appends its lowering.
 OpPassManager &addTiledSkipForm(OpPassManager &pm, int64_t blockQ,
                                 int64_t blockKV, bool packGQA,
-                                bool padQueryTiles, int64_t skipUnit);
+                                bool padQueryTiles, int64_t skipUnit,
+                                int64_t kvSplits = 1);
 
 /// attention (tensor or memref) -> blocked IR -> vector loops -> LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
@@ -76,6 +82,11 @@ struct HopperPipelineOptions
       llvm::cl::desc("The two math warpgroups take turns on the tensor "
                      "cores"),
       llvm::cl::init(false)};
+  PassOptions::Option<int64_t> kvSplits{
+      *this, "kv-splits",
+      llvm::cl::desc("CTAs splitting each tile's KV blocks (0: the "
+                     "schedule's; split-KV is chosen for decode)"),
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> chip{*this, "chip",
                                         llvm::cl::desc("NVVM target chip"),
                                         llvm::cl::init("sm_90a")};

@@ -57,7 +57,9 @@ struct AttentionSpec {
   // Tiling (recorded in the IR by skipattn-tile / insert-skip-predicates).
   int64_t blockQ = 64, blockKV = 64, skipUnit = 0;
   bool packGQA = false;
+  int64_t packHeads = 0;      // heads per packed tile (0: the whole group)
   bool padQueryTiles = false; // tiles keep blockQ rows even when qLen < blockQ
+  int64_t kvSplits = 1;       // split-KV: ranges of KV blocks per tile
   // Element strides of q, k, v and out in [B, H, S, D] order; empty:
   // contiguous. Views such as [B, S, H, D] tensors seen as [B, H, S, D]
   // (what transformers and flash-attn produce) run without a copy; the
@@ -100,6 +102,8 @@ struct AttentionSpec {
   int64_t tileBlockQ() const;
   int64_t tileHeads() const;
   int64_t tileUnit() const;
+  /// Split-KV ranges per tile (kvSplits, at most one per KV block).
+  int64_t tileSplits() const;
   /// Number of (query, key) pairs that are visible (for FLOP counts).
   double visiblePairs() const;
 };

@@ -126,6 +126,13 @@ struct Emitter {
     Value warp = andI(shr(tid(), 5), c32(3));
     return add(mul(warp, c32(16)), shr(lane, 2));
   }
+  /// Fragment row `r` of a tile of consecutive heads with `rowsPerHead`
+  /// positions each (0: one head): {head offset, position offset}.
+  std::pair<Value, Value> headAndPos(Value r, int64_t rowsPerHead) {
+    if (!rowsPerHead)
+      return {c32(0), r};
+    return {divu(r, c32(rowsPerHead)), remu(r, c32(rowsPerHead))};
+  }
   Value fragCol() { return mul(andI(tid(), c32(3)), c32(2)); }
 
   // --- shared memory ----------------------------------------------------

@@ -163,6 +163,7 @@ mlir::skipattn::convertSkipAttnGPUToNVVM(gpu::GPUModuleOp module) {
   populateVoteToNVVMPatterns(converter, patterns);
   populateTurnToNVVMPatterns(converter, patterns);
   populateEpilogueToNVVMPatterns(converter, patterns);
+  populateSplitsToNVVMPatterns(converter, patterns);
   populateHopperMMAToNVVMPatterns(converter, patterns);
   if (failed(applyPartialConversion(module, target, std::move(patterns))))
     return failure();

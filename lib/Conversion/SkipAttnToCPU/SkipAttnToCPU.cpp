@@ -430,6 +430,81 @@ struct LowerFinalize : OpRewritePattern<FinalizeOp> {
   }
 };
 
+/// One parallel iteration per output row: the splits' maximum log-sum-exp,
+/// then their weights and weighted partial rows in one pass (exp2 domain).
+struct LowerMergeSplits : OpRewritePattern<MergeSplitsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MergeSplitsOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Emitter e{rewriter, loc};
+    int64_t splits = dimOf(op.getPartialOut(), 0), dv = dimOf(op.getOut(), 3);
+    Type outElt = cast<MemRefType>(op.getOut().getType()).getElementType();
+    Value c0 = e.idx(0), c1 = e.idx(1);
+    auto par = scf::ParallelOp::create(
+        rewriter, loc, ValueRange{c0, c0, c0},
+        ValueRange{e.idx(dimOf(op.getOut(), 0)), e.idx(dimOf(op.getOut(), 1)),
+                   e.idx(dimOf(op.getOut(), 2))},
+        ValueRange{c1, c1, c1});
+    OpBuilder::InsertionGuard g(rewriter);
+    rewriter.setInsertionPointToStart(par.getBody());
+    Value bi = par.getInductionVars()[0], h = par.getInductionVars()[1],
+          p = par.getInductionVars()[2];
+    Value negInf = e.f32(kNegInf), log2e = e.f32(static_cast<float>(M_LOG2E));
+    auto lseOf = [&](OpBuilder &b, Location l, Value s) {
+      return memref::LoadOp::create(b, l, op.getPartialLse(),
+                                    ValueRange{s, bi, h, p})
+          .getResult();
+    };
+    auto maxLoop = scf::ForOp::create(
+        rewriter, loc, c0, e.idx(splits), c1, ValueRange{negInf},
+        [&](OpBuilder &b, Location l, Value s, ValueRange it) {
+          Value m = arith::MaximumFOp::create(b, l, it[0], lseOf(b, l, s));
+          scf::YieldOp::create(b, l, m);
+        });
+    Value mx = maxLoop.getResult(0);
+    // No split saw a key: every weight is exp(-inf) = 0 with a finite base.
+    Value empty = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OEQ,
+                                        mx, negInf);
+    Value base = arith::SelectOp::create(rewriter, loc, empty, e.f32(0.0f), mx);
+    auto sumLoop = scf::ForOp::create(
+        rewriter, loc, c0, e.idx(splits), c1,
+        ValueRange{e.f32(0.0f), e.splat(0.0f, dv)},
+        [&](OpBuilder &b, Location l, Value s, ValueRange it) {
+          Emitter t{b, l};
+          Value d = arith::SubFOp::create(b, l, lseOf(b, l, s), base);
+          Value w = math::Exp2Op::create(
+              b, l, arith::MulFOp::create(b, l, d, log2e));
+          Value row = t.loadF32(op.getPartialOut(), {s, bi, h, p, t.idx(0)}, dv);
+          Value acc = vector::FMAOp::create(b, l, t.bcast(w, dv), row, it[1]);
+          scf::YieldOp::create(
+              b, l, ValueRange{arith::AddFOp::create(b, l, it[0], w), acc});
+        });
+    Value w = sumLoop.getResult(0);
+    Value inv = arith::DivFOp::create(
+        rewriter, loc, e.f32(1.0f),
+        arith::MaximumFOp::create(rewriter, loc, w, e.f32(1e-30f)));
+    Value o = arith::MulFOp::create(rewriter, loc, sumLoop.getResult(1),
+                                    e.bcast(inv, dv));
+    if (!outElt.isF32())
+      o = arith::TruncFOp::create(rewriter, loc, VectorType::get({dv}, outElt),
+                                  o);
+    vector::StoreOp::create(rewriter, loc, o, op.getOut(),
+                            ValueRange{bi, h, p, c0});
+    if (Value lse = op.getLse()) {
+      Value ln = arith::MulFOp::create(
+          rewriter, loc, math::Log2Op::create(rewriter, loc, w),
+          e.f32(static_cast<float>(M_LN2)));
+      Value v = arith::SelectOp::create(
+          rewriter, loc, empty, negInf,
+          arith::AddFOp::create(rewriter, loc, mx, ln));
+      memref::StoreOp::create(rewriter, loc, v, lse, ValueRange{bi, h, p});
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct ConvertSkipAttnToCPUPass
     : mlir::skipattn::impl::ConvertSkipAttnToCPUBase<ConvertSkipAttnToCPUPass> {
   using ConvertSkipAttnToCPUBase::ConvertSkipAttnToCPUBase;
@@ -455,8 +530,8 @@ struct ConvertSkipAttnToCPUPass
 void mlir::skipattn::populateSkipAttnToCPUPatterns(
     RewritePatternSet &patterns, const CPULoweringOptions &options) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<LowerBlockedKV, LowerPackQ, LowerSkipPredicate, LowerFinalize>(
-      ctx);
+  patterns.add<LowerBlockedKV, LowerPackQ, LowerSkipPredicate, LowerFinalize,
+               LowerMergeSplits>(ctx);
   patterns.add<LowerBlockScores, LowerOnlineSoftmax>(ctx, options);
   // exp2/log2 on whole vectors must not become per-lane libm calls.
   math::populateExpansionPatterns(patterns, {"exp2"});

@@ -17,6 +17,12 @@
 //     stores; the blocked_kv loop an scf.for carrying the fragments;
 //   - the skip-unit loop of the blocked IR is the warpgroup: its induction
 //     variable becomes the warpgroup's first row;
+//   - GQA packing (the schedule's heads > 1): the Q tile's rows are heads of
+//     `positions` rows each, loaded by one TMA box spanning the heads, and
+//     the row ops take rows_per_head; split-KV: each CTA walks one range
+//     of the tile's blocks (ring stages count from the range's start),
+//     stores its partial result into the workspace, and the last of the
+//     tile's CTAs merges them (skipattn_gpu.split_merge);
 //   - the schedule attribute decides the ring depth and who loads. With
 //     one (math) role its first thread loads: a prologue fills blocks
 //     0 .. stages-1, each iteration releases its stage (a CTA barrier) and
@@ -77,6 +83,8 @@ private:
   LogicalResult emitBodyOp(Operation &op);
   LogicalResult emitKeptUpdate(scf::IfOp ifOp);
   void emitUpdate(OnlineSoftmaxOp update);
+  LogicalResult emitFinalize(FinalizeOp fin);
+  void emitKVBounds();
   void emitPut(Value ring, Value block, StringRef slot, Value pred, Value desc,
                Value row, Value head, Value batch);
   Value param(Value memrefArg);
@@ -96,9 +104,12 @@ private:
   BlockScoresOp scores;
   OnlineSoftmaxOp softmax;
   FinalizeOp finalize;
+  MergeSplitsOp merge; // split-KV: after the parallel loop
   sg::ScheduleAttr schedule;
   int64_t batch = 0, qHeads = 0, kvHeads = 0, qLen = 0, kvLen = 0, headDim = 0,
           qTiles = 0;
+  // Packed heads per tile and their positions (rows per head); KV splits.
+  int64_t heads = 1, positions = 0, splits = 1;
   Type elt;
   double c2 = 0;                   // softmax scale * log2(e)
   SmallVector<int64_t> outStrides; // batch, head, row (elements)
@@ -116,6 +127,13 @@ private:
   Value mathWarpgroup;
   bool pingpong = false;
   Value limits;
+  // Split-KV: this CTA's split, the workspace parameter, the byte of shared
+  // memory that tells the math role whether it merges.
+  Value splitId, workspace;
+  int64_t flagOffset = 0;
+  // The KV loop's first block and block count, and the loops' lower bound
+  // (0: the rings count the loop's blocks), shared by both roles.
+  Value kvLower, kvCount, kvZero;
   // Fragment state inside the KV loop.
   Value n, curScores, curBlockMax, m, l, o, decisions, skips;
   bool counting = false;
@@ -168,6 +186,8 @@ LogicalResult KernelBuilder::analyze() {
     else if (auto f = dyn_cast<FinalizeOp>(op))
       finalize = f;
   }
+  for (auto m : entry.getOps<MergeSplitsOp>())
+    merge = m;
   blocked.getBody().walk([&](Operation *op) {
     if (auto s = dyn_cast<BlockScoresOp>(op))
       scores = s;
@@ -179,11 +199,19 @@ LogicalResult KernelBuilder::analyze() {
                                "online_softmax or finalize");
 
   TilingAttr tiling = blocked.getTiling();
-  if (tiling.getBlockQ() != schedule.getBlockQ() ||
+  // skipattn-tile keeps at most one split per KV block.
+  if (tiling.getBlockQ() != schedule.getPositions() ||
       tiling.getBlockKv() != schedule.getBlockKv() ||
-      tiling.getHeadsPerTile() != 1)
+      tiling.getHeadsPerTile() != schedule.getHeads() ||
+      tiling.getKvSplits() > schedule.getKvSplits())
     return blocked.emitOpError("tiling ")
            << tiling << " does not match the schedule " << schedule;
+  heads = schedule.getHeads();
+  positions = schedule.getPositions();
+  splits = tiling.getKvSplits();
+  if ((splits > 1) != static_cast<bool>(merge))
+    return blocked.emitOpError("split-KV tiles need one skipattn.merge_splits "
+                               "after the tile loop (and only they)");
   if (tiling.getSkipUnit() != 0 &&
       tiling.getSkipUnit() != schedule.getSkipUnit())
     return blocked.emitOpError("skip unit ")
@@ -215,19 +243,21 @@ LogicalResult KernelBuilder::analyze() {
   if (failed(skipattn_gpu::verifySchedule(
           schedule, problem, "sm_90a", [&] { return blocked.emitOpError(); })))
     return failure();
-  qTiles = (qLen + schedule.getBlockQ() - 1) / schedule.getBlockQ();
+  qTiles = (qLen + positions - 1) / positions;
   if (headDim != schedule.getHeadDim() || vT.getDimSize(3) != headDim)
     return blocked.emitOpError("head dimensions do not match the schedule");
   // TMA reads q, k and v through 4-D maps that carry their strides (given
   // at launch); the output is stored with the strides of its type. All
   // need a unit stride on D; TMA needs 16-byte strides, the paired stores
   // even ones.
-  for (Value v : {pack.getQuery(), scores.getKey(), softmax.getValue(),
-                  finalize.getOut()}) {
+  Value outArg = merge ? merge.getOut() : finalize.getOut();
+  Value lseArg = merge ? merge.getLse() : finalize.getLse();
+  for (Value v : SmallVector<Value, 4>{pack.getQuery(), scores.getKey(),
+                                      softmax.getValue(), outArg}) {
     SmallVector<int64_t> strides;
     int64_t offset;
     auto t = cast<MemRefType>(v.getType());
-    int64_t multiple = v == finalize.getOut() ? 2 : 8;
+    int64_t multiple = v == outArg ? 2 : 8;
     auto bad = [&](int64_t s) {
       return ShapedType::isDynamic(s) || s < 0 || s % multiple;
     };
@@ -238,7 +268,7 @@ LogicalResult KernelBuilder::analyze() {
                             "with a unit stride on D, the others multiples "
                             "of 8 elements (16 bytes; 2 for the output), "
                             "and no offset");
-    if (v == finalize.getOut())
+    if (v == outArg)
       outStrides.assign(strides.begin(), strides.begin() + 3);
   }
   c2 = pack.getScale().convertToDouble() * M_LOG2E;
@@ -254,12 +284,12 @@ LogicalResult KernelBuilder::analyze() {
   if (failed(isArg(pack.getQuery(), "query", pack)) ||
       failed(isArg(scores.getKey(), "key", scores)) ||
       failed(isArg(softmax.getValue(), "value", softmax)) ||
-      failed(isArg(finalize.getOut(), "output", finalize)))
+      failed(isArg(outArg, "output", finalize)))
     return failure();
   params = {{pack.getQuery(), sg::KernelParam::tma_q},
             {scores.getKey(), sg::KernelParam::tma_k},
             {softmax.getValue(), sg::KernelParam::tma_v},
-            {finalize.getOut(), sg::KernelParam::out}};
+            {outArg, sg::KernelParam::out}};
   // Scalars the tile loads from other arguments: the runtime skip factors
   // (blocked_kv's operand) and the KV lengths, which are what the loop's
   // kv_len is computed from.
@@ -285,10 +315,10 @@ LogicalResult KernelBuilder::analyze() {
     return failure();
   if (lens)
     params.push_back({lens, sg::KernelParam::kv_lens});
-  if (Value lse = finalize.getLse()) {
-    if (failed(isArg(lse, "lse", finalize)))
+  if (lseArg) {
+    if (failed(isArg(lseArg, "lse", finalize)))
       return failure();
-    params.push_back({lse, sg::KernelParam::lse});
+    params.push_back({lseArg, sg::KernelParam::lse});
   }
   if (Value stats = blocked.getStats()) {
     if (failed(isArg(stats, "stats", blocked)))
@@ -300,12 +330,30 @@ LogicalResult KernelBuilder::analyze() {
       return failure();
     params.push_back({factors, sg::KernelParam::skip_factors});
   }
+  if (merge) {
+    // The splits' partials live in one workspace the runtime provides; the
+    // finalize of each split writes a slice of them.
+    auto slice = [](Value v) {
+      auto sv = v ? v.getDefiningOp<memref::SubViewOp>() : nullptr;
+      return sv ? sv.getSource() : Value();
+    };
+    if (slice(finalize.getOut()) != merge.getPartialOut() ||
+        slice(finalize.getLse()) != merge.getPartialLse() ||
+        !merge.getPartialOut().getDefiningOp<memref::AllocOp>() ||
+        !merge.getPartialLse().getDefiningOp<memref::AllocOp>())
+      return merge.emitOpError("the kernel level merges the partials the "
+                               "tile's finalize writes into allocated "
+                               "workspaces");
+    params.push_back({merge.getPartialOut(), sg::KernelParam::workspace});
+  }
   counting = static_cast<bool>(blocked.getStats());
 
-  // Outside the parallel loop only the statistics are zeroed; the runtime
-  // clears them before a launch.
+  // Outside the parallel loop only the statistics are zeroed (the runtime
+  // clears them before a launch) and the split workspaces live.
   for (Operation &op : entry.without_terminator()) {
-    if (!par || &op == par.getOperation() || isa<arith::ConstantOp>(op))
+    if (!par || &op == par.getOperation() ||
+        isa<arith::ConstantOp, memref::AllocOp, memref::DeallocOp,
+            MergeSplitsOp>(op))
       continue;
     WalkResult r = op.walk([&](Operation *inner) {
       if (auto st = dyn_cast<memref::StoreOp>(inner))
@@ -406,8 +454,13 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
       return op.emitOpError("is not a tile buffer the kernel level knows");
     return success();
   }
-  if (isa<memref::SubViewOp>(op))
+  if (auto sv = dyn_cast<memref::SubViewOp>(op)) {
+    // A split's slice of the workspace: finalize addresses it itself.
+    if (merge && (sv.getSource() == merge.getPartialOut() ||
+                  sv.getSource() == merge.getPartialLse()))
+      return success();
     return success(succeeded(bufferOf(op.getResult(0), &op)));
+  }
   if (auto load = dyn_cast<memref::LoadOp>(op)) {
     // A scalar of an argument: a (loop-invariant) load from the parameter.
     auto t = load.getMemRefType();
@@ -453,23 +506,8 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
   }
   if (auto loop = dyn_cast<BlockedKVOp>(op))
     return emitBlockedKV(loop);
-  if (auto fin = dyn_cast<FinalizeOp>(op)) {
-    Value plane = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, map.lookupOrDefault(fin.getBatch()),
-                              cIdx(qHeads)),
-        map.lookupOrDefault(fin.getHead()));
-    Value row = arith::AddIOp::create(b, loc, map.lookupOrDefault(fin.getPos()),
-                                      unitRow);
-    sg::StoreTileOp::create(
-        b, loc, o, l, param(fin.getOut()), map.lookupOrDefault(fin.getBatch()),
-        map.lookupOrDefault(fin.getHead()), row, b.getI64IntegerAttr(qLen),
-        TypeAttr::get(elt), b.getDenseI64ArrayAttr(outStrides));
-    if (fin.getLse())
-      sg::StoreLseOp::create(b, loc, m, l, param(fin.getLse()), plane, row,
-                             b.getI64IntegerAttr(qLen));
-    return success();
-  }
+  if (auto fin = dyn_cast<FinalizeOp>(op))
+    return emitFinalize(fin);
   if (isa<scf::ReduceOp>(op))
     return success();
   if (auto init = dyn_cast<scf::ForOp>(op)) {
@@ -493,6 +531,75 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
   return op.emitOpError("has no kernel-level form");
 }
 
+LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
+  Value bIdx = map.lookupOrDefault(fin.getBatch());
+  Value hIdx = map.lookupOrDefault(fin.getHead());
+  Value pos = map.lookupOrDefault(fin.getPos());
+  Value plane =
+      arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, bIdx, cIdx(qHeads)),
+                            hIdx);
+  Value row = arith::AddIOp::create(b, loc, pos, unitRow);
+  IntegerAttr perHead = b.getI64IntegerAttr(heads > 1 ? positions : 0);
+  auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+  Value lseParam = param(merge ? merge.getLse() : fin.getLse());
+  if (!merge) {
+    sg::StoreTileOp::create(b, loc, o, l, param(fin.getOut()), bIdx, hIdx, row,
+                            b.getI64IntegerAttr(qLen), TypeAttr::get(elt),
+                            b.getDenseI64ArrayAttr(outStrides), perHead);
+    if (lseParam)
+      sg::StoreLseOp::create(b, loc, m, l, lseParam, plane, row,
+                             b.getI64IntegerAttr(qLen), perHead);
+    return success();
+  }
+  // Split-KV: this split's f32 partial output [S, B, Hq, Sq, Dv] and
+  // log-sum-exp [S, B, Hq, Sq] go to the workspace, then the tile's
+  // counters [tiles] decide who merges.
+  MLIRContext *ctx = b.getContext();
+  auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
+  int64_t planeRows = batch * qHeads * qLen, dv = headDim;
+  auto at = [&](Value base, Type t, Value index) {
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+    return LLVM::GEPOp::create(b, loc, gptr, t, base, ValueRange{i64})
+        .getResult();
+  };
+  Type f32 = b.getF32Type();
+  Value partialOut = workspace;
+  Value partialLse = at(workspace, f32, cIdx(splits * planeRows * dv));
+  Value counters =
+      at(workspace, f32, cIdx(splits * planeRows * (dv + 1)));
+  Value mySplitOut = at(partialOut, f32,
+                        arith::MulIOp::create(b, loc, splitId,
+                                              cIdx(planeRows * dv)));
+  Value mySplitLse =
+      at(partialLse, f32,
+         arith::MulIOp::create(b, loc, splitId, cIdx(planeRows)));
+  sg::StoreTileOp::create(
+      b, loc, o, l, mySplitOut, bIdx, hIdx, row, b.getI64IntegerAttr(qLen),
+      TypeAttr::get(f32),
+      b.getDenseI64ArrayAttr({qHeads * qLen * dv, qLen * dv, dv}), perHead);
+  sg::StoreLseOp::create(b, loc, m, l, mySplitLse, plane, row,
+                         b.getI64IntegerAttr(qLen), perHead);
+  // The tile's index among the grid's (batch, head group, query tile).
+  Value qt = arith::DivUIOp::create(b, loc, pos, cIdx(positions));
+  Value group = arith::DivUIOp::create(b, loc, hIdx, cIdx(heads));
+  Value tile = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(
+          b, loc,
+          arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, bIdx, cIdx(qHeads / heads)),
+              group),
+          cIdx(qTiles)),
+      qt);
+  sg::SplitMergeOp::create(
+      b, loc, partialOut, partialLse, counters, tile, param(merge.getOut()),
+      bIdx, hIdx, pos, plane, lseParam, i64(splits), i64(batch * qHeads),
+      i64(qLen), i64(schedule.getBlockQ()), perHead, i64(dv),
+      i64(32 * 4 * schedule.getMathWarpgroups()), i64(flagOffset),
+      TypeAttr::get(elt), b.getDenseI64ArrayAttr(outStrides));
+  return success();
+}
+
 LogicalResult KernelBuilder::emitTile(Part part) {
   for (Operation &op : tileBody->without_terminator()) {
     bool computed = !isa<PackQOp, BlockedKVOp, FinalizeOp>(op);
@@ -503,6 +610,15 @@ LogicalResult KernelBuilder::emitTile(Part part) {
       return failure();
   }
   return success();
+}
+
+/// The KV loop's first block and its count, where both roles see them.
+void KernelBuilder::emitKVBounds() {
+  kvLower = map.lookupOrDefault(blocked.getLower());
+  kvCount = map.lookupOrDefault(blocked.getUpper());
+  kvZero = cIdx(0);
+  if (!matchPattern(kvLower, m_Zero()))
+    kvCount = arith::SubIOp::create(b, loc, kvCount, kvLower);
 }
 
 /// The load warpgroup: its first thread loads Q, then for every block of
@@ -520,16 +636,18 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
   emitPut(qRing, cIdx(0), "q", t, qDesc, map.lookupOrDefault(pack.getPos()),
           map.lookupOrDefault(pack.getHead()),
           map.lookupOrDefault(pack.getBatch()));
-  Value nBlocks = map.lookupOrDefault(blocked.getUpper());
+  Value nBlocks = kvCount;
   Value kvHead = map.lookupOrDefault(scores.getKvHead());
   Value kvBatch = map.lookupOrDefault(scores.getBatch());
-  auto forOp = scf::ForOp::create(
-      b, loc, map.lookupOrDefault(blocked.getLower()), nBlocks, cIdx(1));
+  auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1));
   {
     OpBuilder::InsertionGuard g2(b);
     b.setInsertionPointToStart(forOp.getBody());
     Value blk = forOp.getInductionVar();
-    Value row = arith::MulIOp::create(b, loc, blk, cIdx(schedule.getBlockKv()));
+    Value first = matchPattern(kvLower, m_Zero())
+                      ? blk
+                      : arith::AddIOp::create(b, loc, kvLower, blk);
+    Value row = arith::MulIOp::create(b, loc, first, cIdx(schedule.getBlockKv()));
     // Both stages are acquired before K is filled: a math warpgroup that
     // skipped block n - stages never waited for its V, so only K(n)
     // landing tells it that V's barrier has left that block's phase.
@@ -546,22 +664,27 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
 LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   MLIRContext *ctx = b.getContext();
   int64_t stages = schedule.getStages(), blockKV = schedule.getBlockKv();
-  // The ring's prologue fills blocks 0 .. stages-1 and block n uses stage
-  // n mod stages: the loop must count from block 0.
-  if (!matchPattern(loop.getLower(), m_Zero()))
-    return loop.emitOpError("the kernel level needs the KV loop to start at "
-                            "block 0");
-  Value nBlocks = map.lookupOrDefault(loop.getUpper());
-  Value lower = map.lookupOrDefault(loop.getLower());
+  // The rings count the loop's blocks from 0 (block n of the loop uses
+  // stage n mod stages): the KV block is kvLower + n.
+  if (!specialized)
+    emitKVBounds();
+  Value nBlocks = kvCount;
   Value kvHead = map.lookupOrDefault(scores.getKvHead());
   Value kvBatch = map.lookupOrDefault(scores.getBatch());
+  bool fromZero = matchPattern(kvLower, m_Zero());
+  auto absolute = [&](Value blk) -> Value {
+    return fromZero ? blk : arith::AddIOp::create(b, loc, kvLower, blk);
+  };
+  auto rowOf = [&](Value blk) {
+    return arith::MulIOp::create(b, loc, absolute(blk), cIdx(blockKV));
+  };
   // Prologue: blocks 0 .. stages-1, each if it exists. Rows past the
   // tensor's end (and past kv_len) are zero-filled or masked.
   for (int64_t s = 0; s < stages && !specialized; ++s) {
     Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                          cIdx(s), nBlocks);
     Value pred = arith::AndIOp::create(b, loc, leader, exists);
-    Value row = cIdx(s * blockKV);
+    Value row = rowOf(cIdx(s));
     emitPut(kRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch);
     emitPut(vRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch);
   }
@@ -579,7 +702,8 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       b, loc, sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getI32Type(), false),
       firstRow, map.lookupOrDefault(scores.getKvLen()),
       b.getI64IntegerAttr(qLen),
-      scores.getCausal() ? b.getUnitAttr() : UnitAttr());
+      scores.getCausal() ? b.getUnitAttr() : UnitAttr(),
+      b.getI64IntegerAttr(heads > 1 ? positions : 0));
 
   auto rowsF =
       sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), false);
@@ -605,7 +729,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     sg::TurnPassOp::create(b, loc, warpgroupIs(1));
     sg::TurnTakeOp::create(b, loc);
   }
-  auto forOp = scf::ForOp::create(b, loc, lower, nBlocks, cIdx(1), init);
+  auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1), init);
   Operation *afterLoop = forOp;
   if (pingpong) {
     OpBuilder::InsertionGuard g(b);
@@ -616,7 +740,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(forOp.getBody());
     n = forOp.getInductionVar();
-    map.map(loop.getBlockIndex(), n);
+    map.map(loop.getBlockIndex(), absolute(n));
     m = forOp.getRegionIterArg(0);
     l = forOp.getRegionIterArg(1);
     o = forOp.getRegionIterArg(2);
@@ -659,7 +783,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       auto tileT = cast<sg::RingType>(vRing.getType()).getTile();
       sg::RingWaitOp::create(b, loc, tileT, vRing, n, "v");
       Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
-      Value row = arith::MulIOp::create(b, loc, next, cIdx(blockKV));
+      Value row = rowOf(next);
       emitPut(kRing, next, "k", t, kDesc, row, kvHead, kvBatch);
       emitPut(vRing, next, "v", t, vDesc, row, kvHead, kvBatch);
     }
@@ -801,25 +925,39 @@ LogicalResult KernelBuilder::run() {
   b.setInsertionPointToStart(&entry);
   auto ids = sg::TileIdOp::create(
       b, loc, TypeRange{b.getIndexType(), b.getIndexType(), b.getIndexType()},
-      b.getI64IntegerAttr(qTiles));
+      b.getI64IntegerAttr(qTiles), b.getI64IntegerAttr(splits));
+  if (splits > 1)
+    splitId = sg::SplitIdOp::create(b, loc, b.getIndexType(), splits);
   // scf.parallel iterates (batch, head, query tile), but canonicalization
   // drops dimensions of extent 1; each remaining one is identified by the
   // pack_q operand it feeds (the query tile through pos = tile * block_q).
+  // Packed heads: the head operand is group * heads; split-KV: the split
+  // is the offset of the finalize's workspace slice.
   SmallVector<Value> ivs;
   if (par)
     ivs = par.getInductionVars();
+  auto scaled = [](Value v, Value iv) {
+    auto mul = v.getDefiningOp<arith::MulIOp>();
+    return v == iv || (mul && (mul.getLhs() == iv || mul.getRhs() == iv));
+  };
+  Value splitIv;
+  if (merge)
+    splitIv = finalize.getOut()
+                  .getDefiningOp<memref::SubViewOp>()
+                  .getOffsets()
+                  .front();
   for (Value iv : ivs) {
-    Value pos = pack.getPos();
-    auto mul = pos.getDefiningOp<arith::MulIOp>();
     if (iv == pack.getBatch())
       map.map(iv, ids.getBatch());
-    else if (iv == pack.getHead())
+    else if (scaled(pack.getHead(), iv))
       map.map(iv, ids.getHead());
-    else if (iv == pos || (mul && (mul.getLhs() == iv || mul.getRhs() == iv)))
+    else if (scaled(pack.getPos(), iv))
       map.map(iv, ids.getQTile());
+    else if (iv == splitIv)
+      map.map(iv, splitId);
     else
       return par.emitOpError("the kernel level cannot tell which of batch, "
-                             "head or query tile this dimension is");
+                             "head, query tile or split this dimension is");
   }
   // Constants the tile uses from the function body.
   for (Operation &op : func.getBody().front())
@@ -835,6 +973,8 @@ LogicalResult KernelBuilder::run() {
   }
   specialized = static_cast<bool>(load);
   int64_t consumers = specialized ? math.getNumWarps() / 4 : 0;
+  // A packed Q tile is one TMA box of `heads` heads x `positions` rows,
+  // laid out as block_q consecutive rows like an unpacked one.
   auto qTile = sg::SmemType::get(ctx, schedule.getBlockQ(), headDim, elt,
                                  schedule.getBlockQ());
   auto kvTile = sg::SmemType::get(ctx, schedule.getBlockKv(), headDim, elt,
@@ -855,11 +995,16 @@ LogicalResult KernelBuilder::run() {
   } else {
     kRing = vRing = createRing({"k", "v"});
   }
+  // Split-KV: the merge flag follows the rings.
+  flagOffset = offset;
+  if (merge)
+    workspace = param(merge.getPartialOut());
 
   if (specialized) {
     // Scalars once for both roles (the loops of both walk the same blocks).
     if (failed(emitTile(Part::Scalars)))
       return failure();
+    emitKVBounds();
     emitLoadRole(load);
   }
   auto role = sg::WarpRoleOp::create(b, loc, math);
@@ -882,10 +1027,15 @@ LogicalResult KernelBuilder::run() {
   SmallVector<Attribute> launches;
   if (auto prior = module->getAttrOfType<ArrayAttr>(sg::kLaunchAttrName))
     launches.append(prior.begin(), prior.end());
+  // Split-KV workspace: partial outputs and log-sum-exps (f32), then one
+  // i32 counter per tile.
+  int64_t tiles = qTiles * (qHeads / heads) * batch;
+  int64_t workspaceBytes =
+      merge ? 4 * (splits * batch * qHeads * qLen * (headDim + 1) + tiles) : 0;
   launches.push_back(sg::LaunchAttr::get(
-      ctx, func.getName(), {qTiles, qHeads, batch}, {threads, 1, 1},
-      schedule.getSharedBytes(), b.getArrayAttr(kinds),
-      {64, schedule.getBlockQ()}, {64, schedule.getBlockKv()}));
+      ctx, func.getName(), {qTiles * splits, qHeads / heads, batch},
+      {threads, 1, 1}, schedule.getSharedBytes(), b.getArrayAttr(kinds),
+      {64, positions, heads}, {64, schedule.getBlockKv()}, workspaceBytes));
   module->setAttr(sg::kLaunchAttrName, b.getArrayAttr(launches));
   kernel->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
                                       {static_cast<int32_t>(threads), 1, 1}));

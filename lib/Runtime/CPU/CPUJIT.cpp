@@ -171,6 +171,7 @@ CPUKernel::compile(const AttentionSpec &spec,
   pipelineOptions.blockKV = spec.blockKV;
   pipelineOptions.packGQA = spec.packGQA;
   pipelineOptions.skipUnit = spec.skipUnit;
+  pipelineOptions.kvSplits = spec.kvSplits;
   mlir::skipattn::buildCPUPipeline(pm, pipelineOptions);
   if (llvm::Error e = ::skipattn::configureInstrumentation(pm, options.dumpDir,
                                                            options.passTiming))

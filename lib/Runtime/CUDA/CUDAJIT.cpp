@@ -42,12 +42,26 @@ AttentionSpec hopperSpec(AttentionSpec spec,
   mlir::skipattn_gpu::ScheduleRequest request;
   request.blockQ = options.blockQ;
   request.blockKV = options.blockKV;
+  request.kvSplits = options.kvSplits;
+  mlir::skipattn_gpu::ScheduleProblem problem;
+  problem.qLen = spec.qLen;
+  problem.kvLen = spec.kvLen;
+  problem.headDim = spec.headDim;
+  problem.valueDim = spec.dv();
+  problem.batch = spec.batch;
+  problem.qHeads = spec.qHeads;
+  problem.kvHeads = spec.kvHeads;
+  problem.runtimeFactors = spec.runtimeFactors();
   mlir::skipattn_gpu::TileChoice tiles =
-      mlir::skipattn_gpu::requestedTiles(spec.headDim, request);
-  spec.blockQ = tiles.blockQ;
+      mlir::skipattn_gpu::requestedTiles(problem, request);
+  // The schedule's block_q rows hold `heads` heads of block_q / heads
+  // positions; the spec's block_q counts positions.
+  spec.blockQ = tiles.blockQ / tiles.heads;
   spec.blockKV = tiles.blockKV;
   spec.skipUnit = mlir::skipattn_gpu::kWarpgroupRows;
-  spec.packGQA = false;
+  spec.packGQA = tiles.heads > 1;
+  spec.packHeads = tiles.heads > 1 ? tiles.heads : 0;
+  spec.kvSplits = tiles.kvSplits;
   spec.padQueryTiles = true;
   return spec;
 }
@@ -79,8 +93,11 @@ std::string checkCUDAStrides(const AttentionSpec &spec) {
 CUDAKernel::~CUDAKernel() {
   if (!module_)
     return;
-  if (auto d = cuda::Driver::get())
+  if (auto d = cuda::Driver::get()) {
+    for (auto &w : workspaces_)
+      d->free(w.second);
     d->unloadModule(module_);
+  }
   else
     llvm::consumeError(d.takeError());
 }
@@ -112,9 +129,9 @@ static std::string serialize(const CUDABinary &b) {
   s += "grid=" + three(b.grid) + "\nblock=" + three(b.block) + "\n";
   s += "smem=" + std::to_string(b.smem) +
        "\nparams=" + llvm::join(b.params, ";") + "\n";
-  s += "box=" + std::to_string(b.boxQ[0]) + "," + std::to_string(b.boxQ[1]) +
-       "," + std::to_string(b.boxKV[0]) + "," + std::to_string(b.boxKV[1]) +
-       "\n";
+  s += "box=" + three(b.boxQ) + "," + std::to_string(b.boxKV[0]) + "," +
+       std::to_string(b.boxKV[1]) + "\n";
+  s += "workspace=" + std::to_string(b.workspace) + "\n";
   s += std::string("ptx=") + (b.isPtx ? "1" : "0") + "\n\n";
   return s + b.image;
 }
@@ -138,7 +155,7 @@ static bool deserialize(llvm::StringRef s, CUDABinary &b) {
   int seen = 0;
   for (llvm::StringRef line : lines) {
     auto [k, v] = line.split('=');
-    int64_t box[4];
+    int64_t box[5];
     if (k == "kernel")
       b.kernel = v.str(), ++seen;
     else if (k == "grid" && ints(v, b.grid.data(), 3))
@@ -153,15 +170,18 @@ static bool deserialize(llvm::StringRef s, CUDABinary &b) {
       for (auto p : ps)
         b.params.push_back(p.str());
       ++seen;
-    } else if (k == "box" && ints(v, box, 4)) {
-      b.boxQ = {box[0], box[1]};
-      b.boxKV = {box[2], box[3]};
+    } else if (k == "box" && ints(v, box, 5)) {
+      b.boxQ = {box[0], box[1], box[2]};
+      b.boxKV = {box[3], box[4]};
+      ++seen;
+    } else if (k == "workspace" && !v.getAsInteger(10, b.workspace) &&
+               b.workspace >= 0) {
       ++seen;
     } else if (k == "ptx")
       b.isPtx = v == "1", ++seen;
   }
   b.image = s.drop_front(end + 2).str();
-  return seen == 7 && !b.image.empty();
+  return seen == 8 && !b.image.empty();
 }
 
 /// Runs the pipeline and extracts the binary and launch contract.
@@ -191,6 +211,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   po.blockKV = options.blockKV;
   po.warpSpecialize = options.warpSpecialize;
   po.pingpong = options.pingpong;
+  po.kvSplits = options.kvSplits;
   po.chip = chip;
   po.toolkit = toolkit;
   // Without ptxas the driver JIT assembles the PTX at load time.
@@ -222,6 +243,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   llvm::copy(launch.getBoxQ(), bin.boxQ.begin());
   llvm::copy(launch.getBoxKv(), bin.boxKV.begin());
   bin.smem = launch.getSmem();
+  bin.workspace = launch.getWorkspace();
   for (mlir::skipattn_gpu::KernelParam p : launch.getParamKinds())
     bin.params.push_back(mlir::skipattn_gpu::stringifyKernelParam(p).str());
   return bin;
@@ -263,8 +285,9 @@ CUDAKernel::compile(const AttentionSpec &spec,
                     "|bkv=" + std::to_string(options.blockKV) +
                     "|ws=" + (options.warpSpecialize ? "1" : "0") +
                     "|pp=" + (options.pingpong ? "1" : "0") +
+                    "|splits=" + std::to_string(options.kvSplits) +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
-                    "|abi=4" +
+                    "|abi=5" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;
 
   static std::mutex mu;
@@ -335,6 +358,27 @@ llvm::Error CUDAKernel::loadModule() const {
   return llvm::Error::success();
 }
 
+llvm::Expected<cuda::CUdeviceptr>
+CUDAKernel::workspaceFor(cuda::CUstream stream) const {
+  std::lock_guard<std::mutex> lock(workspaceMutex_);
+  for (auto &[s, p] : workspaces_)
+    if (s == stream)
+      return p;
+  auto d = cuda::Driver::get();
+  if (!d)
+    return d.takeError();
+  auto p = d->alloc(bin_.workspace);
+  if (!p)
+    return p.takeError();
+  // The counters must start at zero; every launch leaves them there.
+  if (llvm::Error e = d->fill(*p, 0, bin_.workspace)) {
+    d->free(*p);
+    return std::move(e);
+  }
+  workspaces_.push_back({stream, *p});
+  return *p;
+}
+
 llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                                cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
                                cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
@@ -383,7 +427,8 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   strides(s.kStrides, kSizes, kStr);
   strides(s.vStrides, vSizes, vStr);
   if (llvm::Error e = d->encodeTensorMap(maps[0], bf16, q, qSizes, qStr,
-                                         bin_.boxQ[0], bin_.boxQ[1]))
+                                         bin_.boxQ[0], bin_.boxQ[1],
+                                         bin_.boxQ[2]))
     return e;
   if (llvm::Error e = d->encodeTensorMap(maps[1], bf16, k, kSizes, kStr,
                                          bin_.boxKV[0], bin_.boxKV[1]))
@@ -391,7 +436,14 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   if (llvm::Error e = d->encodeTensorMap(maps[2], bf16, v, vSizes, vStr,
                                          bin_.boxKV[0], bin_.boxKV[1]))
     return e;
-  cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats, factors};
+  cuda::CUdeviceptr workspace = 0;
+  if (bin_.workspace > 0) {
+    auto w = workspaceFor(stream);
+    if (!w)
+      return w.takeError();
+    workspace = *w;
+  }
+  cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats, factors, workspace};
   std::vector<void *> params;
   for (const std::string &p : bin_.params) {
     if (p == "tma_q")
@@ -410,6 +462,8 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
       params.push_back(&ptrs[3]);
     else if (p == "skip_factors")
       params.push_back(&ptrs[4]);
+    else if (p == "workspace")
+      params.push_back(&ptrs[5]);
     else
       return llvm::createStringError("unknown kernel parameter kind '" + p +
                                      "' in the launch contract");

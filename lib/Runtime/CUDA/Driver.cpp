@@ -264,7 +264,8 @@ Error Driver::launch(CUfunction f, const int64_t grid[3],
 
 Error Driver::encodeTensorMap(TensorMap &map, bool bf16, CUdeviceptr base,
                               const int64_t sizes[4], const int64_t strides[4],
-                              uint32_t boxCols, uint32_t boxRows) {
+                              uint32_t boxCols, uint32_t boxRows,
+                              uint32_t boxHeads) {
   if (base % 16)
     return createStringError("a TMA operand must start at a 16-byte aligned "
                              "address");
@@ -280,7 +281,7 @@ Error Driver::encodeTensorMap(TensorMap &map, bool bf16, CUdeviceptr base,
     if (b % 16 || b >= (uint64_t(1) << 40))
       return createStringError("TMA strides must be multiples of 16 bytes "
                                "(8 elements) below 2^40 bytes");
-  uint32_t box[4] = {boxCols, boxRows, 1, 1};
+  uint32_t box[4] = {boxCols, boxRows, boxHeads, 1};
   uint32_t elemStrides[4] = {1, 1, 1, 1};
   return check(api->cuTensorMapEncodeTiled(
                    &map, bf16 ? kTmaBF16 : kTmaF16, 4,

@@ -55,7 +55,7 @@
 // CHECK: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
 // CHECK: gpu.return
 
-module attributes {gpu.container_module, skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1], smem = 164864, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>, #skipattn_gpu.param<out>, #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<lse>, #skipattn_gpu.param<stats>], box_q = [64, 128], box_kv = [64, 128]>]} {
+module attributes {gpu.container_module, skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1], smem = 164864, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>, #skipattn_gpu.param<out>, #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<lse>, #skipattn_gpu.param<stats>], box_q = [64, 128, 1], box_kv = [64, 128]>]} {
   gpu.module @skipattn_kernels {
     gpu.func @attn(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %arg3: !llvm.ptr<1>, %arg4: !llvm.ptr<1>, %arg5: !llvm.ptr<1>, %arg6: !llvm.ptr<1>) kernel attributes {nvvm.maxntid = array<i32: 256, 1, 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>} {
       %cst = arith.constant 0.000000e+00 : f32

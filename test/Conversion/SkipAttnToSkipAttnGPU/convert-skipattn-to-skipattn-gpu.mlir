@@ -11,7 +11,7 @@
 // the blocked IR did; the kept update (online_update, V wait, P.V) stays
 // under the guard; each iteration releases its stage and the leader refills
 // it after waiting for V; the statistics are counted in the loop.
-// CHECK-LABEL: module attributes {gpu.container_module, skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1], smem = 164864, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>, #skipattn_gpu.param<out>, #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<lse>, #skipattn_gpu.param<stats>], box_q = [64, 128], box_kv = [64, 128]>]}
+// CHECK-LABEL: module attributes {gpu.container_module, skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1], smem = 164864, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>, #skipattn_gpu.param<out>, #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<lse>, #skipattn_gpu.param<stats>], box_q = [64, 128, 1], box_kv = [64, 128]>]}
 // CHECK-NOT: func.func
 // CHECK: gpu.func @attn(%[[Q:.*]]: !llvm.ptr, %[[K:.*]]: !llvm.ptr, %[[V:.*]]: !llvm.ptr, %[[O:.*]]: !llvm.ptr<1>, %[[LENS:.*]]: !llvm.ptr<1>, %[[LSE:.*]]: !llvm.ptr<1>, %[[ST:.*]]: !llvm.ptr<1>) kernel
 // CHECK-SAME: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2

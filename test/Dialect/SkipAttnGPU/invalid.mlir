@@ -246,62 +246,77 @@ func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64,
 // -----
 
 // expected-error @+1 {{the launch contract needs a kernel name}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{grid and block have three dimensions}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{grid and block have three dimensions}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{grid dimensions must be in [1, 2^31)}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 0, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 0, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{grid dimensions must be in [1, 2^31)}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [2147483648, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [2147483648, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{a block has 1 to 1024 threads}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [512, 4, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [512, 4, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{block dimensions must be in [1, 1024]}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 0, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 0, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{dynamic shared memory must be in [0, 232448], got 232449}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 232449, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 232449, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{dynamic shared memory must be in [0, 232448], got -1}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = -1, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = -1, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
 // expected-error @+1 {{params must be #skipattn_gpu.param attributes}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.major<k>], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.major<k>], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
-// expected-error @+1 {{TMA boxes are [columns, rows] in [1, 256]}}
+// expected-error @+1 {{heads must divide the 64 rows of a warpgroup, got 3}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], heads = 3>} { return }
+
+// -----
+
+// expected-error @+1 {{packed heads need one math warpgroup (block_q = 64), got block_q = 128}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>], heads = 4>} { return }
+
+// -----
+
+// expected-error @+1 {{kv_splits must be in [1, 1024], got 0}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], kv_splits = 0>} { return }
+
+// -----
+
+// expected-error @+1 {{TMA boxes are [columns, rows, heads] (Q) and [columns, rows] (K/V), each in [1, 256]}}
 func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64], box_kv = [64, 64]>} { return }
 
 // -----
 
-// expected-error @+1 {{TMA boxes are [columns, rows] in [1, 256]}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 512]>} { return }
+// expected-error @+1 {{TMA boxes are [columns, rows, heads] (Q) and [columns, rows] (K/V), each in [1, 256]}}
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 512]>} { return }
 
 // -----
 
@@ -672,8 +687,8 @@ func.func @f(%s: !skipattn_gpu.acc<64x64xf32>, %bm: !skipattn_gpu.rows<64xf32>, 
 // -----
 
 func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32, partial>, %out: !llvm.ptr<1>, %i: index) {
-  // expected-error @+1 {{'skipattn_gpu.store_tile' op stores f16 or bf16, not 'f32'}}
-  skipattn_gpu.store_tile %a, %l into %out[%i, %i, %i] {element_type = f32, q_len = 64, strides = array<i64: 8192, 4096, 64>} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
+  // expected-error @+1 {{'skipattn_gpu.store_tile' op stores f16, bf16 or f32, not 'f64'}}
+  skipattn_gpu.store_tile %a, %l into %out[%i, %i, %i] {element_type = f64, q_len = 64, strides = array<i64: 8192, 4096, 64>} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
   return
 }
 
@@ -720,7 +735,7 @@ func.func @f(%m: !skipattn_gpu.rows<64xf32>, %l: !skipattn_gpu.rows<64xi32>, %ls
 // -----
 
 // expected-error @+1 {{block dimensions must be in [1, 1024]}}
-func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [-1, -1, 1], smem = 0, params = [], box_q = [64, 64], box_kv = [64, 64]>} { return }
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [-1, -1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
 
 // -----
 
@@ -858,4 +873,36 @@ gpu.module @m {
     }
     gpu.return
   }
+}
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %l: !skipattn_gpu.rows<64xf32, partial>, %out: !llvm.ptr<1>, %i: index) {
+  // expected-error @+1 {{rows_per_head must divide the 64 rows of a warpgroup, got 24}}
+  skipattn_gpu.store_tile %a, %l into %out[%i, %i, %i] {element_type = bf16, q_len = 64, rows_per_head = 24 : i64, strides = array<i64: 8192, 4096, 64>} : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>, !llvm.ptr<1>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{kv_splits must be in [1, 1024], got 0}}
+  %s = skipattn_gpu.split_id {kv_splits = 0} : index
+  return
+}
+
+// -----
+
+func.func @f(%p: !llvm.ptr<1>, %i: index) {
+  // expected-error @+1 {{merges into f16 or bf16, not 'f32'}}
+  skipattn_gpu.split_merge %p, %p, %p[%i] into %p[%i, %i, %i] plane %i {cols = 128 : i64, element_type = f32, flag_offset = 0 : i64, kv_splits = 4 : i64, planes = 8 : i64, q_len = 1 : i64, rows = 64 : i64, rows_per_head = 16 : i64, strides = array<i64: 1024, 128, 128>, threads = 128 : i64} : !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>
+  return
+}
+
+// -----
+
+func.func @f(%p: !llvm.ptr<1>, %i: index) {
+  // expected-error @+1 {{rows a multiple of 64, cols even and threads whole warps}}
+  skipattn_gpu.split_merge %p, %p, %p[%i] into %p[%i, %i, %i] plane %i {cols = 128 : i64, element_type = bf16, flag_offset = 0 : i64, kv_splits = 4 : i64, planes = 8 : i64, q_len = 1 : i64, rows = 64 : i64, rows_per_head = 16 : i64, strides = array<i64: 1024, 128, 128>, threads = 100 : i64} : !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>
+  return
 }

@@ -37,7 +37,7 @@ func.func @types(%a: !skipattn_gpu.smem<64x64xf16, pitch = 64>,
 // A kernel with a producer role and two math warpgroups: Q once, K and V
 // through a three-stage ring, one KV block of the loop body.
 // CHECK-LABEL: module @kernel
-// CHECK-SAME: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [8, 8, 2], block = [384, 1, 1], smem = 132096, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>, #skipattn_gpu.param<out>, #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<lse>, #skipattn_gpu.param<stats>, #skipattn_gpu.param<skip_factors>], box_q = [64, 128], box_kv = [64, 64]>]
+// CHECK-SAME: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "attn", grid = [8, 8, 2], block = [384, 1, 1], smem = 132096, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>, #skipattn_gpu.param<out>, #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<lse>, #skipattn_gpu.param<stats>, #skipattn_gpu.param<skip_factors>], box_q = [64, 128, 1], box_kv = [64, 64]>]
 // CHECK: gpu.func @attn(%[[TQ:.*]]: !llvm.ptr, %[[TK:.*]]: !llvm.ptr, %[[TV:.*]]: !llvm.ptr, %[[OUT:.*]]: !llvm.ptr<1>, %[[LSE:.*]]: !llvm.ptr<1>, %[[ST:.*]]: !llvm.ptr<1>, %[[N:.*]]: index, %[[KVLEN:.*]]: index, %[[LAMBDA:.*]]: f32)
 // CHECK-SAME: kernel
 // CHECK-SAME: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 64, head_dim = 128, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 24>]>
@@ -91,7 +91,7 @@ module @kernel attributes {gpu.container_module,
         params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>,
                   #skipattn_gpu.param<out>, #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<lse>,
                   #skipattn_gpu.param<stats>, #skipattn_gpu.param<skip_factors>],
-        box_q = [64, 128], box_kv = [64, 64]>]} {
+        box_q = [64, 128, 1], box_kv = [64, 64]>]} {
   gpu.module @skipattn_kernels {
     gpu.func @attn(%tq: !llvm.ptr, %tk: !llvm.ptr, %tv: !llvm.ptr, %out: !llvm.ptr<1>,
                    %lse: !llvm.ptr<1>, %stats: !llvm.ptr<1>, %n: index, %kv_len: index,

@@ -39,6 +39,9 @@ void populateVoteToNVVMPatterns(const TypeConverter &converter,
 void populateTurnToNVVMPatterns(const TypeConverter &converter,
                                 RewritePatternSet &patterns);
 /// Epilogue stores and statistics.
+/// split_merge: the last split CTA of a tile merges the partial results.
+void populateSplitsToNVVMPatterns(const TypeConverter &converter,
+                                  RewritePatternSet &patterns);
 void populateEpilogueToNVVMPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns);
 /// Kernel structure: tile ids.

@@ -44,6 +44,9 @@ struct CUDACompileOptions {
   /// The two math warpgroups take turns on the tensor cores (slower than
   /// without on the H200 today; kept as a schedule option).
   bool pingpong = false;
+  /// CTAs splitting each tile's KV blocks; 0: the schedule's choice
+  /// (split-KV for decode).
+  int64_t kvSplits = 0;
   std::string dumpDir;
   bool passTiming = false;
 };
@@ -56,7 +59,13 @@ struct CUDABinary {
   std::array<int64_t, 3> grid{}, block{};
   int64_t smem = 0;
   std::vector<std::string> params;
-  std::array<int64_t, 2> boxQ{}, boxKV{};
+  /// Q: columns, rows, heads (a GQA-packed tile spans heads); K/V: columns,
+  /// rows.
+  std::array<int64_t, 3> boxQ{};
+  std::array<int64_t, 2> boxKV{};
+  /// Bytes of zeroed global memory the kernel takes as `workspace`
+  /// (split-KV partial results and tile counters); 0: none.
+  int64_t workspace = 0;
 };
 
 /// Forces the tiling the sm_90a schedule selection picks (one warpgroup per
@@ -106,6 +115,14 @@ private:
   mutable std::mutex loadMutex_; // first launches may race
   mutable cuda::CUmodule module_ = nullptr;
   mutable cuda::CUfunction function_ = nullptr;
+  /// Split-KV workspaces, one per stream: launches on one stream are
+  /// ordered, so each leaves its counters at zero for the next; launches on
+  /// different streams never share one. Allocated (and zeroed) on a
+  /// stream's first launch, which therefore must not be graph-captured.
+  mutable std::mutex workspaceMutex_;
+  mutable std::vector<std::pair<cuda::CUstream, cuda::CUdeviceptr>>
+      workspaces_;
+  llvm::Expected<cuda::CUdeviceptr> workspaceFor(cuda::CUstream stream) const;
 };
 
 } // namespace skipattn

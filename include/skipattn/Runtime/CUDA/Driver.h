@@ -68,11 +68,13 @@ public:
                      void **params);
   /// Encodes a 4-D tiled, 128-byte-swizzled TMA map over a [B, H, S, D]
   /// tensor of 2-byte elements with element strides `strides` (the last,
-  /// D's, is 1) and a box of one head's `boxRows` x `boxCols`. TMA needs a
-  /// 16-byte aligned base and strides that are multiples of 16 bytes.
+  /// D's, is 1) and a box of `boxHeads` consecutive heads' `boxRows` x
+  /// `boxCols`. TMA needs a 16-byte aligned base and strides that are
+  /// multiples of 16 bytes.
   llvm::Error encodeTensorMap(TensorMap &map, bool bf16, CUdeviceptr base,
                               const int64_t sizes[4], const int64_t strides[4],
-                              uint32_t boxCols, uint32_t boxRows);
+                              uint32_t boxCols, uint32_t boxRows,
+                              uint32_t boxHeads = 1);
 
   // Streams and timing.
   llvm::Error synchronize(CUstream stream);

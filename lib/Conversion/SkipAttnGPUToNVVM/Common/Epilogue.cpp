@@ -40,7 +40,7 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
     ArrayRef<int64_t> strides = op.getStrides();
     auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
     Value o = adaptor.getAcc();
-    Value r0 = e.add(e.toI32(adaptor.getFirstRow()), e.fragRow());
+    Value first = e.toI32(adaptor.getFirstRow());
     Value t = e.shr(e.fragCol(), 1);
     auto i64 = [&](Value v) {
       return arith::IndexCastOp::create(rw, loc, e.i64(), v).getResult();
@@ -50,7 +50,9 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
     Value hOff = e.mul(i64(adaptor.getHead()), e.c64(strides[1]));
     Value plane = e.add(bOff, hOff);
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = e.add(r0, e.c32(8 * half));
+      auto [headOff, pos] = e.headAndPos(e.add(e.fragRow(), e.c32(8 * half)),
+                                         op.getRowsPerHead());
+      Value row = e.add(first, pos);
       Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
       Value inv =
           arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
@@ -58,8 +60,31 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
               [&](Emitter &ie) {
                 Value r64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), row);
                 Value t64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), t);
+                Value h64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), headOff);
+                Value rowOff =
+                    ie.add(ie.add(plane, ie.mul(h64, ie.c64(strides[1]))),
+                           ie.mul(r64, ie.c64(strides[2])));
+                if (elt.isF32()) {
+                  // A split's partial result: column pairs as 64-bit stores.
+                  auto pairT = VectorType::get({2}, ie.f32());
+                  Value base = ie.add(rowOff, ie.mul(t64, ie.c64(2)));
+                  for (int64_t i = 0; i < d / 8; ++i) {
+                    Value lo = ie.fmul(ie.extract(o, 4 * i + 2 * half), inv);
+                    Value hi =
+                        ie.fmul(ie.extract(o, 4 * i + 2 * half + 1), inv);
+                    Value pair = LLVM::PoisonOp::create(ie.b, loc, pairT);
+                    pair = LLVM::InsertElementOp::create(ie.b, loc, pair, lo,
+                                                         ie.c32(0));
+                    pair = LLVM::InsertElementOp::create(ie.b, loc, pair, hi,
+                                                         ie.c32(1));
+                    Value ptr = LLVM::GEPOp::create(
+                        ie.b, loc, gptr, ie.f32(), adaptor.getOut(),
+                        ValueRange{ie.add(base, ie.c64(8 * i))});
+                    LLVM::StoreOp::create(ie.b, loc, pair, ptr, /*align=*/8);
+                  }
+                  return;
+                }
                 // In 32-bit words (column pairs): the strides are even.
-                Value rowOff = ie.add(plane, ie.mul(r64, ie.c64(strides[2])));
                 Value base = ie.add(ie.divu(rowOff, ie.c64(2)), t64);
                 for (int64_t i = 0; i < d / 8; ++i) {
                   Value lo = ie.fmul(ie.extract(o, 4 * i + 2 * half), inv);
@@ -84,10 +109,12 @@ struct StoreLseLowering : OpConversionPattern<sg::StoreLseOp> {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
-    Value r0 = e.add(e.toI32(adaptor.getFirstRow()), e.fragRow());
+    Value first = e.toI32(adaptor.getFirstRow());
     Value lead = e.cmp(arith::CmpIPredicate::eq, e.fragCol(), e.c32(0));
     for (int64_t half = 0; half < 2; ++half) {
-      Value row = e.add(r0, e.c32(8 * half));
+      auto [headOff, pos] = e.headAndPos(e.add(e.fragRow(), e.c32(8 * half)),
+                                         op.getRowsPerHead());
+      Value row = e.add(first, pos);
       Value m = e.vecAt(adaptor.getRowMax(), half);
       Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
       Value ok = e.andI(
@@ -95,7 +122,8 @@ struct StoreLseLowering : OpConversionPattern<sg::StoreLseOp> {
       guarded(e, ok, [&](Emitter &ie) {
         Value lse = ie.fmul(ie.fadd(m, math::Log2Op::create(ie.b, loc, l)),
                             ie.cF(M_LN2));
-        Value i = rowIndex(ie, adaptor.getPlane(), op.getQLen(), row);
+        Value plane = ie.add(adaptor.getPlane(), ie.toIdx(headOff));
+        Value i = rowIndex(ie, plane, op.getQLen(), row);
         Value ptr = LLVM::GEPOp::create(ie.b, loc, gptr, ie.f32(),
                                         adaptor.getLse(), ValueRange{i});
         LLVM::StoreOp::create(ie.b, loc, lse, ptr);

@@ -53,7 +53,11 @@ struct RowLimitsLowering : OpConversionPattern<sg::RowLimitsOp> {
     Emitter e(rw, op.getLoc());
     Value len = e.toI32(adaptor.getKvLen());
     Value sq = e.c32(op.getQLen());
-    Value r0 = e.add(e.toI32(adaptor.getFirstRow()), e.fragRow());
+    Value first = e.toI32(adaptor.getFirstRow());
+    auto position = [&](int64_t half) {
+      Value r = e.add(e.fragRow(), e.c32(8 * half));
+      return e.add(first, e.headAndPos(r, op.getRowsPerHead()).second);
+    };
     auto limit = [&](Value r) {
       Value lim = len;
       if (op.getCausal())
@@ -61,7 +65,7 @@ struct RowLimitsLowering : OpConversionPattern<sg::RowLimitsOp> {
             e.maxS(e.sub(e.add(e.add(r, e.c32(1)), len), sq), e.c32(0)), len);
       return e.sel(e.cmp(arith::CmpIPredicate::slt, r, sq), lim, e.c32(0));
     };
-    rw.replaceOp(op, e.vec2(limit(r0), limit(e.add(r0, e.c32(8)))));
+    rw.replaceOp(op, e.vec2(limit(position(0)), limit(position(1))));
     return success();
   }
 };

@@ -21,9 +21,24 @@ struct TileIdLowering : OpConversionPattern<sg::TileIdOp> {
     auto id = [&](gpu::Dimension d) {
       return gpu::BlockIdOp::create(rw, op.getLoc(), d).getResult();
     };
-    Value qt = arith::SubIOp::create(
-        rw, op.getLoc(), e.cIdx(op.getQTiles() - 1), id(gpu::Dimension::x));
+    Value x = id(gpu::Dimension::x);
+    if (op.getKvSplits() > 1)
+      x = arith::DivUIOp::create(rw, op.getLoc(), x,
+                                 e.cIdx(op.getKvSplits()));
+    Value qt =
+        arith::SubIOp::create(rw, op.getLoc(), e.cIdx(op.getQTiles() - 1), x);
     rw.replaceOp(op, {id(gpu::Dimension::z), id(gpu::Dimension::y), qt});
+    return success();
+  }
+};
+
+struct SplitIdLowering : OpConversionPattern<sg::SplitIdOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::SplitIdOp op, OpAdaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Emitter e(rw, op.getLoc());
+    Value x = gpu::BlockIdOp::create(rw, op.getLoc(), gpu::Dimension::x);
+    rw.replaceOpWithNewOp<arith::RemUIOp>(op, x, e.cIdx(op.getKvSplits()));
     return success();
   }
 };
@@ -31,5 +46,6 @@ struct TileIdLowering : OpConversionPattern<sg::TileIdOp> {
 
 void mlir::skipattn::populateStructureToNVVMPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<TileIdLowering>(converter, patterns.getContext());
+  patterns.add<TileIdLowering, SplitIdLowering>(converter,
+                                                patterns.getContext());
 }

@@ -49,10 +49,13 @@ SkipConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t blockQ, int64_t blockKV,
-                                 int64_t headsPerTile, int64_t skipUnit) {
+                                 int64_t headsPerTile, int64_t skipUnit,
+                                 int64_t kvSplits) {
   if (blockQ <= 0 || blockKV <= 0 || headsPerTile <= 0)
     return emitError()
            << "block_q, block_kv and heads_per_tile must be positive";
+  if (kvSplits < 1 || kvSplits > 1024)
+    return emitError() << "kv_splits must be in [1, 1024], got " << kvSplits;
   if (skipUnit < 0 || (skipUnit > 0 && (blockQ * headsPerTile) % skipUnit))
     return emitError() << "skip_unit must be 0 or divide the tile's "
                        << blockQ * headsPerTile << " rows, got " << skipUnit;

@@ -395,3 +395,24 @@ LogicalResult FinalizeOp::verify() {
     return emitOpError("lse must have rank 3");
   return success();
 }
+
+LogicalResult MergeSplitsOp::verify() {
+  auto po = cast<MemRefType>(getPartialOut().getType());
+  auto pl = cast<MemRefType>(getPartialLse().getType());
+  auto out = cast<MemRefType>(getOut().getType());
+  if (out.getRank() != 4)
+    return emitOpError("out must have rank 4");
+  for (int64_t i = 0; i < 4; ++i)
+    if (!dimsAgree(po.getDimSize(i + 1), out.getDimSize(i)))
+      return emitOpError("partial_out must be [S] + the shape of out");
+  for (int64_t i = 0; i < 4; ++i)
+    if (!dimsAgree(pl.getDimSize(i), po.getDimSize(i)))
+      return emitOpError("partial_lse must be [S, B, H, Sq] of partial_out");
+  if (Value lse = getLse()) {
+    auto t = cast<MemRefType>(lse.getType());
+    for (int64_t i = 0; i < 3; ++i)
+      if (!dimsAgree(t.getDimSize(i), out.getDimSize(i)))
+        return emitOpError("lse must be [B, H, Sq] of out");
+  }
+  return success();
+}

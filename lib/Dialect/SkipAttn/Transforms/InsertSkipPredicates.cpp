@@ -91,6 +91,10 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   if (updates.size() != 1)
     return loop.emitOpError("expected exactly one online_softmax in the body");
   OnlineSoftmaxOp update = updates.front();
+  BlockScoresOp scores;
+  loop.getBody().walk([&](BlockScoresOp s) { scores = s; });
+  if (!scores)
+    return loop.emitOpError("expected a block_scores in the body");
 
   Location loc = loop.getLoc();
   rewriter.setInsertionPoint(loop);
@@ -148,16 +152,41 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
       skipIt = arith::ConstantIntOp::create(b, loc, 0, 1);
     }
     if (Value stats = loop.getStats()) {
-      // Decisions are attributed to the head of the unit's first row.
-      Value g = arith::DivUIOp::create(b, loc, row, cIdx(tiling.getBlockQ()));
+      // Decisions are attributed to the head of the unit's first row, and
+      // only units with a valid row decide: a row past Sq (padding) or
+      // seeing no key (causal, Sq > kv_len) has nothing to skip. A unit's
+      // rows are consecutive positions of one head, or the same positions
+      // of several heads: its first and last positions tell.
+      int64_t bq = tiling.getBlockQ(), span = std::min(unit, bq);
+      int64_t sq = scores.getQLen();
+      Value first = arith::AddIOp::create(
+          b, loc, scores.getQPos(), arith::RemUIOp::create(b, loc, row, cIdx(bq)));
+      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          first, cIdx(sq));
+      if (scores.getCausal()) {
+        // The last position sees keys [0, pos + 1 + kv_len - Sq).
+        Value last = arith::MinUIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, first, cIdx(span - 1)),
+            cIdx(sq - 1));
+        Value sees = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::ugt,
+            arith::AddIOp::create(
+                b, loc, arith::AddIOp::create(b, loc, last, cIdx(1)),
+                loop.getKvLen()),
+            cIdx(sq));
+        valid = arith::AndIOp::create(b, loc, valid, sees);
+      }
+      Value g = arith::DivUIOp::create(b, loc, row, cIdx(bq));
       Value h = arith::AddIOp::create(b, loc, loop.getHead(), g);
       Value one = arith::ConstantIntOp::create(b, loc, 1, 64);
       Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
-      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, one,
+      Value counted = arith::SelectOp::create(b, loc, valid, one, zero);
+      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, counted,
                                   stats,
                                   ValueRange{loop.getBatch(), h, cIdx(0)});
       if (skipping) {
-        Value inc = arith::SelectOp::create(b, loc, skipIt, one, zero);
+        Value inc = arith::SelectOp::create(
+            b, loc, arith::AndIOp::create(b, loc, skipIt, valid), one, zero);
         memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, inc,
                                     stats,
                                     ValueRange{loop.getBatch(), h, cIdx(1)});
@@ -193,7 +222,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   rewriter.modifyOpInPlace(loop, [&] {
     loop.setTilingAttr(TilingAttr::get(loop.getContext(), tiling.getBlockQ(),
                                        tiling.getBlockKv(),
-                                       tiling.getHeadsPerTile(), unit));
+                                       tiling.getHeadsPerTile(), unit,
+                                       tiling.getKvSplits()));
   });
   return success();
 }

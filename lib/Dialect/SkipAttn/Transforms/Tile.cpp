@@ -34,6 +34,8 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     options.blockQ = chosen.getBlockQ();
     options.blockKV = chosen.getBlockKv();
     options.packGQA = chosen.getHeadsPerTile() > 1;
+    options.headsPerTile = chosen.getHeadsPerTile();
+    options.kvSplits = chosen.getKvSplits();
     options.padQueryTiles = true;
   }
   if (op.hasTensorSemantics())
@@ -52,7 +54,15 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
           D = qT.getDimSize(3);
   int64_t Hkv = kT.getDimSize(1), Skv = kT.getDimSize(2), Dv = vT.getDimSize(3);
   int64_t group = Hq / Hkv;
-  int64_t heads = options.packGQA ? group : 1;
+  int64_t heads = options.packGQA
+                      ? (options.headsPerTile > 0 ? options.headsPerTile : group)
+                      : 1;
+  if (group % heads)
+    return op.emitOpError("packed heads (")
+           << heads << ") must divide the " << group
+           << " query heads of a KV head";
+  if (options.kvSplits < 1)
+    return op.emitOpError("kv_splits must be positive");
   int64_t blockQ =
       options.padQueryTiles ? options.blockQ : std::min(options.blockQ, Sq);
   int64_t rows = heads * blockQ;
@@ -77,17 +87,37 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
   }
 
   auto f32 = rewriter.getF32Type();
+  // Split-KV: split s walks blocks [s * per, (s + 1) * per) of the tile's
+  // visible ones; more splits than blocks would only add empty ones.
+  int64_t staticBlocks =
+      std::max<int64_t>(1, (Skv + options.blockKV - 1) / options.blockKV);
+  int64_t splits = std::min(options.kvSplits, staticBlocks);
+  int64_t perSplit = (staticBlocks + splits - 1) / splits;
   auto tiling = TilingAttr::get(rewriter.getContext(), blockQ, options.blockKV,
-                                heads, /*skipUnit=*/0);
+                                heads, /*skipUnit=*/0, splits);
   SkipConfigAttr skip = op.hasSkipping() ? *op.getSkip() : SkipConfigAttr();
 
-  auto par = scf::ParallelOp::create(
-      rewriter, loc, ValueRange{c0, c0, c0},
-      ValueRange{cIdx(B), cIdx(Hq / heads), cIdx(numQTiles)},
-      ValueRange{c1, c1, c1});
+  // The splits' partial outputs and log-sum-exps, merged after the loop.
+  Value partialOut, partialLse;
+  if (splits > 1) {
+    partialOut = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get({splits, B, Hq, Sq, Dv}, f32));
+    partialLse = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get({splits, B, Hq, Sq}, f32));
+  }
+
+  SmallVector<Value> lbs{c0, c0, c0}, steps{c1, c1, c1},
+      ubs{cIdx(B), cIdx(Hq / heads), cIdx(numQTiles)};
+  if (splits > 1) {
+    lbs.push_back(c0);
+    steps.push_back(c1);
+    ubs.push_back(cIdx(splits));
+  }
+  auto par = scf::ParallelOp::create(rewriter, loc, lbs, ubs, steps);
   rewriter.setInsertionPointToStart(par.getBody());
   Value b = par.getInductionVars()[0], hg = par.getInductionVars()[1],
         qt = par.getInductionVars()[2];
+  Value split = splits > 1 ? par.getInductionVars()[3] : Value();
 
   // Scratch is stack memory of the iteration; scf-to-openmp scopes it per
   // iteration so a thread running many tiles does not grow its stack.
@@ -136,8 +166,16 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
   }
   Value numBlocks =
       arith::CeilDivUIOp::create(rewriter, loc, visible, cIdx(options.blockKV));
+  Value lower = c0, upper = numBlocks;
+  if (split) {
+    Value first = arith::MulIOp::create(rewriter, loc, split, cIdx(perSplit));
+    lower = arith::MinUIOp::create(rewriter, loc, first, numBlocks);
+    upper = arith::MinUIOp::create(
+        rewriter, loc, arith::AddIOp::create(rewriter, loc, first, cIdx(perSplit)),
+        numBlocks);
+  }
 
-  auto loop = BlockedKVOp::create(rewriter, loc, c0, numBlocks, len, m, l, acc,
+  auto loop = BlockedKVOp::create(rewriter, loc, lower, upper, len, m, l, acc,
                                   tiling, skip);
   // Target attributes on the op (a kernel schedule) travel with the loop.
   for (NamedAttribute a : op->getDiscardableAttrs())
@@ -161,8 +199,34 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     OnlineSoftmaxOp::create(rewriter, loc, scores, op.getValue(), b, hkv,
                             kvStart, len, m, l, acc);
   }
-  FinalizeOp::create(rewriter, loc, m, l, acc, op.getOut(), b, h0, p0,
-                     op.getLse(), blockQ);
+  if (!split) {
+    FinalizeOp::create(rewriter, loc, m, l, acc, op.getOut(), b, h0, p0,
+                       op.getLse(), blockQ);
+    rewriter.eraseOp(op);
+    return success();
+  }
+  // This split's slice of the workspace [S, ...] as a [B, H, Sq(, Dv)] view.
+  auto sliceOf = [&](Value buf) {
+    auto t = cast<MemRefType>(buf.getType());
+    SmallVector<OpFoldResult> offsets{split}, sizes{rewriter.getIndexAttr(1)},
+        strides(t.getRank(), rewriter.getIndexAttr(1));
+    for (int64_t d = 1; d < t.getRank(); ++d) {
+      offsets.push_back(rewriter.getIndexAttr(0));
+      sizes.push_back(rewriter.getIndexAttr(t.getDimSize(d)));
+    }
+    auto sliceT = memref::SubViewOp::inferRankReducedResultType(
+        t.getShape().drop_front(), t, offsets, sizes, strides);
+    return memref::SubViewOp::create(rewriter, loc, cast<MemRefType>(sliceT),
+                                     buf, offsets, sizes, strides)
+        .getResult();
+  };
+  FinalizeOp::create(rewriter, loc, m, l, acc, sliceOf(partialOut), b, h0, p0,
+                     sliceOf(partialLse), blockQ);
+  rewriter.setInsertionPointAfter(par);
+  MergeSplitsOp::create(rewriter, loc, partialOut, partialLse, op.getOut(),
+                        op.getLse());
+  memref::DeallocOp::create(rewriter, loc, partialOut);
+  memref::DeallocOp::create(rewriter, loc, partialLse);
   rewriter.eraseOp(op);
   return success();
 }
@@ -172,7 +236,7 @@ struct SkipAttnTilePass
     : mlir::skipattn::impl::SkipAttnTileBase<SkipAttnTilePass> {
   using SkipAttnTileBase::SkipAttnTileBase;
   void runOnOperation() override {
-    TileOptions options{blockQ, blockKV, packGQA, padQueryTiles};
+    TileOptions options{blockQ, blockKV, packGQA, padQueryTiles, kvSplits};
     IRRewriter rewriter(&getContext());
     SmallVector<AttentionOp> ops;
     getOperation().walk([&](AttentionOp op) { ops.push_back(op); });

@@ -257,7 +257,8 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    MMAKind, int64_t blockQ, int64_t blockKV,
                                    int64_t headDim, int64_t stages,
                                    int64_t skipUnit, ArrayAttr roles,
-                                   bool pingpong) {
+                                   bool pingpong, int64_t heads,
+                                   int64_t kvSplits) {
   if (blockQ <= 0 || blockQ % kWarpgroupRows)
     return emitError() << "block_q must be a positive multiple of 64 (one "
                           "warpgroup per 64 rows), got "
@@ -274,6 +275,17 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (skipUnit != kWarpgroupRows)
     return emitError() << "the skip unit is the warpgroup (64 rows), got "
                        << skipUnit;
+  // Packed heads share the one warpgroup's 64 rows (each head the same
+  // number of positions), so its skip unit spans them all.
+  if (heads < 1 || kWarpgroupRows % heads)
+    return emitError() << "heads must divide the 64 rows of a warpgroup, got "
+                       << heads;
+  if (heads > 1 && blockQ != kWarpgroupRows)
+    return emitError() << "packed heads need one math warpgroup (block_q = "
+                          "64), got block_q = "
+                       << blockQ;
+  if (kvSplits < 1 || kvSplits > 1024)
+    return emitError() << "kv_splits must be in [1, 1024], got " << kvSplits;
   if (roles.empty())
     return emitError() << "a schedule needs at least one role";
   llvm::SmallBitVector used(32);
@@ -335,14 +347,17 @@ int64_t ScheduleAttr::getSharedBytes() const {
   // 1023 bytes to align the base to the 1024-byte swizzle period.
   int64_t q = getBlockQ() * getHeadDim() * 2;
   int64_t kv = getBlockKv() * getHeadDim() * 2;
-  return 1024 + q + getStages() * 2 * kv;
+  // Split-KV: one byte after the rings tells the math role who merges.
+  return 1024 + q + getStages() * 2 * kv + (getKvSplits() > 1 ? 16 : 0);
 }
 
 LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  StringRef kernel, ArrayRef<int64_t> grid,
                                  ArrayRef<int64_t> block, int64_t smem,
                                  ArrayAttr params, ArrayRef<int64_t> boxQ,
-                                 ArrayRef<int64_t> boxKV) {
+                                 ArrayRef<int64_t> boxKV, int64_t workspace) {
+  if (workspace < 0)
+    return emitError() << "the workspace size must be >= 0";
   if (kernel.empty())
     return emitError() << "the launch contract needs a kernel name";
   if (grid.size() != 3 || block.size() != 3)
@@ -361,10 +376,13 @@ LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   for (Attribute a : params)
     if (!isa<KernelParamAttr>(a))
       return emitError() << "params must be #skipattn_gpu.param attributes";
-  for (ArrayRef<int64_t> box : {boxQ, boxKV})
-    if (box.size() != 2 || box[0] < 1 || box[0] > 256 || box[1] < 1 ||
-        box[1] > 256)
-      return emitError() << "TMA boxes are [columns, rows] in [1, 256]";
+  auto inRange = [](ArrayRef<int64_t> box) {
+    return llvm::all_of(box, [](int64_t d) { return d >= 1 && d <= 256; });
+  };
+  if (boxQ.size() != 3 || boxKV.size() != 2 || !inRange(boxQ) ||
+      !inRange(boxKV))
+    return emitError() << "TMA boxes are [columns, rows, heads] (Q) and "
+                          "[columns, rows] (K/V), each in [1, 256]";
   return success();
 }
 

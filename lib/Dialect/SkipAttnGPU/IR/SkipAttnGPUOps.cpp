@@ -22,10 +22,51 @@ static ScheduleAttr scheduleOf(Operation *op) {
   return f ? f->getAttrOfType<ScheduleAttr>(kScheduleAttrName) : ScheduleAttr();
 }
 
+/// A packed tile's positions per head divide the warpgroup's 64 rows.
+static LogicalResult verifyRowsPerHead(Operation *op, int64_t rows) {
+  if (rows < 0 || (rows > 0 && kWarpgroupRows % rows))
+    return op->emitOpError("rows_per_head must divide the 64 rows of a "
+                           "warpgroup, got ")
+           << rows;
+  return success();
+}
+
 LogicalResult TileIdOp::verify() {
-  int64_t tiles = getQTilesAttr().getInt();
+  int64_t tiles = getQTilesAttr().getInt(), splits = getKvSplits();
   if (tiles < 1 || tiles > INT32_MAX)
     return emitOpError("q_tiles must be in [1, 2^31 - 1], got ") << tiles;
+  if (splits < 1 || splits > 1024 || tiles * splits > INT32_MAX)
+    return emitOpError("kv_splits must be in [1, 1024] with q_tiles x "
+                       "kv_splits below 2^31, got ")
+           << splits;
+  return success();
+}
+
+LogicalResult SplitIdOp::verify() {
+  if (getKvSplits() < 1 || getKvSplits() > 1024)
+    return emitOpError("kv_splits must be in [1, 1024], got ")
+           << getKvSplits();
+  return success();
+}
+
+LogicalResult SplitMergeOp::verify() {
+  Type t = getElementType();
+  if (!t.isBF16() && !t.isF16())
+    return emitOpError("merges into f16 or bf16, not ") << t;
+  if (getKvSplits() < 1 || getPlanes() < 1 || getQLen() < 1 ||
+      getRows() < 1 || getRows() % kWarpgroupRows || getCols() < 2 ||
+      getCols() % 2 || getThreads() < 32 || getThreads() % 32 ||
+      getFlagOffset() < 0)
+    return emitOpError("kv_splits, planes, q_len and flag_offset must be "
+                       "positive (flag_offset >= 0), rows a multiple of 64, "
+                       "cols even and threads whole warps");
+  if (failed(verifyRowsPerHead(*this, getRowsPerHead())))
+    return failure();
+  ArrayRef<int64_t> strides = getStrides();
+  if (strides.size() != 3 ||
+      llvm::any_of(strides, [](int64_t s) { return s < 0 || s % 2; }))
+    return emitOpError("strides are three non-negative even element strides "
+                       "(batch, head, row)");
   return success();
 }
 
@@ -247,7 +288,7 @@ LogicalResult RowLimitsOp::verify() {
     return emitOpError("limits are full i32 rows");
   if (getQLenAttr().getInt() < 1)
     return emitOpError("q_len must be positive");
-  return success();
+  return verifyRowsPerHead(*this, getRowsPerHead());
 }
 
 static LogicalResult checkRows(Operation *op, Value v, bool wantI32,
@@ -296,8 +337,8 @@ LogicalResult OnlineUpdateOp::verify() {
 
 LogicalResult StoreTileOp::verify() {
   Type t = getElementType();
-  if (!t.isBF16() && !t.isF16())
-    return emitOpError("stores f16 or bf16, not ") << t;
+  if (!t.isBF16() && !t.isF16() && !t.isF32())
+    return emitOpError("stores f16, bf16 or f32, not ") << t;
   ArrayRef<int64_t> strides = getStrides();
   if (strides.size() != 3 ||
       llvm::any_of(strides, [](int64_t s) { return s < 0 || s % 2; }))
@@ -305,12 +346,16 @@ LogicalResult StoreTileOp::verify() {
                        "(batch, head, row)");
   if (getQLenAttr().getInt() < 1)
     return emitOpError("q_len must be positive");
+  if (failed(verifyRowsPerHead(*this, getRowsPerHead())))
+    return failure();
   return checkRows(*this, getRowSum(), false, true, "row_sum");
 }
 
 LogicalResult StoreLseOp::verify() {
   if (getQLenAttr().getInt() < 1)
     return emitOpError("q_len must be positive");
+  if (failed(verifyRowsPerHead(*this, getRowsPerHead())))
+    return failure();
   if (failed(checkRows(*this, getRowMax(), false, false, "row_max")))
     return failure();
   return checkRows(*this, getRowSum(), false, true, "row_sum");

@@ -25,25 +25,74 @@ static LogicalResult
 verifyProblem(const ScheduleProblem &problem, StringRef chip,
               function_ref<InFlightDiagnostic()> emitError);
 
-TileChoice mlir::skipattn_gpu::chooseHopperTiles(int64_t headDim) {
+/// Splits of each tile's KV blocks over CTAs. A decode CTA fills an SM
+/// (its ring takes most of the shared memory), so the time is about the
+/// waves of CTAs times the blocks each walks, plus a fixed cost per CTA
+/// (the Q load and the merge) of about two blocks; ties keep fewer splits
+/// (less to merge).
+static int64_t chooseSplits(int64_t tiles, int64_t blocks) {
+  int64_t best = 1, bestCost = INT64_MAX;
+  for (int64_t s = 1; s <= std::min<int64_t>(blocks, 64); ++s) {
+    int64_t waves = (tiles * s + kHopperSMs - 1) / kHopperSMs;
+    int64_t cost = waves * ((blocks + s - 1) / s + 2);
+    if (cost < bestCost)
+      best = s, bestCost = cost;
+  }
+  return best;
+}
+
+TileChoice
+mlir::skipattn_gpu::chooseHopperTiles(const ScheduleProblem &problem) {
+  int64_t headDim = problem.headDim;
   // Math warpgroups of 64 rows. The 64 x D accumulator, the 64 x block_kv
   // scores and their probabilities share each thread's registers: D = 256
   // takes 128 of them for O, so its KV blocks halve. D = 64 needs few, so
   // three warpgroups (160 registers each) share every K/V block: 1.29x
   // the two-warpgroup tile on the H200 (docs/performance.md).
-  return {/*blockQ=*/headDim <= 64 ? 192 : 128,
-          /*blockKV=*/headDim > 128 ? 64 : 128, /*stages=*/2};
+  TileChoice tiles{/*blockQ=*/headDim <= 64 ? 192 : 128,
+                   /*blockKV=*/headDim > 128 ? 64 : 128, /*stages=*/2};
+  if (problem.qLen > kDecodeMaxQLen || problem.qHeads <= 0 ||
+      problem.kvHeads <= 0 || problem.batch <= 0)
+    return tiles;
+  // Decode: one warpgroup whose 64 rows hold as many query heads of a KV
+  // head as their positions allow, so K and V are read once for all of
+  // them; the K/V ring takes what shared memory is left (up to 4 stages)
+  // since the loads, not the math, bound the time.
+  int64_t group = problem.qHeads / problem.kvHeads;
+  int64_t positions = llvm::PowerOf2Ceil(problem.qLen);
+  tiles.blockQ = kWarpgroupRows;
+  while (!problem.runtimeFactors && group % (tiles.heads * 2) == 0 &&
+         tiles.heads * 2 * positions <= kWarpgroupRows)
+    tiles.heads *= 2;
+  int64_t q = kWarpgroupRows * headDim * 2, kv = tiles.blockKV * headDim * 2;
+  tiles.stages = std::clamp<int64_t>(
+      (kHopperSharedBytes - 1024 - q) / (2 * kv), 2, 4);
+  int64_t qTiles =
+      (problem.qLen + kWarpgroupRows / tiles.heads - 1) /
+      (kWarpgroupRows / tiles.heads);
+  int64_t tileCount =
+      problem.batch * (problem.qHeads / tiles.heads) * qTiles;
+  int64_t blocks = (problem.kvLen + tiles.blockKV - 1) / tiles.blockKV;
+  tiles.kvSplits = chooseSplits(tileCount, blocks);
+  return tiles;
 }
 
-TileChoice mlir::skipattn_gpu::requestedTiles(int64_t headDim,
-                                              const ScheduleRequest &request) {
-  TileChoice tiles = chooseHopperTiles(headDim);
-  if (request.blockQ > 0)
+TileChoice
+mlir::skipattn_gpu::requestedTiles(const ScheduleProblem &problem,
+                                   const ScheduleRequest &request) {
+  TileChoice tiles = chooseHopperTiles(problem);
+  // Other tiles than the decode ones drop the packing; splits stay a
+  // decode choice unless asked for.
+  if (request.blockQ > 0 && request.blockQ != tiles.blockQ) {
     tiles.blockQ = request.blockQ;
+    tiles.heads = 1;
+  }
   if (request.blockKV > 0)
     tiles.blockKV = request.blockKV;
   if (request.stages > 0)
     tiles.stages = request.stages;
+  if (request.kvSplits > 0)
+    tiles.kvSplits = request.kvSplits;
   return tiles;
 }
 
@@ -56,7 +105,7 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
                        << "' (supported: sm_90a)";
   if (failed(verifyProblem(problem, chip, emitError)))
     return failure();
-  TileChoice tiles = requestedTiles(problem.headDim, request);
+  TileChoice tiles = requestedTiles(problem, request);
   int64_t blockQ = tiles.blockQ, blockKV = tiles.blockKV;
   if (blockQ < kWarpgroupRows || blockQ % kWarpgroupRows)
     return emitError() << "block_q must be a positive multiple of 64 (one "
@@ -78,7 +127,8 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       tiles.stages, kWarpgroupRows, ArrayAttr::get(ctx, roles),
-      /*pingpong=*/request.pingpong && ws && blockQ == 2 * kWarpgroupRows);
+      /*pingpong=*/request.pingpong && ws && blockQ == 2 * kWarpgroupRows,
+      tiles.heads, tiles.kvSplits);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -117,6 +167,17 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   if (s.getBlockQ() > 192)
     return emitError() << "block_q is at most 192 (three warpgroups), got "
                        << s.getBlockQ();
+  if (s.getHeads() > 1) {
+    if (problem.qHeads > 0 && problem.kvHeads > 0 &&
+        (problem.qHeads / problem.kvHeads) % s.getHeads())
+      return emitError() << "packed heads (" << s.getHeads()
+                         << ") must divide the "
+                         << problem.qHeads / problem.kvHeads
+                         << " query heads of a KV head";
+    if (problem.runtimeFactors)
+      return emitError() << "per-head skip factors need one head per skip "
+                            "unit; packed heads share one";
+  }
   if (s.getBlockKv() < 64 || s.getBlockKv() > 256 || s.getBlockKv() % 16)
     return emitError() << "block_kv must be a multiple of 16 in [64, 256], got "
                        << s.getBlockKv();
@@ -186,8 +247,12 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
   problem.kvLen = k.getDimSize(2);
   problem.headDim = q.getDimSize(3);
   problem.valueDim = v.getDimSize(3);
+  problem.batch = q.getDimSize(0);
+  problem.qHeads = q.getDimSize(1);
+  problem.kvHeads = k.getDimSize(1);
   problem.elementType = q.getElementType();
   problem.skipping = op.hasSkipping();
+  problem.runtimeFactors = static_cast<bool>(op.getSkipFactors());
   auto emitError = [&] { return op.emitOpError(); };
   auto schedule = op->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
   if (schedule) {
@@ -202,10 +267,10 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
     op->setAttr(kScheduleAttrName, schedule);
   }
   op->setAttr(skipattn::kTilingAttrName,
-              skipattn::TilingAttr::get(op.getContext(), schedule.getBlockQ(),
-                                        schedule.getBlockKv(),
-                                        /*headsPerTile=*/1,
-                                        /*skipUnit=*/0));
+              skipattn::TilingAttr::get(
+                  op.getContext(), schedule.getPositions(),
+                  schedule.getBlockKv(), schedule.getHeads(),
+                  /*skipUnit=*/0, schedule.getKvSplits()));
   return success();
 }
 
@@ -222,6 +287,7 @@ struct SelectSchedulePass
       request.blockKV = blockKV;
       request.warpSpecialize = warpSpecialize;
       request.pingpong = pingpong;
+      request.kvSplits = kvSplits;
       return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()
                                                        : WalkResult::advance();
     });

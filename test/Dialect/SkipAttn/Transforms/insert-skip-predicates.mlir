@@ -105,14 +105,29 @@ func.func @units(%qt: memref<32x64xf32>, %k: memref<1x2x256x64xf16>,
 
 // -----
 
-// Statistics: every decision counts in [b, h, 0], every skip in [b, h, 1],
-// h being the head of the unit's first row (row / block_q).
+// Statistics: every decision of a unit with a valid row counts in
+// [b, h, 0], every such skip in [b, h, 1], h being the head of the unit's
+// first row (row / block_q). Valid: the unit's first position (q_pos +
+// row mod block_q) lies before Sq and, causal, its last position
+// (clamped to Sq - 1) sees a key (pos + 1 + kv_len > Sq).
 // UNIT-LABEL: func @stats
 // UNIT: scf.for %[[R:.*]] = %c0 to %c32 step %c8 {
+// UNIT: %[[SKIP:.*]] = arith.andi %{{.*}}, %{{.*}} : i1
+// UNIT: %[[OFF:.*]] = arith.remui %[[R]], %c16 : index
+// UNIT: %[[FIRST:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
+// UNIT: %[[IN:.*]] = arith.cmpi ult, %[[FIRST]], %c32 : index
+// UNIT: %[[END:.*]] = arith.addi %[[FIRST]], %c7 : index
+// UNIT: %[[LAST:.*]] = arith.minui %[[END]], %c31 : index
+// UNIT: %[[NEXT:.*]] = arith.addi %[[LAST]], %c1 : index
+// UNIT: %[[SEEN:.*]] = arith.addi %[[NEXT]], %{{.*}} : index
+// UNIT: %[[SEES:.*]] = arith.cmpi ugt, %[[SEEN]], %c32 : index
+// UNIT: %[[VALID:.*]] = arith.andi %[[IN]], %[[SEES]] : i1
 // UNIT: %[[G:.*]] = arith.divui %[[R]], %c16 : index
 // UNIT: %[[H:.*]] = arith.addi %{{.*}}, %[[G]] : index
-// UNIT: memref.atomic_rmw addi %c1_i64, %{{.*}}[%{{.*}}, %[[H]], %c0] : (i64, memref<1x4x2xi64>) -> i64
-// UNIT: %[[INC:.*]] = arith.extui %{{.*}} : i1 to i64
+// UNIT: %[[COUNT:.*]] = arith.extui %[[VALID]] : i1 to i64
+// UNIT: memref.atomic_rmw addi %[[COUNT]], %{{.*}}[%{{.*}}, %[[H]], %c0] : (i64, memref<1x4x2xi64>) -> i64
+// UNIT: %[[BOTH:.*]] = arith.andi %[[SKIP]], %[[VALID]] : i1
+// UNIT: %[[INC:.*]] = arith.extui %[[BOTH]] : i1 to i64
 // UNIT: memref.atomic_rmw addi %[[INC]], %{{.*}}[%{{.*}}, %[[H]], %c1] : (i64, memref<1x4x2xi64>) -> i64
 func.func @stats(%qt: memref<32x64xf32>, %k: memref<1x2x256x64xf16>,
     %v: memref<1x2x256x64xf16>, %s: memref<32x64xf32>, %m: memref<32xf32>,
@@ -136,7 +151,7 @@ func.func @stats(%qt: memref<32x64xf32>, %k: memref<1x2x256x64xf16>,
 
 // Dense with statistics: totals are counted, nothing is guarded.
 // UNIT-LABEL: func @dense_stats
-// UNIT: memref.atomic_rmw addi %c1_i64
+// UNIT: memref.atomic_rmw addi %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %c0]
 // UNIT-NOT: skip_predicate
 // UNIT-NOT: scf.if
 // UNIT: skipattn.online_softmax

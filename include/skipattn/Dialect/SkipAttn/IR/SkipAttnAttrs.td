@@ -56,12 +56,19 @@ def SkipAttn_TilingAttr : SkipAttn_Attr<"Tiling", "tiling"> {
     that vote together on a skip (it divides the tile's rows; 0 until
     `skipattn-insert-skip-predicates` chooses it).
 
+    `kv_splits` (default 1) splits each tile's KV blocks into that many
+    contiguous ranges of `ceil(ceil(S_kv / block_kv) / kv_splits)` blocks
+    (split-KV): each range is walked by its own iteration with its own
+    running max, its first block always kept, and the partial results are
+    merged exactly through their log-sum-exp.
+
     ```mlir
     #skipattn.tiling<block_q = 64, block_kv = 64, heads_per_tile = 1, skip_unit = 64>
     ```
   }];
   let parameters = (ins "int64_t":$block_q, "int64_t":$block_kv,
-                        "int64_t":$heads_per_tile, "int64_t":$skip_unit);
+                        "int64_t":$heads_per_tile, "int64_t":$skip_unit,
+                        DefaultValuedParameter<"int64_t", "1">:$kv_splits);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

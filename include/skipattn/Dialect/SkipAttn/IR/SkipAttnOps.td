@@ -327,4 +327,35 @@ def SkipAttn_FinalizeOp : SkipAttn_Op<"finalize", [
   let hasVerifier = 1;
 }
 
+def SkipAttn_MergeSplitsOp : SkipAttn_Op<"merge_splits", [
+    MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "Merge split-KV partial results through their log-sum-exp";
+  let description = [{
+    `partial_out [S, B, H, Sq, Dv]` (f32) and `partial_lse [S, B, H, Sq]`
+    hold the normalised output and natural log-sum-exp of each of the S
+    splits of a tile's KV blocks (`skipattn.finalize` of each split). For
+    every `(b, h, p)` with `M = max_s partial_lse[s]` and
+    `w_s = exp(partial_lse[s] - M)`:
+    `out[b, h, p] = sum_s w_s * partial_out[s] / sum_s w_s` and, when given,
+    `lse[b, h, p] = M + log(sum_s w_s)`. Splits that saw no key
+    (`partial_lse = -inf`) weigh nothing; a row no split saw is 0 with an
+    lse of -inf, as without splits.
+
+    ```mlir
+    skipattn.merge_splits %po, %pl into %out lse(%lse : memref<1x8x1xf32>)
+        : memref<4x1x8x1x128xf32>, memref<4x1x8x1xf32>, memref<1x8x1x128xbf16>
+    ```
+  }];
+  let arguments = (ins MemRefRankOf<[F32], [5]>:$partial_out,
+                       MemRefRankOf<[F32], [4]>:$partial_lse,
+                       SkipAttn_InputMemRef:$out,
+                       Optional<MemRefRankOf<[F32], [3]>>:$lse);
+  let assemblyFormat = [{
+    $partial_out `,` $partial_lse `into` $out (`lse` `(` $lse^ `:`
+    type($lse) `)`)? attr-dict `:` type($partial_out) `,` type($partial_lse)
+    `,` type($out)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SKIPATTN_OPS

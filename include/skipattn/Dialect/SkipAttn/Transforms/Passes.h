@@ -34,6 +34,10 @@ struct TileOptions {
   bool packGQA = false;
   /// Keep blockQ rows per tile even when Sq < blockQ.
   bool padQueryTiles = false;
+  /// Split each tile's KV blocks over this many parallel iterations.
+  int64_t kvSplits = 1;
+  /// Heads per packed tile (0: the whole group).
+  int64_t headsPerTile = 0;
 };
 
 /// Rewrites one memref-form attention op into the blocked-KV form.

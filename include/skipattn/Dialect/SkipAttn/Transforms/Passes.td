@@ -24,6 +24,11 @@ def SkipAttnTile : Pass<"skipattn-tile", "func::FuncOp"> {
       per block.
     * `pack-gqa`: the Hq/Hkv query heads sharing one KV head go into one
       tile (rows head-major), so decode (Sq = 1) still fills a tile.
+    * `kv-splits` (split-KV): each tile's KV blocks are split into that
+      many contiguous ranges, one parallel iteration each with its own
+      online-softmax state; each writes its normalised partial output and
+      log-sum-exp into a workspace, and `skipattn.merge_splits` combines
+      them exactly after the parallel loop.
     * Causal: blocks entirely in the future of the tile's last row are not
       visited; masking inside the visited blocks is done by
       `skipattn.block_scores`.
@@ -47,6 +52,8 @@ def SkipAttnTile : Pass<"skipattn-tile", "func::FuncOp"> {
            "Sq are padding); GPU kernels have fixed-size tiles">,
     Option<"packGQA", "pack-gqa", "bool", /*default=*/"false",
            "Pack the query heads of one KV head into one tile">,
+    Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"1",
+           "Split each tile's KV blocks over this many parallel iterations">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",

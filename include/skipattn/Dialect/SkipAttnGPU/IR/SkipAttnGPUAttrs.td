@@ -50,7 +50,15 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
     * `roles`: the warp roles; their warps tile the CTA without overlap;
     * `pingpong` (default false): the two math warpgroups take turns on the
       tensor cores (`skipattn_gpu.turn_take` / `turn_pass`), one's P.V and
-      next Q.K^T running while the other computes its softmax.
+      next Q.K^T running while the other computes its softmax;
+    * `heads` (default 1): query heads sharing one KV head packed into the
+      tile's rows (GQA packing for short queries: K and V are read once
+      for all of them). The tile's `block_q` rows are `heads` heads of
+      `block_q / heads` positions each, head-major; it needs one math
+      warpgroup (block_q = 64);
+    * `kv_splits` (default 1): CTAs that share one tile's KV blocks, each
+      walking a contiguous range with its own running max (split-KV); the
+      partial results are merged through their log-sum-exp.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -62,7 +70,9 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         "int64_t":$block_kv, "int64_t":$head_dim,
                         "int64_t":$stages, "int64_t":$skip_unit,
                         "::mlir::ArrayAttr":$roles,
-                        DefaultValuedParameter<"bool", "false">:$pingpong);
+                        DefaultValuedParameter<"bool", "false">:$pingpong,
+                        DefaultValuedParameter<"int64_t", "1">:$heads,
+                        DefaultValuedParameter<"int64_t", "1">:$kv_splits);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -70,6 +80,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
     int64_t getThreads() const;
     /// The warpgroups computing the tile (64 rows each).
     int64_t getMathWarpgroups() const { return getBlockQ() / 64; }
+    /// Query positions per head of the tile.
+    int64_t getPositions() const { return getBlockQ() / getHeads(); }
     /// Dynamic shared memory: Q, the K/V ring and the 1024-byte alignment
     /// slack of the swizzled boxes.
     int64_t getSharedBytes() const;
@@ -81,14 +93,18 @@ def SkipAttnGPU_LaunchAttr : SkipAttnGPU_Attr<"Launch", "launch"> {
   let description = [{
     What the runtime needs to launch `kernel`: its grid and block, the
     dynamic shared memory in bytes, the parameters in order, and the TMA
-    boxes (`[columns, rows]`) of the Q and K/V tensor maps: 4-D maps over
-    the `[B, H, S, D]` tensors with their strides, 128-byte swizzle and
-    zero fill, whose box is one head's `rows x columns`.
+    boxes of the Q (`[columns, rows, heads]`) and K/V (`[columns, rows]`)
+    tensor maps: 4-D maps over the `[B, H, S, D]` tensors with their
+    strides, 128-byte swizzle and zero fill, whose box is `rows x columns`
+    of one head (of `heads` consecutive heads for a GQA-packed Q tile).
+    `workspace` (default 0) is the bytes of zero-initialised global memory
+    a split-KV kernel takes as its `workspace` parameter: the partial
+    results and one counter per tile, which each launch leaves at zero.
 
     ```mlir
     #skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1],
         smem = 164864, params = [#skipattn_gpu.param<tma_q>, ...],
-        box_q = [64, 128], box_kv = [64, 128]>
+        box_q = [64, 128, 1], box_kv = [64, 128]>
     ```
   }];
   let parameters = (ins StringRefParameter<"kernel symbol">:$kernel,
@@ -96,11 +112,13 @@ def SkipAttnGPU_LaunchAttr : SkipAttnGPU_Attr<"Launch", "launch"> {
                         ArrayRefParameter<"int64_t">:$block, "int64_t":$smem,
                         "::mlir::ArrayAttr":$params,
                         ArrayRefParameter<"int64_t">:$box_q,
-                        ArrayRefParameter<"int64_t">:$box_kv);
+                        ArrayRefParameter<"int64_t">:$box_kv,
+                        DefaultValuedParameter<"int64_t", "0">:$workspace);
   let assemblyFormat = [{
     `<` `kernel` `=` $kernel `,` `grid` `=` `[` $grid `]` `,` `block` `=` `[`
     $block `]` `,` `smem` `=` $smem `,` `params` `=` $params `,` `box_q` `=`
-    `[` $box_q `]` `,` `box_kv` `=` `[` $box_kv `]` `>`
+    `[` $box_q `]` `,` `box_kv` `=` `[` $box_kv `]` (`,` `workspace` `=`
+    $workspace^)? `>`
   }];
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

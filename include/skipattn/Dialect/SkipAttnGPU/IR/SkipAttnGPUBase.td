@@ -73,7 +73,8 @@ def SkipAttnGPU_KernelParam : I32EnumAttr<"KernelParam",
     I32EnumAttrCase<"tma_q", 0>, I32EnumAttrCase<"tma_k", 1>,
     I32EnumAttrCase<"tma_v", 2>, I32EnumAttrCase<"out", 3>,
     I32EnumAttrCase<"kv_lens", 4>, I32EnumAttrCase<"lse", 5>,
-    I32EnumAttrCase<"stats", 6>, I32EnumAttrCase<"skip_factors", 7>]> {
+    I32EnumAttrCase<"stats", 6>, I32EnumAttrCase<"skip_factors", 7>,
+    I32EnumAttrCase<"workspace", 8>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::skipattn_gpu";
 }

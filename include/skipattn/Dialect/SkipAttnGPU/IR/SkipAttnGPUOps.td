@@ -35,17 +35,34 @@ def SkipAttnGPU_TmaDesc : Type<CPred<
 def SkipAttnGPU_TileIdOp : SkipAttnGPU_Op<"tile_id", [Pure]> {
   let summary = "The (batch, head, query tile) of this CTA";
   let description = [{
-    The grid is `(q_tiles, heads, batch)`. Query tiles are numbered from the
-    last one (`q_tiles - 1 - blockIdx.x`): causal tiles late in the sequence
-    walk the most blocks and start first.
+    The grid is `(q_tiles * kv_splits, heads, batch)`. Query tiles are
+    numbered from the last one (`q_tiles - 1 - blockIdx.x / kv_splits`):
+    causal tiles late in the sequence walk the most blocks and start first.
+    The splits of one tile are neighbours in x (`skipattn_gpu.split_id`).
 
     ```mlir
     %b, %h, %t = skipattn_gpu.tile_id {q_tiles = 3} : index, index, index
     ```
   }];
-  let arguments = (ins I64Attr:$q_tiles);
+  let arguments = (ins I64Attr:$q_tiles,
+                       DefaultValuedAttr<I64Attr, "1">:$kv_splits);
   let results = (outs Index:$batch, Index:$head, Index:$q_tile);
   let assemblyFormat = "attr-dict `:` type(results)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_SplitIdOp : SkipAttnGPU_Op<"split_id", [Pure]> {
+  let summary = "Which of its tile's KV splits this CTA walks";
+  let description = [{
+    `blockIdx.x mod kv_splits` (see `skipattn_gpu.tile_id`).
+
+    ```mlir
+    %s = skipattn_gpu.split_id {kv_splits = 4} : index
+    ```
+  }];
+  let arguments = (ins I64Attr:$kv_splits);
+  let results = (outs Index:$split);
+  let assemblyFormat = "attr-dict `:` type($split)";
   let hasVerifier = 1;
 }
 
@@ -325,10 +342,13 @@ def SkipAttnGPU_RowLimitsOp : SkipAttnGPU_Op<"row_limits", [Pure]> {
     For row `r` (position `p = first_row + r`) of the fragment: `0` when
     `p >= q_len` (a padding row), else `kv_len`, or with `causal`
     `clamp(p + 1 + kv_len - q_len, 0, kv_len)` (bottom-right aligned causal
-    mask). Keys `>= limit` are masked.
+    mask). Keys `>= limit` are masked. With `rows_per_head = R` (> 0, a
+    GQA-packed tile of consecutive heads with R positions each) row `r` is
+    position `p = first_row + r mod R` of the tile's `(r / R)`-th head.
   }];
   let arguments = (ins Index:$first_row, Index:$kv_len, I64Attr:$q_len,
-                       UnitAttr:$causal);
+                       UnitAttr:$causal,
+                       DefaultValuedAttr<I64Attr, "0">:$rows_per_head);
   let results = (outs SkipAttnGPU_Rows:$limits);
   let assemblyFormat = [{
     $first_row `,` $kv_len attr-dict `:` type($limits)
@@ -464,11 +484,14 @@ def SkipAttnGPU_OnlineUpdateOp : SkipAttnGPU_Op<"online_update", [Pure,
 def SkipAttnGPU_StoreTileOp : SkipAttnGPU_Op<"store_tile"> {
   let summary = "Normalise a warpgroup's accumulator and store its rows";
   let description = [{
-    Writes `acc[r, :] / max(l[r], 1e-30)` (converted to the element type)
+    Writes `acc[r, :] / max(l[r], 1e-30)` (converted to the element type:
+    f16 or bf16 for an output, f32 for a split's partial result)
     to `out[batch, head, first_row + r, :]` for rows `< q_len`, where
     element `[b, h, s, d]` is at `b * strides[0] + h * strides[1] +
     s * strides[2] + d` (a unit stride on D; strides even, so that column
-    pairs are 32-bit stores).
+    pairs are 32-bit stores). With `rows_per_head = R` (> 0) row `r` goes
+    to head `head + r / R`, position `first_row + r mod R` (a GQA-packed
+    tile).
 
     ```mlir
     skipattn_gpu.store_tile %acc, %l into %out[%b, %h, %row]
@@ -479,7 +502,8 @@ def SkipAttnGPU_StoreTileOp : SkipAttnGPU_Op<"store_tile"> {
   let arguments = (ins SkipAttnGPU_Acc:$acc, SkipAttnGPU_Rows:$row_sum,
                        SkipAttnGPU_GlobalPtr:$out, Index:$batch, Index:$head,
                        Index:$first_row, I64Attr:$q_len,
-                       TypeAttr:$element_type, DenseI64ArrayAttr:$strides);
+                       TypeAttr:$element_type, DenseI64ArrayAttr:$strides,
+                       DefaultValuedAttr<I64Attr, "0">:$rows_per_head);
   let assemblyFormat = [{
     $acc `,` $row_sum `into` $out `[` $batch `,` $head `,` $first_row `]`
     attr-dict `:` type($acc) `,` type($row_sum) `,` type($out)
@@ -491,14 +515,63 @@ def SkipAttnGPU_StoreLseOp : SkipAttnGPU_Op<"store_lse"> {
   let summary = "Store the natural log-sum-exp of a warpgroup's rows";
   let description = [{
     `lse[plane, first_row + r] = ln(2) * (m[r] + log2(l[r]))` for rows
-    `< q_len` (f32, `[planes, q_len]`).
+    `< q_len` (f32, `[planes, q_len]`). With `rows_per_head = R` (> 0) row
+    `r` goes to `lse[plane + r / R, first_row + r mod R]`.
   }];
   let arguments = (ins SkipAttnGPU_Rows:$row_max, SkipAttnGPU_Rows:$row_sum,
                        SkipAttnGPU_GlobalPtr:$lse, Index:$plane,
-                       Index:$first_row, I64Attr:$q_len);
+                       Index:$first_row, I64Attr:$q_len,
+                       DefaultValuedAttr<I64Attr, "0">:$rows_per_head);
   let assemblyFormat = [{
     $row_max `,` $row_sum `into` $lse `[` $plane `,` $first_row `]` attr-dict
     `:` type($row_max) `,` type($row_sum) `,` type($lse)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_SplitMergeOp : SkipAttnGPU_Op<"split_merge"> {
+  let summary = "The last of a tile's KV splits merges their results";
+  let description = [{
+    Run by the `threads` threads of the math role once they stored this
+    CTA's partial output and log-sum-exp (f32 `store_tile` / `store_lse`
+    into `partial_out [kv_splits, planes, q_len, cols]` and
+    `partial_lse [kv_splits, planes, q_len]`, planes = batch x heads). The
+    threads meet at a named barrier; one of them increments the tile's
+    counter `counters[tile]` between device-scope fences and tells the
+    others through the shared-memory byte at `flag_offset` whether this
+    CTA arrived last. That CTA resets the counter (so the next launch finds
+    it zero) and, for every row of its `rows`-row tile that is a position
+    `< q_len` (`rows_per_head` as in `store_tile`; `plane` is the
+    batch-major index `batch * heads + head` of the partials' and lse's
+    `[planes, q_len]` rows), writes
+    `out = sum_s w_s * partial_out[s] / sum_s w_s` with
+    `w_s = exp(partial_lse[s] - max_s partial_lse)` and, when given,
+    `lse = max + log(sum_s w_s)`. The other CTAs return.
+
+    ```mlir
+    skipattn_gpu.split_merge %po, %pl, %counters[%tile] into %out[%b, %h, %row]
+        plane %plane {cols = 128 : i64, element_type = bf16, flag_offset = 212992 : i64,
+         kv_splits = 4 : i64, planes = 256 : i64, q_len = 1 : i64, rows = 64 : i64,
+         rows_per_head = 16 : i64, strides = array<i64: 4096, 128, 128>,
+         threads = 128 : i64} : !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_GlobalPtr:$partial_out,
+                       SkipAttnGPU_GlobalPtr:$partial_lse,
+                       SkipAttnGPU_GlobalPtr:$counters, Index:$tile,
+                       SkipAttnGPU_GlobalPtr:$out, Index:$batch, Index:$head,
+                       Index:$first_row, Index:$plane,
+                       Optional<SkipAttnGPU_GlobalPtr>:$lse,
+                       I64Attr:$kv_splits, I64Attr:$planes, I64Attr:$q_len,
+                       I64Attr:$rows, I64Attr:$rows_per_head, I64Attr:$cols,
+                       I64Attr:$threads, I64Attr:$flag_offset,
+                       TypeAttr:$element_type, DenseI64ArrayAttr:$strides);
+  let assemblyFormat = [{
+    $partial_out `,` $partial_lse `,` $counters `[` $tile `]` `into` $out `[`
+    $batch `,` $head `,` $first_row `]` `plane` $plane (`lse` `(` $lse^ `)`)?
+    attr-dict `:`
+    type($partial_out) `,` type($partial_lse) `,` type($counters) `,`
+    type($out) (`,` type($lse)^)?
   }];
   let hasVerifier = 1;
 }

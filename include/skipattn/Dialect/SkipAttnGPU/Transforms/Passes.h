@@ -25,18 +25,30 @@ namespace mlir::skipattn_gpu {
 /// What a schedule is chosen from: the attention's shape.
 struct ScheduleProblem {
   int64_t qLen = 0, kvLen = 0, headDim = 0, valueDim = 0;
+  /// 0 when unknown (no GQA packing or split-KV is chosen then).
+  int64_t batch = 0, qHeads = 0, kvHeads = 0;
   Type elementType;
   bool skipping = false;
+  /// Skip factors given per (batch, head) at launch: a skip unit must not
+  /// span two heads, so heads are not packed.
+  bool runtimeFactors = false;
 };
 
-/// Tile sizes and ring depth of the sm_90a schedule.
+/// Query lengths up to this are decode (or speculative verification):
+/// one math warpgroup holding the query heads of a KV head.
+constexpr int64_t kDecodeMaxQLen = 16;
+/// SMs the split count is chosen for (H100 SXM and H200 have 132).
+constexpr int64_t kHopperSMs = 132;
+
+/// Tile sizes, ring depth, packed heads and KV splits of the sm_90a
+/// schedule.
 struct TileChoice {
-  int64_t blockQ, blockKV, stages;
+  int64_t blockQ, blockKV, stages, heads = 1, kvSplits = 1;
 };
-/// What skipattn-gpu-select-schedule picks on sm_90a for head dimension
-/// `headDim`. The runtime asks it too: its float64 reference models the
-/// kernel's skip decisions, which depend on the tile sizes.
-TileChoice chooseHopperTiles(int64_t headDim);
+/// What skipattn-gpu-select-schedule picks on sm_90a for `problem`. The
+/// runtime asks it too: its float64 reference models the kernel's skip
+/// decisions, which depend on the tiles and splits.
+TileChoice chooseHopperTiles(const ScheduleProblem &problem);
 
 /// Registers per thread of the warp-specialized sm_90a schedule's roles.
 constexpr int64_t kMathRegisters = 240, kLoadRegisters = 24;
@@ -54,11 +66,14 @@ struct ScheduleRequest {
   bool warpSpecialize = true;
   /// The two math warpgroups take turns on the tensor cores.
   bool pingpong = false;
+  /// CTAs splitting each tile's KV blocks; 0: chosen (decode only).
+  int64_t kvSplits = 0;
 };
 
 /// The tiles of the schedule for `request` on sm_90a: its own sizes where
 /// given, chooseHopperTiles otherwise.
-TileChoice requestedTiles(int64_t headDim, const ScheduleRequest &request);
+TileChoice requestedTiles(const ScheduleProblem &problem,
+                          const ScheduleRequest &request);
 
 /// The schedule skipattn-gpu-select-schedule picks for `problem` on `chip`
 /// given `request`, or an error naming what the chip cannot run.

@@ -45,6 +45,9 @@ def SkipAttnGPUSelectSchedule
            "A load warpgroup issues the TMA loads">,
     Option<"pingpong", "pingpong", "bool", /*default=*/"false",
            "The two math warpgroups take turns on the tensor cores">,
+    Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"0",
+           "CTAs splitting each tile's KV blocks (0: the schedule's; "
+           "split-KV is chosen for decode)">,
   ];
   let dependentDialects = ["::mlir::skipattn_gpu::SkipAttnGPUDialect"];
 }
