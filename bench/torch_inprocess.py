@@ -7,6 +7,7 @@
    ctypes, and torch SDPA as the yardstick.
 2. Kernel time with CUDA events, in the same process: SDPA (cuDNN, flash)
    and skipattn dense and with skipping, on structured inputs.
+3. Decode bandwidth (K+V bytes/s) beside SDPA with enable_gqa.
 
 Usage: python3 bench/torch_inprocess.py [--out results.json]
 Needs libskipattn_c (SKIPATTN_LIBRARY) and the skipattn package on the path.
@@ -130,6 +131,72 @@ def kernels():
     return rows
 
 
+def structured_decode(B, Hq, Hkv, Sq, S, D, dev, dtype, seed=0):
+    """Decode inputs: every query head shares its KV head's direction, so
+    the keys' 128-key blocks are relevant to varying degrees."""
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal((B, Hkv, 1, D))
+    u /= np.linalg.norm(u, axis=-1, keepdims=True)
+    a = 4.0 * D ** 0.25
+    uq = np.repeat(u, Hq // Hkv, axis=1)
+    q = 0.5 * rng.standard_normal((B, Hq, Sq, D)) + a * uq
+    nb = -(-S // 128)
+    lv = rng.uniform(0.0, 1.0, (B, Hkv, nb)) ** 2
+    lv[:, :, 0] = 1.0
+    w = np.repeat(lv, 128, axis=2)[:, :, :S] * rng.uniform(0.8, 1.0, (B, Hkv, S))
+    k = 0.5 * rng.standard_normal((B, Hkv, S, D)).astype(np.float32) + \
+        (a * w[..., None] * u).astype(np.float32)
+    v = rng.standard_normal((B, Hkv, S, D)).astype(np.float32)
+    return tuple(torch.from_numpy(np.ascontiguousarray(x)).to(dev, dtype)
+                 for x in (q, k, v))
+
+
+def decode(target=0.7):
+    """Decode bandwidth (K and V bytes per second, GQA 32/8, D 128, bf16)
+    beside SDPA with enable_gqa; skipping at the factor whose measured
+    sparsity is closest to `target`."""
+    rows = []
+    for (B, Sq, S) in [(16, 1, 8192), (16, 1, 32768), (4, 1, 131072),
+                       (1, 1, 131072), (16, 4, 8192)]:
+        Hq, Hkv, D = 32, 8, 128
+        q, k, v = structured_decode(B, Hq, Hkv, Sq, S, D, "cuda", torch.bfloat16)
+        kv_bytes = 2.0 * B * Hkv * S * D * 2
+        r = {"shape": f"B{B} Hq{Hq}/Hkv{Hkv} Sq{Sq} Skv{S} D{D}"}
+        for name, be in (("cudnn", SDPBackend.CUDNN_ATTENTION),
+                         ("flash", SDPBackend.FLASH_ATTENTION)):
+            try:
+                with sdpa_kernel([be]):
+                    r[name + "_ms"] = time_ms(lambda: F.scaled_dot_product_attention(
+                        q, k, v, is_causal=Sq > 1, enable_gqa=True))
+            except RuntimeError:
+                r[name + "_ms"] = None
+        info = skipattn.kernel_info(q, k, v, causal=Sq > 1)
+        r["tiling"] = {x: info[x] for x in ("block_q", "block_kv", "heads_per_tile",
+                                            "kv_splits")}
+        r["skipattn_dense_ms"] = time_ms(lambda: skipattn.attention(q, k, v, causal=Sq > 1))
+        dense = skipattn.attention(q, k, v, causal=Sq > 1).float()
+        best = None
+        for f in (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0):
+            out, st = skipattn.attention(q, k, v, causal=Sq > 1, return_stats=True,
+                                         skip_softmax_threshold_scale_factor=f)
+            sp = float(st[..., 1].sum() / st[..., 0].sum())
+            if best is None or abs(sp - target) < abs(best[1] - target):
+                best = (f, sp, out)
+        f, sp, out = best
+        r["factor"], r["sparsity"] = f, sp
+        r["skipattn_skip_ms"] = time_ms(lambda: skipattn.attention(
+            q, k, v, causal=Sq > 1, skip_softmax_threshold_scale_factor=f))
+        r["skip_rel_err_vs_dense"] = float((out.float() - dense).norm() / dense.norm())
+        for key in ("cudnn_ms", "flash_ms", "skipattn_dense_ms", "skipattn_skip_ms"):
+            if r.get(key):
+                r[key.replace("_ms", "_tbps")] = kv_bytes / (r[key] * 1e9)
+        rows.append(r)
+        print(json.dumps(r), flush=True)
+        del q, k, v, dense, out
+        torch.cuda.empty_cache()
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")
@@ -139,9 +206,11 @@ def main():
     for k_, v_ in over.items():
         print(f"host overhead per call  {k_:40s} {v_:7.2f} us", flush=True)
     rows = kernels()
+    dec = decode()
     if a.out:
         json.dump({"device": torch.cuda.get_device_name(), "torch": torch.__version__,
-                   "host_overhead_us": over, "kernels": rows}, open(a.out, "w"), indent=1)
+                   "host_overhead_us": over, "kernels": rows, "decode": dec},
+                  open(a.out, "w"), indent=1)
 
 
 if __name__ == "__main__":

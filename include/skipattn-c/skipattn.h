@@ -111,6 +111,9 @@ typedef struct skipattn_attention_args {
   const float *skip_factors; /* iff desc.factor_layout != NONE         */
   float *lse;                /* iff desc.with_lse                       */
   int64_t *stats;            /* iff desc.with_stats: [total, skipped]    */
+  /* per (batch, query head): skip decisions (one skip unit against one KV
+   * block, at the head of the unit's first row; units without a row that
+   * sees a key are not counted) and how many of them skipped.            */
   void *stream;              /* CUstream; NULL: the default stream      */
 } skipattn_attention_args_t;
 

@@ -419,7 +419,12 @@ def attention(q, k, v, *, causal=False, scale=None,
 
     kv_lens: int32 [B] actual KV lengths (keys past them are masked).
     Returns out [B, Hq, Sq, Dv], then lse [B, Hq, Sq] (float32, natural log)
-    and stats [B, Hq, 2] (int64: decisions, skipped) when asked for.
+    and stats [B, Hq, 2] (int64: decisions, skipped) when asked for. A
+    decision is one skip unit (rows deciding together) against one KV
+    block, counted at the head of the unit's first row; units without a row
+    that sees a key (padding past Sq, rows the causal mask hides entirely)
+    decide nothing and are not counted. A skipped block saves its softmax,
+    its P.V product and (where the schedule allows) its V load.
     """
     if kv_lens is None and not return_lse and not return_stats:
         out = _fast_attention(q, k, v, causal, scale,

@@ -207,3 +207,45 @@ def test_cuda_strided_views_without_copies(D):
               info=skipattn.kernel_info(qv, kv_, vv, causal=causal, return_lse=True,
                                         return_stats=True,
                                         skip_softmax_threshold_scale_factor=factor))
+
+
+@cuda
+@pytest.mark.parametrize("shape", [(4, 32, 8, 1, 8192, 128), (3, 16, 2, 4, 3000, 64),
+                                   (2, 8, 8, 1, 2500, 256), (2, 32, 8, 16, 1024, 128)])
+def test_cuda_decode_packed_and_split(shape):
+    # Decode shapes take the decode schedule: the query heads of a KV head
+    # share a warpgroup and the KV blocks are split over CTAs, merged in the
+    # kernel; the reference models the same packing and splits.
+    B, Hq, Hkv, Sq, Skv, D = shape
+    rng = np.random.default_rng(21)
+    q, k, v = tensors(rng, B, Hq, Hkv, Sq, Skv, D, torch.bfloat16, "cuda")
+    lens = torch.tensor(([Skv, 1, Skv // 3, 0] * B)[:B], dtype=torch.int32, device="cuda")
+    for factor in (None, 0.02 * Skv):
+        kw = dict(causal=Sq > 1, skip_softmax_threshold_scale_factor=factor, kv_lens=lens,
+                  return_lse=True, return_stats=True)
+        out, lse, st = skipattn.attention(q, k, v, **kw)
+        info = skipattn.kernel_info(q, k, v, **kw)
+        assert info["kv_splits"] >= 1 and info["heads_per_tile"] >= 1
+        check(q, k, v, out, lse, st, causal=Sq > 1, factor=factor, kv_lens=lens,
+              info=info)
+
+
+@cuda
+def test_cuda_split_decode_under_graph_capture():
+    # The split-KV workspace of the capture stream is allocated and zeroed
+    # in stream order during capture; replays keep the counters balanced.
+    rng = np.random.default_rng(22)
+    q, k, v = tensors(rng, 2, 32, 8, 1, 16384, 128, torch.bfloat16, "cuda")
+    kw = dict(skip_softmax_threshold_scale_factor=50.0, return_stats=True)
+    info = skipattn.kernel_info(q, k, v, **kw)
+    assert info["kv_splits"] > 1 and info["heads_per_tile"] == 4
+    skipattn.attention(q, k, v, **kw)
+    torch.cuda.synchronize()
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        out, st = skipattn.attention(q, k, v, **kw)
+    for _ in range(3):
+        st.zero_()
+        g.replay()
+        torch.cuda.synchronize()
+        check(q, k, v, out, stats=st, factor=50.0, info=info)

@@ -370,8 +370,10 @@ CUDAKernel::workspaceFor(cuda::CUstream stream) const {
   auto p = d->alloc(bin_.workspace);
   if (!p)
     return p.takeError();
-  // The counters must start at zero; every launch leaves them there.
-  if (llvm::Error e = d->fill(*p, 0, bin_.workspace)) {
+  // The counters must start at zero; every launch leaves them there. The
+  // fill is stream-ordered, so a first launch under graph capture records
+  // it as a memset node before the kernel.
+  if (llvm::Error e = d->fillAsync(*p, 0, bin_.workspace, stream)) {
     d->free(*p);
     return std::move(e);
   }

@@ -117,8 +117,8 @@ private:
   mutable cuda::CUfunction function_ = nullptr;
   /// Split-KV workspaces, one per stream: launches on one stream are
   /// ordered, so each leaves its counters at zero for the next; launches on
-  /// different streams never share one. Allocated (and zeroed) on a
-  /// stream's first launch, which therefore must not be graph-captured.
+  /// different streams never share one. Allocated on a stream's first
+  /// launch and zeroed in stream order (a memset node when captured).
   mutable std::mutex workspaceMutex_;
   mutable std::vector<std::pair<cuda::CUstream, cuda::CUdeviceptr>>
       workspaces_;

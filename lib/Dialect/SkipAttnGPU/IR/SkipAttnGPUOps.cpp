@@ -32,7 +32,8 @@ static LogicalResult verifyRowsPerHead(Operation *op, int64_t rows) {
 }
 
 LogicalResult TileIdOp::verify() {
-  int64_t tiles = getQTilesAttr().getInt(), splits = getKvSplits();
+  int64_t tiles = getQTilesAttr().getInt(),
+          splits = getKvSplitsAttr().getInt();
   if (tiles < 1 || tiles > INT32_MAX)
     return emitOpError("q_tiles must be in [1, 2^31 - 1], got ") << tiles;
   if (splits < 1 || splits > 1024 || tiles * splits > INT32_MAX)
@@ -43,7 +44,7 @@ LogicalResult TileIdOp::verify() {
 }
 
 LogicalResult SplitIdOp::verify() {
-  if (getKvSplits() < 1 || getKvSplits() > 1024)
+  if (getKvSplitsAttr().getInt() < 1 || getKvSplitsAttr().getInt() > 1024)
     return emitOpError("kv_splits must be in [1, 1024], got ")
            << getKvSplits();
   return success();
@@ -53,10 +54,13 @@ LogicalResult SplitMergeOp::verify() {
   Type t = getElementType();
   if (!t.isBF16() && !t.isF16())
     return emitOpError("merges into f16 or bf16, not ") << t;
-  if (getKvSplits() < 1 || getPlanes() < 1 || getQLen() < 1 ||
-      getRows() < 1 || getRows() % kWarpgroupRows || getCols() < 2 ||
-      getCols() % 2 || getThreads() < 32 || getThreads() % 32 ||
-      getFlagOffset() < 0)
+  // The attributes are signed i64 (a negative one must not pass as huge).
+  auto v = [](IntegerAttr a) { return a.getInt(); };
+  if (v(getKvSplitsAttr()) < 1 || v(getPlanesAttr()) < 1 ||
+      v(getQLenAttr()) < 1 || v(getRowsAttr()) < 1 ||
+      v(getRowsAttr()) % kWarpgroupRows || v(getColsAttr()) < 2 ||
+      v(getColsAttr()) % 2 || v(getThreadsAttr()) < 32 ||
+      v(getThreadsAttr()) % 32 || v(getFlagOffsetAttr()) < 0)
     return emitOpError("kv_splits, planes, q_len and flag_offset must be "
                        "positive (flag_offset >= 0), rows a multiple of 64, "
                        "cols even and threads whole warps");

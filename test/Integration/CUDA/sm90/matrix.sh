@@ -40,8 +40,24 @@ run --dtype=bf16 --batch=1 --q-heads=2 --kv-heads=1 --q-len=2048 --kv-len=2048 -
 run --dtype=bf16 --causal --batch=1 --q-heads=1 --kv-heads=1 --q-len=64 --kv-len=300 --pattern=structured --threshold-scale-factor=50
 # D = 256 (64-key blocks): ragged, causal, skipping.
 run --dtype=bf16 --head-dim=256 --causal --batch=2 --q-heads=4 --kv-heads=1 --q-len=200 --kv-len=2500 --kv-lens=2500,300 --pattern=structured --threshold-scale-factor=100
+# Decode schedule: query heads of a KV head packed into one warpgroup and
+# KV split over CTAs (merged in the kernel by log-sum-exp): MHA and GQA
+# 4/8/32-way, D 64/128/256, speculative (Sq 4 and 16), ragged with empty
+# and short sequences, causal, forced split counts, splits with skipping.
+run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --pattern=structured --threshold-scale-factor=50
+run --dtype=bf16 --batch=3 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=5000 --kv-lens=5000,0,130 --seed=4
+run --dtype=f16 --head-dim=64 --batch=2 --q-heads=16 --kv-heads=2 --q-len=1 --kv-len=3000 --kv-lens=3000,1500 --pattern=structured --threshold-scale-factor=30
+run --dtype=bf16 --head-dim=256 --batch=1 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4100 --pattern=structured --threshold-scale-factor=30
+run --dtype=bf16 --batch=2 --q-heads=8 --kv-heads=8 --q-len=1 --kv-len=2000 --seed=9
+run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=1 --q-len=1 --kv-len=1000 --seed=10
+run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --kv-len=6000 --causal --pattern=structured --threshold-scale-factor=40
+run --dtype=f16 --batch=1 --q-heads=16 --kv-heads=4 --q-len=16 --kv-len=2048 --kv-lens=777 --causal
+run --dtype=bf16 --batch=1 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=3000 --kv-splits=7 --pattern=structured --threshold-scale-factor=20
+run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=4 --q-len=100 --kv-len=2000 --kv-splits=3 --causal --seed=11
+run --dtype=bf16 --batch=1 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=700 --kv-splits=1 --pattern=structured --threshold-scale-factor=20
 # Factor 1e-30: nothing is skipped and the output equals the dense kernel's.
 run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=1 --q-len=129 --kv-len=2000 --threshold-scale-factor=1e-30 --compare-dense
+run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
 echo "matrix: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]
