@@ -115,6 +115,14 @@ typedef struct skipattn_attention_args {
    * block, at the head of the unit's first row; units without a row that
    * sees a key are not counted) and how many of them skipped.            */
   void *stream;              /* CUstream; NULL: the default stream      */
+  /* CUDA kernels with split-KV (kernel_info.workspace_bytes > 0): device
+   * memory of at least workspace_bytes, zeroed before its first use; every
+   * launch leaves it zeroed, so one buffer serves the launches of one
+   * kernel on one stream. NULL: the kernel's own, one per stream, allocated
+   * on the stream's first launch (which therefore cannot be graph-captured;
+   * pass a buffer there). Ignored when the kernel needs none.             */
+  void *workspace;
+  uint64_t workspace_bytes;
 } skipattn_attention_args_t;
 
 typedef struct skipattn_kernel_info {
@@ -124,6 +132,7 @@ typedef struct skipattn_kernel_info {
   double compile_ms;
   int64_t block_q, block_kv, heads_per_tile, skip_unit; /* tiling used   */
   int64_t kv_splits; /* split-KV ranges per tile, merged by log-sum-exp */
+  uint64_t workspace_bytes; /* see skipattn_attention_args_t.workspace  */
 } skipattn_kernel_info_t;
 
 /* Library version ("0.3.0") and the message of the last failed call on
@@ -179,8 +188,8 @@ SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_get_info(
  * > 0 (NaN included) dense. */
 /* Runs the kernel. CPU: synchronous on the calling thread. CUDA:
  * asynchronous on `args->stream` (stats are zeroed on that stream first),
- * with no host synchronisation and no allocation, so it can be captured
- * into a CUDA graph. */
+ * with no host synchronisation and no allocation (given a workspace where
+ * the kernel needs one), so it can be captured into a CUDA graph. */
 SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_launch(
     skipattn_kernel_t kernel, const skipattn_attention_args_t *args);
 

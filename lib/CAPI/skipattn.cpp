@@ -539,6 +539,9 @@ skipattn_status_t skipattn_kernel_get_info(skipattn_kernel_t handle,
   info->heads_per_tile = s.tileHeads();
   info->skip_unit = s.tileUnit();
   info->kv_splits = s.tileSplits();
+  info->workspace_bytes =
+      kernel->cuda ? static_cast<uint64_t>(kernel->cuda->binary().workspace)
+                   : 0;
   return SKIPATTN_OK;
 }
 
@@ -602,10 +605,15 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
             d->fillAsync(ptr(a->stats), 0, kernel->statsBytes, stream))
       return fail(SKIPATTN_ERROR_CUDA, std::move(e));
   }
-  if (llvm::Error e =
-          kernel->cuda->launch(ptr(a->q), ptr(a->k), ptr(a->v), ptr(a->kv_lens),
-                               ptr(a->skip_factors), ptr(a->out), ptr(a->lse),
-                               ptr(a->stats), stream))
+  uint64_t needed = kernel->cuda->binary().workspace;
+  if (a->workspace && a->workspace_bytes < needed)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "the workspace has " + std::to_string(a->workspace_bytes) +
+                    " bytes; this kernel needs " + std::to_string(needed));
+  if (llvm::Error e = kernel->cuda->launch(
+          ptr(a->q), ptr(a->k), ptr(a->v), ptr(a->kv_lens),
+          ptr(a->skip_factors), ptr(a->out), ptr(a->lse), ptr(a->stats),
+          stream, needed ? ptr(a->workspace) : 0))
     return fail(SKIPATTN_ERROR_CUDA, std::move(e));
   return SKIPATTN_OK;
 }

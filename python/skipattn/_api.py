@@ -103,6 +103,10 @@ class Context:
         # Repeated eager torch calls: call signature -> what a launch needs
         # (see _fast_attention).
         self._fast = {}
+        # Split-KV kernels: bytes of workspace per kernel, and one zeroed
+        # workspace per (kernel, stream), which every launch leaves zeroed.
+        self._workspace_bytes = {}
+        self._workspaces = {}
         self._lock = threading.Lock()
 
     def close(self):
@@ -135,9 +139,33 @@ class Context:
             _check(_library().skipattn_kernel_get(ctx, ctypes.byref(desc),
                                                   ctypes.byref(handle)))
             k = handle.value
+            info = _capi.KernelInfo()
+            info.struct_size = ctypes.sizeof(info)
+            _check(_library().skipattn_kernel_get_info(k, ctypes.byref(info)))
             with self._lock:
                 self._kernels[key] = k
+                self._workspace_bytes[k] = info.workspace_bytes
         return k
+
+    def _workspace(self, kernel, tq, stream):
+        """(pointer, bytes) of a zeroed workspace for a split-KV CUDA kernel
+        on `stream`, or (None, 0). Under graph capture a fresh one is
+        allocated in the capture (a memset node zeroes it at every replay);
+        like any temporary of a captured region, the allocator reuses its
+        memory only in stream order."""
+        need = self._workspace_bytes.get(kernel, 0)
+        if not need or tq.device != "cuda":
+            return None, 0
+        import torch
+        if torch.cuda.is_current_stream_capturing():
+            buf = torch.zeros(need, dtype=torch.uint8, device=tq.obj.device)
+            return buf.data_ptr(), need
+        buf = self._workspaces.get((kernel, stream))
+        if buf is None:
+            buf = torch.zeros(need, dtype=torch.uint8, device=tq.obj.device)
+            with self._lock:
+                self._workspaces[(kernel, stream)] = buf
+        return buf.data_ptr(), need
 
 
 _default = None
@@ -362,10 +390,12 @@ def _stream(t):
     return torch.cuda.current_stream(t.obj.device).cuda_stream
 
 
-def _launch(kernel, tq, tk, tv, out, lse, stats, fbuf, lbuf, stream):
+def _launch(kernel, tq, tk, tv, out, lse, stats, fbuf, lbuf, stream,
+            workspace=(None, 0)):
     a = _capi.AttentionArgs(ctypes.sizeof(_capi.AttentionArgs), tq.ptr, tk.ptr,
                             tv.ptr, out, lbuf.ptr if lbuf else None,
-                            fbuf.ptr if fbuf else None, lse, stats, stream)
+                            fbuf.ptr if fbuf else None, lse, stats, stream,
+                            workspace[0], workspace[1])
     _check(_library().skipattn_kernel_launch(kernel, ctypes.byref(a)))
 
 
@@ -391,8 +421,10 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
         if stats is not None:
             stats[...] = 0
         return out, lse, stats
+    stream = _stream(tq)
+    ws = (context or default_context())._workspace(kernel, tq, stream)
     _launch(kernel, tq, tk, tv, _ptr(out), _ptr(lse), _ptr(stats), fbuf, lbuf,
-            _stream(tq))
+            stream, ws)
     if _is_torch(q) and kv_lens is None and not return_lse and not return_stats:
         _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks,
                        context, kernel, oshape)
@@ -487,12 +519,20 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
                                     min_keep_blocks))
     if entry is None:
         return None
-    kernel, oshape, device, index = entry
-    out = torch.empty(oshape, dtype=q.dtype, device=device)
+    kernel, oshape, device, index, need = entry
     stream = torch._C._cuda_getCurrentRawStream(index) if index >= 0 else None
+    ws = None
+    if need:
+        # Split-KV: the stream's workspace, once the slow path made one
+        # (and never under capture, where the slow path allocates its own).
+        ws = ctx._workspaces.get((kernel, stream))
+        if ws is None or torch.cuda.is_current_stream_capturing():
+            return None
+        ws = ws.data_ptr()
+    out = torch.empty(oshape, dtype=q.dtype, device=device)
     a = _capi.AttentionArgs(_ARGS_SIZE, q.data_ptr(), k.data_ptr(),
                             v.data_ptr(), out.data_ptr(), None, None, None,
-                            None, stream)
+                            None, stream, ws, need)
     _check(_lib.skipattn_kernel_launch(kernel, ctypes.byref(a)))
     return out
 
@@ -513,7 +553,8 @@ def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
     key = _fast_key(q, k, v, causal, scale, factor, min_keep_blocks)
     with ctx._lock:
         if ctx._handle:
-            ctx._fast[key] = (kernel, oshape, q.device, index)
+            ctx._fast[key] = (kernel, oshape, q.device, index,
+                              ctx._workspace_bytes.get(kernel, 0))
 
 
 def _result(out, lse, stats):

@@ -77,6 +77,8 @@ class AttentionArgs(ctypes.Structure):
         ("lse", ctypes.c_void_p),
         ("stats", ctypes.c_void_p),
         ("stream", ctypes.c_void_p),
+        ("workspace", ctypes.c_void_p),
+        ("workspace_bytes", ctypes.c_uint64),
     ]
 
 
@@ -115,6 +117,7 @@ class KernelInfo(ctypes.Structure):
         ("heads_per_tile", ctypes.c_int64),
         ("skip_unit", ctypes.c_int64),
         ("kv_splits", ctypes.c_int64),
+        ("workspace_bytes", ctypes.c_uint64),
     ]
 
 

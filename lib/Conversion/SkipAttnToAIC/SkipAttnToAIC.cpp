@@ -482,6 +482,8 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b, bool cacheWrite) {
   Value zero = gb.i64Scalar(0);
   Value lim = op.getCausal() ? gb.add(pos5, gb.i64Scalar(1))
                              : gb.where(gb.less(pos5, zero), zero, len5);
+  // Only rows that see a key decide (the statistics leave padding out).
+  Value rowDecides = gb.greater(lim, zero);
 
   // Block geometry from the cache's run-time length.
   Value ctxLen = gb.shape(pastK, 2, 3);
@@ -574,7 +576,8 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b, bool cacheWrite) {
       Value decision = gb.land(allowed, gb.lor(post, empty));
       skip = gb.lor(decision, skip);
       if (op.getStats()) {
-        Value counted = gb.convert(gb.land(decision, visited), i64);
+        Value counted = gb.convert(
+            gb.land(gb.land(decision, visited), rowDecides), i64);
         skippedCount = skippedCount ? gb.add(skippedCount, counted) : counted;
       }
     }
@@ -597,8 +600,11 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b, bool cacheWrite) {
         gb.reshape(lse5, {0, hq, -1}, gb.t({kDyn, hq, kDyn}, f32)));
   }
   if (op.getStats()) {
-    // [total, skipped] per (b, h): every row decides once per visited block.
-    Value rowsPerHead = gb.shape(q, 2, 3);
+    // [total, skipped] per (b, h): every row that sees a key decides once
+    // per visited block.
+    Value rowsPerHead = aic::ReduceSumOp::create(
+        b, loc, perSeq(i64), gb.convert(rowDecides, i64), gb.i64s({3}),
+        b.getI64IntegerAttr(1));
     Value total = gb.mul(visitedCount, rowsPerHead); // [B,1,1,1,1]
     Value totalPerHead =
         aic::ExpandOp::create(b, loc, gb.t({kDyn, hkv, g, 1, 1}, i64), total,

@@ -369,7 +369,11 @@ CUDAKernel::workspaceFor(cuda::CUstream stream) const {
     return d.takeError();
   auto p = d->alloc(bin_.workspace);
   if (!p)
-    return p.takeError();
+    return llvm::createStringError(
+        "allocating the split-KV workspace for this stream failed (under "
+        "graph capture, pass a workspace or launch once on the stream "
+        "first): " +
+        llvm::toString(p.takeError()));
   // The counters must start at zero; every launch leaves them there. The
   // fill is stream-ordered, so a first launch under graph capture records
   // it as a memset node before the kernel.
@@ -385,7 +389,8 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                                cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
                                cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
                                cuda::CUdeviceptr lse, cuda::CUdeviceptr stats,
-                               cuda::CUstream stream) const {
+                               cuda::CUstream stream,
+                               cuda::CUdeviceptr workspace) const {
   const AttentionSpec &s = spec_;
   if (!q || !k || !v || !out)
     return llvm::createStringError("query, key, value and out are required");
@@ -438,8 +443,7 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   if (llvm::Error e = d->encodeTensorMap(maps[2], bf16, v, vSizes, vStr,
                                          bin_.boxKV[0], bin_.boxKV[1]))
     return e;
-  cuda::CUdeviceptr workspace = 0;
-  if (bin_.workspace > 0) {
+  if (bin_.workspace > 0 && !workspace) {
     auto w = workspaceFor(stream);
     if (!w)
       return w.takeError();

@@ -89,12 +89,15 @@ public:
 
   /// Launches on device buffers laid out [B, H, S, D]; `kvLens`, `factors`
   /// (spec.factorCount() f32), `lse` and `stats` must be given iff the spec
-  /// has them (else 0). `stats` accumulates: zero it first.
+  /// has them (else 0). `stats` accumulates: zero it first. `workspace`:
+  /// the split-KV workspace (binary().workspace zeroed bytes; 0: the
+  /// kernel's own for `stream`).
   llvm::Error launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                      cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
                      cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
                      cuda::CUdeviceptr lse, cuda::CUdeviceptr stats,
-                     cuda::CUstream stream) const;
+                     cuda::CUstream stream,
+                     cuda::CUdeviceptr workspace = 0) const;
 
   const AttentionSpec &spec() const { return spec_; }
   const CUDABinary &binary() const { return bin_; }
