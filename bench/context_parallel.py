@@ -61,27 +61,37 @@ def timed(fn, iters):
 
 
 def worker(rank, world, a, init, out):
-    torch.cuda.set_device(rank)
+    # The CUDA target runs on device 0 of its process: each rank sees its
+    # own GPU only (set before CUDA initialises in this process).
+    os.environ["CUDA_VISIBLE_DEVICES"] = str(rank)
+    torch.cuda.set_device(0)
     dist.init_process_group("nccl", init_method=init, rank=rank,
-                            world_size=world, device_id=torch.device("cuda", rank))
+                            world_size=world, device_id=torch.device("cuda", 0))
     B, Hq, Hkv, S, D = 1, 32, 8, a.seq, 128
     q, k, v = structured(B, Hq, Hkv, S, D)
     qs, ks, vs = (cp.shard(x, rank, world) for x in (q, k, v))
     rows = []
     with torch.inference_mode():
-        for factor in (None, a.factor):
+        for factor in [None] + a.factor:
             kw = dict(causal=True, skip_softmax_threshold_scale_factor=factor)
             o, st = cp.context_parallel_attention(qs, ks, vs, return_stats=True, **kw)
             t_cp = timed(lambda: cp.context_parallel_attention(qs, ks, vs, **kw), a.iters)
             t_max = torch.tensor([t_cp], device="cuda")
+            t_all = [torch.empty_like(t_max) for _ in range(world)]
+            dist.all_gather(t_all, t_max)
             dist.all_reduce(t_max, op=dist.ReduceOp.MAX)
+            sp = st[..., 1].sum() / st[..., 0].sum()
+            sp_all = [torch.empty_like(sp) for _ in range(world)]
+            dist.all_gather(sp_all, sp)
             st_all = st.clone()
             dist.all_reduce(st_all)
             parts = [torch.empty_like(o) for _ in range(world)]
             dist.all_gather(parts, o)
             r = {"shape": f"B{B} Hq{Hq}/Hkv{Hkv} S{S} D{D} causal", "gpus": world,
                  "factor": factor, "cp_s": float(t_max.item()),
-                 "cp_sparsity": float(st_all[..., 1].sum() / st_all[..., 0].sum())}
+                 "cp_sparsity": float(st_all[..., 1].sum() / st_all[..., 0].sum()),
+                 "cp_rank_s": [float(t.item()) for t in t_all],
+                 "cp_rank_sparsity": [float(x.item()) for x in sp_all]}
             if rank == 0:
                 full = cp.unshard(parts)
                 del parts
@@ -116,7 +126,8 @@ def main():
     ap.add_argument("--seq", type=int, default=262144)
     ap.add_argument("--gpus", type=int, default=2)
     ap.add_argument("--iters", type=int, default=3)
-    ap.add_argument("--factor", type=float, default=200000.0)
+    ap.add_argument("--factor", type=float, nargs="*", default=[300.0],
+                    help="skip factors to run besides dense")
     ap.add_argument("--out")
     a = ap.parse_args()
     init = "file://" + os.path.join(tempfile.mkdtemp(), "rendezvous")

@@ -185,10 +185,13 @@ def context_parallel_attention(q, k, v, *, group=None, causal=False,
         reqs, nxt_k, nxt_v = [], None, None
         if step + 1 < world:
             nxt_k, nxt_v = torch.empty_like(held_k), torch.empty_like(held_v)
-            reqs = [dist.isend(held_k, dst, group=group),
-                    dist.isend(held_v, dst, group=group),
-                    dist.irecv(nxt_k, prv, group=group),
-                    dist.irecv(nxt_v, prv, group=group)]
+            # One batch: NCCL launches the sends and receives together (as
+            # separate calls every rank would send first and wait).
+            reqs = dist.batch_isend_irecv([
+                dist.P2POp(dist.isend, held_k, dst, group=group),
+                dist.P2POp(dist.isend, held_v, dst, group=group),
+                dist.P2POp(dist.irecv, nxt_k, prv, group=group),
+                dist.P2POp(dist.irecv, nxt_v, prv, group=group)])
         kv_chunks = (src, 2 * world - 1 - src)
         k_parts, v_parts = held_k.split(c, dim=2), held_v.split(c, dim=2)
         for qi, qc in enumerate(my_chunks):
