@@ -34,6 +34,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.warpSpecialize = options.warpSpecialize;
   select.pingpong = options.pingpong;
   select.kvSplits = options.kvSplits;
+  select.gateV = options.gateV;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));
   // The tile sizes come from the schedule (the op's skipattn.tiling); the
   // warpgroup (64 rows) is the skip unit, as it issues the P.V a skip saves.

@@ -4,7 +4,11 @@
 // over the four heads; the ring takes what shared memory is left (3
 // stages of 128 keys); and the KV blocks are split over CTAs until every
 // SM is busy, each split storing its partial output and log-sum-exp into
-// the workspace and the last CTA of a tile merging them. It assembles for
+// the workspace and the last CTA of a tile merging them. With skipping the
+// V loads are gated (gate_v): the load role's warp 0 runs ahead on K, its
+// warp 1 loads a block's V only once the math warpgroup's vote keeps the
+// block and otherwise completes the stage without data; the math
+// warpgroup votes before waiting for V on both paths. It assembles for
 // sm_90a without spills, and ptxas keeps setmaxnreg.
 // REQUIRES: ptxas
 // RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule,skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse))' | FileCheck %s --check-prefix=BLOCKED
@@ -18,7 +22,7 @@
 // BLOCKED: scf.parallel
 // BLOCKED: skipattn.blocked_kv
 // BLOCKED-SAME: #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 3, skip_unit = 64
-// BLOCKED-SAME: heads = 4, kv_splits = 4>
+// BLOCKED-SAME: heads = 4, kv_splits = 4, gate_v = true>
 // BLOCKED-SAME: tiling = #skipattn.tiling<block_q = 16, block_kv = 128, heads_per_tile = 4, skip_unit = 64, kv_splits = 4>
 // BLOCKED: skipattn.merge_splits
 
@@ -26,7 +30,23 @@
 // KERNEL-SAME: box_q = [64, 16, 4], box_kv = [64, 128], workspace = 
 // KERNEL: skipattn_gpu.tile_id {kv_splits = 4 : i64, q_tiles = 1 : i64}
 // KERNEL: skipattn_gpu.split_id {kv_splits = 4 : i64}
+// KERNEL: skipattn_gpu.ring.create {{.*}} : <3 x ["v"] of <128x128xbf16>, consumers = 1, votes = true>
+// KERNEL: skipattn_gpu.warp_role <name = "load"
+// KERNEL: skipattn_gpu.ring.put %{{.*}}, "k" if %true
+// KERNEL: %[[VW:.*]] = skipattn_gpu.elect {warp = 1 : i64}
+// KERNEL: scf.if %[[VW]]
+// KERNEL: skipattn_gpu.ring.acquire %[[VR:.*]][%[[VN:.*]]] if %true
+// KERNEL: %[[ANY:.*]] = skipattn_gpu.ring.votes %[[VR]][%[[VN]]]
+// KERNEL: skipattn_gpu.ring.put %[[VR]][%[[VN]]], "v" if %[[ANY]]
+// KERNEL: %[[NONE:.*]] = arith.xori %[[ANY]], %true
+// KERNEL: skipattn_gpu.ring.complete %[[VR]][%[[VN]]], "v" if %[[NONE]]
+// KERNEL: skipattn_gpu.warp_role <name = "math"
 // KERNEL: skipattn_gpu.row_limits {{.*}}rows_per_head = 16
+// KERNEL: skipattn_gpu.ring.vote %[[VR]][%{{.*}}], %{{.*}}
+// KERNEL: skipattn_gpu.ring.wait %[[VR]]
+// KERNEL: } else {
+// KERNEL: skipattn_gpu.ring.wait %[[VR]]
+// KERNEL: skipattn_gpu.ring.release %[[VR]]
 // KERNEL: skipattn_gpu.store_tile {{.*}}element_type = f32{{.*}}rows_per_head = 16
 // KERNEL: skipattn_gpu.store_lse
 // KERNEL: skipattn_gpu.split_merge
@@ -36,6 +56,7 @@
 // PTX-DAG: atom.global.add.u32
 // PTX-DAG: fence.acq_rel.gpu
 // PTX-DAG: bar.sync{{[[:space:]]+}}1, 128
+// PTX-DAG: mbarrier.arrive
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 

@@ -78,6 +78,11 @@ static cl::opt<int64_t> blockKV("block-kv", cl::desc("Keys per KV block"),
 static cl::opt<int64_t>
     skipUnit("skip-unit", cl::desc("Rows voting together (0 = whole tile)"),
              cl::init(0), cl::cat(cat));
+static cl::opt<int64_t>
+    gateV("gate-v",
+          cl::desc("CUDA: V loads wait for the skip votes (1 on, 0 off, -1 "
+                   "the schedule's choice)"),
+          cl::init(-1), cl::cat(cat));
 static cl::opt<int64_t> kvSplits(
     "kv-splits",
     cl::desc("Split each tile's KV blocks over this many parallel tiles, "
@@ -328,6 +333,7 @@ int main(int argc, char **argv) {
   gopts.warpSpecialize = warpSpecialize;
   gopts.pingpong = pingpong;
   gopts.kvSplits = kvSplits;
+  gopts.gateV = gateV;
   if (!onGPU) {
     CPUCompileOptions copts;
     copts.dumpDir = dumpIR;

@@ -87,6 +87,11 @@ struct HopperPipelineOptions
       llvm::cl::desc("CTAs splitting each tile's KV blocks (0: the "
                      "schedule's; split-KV is chosen for decode)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gateV{
+      *this, "gate-v",
+      llvm::cl::desc("V loads wait for the skip votes: 1 on, 0 off, -1 the "
+                     "schedule's choice (on for skipping decode)"),
+      llvm::cl::init(-1)};
   PassOptions::Option<std::string> chip{*this, "chip",
                                         llvm::cl::desc("NVVM target chip"),
                                         llvm::cl::init("sm_90a")};

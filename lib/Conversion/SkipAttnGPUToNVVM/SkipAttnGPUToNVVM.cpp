@@ -96,8 +96,9 @@ static LogicalResult lowerStructure(gpu::GPUFuncOp kernel) {
       rw.setInsertionPoint(op);
       Emitter ie(rw, op->getLoc());
       Value local = ie.sub(ie.tid(), ie.c32(first));
-      if (isa<sg::ElectOp>(op))
-        rw.replaceOp(op, ie.cmp(arith::CmpIPredicate::eq, local, ie.c32(0)));
+      if (auto elect = dyn_cast<sg::ElectOp>(op))
+        rw.replaceOp(op, ie.cmp(arith::CmpIPredicate::eq, local,
+                                ie.c32(32 * elect.getWarpAttr().getInt())));
       else
         rw.replaceOp(op, ie.toIdx(ie.shr(local, 7)));
     }

@@ -126,6 +126,8 @@ private:
   // Pingpong: the math warpgroup's index decides who goes first.
   Value mathWarpgroup;
   bool pingpong = false;
+  // Gated V: the load role's second warp loads V once the votes say so.
+  bool gateV = false;
   Value limits;
   // Split-KV: this CTA's split, the workspace parameter, the byte of shared
   // memory that tells the math role whether it merges.
@@ -239,7 +241,12 @@ LogicalResult KernelBuilder::analyze() {
   problem.kvLen = kvLen;
   problem.headDim = headDim;
   problem.valueDim = vT.getDimSize(3);
+  problem.batch = batch;
+  problem.qHeads = qHeads;
+  problem.kvHeads = kvHeads;
   problem.elementType = elt;
+  problem.skipping = blocked.hasSkipping();
+  problem.runtimeFactors = static_cast<bool>(blocked.getSkipFactors());
   if (failed(skipattn_gpu::verifySchedule(
           schedule, problem, "sm_90a", [&] { return blocked.emitOpError(); })))
     return failure();
@@ -426,6 +433,10 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
     return ifOp.emitOpError("the kernel level expects the blocked IR's "
                             "guard: scf.if %keep { online_softmax }");
   Value cond = map.lookupOrDefault(ifOp.getCondition());
+  // Gated V: the warpgroup's vote tells the load role whether to load
+  // block n's V at all.
+  if (gateV)
+    sg::RingVoteOp::create(b, loc, vRing, n, cond);
   Value m0 = m, l0 = l, o0 = o;
   auto newIf = scf::IfOp::create(
       b, loc, TypeRange{m.getType(), l.getType(), o.getType()}, cond,
@@ -439,6 +450,13 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
     // A skipped block still takes its turn: the turns alternate.
     if (pingpong)
       sg::TurnTakeOp::create(b, loc);
+    // Gated V: the stage completes (with or without data) for every block,
+    // and waiting for it keeps this warpgroup within `stages` blocks of
+    // the V loads, so no barrier is ever two phases behind.
+    if (gateV)
+      sg::RingWaitOp::create(
+          b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n,
+          "v");
     scf::YieldOp::create(b, loc, ValueRange{m0, l0, o0});
   }
   m = newIf.getResult(0);
@@ -629,34 +647,65 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
   role.getBody().push_back(new Block());
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(&role.getBody().front());
-  Value lead = sg::ElectOp::create(b, loc, b.getI1Type());
-  auto ifLead = scf::IfOp::create(b, loc, lead, /*withElse=*/false);
-  b.setInsertionPointToStart(&ifLead.getThenRegion().front());
   Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
-  emitPut(qRing, cIdx(0), "q", t, qDesc, map.lookupOrDefault(pack.getPos()),
-          map.lookupOrDefault(pack.getHead()),
-          map.lookupOrDefault(pack.getBatch()));
   Value nBlocks = kvCount;
   Value kvHead = map.lookupOrDefault(scores.getKvHead());
   Value kvBatch = map.lookupOrDefault(scores.getBatch());
-  auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1));
-  {
-    OpBuilder::InsertionGuard g2(b);
-    b.setInsertionPointToStart(forOp.getBody());
-    Value blk = forOp.getInductionVar();
+  auto rowOf = [&](Value blk) {
     Value first = matchPattern(kvLower, m_Zero())
                       ? blk
                       : arith::AddIOp::create(b, loc, kvLower, blk);
-    Value row = arith::MulIOp::create(b, loc, first, cIdx(schedule.getBlockKv()));
-    // Both stages are acquired before K is filled: a math warpgroup that
-    // skipped block n - stages never waited for its V, so only K(n)
-    // landing tells it that V's barrier has left that block's phase.
-    sg::RingAcquireOp::create(b, loc, kRing, blk, t);
-    sg::RingAcquireOp::create(b, loc, vRing, blk, t);
-    emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
-    emitPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch);
+    return arith::MulIOp::create(b, loc, first, cIdx(schedule.getBlockKv()));
+  };
+  // A thread of warp `warp` runs `body` for every block of the loop.
+  auto blockLoop = [&](int64_t warp, function_ref<void(Value)> before,
+                       function_ref<void(Value, Value)> body) {
+    Value lead = sg::ElectOp::create(b, loc, b.getI1Type(), warp);
+    auto ifLead = scf::IfOp::create(b, loc, lead, /*withElse=*/false);
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(&ifLead.getThenRegion().front());
+    before(t);
+    auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1));
+    b.setInsertionPointToStart(forOp.getBody());
+    Value blk = forOp.getInductionVar();
+    body(blk, rowOf(blk));
+    return forOp;
+  };
+  auto putQ = [&](Value pred) {
+    emitPut(qRing, cIdx(0), "q", pred, qDesc,
+            map.lookupOrDefault(pack.getPos()),
+            map.lookupOrDefault(pack.getHead()),
+            map.lookupOrDefault(pack.getBatch()));
+  };
+  if (!gateV) {
+    auto forOp = blockLoop(0, putQ, [&](Value blk, Value row) {
+      // Both stages are acquired before K is filled: a math warpgroup that
+      // skipped block n - stages never waited for its V, so only K(n)
+      // landing tells it that V's barrier has left that block's phase.
+      sg::RingAcquireOp::create(b, loc, kRing, blk, t);
+      sg::RingAcquireOp::create(b, loc, vRing, blk, t);
+      emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
+      emitPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch);
+    });
+    b.setInsertionPointAfter(forOp);
+    sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", t);
+  } else {
+    // Gated V: warp 0 runs ahead loading K; warp 1 loads block n's V only
+    // when some math warpgroup keeps the block, and otherwise completes its
+    // stage without data. Every V stage completes once per block and every
+    // math warpgroup waits for it, so nothing needs draining.
+    blockLoop(0, putQ, [&](Value blk, Value row) {
+      sg::RingAcquireOp::create(b, loc, kRing, blk, t);
+      emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
+    });
+    blockLoop(1, [](Value) {}, [&](Value blk, Value row) {
+      sg::RingAcquireOp::create(b, loc, vRing, blk, t);
+      Value keep = sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
+      emitPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch);
+      Value skip = arith::XOrIOp::create(b, loc, keep, t);
+      sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
+    });
   }
-  sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", t);
   b.setInsertionPointToEnd(&role.getBody().front());
   sg::YieldOp::create(b, loc);
 }
@@ -979,24 +1028,31 @@ LogicalResult KernelBuilder::run() {
                                  schedule.getBlockQ());
   auto kvTile = sg::SmemType::get(ctx, schedule.getBlockKv(), headDim, elt,
                                   schedule.getBlockKv());
-  auto qRingT = sg::RingType::get(ctx, 1, b.getStrArrayAttr({"q"}), qTile, 0);
+  auto qRingT =
+      sg::RingType::get(ctx, 1, b.getStrArrayAttr({"q"}), qTile, 0, false);
   qRing = sg::RingCreateOp::create(b, loc, qRingT, b.getI64IntegerAttr(0));
   int64_t offset = llvm::alignTo(qRingT.getBytes(), 1024);
-  auto createRing = [&](ArrayRef<StringRef> slots) {
+  int64_t end = offset;
+  auto createRing = [&](ArrayRef<StringRef> slots, bool votes) {
     auto t = sg::RingType::get(ctx, schedule.getStages(),
-                               b.getStrArrayAttr(slots), kvTile, consumers);
+                               b.getStrArrayAttr(slots), kvTile, consumers,
+                               votes);
     Value r = sg::RingCreateOp::create(b, loc, t, b.getI64IntegerAttr(offset));
-    offset = llvm::alignTo(offset + t.getBytes(), 1024);
+    end = offset + t.getBytes();
+    offset = llvm::alignTo(end, 1024);
     return r;
   };
+  gateV = schedule.getGateV();
+  if (gateV && (!specialized || !blocked.hasSkipping()))
+    return blocked.emitOpError("gate_v needs a load role and skipping");
   if (specialized) {
-    kRing = createRing({"k"});
-    vRing = createRing({"v"});
+    kRing = createRing({"k"}, false);
+    vRing = createRing({"v"}, gateV);
   } else {
-    kRing = vRing = createRing({"k", "v"});
+    kRing = vRing = createRing({"k", "v"}, false);
   }
   // Split-KV: the merge flag follows the rings.
-  flagOffset = offset;
+  flagOffset = end;
   if (merge)
     workspace = param(merge.getPartialOut());
 

@@ -212,6 +212,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   po.warpSpecialize = options.warpSpecialize;
   po.pingpong = options.pingpong;
   po.kvSplits = options.kvSplits;
+  po.gateV = options.gateV;
   po.chip = chip;
   po.toolkit = toolkit;
   // Without ptxas the driver JIT assembles the PTX at load time.
@@ -286,6 +287,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
                     "|ws=" + (options.warpSpecialize ? "1" : "0") +
                     "|pp=" + (options.pingpong ? "1" : "0") +
                     "|splits=" + std::to_string(options.kvSplits) +
+                    "|gatev=" + std::to_string(options.gateV) +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
                     "|abi=5" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;

@@ -47,6 +47,9 @@ struct CUDACompileOptions {
   /// CTAs splitting each tile's KV blocks; 0: the schedule's choice
   /// (split-KV for decode).
   int64_t kvSplits = 0;
+  /// V loads wait for the skip votes: 1 on, 0 off, -1 the schedule's
+  /// choice.
+  int64_t gateV = -1;
   std::string dumpDir;
   bool passTiming = false;
 };

@@ -77,7 +77,7 @@ struct RingCreateLowering : OpConversionPattern<sg::RingCreateOp> {
         getTypeConverter()->convertType(op.getType()));
     Value group = nvgpu::MBarrierCreateOp::create(rw, op.getLoc(), groupT);
     // Thread 0 initialises every barrier (full: one arrival, the arming
-    // thread; empty: one per consumer warpgroup); the CTA barrier
+    // thread; empty and vote: one per consumer warpgroup); the CTA barrier
     // publishes them before any wait or TMA.
     auto ring = cast<sg::RingType>(op.getType());
     int64_t full = ring.getStages() * ring.getSlots().size();
@@ -253,6 +253,108 @@ struct RingDrainLowering : OpConversionPattern<sg::RingDrainOp> {
   }
 };
 
+/// The vote barrier of block `block`'s stage (a ring with votes): after the
+/// full and empty barriers. Its vote bytes follow the ring's slots.
+RingSlot locateVote(Emitter &e, Value ringValue, Value block) {
+  auto ring = cast<sg::RingType>(ringValue.getType());
+  auto [stage, parity] = stageAndParity(e, ring, block);
+  int64_t before = ring.getStages() * (ring.getSlots().size() + 1);
+  RingSlot r;
+  r.barrier = e.toIdx(e.add(e.c32(before), stage));
+  r.parity = parity;
+  return r;
+}
+
+/// Index into the dynamic shared memory of consumer `wg`'s vote byte for
+/// `stage`.
+Value voteByte(Emitter &e, Value ringValue, Value stage, Value wg) {
+  auto ring = cast<sg::RingType>(ringValue.getType());
+  auto create = ringValue.getDefiningOp<sg::RingCreateOp>();
+  int64_t votes = create.getOffset() +
+                  ring.getStages() * ring.getSlots().size() *
+                      ring.getTile().getBytes();
+  Value at = e.add(e.add(e.alignmentPad(), e.c32(votes)),
+                   e.add(e.mul(stage, e.c32(ring.getConsumers())), wg));
+  return e.toIdx(at);
+}
+
+/// The first thread of the warpgroup stores its vote, then arrives on the
+/// stage's vote barrier (an arrive releases the store to the waiter).
+struct RingVoteLowering : OpConversionPattern<sg::RingVoteOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::RingVoteOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    Value first =
+        e.cmp(arith::CmpIPredicate::eq, e.andI(e.tid(), e.c32(127)), e.c32(0));
+    auto ifOp = scf::IfOp::create(rw, loc, first, /*withElse=*/false);
+    rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    Emitter ie(rw, loc);
+    auto ring = cast<sg::RingType>(op.getRing().getType());
+    Value stage = ie.remu(ie.toI32(adaptor.getBlock()), ie.c32(ring.getStages()));
+    Value byte = arith::ExtUIOp::create(rw, loc, rw.getI8Type(), adaptor.getKeep());
+    memref::StoreOp::create(
+        rw, loc, byte, ie.dynamicSmem(),
+        ValueRange{voteByte(ie, op.getRing(), stage, ie.warpgroup())});
+    nvgpu::MBarrierArriveOp::create(
+        rw, loc, nvgpu::MBarrierTokenType::get(rw.getContext()),
+        adaptor.getRing(), locateVote(ie, op.getRing(), adaptor.getBlock()).barrier);
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
+/// Waits for every consumer's vote on block n, then ORs them.
+struct RingVotesLowering : OpConversionPattern<sg::RingVotesOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::RingVotesOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    auto ring = cast<sg::RingType>(op.getRing().getType());
+    waitParity(e, adaptor.getRing(),
+               locateVote(e, op.getRing(), adaptor.getBlock()));
+    Value stage = e.remu(e.toI32(adaptor.getBlock()), e.c32(ring.getStages()));
+    Value smem = e.dynamicSmem();
+    Value any = e.cBool(false);
+    for (int64_t w = 0; w < ring.getConsumers(); ++w) {
+      Value v = memref::LoadOp::create(
+          rw, loc, smem, ValueRange{voteByte(e, op.getRing(), stage, e.c32(w))});
+      any = e.orI(any, e.cmp(arith::CmpIPredicate::ne, v,
+                             arith::ConstantIntOp::create(rw, loc,
+                                                          rw.getI8Type(), 0)));
+    }
+    rw.replaceOp(op, any);
+    return success();
+  }
+};
+
+/// A plain arrive on the slot's full barrier: the phase completes with no
+/// bytes expected.
+struct RingCompleteLowering : OpConversionPattern<sg::RingCompleteOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::RingCompleteOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value pred = adaptor.getPred();
+    if (matchPattern(pred, m_Zero())) {
+      rw.eraseOp(op);
+      return success();
+    }
+    Emitter e(rw, loc);
+    auto ifOp = scf::IfOp::create(rw, loc, pred, /*withElse=*/false);
+    rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    Emitter ie(rw, loc);
+    RingSlot s = locate(ie, op.getRing(), adaptor.getBlock(), op.getSlot());
+    nvgpu::MBarrierArriveOp::create(
+        rw, loc, nvgpu::MBarrierTokenType::get(rw.getContext()),
+        adaptor.getRing(), s.barrier);
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
 /// Rows of a swizzled tile start 128 bytes apart inside each box.
 struct SubtileLowering : OpConversionPattern<sg::SubtileOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -270,5 +372,6 @@ void mlir::skipattn::populateRingToNVVMPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
   patterns.add<RingCreateLowering, RingPutLowering, RingWaitLowering,
                RingReleaseLowering, RingAcquireLowering, RingDrainLowering,
+               RingVoteLowering, RingVotesLowering, RingCompleteLowering,
                SubtileLowering>(converter, patterns.getContext());
 }

@@ -102,7 +102,9 @@ int64_t RingType::getSlotIndex(StringRef name) const {
 
 LogicalResult RingType::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t stages, ArrayAttr slots, SmemType tile,
-                               int64_t consumers) {
+                               int64_t consumers, bool votes) {
+  if (votes && consumers == 0)
+    return emitError() << "votes need consumers (the warpgroups that vote)";
   if (stages < 1 || stages > 8)
     return emitError() << "stages must be in [1, 8], got " << stages;
   if (consumers < 0 || consumers > 8)
@@ -258,7 +260,7 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t headDim, int64_t stages,
                                    int64_t skipUnit, ArrayAttr roles,
                                    bool pingpong, int64_t heads,
-                                   int64_t kvSplits) {
+                                   int64_t kvSplits, bool gateV) {
   if (blockQ <= 0 || blockQ % kWarpgroupRows)
     return emitError() << "block_q must be a positive multiple of 64 (one "
                           "warpgroup per 64 rows), got "
@@ -330,6 +332,9 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (used.find_first_unset() != static_cast<int>(used.count()) &&
       used.count() != 32)
     return emitError() << "role warps must be contiguous from warp 0";
+  if (gateV && (roles.size() < 2 || pingpong))
+    return emitError() << "gate_v needs a load role (its second warp loads "
+                          "V) and no pingpong";
   return success();
 }
 
@@ -347,8 +352,12 @@ int64_t ScheduleAttr::getSharedBytes() const {
   // 1023 bytes to align the base to the 1024-byte swizzle period.
   int64_t q = getBlockQ() * getHeadDim() * 2;
   int64_t kv = getBlockKv() * getHeadDim() * 2;
-  // Split-KV: one byte after the rings tells the math role who merges.
-  return 1024 + q + getStages() * 2 * kv + (getKvSplits() > 1 ? 16 : 0);
+  // Gated V: the math warpgroups' vote bytes follow the V ring. Split-KV:
+  // one byte after the rings tells the math role who merges.
+  int64_t votes =
+      getGateV() ? (getStages() * getMathWarpgroups() + 15) / 16 * 16 : 0;
+  return 1024 + q + getStages() * 2 * kv + votes +
+         (getKvSplits() > 1 ? 16 : 0);
 }
 
 LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,

@@ -95,8 +95,14 @@ LogicalResult WarpRoleOp::verify() {
 }
 
 LogicalResult ElectOp::verify() {
-  if (!getOperation()->getParentOfType<WarpRoleOp>())
+  auto role = getOperation()->getParentOfType<WarpRoleOp>();
+  if (!role)
     return emitOpError("must be inside a skipattn_gpu.warp_role");
+  int64_t warp = getWarpAttr().getInt();
+  if (warp < 0 || warp >= role.getRole().getNumWarps())
+    return emitOpError("warp ")
+           << warp << " is not one of the role's "
+           << role.getRole().getNumWarps() << " warps";
   return success();
 }
 
@@ -216,6 +222,39 @@ static LogicalResult verifyTurn(Operation *op) {
 
 LogicalResult TurnTakeOp::verify() { return verifyTurn(*this); }
 LogicalResult TurnPassOp::verify() { return verifyTurn(*this); }
+
+static LogicalResult checkVotes(Operation *op, Value ring) {
+  if (!cast<RingType>(ring.getType()).getVotes())
+    return op->emitOpError("needs a ring with votes");
+  return success();
+}
+
+LogicalResult RingVoteOp::verify() {
+  if (failed(checkRing(*this, getRing(), "")) ||
+      failed(checkVotes(*this, getRing())))
+    return failure();
+  // Each consumer warpgroup casts one vote.
+  auto ring = cast<RingType>(getRing().getType());
+  auto role = getOperation()->getParentOfType<WarpRoleOp>();
+  if (role && role.getRole().getNumWarps() != 4 * ring.getConsumers())
+    return emitOpError("the ring's vote barriers expect ")
+           << ring.getConsumers() << " consumer warpgroups, but role '"
+           << role.getRole().getName() << "' has "
+           << role.getRole().getNumWarps() / 4;
+  return success();
+}
+
+LogicalResult RingVotesOp::verify() {
+  if (failed(checkRing(*this, getRing(), "")))
+    return failure();
+  return checkVotes(*this, getRing());
+}
+
+LogicalResult RingCompleteOp::verify() {
+  if (failed(checkRing(*this, getRing(), getSlot())))
+    return failure();
+  return checkVotes(*this, getRing());
+}
 
 LogicalResult RingAcquireOp::verify() {
   if (failed(checkRing(*this, getRing(), "")))

@@ -128,7 +128,10 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       tiles.stages, kWarpgroupRows, ArrayAttr::get(ctx, roles),
       /*pingpong=*/request.pingpong && ws && blockQ == 2 * kWarpgroupRows,
-      tiles.heads, tiles.kvSplits);
+      tiles.heads, tiles.kvSplits,
+      /*gateV=*/ws && problem.skipping && !request.pingpong &&
+          (request.gateV > 0 ||
+           (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen)));
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -167,6 +170,9 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   if (s.getBlockQ() > 192)
     return emitError() << "block_q is at most 192 (three warpgroups), got "
                        << s.getBlockQ();
+  if (s.getGateV() && !problem.skipping)
+    return emitError() << "gate_v waits for skip votes; a dense kernel "
+                          "casts none";
   if (s.getHeads() > 1) {
     if (problem.qHeads > 0 && problem.kvHeads > 0 &&
         (problem.qHeads / problem.kvHeads) % s.getHeads())
@@ -288,6 +294,7 @@ struct SelectSchedulePass
       request.warpSpecialize = warpSpecialize;
       request.pingpong = pingpong;
       request.kvSplits = kvSplits;
+      request.gateV = gateV;
       return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()
                                                        : WalkResult::advance();
     });

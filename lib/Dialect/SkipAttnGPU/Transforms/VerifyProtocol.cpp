@@ -8,7 +8,10 @@
 // the loop. A ring with consumers (empty barriers) has a producer loop
 // that acquires and fills block n, and a consumer loop over the same
 // blocks that waits for block n and releases it on every path; the
-// producer drains what a consumer may leave unwaited.
+// producer drains what a consumer may leave unwaited. A ring with votes
+// (gated loads) has every consumer vote once per block before waiting for
+// it and wait for every slot on every path; its producer fills a slot or
+// completes it without data, under complementary predicates.
 //
 // The analysis is a must-wait set over the structured control flow of one
 // iteration: a slot counts as waited for block n after an scf.if only if
@@ -89,13 +92,17 @@ private:
                      bool &released, bool guarded);
   /// The producer/consumer protocol of a ring with empty barriers.
   LogicalResult checkWithConsumers();
-  /// One iteration of the producer loop: every put acquired first.
+  /// One iteration of the producer loop: every put (and completion)
+  /// acquired first.
   LogicalResult walkProducer(Block &block, scf::ForOp loop, bool &acquired,
-                             llvm::StringMap<int> &puts);
-  /// One iteration of a consumer loop: waits, then one release.
+                             llvm::StringMap<int> &puts,
+                             llvm::StringMap<RingPutOp> &putOps,
+                             llvm::StringMap<RingCompleteOp> &completes);
+  /// One iteration of a consumer loop: a vote (rings with votes) before
+  /// any wait, waits, then one release.
   LogicalResult walkConsumer(Block &block, scf::ForOp loop,
                              llvm::StringSet<> &waited, bool &released,
-                             bool guarded);
+                             bool guarded, int &votes);
   /// Ring ops in regions other than scf.if are not followed.
   LogicalResult rejectHidden(Operation &op);
   /// A wait for a slot some path leaves unwaited must follow a wait that
@@ -225,9 +232,10 @@ static bool isLoopBlock(Value index, scf::ForOp loop) {
   return r.kind == BlockRef::LoopPlus && r.loop == loop && r.value == 0;
 }
 
-LogicalResult RingChecker::walkProducer(Block &block, scf::ForOp loop,
-                                        bool &acquired,
-                                        llvm::StringMap<int> &puts) {
+LogicalResult RingChecker::walkProducer(
+    Block &block, scf::ForOp loop, bool &acquired, llvm::StringMap<int> &puts,
+    llvm::StringMap<RingPutOp> &putOps,
+    llvm::StringMap<RingCompleteOp> &completes) {
   for (Operation &op : block) {
     if (auto a = dyn_cast<RingAcquireOp>(op)) {
       if (a.getRing() != ring.getRing())
@@ -250,14 +258,36 @@ LogicalResult RingChecker::walkProducer(Block &block, scf::ForOp loop,
                                "first on every path (ring.acquire): the "
                                "consumers may still read block n - stages");
       ++puts[put.getSlot()];
+      putOps[put.getSlot()] = put;
+      continue;
+    }
+    if (auto c = dyn_cast<RingCompleteOp>(op)) {
+      if (c.getRing() != ring.getRing())
+        continue;
+      if (!isLoopBlock(c.getBlock(), loop))
+        return c.emitOpError("a producer loop completes its own block n");
+      if (!acquired)
+        return c.emitOpError("completes block n's stage without acquiring it "
+                             "first on every path (ring.acquire)");
+      if (!completes.try_emplace(c.getSlot(), c).second)
+        return c.emitOpError("completes slot '")
+               << c.getSlot() << "' twice per block";
+      continue;
+    }
+    if (auto v = dyn_cast<RingVotesOp>(op)) {
+      if (v.getRing() == ring.getRing() && !isLoopBlock(v.getBlock(), loop))
+        return v.emitOpError("reads the votes of a block other than the "
+                             "producer loop's block n");
       continue;
     }
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
       bool thenA = acquired, elseA = acquired;
-      if (failed(walkProducer(ifOp.getThenRegion().front(), loop, thenA, puts)))
+      if (failed(walkProducer(ifOp.getThenRegion().front(), loop, thenA, puts,
+                              putOps, completes)))
         return failure();
       if (!ifOp.getElseRegion().empty() &&
-          failed(walkProducer(ifOp.getElseRegion().front(), loop, elseA, puts)))
+          failed(walkProducer(ifOp.getElseRegion().front(), loop, elseA, puts,
+                              putOps, completes)))
         return failure();
       acquired = thenA && elseA;
       continue;
@@ -270,14 +300,36 @@ LogicalResult RingChecker::walkProducer(Block &block, scf::ForOp loop,
 
 LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
                                         llvm::StringSet<> &waited,
-                                        bool &released, bool guarded) {
+                                        bool &released, bool guarded,
+                                        int &votes) {
   for (Operation &op : block) {
+    if (auto v = dyn_cast<RingVoteOp>(op)) {
+      if (v.getRing() != ring.getRing())
+        continue;
+      if (!isLoopBlock(v.getBlock(), loop))
+        return v.emitOpError("votes on a block other than the consumer "
+                             "loop's block n");
+      if (guarded)
+        return v.emitOpError("must run on every path of the iteration (the "
+                             "vote barrier counts every consumer "
+                             "warpgroup)");
+      if (votes++)
+        return v.emitOpError("votes twice on block n");
+      if (!waited.empty() || released)
+        return v.emitOpError("votes after waiting for block n: the producer "
+                             "fills the stage only after the votes");
+      continue;
+    }
     if (auto w = dyn_cast<RingWaitOp>(op)) {
       if (w.getRing() != ring.getRing())
         continue;
       if (!isLoopBlock(w.getBlock(), loop))
         return w.emitOpError("waits for a block other than the consumer "
                              "loop's block n");
+      if (type.getVotes() && !votes)
+        return w.emitOpError("waits for block n before voting on it: the "
+                             "producer fills the stage only after the "
+                             "votes");
       if (released)
         return w.emitOpError("reads block n's stage after releasing it: the "
                              "producer may be refilling it");
@@ -299,12 +351,13 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       released = true;
       continue;
     }
-    if (isa<RingPutOp, RingAcquireOp>(op) && op.getOperand(0) == ring.getRing())
+    if (isa<RingPutOp, RingAcquireOp, RingCompleteOp, RingVotesOp>(op) &&
+        op.getOperand(0) == ring.getRing())
       return op.emitOpError("fills the ring inside its consumer loop; a ring "
                             "with consumers is filled by its producer loop");
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
       auto inBranch = [&](Block &b, llvm::StringSet<> &w, bool &r) {
-        return walkConsumer(b, loop, w, r, /*guarded=*/true);
+        return walkConsumer(b, loop, w, r, /*guarded=*/true, votes);
       };
       if (failed(walkBranches(ifOp, waited, released, inBranch)))
         return failure();
@@ -363,6 +416,12 @@ LogicalResult RingChecker::checkWithConsumers() {
       block = w.getBlock();
     else if (auto rel = dyn_cast<RingReleaseOp>(user))
       block = rel.getBlock();
+    else if (auto c = dyn_cast<RingCompleteOp>(user))
+      block = c.getBlock();
+    else if (auto v = dyn_cast<RingVoteOp>(user))
+      block = v.getBlock();
+    else if (auto v = dyn_cast<RingVotesOp>(user))
+      block = v.getBlock();
     else
       continue;
     BlockRef r = classify(block);
@@ -370,7 +429,7 @@ LogicalResult RingChecker::checkWithConsumers() {
         (r.kind == BlockRef::LoopPlus && r.value != 0))
       return user->emitOpError("on a ring with consumers, block indices are "
                                "constants or a loop's block n");
-    bool fills = isa<RingPutOp, RingAcquireOp>(user);
+    bool fills = isa<RingPutOp, RingAcquireOp, RingCompleteOp, RingVotesOp>(user);
     if (r.kind == BlockRef::Constant) {
       // A loop of one iteration folds into constant blocks; every block
       // below `stages` has a fresh stage, so acquiring it waits for nothing
@@ -422,7 +481,10 @@ LogicalResult RingChecker::checkWithConsumers() {
 
   bool acquired = false;
   llvm::StringMap<int> puts;
-  if (failed(walkProducer(*producer.getBody(), producer, acquired, puts)))
+  llvm::StringMap<RingPutOp> putOps;
+  llvm::StringMap<RingCompleteOp> completes;
+  if (failed(walkProducer(*producer.getBody(), producer, acquired, puts,
+                          putOps, completes)))
     return failure();
   for (Attribute s : type.getSlots()) {
     StringRef slot = cast<StringAttr>(s).getValue();
@@ -430,6 +492,19 @@ LogicalResult RingChecker::checkWithConsumers() {
       return producer.emitOpError("fills ring slot '")
              << slot << "' " << puts.lookup(slot)
              << " times per block; its barrier expects one arrival";
+    // A completion replaces the fill exactly when the fill does not run.
+    if (RingCompleteOp c = completes.lookup(slot)) {
+      Value p = putOps.lookup(slot).getPred(), q = c.getPred();
+      auto negates = [](Value a, Value b) {
+        auto x = b.getDefiningOp<arith::XOrIOp>();
+        return x && ((x.getLhs() == a && matchPattern(x.getRhs(), m_One())) ||
+                     (x.getRhs() == a && matchPattern(x.getLhs(), m_One())));
+      };
+      if (!negates(p, q) && !negates(q, p))
+        return c.emitOpError("completes slot '")
+               << slot << "' under a predicate that is not the negation of "
+                  "its put's: the barrier expects one arrival per block";
+    }
   }
 
   llvm::StringSet<> unwaited;
@@ -444,15 +519,27 @@ LogicalResult RingChecker::checkWithConsumers() {
                               "1)");
     llvm::StringSet<> waited;
     bool released = false;
+    int votes = 0;
     if (failed(walkConsumer(*loop.getBody(), loop, waited, released,
-                            /*guarded=*/false)))
+                            /*guarded=*/false, votes)))
       return failure();
     if (!released)
       return loop.emitOpError("never releases the ring's block n: the "
                               "producer would wait forever");
+    if (type.getVotes() && votes != 1)
+      return loop.emitOpError("never votes on the ring's block n: its "
+                              "producer would wait forever");
     for (Attribute s : type.getSlots())
       if (!waited.contains(cast<StringAttr>(s).getValue()))
         unwaited.insert(cast<StringAttr>(s).getValue());
+    // The producer of a ring with votes fills a stage only after the votes
+    // of its block; a consumer that skipped waiting could run ahead of it
+    // by more than `stages` blocks.
+    if (type.getVotes() && !unwaited.empty())
+      return loop.emitOpError("leaves slot '")
+             << unwaited.begin()->getKey()
+             << "' of a ring with votes unwaited on some path; wait for it "
+                "on every path (a completed stage passes at once)";
   }
   // A barrier whose block n - stages may have gone unwaited can still be in
   // that block's phase when a consumer reaches block n: a parity wait would

@@ -58,7 +58,12 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       warpgroup (block_q = 64);
     * `kv_splits` (default 1): CTAs that share one tile's KV blocks, each
       walking a contiguous range with its own running max (split-KV); the
-      partial results are merged through their log-sum-exp.
+      partial results are merged through their log-sum-exp;
+    * `gate_v` (default false; skipping schedules with a load role): the
+      load role's first warp loads K and its second loads V, each V only
+      once the math warpgroups' votes say some of them keep the block (a
+      skipped block's V is never read from memory; its stage completes
+      without data).
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -72,7 +77,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         "::mlir::ArrayAttr":$roles,
                         DefaultValuedParameter<"bool", "false">:$pingpong,
                         DefaultValuedParameter<"int64_t", "1">:$heads,
-                        DefaultValuedParameter<"int64_t", "1">:$kv_splits);
+                        DefaultValuedParameter<"int64_t", "1">:$kv_splits,
+                        DefaultValuedParameter<"bool", "false">:$gate_v);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

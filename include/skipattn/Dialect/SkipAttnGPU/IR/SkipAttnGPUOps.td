@@ -101,11 +101,13 @@ def SkipAttnGPU_WarpgroupIdOp : SkipAttnGPU_Op<"warpgroup_id", [Pure]> {
 }
 
 def SkipAttnGPU_ElectOp : SkipAttnGPU_Op<"elect", [Pure]> {
-  let summary = "True on the first thread of the enclosing role";
+  let summary = "True on the first thread of a warp of the enclosing role";
   let description = [{
     Selects the thread that issues a role's single-thread work (TMA loads,
-    barrier arming).
+    barrier arming): lane 0 of the role's warp `warp` (default 0). Two
+    warps of one role can so run two independent loops.
   }];
+  let arguments = (ins DefaultValuedAttr<I64Attr, "0">:$warp);
   let results = (outs I1:$leader);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
@@ -244,6 +246,62 @@ def SkipAttnGPU_RingAcquireOp : SkipAttnGPU_Op<"ring.acquire"> {
   let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block, I1:$pred);
   let assemblyFormat = [{
     $ring `[` $block `]` `if` $pred attr-dict `:` type($ring)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RingVoteOp : SkipAttnGPU_Op<"ring.vote"> {
+  let summary = "A consumer warpgroup posts whether it keeps block `n`";
+  let description = [{
+    On a ring with `votes`: the warpgroup's first thread stores `keep`
+    (uniform over the warpgroup) into its vote byte of stage
+    `n mod stages` and arrives on the stage's vote barrier.
+
+    ```mlir
+    skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<128x128xbf16>, consumers = 1, votes = true>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block, I1:$keep);
+  let assemblyFormat = [{
+    $ring `[` $block `]` `,` $keep attr-dict `:` type($ring)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RingVotesOp : SkipAttnGPU_Op<"ring.votes"> {
+  let summary = "The producer reads the consumers' votes on block `n`";
+  let description = [{
+    Waits for the vote barrier of stage `n mod stages` (phase
+    `(n / stages) mod 2`: every consumer warpgroup voted on block `n`) and
+    returns whether any of them keeps the block.
+
+    ```mlir
+    %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<128x128xbf16>, consumers = 1, votes = true>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block);
+  let results = (outs I1:$any);
+  let assemblyFormat = "$ring `[` $block `]` attr-dict `:` type($ring)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RingCompleteOp : SkipAttnGPU_Op<"ring.complete"> {
+  let summary = "Complete one slot of block `n`'s stage without data";
+  let description = [{
+    When `pred` holds, arrives on the full barrier of `slot` at stage
+    `n mod stages` without arming it for bytes: its phase completes and a
+    consumer waiting for it passes, with the slot's contents undefined. The
+    producer of a ring with votes completes, instead of filling, a slot no
+    consumer keeps (its `ring.put` takes the complementary predicate).
+
+    ```mlir
+    skipattn_gpu.ring.complete %v[%n], "v" if %skip : !skipattn_gpu.ring<...>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block, StrAttr:$slot,
+                       I1:$pred);
+  let assemblyFormat = [{
+    $ring `[` $block `]` `,` $slot `if` $pred attr-dict `:` type($ring)
   }];
   let hasVerifier = 1;
 }

@@ -59,6 +59,13 @@ def SkipAttnGPU_RingType : SkipAttnGPU_Type<"Ring", "ring"> {
     barrier. Without it (the default, 0) the consumers are the whole CTA
     and a release is a CTA barrier.
 
+    With `votes` (a ring with consumers only) every stage also has a vote
+    barrier with one arrival per consumer warpgroup and one byte per
+    consumer warpgroup after the slots: each consumer posts whether it keeps
+    block `n` (`ring.vote`), and the producer reads the votes before it
+    fills the stage (`ring.votes`), completing it without data
+    (`ring.complete`) when no consumer keeps the block.
+
     ```mlir
     !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<128x128xbf16>>
     !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x128xbf16>, consumers = 2>
@@ -66,22 +73,31 @@ def SkipAttnGPU_RingType : SkipAttnGPU_Type<"Ring", "ring"> {
   }];
   let parameters = (ins "int64_t":$stages, "::mlir::ArrayAttr":$slots,
                         "::mlir::skipattn_gpu::SmemType":$tile,
-                        DefaultValuedParameter<"int64_t", "0">:$consumers);
+                        DefaultValuedParameter<"int64_t", "0">:$consumers,
+                        DefaultValuedParameter<"bool", "false">:$votes);
   let assemblyFormat = [{
-    `<` $stages `x` $slots `of` $tile (`,` `consumers` `=` $consumers^)? `>`
+    `<` $stages `x` $slots `of` $tile (`,` `consumers` `=` $consumers^)?
+    (`,` `votes` `=` $votes^)? `>`
   }];
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Index of slot `name`, or -1.
     int64_t getSlotIndex(::llvm::StringRef name) const;
     int64_t getBytes() const {
-      return getStages() * getSlots().size() * getTile().getBytes();
+      return getStages() * getSlots().size() * getTile().getBytes() +
+             getVoteBytes();
+    }
+    /// The consumers' vote bytes (stages x consumers, 16-byte rounded),
+    /// after the slots.
+    int64_t getVoteBytes() const {
+      return getVotes() ? (getStages() * getConsumers() + 15) / 16 * 16 : 0;
     }
     /// Full barriers (slots x stages), then one empty barrier per stage
-    /// when the ring has consumers.
+    /// when the ring has consumers, then one vote barrier per stage.
     int64_t getNumBarriers() const {
       return getStages() * getSlots().size() +
-             (getConsumers() > 0 ? getStages() : 0);
+             (getConsumers() > 0 ? getStages() : 0) +
+             (getVotes() ? getStages() : 0);
     }
   }];
 }

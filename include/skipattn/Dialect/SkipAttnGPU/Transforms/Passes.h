@@ -68,6 +68,10 @@ struct ScheduleRequest {
   bool pingpong = false;
   /// CTAs splitting each tile's KV blocks; 0: chosen (decode only).
   int64_t kvSplits = 0;
+  /// V loads wait for the math warpgroups' votes (skipping schedules with
+  /// a load role): 1 on, 0 off, -1 the selection's choice (on for decode,
+  /// where the bytes a skipped block saves are what bounds the time).
+  int64_t gateV = -1;
 };
 
 /// The tiles of the schedule for `request` on sm_90a: its own sizes where

@@ -48,6 +48,9 @@ def SkipAttnGPUSelectSchedule
     Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"0",
            "CTAs splitting each tile's KV blocks (0: the schedule's; "
            "split-KV is chosen for decode)">,
+    Option<"gateV", "gate-v", "int64_t", /*default=*/"-1",
+           "V loads wait for the skip votes: 1 on, 0 off, -1 the "
+           "schedule's choice (on for skipping decode)">,
   ];
   let dependentDialects = ["::mlir::skipattn_gpu::SkipAttnGPUDialect"];
 }
