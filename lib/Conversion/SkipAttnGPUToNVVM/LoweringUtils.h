@@ -151,6 +151,15 @@ struct Emitter {
   Value sharedAt(Value offset) {
     return add(add(sharedAddr(dynamicSmem()), alignmentPad()), offset);
   }
+  /// A shared-memory pointer to absolute shared address `addr` (i32). Bytes
+  /// are addressed this way, not as an index into the dynamic shared
+  /// memory: that index folds to a constant expression of the base's own
+  /// address, on which LLVM's NVPTX GEP splitting crashes.
+  Value sharedPtr(Value addr) {
+    auto p3 = LLVM::LLVMPointerType::get(b.getContext(), 3);
+    return LLVM::IntToPtrOp::create(
+        b, loc, p3, arith::ExtUIOp::create(b, loc, i64(), addr).getResult());
+  }
 };
 
 /// Type of the NVVM value of an accumulator: one f32 per held element.

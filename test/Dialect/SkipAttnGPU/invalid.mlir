@@ -906,3 +906,47 @@ func.func @f(%p: !llvm.ptr<1>, %i: index) {
   skipattn_gpu.split_merge %p, %p, %p[%i] into %p[%i, %i, %i] plane %i {cols = 128 : i64, element_type = bf16, flag_offset = 0 : i64, kv_splits = 4 : i64, planes = 8 : i64, q_len = 1 : i64, rows = 64 : i64, rows_per_head = 16 : i64, strides = array<i64: 1024, 128, 128>, threads = 100 : i64} : !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>
   return
 }
+
+// -----
+
+// expected-error @+1 {{votes need consumers (the warpgroups that vote)}}
+func.func @f(%r: !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 0, votes = true>) { return }
+
+// -----
+
+// expected-error @+1 {{gate_v needs a load role (its second warp loads V) and no pingpong}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], gate_v = true>} { return }
+
+// -----
+
+func.func @f(%i: index, %b: i1) {
+  %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+  // expected-error @+1 {{needs a ring with votes}}
+  skipattn_gpu.ring.complete %v[%i], "v" if %b : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+  return
+}
+
+// -----
+
+gpu.module @m {
+  gpu.func @k(%i: index, %b: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>} {
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240> {
+      // expected-error @+1 {{the ring's vote barriers expect 1 consumer warpgroups, but role 'math' has 2}}
+      skipattn_gpu.ring.vote %v[%i], %b : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @m {
+  gpu.func @k() kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>} {
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24> {
+      // expected-error @+1 {{warp 4 is not one of the role's 4 warps}}
+      %e = skipattn_gpu.elect {warp = 4}
+    }
+    gpu.return
+  }
+}

@@ -265,17 +265,15 @@ RingSlot locateVote(Emitter &e, Value ringValue, Value block) {
   return r;
 }
 
-/// Index into the dynamic shared memory of consumer `wg`'s vote byte for
-/// `stage`.
+/// Pointer to consumer `wg`'s vote byte for `stage`.
 Value voteByte(Emitter &e, Value ringValue, Value stage, Value wg) {
   auto ring = cast<sg::RingType>(ringValue.getType());
   auto create = ringValue.getDefiningOp<sg::RingCreateOp>();
   int64_t votes = create.getOffset() +
                   ring.getStages() * ring.getSlots().size() *
                       ring.getTile().getBytes();
-  Value at = e.add(e.add(e.alignmentPad(), e.c32(votes)),
-                   e.add(e.mul(stage, e.c32(ring.getConsumers())), wg));
-  return e.toIdx(at);
+  return e.sharedPtr(e.sharedAt(
+      e.add(e.c32(votes), e.add(e.mul(stage, e.c32(ring.getConsumers())), wg))));
 }
 
 /// The first thread of the warpgroup stores its vote, then arrives on the
@@ -294,9 +292,8 @@ struct RingVoteLowering : OpConversionPattern<sg::RingVoteOp> {
     auto ring = cast<sg::RingType>(op.getRing().getType());
     Value stage = ie.remu(ie.toI32(adaptor.getBlock()), ie.c32(ring.getStages()));
     Value byte = arith::ExtUIOp::create(rw, loc, rw.getI8Type(), adaptor.getKeep());
-    memref::StoreOp::create(
-        rw, loc, byte, ie.dynamicSmem(),
-        ValueRange{voteByte(ie, op.getRing(), stage, ie.warpgroup())});
+    LLVM::StoreOp::create(rw, loc, byte,
+                          voteByte(ie, op.getRing(), stage, ie.warpgroup()));
     nvgpu::MBarrierArriveOp::create(
         rw, loc, nvgpu::MBarrierTokenType::get(rw.getContext()),
         adaptor.getRing(), locateVote(ie, op.getRing(), adaptor.getBlock()).barrier);
@@ -316,11 +313,10 @@ struct RingVotesLowering : OpConversionPattern<sg::RingVotesOp> {
     waitParity(e, adaptor.getRing(),
                locateVote(e, op.getRing(), adaptor.getBlock()));
     Value stage = e.remu(e.toI32(adaptor.getBlock()), e.c32(ring.getStages()));
-    Value smem = e.dynamicSmem();
     Value any = e.cBool(false);
     for (int64_t w = 0; w < ring.getConsumers(); ++w) {
-      Value v = memref::LoadOp::create(
-          rw, loc, smem, ValueRange{voteByte(e, op.getRing(), stage, e.c32(w))});
+      Value v = LLVM::LoadOp::create(rw, loc, rw.getI8Type(),
+                                     voteByte(e, op.getRing(), stage, e.c32(w)));
       any = e.orI(any, e.cmp(arith::CmpIPredicate::ne, v,
                              arith::ConstantIntOp::create(rw, loc,
                                                           rw.getI8Type(), 0)));

@@ -37,8 +37,7 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
                               /*reductionOp=*/{}, /*reductionPredicate=*/{});
     };
     // Byte `flag_offset` of the aligned dynamic shared memory.
-    Value smem = e.dynamicSmem();
-    Value flagAt = e.add(e.toIdx(e.alignmentPad()), e.cIdx(op.getFlagOffset()));
+    Value flagAt = e.sharedPtr(e.sharedAt(e.c32(op.getFlagOffset())));
 
     barrier(e);
     Value tid = e.tid();
@@ -61,11 +60,11 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
         scf::YieldOp::create(tb, tl);
       });
       Value flag = arith::ExtUIOp::create(b, l, b.getI8Type(), last);
-      memref::StoreOp::create(b, l, flag, smem, ValueRange{flagAt});
+      LLVM::StoreOp::create(b, l, flag, flagAt);
       scf::YieldOp::create(b, l);
     });
     barrier(e);
-    Value flag = memref::LoadOp::create(rw, loc, smem, ValueRange{flagAt});
+    Value flag = LLVM::LoadOp::create(rw, loc, rw.getI8Type(), flagAt);
     Value isLast =
         e.cmp(arith::CmpIPredicate::ne, flag,
               arith::ConstantIntOp::create(rw, loc, rw.getI8Type(), 0));

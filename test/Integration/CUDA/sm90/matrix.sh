@@ -55,6 +55,10 @@ run --dtype=f16 --batch=1 --q-heads=16 --kv-heads=4 --q-len=16 --kv-len=2048 --k
 run --dtype=bf16 --batch=1 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=3000 --kv-splits=7 --pattern=structured --threshold-scale-factor=20
 run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=4 --q-len=100 --kv-len=2000 --kv-splits=3 --causal --seed=11
 run --dtype=bf16 --batch=1 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=700 --kv-splits=1 --pattern=structured --threshold-scale-factor=20
+# Gated V loads in prefill (the votes of 2 and 3 math warpgroups ORed).
+run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=1024 --kv-len=8192 --causal --pattern=structured --threshold-scale-factor=1000 --gate-v=1
+run --dtype=f16 --head-dim=64 --batch=2 --q-heads=4 --kv-heads=4 --q-len=500 --kv-len=3000 --kv-lens=3000,1200 --pattern=structured --threshold-scale-factor=300 --gate-v=1
+run --dtype=bf16 --head-dim=256 --batch=1 --q-heads=2 --kv-heads=1 --q-len=300 --kv-len=2500 --pattern=structured --threshold-scale-factor=100 --gate-v=1
 # Factor 1e-30: nothing is skipped and the output equals the dense kernel's.
 run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=1 --q-len=129 --kv-len=2000 --threshold-scale-factor=1e-30 --compare-dense
