@@ -114,7 +114,7 @@ typedef struct skipattn_attention_args {
   /* per (batch, query head): skip decisions (one skip unit against one KV
    * block, at the head of the unit's first row; units without a row that
    * sees a key are not counted) and how many of them skipped.            */
-  void *stream;              /* CUstream; NULL: the default stream      */
+  void *stream; /* CUstream; NULL: the default stream      */
   /* CUDA kernels with split-KV (kernel_info.workspace_bytes > 0): device
    * memory of at least workspace_bytes, zeroed before its first use; every
    * launch leaves it zeroed, so one buffer serves the launches of one

@@ -612,8 +612,8 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
                     " bytes; this kernel needs " + std::to_string(needed));
   if (llvm::Error e = kernel->cuda->launch(
           ptr(a->q), ptr(a->k), ptr(a->v), ptr(a->kv_lens),
-          ptr(a->skip_factors), ptr(a->out), ptr(a->lse), ptr(a->stats),
-          stream, needed ? ptr(a->workspace) : 0))
+          ptr(a->skip_factors), ptr(a->out), ptr(a->lse), ptr(a->stats), stream,
+          needed ? ptr(a->workspace) : 0))
     return fail(SKIPATTN_ERROR_CUDA, std::move(e));
   return SKIPATTN_OK;
 }

@@ -31,12 +31,9 @@ void mlir::skipattn::addAttentionBufferization(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-OpPassManager &mlir::skipattn::addTiledSkipForm(OpPassManager &pm,
-                                                int64_t blockQ, int64_t blockKV,
-                                                bool packGQA,
-                                                bool padQueryTiles,
-                                                int64_t skipUnit,
-                                                int64_t kvSplits) {
+OpPassManager &mlir::skipattn::addTiledSkipForm(
+    OpPassManager &pm, int64_t blockQ, int64_t blockKV, bool packGQA,
+    bool padQueryTiles, int64_t skipUnit, int64_t kvSplits) {
   addAttentionBufferization(pm);
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   SkipAttnTileOptions tile;
@@ -53,10 +50,9 @@ OpPassManager &mlir::skipattn::addTiledSkipForm(OpPassManager &pm,
 
 void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
                                       const CPUPipelineOptions &options) {
-  OpPassManager &fpm =
-      addTiledSkipForm(pm, options.blockQ, options.blockKV, options.packGQA,
-                       /*padQueryTiles=*/false, options.skipUnit,
-                       options.kvSplits);
+  OpPassManager &fpm = addTiledSkipForm(
+      pm, options.blockQ, options.blockKV, options.packGQA,
+      /*padQueryTiles=*/false, options.skipUnit, options.kvSplits);
   fpm.addPass(createConvertSkipAttnToCPU());
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());

@@ -50,8 +50,8 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
   // tile's visible ones with its own state; the partial results merge
   // through their log-sum-exp (one split merges to itself exactly).
   const int64_t splits = s.tileSplits();
-  const int64_t per = (std::max<int64_t>((Skv + bkv - 1) / bkv, 1) + splits -
-                       1) / splits;
+  const int64_t per =
+      (std::max<int64_t>((Skv + bkv - 1) / bkv, 1) + splits - 1) / splits;
   std::vector<double> m(rows), l(rows), acc(rows * Dv), sc(rows * bkv);
   std::vector<int64_t> lims(rows);
   std::vector<double> pOut(splits * rows * Dv), pLse(splits * rows);

@@ -231,8 +231,9 @@ std::string AttentionSpec::validate() const {
     e << "block sizes must be positive";
   else if (kvSplits < 1 || kvSplits > 1024)
     e << "kv_splits must be in [1, 1024], got " << kvSplits;
-  else if (packHeads < 0 || (packGQA && packHeads > 0 && qHeads % kvHeads == 0 &&
-                             (qHeads / kvHeads) % packHeads != 0))
+  else if (packHeads < 0 ||
+           (packGQA && packHeads > 0 && qHeads % kvHeads == 0 &&
+            (qHeads / kvHeads) % packHeads != 0))
     e << "packed heads (" << packHeads << ") must divide the "
       << qHeads / kvHeads << " query heads of a KV head";
   else if (skipUnit < 0 || (tileBlockQ() * tileHeads()) % tileUnit() != 0)

@@ -576,8 +576,8 @@ void buildGraph(const LayerSpec &spec, OpBuilder &b, bool cacheWrite) {
       Value decision = gb.land(allowed, gb.lor(post, empty));
       skip = gb.lor(decision, skip);
       if (op.getStats()) {
-        Value counted = gb.convert(
-            gb.land(gb.land(decision, visited), rowDecides), i64);
+        Value counted =
+            gb.convert(gb.land(gb.land(decision, visited), rowDecides), i64);
         skippedCount = skippedCount ? gb.add(skippedCount, counted) : counted;
       }
     }

@@ -441,11 +441,11 @@ struct LowerMergeSplits : OpRewritePattern<MergeSplitsOp> {
     int64_t splits = dimOf(op.getPartialOut(), 0), dv = dimOf(op.getOut(), 3);
     Type outElt = cast<MemRefType>(op.getOut().getType()).getElementType();
     Value c0 = e.idx(0), c1 = e.idx(1);
-    auto par = scf::ParallelOp::create(
-        rewriter, loc, ValueRange{c0, c0, c0},
-        ValueRange{e.idx(dimOf(op.getOut(), 0)), e.idx(dimOf(op.getOut(), 1)),
-                   e.idx(dimOf(op.getOut(), 2))},
-        ValueRange{c1, c1, c1});
+    auto par = scf::ParallelOp::create(rewriter, loc, ValueRange{c0, c0, c0},
+                                       ValueRange{e.idx(dimOf(op.getOut(), 0)),
+                                                  e.idx(dimOf(op.getOut(), 1)),
+                                                  e.idx(dimOf(op.getOut(), 2))},
+                                       ValueRange{c1, c1, c1});
     OpBuilder::InsertionGuard g(rewriter);
     rewriter.setInsertionPointToStart(par.getBody());
     Value bi = par.getInductionVars()[0], h = par.getInductionVars()[1],
@@ -464,8 +464,8 @@ struct LowerMergeSplits : OpRewritePattern<MergeSplitsOp> {
         });
     Value mx = maxLoop.getResult(0);
     // No split saw a key: every weight is exp(-inf) = 0 with a finite base.
-    Value empty = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OEQ,
-                                        mx, negInf);
+    Value empty = arith::CmpFOp::create(rewriter, loc,
+                                        arith::CmpFPredicate::OEQ, mx, negInf);
     Value base = arith::SelectOp::create(rewriter, loc, empty, e.f32(0.0f), mx);
     auto sumLoop = scf::ForOp::create(
         rewriter, loc, c0, e.idx(splits), c1,
@@ -473,9 +473,10 @@ struct LowerMergeSplits : OpRewritePattern<MergeSplitsOp> {
         [&](OpBuilder &b, Location l, Value s, ValueRange it) {
           Emitter t{b, l};
           Value d = arith::SubFOp::create(b, l, lseOf(b, l, s), base);
-          Value w = math::Exp2Op::create(
-              b, l, arith::MulFOp::create(b, l, d, log2e));
-          Value row = t.loadF32(op.getPartialOut(), {s, bi, h, p, t.idx(0)}, dv);
+          Value w =
+              math::Exp2Op::create(b, l, arith::MulFOp::create(b, l, d, log2e));
+          Value row =
+              t.loadF32(op.getPartialOut(), {s, bi, h, p, t.idx(0)}, dv);
           Value acc = vector::FMAOp::create(b, l, t.bcast(w, dv), row, it[1]);
           scf::YieldOp::create(
               b, l, ValueRange{arith::AddFOp::create(b, l, it[0], w), acc});
@@ -492,12 +493,12 @@ struct LowerMergeSplits : OpRewritePattern<MergeSplitsOp> {
     vector::StoreOp::create(rewriter, loc, o, op.getOut(),
                             ValueRange{bi, h, p, c0});
     if (Value lse = op.getLse()) {
-      Value ln = arith::MulFOp::create(
-          rewriter, loc, math::Log2Op::create(rewriter, loc, w),
-          e.f32(static_cast<float>(M_LN2)));
-      Value v = arith::SelectOp::create(
-          rewriter, loc, empty, negInf,
-          arith::AddFOp::create(rewriter, loc, mx, ln));
+      Value ln = arith::MulFOp::create(rewriter, loc,
+                                       math::Log2Op::create(rewriter, loc, w),
+                                       e.f32(static_cast<float>(M_LN2)));
+      Value v =
+          arith::SelectOp::create(rewriter, loc, empty, negInf,
+                                  arith::AddFOp::create(rewriter, loc, mx, ln));
       memref::StoreOp::create(rewriter, loc, v, lse, ValueRange{bi, h, p});
     }
     rewriter.eraseOp(op);

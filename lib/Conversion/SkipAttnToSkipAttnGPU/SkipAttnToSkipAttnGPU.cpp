@@ -260,7 +260,7 @@ LogicalResult KernelBuilder::analyze() {
   Value outArg = merge ? merge.getOut() : finalize.getOut();
   Value lseArg = merge ? merge.getLse() : finalize.getLse();
   for (Value v : SmallVector<Value, 4>{pack.getQuery(), scores.getKey(),
-                                      softmax.getValue(), outArg}) {
+                                       softmax.getValue(), outArg}) {
     SmallVector<int64_t> strides;
     int64_t offset;
     auto t = cast<MemRefType>(v.getType());
@@ -455,8 +455,7 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
     // the V loads, so no barrier is ever two phases behind.
     if (gateV)
       sg::RingWaitOp::create(
-          b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n,
-          "v");
+          b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
     scf::YieldOp::create(b, loc, ValueRange{m0, l0, o0});
   }
   m = newIf.getResult(0);
@@ -553,9 +552,8 @@ LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
   Value bIdx = map.lookupOrDefault(fin.getBatch());
   Value hIdx = map.lookupOrDefault(fin.getHead());
   Value pos = map.lookupOrDefault(fin.getPos());
-  Value plane =
-      arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, bIdx, cIdx(qHeads)),
-                            hIdx);
+  Value plane = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, bIdx, cIdx(qHeads)), hIdx);
   Value row = arith::AddIOp::create(b, loc, pos, unitRow);
   IntegerAttr perHead = b.getI64IntegerAttr(heads > 1 ? positions : 0);
   auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
@@ -583,14 +581,12 @@ LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
   Type f32 = b.getF32Type();
   Value partialOut = workspace;
   Value partialLse = at(workspace, f32, cIdx(splits * planeRows * dv));
-  Value counters =
-      at(workspace, f32, cIdx(splits * planeRows * (dv + 1)));
-  Value mySplitOut = at(partialOut, f32,
-                        arith::MulIOp::create(b, loc, splitId,
-                                              cIdx(planeRows * dv)));
-  Value mySplitLse =
-      at(partialLse, f32,
-         arith::MulIOp::create(b, loc, splitId, cIdx(planeRows)));
+  Value counters = at(workspace, f32, cIdx(splits * planeRows * (dv + 1)));
+  Value mySplitOut =
+      at(partialOut, f32,
+         arith::MulIOp::create(b, loc, splitId, cIdx(planeRows * dv)));
+  Value mySplitLse = at(
+      partialLse, f32, arith::MulIOp::create(b, loc, splitId, cIdx(planeRows)));
   sg::StoreTileOp::create(
       b, loc, o, l, mySplitOut, bIdx, hIdx, row, b.getI64IntegerAttr(qLen),
       TypeAttr::get(f32),
@@ -698,13 +694,16 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
       emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
     });
-    blockLoop(1, [](Value) {}, [&](Value blk, Value row) {
-      sg::RingAcquireOp::create(b, loc, vRing, blk, t);
-      Value keep = sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
-      emitPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch);
-      Value skip = arith::XOrIOp::create(b, loc, keep, t);
-      sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
-    });
+    blockLoop(
+        1, [](Value) {},
+        [&](Value blk, Value row) {
+          sg::RingAcquireOp::create(b, loc, vRing, blk, t);
+          Value keep =
+              sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
+          emitPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch);
+          Value skip = arith::XOrIOp::create(b, loc, keep, t);
+          sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
+        });
   }
   b.setInsertionPointToEnd(&role.getBody().front());
   sg::YieldOp::create(b, loc);
@@ -1034,9 +1033,9 @@ LogicalResult KernelBuilder::run() {
   int64_t offset = llvm::alignTo(qRingT.getBytes(), 1024);
   int64_t end = offset;
   auto createRing = [&](ArrayRef<StringRef> slots, bool votes) {
-    auto t = sg::RingType::get(ctx, schedule.getStages(),
-                               b.getStrArrayAttr(slots), kvTile, consumers,
-                               votes);
+    auto t =
+        sg::RingType::get(ctx, schedule.getStages(), b.getStrArrayAttr(slots),
+                          kvTile, consumers, votes);
     Value r = sg::RingCreateOp::create(b, loc, t, b.getI64IntegerAttr(offset));
     end = offset + t.getBytes();
     offset = llvm::alignTo(end, 1024);

@@ -97,8 +97,7 @@ CUDAKernel::~CUDAKernel() {
     for (auto &w : workspaces_)
       d->free(w.second);
     d->unloadModule(module_);
-  }
-  else
+  } else
     llvm::consumeError(d.takeError());
 }
 
@@ -435,9 +434,9 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   strides(s.qStrides, qSizes, qStr);
   strides(s.kStrides, kSizes, kStr);
   strides(s.vStrides, vSizes, vStr);
-  if (llvm::Error e = d->encodeTensorMap(maps[0], bf16, q, qSizes, qStr,
-                                         bin_.boxQ[0], bin_.boxQ[1],
-                                         bin_.boxQ[2]))
+  if (llvm::Error e =
+          d->encodeTensorMap(maps[0], bf16, q, qSizes, qStr, bin_.boxQ[0],
+                             bin_.boxQ[1], bin_.boxQ[2]))
     return e;
   if (llvm::Error e = d->encodeTensorMap(maps[1], bf16, k, kSizes, kStr,
                                          bin_.boxKV[0], bin_.boxKV[1]))

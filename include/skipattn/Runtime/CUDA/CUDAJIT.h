@@ -126,8 +126,7 @@ private:
   /// different streams never share one. Allocated on a stream's first
   /// launch and zeroed in stream order (a memset node when captured).
   mutable std::mutex workspaceMutex_;
-  mutable std::vector<std::pair<cuda::CUstream, cuda::CUdeviceptr>>
-      workspaces_;
+  mutable std::vector<std::pair<cuda::CUstream, cuda::CUdeviceptr>> workspaces_;
   llvm::Expected<cuda::CUdeviceptr> workspaceFor(cuda::CUstream stream) const;
 };
 

@@ -60,7 +60,8 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
               [&](Emitter &ie) {
                 Value r64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), row);
                 Value t64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), t);
-                Value h64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), headOff);
+                Value h64 =
+                    arith::ExtUIOp::create(ie.b, loc, ie.i64(), headOff);
                 Value rowOff =
                     ie.add(ie.add(plane, ie.mul(h64, ie.c64(strides[1]))),
                            ie.mul(r64, ie.c64(strides[2])));

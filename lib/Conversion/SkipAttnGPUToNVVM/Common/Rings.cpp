@@ -269,11 +269,11 @@ RingSlot locateVote(Emitter &e, Value ringValue, Value block) {
 Value voteByte(Emitter &e, Value ringValue, Value stage, Value wg) {
   auto ring = cast<sg::RingType>(ringValue.getType());
   auto create = ringValue.getDefiningOp<sg::RingCreateOp>();
-  int64_t votes = create.getOffset() +
-                  ring.getStages() * ring.getSlots().size() *
-                      ring.getTile().getBytes();
-  return e.sharedPtr(e.sharedAt(
-      e.add(e.c32(votes), e.add(e.mul(stage, e.c32(ring.getConsumers())), wg))));
+  int64_t votes = create.getOffset() + ring.getStages() *
+                                           ring.getSlots().size() *
+                                           ring.getTile().getBytes();
+  return e.sharedPtr(e.sharedAt(e.add(
+      e.c32(votes), e.add(e.mul(stage, e.c32(ring.getConsumers())), wg))));
 }
 
 /// The first thread of the warpgroup stores its vote, then arrives on the
@@ -290,13 +290,16 @@ struct RingVoteLowering : OpConversionPattern<sg::RingVoteOp> {
     rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
     Emitter ie(rw, loc);
     auto ring = cast<sg::RingType>(op.getRing().getType());
-    Value stage = ie.remu(ie.toI32(adaptor.getBlock()), ie.c32(ring.getStages()));
-    Value byte = arith::ExtUIOp::create(rw, loc, rw.getI8Type(), adaptor.getKeep());
+    Value stage =
+        ie.remu(ie.toI32(adaptor.getBlock()), ie.c32(ring.getStages()));
+    Value byte =
+        arith::ExtUIOp::create(rw, loc, rw.getI8Type(), adaptor.getKeep());
     LLVM::StoreOp::create(rw, loc, byte,
                           voteByte(ie, op.getRing(), stage, ie.warpgroup()));
     nvgpu::MBarrierArriveOp::create(
         rw, loc, nvgpu::MBarrierTokenType::get(rw.getContext()),
-        adaptor.getRing(), locateVote(ie, op.getRing(), adaptor.getBlock()).barrier);
+        adaptor.getRing(),
+        locateVote(ie, op.getRing(), adaptor.getBlock()).barrier);
     rw.eraseOp(op);
     return success();
   }
@@ -315,11 +318,11 @@ struct RingVotesLowering : OpConversionPattern<sg::RingVotesOp> {
     Value stage = e.remu(e.toI32(adaptor.getBlock()), e.c32(ring.getStages()));
     Value any = e.cBool(false);
     for (int64_t w = 0; w < ring.getConsumers(); ++w) {
-      Value v = LLVM::LoadOp::create(rw, loc, rw.getI8Type(),
-                                     voteByte(e, op.getRing(), stage, e.c32(w)));
-      any = e.orI(any, e.cmp(arith::CmpIPredicate::ne, v,
-                             arith::ConstantIntOp::create(rw, loc,
-                                                          rw.getI8Type(), 0)));
+      Value v = LLVM::LoadOp::create(
+          rw, loc, rw.getI8Type(), voteByte(e, op.getRing(), stage, e.c32(w)));
+      any = e.orI(
+          any, e.cmp(arith::CmpIPredicate::ne, v,
+                     arith::ConstantIntOp::create(rw, loc, rw.getI8Type(), 0)));
     }
     rw.replaceOp(op, any);
     return success();

@@ -29,11 +29,11 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
     Emitter e(rw, loc);
     MLIRContext *ctx = rw.getContext();
     auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
-    int64_t splits = op.getKvSplits(), qLen = op.getQLen(),
-            cols = op.getCols(), threads = op.getThreads();
+    int64_t splits = op.getKvSplits(), qLen = op.getQLen(), cols = op.getCols(),
+            threads = op.getThreads();
     auto barrier = [&](Emitter &be) {
-      NVVM::BarrierOp::create(be.b, loc, /*res=*/Type(),
-                              be.c32(kMathBarrier), be.c32(threads),
+      NVVM::BarrierOp::create(be.b, loc, /*res=*/Type(), be.c32(kMathBarrier),
+                              be.c32(threads),
                               /*reductionOp=*/{}, /*reductionPredicate=*/{});
     };
     // Byte `flag_offset` of the aligned dynamic shared memory.
@@ -44,14 +44,14 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
     Value first = e.cmp(arith::CmpIPredicate::eq, tid, e.c32(0));
     scf::IfOp::create(rw, loc, first, [&](OpBuilder &b, Location l) {
       Emitter ie(b, l);
-      Value counter = LLVM::GEPOp::create(
-          b, l, gptr, ie.i32(), adaptor.getCounters(),
-          ValueRange{arith::IndexCastOp::create(b, l, ie.i64(),
-                                                adaptor.getTile())});
+      Value counter =
+          LLVM::GEPOp::create(b, l, gptr, ie.i32(), adaptor.getCounters(),
+                              ValueRange{arith::IndexCastOp::create(
+                                  b, l, ie.i64(), adaptor.getTile())});
       LLVM::FenceOp::create(b, l, LLVM::AtomicOrdering::acq_rel, "device");
-      Value old = LLVM::AtomicRMWOp::create(b, l, LLVM::AtomicBinOp::add,
-                                            counter, ie.c32(1),
-                                            LLVM::AtomicOrdering::monotonic);
+      Value old =
+          LLVM::AtomicRMWOp::create(b, l, LLVM::AtomicBinOp::add, counter,
+                                    ie.c32(1), LLVM::AtomicOrdering::monotonic);
       LLVM::FenceOp::create(b, l, LLVM::AtomicOrdering::acq_rel, "device");
       Value last = ie.cmp(arith::CmpIPredicate::eq, old, ie.c32(splits - 1));
       // The last arrival resets the counter for the next launch.
@@ -94,10 +94,10 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
           Value head = ie.add(i64(adaptor.getHead()), i64(headOff));
           // Row of the partials: [plane + head offset, row] of
           // [planes, q_len] (planes: batch-major heads).
-          Value rowIdx = ie.add(
-              ie.mul(ie.add(i64(adaptor.getPlane()), i64(headOff)),
-                     ie.c64(qLen)),
-              i64(row));
+          Value rowIdx =
+              ie.add(ie.mul(ie.add(i64(adaptor.getPlane()), i64(headOff)),
+                            ie.c64(qLen)),
+                     i64(row));
           Value splitRows = ie.c64(op.getPlanes() * qLen);
           auto lseAt = [&](int64_t s) {
             Value p = LLVM::GEPOp::create(
@@ -112,9 +112,8 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
             mx = ie.fmax(mx, lses.back());
           }
           // No split saw a key: weights exp(-inf) = 0 around a finite base.
-          Value empty =
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, mx,
-                                    ie.cF(-INFINITY));
+          Value empty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                              mx, ie.cF(-INFINITY));
           Value base = ie.sel(empty, ie.cF(0), mx);
           Value w = ie.cF(0), lo = ie.cF(0), hi = ie.cF(0);
           auto pairT = VectorType::get({2}, ie.f32());
@@ -122,27 +121,26 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
           for (int64_t s = 0; s < splits; ++s) {
             Value ws = ie.exp2(ie.fmul(ie.fsub(lses[s], base), ie.cF(M_LOG2E)));
             w = ie.fadd(w, ws);
-            Value at = ie.add(
-                ie.mul(ie.add(rowIdx, ie.mul(ie.c64(s), splitRows)),
-                       ie.c64(cols)),
-                col);
-            Value p = LLVM::GEPOp::create(b, l, gptr, ie.f32(),
-                                          adaptor.getPartialOut(),
-                                          ValueRange{at});
+            Value at =
+                ie.add(ie.mul(ie.add(rowIdx, ie.mul(ie.c64(s), splitRows)),
+                              ie.c64(cols)),
+                       col);
+            Value p = LLVM::GEPOp::create(
+                b, l, gptr, ie.f32(), adaptor.getPartialOut(), ValueRange{at});
             Value v = LLVM::LoadOp::create(b, l, pairT, p, /*align=*/8);
             Value v0 = LLVM::ExtractElementOp::create(b, l, v, ie.c32(0));
             Value v1 = LLVM::ExtractElementOp::create(b, l, v, ie.c32(1));
             lo = LLVM::FMAOp::create(b, l, ws, v0, lo);
             hi = LLVM::FMAOp::create(b, l, ws, v1, hi);
           }
-          Value inv = arith::DivFOp::create(b, l, ie.cF(1.0),
-                                            ie.fmax(w, ie.cF(1e-30)));
+          Value inv =
+              arith::DivFOp::create(b, l, ie.cF(1.0), ie.fmax(w, ie.cF(1e-30)));
           ArrayRef<int64_t> str = op.getStrides();
           // The output in 32-bit words (column pairs; strides are even).
-          Value elem = ie.add(
-              ie.add(ie.mul(i64(adaptor.getBatch()), ie.c64(str[0])),
-                     ie.mul(head, ie.c64(str[1]))),
-              ie.mul(i64(row), ie.c64(str[2])));
+          Value elem =
+              ie.add(ie.add(ie.mul(i64(adaptor.getBatch()), ie.c64(str[0])),
+                            ie.mul(head, ie.c64(str[1]))),
+                     ie.mul(i64(row), ie.c64(str[2])));
           Value word = ie.add(ie.divu(elem, ie.c64(2)), i64(pair));
           Value packed = ie.packPair(ie.fmul(lo, inv), ie.fmul(hi, inv),
                                      op.getElementType());
@@ -153,8 +151,7 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
             Value lead = ie.cmp(arith::CmpIPredicate::eq, pair, ie.c32(0));
             scf::IfOp::create(b, l, lead, [&](OpBuilder &tb, Location tl) {
               Emitter te(tb, tl);
-              Value ln = te.fmul(math::Log2Op::create(tb, tl, w),
-                                 te.cF(M_LN2));
+              Value ln = te.fmul(math::Log2Op::create(tb, tl, w), te.cF(M_LN2));
               Value v = te.sel(empty, te.cF(-INFINITY), te.fadd(mx, ln));
               Value p = LLVM::GEPOp::create(tb, tl, gptr, te.f32(), lse,
                                             ValueRange{rowIdx});

@@ -23,8 +23,7 @@ struct TileIdLowering : OpConversionPattern<sg::TileIdOp> {
     };
     Value x = id(gpu::Dimension::x);
     if (op.getKvSplits() > 1)
-      x = arith::DivUIOp::create(rw, op.getLoc(), x,
-                                 e.cIdx(op.getKvSplits()));
+      x = arith::DivUIOp::create(rw, op.getLoc(), x, e.cIdx(op.getKvSplits()));
     Value qt =
         arith::SubIOp::create(rw, op.getLoc(), e.cIdx(op.getQTiles() - 1), x);
     rw.replaceOp(op, {id(gpu::Dimension::z), id(gpu::Dimension::y), qt});

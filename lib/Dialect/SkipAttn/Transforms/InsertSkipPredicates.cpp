@@ -159,8 +159,9 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
       // of several heads: its first and last positions tell.
       int64_t bq = tiling.getBlockQ(), span = std::min(unit, bq);
       int64_t sq = scores.getQLen();
-      Value first = arith::AddIOp::create(
-          b, loc, scores.getQPos(), arith::RemUIOp::create(b, loc, row, cIdx(bq)));
+      Value first =
+          arith::AddIOp::create(b, loc, scores.getQPos(),
+                                arith::RemUIOp::create(b, loc, row, cIdx(bq)));
       Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                           first, cIdx(sq));
       if (scores.getCausal()) {
@@ -170,9 +171,9 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
             cIdx(sq - 1));
         Value sees = arith::CmpIOp::create(
             b, loc, arith::CmpIPredicate::ugt,
-            arith::AddIOp::create(
-                b, loc, arith::AddIOp::create(b, loc, last, cIdx(1)),
-                loop.getKvLen()),
+            arith::AddIOp::create(b, loc,
+                                  arith::AddIOp::create(b, loc, last, cIdx(1)),
+                                  loop.getKvLen()),
             cIdx(sq));
         valid = arith::AndIOp::create(b, loc, valid, sees);
       }
@@ -220,10 +221,9 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   }
   rewriter.eraseOp(update);
   rewriter.modifyOpInPlace(loop, [&] {
-    loop.setTilingAttr(TilingAttr::get(loop.getContext(), tiling.getBlockQ(),
-                                       tiling.getBlockKv(),
-                                       tiling.getHeadsPerTile(), unit,
-                                       tiling.getKvSplits()));
+    loop.setTilingAttr(TilingAttr::get(
+        loop.getContext(), tiling.getBlockQ(), tiling.getBlockKv(),
+        tiling.getHeadsPerTile(), unit, tiling.getKvSplits()));
   });
   return success();
 }

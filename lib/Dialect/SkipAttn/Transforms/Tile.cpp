@@ -54,9 +54,10 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
           D = qT.getDimSize(3);
   int64_t Hkv = kT.getDimSize(1), Skv = kT.getDimSize(2), Dv = vT.getDimSize(3);
   int64_t group = Hq / Hkv;
-  int64_t heads = options.packGQA
-                      ? (options.headsPerTile > 0 ? options.headsPerTile : group)
-                      : 1;
+  int64_t heads =
+      options.packGQA
+          ? (options.headsPerTile > 0 ? options.headsPerTile : group)
+          : 1;
   if (group % heads)
     return op.emitOpError("packed heads (")
            << heads << ") must divide the " << group
@@ -171,8 +172,8 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     Value first = arith::MulIOp::create(rewriter, loc, split, cIdx(perSplit));
     lower = arith::MinUIOp::create(rewriter, loc, first, numBlocks);
     upper = arith::MinUIOp::create(
-        rewriter, loc, arith::AddIOp::create(rewriter, loc, first, cIdx(perSplit)),
-        numBlocks);
+        rewriter, loc,
+        arith::AddIOp::create(rewriter, loc, first, cIdx(perSplit)), numBlocks);
   }
 
   auto loop = BlockedKVOp::create(rewriter, loc, lower, upper, len, m, l, acc,

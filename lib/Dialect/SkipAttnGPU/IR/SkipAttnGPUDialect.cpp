@@ -356,8 +356,7 @@ int64_t ScheduleAttr::getSharedBytes() const {
   // one byte after the rings tells the math role who merges.
   int64_t votes =
       getGateV() ? (getStages() * getMathWarpgroups() + 15) / 16 * 16 : 0;
-  return 1024 + q + getStages() * 2 * kv + votes +
-         (getKvSplits() > 1 ? 16 : 0);
+  return 1024 + q + getStages() * 2 * kv + votes + (getKvSplits() > 1 ? 16 : 0);
 }
 
 LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,

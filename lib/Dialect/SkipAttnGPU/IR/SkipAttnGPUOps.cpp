@@ -32,8 +32,7 @@ static LogicalResult verifyRowsPerHead(Operation *op, int64_t rows) {
 }
 
 LogicalResult TileIdOp::verify() {
-  int64_t tiles = getQTilesAttr().getInt(),
-          splits = getKvSplitsAttr().getInt();
+  int64_t tiles = getQTilesAttr().getInt(), splits = getKvSplitsAttr().getInt();
   if (tiles < 1 || tiles > INT32_MAX)
     return emitOpError("q_tiles must be in [1, 2^31 - 1], got ") << tiles;
   if (splits < 1 || splits > 1024 || tiles * splits > INT32_MAX)
@@ -45,8 +44,7 @@ LogicalResult TileIdOp::verify() {
 
 LogicalResult SplitIdOp::verify() {
   if (getKvSplitsAttr().getInt() < 1 || getKvSplitsAttr().getInt() > 1024)
-    return emitOpError("kv_splits must be in [1, 1024], got ")
-           << getKvSplits();
+    return emitOpError("kv_splits must be in [1, 1024], got ") << getKvSplits();
   return success();
 }
 
@@ -100,9 +98,8 @@ LogicalResult ElectOp::verify() {
     return emitOpError("must be inside a skipattn_gpu.warp_role");
   int64_t warp = getWarpAttr().getInt();
   if (warp < 0 || warp >= role.getRole().getNumWarps())
-    return emitOpError("warp ")
-           << warp << " is not one of the role's "
-           << role.getRole().getNumWarps() << " warps";
+    return emitOpError("warp ") << warp << " is not one of the role's "
+                                << role.getRole().getNumWarps() << " warps";
   return success();
 }
 

@@ -65,21 +65,18 @@ mlir::skipattn_gpu::chooseHopperTiles(const ScheduleProblem &problem) {
          tiles.heads * 2 * positions <= kWarpgroupRows)
     tiles.heads *= 2;
   int64_t q = kWarpgroupRows * headDim * 2, kv = tiles.blockKV * headDim * 2;
-  tiles.stages = std::clamp<int64_t>(
-      (kHopperSharedBytes - 1024 - q) / (2 * kv), 2, 4);
-  int64_t qTiles =
-      (problem.qLen + kWarpgroupRows / tiles.heads - 1) /
-      (kWarpgroupRows / tiles.heads);
-  int64_t tileCount =
-      problem.batch * (problem.qHeads / tiles.heads) * qTiles;
+  tiles.stages =
+      std::clamp<int64_t>((kHopperSharedBytes - 1024 - q) / (2 * kv), 2, 4);
+  int64_t qTiles = (problem.qLen + kWarpgroupRows / tiles.heads - 1) /
+                   (kWarpgroupRows / tiles.heads);
+  int64_t tileCount = problem.batch * (problem.qHeads / tiles.heads) * qTiles;
   int64_t blocks = (problem.kvLen + tiles.blockKV - 1) / tiles.blockKV;
   tiles.kvSplits = chooseSplits(tileCount, blocks);
   return tiles;
 }
 
-TileChoice
-mlir::skipattn_gpu::requestedTiles(const ScheduleProblem &problem,
-                                   const ScheduleRequest &request) {
+TileChoice mlir::skipattn_gpu::requestedTiles(const ScheduleProblem &problem,
+                                              const ScheduleRequest &request) {
   TileChoice tiles = chooseHopperTiles(problem);
   // Other tiles than the decode ones drop the packing; splits stay a
   // decode choice unless asked for.
@@ -272,11 +269,11 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
     schedule = *chosen;
     op->setAttr(kScheduleAttrName, schedule);
   }
-  op->setAttr(skipattn::kTilingAttrName,
-              skipattn::TilingAttr::get(
-                  op.getContext(), schedule.getPositions(),
-                  schedule.getBlockKv(), schedule.getHeads(),
-                  /*skipUnit=*/0, schedule.getKvSplits()));
+  op->setAttr(
+      skipattn::kTilingAttrName,
+      skipattn::TilingAttr::get(op.getContext(), schedule.getPositions(),
+                                schedule.getBlockKv(), schedule.getHeads(),
+                                /*skipUnit=*/0, schedule.getKvSplits()));
   return success();
 }
 

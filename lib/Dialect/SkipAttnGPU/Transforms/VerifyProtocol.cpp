@@ -232,10 +232,11 @@ static bool isLoopBlock(Value index, scf::ForOp loop) {
   return r.kind == BlockRef::LoopPlus && r.loop == loop && r.value == 0;
 }
 
-LogicalResult RingChecker::walkProducer(
-    Block &block, scf::ForOp loop, bool &acquired, llvm::StringMap<int> &puts,
-    llvm::StringMap<RingPutOp> &putOps,
-    llvm::StringMap<RingCompleteOp> &completes) {
+LogicalResult
+RingChecker::walkProducer(Block &block, scf::ForOp loop, bool &acquired,
+                          llvm::StringMap<int> &puts,
+                          llvm::StringMap<RingPutOp> &putOps,
+                          llvm::StringMap<RingCompleteOp> &completes) {
   for (Operation &op : block) {
     if (auto a = dyn_cast<RingAcquireOp>(op)) {
       if (a.getRing() != ring.getRing())
@@ -429,7 +430,8 @@ LogicalResult RingChecker::checkWithConsumers() {
         (r.kind == BlockRef::LoopPlus && r.value != 0))
       return user->emitOpError("on a ring with consumers, block indices are "
                                "constants or a loop's block n");
-    bool fills = isa<RingPutOp, RingAcquireOp, RingCompleteOp, RingVotesOp>(user);
+    bool fills =
+        isa<RingPutOp, RingAcquireOp, RingCompleteOp, RingVotesOp>(user);
     if (r.kind == BlockRef::Constant) {
       // A loop of one iteration folds into constant blocks; every block
       // below `stages` has a fresh stage, so acquiring it waits for nothing
@@ -483,8 +485,8 @@ LogicalResult RingChecker::checkWithConsumers() {
   llvm::StringMap<int> puts;
   llvm::StringMap<RingPutOp> putOps;
   llvm::StringMap<RingCompleteOp> completes;
-  if (failed(walkProducer(*producer.getBody(), producer, acquired, puts,
-                          putOps, completes)))
+  if (failed(walkProducer(*producer.getBody(), producer, acquired, puts, putOps,
+                          completes)))
     return failure();
   for (Attribute s : type.getSlots()) {
     StringRef slot = cast<StringAttr>(s).getValue();
@@ -502,7 +504,8 @@ LogicalResult RingChecker::checkWithConsumers() {
       };
       if (!negates(p, q) && !negates(q, p))
         return c.emitOpError("completes slot '")
-               << slot << "' under a predicate that is not the negation of "
+               << slot
+               << "' under a predicate that is not the negation of "
                   "its put's: the barrier expects one arrival per block";
     }
   }
