@@ -489,10 +489,28 @@ def attention(q, k, v, *, causal=False, scale=None,
 _torch = None  # the torch module, once a torch call has been seen
 
 
+_NOT_FAST = object()
+
+
+def _fast_factor(factor, q):
+    """The fast path's view of a factor: (key part, pointer to pass), or
+    _NOT_FAST. A number is part of the kernel; a float32 contiguous tensor
+    on q's device is read at run time (its shape picks the kernel's factor
+    layout, its values are the launch's); anything else (another dtype, a
+    view, NumPy) goes through the slow path's conversion."""
+    if factor is None or _is_real(factor):
+        return factor, None
+    torch = _torch
+    if type(factor) is torch.Tensor and factor.dtype == torch.float32 and \
+            factor.is_contiguous() and factor.device == q.device:
+        return ("tensor", tuple(factor.shape)), factor.data_ptr()
+    return _NOT_FAST
+
+
 def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks):
     # Everything the slow path's checks and the kernel depend on for a call
-    # without kv_lens, extra outputs or a factor tensor; any change of
-    # shape, strides, dtype or device is a different key.
+    # without kv_lens or extra outputs; any change of shape, strides, dtype
+    # or device is a different key. `factor` is _fast_factor's key part.
     return (q.shape, k.shape, v.shape, q.stride(), k.stride(), v.stride(),
             q.dtype, k.dtype, v.dtype, q.device, k.device, v.device,
             causal, scale, factor, min_keep_blocks)
@@ -501,12 +519,16 @@ def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks):
 def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
     """The cached eager torch call: a dict lookup on the call's signature,
     an output allocation and one C launch. None when the call is not one
-    (NumPy, a factor tensor, autograd or tracing, or not seen before); the
-    slow path then checks everything and records the signature."""
+    (NumPy, a factor tensor that needs converting, autograd or tracing, or
+    not seen before); the slow path then checks everything and records the
+    signature."""
     torch = _torch
-    if torch is None or type(q) is not torch.Tensor or \
-            not (factor is None or _is_real(factor)):
+    if torch is None or type(q) is not torch.Tensor:
         return None
+    fast = _fast_factor(factor, q)
+    if fast is _NOT_FAST:
+        return None
+    fkey, fptr = fast
     if torch.is_grad_enabled() and (q.requires_grad or k.requires_grad or
                                     v.requires_grad):
         return None
@@ -515,7 +537,7 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
     ctx = context or _default
     if ctx is None:
         return None
-    entry = ctx._fast.get(_fast_key(q, k, v, causal, scale, factor,
+    entry = ctx._fast.get(_fast_key(q, k, v, causal, scale, fkey,
                                     min_keep_blocks))
     if entry is None:
         return None
@@ -531,7 +553,7 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
         ws = ws.data_ptr()
     out = torch.empty(oshape, dtype=q.dtype, device=device)
     a = _capi.AttentionArgs(_ARGS_SIZE, q.data_ptr(), k.data_ptr(),
-                            v.data_ptr(), out.data_ptr(), None, None, None,
+                            v.data_ptr(), out.data_ptr(), None, fptr, None,
                             None, stream, ws, need)
     _check(_lib.skipattn_kernel_launch(kernel, ctypes.byref(a)))
     return out
@@ -546,11 +568,12 @@ def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
     global _torch
     import torch
     _torch = torch
-    if not (factor is None or _is_real(factor)) or kernel is None:
+    fast = _fast_factor(factor, q)
+    if fast is _NOT_FAST or kernel is None:
         return
     ctx = context or default_context()
     index = (q.device.index or 0) if q.device.type == "cuda" else -1
-    key = _fast_key(q, k, v, causal, scale, factor, min_keep_blocks)
+    key = _fast_key(q, k, v, causal, scale, fast[0], min_keep_blocks)
     with ctx._lock:
         if ctx._handle:
             ctx._fast[key] = (kernel, oshape, q.device, index,

@@ -145,3 +145,19 @@ def test_strided_views_without_copies(dtype):
         assert np.array_equal(got, want) and np.array_equal(st, st2)
         check(*dense, got, lse, stats=st, causal=True, factor=factor,
               info=skipattn.kernel_info(*views, **kw))
+
+
+def test_decode_splits_kv_when_tiles_are_few(monkeypatch):
+    # One sequence and one KV head give one tile: with more threads than
+    # tiles the CPU kernel splits the KV blocks (each split its own running
+    # max and first block), which the model reproduces from kernel_info.
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    q, k, v = (x.astype("float32") for x in
+               structured(np.random.default_rng(5), 1, 4, 1, 1, 4096, 128))
+    for factor in (None, 300.0):
+        kw = dict(skip_softmax_threshold_scale_factor=factor, return_lse=True,
+                  return_stats=True)
+        out, lse, st = skipattn.attention(q, k, v, **kw)
+        info = skipattn.kernel_info(q, k, v, **kw)
+        assert info["kv_splits"] == 4 and info["heads_per_tile"] == 4
+        check(q, k, v, out, lse, st, factor=factor, info=info)

@@ -249,3 +249,25 @@ def test_cuda_split_decode_under_graph_capture():
         g.replay()
         torch.cuda.synchronize()
         check(q, k, v, out, stats=st, factor=50.0, info=info)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_factor_tensor_takes_the_fast_path(device):
+    # A float32 contiguous factor tensor is read at launch: after one checked
+    # call, repeated calls take the cached path with the tensor's current
+    # values (the kernel is the same for any values).
+    rng = np.random.default_rng(12)
+    q, k, v = tensors(rng, 1, 4, 2, 64, 1024, 64, torch.float16, device)
+    ctx = skipattn.Context()
+    f = torch.full((1, 4), 300.0, device=device)
+    skipattn.attention(q, k, v, skip_softmax_threshold_scale_factor=f, context=ctx)
+    assert any(isinstance(key[14], tuple) and key[14][0] == "tensor"
+               for key in ctx._fast)
+    for value in (0.0, 700.0):
+        f.fill_(value)
+        fast = skipattn.attention(q, k, v, skip_softmax_threshold_scale_factor=f,
+                                  context=ctx)
+        slow, _ = skipattn.attention(q, k, v, skip_softmax_threshold_scale_factor=f,
+                                     return_lse=True, context=ctx)
+        assert torch.equal(fast, slow)
+    ctx.close()

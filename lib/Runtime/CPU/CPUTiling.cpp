@@ -7,9 +7,24 @@
 
 #include "skipattn/Runtime/CPU/CPUJIT.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <thread>
 
 namespace skipattn {
+/// Threads the kernels' parallel loops run on: OpenMP's default, or
+/// OMP_NUM_THREADS when set.
+static int64_t cpuThreads() {
+  if (const char *env = std::getenv("OMP_NUM_THREADS")) {
+    char *end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && n > 0)
+      return n;
+  }
+  return std::max<int64_t>(1, std::thread::hardware_concurrency());
+}
+
 int64_t cpuTileStackBytes(const AttentionSpec &s) {
   // Mirrors skipattn-tile's per-tile buffers (Q tile, scores, m, l,
   // accumulator) plus the CPU lowering's transposed K block, all f32.
@@ -40,6 +55,18 @@ AttentionSpec cpuSpec(AttentionSpec spec) {
   }
   // One decision per tile, or per head when factors differ per head.
   spec.skipUnit = spec.packGQA && spec.runtimeFactors() ? spec.tileBlockQ() : 0;
+  // Fewer tiles than threads (decode of a few sequences and KV heads):
+  // split each tile's KV blocks so every thread has some, at least four
+  // blocks a split (kernel_info reports the count; each split keeps its
+  // own running max, so it is part of the decisions).
+  int64_t tiles = spec.batch * (spec.qHeads / spec.tileHeads()) *
+                  ((spec.qLen + spec.tileBlockQ() - 1) / spec.tileBlockQ());
+  int64_t blocks = (spec.kvLen + spec.blockKV - 1) / spec.blockKV;
+  int64_t threads = cpuThreads();
+  spec.kvSplits = 1;
+  if (tiles < threads && blocks >= 8)
+    spec.kvSplits = std::max<int64_t>(
+        1, std::min((threads + tiles - 1) / tiles, blocks / 4));
   return spec;
 }
 } // namespace skipattn
