@@ -79,7 +79,6 @@ def run_case(name, dtype, hq, hkv, d, S, C, blocks, prefill, decode, min_keep,
     ref_v = np.zeros((B, hkv, C, d))
     written = np.zeros((B, C), dtype=bool)
     bs = -(-C // blocks)
-    first_decision = max(1, min_keep)
     failures, skipped_total, decisions_total = 0, 0, 0
 
     chunks = [(i * S, S) for i in range(-(-max(prompts) // S))]
@@ -135,14 +134,10 @@ def run_case(name, dtype, hq, hkv, d, S, C, blocks, prefill, decode, min_keep,
             real = np.flatnonzero(pos[b] >= 0)
             L = int(pos[b].max()) + 1
             visited = -(-L // bs) if L > 0 else 0
-            lam = factor / L if L > 0 else 0.0
-            allowed = 0 < lam < 1
-            # Padding rows see no key: they decide "skip" on every visited
-            # block past the kept ones (they never veto).
-            pad_rows = rows - len(real)
-            want_total = visited * rows
-            want_skipped = np.full(hq, pad_rows * max(0, visited - first_decision)
-                                   if allowed else 0)
+            # Padding rows see no key: they never veto and decide nothing,
+            # so only the real rows' decisions count.
+            want_total = visited * len(real)
+            want_skipped = np.zeros(hq, dtype=np.int64)
             near = 0
             if len(real):
                 ref, ref_lse, ref_stats, near = attention_reference(
