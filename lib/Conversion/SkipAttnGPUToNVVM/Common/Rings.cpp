@@ -290,8 +290,7 @@ struct RingVoteLowering : OpConversionPattern<sg::RingVoteOp> {
     rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
     Emitter ie(rw, loc);
     auto ring = cast<sg::RingType>(op.getRing().getType());
-    Value stage =
-        ie.remu(ie.toI32(adaptor.getBlock()), ie.c32(ring.getStages()));
+    Value stage = stageAndParity(ie, ring, adaptor.getBlock()).first;
     Value byte =
         arith::ExtUIOp::create(rw, loc, rw.getI8Type(), adaptor.getKeep());
     LLVM::StoreOp::create(rw, loc, byte,
@@ -315,7 +314,7 @@ struct RingVotesLowering : OpConversionPattern<sg::RingVotesOp> {
     auto ring = cast<sg::RingType>(op.getRing().getType());
     waitParity(e, adaptor.getRing(),
                locateVote(e, op.getRing(), adaptor.getBlock()));
-    Value stage = e.remu(e.toI32(adaptor.getBlock()), e.c32(ring.getStages()));
+    Value stage = stageAndParity(e, ring, adaptor.getBlock()).first;
     Value any = e.cBool(false);
     for (int64_t w = 0; w < ring.getConsumers(); ++w) {
       Value v = LLVM::LoadOp::create(
