@@ -61,12 +61,9 @@ def timed(fn, iters):
 
 
 def worker(rank, world, a, init, out):
-    # The CUDA target runs on device 0 of its process: each rank sees its
-    # own GPU only (set before CUDA initialises in this process).
-    os.environ["CUDA_VISIBLE_DEVICES"] = str(rank)
-    torch.cuda.set_device(0)
+    torch.cuda.set_device(rank)
     dist.init_process_group("nccl", init_method=init, rank=rank,
-                            world_size=world, device_id=torch.device("cuda", 0))
+                            world_size=world, device_id=torch.device("cuda", rank))
     B, Hq, Hkv, S, D = 1, 32, 8, a.seq, 128
     q, k, v = structured(B, Hq, Hkv, S, D)
     qs, ks, vs = (cp.shard(x, rank, world) for x in (q, k, v))

@@ -86,7 +86,9 @@ typedef struct skipattn_context_options {
 typedef struct skipattn_attention_desc {
   uint32_t struct_size; /* sizeof(skipattn_attention_desc_t) */
   skipattn_device_t device;
-  int32_t device_index; /* CUDA ordinal; only the current device (0) */
+  int32_t device_index; /* CUDA ordinal: the kernel runs in that GPU's
+                           primary context (the one the CUDA runtime and
+                           PyTorch use)                                 */
   skipattn_dtype_t dtype;
   int64_t batch, q_heads, kv_heads, q_len, kv_len, head_dim;
   int64_t value_dim; /* 0: head_dim */

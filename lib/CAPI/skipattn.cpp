@@ -48,6 +48,7 @@ skipattn_status_t fail(skipattn_status_t status, llvm::Error err,
 
 struct skipattn_kernel {
   skipattn_device_t device;
+  int deviceIndex = 0; // CUDA: the GPU whose primary context it runs in
   AttentionSpec spec;
   std::unique_ptr<skipattn::CPUKernel> cpu;
   std::shared_ptr<skipattn::CUDAKernel> cuda;
@@ -310,12 +311,10 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
       return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
 
   if (device == SKIPATTN_DEVICE_CUDA) {
-    if (d->device_index != 0)
-      return fail(SKIPATTN_ERROR_UNSUPPORTED,
-                  "the CUDA target runs on device 0 (the primary context of "
-                  "the first GPU); got device " +
-                      std::to_string(d->device_index) +
-                      ". Select the GPU with CUDA_VISIBLE_DEVICES");
+    if (d->device_index < 0 || d->device_index > 1023)
+      return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                  "CUDA device index " + std::to_string(d->device_index) +
+                      " is out of range");
     if (s.dtype == skipattn::DType::F32)
       return fail(SKIPATTN_ERROR_UNSUPPORTED,
                   "the CUDA target needs f16 or bf16 tensors (f32 attention "
@@ -453,8 +452,12 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
   AttentionSpec spec;
   if (skipattn_status_t st = toSpec(desc, spec))
     return st;
+  // A CUDA kernel runs in one device's context: one handle per device.
   std::string key =
-      (desc->device == SKIPATTN_DEVICE_CUDA ? "cuda:" : "cpu:") + spec.key();
+      (desc->device == SKIPATTN_DEVICE_CUDA
+           ? "cuda" + std::to_string(desc->device_index) + ":"
+           : std::string("cpu:")) +
+      spec.key();
   std::lock_guard<std::mutex> lock(context->mutex);
   auto it = context->kernels.find(key);
   if (it != context->kernels.end()) {
@@ -463,6 +466,7 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
   }
   auto k = std::make_shared<skipattn_kernel>();
   k->device = desc->device;
+  k->deviceIndex = desc->device == SKIPATTN_DEVICE_CUDA ? desc->device_index : 0;
   k->spec = spec;
   k->key = spec.key();
   k->verbosity = context->verbosity;
@@ -492,6 +496,7 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
     o.useCache = context->useDiskCache;
     o.dumpDir = context->dumpDir;
     o.passTiming = context->passTiming;
+    o.device = k->deviceIndex;
     auto cuda = skipattn::CUDAKernel::compile(spec, o);
     if (!cuda)
       return classifyCompileError(cuda.takeError());
@@ -500,7 +505,7 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
     k->source = k->cuda->source();
     // Load now, so that a first launch inside a graph capture only
     // launches. Without a driver this fails; launching reports it then.
-    if (llvm::Error e = k->cuda->loadModule())
+    if (llvm::Error e = k->cuda->loadModule(k->deviceIndex))
       llvm::consumeError(std::move(e));
   }
   if (context->verbosity >= 1)
@@ -597,7 +602,7 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
   };
   auto stream = static_cast<skipattn::cuda::CUstream>(a->stream);
   if (a->stats) {
-    auto d = skipattn::cuda::Driver::get();
+    auto d = skipattn::cuda::Driver::get(kernel->deviceIndex);
     if (!d)
       return fail(SKIPATTN_ERROR_CUDA, d.takeError());
     // The counters accumulate atomically: start them at zero, in order.
@@ -613,7 +618,7 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
   if (llvm::Error e = kernel->cuda->launch(
           ptr(a->q), ptr(a->k), ptr(a->v), ptr(a->kv_lens),
           ptr(a->skip_factors), ptr(a->out), ptr(a->lse), ptr(a->stats), stream,
-          needed ? ptr(a->workspace) : 0))
+          needed ? ptr(a->workspace) : 0, kernel->deviceIndex))
     return fail(SKIPATTN_ERROR_CUDA, std::move(e));
   return SKIPATTN_OK;
 }

@@ -271,3 +271,24 @@ def test_factor_tensor_takes_the_fast_path(device):
                                      return_lse=True, context=ctx)
         assert torch.equal(fast, slow)
     ctx.close()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available() or torch.cuda.device_count() < 2,
+                    reason="needs two CUDA GPUs")
+def test_cuda_second_device():
+    # Kernels run in the primary context of their tensors' device: prefill,
+    # split-KV decode (its workspace on that device) and the cached path.
+    rng = np.random.default_rng(23)
+    for shape in [(2, 8, 2, 200, 1000, 128, True), (2, 32, 8, 1, 9000, 128, False)]:
+        B, Hq, Hkv, Sq, Skv, D, causal = shape
+        q, k, v = tensors(rng, B, Hq, Hkv, Sq, Skv, D, torch.bfloat16, "cuda:1")
+        kw = dict(causal=causal, skip_softmax_threshold_scale_factor=0.02 * Skv,
+                  return_lse=True, return_stats=True)
+        with torch.cuda.device(0):  # the current device does not matter
+            out, lse, st = skipattn.attention(q, k, v, **kw)
+        assert out.device == q.device
+        check(q, k, v, out, lse, st, causal=causal, factor=0.02 * Skv,
+              info=skipattn.kernel_info(q, k, v, **kw))
+        first = skipattn.attention(q, k, v, causal=causal)
+        again = skipattn.attention(q, k, v, causal=causal)
+        assert torch.equal(first, again)

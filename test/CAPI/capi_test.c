@@ -212,7 +212,7 @@ int main(int argc, char **argv) {
       {"struct size", SKIPATTN_ERROR_INVALID_ARGUMENT, "size mismatch"},
       {"cuda f32", SKIPATTN_ERROR_UNSUPPORTED, "f16 or bf16"},
       {"cuda head dim", SKIPATTN_ERROR_UNSUPPORTED, "head_dim 64, 128 and 256"},
-      {"cuda device", SKIPATTN_ERROR_UNSUPPORTED, "device 0"},
+      {"cuda device", SKIPATTN_ERROR_INVALID_ARGUMENT, "out of range"},
   };
   for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); ++c) {
     skipattn_attention_desc_t bad = makeDesc(1, 4, 2, 16, 64, 64);
@@ -247,7 +247,7 @@ int main(int argc, char **argv) {
     } else if (!strcmp(n, "cuda device")) {
       bad.device = SKIPATTN_DEVICE_CUDA;
       bad.dtype = SKIPATTN_DTYPE_BF16;
-      bad.device_index = 1;
+      bad.device_index = -1;
     }
     skipattn_kernel_t kh = (skipattn_kernel_t)1;
     skipattn_status_t st = skipattn_kernel_get(ctx, &bad, &kh);

@@ -91,14 +91,19 @@ std::string checkCUDAStrides(const AttentionSpec &spec) {
 } // namespace skipattn
 
 CUDAKernel::~CUDAKernel() {
-  if (!module_)
-    return;
-  if (auto d = cuda::Driver::get()) {
-    for (auto &w : workspaces_)
-      d->free(w.second);
-    d->unloadModule(module_);
-  } else
-    llvm::consumeError(d.takeError());
+  // Each device's resources in its own context.
+  for (const Workspace &w : workspaces_) {
+    if (auto d = cuda::Driver::get(w.device))
+      d->free(w.ptr);
+    else
+      llvm::consumeError(d.takeError());
+  }
+  for (const Loaded &l : loaded_) {
+    if (auto d = cuda::Driver::get(l.device))
+      d->unloadModule(l.module);
+    else
+      llvm::consumeError(d.takeError());
+  }
 }
 
 /// The toolkit root whose bin/ptxas serialises cubins, or "" if none.
@@ -260,7 +265,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
     return llvm::createStringError(problem);
   std::string chip = options.chip;
   if (chip.empty()) {
-    auto d = cuda::Driver::get();
+    auto d = cuda::Driver::get(options.device);
     if (d)
       chip = d->chip();
     else
@@ -341,31 +346,33 @@ CUDAKernel::compile(const AttentionSpec &spec,
   return k;
 }
 
-llvm::Error CUDAKernel::loadModule() const {
+llvm::Error CUDAKernel::loadModule(int device) const {
   std::lock_guard<std::mutex> lock(loadMutex_);
-  if (function_)
-    return llvm::Error::success();
-  auto d = cuda::Driver::get();
+  for (const Loaded &l : loaded_)
+    if (l.device == device)
+      return llvm::Error::success();
+  auto d = cuda::Driver::get(device);
   if (!d)
     return d.takeError();
   auto m = d->loadModule(bin_.image, bin_.isPtx);
   if (!m)
     return m.takeError();
-  module_ = *m;
-  auto f = d->function(module_, bin_.kernel, bin_.smem);
-  if (!f)
+  auto f = d->function(*m, bin_.kernel, bin_.smem);
+  if (!f) {
+    d->unloadModule(*m);
     return f.takeError();
-  function_ = *f;
+  }
+  loaded_.push_back({device, *m, *f});
   return llvm::Error::success();
 }
 
 llvm::Expected<cuda::CUdeviceptr>
-CUDAKernel::workspaceFor(cuda::CUstream stream) const {
+CUDAKernel::workspaceFor(cuda::CUstream stream, int device) const {
   std::lock_guard<std::mutex> lock(workspaceMutex_);
-  for (auto &[s, p] : workspaces_)
-    if (s == stream)
-      return p;
-  auto d = cuda::Driver::get();
+  for (const Workspace &w : workspaces_)
+    if (w.device == device && w.stream == stream)
+      return w.ptr;
+  auto d = cuda::Driver::get(device);
   if (!d)
     return d.takeError();
   auto p = d->alloc(bin_.workspace);
@@ -382,7 +389,7 @@ CUDAKernel::workspaceFor(cuda::CUstream stream) const {
     d->free(*p);
     return std::move(e);
   }
-  workspaces_.push_back({stream, *p});
+  workspaces_.push_back({device, stream, *p});
   return *p;
 }
 
@@ -391,7 +398,7 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                                cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
                                cuda::CUdeviceptr lse, cuda::CUdeviceptr stats,
                                cuda::CUstream stream,
-                               cuda::CUdeviceptr workspace) const {
+                               cuda::CUdeviceptr workspace, int device) const {
   const AttentionSpec &s = spec_;
   if (!q || !k || !v || !out)
     return llvm::createStringError("query, key, value and out are required");
@@ -408,11 +415,18 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   if (out % 4)
     return llvm::createStringError("the output must start at a 4-byte "
                                    "aligned address");
-  if (llvm::Error e = loadModule())
+  if (llvm::Error e = loadModule(device))
     return e;
-  auto d = cuda::Driver::get();
+  auto d = cuda::Driver::get(device);
   if (!d)
     return d.takeError();
+  cuda::CUfunction function = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(loadMutex_);
+    for (const Loaded &l : loaded_)
+      if (l.device == device)
+        function = l.function;
+  }
   bool bf16 = s.dtype == ::skipattn::DType::BF16;
   cuda::TensorMap maps[3];
   // 4-D maps over [B, H, S, D] with the views' strides (contiguous when the
@@ -445,7 +459,7 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                                          bin_.boxKV[0], bin_.boxKV[1]))
     return e;
   if (bin_.workspace > 0 && !workspace) {
-    auto w = workspaceFor(stream);
+    auto w = workspaceFor(stream, device);
     if (!w)
       return w.takeError();
     workspace = *w;
@@ -475,6 +489,6 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
       return llvm::createStringError("unknown kernel parameter kind '" + p +
                                      "' in the launch contract");
   }
-  return d->launch(function_, bin_.grid.data(), bin_.block.data(), bin_.smem,
+  return d->launch(function, bin_.grid.data(), bin_.block.data(), bin_.smem,
                    stream, params.data());
 }

@@ -129,24 +129,42 @@ Error Driver::load() {
     return e;
   if (count == 0)
     return createStringError("no CUDA device: the driver sees no GPU");
+  devices.resize(count);
+  return Error::success();
+}
+
+/// Device `device`'s properties and primary context, on its first use.
+Error Driver::open(int device) {
+  Device &d = devices[device];
   CUdevice dev;
-  if (Error e = check(api->cuDeviceGet(&dev, 0), "cuDeviceGet"))
+  if (Error e = check(api->cuDeviceGet(&dev, device), "cuDeviceGet"))
     return e;
   char buf[256] = {0};
   api->cuDeviceGetName(buf, sizeof(buf) - 1, dev);
-  name = buf;
-  if (Error e = check(api->cuDeviceGetAttribute(&ccMajor, kAttrCCMajor, dev),
+  d.name = buf;
+  if (Error e = check(api->cuDeviceGetAttribute(&d.ccMajor, kAttrCCMajor, dev),
                       "cuDeviceGetAttribute"))
     return e;
-  api->cuDeviceGetAttribute(&ccMinor, kAttrCCMinor, dev);
-  api->cuDeviceGetAttribute(&smCount, kAttrSMCount, dev);
-  if (Error e = check(api->cuDevicePrimaryCtxRetain(&ctx, dev),
-                      "cuDevicePrimaryCtxRetain"))
-    return e;
-  return check(api->cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+  api->cuDeviceGetAttribute(&d.ccMinor, kAttrCCMinor, dev);
+  api->cuDeviceGetAttribute(&d.smCount, kAttrSMCount, dev);
+  return check(api->cuDevicePrimaryCtxRetain(&d.ctx, dev),
+               "cuDevicePrimaryCtxRetain");
 }
 
-Expected<Driver &> Driver::get() {
+namespace {
+/// The device whose context this thread made current through Driver::get.
+thread_local int currentIndex = 0;
+} // namespace
+
+int Driver::currentDevice() const { return currentIndex; }
+const Driver::Device &Driver::current() const { return devices[currentIndex]; }
+int Driver::computeCapability() const {
+  return current().ccMajor * 10 + current().ccMinor;
+}
+int Driver::multiprocessors() const { return current().smCount; }
+const std::string &Driver::deviceName() const { return current().name; }
+
+Expected<Driver &> Driver::get(int device) {
   static std::once_flag once;
   static Driver *driver = nullptr;
   static std::string failure;
@@ -165,16 +183,30 @@ Expected<Driver &> Driver::get() {
   });
   if (!driver)
     return createStringError(failure);
-  // Threads other than the first need the context made current too.
-  if (Error e = driver->check(driver->api->cuCtxSetCurrent(driver->ctx),
-                              "cuCtxSetCurrent"))
+  if (device < 0 || device >= driver->deviceCount())
+    return createStringError("CUDA device " + std::to_string(device) +
+                             " does not exist: the driver sees " +
+                             std::to_string(driver->deviceCount()));
+  {
+    static std::mutex openMutex;
+    std::lock_guard<std::mutex> lock(openMutex);
+    if (!driver->devices[device].ctx)
+      if (Error e = driver->open(device))
+        return std::move(e);
+  }
+  // Every call makes the device's context current on the calling thread.
+  if (Error e = driver->check(
+          driver->api->cuCtxSetCurrent(driver->devices[device].ctx),
+          "cuCtxSetCurrent"))
     return std::move(e);
+  currentIndex = device;
   return *driver;
 }
 
 std::string Driver::chip() const {
-  std::string c = "sm_" + std::to_string(ccMajor) + std::to_string(ccMinor);
-  if (ccMajor == 9 || ccMajor == 10)
+  const Device &d = current();
+  std::string c = "sm_" + std::to_string(d.ccMajor) + std::to_string(d.ccMinor);
+  if (d.ccMajor == 9 || d.ccMajor == 10)
     c += "a";
   return c;
 }
@@ -222,7 +254,7 @@ Expected<CUmodule> Driver::loadModule(const std::string &image, bool isPtx) {
       r == 222 /*CUDA_ERROR_UNSUPPORTED_PTX_VERSION*/)
     return createStringError("unsupported GPU architecture: the kernel was "
                              "built for sm_90a and this device is " +
-                             chip() + " (" + name + ")");
+                             chip() + " (" + deviceName() + ")");
   if (Error e = check(r, "cuModuleLoadDataEx"))
     return log[0] ? createStringError(llvm::toString(std::move(e)) + ": " + log)
                   : std::move(e);

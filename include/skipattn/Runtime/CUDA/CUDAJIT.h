@@ -50,6 +50,8 @@ struct CUDACompileOptions {
   /// V loads wait for the skip votes: 1 on, 0 off, -1 the schedule's
   /// choice.
   int64_t gateV = -1;
+  /// The device whose chip the kernel is built for when `chip` is empty.
+  int device = 0;
   std::string dumpDir;
   bool passTiming = false;
 };
@@ -99,8 +101,8 @@ public:
                      cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
                      cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
                      cuda::CUdeviceptr lse, cuda::CUdeviceptr stats,
-                     cuda::CUstream stream,
-                     cuda::CUdeviceptr workspace = 0) const;
+                     cuda::CUstream stream, cuda::CUdeviceptr workspace = 0,
+                     int device = 0) const;
 
   const AttentionSpec &spec() const { return spec_; }
   const CUDABinary &binary() const { return bin_; }
@@ -108,9 +110,10 @@ public:
   /// "memory", "disk" or "compiled".
   const std::string &source() const { return source_; }
   const std::string &cacheKey() const { return key_; }
-  /// Loads the module into the current context (launch does it on first
-  /// use). Done ahead of time, the first launch can be graph-captured.
-  llvm::Error loadModule() const;
+  /// Loads the module into device `device`'s primary context (launch does
+  /// it on first use there). Done ahead of time, the first launch can be
+  /// graph-captured.
+  llvm::Error loadModule(int device = 0) const;
 
 private:
   CUDAKernel() = default;
@@ -119,15 +122,26 @@ private:
   std::string key_, source_;
   double compileMs_ = 0;
   mutable std::mutex loadMutex_; // first launches may race
-  mutable cuda::CUmodule module_ = nullptr;
-  mutable cuda::CUfunction function_ = nullptr;
+  /// The module and function loaded into each device's context.
+  struct Loaded {
+    int device;
+    cuda::CUmodule module;
+    cuda::CUfunction function;
+  };
+  mutable std::vector<Loaded> loaded_;
   /// Split-KV workspaces, one per stream: launches on one stream are
   /// ordered, so each leaves its counters at zero for the next; launches on
   /// different streams never share one. Allocated on a stream's first
   /// launch and zeroed in stream order (a memset node when captured).
   mutable std::mutex workspaceMutex_;
-  mutable std::vector<std::pair<cuda::CUstream, cuda::CUdeviceptr>> workspaces_;
-  llvm::Expected<cuda::CUdeviceptr> workspaceFor(cuda::CUstream stream) const;
+  struct Workspace {
+    int device;
+    cuda::CUstream stream;
+    cuda::CUdeviceptr ptr;
+  };
+  mutable std::vector<Workspace> workspaces_;
+  llvm::Expected<cuda::CUdeviceptr> workspaceFor(cuda::CUstream stream,
+                                                 int device) const;
 };
 
 } // namespace skipattn

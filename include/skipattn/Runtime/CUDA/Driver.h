@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace skipattn::cuda {
 
@@ -35,17 +36,22 @@ struct alignas(64) TensorMap {
   uint64_t opaque[16];
 };
 
-/// The loaded driver. `get()` loads libcuda.so.1, initialises it and makes
-/// the primary context of device 0 current; every later call reuses it.
+/// The loaded driver. `get(d)` loads libcuda.so.1 and initialises it once,
+/// retains device d's primary context (the one the CUDA runtime and
+/// PyTorch use) on its first use and makes it current on the calling
+/// thread; the device queries below describe that device.
 class Driver {
 public:
-  static llvm::Expected<Driver &> get();
+  static llvm::Expected<Driver &> get(int device = 0);
 
-  int computeCapability() const { return ccMajor * 10 + ccMinor; }
-  int multiprocessors() const { return smCount; }
-  const std::string &deviceName() const { return name; }
+  int computeCapability() const;
+  int multiprocessors() const;
+  const std::string &deviceName() const;
   /// "sm_90a" style chip name of the device.
   std::string chip() const;
+  /// Devices the driver sees, and the one current on this thread.
+  int deviceCount() const { return static_cast<int>(devices.size()); }
+  int currentDevice() const;
 
   // Memory.
   llvm::Expected<CUdeviceptr> alloc(size_t bytes);
@@ -89,11 +95,16 @@ public:
 private:
   Driver() = default;
   llvm::Error load();
+  llvm::Error open(int device);
   struct API;
   API *api = nullptr;
-  CUcontext ctx = nullptr;
-  int ccMajor = 0, ccMinor = 0, smCount = 0;
-  std::string name;
+  struct Device {
+    CUcontext ctx = nullptr; // null until first used
+    int ccMajor = 0, ccMinor = 0, smCount = 0;
+    std::string name;
+  };
+  std::vector<Device> devices;
+  const Device &current() const;
 };
 
 } // namespace skipattn::cuda
