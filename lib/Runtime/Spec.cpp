@@ -216,7 +216,7 @@ std::string AttentionSpec::validate() const {
   else if (runtimeFactors() && thresholdScaleFactor != 0.0)
     e << "a compile-time threshold scale factor and runtime factors are "
          "exclusive";
-  else if (runtimeFactors() && tileHeads() > 1 &&
+  else if (runtimeFactors() && factorStrideH() != 0 && tileHeads() > 1 &&
            tileBlockQ() % tileUnit() != 0)
     e << "per-head runtime factors need a skip unit within one head";
   else if (minKeepBlocks < 0)

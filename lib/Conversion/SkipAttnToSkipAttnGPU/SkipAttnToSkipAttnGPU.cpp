@@ -246,7 +246,8 @@ LogicalResult KernelBuilder::analyze() {
   problem.kvHeads = kvHeads;
   problem.elementType = elt;
   problem.skipping = blocked.hasSkipping();
-  problem.runtimeFactors = static_cast<bool>(blocked.getSkipFactors());
+  problem.runtimeFactors =
+      skipattn_gpu::factorsPerHead(blocked.getSkipFactors());
   if (failed(skipattn_gpu::verifySchedule(
           schedule, problem, "sm_90a", [&] { return blocked.emitOpError(); })))
     return failure();

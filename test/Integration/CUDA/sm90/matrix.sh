@@ -55,6 +55,11 @@ run --dtype=f16 --batch=1 --q-heads=16 --kv-heads=4 --q-len=16 --kv-len=2048 --k
 run --dtype=bf16 --batch=1 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=3000 --kv-splits=7 --pattern=structured --threshold-scale-factor=20
 run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=4 --q-len=100 --kv-len=2000 --kv-splits=3 --causal --seed=11
 run --dtype=bf16 --batch=1 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=700 --kv-splits=1 --pattern=structured --threshold-scale-factor=20
+# Runtime factors in decode: uniform over the heads (scalar, per sequence)
+# keep heads packed; per head unpacks them.
+run --dtype=bf16 --batch=3 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=6000 --kv-lens=6000,2000,300 --pattern=structured --factor-layout=per-sequence --skip-factors=40,20,5
+run --dtype=bf16 --batch=2 --q-heads=16 --kv-heads=4 --q-len=4 --kv-len=3000 --causal --pattern=structured --factor-layout=scalar --skip-factors=30
+run --dtype=bf16 --batch=2 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=3000 --pattern=structured --factor-layout=per-head --skip-factors=10,20,30,40,50,60,70,80
 # Gated V loads in prefill (the votes of 2 and 3 math warpgroups ORed).
 run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=1024 --kv-len=8192 --causal --pattern=structured --threshold-scale-factor=1000 --gate-v=1
 run --dtype=f16 --head-dim=64 --batch=2 --q-heads=4 --kv-heads=4 --q-len=500 --kv-len=3000 --kv-lens=3000,1200 --pattern=structured --threshold-scale-factor=300 --gate-v=1

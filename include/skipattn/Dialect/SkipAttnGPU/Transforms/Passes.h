@@ -29,10 +29,16 @@ struct ScheduleProblem {
   int64_t batch = 0, qHeads = 0, kvHeads = 0;
   Type elementType;
   bool skipping = false;
-  /// Skip factors given per (batch, head) at launch: a skip unit must not
-  /// span two heads, so heads are not packed.
+  /// Skip factors given per head at launch ([B, Hq] or [1, Hq] layouts): a
+  /// skip unit must not span two heads, so heads are not packed. Factors
+  /// uniform over the heads (one value, or one per sequence) pack.
   bool runtimeFactors = false;
 };
+
+/// Whether a `skip_factors` buffer ([B, Hq] memref) may differ between
+/// heads: its head dimension has more than one element and a nonzero
+/// stride.
+bool factorsPerHead(Value factors);
 
 /// Query lengths up to this are decode (or speculative verification):
 /// one math warpgroup holding the query heads of a KV head.
