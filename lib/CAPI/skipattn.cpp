@@ -453,11 +453,10 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
   if (skipattn_status_t st = toSpec(desc, spec))
     return st;
   // A CUDA kernel runs in one device's context: one handle per device.
-  std::string key =
-      (desc->device == SKIPATTN_DEVICE_CUDA
-           ? "cuda" + std::to_string(desc->device_index) + ":"
-           : std::string("cpu:")) +
-      spec.key();
+  std::string key = (desc->device == SKIPATTN_DEVICE_CUDA
+                         ? "cuda" + std::to_string(desc->device_index) + ":"
+                         : std::string("cpu:")) +
+                    spec.key();
   std::lock_guard<std::mutex> lock(context->mutex);
   auto it = context->kernels.find(key);
   if (it != context->kernels.end()) {
@@ -466,7 +465,8 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
   }
   auto k = std::make_shared<skipattn_kernel>();
   k->device = desc->device;
-  k->deviceIndex = desc->device == SKIPATTN_DEVICE_CUDA ? desc->device_index : 0;
+  k->deviceIndex =
+      desc->device == SKIPATTN_DEVICE_CUDA ? desc->device_index : 0;
   k->spec = spec;
   k->key = spec.key();
   k->verbosity = context->verbosity;

@@ -21,6 +21,11 @@
 
 namespace mlir::skipattn::lowering {
 
+/// Named barriers (bar.sync ids): 0 is the CTA's, 1 the math role's (the
+/// split-KV merge), 3 + w warpgroup w's turn (pingpong).
+constexpr int64_t kMathRoleBarrier = 1;
+constexpr int64_t kFirstTurnBarrier = 3;
+
 /// Builds arithmetic at one location. Values are i32 unless named otherwise.
 struct Emitter {
   Emitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
@@ -119,6 +124,10 @@ struct Emitter {
   Value tid();
   /// Warpgroup of this thread within the CTA.
   Value warpgroup() { return shr(tid(), 7); }
+  /// True on the first thread of each warpgroup.
+  Value warpgroupLeader() {
+    return cmp(arith::CmpIPredicate::eq, andI(tid(), c32(127)), c32(0));
+  }
   /// Fragment row of this thread's first register row (the second is +8)
   /// and its column pair base: rows g and g + 8, columns 8i + 2t + {0, 1}.
   Value fragRow() {
@@ -132,6 +141,11 @@ struct Emitter {
     if (!rowsPerHead)
       return {c32(0), r};
     return {divu(r, c32(rowsPerHead)), remu(r, c32(rowsPerHead))};
+  }
+  /// bar.sync on named barrier `id` for `threads` threads.
+  void namedBarrier(Value id, int64_t threads) {
+    NVVM::BarrierOp::create(b, loc, /*res=*/Type(), id, c32(threads),
+                            /*reductionOp=*/{}, /*reductionPredicate=*/{});
   }
   Value fragCol() { return mul(andI(tid(), c32(3)), c32(2)); }
 

@@ -85,6 +85,10 @@ private:
   void emitUpdate(OnlineSoftmaxOp update);
   LogicalResult emitFinalize(FinalizeOp fin);
   void emitKVBounds();
+  /// The KV block of the loop's `blk`-th block (kvLower + blk), and its
+  /// first key.
+  Value kvBlock(Value blk);
+  Value kvRow(Value blk);
   void emitPut(Value ring, Value block, StringRef slot, Value pred, Value desc,
                Value row, Value head, Value batch);
   Value param(Value memrefArg);
@@ -246,8 +250,7 @@ LogicalResult KernelBuilder::analyze() {
   problem.kvHeads = kvHeads;
   problem.elementType = elt;
   problem.skipping = blocked.hasSkipping();
-  problem.runtimeFactors =
-      skipattn_gpu::factorsPerHead(blocked.getSkipFactors());
+  problem.runtimeFactors = skipattn::factorsPerHead(blocked.getSkipFactors());
   if (failed(skipattn_gpu::verifySchedule(
           schedule, problem, "sm_90a", [&] { return blocked.emitOpError(); })))
     return failure();
@@ -636,6 +639,17 @@ void KernelBuilder::emitKVBounds() {
     kvCount = arith::SubIOp::create(b, loc, kvCount, kvLower);
 }
 
+Value KernelBuilder::kvBlock(Value blk) {
+  if (matchPattern(kvLower, m_Zero()))
+    return blk;
+  return arith::AddIOp::create(b, loc, kvLower, blk);
+}
+
+Value KernelBuilder::kvRow(Value blk) {
+  return arith::MulIOp::create(b, loc, kvBlock(blk),
+                               cIdx(schedule.getBlockKv()));
+}
+
 /// The load warpgroup: its first thread loads Q, then for every block of
 /// the math role's loop acquires the K and V stages and fills them, and
 /// finally waits for the V loads no consumer may have waited for.
@@ -648,12 +662,6 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
   Value nBlocks = kvCount;
   Value kvHead = map.lookupOrDefault(scores.getKvHead());
   Value kvBatch = map.lookupOrDefault(scores.getBatch());
-  auto rowOf = [&](Value blk) {
-    Value first = matchPattern(kvLower, m_Zero())
-                      ? blk
-                      : arith::AddIOp::create(b, loc, kvLower, blk);
-    return arith::MulIOp::create(b, loc, first, cIdx(schedule.getBlockKv()));
-  };
   // A thread of warp `warp` runs `body` for every block of the loop.
   auto blockLoop = [&](int64_t warp, function_ref<void(Value)> before,
                        function_ref<void(Value, Value)> body) {
@@ -665,7 +673,7 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
     auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1));
     b.setInsertionPointToStart(forOp.getBody());
     Value blk = forOp.getInductionVar();
-    body(blk, rowOf(blk));
+    body(blk, kvRow(blk));
     return forOp;
   };
   auto putQ = [&](Value pred) {
@@ -712,7 +720,7 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
 
 LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   MLIRContext *ctx = b.getContext();
-  int64_t stages = schedule.getStages(), blockKV = schedule.getBlockKv();
+  int64_t stages = schedule.getStages();
   // The rings count the loop's blocks from 0 (block n of the loop uses
   // stage n mod stages): the KV block is kvLower + n.
   if (!specialized)
@@ -720,20 +728,13 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   Value nBlocks = kvCount;
   Value kvHead = map.lookupOrDefault(scores.getKvHead());
   Value kvBatch = map.lookupOrDefault(scores.getBatch());
-  bool fromZero = matchPattern(kvLower, m_Zero());
-  auto absolute = [&](Value blk) -> Value {
-    return fromZero ? blk : arith::AddIOp::create(b, loc, kvLower, blk);
-  };
-  auto rowOf = [&](Value blk) {
-    return arith::MulIOp::create(b, loc, absolute(blk), cIdx(blockKV));
-  };
   // Prologue: blocks 0 .. stages-1, each if it exists. Rows past the
   // tensor's end (and past kv_len) are zero-filled or masked.
   for (int64_t s = 0; s < stages && !specialized; ++s) {
     Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                          cIdx(s), nBlocks);
     Value pred = arith::AndIOp::create(b, loc, leader, exists);
-    Value row = rowOf(cIdx(s));
+    Value row = kvRow(cIdx(s));
     emitPut(kRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch);
     emitPut(vRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch);
   }
@@ -789,7 +790,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(forOp.getBody());
     n = forOp.getInductionVar();
-    map.map(loop.getBlockIndex(), absolute(n));
+    map.map(loop.getBlockIndex(), kvBlock(n));
     m = forOp.getRegionIterArg(0);
     l = forOp.getRegionIterArg(1);
     o = forOp.getRegionIterArg(2);
@@ -832,7 +833,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       auto tileT = cast<sg::RingType>(vRing.getType()).getTile();
       sg::RingWaitOp::create(b, loc, tileT, vRing, n, "v");
       Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
-      Value row = rowOf(next);
+      Value row = kvRow(next);
       emitPut(kRing, next, "k", t, kDesc, row, kvHead, kvBatch);
       emitPut(vRing, next, "v", t, vDesc, row, kvHead, kvBatch);
     }
@@ -1042,9 +1043,8 @@ LogicalResult KernelBuilder::run() {
     offset = llvm::alignTo(end, 1024);
     return r;
   };
+  // verifySchedule (in analyze) saw the load role and the skipping.
   gateV = schedule.getGateV();
-  if (gateV && (!specialized || !blocked.hasSkipping()))
-    return blocked.emitOpError("gate_v needs a load role and skipping");
   if (specialized) {
     kRing = createRing({"k"}, false);
     vRing = createRing({"v"}, gateV);

@@ -411,3 +411,40 @@ func.func @f(%m: memref<32xf32>, %acc: memref<32x64xf32>, %st: memref<1x1x2xi64>
   }
   return
 }
+
+// -----
+
+// expected-error @+1 {{kv_splits must be in [1, 1024], got 0}}
+func.func @f() attributes {t = #skipattn.tiling<block_q = 64, block_kv = 64, heads_per_tile = 1, skip_unit = 0, kv_splits = 0>} { return }
+
+// -----
+
+func.func @f(%po: memref<2x1x2x8x64xf32>, %pl: memref<2x1x2x8xf32>, %o: memref<1x2x8x64x1xf16>) {
+  // expected-error @+1 {{out must have rank 4}}
+  skipattn.merge_splits %po, %pl into %o : memref<2x1x2x8x64xf32>, memref<2x1x2x8xf32>, memref<1x2x8x64x1xf16>
+  return
+}
+
+// -----
+
+func.func @f(%po: memref<2x1x2x8x32xf32>, %pl: memref<2x1x2x8xf32>, %o: memref<1x2x8x64xf16>) {
+  // expected-error @+1 {{partial_out must be [S] + the shape of out}}
+  skipattn.merge_splits %po, %pl into %o : memref<2x1x2x8x32xf32>, memref<2x1x2x8xf32>, memref<1x2x8x64xf16>
+  return
+}
+
+// -----
+
+func.func @f(%po: memref<2x1x2x8x64xf32>, %pl: memref<3x1x2x8xf32>, %o: memref<1x2x8x64xf16>) {
+  // expected-error @+1 {{partial_lse must be [S, B, H, Sq] of partial_out}}
+  skipattn.merge_splits %po, %pl into %o : memref<2x1x2x8x64xf32>, memref<3x1x2x8xf32>, memref<1x2x8x64xf16>
+  return
+}
+
+// -----
+
+func.func @f(%po: memref<2x1x2x8x64xf32>, %pl: memref<2x1x2x8xf32>, %o: memref<1x2x8x64xf16>, %l: memref<1x2x9xf32>) {
+  // expected-error @+1 {{lse must be [B, H, Sq] of out}}
+  skipattn.merge_splits %po, %pl into %o lse(%l : memref<1x2x9xf32>) : memref<2x1x2x8x64xf32>, memref<2x1x2x8xf32>, memref<1x2x8x64xf16>
+  return
+}

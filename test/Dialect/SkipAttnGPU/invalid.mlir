@@ -950,3 +950,24 @@ gpu.module @m {
     gpu.return
   }
 }
+
+// -----
+
+// expected-error @+1 {{the workspace size must be >= 0}}
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64], workspace = -4>} { return }
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{kv_splits must be in [1, 1024] with q_tiles x kv_splits below 2^31, got 0}}
+  %b, %h, %t = skipattn_gpu.tile_id {q_tiles = 2, kv_splits = 0} : index, index, index
+  return
+}
+
+// -----
+
+func.func @f(%p: !llvm.ptr<1>, %i: index) {
+  // expected-error @+1 {{strides are three non-negative even element strides (batch, head, row)}}
+  skipattn_gpu.split_merge %p, %p, %p[%i] into %p[%i, %i, %i] plane %i {cols = 128 : i64, element_type = bf16, flag_offset = 0 : i64, kv_splits = 4 : i64, planes = 8 : i64, q_len = 1 : i64, rows = 64 : i64, rows_per_head = 16 : i64, strides = array<i64: 1024, 128, 127>, threads = 128 : i64} : !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>
+  return
+}

@@ -142,8 +142,7 @@ struct AddStatsLowering : OpConversionPattern<sg::AddStatsOp> {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
-    Value first =
-        e.cmp(arith::CmpIPredicate::eq, e.andI(e.tid(), e.c32(127)), e.c32(0));
+    Value first = e.warpgroupLeader();
     guarded(e, first, [&](Emitter &ie) {
       Value p =
           arith::IndexCastOp::create(ie.b, loc, ie.i64(), adaptor.getPlane());

@@ -178,8 +178,7 @@ struct RingReleaseLowering : OpConversionPattern<sg::RingReleaseOp> {
     if (ring.getConsumers() > 0) {
       Emitter e(rw, loc);
       RingSlot s = locateEmpty(e, op.getRing(), adaptor.getBlock());
-      Value first = e.cmp(arith::CmpIPredicate::eq, e.andI(e.tid(), e.c32(127)),
-                          e.c32(0));
+      Value first = e.warpgroupLeader();
       auto ifOp = scf::IfOp::create(rw, loc, first, /*withElse=*/false);
       rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
       nvgpu::MBarrierArriveOp::create(
@@ -284,8 +283,7 @@ struct RingVoteLowering : OpConversionPattern<sg::RingVoteOp> {
                                 ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
-    Value first =
-        e.cmp(arith::CmpIPredicate::eq, e.andI(e.tid(), e.c32(127)), e.c32(0));
+    Value first = e.warpgroupLeader();
     auto ifOp = scf::IfOp::create(rw, loc, first, /*withElse=*/false);
     rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
     Emitter ie(rw, loc);

@@ -18,9 +18,6 @@ using namespace mlir::skipattn::lowering;
 namespace sg = mlir::skipattn_gpu;
 
 namespace {
-/// Named barrier of the math role (0 is the CTA's, 3 + w the turns').
-constexpr int64_t kMathBarrier = 1;
-
 struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::SplitMergeOp op, OpAdaptor adaptor,
@@ -32,9 +29,7 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
     int64_t splits = op.getKvSplits(), qLen = op.getQLen(), cols = op.getCols(),
             threads = op.getThreads();
     auto barrier = [&](Emitter &be) {
-      NVVM::BarrierOp::create(be.b, loc, /*res=*/Type(), be.c32(kMathBarrier),
-                              be.c32(threads),
-                              /*reductionOp=*/{}, /*reductionPredicate=*/{});
+      be.namedBarrier(be.c32(kMathRoleBarrier), threads);
     };
     // Byte `flag_offset` of the aligned dynamic shared memory.
     Value flagAt = e.sharedPtr(e.sharedAt(e.c32(op.getFlagOffset())));

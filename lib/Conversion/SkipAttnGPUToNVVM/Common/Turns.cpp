@@ -17,16 +17,13 @@ using namespace mlir::skipattn::lowering;
 namespace sg = mlir::skipattn_gpu;
 
 namespace {
-constexpr int64_t kFirstTurnBarrier = 3;
-
 struct TurnTakeLowering : OpConversionPattern<sg::TurnTakeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::TurnTakeOp op, OpAdaptor,
                                 ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
     Value id = e.add(e.warpgroup(), e.c32(kFirstTurnBarrier));
-    NVVM::BarrierOp::create(rw, op.getLoc(), /*res=*/Type(), id, e.c32(256),
-                            /*reductionOp=*/{}, /*reductionPredicate=*/{});
+    e.namedBarrier(id, 256);
     rw.eraseOp(op);
     return success();
   }

@@ -416,3 +416,14 @@ LogicalResult MergeSplitsOp::verify() {
   }
   return success();
 }
+
+bool mlir::skipattn::factorsPerHead(Value factors) {
+  if (!factors)
+    return false;
+  auto t = cast<MemRefType>(factors.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (t.getRank() != 2 || failed(t.getStridesAndOffset(strides, offset)))
+    return true;
+  return t.getDimSize(1) != 1 && strides[1] != 0;
+}

@@ -83,14 +83,7 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   // Runtime factors may differ per head: then a unit must not straddle
   // two heads (factors uniform over the heads, a zero head stride or one
   // head column, do not care).
-  auto perHead = [](Value f) {
-    auto t = cast<MemRefType>(f.getType());
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    return t.getDimSize(1) != 1 &&
-           (failed(t.getStridesAndOffset(strides, offset)) || strides[1] != 0);
-  };
-  if (factors && perHead(factors) && tiling.getHeadsPerTile() > 1 &&
+  if (factors && factorsPerHead(factors) && tiling.getHeadsPerTile() > 1 &&
       tiling.getBlockQ() % unit != 0)
     return loop.emitOpError("per-head skip factors need a skip unit that "
                             "divides the ")

@@ -25,17 +25,6 @@ static LogicalResult
 verifyProblem(const ScheduleProblem &problem, StringRef chip,
               function_ref<InFlightDiagnostic()> emitError);
 
-bool mlir::skipattn_gpu::factorsPerHead(Value factors) {
-  if (!factors)
-    return false;
-  auto t = cast<MemRefType>(factors.getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (t.getRank() != 2 || failed(t.getStridesAndOffset(strides, offset)))
-    return true;
-  return t.getDimSize(1) != 1 && strides[1] != 0;
-}
-
 /// Splits of each tile's KV blocks over CTAs. A decode CTA fills an SM
 /// (its ring takes most of the shared memory), so the time is about the
 /// waves of CTAs times the blocks each walks, plus a fixed cost per CTA
@@ -266,7 +255,7 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
   problem.kvHeads = k.getDimSize(1);
   problem.elementType = q.getElementType();
   problem.skipping = op.hasSkipping();
-  problem.runtimeFactors = factorsPerHead(op.getSkipFactors());
+  problem.runtimeFactors = skipattn::factorsPerHead(op.getSkipFactors());
   auto emitError = [&] { return op.emitOpError(); };
   auto schedule = op->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
   if (schedule) {

@@ -265,8 +265,6 @@ RingChecker::walkProducer(Block &block, scf::ForOp loop, bool &acquired,
     if (auto c = dyn_cast<RingCompleteOp>(op)) {
       if (c.getRing() != ring.getRing())
         continue;
-      if (!isLoopBlock(c.getBlock(), loop))
-        return c.emitOpError("a producer loop completes its own block n");
       if (!acquired)
         return c.emitOpError("completes block n's stage without acquiring it "
                              "first on every path (ring.acquire)");
@@ -275,12 +273,9 @@ RingChecker::walkProducer(Block &block, scf::ForOp loop, bool &acquired,
                << c.getSlot() << "' twice per block";
       continue;
     }
-    if (auto v = dyn_cast<RingVotesOp>(op)) {
-      if (v.getRing() == ring.getRing() && !isLoopBlock(v.getBlock(), loop))
-        return v.emitOpError("reads the votes of a block other than the "
-                             "producer loop's block n");
+    // ring.votes: its block is the loop's n (classified before the walk).
+    if (isa<RingVotesOp>(op))
       continue;
-    }
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
       bool thenA = acquired, elseA = acquired;
       if (failed(walkProducer(ifOp.getThenRegion().front(), loop, thenA, puts,
@@ -307,9 +302,6 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
     if (auto v = dyn_cast<RingVoteOp>(op)) {
       if (v.getRing() != ring.getRing())
         continue;
-      if (!isLoopBlock(v.getBlock(), loop))
-        return v.emitOpError("votes on a block other than the consumer "
-                             "loop's block n");
       if (guarded)
         return v.emitOpError("must run on every path of the iteration (the "
                              "vote barrier counts every consumer "

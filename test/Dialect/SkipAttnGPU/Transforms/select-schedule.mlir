@@ -191,3 +191,36 @@ func.func @loadnreg(%q: memref<1x2x128x128xbf16>, %k: memref<1x2x256x128xbf16>,
       {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>]>}
   return
 }
+
+// -----
+
+func.func @heads_divide(%q: memref<1x6x1x64xbf16>, %k: memref<1x2x512x64xbf16>,
+    %v: memref<1x2x512x64xbf16>, %o: memref<1x6x1x64xbf16>) {
+  // expected-error @+1 {{packed heads (2) must divide the 3 query heads of a KV head}}
+  skipattn.attention ins(%q, %k, %v : memref<1x6x1x64xbf16>, memref<1x2x512x64xbf16>, memref<1x2x512x64xbf16>)
+      outs(%o : memref<1x6x1x64xbf16>)
+      {skip = #skipattn.skip<threshold_scale_factor = 1.0e2, min_keep_blocks = 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], heads = 2>}
+  return
+}
+
+// -----
+
+func.func @per_head_factors(%q: memref<1x8x1x64xbf16>, %k: memref<1x2x512x64xbf16>,
+    %v: memref<1x2x512x64xbf16>, %o: memref<1x8x1x64xbf16>, %f: memref<1x8xf32>) {
+  // expected-error @+1 {{per-head skip factors need one head per skip unit; packed heads share one}}
+  skipattn.attention ins(%q, %k, %v : memref<1x8x1x64xbf16>, memref<1x2x512x64xbf16>, memref<1x2x512x64xbf16>) skip_factors(%f : memref<1x8xf32>)
+      outs(%o : memref<1x8x1x64xbf16>)
+      {skip = #skipattn.skip<threshold_scale_factor = 0.0, min_keep_blocks = 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], heads = 4>}
+  return
+}
+
+// -----
+
+func.func @gate_dense(%q: memref<1x8x1x64xbf16>, %k: memref<1x2x512x64xbf16>,
+    %v: memref<1x2x512x64xbf16>, %o: memref<1x8x1x64xbf16>) {
+  // expected-error @+1 {{gate_v waits for skip votes; a dense kernel casts none}}
+  skipattn.attention ins(%q, %k, %v : memref<1x8x1x64xbf16>, memref<1x2x512x64xbf16>, memref<1x2x512x64xbf16>)
+      outs(%o : memref<1x8x1x64xbf16>)
+      {skip = #skipattn.skip<threshold_scale_factor = 0.0, min_keep_blocks = 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>}
+  return
+}

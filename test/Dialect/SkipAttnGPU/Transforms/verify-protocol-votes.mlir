@@ -238,3 +238,211 @@ gpu.module @no_acquire {
     gpu.return
   }
 }
+
+// -----
+
+// A consumer that votes twice.
+gpu.module @twice {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        // expected-error @+1 {{votes twice on block n}}
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        scf.if %keep {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        } else {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+      }
+    }
+    gpu.return
+  }
+}
+
+
+// -----
+
+// A consumer that waits without voting.
+gpu.module @no_vote {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        scf.if %keep {
+          // expected-error @+1 {{waits for block n before voting on it}}
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        } else {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+      }
+    }
+    gpu.return
+  }
+}
+
+
+// -----
+
+// A vote on another block.
+gpu.module @other_block {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        %m = arith.addi %n, %c1 : index
+        // expected-error @+1 {{on a ring with consumers, block indices are constants or a loop's block n}}
+        skipattn_gpu.ring.vote %v[%m], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        scf.if %keep {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        } else {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+      }
+    }
+    gpu.return
+  }
+}
+
+
+// -----
+
+// Completing a slot twice.
+gpu.module @complete_twice {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          // expected-error @+1 {{completes slot 'v' twice per block}}
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        scf.if %keep {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        } else {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+      }
+    }
+    gpu.return
+  }
+}
+
+
+// -----
+
+// Reading the votes of another block.
+gpu.module @votes_other {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %m = arith.addi %n, %c1 : index
+          // expected-error @+1 {{on a ring with consumers, block indices are constants or a loop's block n}}
+          %any = skipattn_gpu.ring.votes %v[%m] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        scf.if %keep {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        } else {
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+      }
+    }
+    gpu.return
+  }
+}
+

@@ -32,6 +32,11 @@ FailureOr<llvm::APFloat> parseF64Parameter(AsmParser &parser);
 #include "skipattn/Dialect/SkipAttn/IR/SkipAttnOps.h.inc"
 
 namespace mlir::skipattn {
+/// Whether a `skip_factors` buffer ([B, Hq] memref) may differ between
+/// heads: its head dimension has more than one element and a nonzero (or
+/// unknown) stride. Head-uniform factors let a skip unit span heads.
+bool factorsPerHead(Value factors);
+
 /// Registers the external models (bufferization) of skipattn ops.
 void registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry);
 } // namespace mlir::skipattn

@@ -35,11 +35,6 @@ struct ScheduleProblem {
   bool runtimeFactors = false;
 };
 
-/// Whether a `skip_factors` buffer ([B, Hq] memref) may differ between
-/// heads: its head dimension has more than one element and a nonzero
-/// stride.
-bool factorsPerHead(Value factors);
-
 /// Query lengths up to this are decode (or speculative verification):
 /// one math warpgroup holding the query heads of a KV head.
 constexpr int64_t kDecodeMaxQLen = 16;
