@@ -7,7 +7,8 @@
 |* last failure on the calling thread. Only this header's functions are      *|
 |* exported by libskipattn_c, so any language with a C FFI can use it.       *|
 |*                                                                            *|
-|* Layout: q [B, Hq, Sq, D], k [B, Hkv, Skv, D], v [B, Hkv, Skv, Dv],        *|
+|* Layout: q [B, Hq, Sq, D], k [B, Hkv, Skv, D], v [B, Hkv, Skv, Dv] (or    *|
+|* page caches with a page table, see page_size),                           *|
 |* out [B, Hq, Sq, Dv], lse [B, Hq, Sq] (f32), stats [B, Hq, 2] (i64),       *|
 |* kv_lens [B] (i32), skip factors f32 in the layout of factor_layout. The   *|
 |* CPU target reads any view with a unit stride on D (e.g. [B, S, H, D]     *|
@@ -103,6 +104,20 @@ typedef struct skipattn_attention_desc {
   int64_t min_keep_blocks;                /* blocks always kept per tile  */
   int32_t has_kv_lens;                    /* per-sequence KV lengths given */
   int32_t with_lse, with_stats;           /* outputs computed             */
+  /* Paged KV cache (page_size > 0): k and v are caches of num_pages pages
+   * seen as [num_pages, kv_heads, page_size, D] (k_strides/v_strides in
+   * that index order: a [pages, page_size, Hkv, D] cache and K/V stacked
+   * in one buffer are views with other strides); args.page_table gives
+   * each sequence's pages, [batch, kv_len / page_size] i32 row-major;
+   * kv_len is the logical length, a whole number of pages. CUDA: page
+   * sizes 16, 32, 64, 128 and 256.                                       */
+  int64_t page_size, num_pages;
+  /* Left-padded queries: args.q_lens [batch] (i32) gives each sequence's
+   * real query rows, the last q_lens[b] of its q_len (the rows before see
+   * nothing: zeros, lse -inf, no skip decisions), so chunks of different
+   * lengths run as one call with each causal mask aligned to its own
+   * sequence.                                                            */
+  int32_t has_q_lens;
 } skipattn_attention_desc_t;
 
 typedef struct skipattn_attention_args {
@@ -125,6 +140,14 @@ typedef struct skipattn_attention_args {
    * pass a buffer there). Ignored when the kernel needs none.             */
   void *workspace;
   uint64_t workspace_bytes;
+  /* iff desc.page_size > 0: key j of sequence b is row j % page_size of
+   * page page_table[b * (kv_len / page_size) + j / page_size]. Entries of
+   * pages a sequence reads (below its length) must lie in [0, num_pages):
+   * checked at launch for host memory (CPU); device memory (CUDA) is the
+   * caller's contract, as in serving frameworks (an entry outside reads
+   * zeros, never faults).                                              */
+  const int32_t *page_table;
+  const int32_t *q_lens; /* iff desc.has_q_lens: each in [0, q_len]      */
 } skipattn_attention_args_t;
 
 typedef struct skipattn_kernel_info {

@@ -247,6 +247,8 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   s.minKeepBlocks = d->min_keep_blocks;
   s.withLse = d->with_lse != 0;
   s.withStats = d->with_stats != 0;
+  s.pageSize = d->page_size;
+  s.numPages = d->num_pages;
   if (!(d->threshold_scale_factor >= 0) ||
       !std::isfinite(d->threshold_scale_factor))
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
@@ -279,13 +281,14 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
                 "factors, not both");
   // The ragged flag; the lengths themselves arrive with each launch.
   s.raggedLens = d->has_kv_lens != 0;
+  s.leftPadded = d->has_q_lens != 0;
   // Shapes and limits first (one definition, AttentionSpec::validate), so
   // that nothing below computes with sizes that overflow.
   if (std::string problem = s.validate(); !problem.empty())
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);
   const int64_t qSizes[4] = {s.batch, s.qHeads, s.qLen, s.headDim};
-  const int64_t kSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
-  const int64_t vSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.dv()};
+  const auto kShape = s.kvShape(s.headDim), vShape = s.kvShape(s.dv());
+  const int64_t *kSizes = kShape.data(), *vSizes = vShape.data();
   const int64_t oSizes[4] = {s.batch, s.qHeads, s.qLen, s.dv()};
   // Contiguous tensors (the common case) share one kernel whatever strides
   // the caller spelled out; other views run without a copy: on the CPU
@@ -581,18 +584,25 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
     return mismatch("lse", s.withLse);
   if (s.withStats != (a->stats != nullptr))
     return mismatch("stats", s.withStats);
+  if (s.paged() != (a->page_table != nullptr))
+    return mismatch("page_table", s.paged());
+  if (s.queryLens() != (a->q_lens != nullptr))
+    return mismatch("q_lens", s.queryLens());
   if (kernel->verbosity >= 2)
     llvm::errs() << "skipattn: launch " << kernel->key << "\n";
 
   if (kernel->device == SKIPATTN_DEVICE_CPU) {
     // Host values are checked; device values cannot be without a host
     // synchronisation (see skipattn.h for what the GPU kernel does).
-    std::string bad = s.checkLaunchValues(a->kv_lens, a->skip_factors);
+    std::string bad =
+        s.checkLaunchValues(a->kv_lens, a->skip_factors, a->page_table,
+                            a->q_lens);
     if (!bad.empty())
       return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, bad);
     if (llvm::Error e =
             kernel->cpu->run(a->q, a->k, a->v, a->kv_lens, a->skip_factors,
-                             a->out, a->lse, a->stats))
+                             a->out, a->lse, a->stats, a->page_table,
+                             a->q_lens))
       return fail(SKIPATTN_ERROR_INTERNAL, std::move(e), "CPU kernel: ");
     return SKIPATTN_OK;
   }
@@ -618,7 +628,8 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
   if (llvm::Error e = kernel->cuda->launch(
           ptr(a->q), ptr(a->k), ptr(a->v), ptr(a->kv_lens),
           ptr(a->skip_factors), ptr(a->out), ptr(a->lse), ptr(a->stats), stream,
-          needed ? ptr(a->workspace) : 0, kernel->deviceIndex))
+          needed ? ptr(a->workspace) : 0, kernel->deviceIndex,
+          ptr(a->page_table), ptr(a->q_lens)))
     return fail(SKIPATTN_ERROR_CUDA, std::move(e));
   return SKIPATTN_OK;
 }

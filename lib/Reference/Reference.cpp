@@ -57,6 +57,8 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
   std::vector<double> pOut(splits * rows * Dv), pLse(splits * rows);
   for (int64_t b = 0; b < B; ++b) {
     const int64_t len = s.seqLen(b);
+    // Left-padded queries: rows before qStart are padding.
+    const int64_t qStart = Sq - s.queryRows(b);
     for (int64_t hg = 0; hg < Hq / heads; ++hg) {
       const int64_t h0 = hg * heads, hkv = h0 / group;
       for (int64_t p0 = 0; p0 < Sq; p0 += bq) {
@@ -65,12 +67,14 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
           int64_t last = std::min(p0 + bq, Sq);
           visible = std::min(std::max<int64_t>(last + len - Sq, 0), len);
         }
+        if (p0 + bq <= qStart)
+          visible = 0;
         const int64_t nBlocks = (visible + bkv - 1) / bkv;
         // Keys each row sees (0: padding or fully masked).
         for (int64_t r = 0; r < rows; ++r) {
           int64_t p = p0 + r % bq;
           lims[r] = 0;
-          if (p < Sq) {
+          if (p < Sq && p >= qStart) {
             lims[r] = len;
             if (s.causal)
               lims[r] = std::min(len, std::max<int64_t>(p + 1 + len - Sq, 0));

@@ -25,8 +25,8 @@ static Type elementType(MLIRContext *ctx, DType t) {
   return {};
 }
 
-/// func @skipattn_main(q, k, v, [kv_lens], [skip_factors], out, [lse],
-/// [stats]) holding one
+/// func @skipattn_main(q, k, v, [kv_lens], [page_table], [q_lens],
+/// [skip_factors], out, [lse], [stats]) holding one
 /// memref-form skipattn.attention.
 namespace skipattn {
 OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
@@ -45,11 +45,15 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
                            StridedLayoutAttr::get(ctx, /*offset=*/0, strides));
   };
   auto qT = tensorType({s.batch, s.qHeads, s.qLen, s.headDim}, s.qStrides);
-  auto kT = tensorType({s.batch, s.kvHeads, s.kvLen, s.headDim}, s.kStrides);
-  auto vT = tensorType({s.batch, s.kvHeads, s.kvLen, s.dv()}, s.vStrides);
+  auto kT = tensorType(s.kvShape(s.headDim), s.kStrides);
+  auto vT = tensorType(s.kvShape(s.dv()), s.vStrides);
   auto oT = tensorType({s.batch, s.qHeads, s.qLen, s.dv()}, s.outStrides);
   SmallVector<Type> args{qT, kT, vT};
   if (s.ragged())
+    args.push_back(MemRefType::get({s.batch}, b.getI32Type()));
+  if (s.paged())
+    args.push_back(MemRefType::get({s.batch, s.maxPages()}, b.getI32Type()));
+  if (s.queryLens())
     args.push_back(MemRefType::get({s.batch}, b.getI32Type()));
   if (s.runtimeFactors())
     args.push_back(MemRefType::get(
@@ -73,6 +77,8 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   Value q = entry->getArgument(i++), k = entry->getArgument(i++),
         v = entry->getArgument(i++);
   Value lens = s.ragged() ? entry->getArgument(i++) : Value();
+  Value table = s.paged() ? entry->getArgument(i++) : Value();
+  Value qLens = s.queryLens() ? entry->getArgument(i++) : Value();
   Value factors = s.runtimeFactors() ? entry->getArgument(i++) : Value();
   Value out = entry->getArgument(i++);
   Value lse = s.withLse ? entry->getArgument(i++) : Value();
@@ -82,7 +88,7 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
     skip = mlir::skipattn::SkipConfigAttr::get(
         ctx, llvm::APFloat(s.thresholdScaleFactor), s.minKeepBlocks);
   mlir::skipattn::AttentionOp::create(
-      b, loc, TypeRange(), q, k, v, lens, factors, out, lse, stats,
+      b, loc, TypeRange(), q, k, v, lens, table, qLens, factors, out, lse, stats,
       b.getF32FloatAttr(static_cast<float>(s.effectiveScale())),
       s.causal ? b.getUnitAttr() : UnitAttr(), skip);
   func::ReturnOp::create(b, loc);

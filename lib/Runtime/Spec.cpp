@@ -28,6 +28,12 @@ double AttentionSpec::effectiveScale() const {
   return scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(headDim));
 }
 
+int64_t AttentionSpec::queryRows(int64_t b) const {
+  if (qLens.empty())
+    return qLen;
+  return std::clamp<int64_t>(qLens[b], 0, qLen);
+}
+
 int64_t AttentionSpec::seqLen(int64_t b) const {
   if (kvLens.empty())
     return kvLen;
@@ -95,11 +101,11 @@ int64_t AttentionSpec::factorCount() const {
 static std::string oversizedTensor(const AttentionSpec &s) {
   struct Tensor {
     const char *name;
-    int64_t dims[4];
+    std::array<int64_t, 4> dims;
   };
   const Tensor tensors[] = {{"query", {s.batch, s.qHeads, s.qLen, s.headDim}},
-                            {"key", {s.batch, s.kvHeads, s.kvLen, s.headDim}},
-                            {"value", {s.batch, s.kvHeads, s.kvLen, s.dv()}},
+                            {"key", s.kvShape(s.headDim)},
+                            {"value", s.kvShape(s.dv())},
                             {"output", {s.batch, s.qHeads, s.qLen, s.dv()}}};
   for (const Tensor &t : tensors) {
     int64_t bytes = dtypeSize(s.dtype);
@@ -168,9 +174,23 @@ static std::string checkStrides(const char *name, const int64_t dims[4],
   return "";
 }
 
+std::array<int64_t, 4> AttentionSpec::kvShape(int64_t d) const {
+  if (paged())
+    return {numPages, kvHeads, pageSize, d};
+  return {batch, kvHeads, kvLen, d};
+}
+
 std::string AttentionSpec::validate() const {
   std::ostringstream e;
-  if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 || kvLen <= 0 ||
+  if (pageSize < 0 || (paged() && (numPages <= 0 || numPages > kMaxDimSize ||
+                                   pageSize > kMaxDimSize || kvLen <= 0 ||
+                                   kvLen % pageSize != 0)))
+    e << "a paged KV cache needs a positive page size and page count (at "
+         "most "
+      << kMaxDimSize << ") and a KV length that is a whole number of pages "
+      << "(page size " << pageSize << ", pages " << numPages << ", KV length "
+      << kvLen << ")";
+  else if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 || kvLen <= 0 ||
       headDim <= 0 || valueDim < 0)
     e << "all sizes must be positive (batch " << batch << ", heads " << qHeads
       << "/" << kvHeads << ", lengths " << qLen << "/" << kvLen << ", head dim "
@@ -187,13 +207,12 @@ std::string AttentionSpec::validate() const {
   else if (std::string t =
                [&] {
                  const int64_t qd[4] = {batch, qHeads, qLen, headDim},
-                               kd[4] = {batch, kvHeads, kvLen, headDim},
-                               vd[4] = {batch, kvHeads, kvLen, dv()},
                                od[4] = {batch, qHeads, qLen, dv()};
+                 const auto kd = kvShape(headDim), vd = kvShape(dv());
                  for (std::string p :
                       {checkStrides("query", qd, qStrides, false),
-                       checkStrides("key", kd, kStrides, false),
-                       checkStrides("value", vd, vStrides, false),
+                       checkStrides("key", kd.data(), kStrides, false),
+                       checkStrides("value", vd.data(), vStrides, false),
                        checkStrides("out", od, outStrides, true)})
                    if (!p.empty())
                      return p;
@@ -210,6 +229,12 @@ std::string AttentionSpec::validate() const {
   else if (std::any_of(kvLens.begin(), kvLens.end(),
                        [&](int32_t l) { return l < 0 || l > kvLen; }))
     e << "every KV length must lie in [0, " << kvLen << "]";
+  else if (!qLens.empty() && static_cast<int64_t>(qLens.size()) != batch)
+    e << "--q-lens has " << qLens.size() << " entries for a batch of "
+      << batch;
+  else if (std::any_of(qLens.begin(), qLens.end(),
+                       [&](int32_t l) { return l < 0 || l > qLen; }))
+    e << "every query length must lie in [0, " << qLen << "]";
   else if (!(thresholdScaleFactor >= 0) || !std::isfinite(thresholdScaleFactor))
     e << "the threshold scale factor must be finite and >= 0, got "
       << thresholdScaleFactor;
@@ -243,8 +268,31 @@ std::string AttentionSpec::validate() const {
 }
 
 std::string AttentionSpec::checkLaunchValues(const int32_t *lens,
-                                             const float *factors) const {
+                                             const float *factors,
+                                             const int32_t *table,
+                                             const int32_t *qRows) const {
   std::ostringstream e;
+  if (qRows && queryLens())
+    for (int64_t b = 0; b < batch; ++b)
+      if (qRows[b] < 0 || qRows[b] > qLen) {
+        e << "q_lens[" << b << "] = " << qRows[b] << " lies outside [0, "
+          << qLen << "]";
+        return e.str();
+      }
+  if (table && paged())
+    for (int64_t b = 0; b < batch; ++b) {
+      int64_t len = lens && ragged() ? std::clamp<int64_t>(lens[b], 0, kvLen)
+                                     : seqLen(b);
+      for (int64_t p = 0, n = (len + pageSize - 1) / pageSize; p < n; ++p) {
+        int32_t page = table[b * maxPages() + p];
+        if (page < 0 || page >= numPages) {
+          e << "page_table[" << b << ", " << p << "] = " << page
+            << " lies outside [0, " << numPages << ") (sequence " << b
+            << " has " << len << " keys)";
+          return e.str();
+        }
+      }
+    }
   if (lens && ragged())
     for (int64_t b = 0; b < batch; ++b)
       if (lens[b] < 0 || lens[b] > kvLen) {
@@ -268,7 +316,8 @@ std::string AttentionSpec::key() const {
   k.precision(17);
   k << "b" << batch << "_h" << qHeads << "x" << kvHeads << "_s" << qLen << "x"
     << kvLen << "_d" << headDim << "x" << dv() << "_" << dtypeName(dtype)
-    << (ragged() ? "_ragged" : "") << (causal ? "_causal" : "") << "_sc"
+    << (ragged() ? "_ragged" : "") << (queryLens() ? "_qpad" : "")
+    << (causal ? "_causal" : "") << "_sc"
     << effectiveScale() << "_f" << thresholdScaleFactor
     << (runtimeFactors() ? std::string("_rf-") + factorLayoutName(factorLayout)
                          : std::string())
@@ -276,7 +325,10 @@ std::string AttentionSpec::key() const {
     << (withStats ? "_st" : "") << "_t" << blockQ << "x" << blockKV << "x"
     << skipUnit << (packGQA ? "_pack" + std::to_string(packHeads) : "")
     << (padQueryTiles ? "_pad" : "")
-    << (kvSplits > 1 ? "_split" + std::to_string(kvSplits) : "");
+    << (kvSplits > 1 ? "_split" + std::to_string(kvSplits) : "")
+    << (paged() ? "_paged" + std::to_string(pageSize) + "x" +
+                      std::to_string(numPages)
+                : std::string());
   auto strides = [&](const char *name, const std::vector<int64_t> &s) {
     if (s.empty())
       return;
@@ -295,7 +347,7 @@ double AttentionSpec::visiblePairs() const {
   double pairs = 0;
   for (int64_t b = 0; b < batch; ++b) {
     int64_t len = seqLen(b);
-    for (int64_t p = 0; p < qLen; ++p)
+    for (int64_t p = qLen - queryRows(b); p < qLen; ++p)
       pairs += causal ? std::clamp<int64_t>(p + 1 + len - qLen, 0, len) : len;
   }
   return pairs * qHeads;

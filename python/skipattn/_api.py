@@ -265,10 +265,29 @@ def _as(t, dtype, what):
     return _wrap(x, what)
 
 
+def _int32_on(x, what, tq, upper):
+    """An int32 buffer of `x` on q's device. Host values are checked before
+    narrowing (2**32 + 10 must not run as 10); device values are not read
+    (no sync): clamped into [0, upper] before narrowing."""
+    t = _wrap(x, what)
+    if t.device != tq.device or t.index != tq.index:
+        raise ValueError(f"{what} must be on q's device")
+    if t.device == "cpu":
+        vals = t.obj.reshape(-1).tolist()
+        if any(isinstance(v, float) or v < 0 or v > upper for v in vals):
+            raise ValueError(f"{what} must be integers in [0, {upper}], "
+                             f"got {vals[:16]}")
+    elif _is_torch(t.obj) and t.dtype != "int32" and \
+            not t.obj.is_floating_point():
+        t = _wrap(t.obj.clamp(0, upper), what)
+    return _as(t, "int32", what)
+
+
 def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
-             return_lse, return_stats, context):
+             return_lse, return_stats, context, page_table=None):
     """Checks the call; returns the kernel, the wrapped q/k/v, the output
-    shape and the factor and length buffers."""
+    shape and the factor, length and page-table buffers. With a page table,
+    k and v are page caches seen as [pages, Hkv, page_size, D]."""
     tq, tk, tv = _wrap(q, "q"), _wrap(k, "k"), _wrap(v, "v")
     for name, t in (("q", tq), ("k", tk), ("v", tv)):
         if len(t.shape) != 4:
@@ -290,7 +309,32 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
         raise ValueError(f"unsupported device {tq.device!r} (cpu or cuda)")
     B, Hq, Sq, D = tq.shape
     _, Hkv, Skv, _ = tk.shape
-    if tk.shape[0] != B or tv.shape[0] != B or tv.shape[1] != Hkv or \
+    tbuf, pages, page_size = None, 0, 0
+    if page_table is not None:
+        # Skv counts logical keys: the table's columns times the page size.
+        pages, page_size = tk.shape[0], Skv
+        if tv.shape[0] != pages or tv.shape[1] != Hkv or \
+                tv.shape[2] != page_size or tk.shape[3] != D:
+            raise ValueError(f"incompatible page caches k {tk.shape}, v "
+                             f"{tv.shape} for q {tq.shape}: expected "
+                             f"[pages, Hkv, page_size, D] views of both")
+        tt = _wrap(page_table, "page_table")
+        if len(tt.shape) != 2 or tt.shape[0] != B:
+            raise ValueError(f"page_table must have shape ({B}, max_pages), "
+                             f"got {tt.shape}")
+        Skv = tt.shape[1] * page_size
+        if page_size == 0 or pages == 0:
+            raise ValueError("a paged KV cache needs pages and rows per page")
+        # Entries are checked at launch (host) or are the caller's contract
+        # (device, see skipattn.h); int32 narrowing must not wrap them.
+        if tt.device == "cpu":
+            vals = tt.obj.reshape(-1).tolist()
+            if any(isinstance(x, float) or not -2**31 <= x < 2**31 for x in vals):
+                raise ValueError("page_table entries must be int32 page indices")
+        if tt.device != tq.device or tt.index != tq.index:
+            raise ValueError("page_table must be on q's device")
+        tbuf = _as(tt, "int32", "page_table")
+    elif tk.shape[0] != B or tv.shape[0] != B or tv.shape[1] != Hkv or \
             tv.shape[2] != Skv or tk.shape[3] != D:
         raise ValueError(f"incompatible shapes q {tq.shape}, k {tk.shape}, "
                          f"v {tv.shape}: expected q [B, Hq, Sq, D], "
@@ -308,7 +352,7 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
     if B * Hq * Sq * Dv == 0 or Skv == 0:
         # Nothing to compute (as torch SDPA: an empty result), or no keys: a
         # row that sees no key outputs 0 with log-sum-exp -inf.
-        return None, tq, tk, tv, (B, Hq, Sq, Dv), None, None
+        return None, tq, tk, tv, (B, Hq, Sq, Dv), None, None, None
 
     # Factor values are checked by the library, one rule for every caller:
     # a compiled-in factor must be finite and >= 0; runtime factors must be
@@ -341,24 +385,13 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
         lt = _wrap(kv_lens, "kv_lens")
         if lt.shape != (B,):
             raise ValueError(f"kv_lens must have shape ({B},), got {lt.shape}")
-        if lt.device != tq.device or lt.index != tq.index:
-            raise ValueError("kv_lens must be on q's device")
-        if lt.device == "cpu":
-            # Checked before narrowing to int32: 2**32 + 10 must not run as 10.
-            vals = lt.obj.reshape(-1).tolist()
-            if any(isinstance(x, float) or x < 0 or x > Skv for x in vals):
-                raise ValueError(f"kv_lens must be integers in [0, {Skv}], got {vals}")
-        elif _is_torch(lt.obj) and lt.dtype != "int32" and \
-                not lt.obj.is_floating_point():
-            # Device values are not read (no sync); clamp before narrowing so
-            # they keep the documented device behaviour (clamped to [0, Skv]).
-            lt = _wrap(lt.obj.clamp(0, Skv), "kv_lens")
-        lbuf = _as(lt, "int32", "kv_lens")
+        lbuf = _int32_on(kv_lens, "kv_lens", tq, Skv)
 
     dev = _capi.DEVICE_CUDA if tq.device == "cuda" else _capi.DEVICE_CPU
     key = (dev, tq.index, code, tq.shape, tk.shape, Dv, tq.strides, tk.strides,
            tv.strides, bool(causal), scale, scalar, layout, min_keep_blocks,
-           lbuf is not None, bool(return_lse), bool(return_stats))
+           lbuf is not None, bool(return_lse), bool(return_stats), pages,
+           page_size)
     ctx = context or default_context()
     kernel = ctx._kernels.get(key)
     if kernel is None:
@@ -379,8 +412,9 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
         desc.has_kv_lens = 1 if lbuf is not None else 0
         desc.with_lse = 1 if return_lse else 0
         desc.with_stats = 1 if return_stats else 0
+        desc.page_size, desc.num_pages = page_size, pages
         kernel = ctx._kernel(key, desc)
-    return kernel, tq, tk, tv, (B, Hq, Sq, Dv), fbuf, lbuf
+    return kernel, tq, tk, tv, (B, Hq, Sq, Dv), fbuf, lbuf, tbuf
 
 
 def _stream(t):
@@ -391,11 +425,12 @@ def _stream(t):
 
 
 def _launch(kernel, tq, tk, tv, out, lse, stats, fbuf, lbuf, stream,
-            workspace=(None, 0)):
+            workspace=(None, 0), tbuf=None):
     a = _capi.AttentionArgs(ctypes.sizeof(_capi.AttentionArgs), tq.ptr, tk.ptr,
                             tv.ptr, out, lbuf.ptr if lbuf else None,
                             fbuf.ptr if fbuf else None, lse, stats, stream,
-                            workspace[0], workspace[1])
+                            workspace[0], workspace[1],
+                            tbuf.ptr if tbuf else None)
     _check(_library().skipattn_kernel_launch(kernel, ctypes.byref(a)))
 
 
@@ -407,10 +442,10 @@ def _ptr(x):
 
 def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
                     min_keep_blocks=1, kv_lens=None, return_lse=False,
-                    return_stats=False, context=None):
-    kernel, tq, tk, tv, oshape, fbuf, lbuf = _prepare(
+                    return_stats=False, context=None, page_table=None):
+    kernel, tq, tk, tv, oshape, fbuf, lbuf, tbuf = _prepare(
         q, k, v, causal, scale, factor, min_keep_blocks, kv_lens, return_lse,
-        return_stats, context)
+        return_stats, context, page_table)
     out = _new_like(tq, oshape, tq.dtype)
     lse = _new_like(tq, oshape[:3], "float32") if return_lse else None
     stats = _new_like(tq, oshape[:2] + (2,), "int64") if return_stats else None
@@ -424,8 +459,9 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
     stream = _stream(tq)
     ws = (context or default_context())._workspace(kernel, tq, stream)
     _launch(kernel, tq, tk, tv, _ptr(out), _ptr(lse), _ptr(stats), fbuf, lbuf,
-            stream, ws)
-    if _is_torch(q) and kv_lens is None and not return_lse and not return_stats:
+            stream, ws, tbuf)
+    if _is_torch(q) and kv_lens is None and page_table is None and \
+            not return_lse and not return_stats:
         _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks,
                        context, kernel, oshape)
     return out, lse, stats

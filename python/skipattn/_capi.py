@@ -62,6 +62,8 @@ class AttentionDesc(ctypes.Structure):
         ("has_kv_lens", ctypes.c_int32),
         ("with_lse", ctypes.c_int32),
         ("with_stats", ctypes.c_int32),
+        ("page_size", ctypes.c_int64),
+        ("num_pages", ctypes.c_int64),
     ]
 
 
@@ -79,6 +81,7 @@ class AttentionArgs(ctypes.Structure):
         ("stream", ctypes.c_void_p),
         ("workspace", ctypes.c_void_p),
         ("workspace_bytes", ctypes.c_uint64),
+        ("page_table", ctypes.c_void_p),
     ]
 
 

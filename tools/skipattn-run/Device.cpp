@@ -7,7 +7,8 @@ using namespace skipattn;
 llvm::Expected<std::unique_ptr<DeviceBuffers>>
 DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
                       const HostTensor &k, const HostTensor &v,
-                      const std::vector<float> &factors) {
+                      const std::vector<float> &factors,
+                      const std::vector<int32_t> &pageTable) {
   auto d = cuda::Driver::get();
   if (!d)
     return d.takeError();
@@ -37,6 +38,12 @@ DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
   if (!factors.empty())
     if (auto e = upload(factors.data(), factors.size() * 4, b->factors))
       return std::move(e);
+  if (!pageTable.empty())
+    if (auto e = upload(pageTable.data(), pageTable.size() * 4, b->table))
+      return std::move(e);
+  if (!s.qLens.empty())
+    if (auto e = upload(s.qLens.data(), s.qLens.size() * 4, b->qLens))
+      return std::move(e);
   if (auto e = upload(nullptr, b->outBytes, b->out))
     return std::move(e);
   if (s.withLse)
@@ -57,7 +64,8 @@ DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
 }
 
 DeviceBuffers::~DeviceBuffers() {
-  for (cuda::CUdeviceptr p : {q, k, v, lens, factors, out, lse, stats})
+  for (cuda::CUdeviceptr p :
+       {q, k, v, lens, factors, out, lse, stats, table, qLens})
     drv->free(p);
   drv->destroyEvent(start);
   drv->destroyEvent(end);
@@ -81,7 +89,7 @@ llvm::Error DeviceBuffers::launch(const CUDAKernel &kernel) {
       return e;
   return kernel.launch(q, k, v, lens,
                        kernel.spec().runtimeFactors() ? factors : 0, out, lse,
-                       stats, nullptr);
+                       stats, nullptr, 0, 0, table, qLens);
 }
 
 llvm::Error DeviceBuffers::fetch(std::vector<uint8_t> &o, std::vector<float> &l,
@@ -103,7 +111,7 @@ llvm::Expected<double> DeviceBuffers::time(const CUDAKernel &kernel) {
     return std::move(e);
   if (auto e = kernel.launch(q, k, v, lens,
                              kernel.spec().runtimeFactors() ? factors : 0, out,
-                             lse, stats, nullptr))
+                             lse, stats, nullptr, 0, 0, table, qLens))
     return std::move(e);
   if (auto e = drv->record(end, nullptr))
     return std::move(e);

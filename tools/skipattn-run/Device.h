@@ -17,7 +17,8 @@ class DeviceBuffers {
 public:
   static llvm::Expected<std::unique_ptr<DeviceBuffers>>
   create(const AttentionSpec &s, const HostTensor &q, const HostTensor &k,
-         const HostTensor &v, const std::vector<float> &factors);
+         const HostTensor &v, const std::vector<float> &factors,
+         const std::vector<int32_t> &pageTable);
   ~DeviceBuffers();
   /// Fills out/lse with NaN and stats with -1.
   llvm::Error poison();
@@ -32,7 +33,8 @@ private:
   DeviceBuffers() = default;
   cuda::Driver *drv = nullptr;
   cuda::CUdeviceptr q = 0, k = 0, v = 0, lens = 0, factors = 0, out = 0,
-                    lse = 0, stats = 0;
+                    lse = 0, stats = 0, table = 0,
+                    qLens = 0;
   size_t outBytes = 0, lseBytes = 0, statsBytes = 0;
   cuda::CUevent start = nullptr, end = nullptr;
 };

@@ -2,6 +2,7 @@
 
 #include "Inputs.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -200,4 +201,48 @@ std::string skipattn::loadNpy(const std::string &path,
       return "'" + path + "' contains a non-finite value";
   }
   return "";
+}
+
+void skipattn::pageKV(const AttentionSpec &s, uint64_t seed, bool nhd,
+                      const HostTensor &k, const HostTensor &v,
+                      HostTensor &kCache, HostTensor &vCache,
+                      std::vector<int64_t> &kStrides,
+                      std::vector<int64_t> &vStrides,
+                      std::vector<int32_t> &table) {
+  const int64_t ps = s.pageSize, P = s.numPages, slots = s.maxPages(),
+                H = s.kvHeads;
+  std::vector<int32_t> order(P);
+  for (int64_t i = 0; i < P; ++i)
+    order[i] = static_cast<int32_t>(i);
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+  std::shuffle(order.begin(), order.end(), rng);
+  table.assign(s.batch * slots, -1);
+  for (int64_t b = 0, next = 0; b < s.batch; ++b)
+    for (int64_t p = 0; p * ps < s.seqLen(b) && p < slots; ++p)
+      table[b * slots + p] = order[next++ % P];
+  auto place = [&](const HostTensor &logical, int64_t d, HostTensor &cache,
+                   std::vector<int64_t> &strides) {
+    // Element strides of the [P, H, ps, d] view over the memory order.
+    strides = nhd ? std::vector<int64_t>{ps * H * d, d, H * d, 1}
+                  : std::vector<int64_t>{H * ps * d, ps * d, d, 1};
+    cache.shape = {P, H, ps, d};
+    cache.values.assign(P * H * ps * d, std::nan(""));
+    for (int64_t b = 0; b < s.batch; ++b)
+      for (int64_t p = 0; p < slots; ++p) {
+        int32_t page = table[b * slots + p];
+        if (page < 0)
+          continue;
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t r = 0; r < ps; ++r) {
+            const double *src =
+                &logical.values[((b * H + h) * s.kvLen + p * ps + r) * d];
+            double *dst = &cache.values[page * strides[0] + h * strides[1] +
+                                        r * strides[2]];
+            std::copy(src, src + d, dst);
+          }
+      }
+    cache.pack(s.dtype);
+  };
+  place(k, s.headDim, kCache, kStrides);
+  place(v, s.dv(), vCache, vStrides);
 }

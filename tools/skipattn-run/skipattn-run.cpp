@@ -44,6 +44,11 @@ static cl::opt<int64_t> kvLen("kv-len", cl::desc("KV length (the buffer's)"),
 static cl::list<int32_t>
     kvLens("kv-lens", cl::desc("Per-sequence KV lengths (ragged batch)"),
            cl::CommaSeparated, cl::cat(cat));
+static cl::list<int32_t> qLens(
+    "q-lens",
+    cl::desc("Per-sequence query lengths of a left-padded batch: sequence "
+             "b's real rows are the last q_lens[b] of --q-len"),
+    cl::CommaSeparated, cl::cat(cat));
 static cl::opt<int64_t> headDim("head-dim", cl::desc("Head dimension"),
                                 cl::init(128), cl::cat(cat));
 static cl::opt<std::string> dtypeOpt("dtype", cl::desc("f32 | f16 | bf16"),
@@ -89,6 +94,21 @@ static cl::opt<int64_t> kvSplits(
              "merged by log-sum-exp (0: 1 on the CPU, the schedule's on "
              "CUDA)"),
     cl::init(0), cl::cat(cat));
+static cl::opt<int64_t> pageSize(
+    "page-size",
+    cl::desc("Paged KV cache: keys per page (0: contiguous K/V). The "
+             "sequences' pages lie at random places of the cache"),
+    cl::init(0), cl::cat(cat));
+static cl::opt<int64_t>
+    numPages("num-pages",
+             cl::desc("Pages of the paged cache (0: the sequences' pages "
+                      "plus 2 unused ones)"),
+             cl::init(0), cl::cat(cat));
+static cl::opt<std::string>
+    pageLayout("page-layout",
+               cl::desc("nhd: pages [P, page_size, Hkv, D] (vLLM, "
+                        "FlashInfer's default) | hnd: [P, Hkv, page_size, D]"),
+               cl::init("nhd"), cl::cat(cat));
 static cl::opt<std::string>
     packOpt("pack-gqa",
             cl::desc("auto | on | off: pack GQA heads into one tile"),
@@ -186,6 +206,7 @@ int main(int argc, char **argv) {
   s.kvLen = kvLen;
   s.headDim = headDim;
   s.kvLens.assign(kvLens.begin(), kvLens.end());
+  s.qLens.assign(qLens.begin(), qLens.end());
   s.causal = causal;
   s.scale = scale;
   s.thresholdScaleFactor = factor;
@@ -194,6 +215,12 @@ int main(int argc, char **argv) {
   s.blockKV = blockKV;
   s.skipUnit = skipUnit;
   s.kvSplits = kvSplits > 0 ? kvSplits : 1;
+  s.pageSize = pageSize;
+  if (pageSize > 0)
+    s.numPages = numPages > 0 ? numPages
+                              : batch * ((kvLen + pageSize - 1) / pageSize) + 2;
+  if (pageLayout != "nhd" && pageLayout != "hnd")
+    return fail("unknown --page-layout '" + pageLayout + "' (nhd or hnd)");
   s.withLse = true;
   s.withStats = true;
   if (dtypeOpt == "f32")
@@ -295,6 +322,19 @@ int main(int argc, char **argv) {
       return fail(err);
     t->pack(s.dtype);
   }
+  // A paged run reads the caches; the reference keeps the logical K/V.
+  HostTensor kCache, vCache;
+  std::vector<int32_t> pageTable;
+  if (s.paged()) {
+    pageKV(s, seed, pageLayout == "nhd", k, v, kCache, vCache, s.kStrides,
+           s.vStrides, pageTable);
+    std::string problem = s.validate();
+    if (!problem.empty())
+      return fail(problem);
+  }
+  const HostTensor &kRun = s.paged() ? kCache : k, &vRun = s.paged() ? vCache : v;
+  const int32_t *tablePtr = s.paged() ? pageTable.data() : nullptr;
+  const int32_t *qLensPtr = s.qLens.empty() ? nullptr : s.qLens.data();
 
   progress("compiling " + s.key());
   const int64_t outCount = s.batch * s.qHeads * s.qLen * s.dv();
@@ -353,9 +393,9 @@ int main(int argc, char **argv) {
         os << cpuKernel->inputIR();
     }
     runOnce = [&]() -> llvm::Error {
-      return cpuKernel->run(q.bytes.data(), k.bytes.data(), v.bytes.data(),
-                            lens, factorsPtr, out.data(), lse.data(),
-                            stats.data());
+      return cpuKernel->run(q.bytes.data(), kRun.bytes.data(),
+                            vRun.bytes.data(), lens, factorsPtr, out.data(),
+                            lse.data(), stats.data(), tablePtr, qLensPtr);
     };
     timeOnce = [&]() -> llvm::Expected<double> {
       auto a = std::chrono::steady_clock::now();
@@ -372,8 +412,9 @@ int main(int argc, char **argv) {
         return dk.takeError();
       std::vector<float> l2(lse.size());
       std::vector<int64_t> s2(stats.size());
-      return (*dk)->run(q.bytes.data(), k.bytes.data(), v.bytes.data(), lens,
-                        nullptr, o.data(), l2.data(), s2.data());
+      return (*dk)->run(q.bytes.data(), kRun.bytes.data(), vRun.bytes.data(),
+                        lens, nullptr, o.data(), l2.data(), s2.data(),
+                        tablePtr, qLensPtr);
     };
   } else {
     auto kernelOr = CUDAKernel::compile(s, gopts);
@@ -396,7 +437,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (onGPU) {
-    auto devOr = DeviceBuffers::create(s, q, k, v, factorsF32);
+    auto devOr = DeviceBuffers::create(s, q, kRun, vRun, factorsF32, pageTable);
     if (!devOr)
       return fail(llvm::toString(devOr.takeError()));
     dev = std::move(*devOr);

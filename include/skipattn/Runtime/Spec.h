@@ -10,6 +10,7 @@
 #ifndef SKIPATTN_RUNTIME_SPEC_H
 #define SKIPATTN_RUNTIME_SPEC_H
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +49,11 @@ struct AttentionSpec {
   // Ragged without the lengths known yet (they arrive with each launch,
   // as in the C API); kvLens, when given, implies it.
   bool raggedLens = false;
+  // Left-padded queries: sequence b's real rows are the last qLens[b] of
+  // its qLen (the rows before see nothing). The same for leftPadded
+  // without the values known yet (they arrive with each launch).
+  std::vector<int32_t> qLens;
+  bool leftPadded = false;
   bool causal = false;
   double scale = 0.0;                // 0: 1/sqrt(headDim)
   double thresholdScaleFactor = 0.0; // 0: dense
@@ -60,6 +66,13 @@ struct AttentionSpec {
   int64_t packHeads = 0;      // heads per packed tile (0: the whole group)
   bool padQueryTiles = false; // tiles keep blockQ rows even when qLen < blockQ
   int64_t kvSplits = 1;       // split-KV: ranges of KV blocks per tile
+  // Paged KV cache (pageSize > 0): key and value are caches of numPages
+  // pages, [numPages, Hkv, pageSize, D] in that index order (kStrides and
+  // vStrides too; a [pages, page_size, Hkv, D] cache is the same view with
+  // other strides), and a page table [B, kvLen / pageSize] (i32) of each
+  // sequence's pages is an operand. kvLen is then the logical length, a
+  // multiple of pageSize.
+  int64_t pageSize = 0, numPages = 0;
   // Element strides of q, k, v and out in [B, H, S, D] order; empty:
   // contiguous. Views such as [B, S, H, D] tensors seen as [B, H, S, D]
   // (what transformers and flash-attn produce) run without a copy; the
@@ -67,8 +80,18 @@ struct AttentionSpec {
   std::vector<int64_t> qStrides, kStrides, vStrides, outStrides;
 
   int64_t dv() const { return valueDim ? valueDim : headDim; }
+  bool paged() const { return pageSize > 0; }
+  /// Page-table columns: pages per sequence (0 when not paged).
+  int64_t maxPages() const { return paged() ? kvLen / pageSize : 0; }
+  /// Shape of the key (d = headDim) or value (d = dv()) operand:
+  /// [B, Hkv, kvLen, d], or [numPages, Hkv, pageSize, d] when paged.
+  std::array<int64_t, 4> kvShape(int64_t d) const;
   /// Per-sequence lengths are an operand of the kernel.
   bool ragged() const { return raggedLens || !kvLens.empty(); }
+  /// Per-sequence query row counts are an operand of the kernel.
+  bool queryLens() const { return leftPadded || !qLens.empty(); }
+  /// Real query rows of sequence b, clamped into [0, qLen].
+  int64_t queryRows(int64_t b) const;
   /// Any tensor given with explicit (non-contiguous) strides.
   bool strided() const {
     return !qStrides.empty() || !kStrides.empty() || !vStrides.empty() ||
@@ -94,8 +117,11 @@ struct AttentionSpec {
   /// reading device memory cannot check without a host synchronisation and
   /// instead clamp lengths into [0, kvLen] and run factors that are not > 0
   /// (NaN included) dense.
-  std::string checkLaunchValues(const int32_t *kvLens,
-                                const float *factors) const;
+  /// With a host page table, the entries of every page a sequence reads
+  /// (those below its length) must lie in [0, numPages).
+  std::string checkLaunchValues(const int32_t *kvLens, const float *factors,
+                                const int32_t *pageTable = nullptr,
+                                const int32_t *qLens = nullptr) const;
   /// A stable text form; the JIT cache key.
   std::string key() const;
   /// Resolved tiling: query positions per tile, heads per tile, unit rows.

@@ -228,6 +228,14 @@ FailureOr<LayerSpec> matchLayer(func::FuncOp func, AttentionOp op) {
     if (!isa<BlockArgument>(operand))
       return op.emitOpError("query, key and value must be arguments of '")
              << func.getSymName() << "' to become graph inputs";
+  // QEfficient's cache is one contiguous [B, Hkv, ctx_len, D] tensor per
+  // layer, indexed by position_ids; it has no page tables.
+  if (op.getPageTable())
+    return op.emitOpError("the AI 100 form has no paged KV cache (its KV "
+                          "cache is contiguous per sequence)");
+  if (op.getQLens())
+    return op.emitOpError("the AI 100 form has no left-padded queries (its "
+                          "prefill chunks are specialised by length)");
   if (op.getKvLens() && !isa<BlockArgument>(op.getKvLens()))
     return op.emitOpError("kv_lens must be a function argument (it becomes "
                           "the position_ids input)");

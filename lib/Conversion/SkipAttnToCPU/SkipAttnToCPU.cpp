@@ -90,6 +90,20 @@ int64_t dimOf(Value v, unsigned i) {
   return cast<MemRefType>(v.getType()).getDimSize(i);
 }
 
+/// Leading indices of logical KV row `kv` in `cache`: (batch, head, kv), or
+/// for a paged cache (table[batch, kv / page_size], head, kv mod
+/// page_size). The runtime checks a host table's entries before a launch.
+SmallVector<Value, 4> kvRowIndices(Emitter &e, Value cache, Value table,
+                                   Value batch, Value head, Value kv) {
+  if (!table)
+    return {batch, head, kv};
+  Value ps = e.idx(dimOf(cache, 2));
+  Value slot = arith::DivUIOp::create(e.b, e.loc, kv, ps);
+  Value page = memref::LoadOp::create(e.b, e.loc, table, ValueRange{batch, slot});
+  page = arith::IndexCastOp::create(e.b, e.loc, e.b.getIndexType(), page);
+  return {page, head, arith::RemUIOp::create(e.b, e.loc, kv, ps)};
+}
+
 /// Largest divisor of `n` not above `want` (at least 1).
 int64_t divisorAtMost(int64_t n, int64_t want) {
   for (int64_t d = std::max<int64_t>(1, std::min(n, want)); d > 1; --d)
@@ -205,10 +219,13 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
           rewriter, loc, e.ult(c, nValid),
           [&](OpBuilder &b, Location l) {
             Emitter t{b, l};
+            SmallVector<Value, 4> row =
+                kvRowIndices(t, op.getKey(), op.getPageTable(), op.getBatch(),
+                             op.getKvHead(), kv);
+            row.push_back(Value());
             t.forRange(t.idx(0), t.idx(d), t.idx(1), [&](Value k) {
-              Value x = memref::LoadOp::create(
-                  b, l, op.getKey(),
-                  ValueRange{op.getBatch(), op.getKvHead(), kv, k});
+              row.back() = k;
+              Value x = memref::LoadOp::create(b, l, op.getKey(), row);
               if (!keyElt.isF32())
                 x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
               memref::StoreOp::create(b, l, x, kT, ValueRange{k, c});
@@ -254,8 +271,15 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
           lim = e.minS(lim,
                        e.maxS(e.sub(e.add(p, e.add(e.idx(1), lim)), e.idx(sq)),
                               e.idx(0)));
-        lim = arith::SelectOp::create(rewriter, loc, e.ult(p, e.idx(sq)), lim,
-                                      e.idx(0));
+        // Padding rows (past Sq, or before the real rows of a left-padded
+        // sequence) see nothing.
+        Value real = e.ult(p, e.idx(sq));
+        if (Value start = op.getQStart())
+          real = arith::AndIOp::create(rewriter, loc, real,
+                                       arith::CmpIOp::create(
+                                           rewriter, loc,
+                                           arith::CmpIPredicate::uge, p, start));
+        lim = arith::SelectOp::create(rewriter, loc, real, lim, e.idx(0));
         Value limRel = e.sub(lim, op.getKvStart());
         Value limVec = vector::BroadcastOp::create(
             rewriter, loc, VectorType::get({n}, rewriter.getIndexType()),
@@ -363,10 +387,11 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
           rewriter, loc, e.idx(0), nValid, e.idx(1), init,
           [&](OpBuilder &b, Location l, Value c, ValueRange accs) {
             Emitter t{b, l};
-            Value vRow = t.loadF32(op.getValue(),
-                                   {op.getBatch(), op.getKvHead(),
-                                    t.add(op.getKvStart(), c), t.idx(0)},
-                                   dv);
+            SmallVector<Value, 4> row = kvRowIndices(
+                t, op.getValue(), op.getPageTable(), op.getBatch(),
+                op.getKvHead(), t.add(op.getKvStart(), c));
+            row.push_back(t.idx(0));
+            Value vRow = t.loadF32(op.getValue(), row, dv);
             SmallVector<Value> next;
             for (int64_t i = 0; i < rb; ++i) {
               Value p = memref::LoadOp::create(

@@ -98,7 +98,8 @@ static OwningOpRef<ModuleOp> buildLayer(MLIRContext *ctx,
   double scale = s.scale > 0 ? s.scale : 1.0 / std::sqrt(double(s.headDim));
   auto op = mlir::skipattn::AttentionOp::create(
       b, loc, TypeRange(results), entry->getArgument(0), entry->getArgument(1),
-      entry->getArgument(2), entry->getArgument(3), Value(), out, lse, stats,
+      entry->getArgument(2), entry->getArgument(3), /*page_table=*/Value(),
+      /*q_lens=*/Value(), /*skip_factors=*/Value(), out, lse, stats,
       b.getF32FloatAttr(static_cast<float>(scale)),
       s.causal ? b.getUnitAttr() : UnitAttr(),
       mlir::skipattn::SkipConfigAttr());

@@ -274,7 +274,9 @@ struct Descriptor {
 
 llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
                            const int32_t *kvLens, const float *factors,
-                           void *out, float *lse, int64_t *stats) const {
+                           void *out, float *lse, int64_t *stats,
+                           const int32_t *pageTable,
+                           const int32_t *qLens) const {
   const AttentionSpec &s = spec_;
   if (!q || !k || !v || !out)
     return llvm::createStringError("query, key, value and out are required");
@@ -287,20 +289,32 @@ llvm::Error CPUKernel::run(const void *q, const void *k, const void *v,
   if (s.runtimeFactors() != (factors != nullptr))
     return llvm::createStringError("skip factors must be given exactly when "
                                    "the kernel was compiled for them");
-  std::string bad = s.checkLaunchValues(kvLens, factors);
+  if (s.paged() != (pageTable != nullptr))
+    return llvm::createStringError("a page table must be given exactly when "
+                                   "the kernel was compiled for a paged KV "
+                                   "cache");
+  if (s.queryLens() != (qLens != nullptr))
+    return llvm::createStringError("q_lens must be given exactly when the "
+                                   "kernel was compiled for left-padded "
+                                   "queries");
+  std::string bad = s.checkLaunchValues(kvLens, factors, pageTable, qLens);
   if (!bad.empty())
     return llvm::createStringError(bad);
   std::vector<Descriptor> descs;
   descs.emplace_back(q,
                      std::vector<int64_t>{s.batch, s.qHeads, s.qLen, s.headDim},
                      s.qStrides);
-  descs.emplace_back(
-      k, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.headDim},
-      s.kStrides);
-  descs.emplace_back(
-      v, std::vector<int64_t>{s.batch, s.kvHeads, s.kvLen, s.dv()}, s.vStrides);
+  auto kShape = s.kvShape(s.headDim), vShape = s.kvShape(s.dv());
+  descs.emplace_back(k, std::vector<int64_t>(kShape.begin(), kShape.end()),
+                     s.kStrides);
+  descs.emplace_back(v, std::vector<int64_t>(vShape.begin(), vShape.end()),
+                     s.vStrides);
   if (kvLens)
     descs.emplace_back(kvLens, std::vector<int64_t>{s.batch});
+  if (pageTable)
+    descs.emplace_back(pageTable, std::vector<int64_t>{s.batch, s.maxPages()});
+  if (qLens)
+    descs.emplace_back(qLens, std::vector<int64_t>{s.batch});
   if (factors)
     descs.emplace_back(
         factors, std::vector<int64_t>{s.batch, s.qHeads},

@@ -398,7 +398,9 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                                cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
                                cuda::CUdeviceptr lse, cuda::CUdeviceptr stats,
                                cuda::CUstream stream,
-                               cuda::CUdeviceptr workspace, int device) const {
+                               cuda::CUdeviceptr workspace, int device,
+                               cuda::CUdeviceptr pageTable,
+                               cuda::CUdeviceptr qLens) const {
   const AttentionSpec &s = spec_;
   if (!q || !k || !v || !out)
     return llvm::createStringError("query, key, value and out are required");
@@ -411,6 +413,14 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   if (s.runtimeFactors() != (factors != 0))
     return llvm::createStringError("skip factors must be given exactly when "
                                    "the kernel was compiled for them");
+  if (s.paged() != (pageTable != 0))
+    return llvm::createStringError("a page table must be given exactly when "
+                                   "the kernel was compiled for a paged KV "
+                                   "cache");
+  if (s.queryLens() != (qLens != 0))
+    return llvm::createStringError("q_lens must be given exactly when the "
+                                   "kernel was compiled for left-padded "
+                                   "queries");
   // The output is written in 32-bit column pairs.
   if (out % 4)
     return llvm::createStringError("the output must start at a 4-byte "
@@ -442,8 +452,8 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
       out[i] = out[i + 1] * sizes[i + 1];
   };
   const int64_t qSizes[4] = {s.batch, s.qHeads, s.qLen, s.headDim};
-  const int64_t kSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
-  const int64_t vSizes[4] = {s.batch, s.kvHeads, s.kvLen, s.dv()};
+  const auto kShape = s.kvShape(s.headDim), vShape = s.kvShape(s.dv());
+  const int64_t *kSizes = kShape.data(), *vSizes = vShape.data();
   int64_t qStr[4], kStr[4], vStr[4];
   strides(s.qStrides, qSizes, qStr);
   strides(s.kStrides, kSizes, kStr);
@@ -464,7 +474,8 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
       return w.takeError();
     workspace = *w;
   }
-  cuda::CUdeviceptr ptrs[] = {out, kvLens, lse, stats, factors, workspace};
+  cuda::CUdeviceptr ptrs[] = {out,     kvLens,    lse,       stats,
+                              factors, workspace, pageTable, qLens};
   std::vector<void *> params;
   for (const std::string &p : bin_.params) {
     if (p == "tma_q")
@@ -485,6 +496,10 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
       params.push_back(&ptrs[4]);
     else if (p == "workspace")
       params.push_back(&ptrs[5]);
+    else if (p == "page_table")
+      params.push_back(&ptrs[6]);
+    else if (p == "q_lens")
+      params.push_back(&ptrs[7]);
     else
       return llvm::createStringError("unknown kernel parameter kind '" + p +
                                      "' in the launch contract");

@@ -448,3 +448,35 @@ func.func @f(%po: memref<2x1x2x8x64xf32>, %pl: memref<2x1x2x8xf32>, %o: memref<1
   skipattn.merge_splits %po, %pl into %o lse(%l : memref<1x2x9xf32>) : memref<2x1x2x8x64xf32>, memref<2x1x2x8xf32>, memref<1x2x8x64xf16>
   return
 }
+
+// -----
+
+func.func @f(%q: memref<2x2x8x64xf32>, %k: memref<40x2x16x64xf32>, %v: memref<40x2x16x64xf32>, %t: memref<3x4xi32>, %o: memref<2x2x8x64xf32>) {
+  // expected-error @+1 {{page_table must be an i32 [B, max_pages]}}
+  skipattn.attention ins(%q, %k, %v : memref<2x2x8x64xf32>, memref<40x2x16x64xf32>, memref<40x2x16x64xf32>) page_table(%t : memref<3x4xi32>) outs(%o : memref<2x2x8x64xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%q: memref<2x2x8x64xf32>, %k: memref<40x2x16x64xf32>, %v: memref<39x2x16x64xf32>, %t: memref<2x4xi32>, %o: memref<2x2x8x64xf32>) {
+  // expected-error @+1 {{key and value caches must have the same number of pages}}
+  skipattn.attention ins(%q, %k, %v : memref<2x2x8x64xf32>, memref<40x2x16x64xf32>, memref<39x2x16x64xf32>) page_table(%t : memref<2x4xi32>) outs(%o : memref<2x2x8x64xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%q: memref<2x2x8x64xf32>, %k: memref<40x2x16x64xf32>, %v: memref<40x2x16x64xf32>, %t: memref<2x0xi32>, %o: memref<2x2x8x64xf32>) {
+  // expected-error @+1 {{a paged cache needs pages, rows per page and a page table with a column}}
+  skipattn.attention ins(%q, %k, %v : memref<2x2x8x64xf32>, memref<40x2x16x64xf32>, memref<40x2x16x64xf32>) page_table(%t : memref<2x0xi32>) outs(%o : memref<2x2x8x64xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%qt: memref<4x64xf32>, %k: memref<40x2x0x64xf32>, %t: memref<2x8xi32>, %s: memref<4x64xf32>, %i: index) {
+  // expected-error @+1 {{a paged cache needs rows per page}}
+  skipattn.block_scores %qt, %k[%i, %i] pages(%t : memref<2x8xi32>) kv_start(%i) kv_len(%i) q_pos(%i) into %s {q_len = 1 : i64, rows_per_head = 1 : i64} : memref<4x64xf32>, memref<40x2x0x64xf32>, memref<4x64xf32>
+  return
+}

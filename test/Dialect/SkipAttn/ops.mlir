@@ -83,3 +83,35 @@ func.func @blocked(%q: memref<1x4x16x64xf16>, %k: memref<1x2x64x64xf16>,
       {rows_per_head = 16 : i64} : memref<32xf32>, memref<32xf32>, memref<32x64xf32>, memref<1x4x16x64xf16>
   return
 }
+
+// A paged KV cache: 40 pages of 16 keys seen as [P, Hkv, page_size, D]
+// (here an NHD cache through its strides), a [B, max_pages] page table.
+// CHECK-LABEL: func @paged
+// CHECK: skipattn.attention ins({{.*}}) kv_lens(%{{.*}} : memref<2xi32>) page_table(%{{.*}} : memref<2x8xi32>) outs(
+func.func @paged(%q: memref<2x8x1x128xbf16>,
+    %k: memref<40x2x16x128xbf16, strided<[4096, 128, 256, 1]>>,
+    %v: memref<40x2x16x128xbf16, strided<[4096, 128, 256, 1]>>,
+    %lens: memref<2xi32>, %table: memref<2x8xi32>,
+    %o: memref<2x8x1x128xbf16>) {
+  skipattn.attention ins(%q, %k, %v : memref<2x8x1x128xbf16>,
+      memref<40x2x16x128xbf16, strided<[4096, 128, 256, 1]>>,
+      memref<40x2x16x128xbf16, strided<[4096, 128, 256, 1]>>)
+      kv_lens(%lens : memref<2xi32>) page_table(%table : memref<2x8xi32>)
+      outs(%o : memref<2x8x1x128xbf16>)
+  return
+}
+
+// CHECK-LABEL: func @paged_blocks
+// CHECK: skipattn.block_scores %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] pages(%{{.*}} : memref<2x8xi32>) kv_start(
+// CHECK: skipattn.online_softmax %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] pages(%{{.*}} : memref<2x8xi32>) kv_start(
+func.func @paged_blocks(%qt: memref<4x128xf32>, %k: memref<40x2x16x128xbf16>,
+    %v: memref<40x2x16x128xbf16>, %t: memref<2x8xi32>, %s: memref<4x64xf32>,
+    %m: memref<4xf32>, %l: memref<4xf32>, %acc: memref<4x128xf32>,
+    %i: index, %len: index) {
+  skipattn.block_scores %qt, %k[%i, %i] pages(%t : memref<2x8xi32>) kv_start(%i) kv_len(%len) q_pos(%i) into %s
+      {q_len = 1 : i64, rows_per_head = 1 : i64}
+      : memref<4x128xf32>, memref<40x2x16x128xbf16>, memref<4x64xf32>
+  skipattn.online_softmax %s, %v[%i, %i] pages(%t : memref<2x8xi32>) kv_start(%i) kv_len(%len) state(%m, %l, %acc)
+      : memref<4x64xf32>, memref<40x2x16x128xbf16>, memref<4xf32>, memref<4xf32>, memref<4x128xf32>
+  return
+}

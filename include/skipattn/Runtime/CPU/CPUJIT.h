@@ -57,10 +57,14 @@ public:
   /// Runs on host buffers laid out [B, H, S, D] row-major in the spec's
   /// element type. `kvLens` is needed iff the spec is ragged, `factors`
   /// (spec.factorCount() floats) iff it has runtime factors, `lse` and
-  /// `stats` iff the spec asks for them.
+  /// `stats` iff the spec asks for them, `pageTable` ([B, maxPages] i32)
+  /// iff it is paged (k and v are then its page caches), `qLens` ([B]
+  /// i32) iff its queries are left-padded.
   llvm::Error run(const void *q, const void *k, const void *v,
                   const int32_t *kvLens, const float *factors, void *out,
-                  float *lse, int64_t *stats) const;
+                  float *lse, int64_t *stats,
+                  const int32_t *pageTable = nullptr,
+                  const int32_t *qLens = nullptr) const;
 
   const AttentionSpec &spec() const { return spec_; }
   /// The MLIR module handed to the pipeline (for reports and dumps).

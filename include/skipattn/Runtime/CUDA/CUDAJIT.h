@@ -96,13 +96,17 @@ public:
   /// (spec.factorCount() f32), `lse` and `stats` must be given iff the spec
   /// has them (else 0). `stats` accumulates: zero it first. `workspace`:
   /// the split-KV workspace (binary().workspace zeroed bytes; 0: the
-  /// kernel's own for `stream`).
+  /// kernel's own for `stream`). A paged spec takes its page caches as k
+  /// and v and the [B, maxPages] i32 `pageTable` (device memory: its
+  /// entries are the caller's contract, see skipattn.attention); a
+  /// left-padded one the [B] i32 `qLens` (clamped into [0, qLen]).
   llvm::Error launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
                      cuda::CUdeviceptr v, cuda::CUdeviceptr kvLens,
                      cuda::CUdeviceptr factors, cuda::CUdeviceptr out,
                      cuda::CUdeviceptr lse, cuda::CUdeviceptr stats,
                      cuda::CUstream stream, cuda::CUdeviceptr workspace = 0,
-                     int device = 0) const;
+                     int device = 0, cuda::CUdeviceptr pageTable = 0,
+                     cuda::CUdeviceptr qLens = 0) const;
 
   const AttentionSpec &spec() const { return spec_; }
   const CUDABinary &binary() const { return bin_; }

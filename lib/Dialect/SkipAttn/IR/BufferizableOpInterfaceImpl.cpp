@@ -39,15 +39,17 @@ struct AttentionOpInterface
     FailureOr<Value> q = buffer(attn.getQuery()), k = buffer(attn.getKey()),
                      v = buffer(attn.getValue()),
                      lens = buffer(attn.getKvLens()),
+                     table = buffer(attn.getPageTable()),
+                     qLens = buffer(attn.getQLens()),
                      factors = buffer(attn.getSkipFactors()),
                      out = buffer(attn.getOut()), lse = buffer(attn.getLse()),
                      stats = buffer(attn.getStats());
-    for (auto r : {q, k, v, lens, factors, out, lse, stats})
+    for (auto r : {q, k, v, lens, table, qLens, factors, out, lse, stats})
       if (failed(r))
         return failure();
     rewriter.setInsertionPoint(op);
     skipattn::AttentionOp::create(rewriter, op->getLoc(), TypeRange(), *q, *k,
-                                  *v, *lens, *factors, *out, *lse, *stats,
+                                  *v, *lens, *table, *qLens, *factors, *out, *lse, *stats,
                                   attn.getScaleAttr(), attn.getCausalAttr(),
                                   attn.getSkipAttr());
     SmallVector<Value> outs;

@@ -37,10 +37,24 @@ double AttentionOp::getEffectiveScale() {
   return 1.0 / std::sqrt(static_cast<double>(d));
 }
 
+int64_t AttentionOp::getLogicalKvLen() {
+  auto k = cast<ShapedType>(getKey().getType());
+  if (!k.hasRank() || k.getRank() != 4)
+    return ShapedType::kDynamic;
+  if (!getPageTable())
+    return k.getShape()[2];
+  auto t = cast<ShapedType>(getPageTable().getType());
+  if (!t.hasRank() || t.getRank() != 2 || t.isDynamicDim(1) ||
+      k.isDynamicDim(2))
+    return ShapedType::kDynamic;
+  return t.getShape()[1] * k.getShape()[2];
+}
+
 MutableOperandRange AttentionOp::getDpsInitsMutable() {
-  // Inputs come first: query, key, value, then the optional kv_lens and
-  // skip_factors.
-  unsigned start = 3 + (getKvLens() ? 1 : 0) + (getSkipFactors() ? 1 : 0);
+  // Inputs come first: query, key, value, then the optional kv_lens,
+  // page_table, q_lens and skip_factors.
+  unsigned start = 3 + (getKvLens() ? 1 : 0) + (getPageTable() ? 1 : 0) +
+                   (getQLens() ? 1 : 0) + (getSkipFactors() ? 1 : 0);
   unsigned count = 1 + (getLse() ? 1 : 0) + (getStats() ? 1 : 0);
   return MutableOperandRange(getOperation(), start, count);
 }
@@ -97,11 +111,25 @@ LogicalResult AttentionOp::verify() {
 
   auto qs = q.getShape(), ks = k.getShape(), vs = v.getShape(),
        os = o.getShape();
-  if (!dimsAgree(qs[0], ks[0]) || !dimsAgree(qs[0], vs[0]))
+  // A paged cache's first dimension counts pages, not sequences.
+  Value table = getPageTable();
+  if (!table && (!dimsAgree(qs[0], ks[0]) || !dimsAgree(qs[0], vs[0])))
     return emitOpError("query, key and value batch sizes differ");
+  if (table && !dimsAgree(ks[0], vs[0]))
+    return emitOpError("key and value caches must have the same number of "
+                       "pages");
   if (!dimsAgree(ks[1], vs[1]) || !dimsAgree(ks[2], vs[2]))
     return emitOpError(
         "key and value must have the same number of heads and KV length");
+  if (table) {
+    auto t = cast<ShapedType>(table.getType());
+    if (!t.hasRank() || t.getRank() != 2 || !t.getElementType().isInteger(32) ||
+        !dimsAgree(t.getShape()[0], qs[0]))
+      return emitOpError("page_table must be an i32 [B, max_pages]");
+    if (t.getShape()[1] == 0 || ks[2] == 0 || ks[0] == 0)
+      return emitOpError("a paged cache needs pages, rows per page and a "
+                         "page table with a column");
+  }
   if (!ShapedType::isDynamic(qs[1]) && !ShapedType::isDynamic(ks[1]) &&
       (ks[1] == 0 || qs[1] % ks[1] != 0))
     return emitOpError("query heads (")
@@ -119,6 +147,12 @@ LogicalResult AttentionOp::verify() {
     if (!t.hasRank() || t.getRank() != 1 || !t.getElementType().isInteger(32) ||
         !dimsAgree(t.getShape()[0], qs[0]))
       return emitOpError("kv_lens must be a rank-1 i32 of size B");
+  }
+  if (Value lens = getQLens()) {
+    auto t = cast<ShapedType>(lens.getType());
+    if (!t.hasRank() || t.getRank() != 1 || !t.getElementType().isInteger(32) ||
+        !dimsAgree(t.getShape()[0], qs[0]))
+      return emitOpError("q_lens must be a rank-1 i32 of size B");
   }
   if (Value lse = getLse()) {
     auto t = cast<ShapedType>(lse.getType());
@@ -340,9 +374,20 @@ LogicalResult PackQOp::verify() {
   return success();
 }
 
+/// A paged operand's table is [B, max_pages] (ODS checks i32 rank 2).
+static LogicalResult verifyPaged(Operation *op, Value table, Value cache) {
+  if (!table)
+    return success();
+  if (dim(cache, 2) == 0)
+    return op->emitOpError("a paged cache needs rows per page");
+  return success();
+}
+
 LogicalResult BlockScoresOp::verify() {
   if (rank(getKey()) != 4)
     return emitOpError("key must have rank 4");
+  if (failed(verifyPaged(*this, getPageTable(), getKey())))
+    return failure();
   if (rank(getQTile()) != 2 || rank(getScores()) != 2)
     return emitOpError("q_tile and scores must have rank 2");
   if (!dimsAgree(dim(getQTile(), 0), dim(getScores(), 0)))
@@ -365,6 +410,8 @@ LogicalResult SkipPredicateOp::verify() {
 LogicalResult OnlineSoftmaxOp::verify() {
   if (rank(getValue()) != 4)
     return emitOpError("value must have rank 4");
+  if (failed(verifyPaged(*this, getPageTable(), getValue())))
+    return failure();
   if (rank(getScores()) != 2 || rank(getRowMax()) != 1 ||
       rank(getRowSum()) != 1 || rank(getAcc()) != 2)
     return emitOpError("scores and acc must have rank 2, row_max and row_sum "

@@ -167,11 +167,17 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
                                 arith::RemUIOp::create(b, loc, row, cIdx(bq)));
       Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                           first, cIdx(sq));
+      Value last = arith::MinUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, first, cIdx(span - 1)),
+          cIdx(sq - 1));
+      // Left-padded queries: a unit of padding rows only decides nothing.
+      if (Value start = scores.getQStart())
+        valid = arith::AndIOp::create(
+            b, loc, valid,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, last,
+                                  start));
       if (scores.getCausal()) {
         // The last position sees keys [0, pos + 1 + kv_len - Sq).
-        Value last = arith::MinUIOp::create(
-            b, loc, arith::AddIOp::create(b, loc, first, cIdx(span - 1)),
-            cIdx(sq - 1));
         Value sees = arith::CmpIOp::create(
             b, loc, arith::CmpIPredicate::ugt,
             arith::AddIOp::create(b, loc,
@@ -198,7 +204,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
     }
     if (!skipping) {
       OnlineSoftmaxOp::create(b, loc, s, update.getValue(), update.getBatch(),
-                              update.getKvHead(), update.getKvStart(),
+                              update.getKvHead(), update.getPageTable(),
+                              update.getKvStart(),
                               update.getKvLen(), m, l, acc);
       return;
     }
@@ -206,7 +213,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
         b, loc, skipIt, arith::ConstantIntOp::create(b, loc, 1, 1));
     scf::IfOp::create(b, loc, keep, [&](OpBuilder &tb, Location tl) {
       OnlineSoftmaxOp::create(tb, tl, s, update.getValue(), update.getBatch(),
-                              update.getKvHead(), update.getKvStart(),
+                              update.getKvHead(), update.getPageTable(),
+                              update.getKvStart(),
                               update.getKvLen(), m, l, acc);
       scf::YieldOp::create(tb, tl);
     });

@@ -47,12 +47,18 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
   for (MemRefType t : {qT, kT, vT})
     if (!t.hasStaticShape())
       return op.emitOpError("skipattn-tile needs static shapes");
+  Value table = op.getPageTable();
+  if (table && !cast<MemRefType>(table.getType()).hasStaticShape())
+    return op.emitOpError("skipattn-tile needs static shapes");
   if (options.blockQ <= 0 || options.blockKV <= 0)
     return op.emitOpError("block sizes must be positive");
 
   int64_t B = qT.getDimSize(0), Hq = qT.getDimSize(1), Sq = qT.getDimSize(2),
           D = qT.getDimSize(3);
-  int64_t Hkv = kT.getDimSize(1), Skv = kT.getDimSize(2), Dv = vT.getDimSize(3);
+  // Paged or not, the tile walks logical key positions [0, Skv); the
+  // block ops translate them into cache rows.
+  int64_t Hkv = kT.getDimSize(1), Skv = op.getLogicalKvLen(),
+          Dv = vT.getDimSize(3);
   int64_t group = Hq / Hkv;
   int64_t heads =
       options.packGQA
@@ -149,6 +155,18 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     len = arith::MinSIOp::create(rewriter, loc, idx, len);
   }
 
+  // Left-padded queries: this sequence's real rows start at
+  // Sq - clamp(q_lens[b], 0, Sq); the rows before see nothing.
+  Value qStart;
+  if (Value qLens = op.getQLens()) {
+    Value raw = memref::LoadOp::create(rewriter, loc, qLens, ValueRange{b});
+    Value n =
+        arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), raw);
+    n = arith::MinSIOp::create(
+        rewriter, loc, arith::MaxSIOp::create(rewriter, loc, n, c0), cIdx(Sq));
+    qStart = arith::SubIOp::create(rewriter, loc, cIdx(Sq), n);
+  }
+
   PackQOp::create(rewriter, loc, op.getQuery(), b, h0, p0, qTile, heads, blockQ,
                   llvm::APFloat(static_cast<float>(scale)));
 
@@ -164,6 +182,13 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
         cIdx(Sq));
     diag = arith::MaxSIOp::create(rewriter, loc, diag, c0);
     visible = arith::MinSIOp::create(rewriter, loc, diag, len);
+  }
+  if (qStart) {
+    // A tile of padding rows only visits nothing.
+    Value end = arith::AddIOp::create(rewriter, loc, p0, cIdx(blockQ));
+    Value padding = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ule, end, qStart);
+    visible = arith::SelectOp::create(rewriter, loc, padding, c0, visible);
   }
   Value numBlocks =
       arith::CeilDivUIOp::create(rewriter, loc, visible, cIdx(options.blockKV));
@@ -195,9 +220,10 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     rewriter.setInsertionPoint(loop.getBodyBlock()->getTerminator());
     Value kvStart = arith::MulIOp::create(rewriter, loc, loop.getBlockIndex(),
                                           cIdx(options.blockKV));
-    BlockScoresOp::create(rewriter, loc, qTile, op.getKey(), b, hkv, kvStart,
-                          len, p0, scores, Sq, blockQ, op.getCausal());
-    OnlineSoftmaxOp::create(rewriter, loc, scores, op.getValue(), b, hkv,
+    BlockScoresOp::create(rewriter, loc, qTile, op.getKey(), b, hkv, table,
+                          kvStart, len, p0, qStart, scores, Sq, blockQ,
+                          op.getCausal());
+    OnlineSoftmaxOp::create(rewriter, loc, scores, op.getValue(), b, hkv, table,
                             kvStart, len, m, l, acc);
   }
   if (!split) {

@@ -247,7 +247,7 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
     return op.emitOpError("GPU kernels need static shapes");
   ScheduleProblem problem;
   problem.qLen = q.getDimSize(2);
-  problem.kvLen = k.getDimSize(2);
+  problem.kvLen = op.getLogicalKvLen();
   problem.headDim = q.getDimSize(3);
   problem.valueDim = v.getDimSize(3);
   problem.batch = q.getDimSize(0);

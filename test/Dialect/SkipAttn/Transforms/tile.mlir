@@ -148,3 +148,21 @@ func.func @tensor_form(%q: tensor<1x2x8x64xf32>, %o: tensor<1x2x8x64xf32>) -> te
       outs(%o : tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32>
   return %r : tensor<1x2x8x64xf32>
 }
+
+// -----
+
+// Paged KV: the tile walks logical positions up to max_pages * page_size
+// (8 x 32 = 256 keys, clamped lengths) and hands the page table to the
+// block ops, which translate positions into cache rows.
+// CHECK-LABEL: func @paged
+// CHECK: %[[LEN:.*]] = arith.minsi %{{.*}}, %c256
+// CHECK: skipattn.blocked_kv %{{.*}} = %c0 to %{{.*}} kv_len(%[[LEN]])
+// CHECK: skipattn.block_scores %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] pages(%{{.*}} : memref<3x8xi32>)
+// CHECK: skipattn.online_softmax %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] pages(%{{.*}} : memref<3x8xi32>)
+func.func @paged(%q: memref<3x2x16x64xf32>, %k: memref<30x2x32x64xf32>,
+                 %v: memref<30x2x32x64xf32>, %lens: memref<3xi32>,
+                 %t: memref<3x8xi32>, %o: memref<3x2x16x64xf32>) {
+  skipattn.attention ins(%q, %k, %v : memref<3x2x16x64xf32>, memref<30x2x32x64xf32>, memref<30x2x32x64xf32>)
+      kv_lens(%lens : memref<3xi32>) page_table(%t : memref<3x8xi32>) outs(%o : memref<3x2x16x64xf32>)
+  return
+}

@@ -18,6 +18,7 @@ include "mlir/IR/OpAsmInterface.td"
 
 def SkipAttn_FloatMemRef : MemRefOf<[F32]>;
 def SkipAttn_InputMemRef : MemRefOf<[F16, BF16, F32]>;
+def SkipAttn_PageTableMemRef : MemRefRankOf<[I32], [2]>;
 
 //===----------------------------------------------------------------------===//
 // Problem level
@@ -39,6 +40,23 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
 
     * `kv_lens [B]` (i32, optional): the actual KV length `L_b <= Skv` of each
       sequence; keys at positions `>= L_b` are masked. Without it `L_b = Skv`.
+    * `page_table [B, max_pages]` (i32, optional): paged KV. `key` is then
+      a cache of pages `[P, Hkv, page_size, D]` (`value` likewise with `Dv`)
+      seen in that order whatever its memory layout (a `[P, page_size, Hkv,
+      D]` cache is the same view with other strides; K and V stacked in one
+      buffer are two views of it), and key `j` of sequence `b` is row
+      `j mod page_size` of page `page_table[b, j / page_size]`. The
+      sequences' logical KV length is `Skv = max_pages * page_size`; table
+      entries of pages past `L_b` are never read. Every entry read must lie
+      in `[0, P)` (the caller's contract, as in serving frameworks: it is
+      device data).
+    * `q_lens [B]` (i32, optional): left-padded queries. Sequence `b` has
+      `Q_b = clamp(q_lens[b], 0, Sq)` real rows, at positions
+      `[Sq - Q_b, Sq)`; the rows before them are padding: they see no key
+      (zeros out, an LSE of -inf) and take no part in skip decisions. The
+      causal alignment is unchanged, so a real row `t` of the sequence sees
+      keys `j <= t + L_b - Q_b`: a batch of chunks of different lengths
+      runs as one call.
     * `scale` (optional): softmax scale, default `1/sqrt(D)`.
     * `causal`: key `j` is visible from query `i` iff `j <= i + (L_b - Sq)`
       (aligned bottom-right, so the last query sees the whole sequence when
@@ -79,6 +97,8 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
   }];
   let arguments = (ins AnyShaped:$query, AnyShaped:$key, AnyShaped:$value,
                        Optional<AnyShaped>:$kv_lens,
+                       Optional<AnyShaped>:$page_table,
+                       Optional<AnyShaped>:$q_lens,
                        Optional<AnyShaped>:$skip_factors,
                        AnyShaped:$out, Optional<AnyShaped>:$lse,
                        Optional<AnyShaped>:$stats,
@@ -88,6 +108,8 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
   let assemblyFormat = [{
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
     (`kv_lens` `(` $kv_lens^ `:` type($kv_lens) `)`)?
+    (`page_table` `(` $page_table^ `:` type($page_table) `)`)?
+    (`q_lens` `(` $q_lens^ `:` type($q_lens) `)`)?
     (`skip_factors` `(` $skip_factors^ `:` type($skip_factors) `)`)?
     `outs` `(` $out `:` type($out) `)`
     (`lse` `(` $lse^ `:` type($lse) `)`)?
@@ -107,6 +129,9 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
     bool hasTensorSemantics() {
       return ::llvm::isa<::mlir::TensorType>(getQuery().getType());
     }
+    /// The logical KV length Skv: the key's sequence extent, or
+    /// max_pages * page_size with a page table (dynamic if either is).
+    int64_t getLogicalKvLen();
   }];
 }
 
@@ -209,16 +234,20 @@ def SkipAttn_PackQOp : SkipAttn_Op<"pack_q", [
 }
 
 def SkipAttn_BlockScoresOp : SkipAttn_Op<"block_scores", [
-    MemoryEffects<[MemRead, MemWrite]>]> {
+    AttrSizedOperandSegments, MemoryEffects<[MemRead, MemWrite]>]> {
   let summary = "Masked score tile of one KV block";
   let description = [{
     `scores[r, c] = q_tile[r, :] . key[batch, kv_head, kv_start + c, :]` for
     `c < block_kv` (the second dimension of `scores`), or -inf when the key is
-    masked: `kv_start + c >= kv_len`, the row's position `p >= q_len` (a
-    padding row), or, with `causal`, `kv_start + c > p + kv_len - q_len`.
+    masked: `kv_start + c >= kv_len`, the row's position `p >= q_len` or
+    `p < q_start` (padding rows; `q_start` defaults to 0), or, with
+    `causal`, `kv_start + c > p + kv_len - q_len`.
     Row `r` has position `q_pos + r mod rows_per_head`. Keys at or past
     `kv_len` are never read. Scores inherit the exp2-domain scaling of
-    `q_tile` (see `skipattn.pack_q`).
+    `q_tile` (see `skipattn.pack_q`). With `pages(%table)` the key is a
+    paged cache `[P, Hkv, page_size, D]` and key `j` is
+    `key[table[batch, j / page_size], kv_head, j mod page_size, :]` (see
+    `skipattn.attention`).
 
     ```mlir
     skipattn.block_scores %tile, %k[%b, %g] kv_start(%j0) kv_len(%len) q_pos(%p)
@@ -227,13 +256,18 @@ def SkipAttn_BlockScoresOp : SkipAttn_Op<"block_scores", [
     ```
   }];
   let arguments = (ins SkipAttn_FloatMemRef:$q_tile, SkipAttn_InputMemRef:$key,
-                       Index:$batch, Index:$kv_head, Index:$kv_start,
-                       Index:$kv_len, Index:$q_pos,
+                       Index:$batch, Index:$kv_head,
+                       Optional<SkipAttn_PageTableMemRef>:$page_table,
+                       Index:$kv_start, Index:$kv_len, Index:$q_pos,
+                       Optional<Index>:$q_start,
                        SkipAttn_FloatMemRef:$scores, I64Attr:$q_len,
                        I64Attr:$rows_per_head, UnitAttr:$causal);
   let assemblyFormat = [{
-    $q_tile `,` $key `[` $batch `,` $kv_head `]` `kv_start` `(` $kv_start `)`
-    `kv_len` `(` $kv_len `)` `q_pos` `(` $q_pos `)` `into` $scores attr-dict
+    $q_tile `,` $key `[` $batch `,` $kv_head `]`
+    (`pages` `(` $page_table^ `:` type($page_table) `)`)?
+    `kv_start` `(` $kv_start `)`
+    `kv_len` `(` $kv_len `)` `q_pos` `(` $q_pos `)`
+    (`q_start` `(` $q_start^ `)`)? `into` $scores attr-dict
     `:` type($q_tile) `,` type($key) `,` type($scores)
   }];
   let hasVerifier = 1;
@@ -276,7 +310,8 @@ def SkipAttn_OnlineSoftmaxOp : SkipAttn_Op<"online_softmax", [
     `l' = l * exp2(m - m') + sum_c p[c]`,
     `acc' = acc * exp2(m - m') + sum_c p[c] * value[batch, kv_head, kv_start + c, :]`.
     A row with `m' = -inf` (nothing visible yet) is left unchanged. `scores`
-    is overwritten with `p`. Only value rows `< kv_len` are read.
+    is overwritten with `p`. Only value rows `< kv_len` are read; with
+    `pages(%table)` value row `j` is paged as in `skipattn.block_scores`.
 
     ```mlir
     skipattn.online_softmax %s, %v[%b, %g] kv_start(%j0) kv_len(%len)
@@ -285,11 +320,15 @@ def SkipAttn_OnlineSoftmaxOp : SkipAttn_Op<"online_softmax", [
     ```
   }];
   let arguments = (ins SkipAttn_FloatMemRef:$scores, SkipAttn_InputMemRef:$value,
-                       Index:$batch, Index:$kv_head, Index:$kv_start,
-                       Index:$kv_len, SkipAttn_FloatMemRef:$row_max,
+                       Index:$batch, Index:$kv_head,
+                       Optional<SkipAttn_PageTableMemRef>:$page_table,
+                       Index:$kv_start, Index:$kv_len,
+                       SkipAttn_FloatMemRef:$row_max,
                        SkipAttn_FloatMemRef:$row_sum, SkipAttn_FloatMemRef:$acc);
   let assemblyFormat = [{
-    $scores `,` $value `[` $batch `,` $kv_head `]` `kv_start` `(` $kv_start `)`
+    $scores `,` $value `[` $batch `,` $kv_head `]`
+    (`pages` `(` $page_table^ `:` type($page_table) `)`)?
+    `kv_start` `(` $kv_start `)`
     `kv_len` `(` $kv_len `)` `state` `(` $row_max `,` $row_sum `,` $acc `)`
     attr-dict `:` type($scores) `,` type($value) `,` type($row_max) `,`
     type($row_sum) `,` type($acc)
