@@ -284,7 +284,8 @@ def _int32_on(x, what, tq, upper):
 
 
 def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
-             return_lse, return_stats, context, page_table=None):
+             return_lse, return_stats, context, page_table=None,
+             q_lens=None):
     """Checks the call; returns the kernel, the wrapped q/k/v, the output
     shape and the factor, length and page-table buffers. With a page table,
     k and v are page caches seen as [pages, Hkv, page_size, D]."""
@@ -352,7 +353,7 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
     if B * Hq * Sq * Dv == 0 or Skv == 0:
         # Nothing to compute (as torch SDPA: an empty result), or no keys: a
         # row that sees no key outputs 0 with log-sum-exp -inf.
-        return None, tq, tk, tv, (B, Hq, Sq, Dv), None, None, None
+        return None, tq, tk, tv, (B, Hq, Sq, Dv), None, None, None, None
 
     # Factor values are checked by the library, one rule for every caller:
     # a compiled-in factor must be finite and >= 0; runtime factors must be
@@ -386,12 +387,18 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
         if lt.shape != (B,):
             raise ValueError(f"kv_lens must have shape ({B},), got {lt.shape}")
         lbuf = _int32_on(kv_lens, "kv_lens", tq, Skv)
+    qbuf = None
+    if q_lens is not None:
+        qt = _wrap(q_lens, "q_lens")
+        if qt.shape != (B,):
+            raise ValueError(f"q_lens must have shape ({B},), got {qt.shape}")
+        qbuf = _int32_on(q_lens, "q_lens", tq, Sq)
 
     dev = _capi.DEVICE_CUDA if tq.device == "cuda" else _capi.DEVICE_CPU
     key = (dev, tq.index, code, tq.shape, tk.shape, Dv, tq.strides, tk.strides,
            tv.strides, bool(causal), scale, scalar, layout, min_keep_blocks,
            lbuf is not None, bool(return_lse), bool(return_stats), pages,
-           page_size)
+           page_size, qbuf is not None)
     ctx = context or default_context()
     kernel = ctx._kernels.get(key)
     if kernel is None:
@@ -413,8 +420,9 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
         desc.with_lse = 1 if return_lse else 0
         desc.with_stats = 1 if return_stats else 0
         desc.page_size, desc.num_pages = page_size, pages
+        desc.has_q_lens = 1 if qbuf is not None else 0
         kernel = ctx._kernel(key, desc)
-    return kernel, tq, tk, tv, (B, Hq, Sq, Dv), fbuf, lbuf, tbuf
+    return kernel, tq, tk, tv, (B, Hq, Sq, Dv), fbuf, lbuf, tbuf, qbuf
 
 
 def _stream(t):
@@ -425,12 +433,13 @@ def _stream(t):
 
 
 def _launch(kernel, tq, tk, tv, out, lse, stats, fbuf, lbuf, stream,
-            workspace=(None, 0), tbuf=None):
+            workspace=(None, 0), tbuf=None, qbuf=None):
     a = _capi.AttentionArgs(ctypes.sizeof(_capi.AttentionArgs), tq.ptr, tk.ptr,
                             tv.ptr, out, lbuf.ptr if lbuf else None,
                             fbuf.ptr if fbuf else None, lse, stats, stream,
                             workspace[0], workspace[1],
-                            tbuf.ptr if tbuf else None)
+                            tbuf.ptr if tbuf else None,
+                            qbuf.ptr if qbuf else None)
     _check(_library().skipattn_kernel_launch(kernel, ctypes.byref(a)))
 
 
@@ -442,10 +451,11 @@ def _ptr(x):
 
 def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
                     min_keep_blocks=1, kv_lens=None, return_lse=False,
-                    return_stats=False, context=None, page_table=None):
-    kernel, tq, tk, tv, oshape, fbuf, lbuf, tbuf = _prepare(
+                    return_stats=False, context=None, page_table=None,
+                    q_lens=None):
+    kernel, tq, tk, tv, oshape, fbuf, lbuf, tbuf, qbuf = _prepare(
         q, k, v, causal, scale, factor, min_keep_blocks, kv_lens, return_lse,
-        return_stats, context, page_table)
+        return_stats, context, page_table, q_lens)
     out = _new_like(tq, oshape, tq.dtype)
     lse = _new_like(tq, oshape[:3], "float32") if return_lse else None
     stats = _new_like(tq, oshape[:2] + (2,), "int64") if return_stats else None
@@ -459,9 +469,9 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
     stream = _stream(tq)
     ws = (context or default_context())._workspace(kernel, tq, stream)
     _launch(kernel, tq, tk, tv, _ptr(out), _ptr(lse), _ptr(stats), fbuf, lbuf,
-            stream, ws, tbuf)
+            stream, ws, tbuf, qbuf)
     if _is_torch(q) and kv_lens is None and page_table is None and \
-            not return_lse and not return_stats:
+            q_lens is None and not return_lse and not return_stats:
         _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks,
                        context, kernel, oshape)
     return out, lse, stats
@@ -469,7 +479,8 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
 
 def attention(q, k, v, *, causal=False, scale=None,
               skip_softmax_threshold_scale_factor=None, min_keep_blocks=1,
-              kv_lens=None, return_lse=False, return_stats=False, context=None):
+              kv_lens=None, q_lens=None, return_lse=False, return_stats=False,
+              context=None):
     """Skip-softmax attention, compiled for the call's shapes on first use.
 
     q [B, Hq, Sq, D], k [B, Hkv, Skv, D], v [B, Hkv, Skv, Dv], contiguous,
@@ -486,6 +497,10 @@ def attention(q, k, v, *, causal=False, scale=None,
     skip unit; the first `min_keep_blocks` blocks of a tile are kept.
 
     kv_lens: int32 [B] actual KV lengths (keys past them are masked).
+    q_lens: int32 [B], a left-padded batch: sequence b's real queries are
+    its last q_lens[b] rows; the rows before see nothing (zeros, lse -inf)
+    and take no part in skip decisions, and the causal mask is aligned to
+    each sequence (its last real row sees its whole KV length).
     Returns out [B, Hq, Sq, Dv], then lse [B, Hq, Sq] (float32, natural log)
     and stats [B, Hq, 2] (int64: decisions, skipped) when asked for. A
     decision is one skip unit (rows deciding together) against one KV
@@ -494,7 +509,8 @@ def attention(q, k, v, *, causal=False, scale=None,
     decide nothing and are not counted. A skipped block saves its softmax,
     its P.V product and (where the schedule allows) its V load.
     """
-    if kv_lens is None and not return_lse and not return_stats:
+    if kv_lens is None and q_lens is None and not return_lse and \
+            not return_stats:
         out = _fast_attention(q, k, v, causal, scale,
                               skip_softmax_threshold_scale_factor,
                               min_keep_blocks, context)
@@ -513,12 +529,14 @@ def attention(q, k, v, *, causal=False, scale=None,
         if torch_ops.use_operator():
             out, lse, stats = torch_ops.call_operator(
                 q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
-                min_keep_blocks, kv_lens, return_lse, return_stats)
+                min_keep_blocks, kv_lens, return_lse, return_stats,
+                q_lens=q_lens)
             return _result(out, lse if return_lse else None,
                            stats if return_stats else None)
     out, lse, stats = _attention_impl(
         q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
-        min_keep_blocks, kv_lens, return_lse, return_stats, context)
+        min_keep_blocks, kv_lens, return_lse, return_stats, context,
+        q_lens=q_lens)
     return _result(out, lse, stats)
 
 
@@ -624,15 +642,18 @@ def _result(out, lse, stats):
 
 def kernel_info(q, k, v, *, causal=False, scale=None,
                 skip_softmax_threshold_scale_factor=None, min_keep_blocks=1,
-                kv_lens=None, return_lse=False, return_stats=False,
-                context=None):
+                kv_lens=None, q_lens=None, return_lse=False,
+                return_stats=False, context=None, page_table=None):
     """Compiles (or fetches) the kernel `attention` would use for these
     arguments and describes it: cache key, where it came from, compile time
     and the tiling (block_q, block_kv, heads_per_tile, skip_unit,
-    kv_splits) that fixes which rows decide together."""
+    kv_splits) that fixes which rows decide together. With page_table, k
+    and v are page caches seen as [pages, Hkv, page_size, D] (the view
+    `paged_attention` passes)."""
     kernel, *_ = _prepare(q, k, v, causal, scale,
                           skip_softmax_threshold_scale_factor, min_keep_blocks,
-                          kv_lens, return_lse, return_stats, context)
+                          kv_lens, return_lse, return_stats, context,
+                          page_table, q_lens)
     if kernel is None:
         raise ValueError("an empty call (a zero size) compiles no kernel")
     info = _capi.KernelInfo()

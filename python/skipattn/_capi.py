@@ -64,6 +64,7 @@ class AttentionDesc(ctypes.Structure):
         ("with_stats", ctypes.c_int32),
         ("page_size", ctypes.c_int64),
         ("num_pages", ctypes.c_int64),
+        ("has_q_lens", ctypes.c_int32),
     ]
 
 
@@ -82,6 +83,7 @@ class AttentionArgs(ctypes.Structure):
         ("workspace", ctypes.c_void_p),
         ("workspace_bytes", ctypes.c_uint64),
         ("page_table", ctypes.c_void_p),
+        ("q_lens", ctypes.c_void_p),
     ]
 
 

@@ -100,6 +100,14 @@ def paged_attention(q, k_cache, v_cache, page_table, kv_lens, *,
                 "skipattn.paged_attention is forward-only (it has no "
                 "backward); call it under torch.no_grad() or pass detached "
                 "tensors")
+        from . import torch_ops
+        if torch_ops.use_operator():
+            out, lse, stats = torch_ops.call_operator(
+                q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
+                min_keep_blocks, kv_lens, return_lse, return_stats,
+                page_table=page_table, q_lens=q_lens)
+            return _api._result(out, lse if return_lse else None,
+                                stats if return_stats else None)
     out, lse, stats = _api._attention_impl(
         q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
         min_keep_blocks, kv_lens, return_lse, return_stats, context,

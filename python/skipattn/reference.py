@@ -24,7 +24,7 @@ def to_float64(x):
 def attention_reference(q, k, v, *, causal=False, scale=None, factors=None,
                         min_keep_blocks=1, kv_lens=None, block_q=64,
                         block_kv=64, heads_per_tile=1, skip_unit=0,
-                        kv_splits=1):
+                        kv_splits=1, q_lens=None):
     """Returns (out, lse, stats, near).
 
     factors: None (dense) or a float64 [B, Hq] array of threshold scale
@@ -34,6 +34,8 @@ def attention_reference(q, k, v, *, causal=False, scale=None, factors=None,
     Only skip units with a row that sees keys count as decisions.
     kv_splits: split-KV ranges per tile, each with its own running max and
     first block kept, merged through their log-sum-exp.
+    q_lens: a left-padded batch, sequence b's real rows are its last
+    q_lens[b]; the rows before see nothing and decide nothing.
     """
     q, k, v = to_float64(q), to_float64(k), to_float64(v)
     B, Hq, Sq, D = q.shape
@@ -54,6 +56,7 @@ def attention_reference(q, k, v, *, causal=False, scale=None, factors=None,
     per = -(-static_blocks // splits)
     for b in range(B):
         L = Skv if kv_lens is None else int(min(max(int(kv_lens[b]), 0), Skv))
+        q_start = 0 if q_lens is None else Sq - int(min(max(int(q_lens[b]), 0), Sq))
         for hg in range(Hq // heads):
             h0 = hg * heads
             hkv = h0 // group
@@ -62,10 +65,12 @@ def attention_reference(q, k, v, *, causal=False, scale=None, factors=None,
                 if causal:
                     last = min(p0 + bq, Sq)
                     visible = min(max(last + L - Sq, 0), L)
+                if p0 + bq <= q_start:
+                    visible = 0
                 n_blocks = -(-visible // bkv)
                 r_head = h0 + np.arange(rows) // bq
                 r_pos = p0 + np.arange(rows) % bq
-                valid = r_pos < Sq
+                valid = (r_pos < Sq) & (r_pos >= q_start)
                 qt = np.zeros((rows, D))
                 qt[valid] = q[b, r_head[valid], r_pos[valid]]
                 lim = np.where(valid, L, 0)

@@ -8,10 +8,12 @@ caching allocator). Forward only: no autograd formula is registered.
 
     out, lse, stats = torch.ops.skipattn.attention(
         q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
-        return_lse, return_stats)
+        return_lse, return_stats, page_table=None, q_lens=None)
 
 `factor` is a compiled-in float (or None), `factors` a runtime tensor (or
-None); lse/stats are empty tensors when not asked for. Most code calls
+None); lse/stats are empty tensors when not asked for; with a page_table,
+k and v are page caches seen as [pages, Hkv, page_size, D] (see
+`skipattn.paged_attention`); q_lens makes a left-padded batch. Most code calls
 `skipattn.attention`, which uses this operator while compiling and a direct
 path (less dispatch overhead) in eager mode.
 """
@@ -30,19 +32,22 @@ def _attention(q: Tensor, k: Tensor, v: Tensor, causal: bool,
                scale: Optional[float], factor: Optional[float],
                factors: Optional[Tensor], min_keep_blocks: int,
                kv_lens: Optional[Tensor], return_lse: bool,
-               return_stats: bool) -> Tuple[Tensor, Tensor, Tensor]:
+               return_stats: bool, page_table: Optional[Tensor] = None,
+               q_lens: Optional[Tensor] = None
+               ) -> Tuple[Tensor, Tensor, Tensor]:
     raise NotImplementedError(
         f"skipattn::attention has no kernel for device {q.device.type!r} "
         "(cpu and cuda)")
 
 
 def _run(q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
-         return_lse, return_stats):
+         return_lse, return_stats, page_table, q_lens):
     if factor is not None and factors is not None:
         raise ValueError("give either a scalar factor or a factor tensor")
     out, lse, stats = _api._attention_impl(
         q, k, v, causal, scale, factors if factors is not None else factor,
-        min_keep_blocks, kv_lens, return_lse, return_stats)
+        min_keep_blocks, kv_lens, return_lse, return_stats,
+        page_table=page_table, q_lens=q_lens)
     B, Hq, Sq = q.shape[:3]
     # A custom op returns fresh tensors, never None: empty ones stand in.
     if lse is None:
@@ -53,22 +58,25 @@ def _run(q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
 
 
 @_attention.register_kernel("cpu")
-def _attention_cpu(q, k, v, causal, scale, factor, factors, min_keep_blocks,
-                   kv_lens, return_lse, return_stats):
+def _attention_cpu(q, k, v, causal, scale, factor, factors,
+                   min_keep_blocks, kv_lens, return_lse, return_stats,
+                   page_table=None, q_lens=None):
     return _run(q, k, v, causal, scale, factor, factors, min_keep_blocks,
-                kv_lens, return_lse, return_stats)
+                kv_lens, return_lse, return_stats, page_table, q_lens)
 
 
 @_attention.register_kernel("cuda")
-def _attention_cuda(q, k, v, causal, scale, factor, factors, min_keep_blocks,
-                    kv_lens, return_lse, return_stats):
+def _attention_cuda(q, k, v, causal, scale, factor, factors,
+                    min_keep_blocks, kv_lens, return_lse, return_stats,
+                    page_table=None, q_lens=None):
     return _run(q, k, v, causal, scale, factor, factors, min_keep_blocks,
-                kv_lens, return_lse, return_stats)
+                kv_lens, return_lse, return_stats, page_table, q_lens)
 
 
 @_attention.register_fake
 def _attention_fake(q, k, v, causal, scale, factor, factors, min_keep_blocks,
-                    kv_lens, return_lse, return_stats):
+                    kv_lens, return_lse, return_stats, page_table=None,
+                    q_lens=None):
     if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
         raise ValueError("q, k and v must be 4-D [batch, heads, seq, dim]")
     B, Hq, Sq, _ = q.shape
@@ -86,7 +94,7 @@ def use_operator():
 
 
 def call_operator(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
-                  return_lse, return_stats):
+                  return_lse, return_stats, page_table=None, q_lens=None):
     scalar, tensor = None, None
     if isinstance(factor, Tensor):
         tensor = factor
@@ -94,4 +102,5 @@ def call_operator(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
         scalar = float(factor)
     return torch.ops.skipattn.attention(
         q, k, v, bool(causal), scale, scalar, tensor, int(min_keep_blocks),
-        kv_lens, bool(return_lse), bool(return_stats))
+        kv_lens, bool(return_lse), bool(return_stats), page_table=page_table,
+        q_lens=q_lens)

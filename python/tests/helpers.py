@@ -39,7 +39,7 @@ def structured(rng, B, Hq, Hkv, Sq, Skv, D, block=64):
 
 
 def check(q, k, v, out, lse=None, stats=None, *, causal=False, scale=None,
-          factor=None, min_keep_blocks=1, kv_lens=None, info):
+          factor=None, min_keep_blocks=1, kv_lens=None, q_lens=None, info):
     """Compares a result with the float64 model at the kernel's tiling."""
     B, Hq = q.shape[:2]
     ref, ref_lse, ref_stats, near = attention_reference(
@@ -48,7 +48,8 @@ def check(q, k, v, out, lse=None, stats=None, *, causal=False, scale=None,
         kv_lens=None if kv_lens is None else to_float64(kv_lens).astype(int),
         block_q=info["block_q"], block_kv=info["block_kv"],
         heads_per_tile=info["heads_per_tile"], skip_unit=info["skip_unit"],
-        kv_splits=info.get("kv_splits", 1))
+        kv_splits=info.get("kv_splits", 1),
+        q_lens=None if q_lens is None else to_float64(q_lens).astype(int))
     got = to_float64(out)
     dtype = str(getattr(q, "dtype", "")).replace("torch.", "")
     err = np.linalg.norm(got - ref) / max(np.linalg.norm(ref), 1e-30)
