@@ -198,6 +198,74 @@ def decode(target=0.7):
     return rows
 
 
+def paged_cache(k, v, page_size, layout="NHD"):
+    """k, v [B, Hkv, S, D] copied into a paged cache whose pages lie at
+    shuffled places (as a serving engine's after a while), and its table."""
+    B, Hkv, S, D = k.shape
+    slots = S // page_size
+    P = B * slots
+    perm = torch.randperm(P, device=k.device)
+    table = perm.view(B, slots).to(torch.int32)
+    def place(x):
+        pages = x.view(B, Hkv, slots, page_size, D).permute(0, 2, 3, 1, 4)
+        cache = torch.empty((P, page_size, Hkv, D), dtype=x.dtype, device=x.device)
+        cache[perm] = pages.reshape(P, page_size, Hkv, D)
+        return cache if layout == "NHD" else cache.permute(0, 2, 1, 3).contiguous()
+    return place(k), place(v), table
+
+
+def paged_decode(target=0.7):
+    """Decode over a paged KV cache (pages of 16 and 64, NHD, shuffled) beside
+    the same kernel on contiguous K/V and cuDNN, dense and skipping."""
+    rows = []
+    for (B, Sq, S) in [(16, 1, 8192), (16, 1, 32768), (4, 1, 131072),
+                       (1, 1, 131072), (16, 4, 8192)]:
+        Hq, Hkv, D = 32, 8, 128
+        q, k, v = structured_decode(B, Hq, Hkv, Sq, S, D, "cuda", torch.bfloat16)
+        kv_bytes = 2.0 * B * Hkv * S * D * 2
+        lens = torch.full((B,), S, dtype=torch.int32, device="cuda")
+        r = {"shape": f"B{B} Hq{Hq}/Hkv{Hkv} Sq{Sq} Skv{S} D{D}"}
+        try:
+            with sdpa_kernel([SDPBackend.CUDNN_ATTENTION]):
+                r["cudnn_ms"] = time_ms(lambda: F.scaled_dot_product_attention(
+                    q, k, v, enable_gqa=True))
+        except RuntimeError:
+            r["cudnn_ms"] = None
+        causal = Sq > 1
+        r["contiguous_ms"] = time_ms(lambda: skipattn.attention(
+            q, k, v, kv_lens=lens, causal=causal))
+        ref = skipattn.attention(q, k, v, kv_lens=lens, causal=causal).float()
+        for ps in (16, 64):
+            kc, vc, table = paged_cache(k, v, ps)
+            call = lambda f=None: skipattn.paged_attention(
+                q, kc, vc, table, lens, causal=causal,
+                skip_softmax_threshold_scale_factor=f)
+            r[f"paged{ps}_ms"] = time_ms(call)
+            out = call().float()
+            r[f"paged{ps}_rel_err_vs_contiguous"] = float((out - ref).norm() / ref.norm())
+            best = None
+            for f in (3.0, 10.0, 30.0, 100.0, 300.0):
+                o, st = skipattn.paged_attention(
+                    q, kc, vc, table, lens, causal=causal, return_stats=True,
+                    skip_softmax_threshold_scale_factor=f)
+                sp = float(st[..., 1].sum() / st[..., 0].sum())
+                if best is None or abs(sp - target) < abs(best[1] - target):
+                    best = (f, sp, o)
+            f, sp, o = best
+            r[f"paged{ps}_skip_factor"], r[f"paged{ps}_sparsity"] = f, sp
+            r[f"paged{ps}_skip_ms"] = time_ms(lambda: call(f))
+            r[f"paged{ps}_skip_rel_err_vs_dense"] = float((o.float() - ref).norm() / ref.norm())
+            del kc, vc, table
+        for key in list(r):
+            if key.endswith("_ms") and r[key]:
+                r[key.replace("_ms", "_tbps")] = kv_bytes / (r[key] * 1e9)
+        rows.append(r)
+        print(json.dumps(r), flush=True)
+        del q, k, v, ref
+        torch.cuda.empty_cache()
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")

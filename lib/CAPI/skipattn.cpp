@@ -594,15 +594,13 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
   if (kernel->device == SKIPATTN_DEVICE_CPU) {
     // Host values are checked; device values cannot be without a host
     // synchronisation (see skipattn.h for what the GPU kernel does).
-    std::string bad =
-        s.checkLaunchValues(a->kv_lens, a->skip_factors, a->page_table,
-                            a->q_lens);
+    std::string bad = s.checkLaunchValues(a->kv_lens, a->skip_factors,
+                                          a->page_table, a->q_lens);
     if (!bad.empty())
       return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, bad);
-    if (llvm::Error e =
-            kernel->cpu->run(a->q, a->k, a->v, a->kv_lens, a->skip_factors,
-                             a->out, a->lse, a->stats, a->page_table,
-                             a->q_lens))
+    if (llvm::Error e = kernel->cpu->run(a->q, a->k, a->v, a->kv_lens,
+                                         a->skip_factors, a->out, a->lse,
+                                         a->stats, a->page_table, a->q_lens))
       return fail(SKIPATTN_ERROR_INTERNAL, std::move(e), "CPU kernel: ");
     return SKIPATTN_OK;
   }

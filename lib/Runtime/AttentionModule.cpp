@@ -88,8 +88,8 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
     skip = mlir::skipattn::SkipConfigAttr::get(
         ctx, llvm::APFloat(s.thresholdScaleFactor), s.minKeepBlocks);
   mlir::skipattn::AttentionOp::create(
-      b, loc, TypeRange(), q, k, v, lens, table, qLens, factors, out, lse, stats,
-      b.getF32FloatAttr(static_cast<float>(s.effectiveScale())),
+      b, loc, TypeRange(), q, k, v, lens, table, qLens, factors, out, lse,
+      stats, b.getF32FloatAttr(static_cast<float>(s.effectiveScale())),
       s.causal ? b.getUnitAttr() : UnitAttr(), skip);
   func::ReturnOp::create(b, loc);
   return module;

@@ -190,8 +190,8 @@ std::string AttentionSpec::validate() const {
       << kMaxDimSize << ") and a KV length that is a whole number of pages "
       << "(page size " << pageSize << ", pages " << numPages << ", KV length "
       << kvLen << ")";
-  else if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 || kvLen <= 0 ||
-      headDim <= 0 || valueDim < 0)
+  else if (batch <= 0 || qHeads <= 0 || kvHeads <= 0 || qLen <= 0 ||
+           kvLen <= 0 || headDim <= 0 || valueDim < 0)
     e << "all sizes must be positive (batch " << batch << ", heads " << qHeads
       << "/" << kvHeads << ", lengths " << qLen << "/" << kvLen << ", head dim "
       << headDim << ")";
@@ -230,8 +230,7 @@ std::string AttentionSpec::validate() const {
                        [&](int32_t l) { return l < 0 || l > kvLen; }))
     e << "every KV length must lie in [0, " << kvLen << "]";
   else if (!qLens.empty() && static_cast<int64_t>(qLens.size()) != batch)
-    e << "--q-lens has " << qLens.size() << " entries for a batch of "
-      << batch;
+    e << "--q-lens has " << qLens.size() << " entries for a batch of " << batch;
   else if (std::any_of(qLens.begin(), qLens.end(),
                        [&](int32_t l) { return l < 0 || l > qLen; }))
     e << "every query length must lie in [0, " << qLen << "]";
@@ -281,8 +280,8 @@ std::string AttentionSpec::checkLaunchValues(const int32_t *lens,
       }
   if (table && paged())
     for (int64_t b = 0; b < batch; ++b) {
-      int64_t len = lens && ragged() ? std::clamp<int64_t>(lens[b], 0, kvLen)
-                                     : seqLen(b);
+      int64_t len =
+          lens && ragged() ? std::clamp<int64_t>(lens[b], 0, kvLen) : seqLen(b);
       for (int64_t p = 0, n = (len + pageSize - 1) / pageSize; p < n; ++p) {
         int32_t page = table[b * maxPages() + p];
         if (page < 0 || page >= numPages) {
@@ -317,8 +316,8 @@ std::string AttentionSpec::key() const {
   k << "b" << batch << "_h" << qHeads << "x" << kvHeads << "_s" << qLen << "x"
     << kvLen << "_d" << headDim << "x" << dv() << "_" << dtypeName(dtype)
     << (ragged() ? "_ragged" : "") << (queryLens() ? "_qpad" : "")
-    << (causal ? "_causal" : "") << "_sc"
-    << effectiveScale() << "_f" << thresholdScaleFactor
+    << (causal ? "_causal" : "") << "_sc" << effectiveScale() << "_f"
+    << thresholdScaleFactor
     << (runtimeFactors() ? std::string("_rf-") + factorLayoutName(factorLayout)
                          : std::string())
     << "_mk" << minKeepBlocks << (withLse ? "_lse" : "")

@@ -33,8 +33,7 @@ private:
   DeviceBuffers() = default;
   cuda::Driver *drv = nullptr;
   cuda::CUdeviceptr q = 0, k = 0, v = 0, lens = 0, factors = 0, out = 0,
-                    lse = 0, stats = 0, table = 0,
-                    qLens = 0;
+                    lse = 0, stats = 0, table = 0, qLens = 0;
   size_t outBytes = 0, lseBytes = 0, statsBytes = 0;
   cuda::CUevent start = nullptr, end = nullptr;
 };

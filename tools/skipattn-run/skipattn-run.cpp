@@ -94,11 +94,11 @@ static cl::opt<int64_t> kvSplits(
              "merged by log-sum-exp (0: 1 on the CPU, the schedule's on "
              "CUDA)"),
     cl::init(0), cl::cat(cat));
-static cl::opt<int64_t> pageSize(
-    "page-size",
-    cl::desc("Paged KV cache: keys per page (0: contiguous K/V). The "
-             "sequences' pages lie at random places of the cache"),
-    cl::init(0), cl::cat(cat));
+static cl::opt<int64_t>
+    pageSize("page-size",
+             cl::desc("Paged KV cache: keys per page (0: contiguous K/V). The "
+                      "sequences' pages lie at random places of the cache"),
+             cl::init(0), cl::cat(cat));
 static cl::opt<int64_t>
     numPages("num-pages",
              cl::desc("Pages of the paged cache (0: the sequences' pages "
@@ -332,7 +332,8 @@ int main(int argc, char **argv) {
     if (!problem.empty())
       return fail(problem);
   }
-  const HostTensor &kRun = s.paged() ? kCache : k, &vRun = s.paged() ? vCache : v;
+  const HostTensor &kRun = s.paged() ? kCache : k,
+                   &vRun = s.paged() ? vCache : v;
   const int32_t *tablePtr = s.paged() ? pageTable.data() : nullptr;
   const int32_t *qLensPtr = s.qLens.empty() ? nullptr : s.qLens.data();
 
@@ -413,8 +414,8 @@ int main(int argc, char **argv) {
       std::vector<float> l2(lse.size());
       std::vector<int64_t> s2(stats.size());
       return (*dk)->run(q.bytes.data(), kRun.bytes.data(), vRun.bytes.data(),
-                        lens, nullptr, o.data(), l2.data(), s2.data(),
-                        tablePtr, qLensPtr);
+                        lens, nullptr, o.data(), l2.data(), s2.data(), tablePtr,
+                        qLensPtr);
     };
   } else {
     auto kernelOr = CUDAKernel::compile(s, gopts);

@@ -99,7 +99,8 @@ SmallVector<Value, 4> kvRowIndices(Emitter &e, Value cache, Value table,
     return {batch, head, kv};
   Value ps = e.idx(dimOf(cache, 2));
   Value slot = arith::DivUIOp::create(e.b, e.loc, kv, ps);
-  Value page = memref::LoadOp::create(e.b, e.loc, table, ValueRange{batch, slot});
+  Value page =
+      memref::LoadOp::create(e.b, e.loc, table, ValueRange{batch, slot});
   page = arith::IndexCastOp::create(e.b, e.loc, e.b.getIndexType(), page);
   return {page, head, arith::RemUIOp::create(e.b, e.loc, kv, ps)};
 }
@@ -275,10 +276,10 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
         // sequence) see nothing.
         Value real = e.ult(p, e.idx(sq));
         if (Value start = op.getQStart())
-          real = arith::AndIOp::create(rewriter, loc, real,
-                                       arith::CmpIOp::create(
-                                           rewriter, loc,
-                                           arith::CmpIPredicate::uge, p, start));
+          real = arith::AndIOp::create(
+              rewriter, loc, real,
+              arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge, p,
+                                    start));
         lim = arith::SelectOp::create(rewriter, loc, real, lim, e.idx(0));
         Value limRel = e.sub(lim, op.getKvStart());
         Value limVec = vector::BroadcastOp::create(
@@ -387,9 +388,9 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
           rewriter, loc, e.idx(0), nValid, e.idx(1), init,
           [&](OpBuilder &b, Location l, Value c, ValueRange accs) {
             Emitter t{b, l};
-            SmallVector<Value, 4> row = kvRowIndices(
-                t, op.getValue(), op.getPageTable(), op.getBatch(),
-                op.getKvHead(), t.add(op.getKvStart(), c));
+            SmallVector<Value, 4> row =
+                kvRowIndices(t, op.getValue(), op.getPageTable(), op.getBatch(),
+                             op.getKvHead(), t.add(op.getKvStart(), c));
             row.push_back(t.idx(0));
             Value vRow = t.loadF32(op.getValue(), row, dv);
             SmallVector<Value> next;

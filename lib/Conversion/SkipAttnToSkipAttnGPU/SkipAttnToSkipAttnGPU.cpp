@@ -91,6 +91,13 @@ private:
   Value kvRow(Value blk);
   void emitPut(Value ring, Value block, StringRef slot, Value pred, Value desc,
                Value row, Value head, Value batch);
+  /// A K or V put of the loop's block `blk` (first key `row`): one TMA box,
+  /// or for a paged cache one box per page the block covers.
+  void emitKVPut(Value ring, Value blk, StringRef slot, Value pred, Value desc,
+                 Value row, Value head, Value batch);
+  /// Paged KV: the cache page holding logical key `row`, or one past the
+  /// cache (zero-filled by TMA) when the row lies past the sequence.
+  Value pageOf(Value row);
   Value param(Value memrefArg);
   Value cIdx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   FailureOr<Buf> bufferOf(Value v, Operation *user);
@@ -114,6 +121,10 @@ private:
           qTiles = 0;
   // Packed heads per tile and their positions (rows per head); KV splits.
   int64_t heads = 1, positions = 0, splits = 1;
+  // Paged KV: keys per page and pages of the cache (0: contiguous), and
+  // the table's columns.
+  int64_t pageSize = 0, numPages = 0, maxPages = 0;
+  Value pageTable; // the function argument
   Type elt;
   double c2 = 0;                   // softmax scale * log2(e)
   SmallVector<int64_t> outStrides; // batch, head, row (elements)
@@ -237,6 +248,25 @@ LogicalResult KernelBuilder::analyze() {
   headDim = qT.getDimSize(3);
   kvHeads = kT.getDimSize(1);
   kvLen = kT.getDimSize(2);
+  if ((pageTable = scores.getPageTable())) {
+    if (softmax.getPageTable() != pageTable)
+      return softmax.emitOpError("K and V must share one page table");
+    pageSize = kT.getDimSize(2);
+    numPages = kT.getDimSize(0);
+    maxPages = cast<MemRefType>(pageTable.getType()).getDimSize(1);
+    kvLen = maxPages * pageSize;
+    int64_t bkv = schedule.getBlockKv();
+    // A block is part of one page, or whole pages; each box starts at a
+    // multiple of 8 rows of the slot (its swizzle atom).
+    if ((pageSize >= bkv ? pageSize % bkv : bkv % pageSize) || pageSize % 8 ||
+        vT.getDimSize(0) != numPages || vT.getDimSize(2) != pageSize)
+      return blocked.emitOpError("a paged cache of ")
+             << pageSize << "-key pages needs KV blocks of whole pages or "
+             << "pages of whole blocks (block_kv " << bkv
+             << "), pages of a multiple of 8 keys, and K and V caches alike";
+  } else if (softmax.getPageTable()) {
+    return softmax.emitOpError("K and V must share one page table");
+  }
   elt = qT.getElementType();
   // What the schedule selection checked for its own choice holds for any
   // schedule reaching this pass (one written on the tiled IR included).
@@ -304,19 +334,29 @@ LogicalResult KernelBuilder::analyze() {
   // Scalars the tile loads from other arguments: the runtime skip factors
   // (blocked_kv's operand) and the KV lengths, which are what the loop's
   // kv_len is computed from.
-  Value lens, factors = blocked.getSkipFactors();
-  SetVector<Operation *> lenSlice;
+  Value lens, qLens, factors = blocked.getSkipFactors();
+  SetVector<Operation *> lenSlice, qStartSlice;
   if (Operation *def = blocked.getKvLen().getDefiningOp())
     (void)getBackwardSlice(def, &lenSlice);
+  if (Value start = scores.getQStart())
+    if (Operation *def = start.getDefiningOp())
+      (void)getBackwardSlice(def, &qStartSlice);
   WalkResult w = tileBody->walk([&](memref::LoadOp load) {
     Value mem = load.getMemRef();
     if (mem == factors)
       return WalkResult::advance();
     if (failed(isArg(mem, "loaded", load)))
       return WalkResult::interrupt();
+    // Left-padded queries: the first real row comes from q_lens.
+    if (qStartSlice.contains(load) && !lenSlice.contains(load) &&
+        (!qLens || qLens == mem)) {
+      qLens = mem;
+      return WalkResult::advance();
+    }
     if (!lenSlice.contains(load) || (lens && lens != mem)) {
       load.emitOpError("the kernel level reads only the KV lengths (that "
-                       "the loop's kv_len comes from) and the skip factors");
+                       "the loop's kv_len comes from), the query lengths "
+                       "(that q_start comes from) and the skip factors");
       return WalkResult::interrupt();
     }
     lens = mem;
@@ -326,6 +366,13 @@ LogicalResult KernelBuilder::analyze() {
     return failure();
   if (lens)
     params.push_back({lens, sg::KernelParam::kv_lens});
+  if (qLens)
+    params.push_back({qLens, sg::KernelParam::q_lens});
+  if (pageTable) {
+    if (failed(isArg(pageTable, "page_table", scores)))
+      return failure();
+    params.push_back({pageTable, sg::KernelParam::page_table});
+  }
   if (lseArg) {
     if (failed(isArg(lseArg, "lse", finalize)))
       return failure();
@@ -394,6 +441,57 @@ void KernelBuilder::emitPut(Value ring, Value block, StringRef slot, Value pred,
   b.setInsertionPoint(put.getBody().front().getTerminator());
   sg::TmaLoadOp::create(b, loc, desc, row, head, batch,
                         put.getBody().front().getArgument(0));
+}
+
+Value KernelBuilder::pageOf(Value row) {
+  // The slot is clamped into the table so that the load stays in bounds
+  // for any row; rows past the sequence take the zero-filled page.
+  Value slot = arith::MinUIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, row, cIdx(pageSize)),
+      cIdx(maxPages - 1));
+  Value idx = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, map.lookupOrDefault(scores.getBatch()),
+                            cIdx(maxPages)),
+      slot);
+  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), idx);
+  auto gptr = LLVM::LLVMPointerType::get(b.getContext(), 1);
+  Value ptr = LLVM::GEPOp::create(b, loc, gptr, b.getI32Type(),
+                                  param(pageTable), ValueRange{i64});
+  auto entry = LLVM::LoadOp::create(b, loc, b.getI32Type(), ptr);
+  entry.setInvariant(true);
+  Value page =
+      arith::IndexCastOp::create(b, loc, b.getIndexType(), entry.getResult());
+  Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                       map.lookupOrDefault(scores.getKvLen()));
+  return arith::SelectOp::create(b, loc, inside, page, cIdx(numPages));
+}
+
+void KernelBuilder::emitKVPut(Value ring, Value blk, StringRef slot, Value pred,
+                              Value desc, Value row, Value head, Value batch) {
+  if (!pageTable)
+    return emitPut(ring, blk, slot, pred, desc, row, head, batch);
+  // One box per page of the block (or the block's part of its page): the
+  // page's row, the KV head and the page index as the TMA's batch.
+  int64_t bkv = schedule.getBlockKv(), box = std::min(pageSize, bkv);
+  SmallVector<std::pair<Value, Value>> boxes;
+  for (int64_t i = 0; i < bkv / box; ++i) {
+    Value first = arith::AddIOp::create(b, loc, row, cIdx(i * box));
+    boxes.push_back(
+        {arith::RemUIOp::create(b, loc, first, cIdx(pageSize)), pageOf(first)});
+  }
+  auto tile = cast<sg::RingType>(ring.getType()).getTile();
+  auto put =
+      sg::RingPutOp::create(b, loc, ring, blk, slot, pred, tile.getBytes());
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(put.getBody().front().getTerminator());
+  Value dst = put.getBody().front().getArgument(0);
+  for (auto [i, at] : llvm::enumerate(boxes)) {
+    auto load =
+        sg::TmaLoadOp::create(b, loc, desc, at.first, head, at.second, dst);
+    load.setSlotRow(i * box);
+    load.setRows(box);
+  }
 }
 
 Value KernelBuilder::blockMax() {
@@ -689,8 +787,8 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
       // landing tells it that V's barrier has left that block's phase.
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
       sg::RingAcquireOp::create(b, loc, vRing, blk, t);
-      emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
-      emitPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch);
+      emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
+      emitKVPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch);
     });
     b.setInsertionPointAfter(forOp);
     sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", t);
@@ -701,7 +799,7 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
     // math warpgroup waits for it, so nothing needs draining.
     blockLoop(0, putQ, [&](Value blk, Value row) {
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
-      emitPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
+      emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
     });
     blockLoop(
         1, [](Value) {},
@@ -709,7 +807,7 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
           sg::RingAcquireOp::create(b, loc, vRing, blk, t);
           Value keep =
               sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
-          emitPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch);
+          emitKVPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch);
           Value skip = arith::XOrIOp::create(b, loc, keep, t);
           sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
         });
@@ -735,8 +833,8 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
                                          cIdx(s), nBlocks);
     Value pred = arith::AndIOp::create(b, loc, leader, exists);
     Value row = kvRow(cIdx(s));
-    emitPut(kRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch);
-    emitPut(vRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch);
+    emitKVPut(kRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch);
+    emitKVPut(vRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch);
   }
   // The warpgroup's rows of Q, and the keys each of its rows may see.
   auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
@@ -751,6 +849,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   limits = sg::RowLimitsOp::create(
       b, loc, sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getI32Type(), false),
       firstRow, map.lookupOrDefault(scores.getKvLen()),
+      scores.getQStart() ? map.lookupOrDefault(scores.getQStart()) : Value(),
       b.getI64IntegerAttr(qLen),
       scores.getCausal() ? b.getUnitAttr() : UnitAttr(),
       b.getI64IntegerAttr(heads > 1 ? positions : 0));
@@ -834,8 +933,8 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       sg::RingWaitOp::create(b, loc, tileT, vRing, n, "v");
       Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
       Value row = kvRow(next);
-      emitPut(kRing, next, "k", t, kDesc, row, kvHead, kvBatch);
-      emitPut(vRing, next, "v", t, vDesc, row, kvHead, kvBatch);
+      emitKVPut(kRing, next, "k", t, kDesc, row, kvHead, kvBatch);
+      emitKVPut(vRing, next, "v", t, vDesc, row, kvHead, kvBatch);
     }
     scf::YieldOp::create(b, loc, yields);
   }
@@ -1091,7 +1190,10 @@ LogicalResult KernelBuilder::run() {
   launches.push_back(sg::LaunchAttr::get(
       ctx, func.getName(), {qTiles * splits, qHeads / heads, batch},
       {threads, 1, 1}, schedule.getSharedBytes(), b.getArrayAttr(kinds),
-      {64, positions, heads}, {64, schedule.getBlockKv()}, workspaceBytes));
+      {64, positions, heads},
+      {64, pageTable ? std::min(pageSize, schedule.getBlockKv())
+                     : schedule.getBlockKv()},
+      workspaceBytes));
   module->setAttr(sg::kLaunchAttrName, b.getArrayAttr(launches));
   kernel->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
                                       {static_cast<int32_t>(threads), 1, 1}));

@@ -67,6 +67,14 @@ AttentionSpec hopperSpec(AttentionSpec spec,
 }
 
 std::string checkCUDAStrides(const AttentionSpec &spec) {
+  // Each KV block is whole pages or part of one page, loaded one TMA box
+  // per page: page sizes that divide or are multiples of the schedules'
+  // 64- and 128-key blocks.
+  if (spec.paged() && spec.pageSize != 16 && spec.pageSize != 32 &&
+      spec.pageSize != 64 && spec.pageSize != 128 && spec.pageSize != 256)
+    return "the CUDA kernel supports page sizes 16, 32, 64, 128 and 256, "
+           "not " +
+           std::to_string(spec.pageSize);
   struct View {
     const char *name;
     const std::vector<int64_t> &strides;

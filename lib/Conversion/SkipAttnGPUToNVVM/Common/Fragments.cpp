@@ -58,12 +58,16 @@ struct RowLimitsLowering : OpConversionPattern<sg::RowLimitsOp> {
       Value r = e.add(e.fragRow(), e.c32(8 * half));
       return e.add(first, e.headAndPos(r, op.getRowsPerHead()).second);
     };
+    Value start = op.getQStart() ? e.toI32(adaptor.getQStart()) : Value();
     auto limit = [&](Value r) {
       Value lim = len;
       if (op.getCausal())
         lim = e.minS(
             e.maxS(e.sub(e.add(e.add(r, e.c32(1)), len), sq), e.c32(0)), len);
-      return e.sel(e.cmp(arith::CmpIPredicate::slt, r, sq), lim, e.c32(0));
+      Value real = e.cmp(arith::CmpIPredicate::slt, r, sq);
+      if (start)
+        real = e.andI(real, e.cmp(arith::CmpIPredicate::sge, r, start));
+      return e.sel(real, lim, e.c32(0));
     };
     rw.replaceOp(op, e.vec2(limit(position(0)), limit(position(1))));
     return success();

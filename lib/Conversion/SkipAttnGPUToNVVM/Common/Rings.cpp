@@ -120,12 +120,13 @@ struct RingPutLowering : OpConversionPattern<sg::RingPutOp> {
     for (auto load : op.getBody().front().getOps<sg::TmaLoadOp>()) {
       auto tile = cast<sg::SmemType>(load.getDst().getType());
       Type elt = tile.getElementType();
+      int64_t rows = load.getBoxRows();
       // A 4-D map (D, S, H, B) with the tensor's strides: the box is one
       // head of one batch, `rows` rows and 64 columns.
-      auto box = MemRefType::get({1, 1, tile.getRows(), 64}, elt);
+      auto box = MemRefType::get({1, 1, rows, 64}, elt);
       auto descT = nvgpu::TensorMapDescriptorType::get(
           ctx,
-          MemRefType::get({1, 1, tile.getRows(), 64}, elt, AffineMap(),
+          MemRefType::get({1, 1, rows, 64}, elt, AffineMap(),
                           rw.getI64IntegerAttr(3)),
           nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
           nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
@@ -138,7 +139,11 @@ struct RingPutLowering : OpConversionPattern<sg::RingPutOp> {
       Value head = rw.getRemappedValue(load.getHead());
       Value batch = rw.getRemappedValue(load.getBatch());
       for (int64_t sub = 0; sub < tile.getCols() / 64; ++sub) {
-        Value at = e.add(s.address, e.c32(sub * tile.getRows() * 128));
+        // Column box `sub` of the slot, from row slot_row on: a slot
+        // offset of whole 8-row swizzle atoms keeps the tile's swizzle.
+        Value at = e.add(s.address, e.c32((sub * tile.getRows() +
+                                           load.getSlotRowAttr().getInt()) *
+                                          128));
         auto viewT = MemRefType::get(box.getShape(), elt, AffineMap(), ws);
         Value dst =
             memref::ViewOp::create(rw, loc, viewT, e.dynamicSmem(),

@@ -49,9 +49,9 @@ struct AttentionOpInterface
         return failure();
     rewriter.setInsertionPoint(op);
     skipattn::AttentionOp::create(rewriter, op->getLoc(), TypeRange(), *q, *k,
-                                  *v, *lens, *table, *qLens, *factors, *out, *lse, *stats,
-                                  attn.getScaleAttr(), attn.getCausalAttr(),
-                                  attn.getSkipAttr());
+                                  *v, *lens, *table, *qLens, *factors, *out,
+                                  *lse, *stats, attn.getScaleAttr(),
+                                  attn.getCausalAttr(), attn.getSkipAttr());
     SmallVector<Value> outs;
     for (Value b : {*out, *lse, *stats})
       if (b)

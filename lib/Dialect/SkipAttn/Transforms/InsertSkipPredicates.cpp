@@ -205,8 +205,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
     if (!skipping) {
       OnlineSoftmaxOp::create(b, loc, s, update.getValue(), update.getBatch(),
                               update.getKvHead(), update.getPageTable(),
-                              update.getKvStart(),
-                              update.getKvLen(), m, l, acc);
+                              update.getKvStart(), update.getKvLen(), m, l,
+                              acc);
       return;
     }
     Value keep = arith::XOrIOp::create(
@@ -214,8 +214,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
     scf::IfOp::create(b, loc, keep, [&](OpBuilder &tb, Location tl) {
       OnlineSoftmaxOp::create(tb, tl, s, update.getValue(), update.getBatch(),
                               update.getKvHead(), update.getPageTable(),
-                              update.getKvStart(),
-                              update.getKvLen(), m, l, acc);
+                              update.getKvStart(), update.getKvLen(), m, l,
+                              acc);
       scf::YieldOp::create(tb, tl);
     });
   };

@@ -162,7 +162,8 @@ LogicalResult RingPutOp::verify() {
       if (getBody().isAncestor(v.getParentRegion()))
         return emitOpError("TMA coordinates must be defined outside the "
                            "body");
-    written += cast<SmemType>(load.getDst().getType()).getBytes();
+    auto tile = cast<SmemType>(load.getDst().getType());
+    written += tile.getBytes() / tile.getRows() * load.getBoxRows();
   }
   if (written != static_cast<int64_t>(getBytes()))
     return emitOpError("arms its barrier for ")
@@ -174,6 +175,14 @@ LogicalResult TmaLoadOp::verify() {
   auto put = cast<RingPutOp>(getOperation()->getParentOp());
   if (getDst() != put.getBody().front().getArgument(0))
     return emitOpError("must write the slot of its ring.put");
+  int64_t first = getSlotRowAttr().getInt(), rows = getRowsAttr().getInt();
+  int64_t slotRows = cast<SmemType>(getDst().getType()).getRows();
+  if (first < 0 || rows < 0 || first % 8 || rows % 8 ||
+      first + getBoxRows() > slotRows)
+    return emitOpError("writes rows [")
+           << first << ", " << first + getBoxRows() << ") of a " << slotRows
+           << "-row slot; they must lie in it and start and end at "
+              "multiples of 8";
   return success();
 }
 

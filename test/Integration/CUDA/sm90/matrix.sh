@@ -64,6 +64,19 @@ run --dtype=bf16 --batch=2 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=3000 --pa
 run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=1024 --kv-len=8192 --causal --pattern=structured --threshold-scale-factor=1000 --gate-v=1
 run --dtype=f16 --head-dim=64 --batch=2 --q-heads=4 --kv-heads=4 --q-len=500 --kv-len=3000 --kv-lens=3000,1200 --pattern=structured --threshold-scale-factor=300 --gate-v=1
 run --dtype=bf16 --head-dim=256 --batch=1 --q-heads=2 --kv-heads=1 --q-len=300 --kv-len=2500 --pattern=structured --threshold-scale-factor=100 --gate-v=1
+# Paged KV caches (pages at random places, unused pages NaN, table slots
+# past a length -1): pages of 16/32 (several per KV block) and 64/128/256
+# (blocks within a page), NHD and HND, decode with splits and skipping,
+# speculative, chunked prefill with left-padded chunks (q_lens).
+run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --kv-lens=8192,100,5000,3001 --page-size=16 --pattern=structured --threshold-scale-factor=50
+run --dtype=bf16 --batch=3 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=4096 --kv-lens=4096,0,130 --page-size=64 --page-layout=hnd --seed=4
+run --dtype=f16 --head-dim=64 --batch=2 --q-heads=16 --kv-heads=2 --q-len=1 --kv-len=3072 --kv-lens=3000,1500 --page-size=32 --pattern=structured --threshold-scale-factor=30
+run --dtype=bf16 --head-dim=256 --batch=1 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4096 --page-size=256 --pattern=structured --threshold-scale-factor=30
+run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --kv-len=6144 --kv-lens=6000,2500 --causal --page-size=128 --pattern=structured --threshold-scale-factor=40
+run --dtype=bf16 --batch=2 --q-heads=8 --kv-heads=2 --q-len=200 --q-lens=200,37 --kv-len=2048 --kv-lens=2048,900 --causal --page-size=16 --pattern=structured --threshold-scale-factor=300
+run --dtype=f16 --head-dim=64 --batch=3 --q-heads=4 --kv-heads=4 --q-len=129 --q-lens=129,1,0 --kv-len=1024 --kv-lens=1000,500,64 --causal --page-size=64 --page-layout=hnd
+# Left-padded queries without paging, decode units mixing real and padding rows.
+run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --q-lens=3,1 --kv-len=3000 --causal --pattern=structured --threshold-scale-factor=40
 # Factor 1e-30: nothing is skipped and the output equals the dense kernel's.
 run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=1 --q-len=129 --kv-len=2000 --threshold-scale-factor=1e-30 --compare-dense

@@ -74,7 +74,8 @@ def SkipAttnGPU_KernelParam : I32EnumAttr<"KernelParam",
     I32EnumAttrCase<"tma_v", 2>, I32EnumAttrCase<"out", 3>,
     I32EnumAttrCase<"kv_lens", 4>, I32EnumAttrCase<"lse", 5>,
     I32EnumAttrCase<"stats", 6>, I32EnumAttrCase<"skip_factors", 7>,
-    I32EnumAttrCase<"workspace", 8>]> {
+    I32EnumAttrCase<"workspace", 8>, I32EnumAttrCase<"page_table", 9>,
+    I32EnumAttrCase<"q_lens", 10>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::skipattn_gpu";
 }

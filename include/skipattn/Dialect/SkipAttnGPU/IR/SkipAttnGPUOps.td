@@ -176,16 +176,31 @@ def SkipAttnGPU_TmaLoadOp : SkipAttnGPU_Op<"tma_load", [
     Copies rows `[row, row + rows)` of head `head` of batch `batch` of the
     `[B, H, S, D]` tensor behind the TMA descriptor `desc` (a 4-D tensor
     map whose strides are the tensor's, so transposed [B, S, H, D] views
-    load without copies) into `dst`, one 64-column box at a time,
-    completing on the barrier of the enclosing `ring.put`. Rows past the
-    tensor's end are filled with zeros.
+    load without copies) into rows `[slot_row, slot_row + rows)` of `dst`,
+    one 64-column box at a time, completing on the barrier of the
+    enclosing `ring.put`. `rows` is the descriptor's box height (0: all the
+    slot's rows); a slot filled by several loads (the pages of a paged KV
+    cache, `batch` then being the page) starts each at a multiple of 8
+    rows, so that every box keeps the 128-byte swizzle of the whole tile.
+    Rows past the tensor's end are filled with zeros.
 
     ```mlir
     skipattn_gpu.tma_load %desc[%row, %head, %batch] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x128xbf16>
+    skipattn_gpu.tma_load %desc[%off, %head, %page] into %dst {rows = 16 : i64, slot_row = 32 : i64} : !llvm.ptr, !skipattn_gpu.smem<128x128xbf16>
     ```
   }];
   let arguments = (ins SkipAttnGPU_TmaDesc:$desc, Index:$row, Index:$head,
-                       Index:$batch, SkipAttnGPU_Smem:$dst);
+                       Index:$batch, SkipAttnGPU_Smem:$dst,
+                       DefaultValuedAttr<I64Attr, "0">:$slot_row,
+                       DefaultValuedAttr<I64Attr, "0">:$rows);
+  let extraClassDeclaration = [{
+    /// Rows this load writes.
+    int64_t getBoxRows() {
+      int64_t r = getRowsAttr().getInt();
+      return r ? r
+               : ::llvm::cast<SmemType>(getDst().getType()).getRows();
+    }
+  }];
   let assemblyFormat = [{
     $desc `[` $row `,` $head `,` $batch `]` `into` $dst attr-dict `:`
     type($desc) `,` type($dst)
@@ -403,13 +418,17 @@ def SkipAttnGPU_RowLimitsOp : SkipAttnGPU_Op<"row_limits", [Pure]> {
     mask). Keys `>= limit` are masked. With `rows_per_head = R` (> 0, a
     GQA-packed tile of consecutive heads with R positions each) row `r` is
     position `p = first_row + r mod R` of the tile's `(r / R)`-th head.
+    With `q_start` (left-padded queries) rows with `p < q_start` are
+    padding too: their limit is `0`.
   }];
-  let arguments = (ins Index:$first_row, Index:$kv_len, I64Attr:$q_len,
+  let arguments = (ins Index:$first_row, Index:$kv_len,
+                       Optional<Index>:$q_start, I64Attr:$q_len,
                        UnitAttr:$causal,
                        DefaultValuedAttr<I64Attr, "0">:$rows_per_head);
   let results = (outs SkipAttnGPU_Rows:$limits);
   let assemblyFormat = [{
-    $first_row `,` $kv_len attr-dict `:` type($limits)
+    $first_row `,` $kv_len (`q_start` `(` $q_start^ `)`)? attr-dict `:`
+    type($limits)
   }];
   let hasVerifier = 1;
 }
