@@ -22,6 +22,6 @@ CPUKernel::compile(const AttentionSpec &, const CPUCompileOptions &) {
 
 llvm::Error CPUKernel::run(const void *, const void *, const void *,
                            const int32_t *, const float *, void *, float *,
-                           int64_t *) const {
+                           int64_t *, const int32_t *, const int32_t *) const {
   return llvm::createStringError("this skipattn build has no CPU JIT");
 }
