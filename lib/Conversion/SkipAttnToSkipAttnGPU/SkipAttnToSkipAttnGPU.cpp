@@ -91,10 +91,15 @@ private:
   Value kvRow(Value blk);
   void emitPut(Value ring, Value block, StringRef slot, Value pred, Value desc,
                Value row, Value head, Value batch);
+  /// Paged KV: (row in its page, page) of each TMA box of the block whose
+  /// first key is `row`; empty for a contiguous cache. Computed before the
+  /// ring's acquire, the table loads overlap its wait.
+  using PageBoxes = SmallVector<std::pair<Value, Value>>;
+  PageBoxes pageBoxes(Value row);
   /// A K or V put of the loop's block `blk` (first key `row`): one TMA box,
-  /// or for a paged cache one box per page the block covers.
+  /// or for a paged cache one box per page the block covers (`boxes`).
   void emitKVPut(Value ring, Value blk, StringRef slot, Value pred, Value desc,
-                 Value row, Value head, Value batch);
+                 Value row, Value head, Value batch, const PageBoxes &boxes);
   /// Paged KV: the cache page holding logical key `row`, or one past the
   /// cache (zero-filled by TMA) when the row lies past the sequence.
   Value pageOf(Value row);
@@ -467,19 +472,27 @@ Value KernelBuilder::pageOf(Value row) {
   return arith::SelectOp::create(b, loc, inside, page, cIdx(numPages));
 }
 
-void KernelBuilder::emitKVPut(Value ring, Value blk, StringRef slot, Value pred,
-                              Value desc, Value row, Value head, Value batch) {
+KernelBuilder::PageBoxes KernelBuilder::pageBoxes(Value row) {
+  PageBoxes boxes;
   if (!pageTable)
-    return emitPut(ring, blk, slot, pred, desc, row, head, batch);
+    return boxes;
   // One box per page of the block (or the block's part of its page): the
-  // page's row, the KV head and the page index as the TMA's batch.
+  // page's row and the page index (the TMA's batch coordinate).
   int64_t bkv = schedule.getBlockKv(), box = std::min(pageSize, bkv);
-  SmallVector<std::pair<Value, Value>> boxes;
   for (int64_t i = 0; i < bkv / box; ++i) {
     Value first = arith::AddIOp::create(b, loc, row, cIdx(i * box));
     boxes.push_back(
         {arith::RemUIOp::create(b, loc, first, cIdx(pageSize)), pageOf(first)});
   }
+  return boxes;
+}
+
+void KernelBuilder::emitKVPut(Value ring, Value blk, StringRef slot, Value pred,
+                              Value desc, Value row, Value head, Value batch,
+                              const PageBoxes &boxes) {
+  if (!pageTable)
+    return emitPut(ring, blk, slot, pred, desc, row, head, batch);
+  int64_t box = std::min(pageSize, schedule.getBlockKv());
   auto tile = cast<sg::RingType>(ring.getType()).getTile();
   auto put =
       sg::RingPutOp::create(b, loc, ring, blk, slot, pred, tile.getBytes());
@@ -785,10 +798,11 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
       // Both stages are acquired before K is filled: a math warpgroup that
       // skipped block n - stages never waited for its V, so only K(n)
       // landing tells it that V's barrier has left that block's phase.
+      PageBoxes boxes = pageBoxes(row);
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
       sg::RingAcquireOp::create(b, loc, vRing, blk, t);
-      emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
-      emitKVPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch);
+      emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
+      emitKVPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch, boxes);
     });
     b.setInsertionPointAfter(forOp);
     sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", t);
@@ -798,16 +812,18 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
     // stage without data. Every V stage completes once per block and every
     // math warpgroup waits for it, so nothing needs draining.
     blockLoop(0, putQ, [&](Value blk, Value row) {
+      PageBoxes boxes = pageBoxes(row);
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
-      emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch);
+      emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
     });
     blockLoop(
         1, [](Value) {},
         [&](Value blk, Value row) {
+          PageBoxes boxes = pageBoxes(row);
           sg::RingAcquireOp::create(b, loc, vRing, blk, t);
           Value keep =
               sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
-          emitKVPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch);
+          emitKVPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch, boxes);
           Value skip = arith::XOrIOp::create(b, loc, keep, t);
           sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
         });
@@ -833,8 +849,9 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
                                          cIdx(s), nBlocks);
     Value pred = arith::AndIOp::create(b, loc, leader, exists);
     Value row = kvRow(cIdx(s));
-    emitKVPut(kRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch);
-    emitKVPut(vRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch);
+    PageBoxes boxes = pageBoxes(row);
+    emitKVPut(kRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch, boxes);
+    emitKVPut(vRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch, boxes);
   }
   // The warpgroup's rows of Q, and the keys each of its rows may see.
   auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
@@ -929,12 +946,13 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     {
       OpBuilder::InsertionGuard g2(b);
       b.setInsertionPointToStart(&ifRefill.getThenRegion().front());
+      Value row = kvRow(next);
+      PageBoxes boxes = pageBoxes(row);
       auto tileT = cast<sg::RingType>(vRing.getType()).getTile();
       sg::RingWaitOp::create(b, loc, tileT, vRing, n, "v");
       Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
-      Value row = kvRow(next);
-      emitKVPut(kRing, next, "k", t, kDesc, row, kvHead, kvBatch);
-      emitKVPut(vRing, next, "v", t, vDesc, row, kvHead, kvBatch);
+      emitKVPut(kRing, next, "k", t, kDesc, row, kvHead, kvBatch, boxes);
+      emitKVPut(vRing, next, "v", t, vDesc, row, kvHead, kvBatch, boxes);
     }
     scf::YieldOp::create(b, loc, yields);
   }
