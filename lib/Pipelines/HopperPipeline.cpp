@@ -35,6 +35,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.pingpong = options.pingpong;
   select.kvSplits = options.kvSplits;
   select.gateV = options.gateV;
+  select.ctasPerSM = options.ctasPerSM;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));
   // The tile sizes come from the schedule (the op's skipattn.tiling); the
   // warpgroup (64 rows) is the skip unit, as it issues the P.V a skip saves.

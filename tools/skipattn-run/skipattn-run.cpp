@@ -88,6 +88,11 @@ static cl::opt<int64_t>
           cl::desc("CUDA: V loads wait for the skip votes (1 on, 0 off, -1 "
                    "the schedule's choice)"),
           cl::init(-1), cl::cat(cat));
+static cl::opt<int64_t>
+    ctasPerSM("ctas-per-sm",
+              cl::desc("CUDA: CTAs resident per SM, 1 or 2 (0: the "
+                       "schedule's; two are for decode)"),
+              cl::init(0), cl::cat(cat));
 static cl::opt<int64_t> kvSplits(
     "kv-splits",
     cl::desc("Split each tile's KV blocks over this many parallel tiles, "
@@ -279,6 +284,7 @@ int main(int argc, char **argv) {
     if (blockKV.getNumOccurrences())
       tiles.blockKV = blockKV;
     tiles.kvSplits = kvSplits;
+    tiles.ctasPerSM = ctasPerSM;
     s = hopperSpec(s, tiles);
   }
   std::string problem = s.validate();
@@ -375,6 +381,7 @@ int main(int argc, char **argv) {
   gopts.pingpong = pingpong;
   gopts.kvSplits = kvSplits;
   gopts.gateV = gateV;
+  gopts.ctasPerSM = ctasPerSM;
   if (!onGPU) {
     CPUCompileOptions copts;
     copts.dumpDir = dumpIR;

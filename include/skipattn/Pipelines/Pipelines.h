@@ -92,6 +92,10 @@ struct HopperPipelineOptions
       llvm::cl::desc("V loads wait for the skip votes: 1 on, 0 off, -1 the "
                      "schedule's choice (on for skipping decode)"),
       llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> ctasPerSM{
+      *this, "ctas-per-sm",
+      llvm::cl::desc("CTAs resident per SM, 1 or 2 (0: the schedule's)"),
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> chip{*this, "chip",
                                         llvm::cl::desc("NVVM target chip"),
                                         llvm::cl::init("sm_90a")};

@@ -1216,9 +1216,11 @@ LogicalResult KernelBuilder::run() {
   kernel->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
                                       {static_cast<int32_t>(threads), 1, 1}));
   // ptxas honours setmaxnreg only when it knows the register count at
-  // entry: one CTA per SM gives it (65536 / threads, rounded down to 8).
+  // entry: the CTAs per SM give it (65536 / (threads x CTAs), rounded down
+  // to 8), and with two the registers at entry leave room for both.
   if (specialized)
-    kernel->setAttr("nvvm.minctasm", b.getI32IntegerAttr(1));
+    kernel->setAttr("nvvm.minctasm",
+                    b.getI32IntegerAttr(schedule.getCtasPerSm()));
   func.erase();
   return success();
 }

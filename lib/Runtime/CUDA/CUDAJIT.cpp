@@ -43,6 +43,7 @@ AttentionSpec hopperSpec(AttentionSpec spec,
   request.blockQ = options.blockQ;
   request.blockKV = options.blockKV;
   request.kvSplits = options.kvSplits;
+  request.ctasPerSM = options.ctasPerSM;
   mlir::skipattn_gpu::ScheduleProblem problem;
   problem.qLen = spec.qLen;
   problem.kvLen = spec.kvLen;
@@ -225,6 +226,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   po.pingpong = options.pingpong;
   po.kvSplits = options.kvSplits;
   po.gateV = options.gateV;
+  po.ctasPerSM = options.ctasPerSM;
   po.chip = chip;
   po.toolkit = toolkit;
   // Without ptxas the driver JIT assembles the PTX at load time.
@@ -300,6 +302,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
                     "|pp=" + (options.pingpong ? "1" : "0") +
                     "|splits=" + std::to_string(options.kvSplits) +
                     "|gatev=" + std::to_string(options.gateV) +
+                    "|ctas=" + std::to_string(options.ctasPerSM) +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
                     "|abi=5" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;

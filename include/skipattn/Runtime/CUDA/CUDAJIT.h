@@ -50,6 +50,8 @@ struct CUDACompileOptions {
   /// V loads wait for the skip votes: 1 on, 0 off, -1 the schedule's
   /// choice.
   int64_t gateV = -1;
+  /// CTAs resident per SM (1 or 2; 0: the schedule's choice).
+  int64_t ctasPerSM = 0;
   /// The device whose chip the kernel is built for when `chip` is empty.
   int device = 0;
   std::string dumpDir;

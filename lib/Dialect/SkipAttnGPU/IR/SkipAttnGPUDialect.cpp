@@ -260,7 +260,8 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t headDim, int64_t stages,
                                    int64_t skipUnit, ArrayAttr roles,
                                    bool pingpong, int64_t heads,
-                                   int64_t kvSplits, bool gateV) {
+                                   int64_t kvSplits, bool gateV,
+                                   int64_t ctasPerSM) {
   if (blockQ <= 0 || blockQ % kWarpgroupRows)
     return emitError() << "block_q must be a positive multiple of 64 (one "
                           "warpgroup per 64 rows), got "
@@ -335,6 +336,8 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (gateV && (roles.size() < 2 || pingpong))
     return emitError() << "gate_v needs a load role (its second warp loads "
                           "V) and no pingpong";
+  if (ctasPerSM != 1 && ctasPerSM != 2)
+    return emitError() << "ctas_per_sm must be 1 or 2, got " << ctasPerSM;
   return success();
 }
 

@@ -30,10 +30,10 @@ verifyProblem(const ScheduleProblem &problem, StringRef chip,
 /// waves of CTAs times the blocks each walks, plus a fixed cost per CTA
 /// (the Q load and the merge) of about two blocks; ties keep fewer splits
 /// (less to merge).
-static int64_t chooseSplits(int64_t tiles, int64_t blocks) {
+static int64_t chooseSplits(int64_t tiles, int64_t blocks, int64_t slots) {
   int64_t best = 1, bestCost = INT64_MAX;
   for (int64_t s = 1; s <= std::min<int64_t>(blocks, 64); ++s) {
-    int64_t waves = (tiles * s + kHopperSMs - 1) / kHopperSMs;
+    int64_t waves = (tiles * s + slots - 1) / slots;
     int64_t cost = waves * ((blocks + s - 1) / s + 2);
     if (cost < bestCost)
       best = s, bestCost = cost;
@@ -64,15 +64,28 @@ mlir::skipattn_gpu::chooseHopperTiles(const ScheduleProblem &problem) {
   while (!problem.runtimeFactors && group % (tiles.heads * 2) == 0 &&
          tiles.heads * 2 * positions <= kWarpgroupRows)
     tiles.heads *= 2;
+  fitDecode(problem, tiles, /*ctasPerSM=*/1);
+  return tiles;
+}
+
+void mlir::skipattn_gpu::fitDecode(const ScheduleProblem &problem,
+                                   TileChoice &tiles, int64_t ctasPerSM) {
+  // Two CTAs per SM share its shared memory (each reserving 1 KiB): 64-key
+  // blocks keep a ring of two or more stages beside each one's Q tile.
+  tiles.ctasPerSM = ctasPerSM;
+  int64_t smem = ctasPerSM == 1 ? kHopperSharedBytes
+                                : kHopperSMSharedBytes / ctasPerSM - 1024;
+  if (ctasPerSM > 1)
+    tiles.blockKV = std::min<int64_t>(tiles.blockKV, 64);
+  int64_t headDim = problem.headDim;
   int64_t q = kWarpgroupRows * headDim * 2, kv = tiles.blockKV * headDim * 2;
-  tiles.stages =
-      std::clamp<int64_t>((kHopperSharedBytes - 1024 - q) / (2 * kv), 2, 4);
+  // The alignment slack, the vote bytes and the merge flag come first.
+  tiles.stages = std::clamp<int64_t>((smem - 1024 - 64 - q) / (2 * kv), 2, 4);
   int64_t qTiles = (problem.qLen + kWarpgroupRows / tiles.heads - 1) /
                    (kWarpgroupRows / tiles.heads);
   int64_t tileCount = problem.batch * (problem.qHeads / tiles.heads) * qTiles;
   int64_t blocks = (problem.kvLen + tiles.blockKV - 1) / tiles.blockKV;
-  tiles.kvSplits = chooseSplits(tileCount, blocks);
-  return tiles;
+  tiles.kvSplits = chooseSplits(tileCount, blocks, kHopperSMs * ctasPerSM);
 }
 
 TileChoice mlir::skipattn_gpu::requestedTiles(const ScheduleProblem &problem,
@@ -84,6 +97,11 @@ TileChoice mlir::skipattn_gpu::requestedTiles(const ScheduleProblem &problem,
     tiles.blockQ = request.blockQ;
     tiles.heads = 1;
   }
+  // Two CTAs per SM: decode tiles (one math warpgroup) refitted to half an
+  // SM, before any size asked for.
+  if (request.ctasPerSM == 2 && tiles.blockQ == kWarpgroupRows &&
+      problem.qLen <= kDecodeMaxQLen)
+    fitDecode(problem, tiles, 2);
   if (request.blockKV > 0)
     tiles.blockKV = request.blockKV;
   if (request.stages > 0)
@@ -114,13 +132,22 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   bool ws = request.warpSpecialize;
   int64_t mathWarps = 4 * (blockQ / kWarpgroupRows);
   bool three = blockQ == 3 * kWarpgroupRows;
-  SmallVector<Attribute> roles{RoleAttr::get(
-      ctx, "math", /*firstWarp=*/0, mathWarps,
-      /*maxNreg=*/ws ? (three ? kMathRegisters3 : kMathRegisters) : 0)};
+  bool twoCTAs = tiles.ctasPerSM == 2;
+  if (twoCTAs && (!ws || blockQ != kWarpgroupRows))
+    return emitError() << "two CTAs per SM need the warp-specialized "
+                          "schedule of one math warpgroup (decode)";
+  int64_t mathRegs = three     ? kMathRegisters3
+                     : twoCTAs ? kMathRegisters2CTA
+                               : kMathRegisters;
+  int64_t loadRegs = three     ? kLoadRegisters3
+                     : twoCTAs ? kLoadRegisters2CTA
+                               : kLoadRegisters;
+  SmallVector<Attribute> roles{RoleAttr::get(ctx, "math", /*firstWarp=*/0,
+                                             mathWarps,
+                                             /*maxNreg=*/ws ? mathRegs : 0)};
   if (ws)
     roles.push_back(RoleAttr::get(ctx, "load", /*firstWarp=*/mathWarps,
-                                  /*numWarps=*/4,
-                                  three ? kLoadRegisters3 : kLoadRegisters));
+                                  /*numWarps=*/4, loadRegs));
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       tiles.stages, kWarpgroupRows, ArrayAttr::get(ctx, roles),
@@ -128,7 +155,8 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
       tiles.heads, tiles.kvSplits,
       /*gateV=*/ws && problem.skipping && !request.pingpong &&
           (request.gateV > 0 ||
-           (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen)));
+           (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen)),
+      tiles.ctasPerSM);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -200,6 +228,11 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
     return emitError() << "the schedule needs " << s.getSharedBytes()
                        << " bytes of shared memory; sm_90a has "
                        << kHopperSharedBytes;
+  if (s.getCtasPerSm() * (s.getSharedBytes() + 1024) > kHopperSMSharedBytes)
+    return emitError() << s.getCtasPerSm() << " CTAs of " << s.getSharedBytes()
+                       << " bytes of shared memory (and 1024 reserved each) "
+                          "do not fit an SM's "
+                       << kHopperSMSharedBytes;
   // Roles the lowering builds: math alone (it also issues the loads), or
   // math and one load warpgroup after it.
   RoleAttr math, load;
@@ -226,11 +259,14 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
     // must fit the SM's 64K registers.
     if (math.getMaxNreg() == 0 || load.getMaxNreg() == 0)
       return emitError() << "a load role needs max_nreg on both roles";
-    int64_t total = 32 * (math.getNumWarps() * math.getMaxNreg() +
-                          load.getNumWarps() * load.getMaxNreg());
+    int64_t total = 32 *
+                    (math.getNumWarps() * math.getMaxNreg() +
+                     load.getNumWarps() * load.getMaxNreg()) *
+                    s.getCtasPerSm();
     if (total > 65536)
-      return emitError() << "role registers (" << total
-                         << ") exceed the 65536 of an SM";
+      return emitError() << "role registers (" << total << " for "
+                         << s.getCtasPerSm()
+                         << " CTAs) exceed the 65536 of an SM";
   }
   return success();
 }
@@ -292,6 +328,7 @@ struct SelectSchedulePass
       request.pingpong = pingpong;
       request.kvSplits = kvSplits;
       request.gateV = gateV;
+      request.ctasPerSM = ctasPerSM;
       return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()
                                                        : WalkResult::advance();
     });

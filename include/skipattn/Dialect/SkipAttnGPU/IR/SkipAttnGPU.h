@@ -40,6 +40,8 @@ inline constexpr llvm::StringLiteral kLaunchAttrName = "skipattn_gpu.launch";
 inline constexpr int64_t kWarpgroupRows = 64;
 /// sm_90's opt-in dynamic shared memory per CTA.
 inline constexpr int64_t kHopperSharedBytes = 227 * 1024;
+/// Shared memory of one SM, of which every resident CTA reserves 1 KiB.
+inline constexpr int64_t kHopperSMSharedBytes = 228 * 1024;
 } // namespace mlir::skipattn_gpu
 
 #endif // SKIPATTN_DIALECT_SKIPATTNGPU_IR_SKIPATTNGPU_H

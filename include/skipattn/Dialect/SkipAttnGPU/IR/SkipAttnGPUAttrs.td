@@ -63,7 +63,12 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       load role's first warp loads K and its second loads V, each V only
       once the math warpgroups' votes say some of them keep the block (a
       skipped block's V is never read from memory; its stage completes
-      without data).
+      without data);
+    * `ctas_per_sm` (default 1): CTAs resident on one SM. Two (decode:
+      with one math warpgroup, a second CTA's loads and math cover the
+      latency one CTA waits out alone) halve each CTA's shared memory and
+      registers: the launch bounds (`nvvm.minctasm`) and the role budgets
+      are set so that both fit.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -78,7 +83,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"bool", "false">:$pingpong,
                         DefaultValuedParameter<"int64_t", "1">:$heads,
                         DefaultValuedParameter<"int64_t", "1">:$kv_splits,
-                        DefaultValuedParameter<"bool", "false">:$gate_v);
+                        DefaultValuedParameter<"bool", "false">:$gate_v,
+                        DefaultValuedParameter<"int64_t", "1">:$ctas_per_sm);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -44,7 +44,7 @@ constexpr int64_t kHopperSMs = 132;
 /// Tile sizes, ring depth, packed heads and KV splits of the sm_90a
 /// schedule.
 struct TileChoice {
-  int64_t blockQ, blockKV, stages, heads = 1, kvSplits = 1;
+  int64_t blockQ, blockKV, stages, heads = 1, kvSplits = 1, ctasPerSM = 1;
 };
 /// What skipattn-gpu-select-schedule picks on sm_90a for `problem`. The
 /// runtime asks it too: its float64 reference models the kernel's skip
@@ -55,6 +55,9 @@ TileChoice chooseHopperTiles(const ScheduleProblem &problem);
 constexpr int64_t kMathRegisters = 240, kLoadRegisters = 24;
 /// The same with three math warpgroups (block_q = 192).
 constexpr int64_t kMathRegisters3 = 160, kLoadRegisters3 = 32;
+/// The same with two CTAs of one math warpgroup per SM (32768 registers
+/// each).
+constexpr int64_t kMathRegisters2CTA = 232, kLoadRegisters2CTA = 24;
 
 /// What a caller asks of the schedule; zeros leave the choice to the
 /// selection.
@@ -73,8 +76,14 @@ struct ScheduleRequest {
   /// a load role): 1 on, 0 off, -1 the selection's choice (on for decode,
   /// where the bytes a skipped block saves are what bounds the time).
   int64_t gateV = -1;
+  /// CTAs resident per SM (1 or 2); 0: the selection's choice.
+  int64_t ctasPerSM = 0;
 };
 
+/// Refits decode tiles (one math warpgroup) to `ctasPerSM` CTAs per SM:
+/// KV block, ring depth and splits.
+void fitDecode(const ScheduleProblem &problem, TileChoice &tiles,
+               int64_t ctasPerSM);
 /// The tiles of the schedule for `request` on sm_90a: its own sizes where
 /// given, chooseHopperTiles otherwise.
 TileChoice requestedTiles(const ScheduleProblem &problem,

@@ -51,6 +51,9 @@ def SkipAttnGPUSelectSchedule
     Option<"gateV", "gate-v", "int64_t", /*default=*/"-1",
            "V loads wait for the skip votes: 1 on, 0 off, -1 the "
            "schedule's choice (on for skipping decode)">,
+    Option<"ctasPerSM", "ctas-per-sm", "int64_t", /*default=*/"0",
+           "CTAs resident per SM, 1 or 2 (0: the schedule's); two are for "
+           "decode (one math warpgroup)">,
   ];
   let dependentDialects = ["::mlir::skipattn_gpu::SkipAttnGPUDialect"];
 }
