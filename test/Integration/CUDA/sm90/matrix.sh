@@ -79,7 +79,7 @@ run --dtype=f16 --head-dim=64 --batch=3 --q-heads=4 --kv-heads=4 --q-len=129 --q
 run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --q-lens=3,1 --kv-len=3000 --causal --pattern=structured --threshold-scale-factor=40
 # Two CTAs per SM (decode): 64-key blocks, halved budgets, gated V.
 run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --kv-lens=8192,100,5000,3001 --ctas-per-sm=2 --pattern=structured --threshold-scale-factor=50
-run --dtype=f16 --batch=2 --q-heads=16 --kv-heads=4 --q-len=4 --kv-len=3000 --causal --ctas-per-sm=2 --page-size=32 --pattern=structured --threshold-scale-factor=30
+run --dtype=f16 --batch=2 --q-heads=16 --kv-heads=4 --q-len=4 --kv-len=3072 --kv-lens=3000,1700 --causal --ctas-per-sm=2 --page-size=32 --pattern=structured --threshold-scale-factor=30
 # Factor 1e-30: nothing is skipped and the output equals the dense kernel's.
 run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=1 --q-len=129 --kv-len=2000 --threshold-scale-factor=1e-30 --compare-dense
