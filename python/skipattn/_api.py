@@ -265,11 +265,13 @@ def _as(t, dtype, what):
     return _wrap(x, what)
 
 
-def _int32_on(x, what, tq, upper):
-    """An int32 buffer of `x` on q's device. Host values are checked before
-    narrowing (2**32 + 10 must not run as 10); device values are not read
-    (no sync): clamped into [0, upper] before narrowing."""
+def _int32_on(x, what, tq, shape, upper):
+    """An int32 buffer of `x` (of `shape`) on q's device. Host values are
+    checked before narrowing (2**32 + 10 must not run as 10); device values
+    are not read (no sync): clamped into [0, upper] before narrowing."""
     t = _wrap(x, what)
+    if t.shape != shape:
+        raise ValueError(f"{what} must have shape {shape}, got {t.shape}")
     if t.device != tq.device or t.index != tq.index:
         raise ValueError(f"{what} must be on q's device")
     if t.device == "cpu":
@@ -381,18 +383,10 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
                 f"skip factor tensor of shape {shape}: use () or (1,) for one "
                 f"value, ({B},) per sequence, (1, {Hq}) per head or ({B}, {Hq})")
         fbuf = _as(ft, "float32", "skip_softmax_threshold_scale_factor")
-    lbuf = None
-    if kv_lens is not None:
-        lt = _wrap(kv_lens, "kv_lens")
-        if lt.shape != (B,):
-            raise ValueError(f"kv_lens must have shape ({B},), got {lt.shape}")
-        lbuf = _int32_on(kv_lens, "kv_lens", tq, Skv)
-    qbuf = None
-    if q_lens is not None:
-        qt = _wrap(q_lens, "q_lens")
-        if qt.shape != (B,):
-            raise ValueError(f"q_lens must have shape ({B},), got {qt.shape}")
-        qbuf = _int32_on(q_lens, "q_lens", tq, Sq)
+    lbuf = None if kv_lens is None else _int32_on(kv_lens, "kv_lens", tq,
+                                                   (B,), Skv)
+    qbuf = None if q_lens is None else _int32_on(q_lens, "q_lens", tq,
+                                                 (B,), Sq)
 
     dev = _capi.DEVICE_CUDA if tq.device == "cuda" else _capi.DEVICE_CPU
     key = (dev, tq.index, code, tq.shape, tk.shape, Dv, tq.strides, tk.strides,
@@ -516,27 +510,38 @@ def attention(q, k, v, *, causal=False, scale=None,
                               min_keep_blocks, context)
         if out is not None:
             return out
+    return _checked_call("skipattn.attention", q, k, v, causal, scale,
+                         skip_softmax_threshold_scale_factor, min_keep_blocks,
+                         kv_lens, return_lse, return_stats, context,
+                         q_lens=q_lens)
+
+
+def _checked_call(what, q, k, v, causal, scale, factor, min_keep_blocks,
+                  kv_lens, return_lse, return_stats, context, page_table=None,
+                  q_lens=None):
+    """The checked path of `attention` and `paged_attention`: torch inputs
+    that require grad are refused (forward-only), torch.compile traces the
+    operator, everything else runs directly."""
     if _is_torch(q):
         import torch
         if torch.is_grad_enabled() and any(
                 getattr(x, "requires_grad", False) for x in (q, k, v)):
             raise RuntimeError(
-                "skipattn.attention is forward-only (it has no backward): "
+                f"{what} is forward-only (it has no backward): "
                 "inputs that require grad would silently get no gradients. "
                 "Call it under torch.no_grad() or torch.inference_mode(), or "
                 "pass detached tensors")
         from . import torch_ops
         if torch_ops.use_operator():
             out, lse, stats = torch_ops.call_operator(
-                q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
-                min_keep_blocks, kv_lens, return_lse, return_stats,
+                q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
+                return_lse, return_stats, page_table=page_table,
                 q_lens=q_lens)
             return _result(out, lse if return_lse else None,
                            stats if return_stats else None)
     out, lse, stats = _attention_impl(
-        q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
-        min_keep_blocks, kv_lens, return_lse, return_stats, context,
-        q_lens=q_lens)
+        q, k, v, causal, scale, factor, min_keep_blocks, kv_lens, return_lse,
+        return_stats, context, page_table=page_table, q_lens=q_lens)
     return _result(out, lse, stats)
 
 

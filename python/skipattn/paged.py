@@ -92,27 +92,11 @@ def paged_attention(q, k_cache, v_cache, page_table, kv_lens, *,
     """
     k = _hnd(k_cache, kv_layout, "k_cache")
     v = _hnd(v_cache, kv_layout, "v_cache")
-    if _api._is_torch(q):
-        import torch
-        if torch.is_grad_enabled() and any(
-                getattr(x, "requires_grad", False) for x in (q, k, v)):
-            raise RuntimeError(
-                "skipattn.paged_attention is forward-only (it has no "
-                "backward); call it under torch.no_grad() or pass detached "
-                "tensors")
-        from . import torch_ops
-        if torch_ops.use_operator():
-            out, lse, stats = torch_ops.call_operator(
-                q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
-                min_keep_blocks, kv_lens, return_lse, return_stats,
-                page_table=page_table, q_lens=q_lens)
-            return _api._result(out, lse if return_lse else None,
-                                stats if return_stats else None)
-    out, lse, stats = _api._attention_impl(
-        q, k, v, causal, scale, skip_softmax_threshold_scale_factor,
-        min_keep_blocks, kv_lens, return_lse, return_stats, context,
-        page_table=page_table, q_lens=q_lens)
-    return _api._result(out, lse, stats)
+    return _api._checked_call(
+        "skipattn.paged_attention", q, k, v, causal, scale,
+        skip_softmax_threshold_scale_factor, min_keep_blocks, kv_lens,
+        return_lse, return_stats, context, page_table=page_table,
+        q_lens=q_lens)
 
 
 def page_table_from_indptr(kv_indptr, kv_indices, kv_last_page_len,
@@ -217,6 +201,24 @@ def _scaled(out, bmm2_scale):
     return out
 
 
+def _finish(res, to_tokens, bmm2_scale, out, return_lse):
+    """A wrapper's result in token order: out (scaled by bmm2_scale and
+    written into `out` when given), then lse [tokens, H] and stats.
+    `to_tokens` takes a [B, S, H, ...] array to [tokens, H, ...]."""
+    o = res[0] if isinstance(res, tuple) else res
+    tokens = _scaled(to_tokens(_swap12(o)), bmm2_scale)
+    if out is not None:
+        out[...] = tokens
+        tokens = out
+    if not isinstance(res, tuple):
+        return tokens
+    extra = list(res[1:])
+    if return_lse:
+        # [B, H, S] -> [B, S, H] -> FlashInfer's token order.
+        extra[0] = to_tokens(_swap12(extra[0][..., None])[..., 0])
+    return (tokens,) + tuple(extra)
+
+
 def _tokens_to_bhsd(query, batch, q_len):
     """[batch * q_len, H, D] tokens as the [B, H, q_len, D] view."""
     H, D = query.shape[1], query.shape[2]
@@ -275,20 +277,8 @@ def batch_decode_with_kv_cache(query, kv_cache, workspace_buffer=None,
         causal=q_len > 1, scale=bmm1_scale,
         skip_softmax_threshold_scale_factor=skip_softmax_threshold_scale_factor,
         return_lse=return_lse, return_stats=return_stats, context=context)
-    o = res[0] if isinstance(res, tuple) else res
-    tokens = _swap12(o).reshape(query.shape[0], o.shape[1], o.shape[3])
-    tokens = _scaled(tokens, bmm2_scale)
-    if out is not None:
-        out[...] = tokens
-        tokens = out
-    if not isinstance(res, tuple):
-        return tokens
-    extra = list(res[1:])
-    if return_lse:
-        # [B, H, q_len] -> [B * q_len, H], FlashInfer's token order.
-        extra[0] = _swap12(extra[0][..., None])[..., 0].reshape(
-            query.shape[0], o.shape[1])
-    return (tokens,) + tuple(extra)
+    return _finish(res, lambda x: x.reshape((B * q_len,) + tuple(x.shape[2:])),
+                   bmm2_scale, out, return_lse)
 
 
 def batch_prefill_with_kv_cache(query, kv_cache, workspace_buffer=None,
@@ -342,14 +332,4 @@ def batch_prefill_with_kv_cache(query, kv_cache, workspace_buffer=None,
         skip_softmax_threshold_scale_factor=skip_softmax_threshold_scale_factor,
         return_lse=return_lse, return_stats=return_stats, context=context,
         q_lens=q_lens)
-    o = res[0] if isinstance(res, tuple) else res
-    tokens = _scaled(gather_back(_swap12(o)), bmm2_scale)
-    if out is not None:
-        out[...] = tokens
-        tokens = out
-    if not isinstance(res, tuple):
-        return tokens
-    extra = list(res[1:])
-    if return_lse:
-        extra[0] = gather_back(_swap12(extra[0][..., None])[..., 0])
-    return (tokens,) + tuple(extra)
+    return _finish(res, gather_back, bmm2_scale, out, return_lse)
