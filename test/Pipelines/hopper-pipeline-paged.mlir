@@ -13,12 +13,12 @@
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 
-// KERNEL: box_q = [64, 4, 16], box_kv = [64, 16]
-// KERNEL-SAME: #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<q_lens>, #skipattn_gpu.param<page_table>
+// KERNEL: #skipattn_gpu.param<kv_lens>, #skipattn_gpu.param<q_lens>, #skipattn_gpu.param<page_table>
+// KERNEL-SAME: box_q = [64, 16, 4], box_kv = [64, 16]
 // KERNEL: skipattn_gpu.warp_role <name = "load"
 // KERNEL: %[[SLOT:.*]] = arith.minui %{{.*}}, %c511
 // KERNEL: llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, i32
-// KERNEL: llvm.load %{{.*}} {invariant} : !llvm.ptr<1> -> i32
+// KERNEL: llvm.load %{{.*}} invariant : !llvm.ptr<1> -> i32
 // KERNEL: arith.select %{{.*}}, %{{.*}}, %c2050
 // KERNEL: skipattn_gpu.ring.put %{{.*}}, "k" if %true bytes(32768)
 // KERNEL-NEXT: ^bb0(%[[DST:.*]]: !skipattn_gpu.smem<128x128xbf16>):
@@ -27,7 +27,7 @@
 // KERNEL-COUNT-5: skipattn_gpu.tma_load
 // KERNEL-NEXT: skipattn_gpu.tma_load %{{.*}} into %[[DST]] {rows = 16 : i64, slot_row = 112 : i64}
 // KERNEL: skipattn_gpu.warp_role <name = "math"
-// KERNEL: skipattn_gpu.row_limits %{{.*}}, %{{.*}} q_start(%{{.*}}) {causal, q_len = 4 : i64, rows_per_head = 4 : i64}
+// KERNEL: skipattn_gpu.row_limits %{{.*}}, %{{.*}} q_start(%{{.*}}) {causal, q_len = 4 : i64, rows_per_head = 16 : i64}
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 

@@ -139,9 +139,10 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   int64_t mathRegs = three     ? kMathRegisters3
                      : twoCTAs ? kMathRegisters2CTA
                                : kMathRegisters;
-  int64_t loadRegs = three     ? kLoadRegisters3
-                     : twoCTAs ? kLoadRegisters2CTA
-                               : kLoadRegisters;
+  int64_t loadRegs = three                      ? kLoadRegisters3
+                     : twoCTAs                  ? kLoadRegisters2CTA
+                     : blockQ == kWarpgroupRows ? kLoadRegisters1WG
+                                                : kLoadRegisters;
   SmallVector<Attribute> roles{RoleAttr::get(ctx, "math", /*firstWarp=*/0,
                                              mathWarps,
                                              /*maxNreg=*/ws ? mathRegs : 0)};
@@ -263,10 +264,12 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
                     (math.getNumWarps() * math.getMaxNreg() +
                      load.getNumWarps() * load.getMaxNreg()) *
                     s.getCtasPerSm();
-    if (total > 65536)
-      return emitError() << "role registers (" << total << " for "
-                         << s.getCtasPerSm()
-                         << " CTAs) exceed the 65536 of an SM";
+    if (total > 65536) {
+      InFlightDiagnostic d = emitError() << "role registers (" << total;
+      if (s.getCtasPerSm() > 1)
+        d << " for " << s.getCtasPerSm() << " CTAs per SM";
+      return d << ") exceed the 65536 of an SM";
+    }
   }
   return success();
 }

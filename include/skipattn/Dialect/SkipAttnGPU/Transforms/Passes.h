@@ -55,6 +55,10 @@ TileChoice chooseHopperTiles(const ScheduleProblem &problem);
 constexpr int64_t kMathRegisters = 240, kLoadRegisters = 24;
 /// The same with three math warpgroups (block_q = 192).
 constexpr int64_t kMathRegisters3 = 160, kLoadRegisters3 = 32;
+/// One math warpgroup (decode) leaves the load role room in the register
+/// file: a paged cache's table loads and box coordinates then stay in
+/// registers (at 24 they spill).
+constexpr int64_t kLoadRegisters1WG = 56;
 /// The same with two CTAs of one math warpgroup per SM (32768 registers
 /// each).
 constexpr int64_t kMathRegisters2CTA = 232, kLoadRegisters2CTA = 24;
