@@ -238,6 +238,101 @@ int main(void) {
   CHECK(skipattn_kernel_launch(kernel, &a) == SKIPATTN_OK, "factor -3");
   printf("PASS non-finite runtime factors rejected; -3 runs dense\n");
 
+  /* 3b. A paged cache: table entries of the pages a sequence reads must
+   * name a page of the cache (host tables are checked at launch), slots
+   * past its length are never read, the table and q_lens come exactly
+   * when the descriptor asks for them, and a KV length that is not a
+   * whole number of pages is refused. The paged output equals the
+   * contiguous one bit for bit (same tiles, other addresses). */
+  {
+    enum { P = 5, PS = 16, SLOTS = 4, HKV = 2 };
+    skipattn_attention_desc_t pd = makeDesc(1, Hq, HKV, Sq, SLOTS * PS, D);
+    pd.page_size = PS;
+    pd.num_pages = P;
+    pd.has_kv_lens = 1;
+    pd.has_q_lens = 1;
+    /* The cache in the HND order: page, head, row, dim. */
+    float *kc = randomBuffer(P * HKV * PS * D),
+          *vc = randomBuffer(P * HKV * PS * D);
+    int32_t table[SLOTS] = {3, 0, 4, 1}, plens[1] = {40}, qlens[1] = {5};
+    float *po = malloc(Hq * Sq * D * 4), *co = malloc(Hq * Sq * D * 4);
+    skipattn_attention_args_t pa = makeArgs(q, kc, vc, po);
+    pa.kv_lens = plens;
+    pa.q_lens = qlens;
+    pa.page_table = table;
+    CHECK(skipattn_attention(ctx, &pd, &pa) == SKIPATTN_OK, "paged launch: %s",
+          skipattn_last_error());
+    /* The same keys gathered into a contiguous [1, HKV, 64, D] cache. */
+    float *kk = calloc(HKV * SLOTS * PS * D, 4),
+          *vv = calloc(HKV * SLOTS * PS * D, 4);
+    for (int s = 0; s < SLOTS; ++s)
+      for (int h = 0; h < HKV; ++h)
+        for (int r = 0; r < PS; ++r) {
+          size_t src = (((size_t)table[s] * HKV + h) * PS + r) * D;
+          size_t dst = ((size_t)h * SLOTS * PS + s * PS + r) * D;
+          memcpy(kk + dst, kc + src, D * 4);
+          memcpy(vv + dst, vc + src, D * 4);
+        }
+    skipattn_attention_desc_t cd = makeDesc(1, Hq, HKV, Sq, SLOTS * PS, D);
+    cd.has_kv_lens = 1;
+    cd.has_q_lens = 1;
+    skipattn_attention_args_t ca = makeArgs(q, kk, vv, co);
+    ca.kv_lens = plens;
+    ca.q_lens = qlens;
+    CHECK(skipattn_attention(ctx, &cd, &ca) == SKIPATTN_OK, "contiguous");
+    CHECK(memcmp(po, co, Hq * Sq * D * 4) == 0,
+          "paged and contiguous outputs differ");
+    /* Left padding: the first Sq - 5 rows of every head are zeros. */
+    int padZero = 1;
+    for (int h = 0; h < Hq; ++h)
+      for (int i = 0; i < (Sq - 5) * D; ++i)
+        padZero &= po[h * Sq * D + i] == 0.0f;
+    CHECK(padZero, "left-padding rows are not zero");
+    table[3] = 99; /* past the length (40 keys: pages 0..2): never read */
+    CHECK(skipattn_attention(ctx, &pd, &pa) == SKIPATTN_OK,
+          "slot past the length: %s", skipattn_last_error());
+    const int32_t badPages[] = {5, -1, 1000000};
+    for (size_t i = 0; i < 3; ++i) {
+      table[2] = badPages[i];
+      skipattn_status_t st = skipattn_attention(ctx, &pd, &pa);
+      CHECK(st == SKIPATTN_ERROR_INVALID_ARGUMENT &&
+                strstr(skipattn_last_error(), "page_table[0, 2]") &&
+                strstr(skipattn_last_error(), "lies outside [0, 5)"),
+            "page %d: status %d", (int)badPages[i], (int)st);
+    }
+    table[2] = 4;
+    pa.page_table = NULL;
+    CHECK(skipattn_attention(ctx, &pd, &pa) ==
+                  SKIPATTN_ERROR_INVALID_ARGUMENT &&
+              strstr(skipattn_last_error(), "page_table is required"),
+          "missing table: %s", skipattn_last_error());
+    pa.page_table = table;
+    pa.q_lens = NULL;
+    CHECK(skipattn_attention(ctx, &pd, &pa) ==
+                  SKIPATTN_ERROR_INVALID_ARGUMENT &&
+              strstr(skipattn_last_error(), "q_lens is required"),
+          "missing q_lens: %s", skipattn_last_error());
+    pa.q_lens = qlens;
+    qlens[0] = Sq + 1;
+    CHECK(skipattn_attention(ctx, &pd, &pa) ==
+                  SKIPATTN_ERROR_INVALID_ARGUMENT &&
+              strstr(skipattn_last_error(), "q_lens[0] = 9 lies outside"),
+          "q_lens past Sq: %s", skipattn_last_error());
+    pd.kv_len = SLOTS * PS - 8;
+    CHECK(skipattn_attention(ctx, &pd, &pa) ==
+                  SKIPATTN_ERROR_INVALID_ARGUMENT &&
+              strstr(skipattn_last_error(), "whole number of pages"),
+          "partial page: %s", skipattn_last_error());
+    free(kc);
+    free(vc);
+    free(kk);
+    free(vv);
+    free(po);
+    free(co);
+    printf("PASS paged cache: equal to contiguous; bad pages, missing "
+           "table/q_lens, partial pages rejected\n");
+  }
+
   /* 4. Lifetimes: a destroyed context's handles are rejected cleanly. */
   skipattn_context_t dead = NULL;
   CHECK(skipattn_context_create(NULL, &dead) == SKIPATTN_OK, "context 2");
