@@ -184,10 +184,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   d.has_kv_lens = (flags >> 4) & 1;
   d.with_lse = (flags >> 5) & 1;
   d.with_stats = (flags >> 6) & 1;
-  if (r.byte() & 1) // explicit strides (often not row-major)
+  // Bit 0: explicit strides (often not row-major); bit 1: a paged KV cache
+  // (page size and page count follow; k/v strides then describe its
+  // [pages, Hkv, page_size, D] view); bit 2: left-padded queries.
+  uint8_t layoutBits = r.byte();
+  if (layoutBits & 1)
     for (int64_t *s : {d.q_strides, d.k_strides, d.v_strides, d.out_strides})
       for (int i = 0; i < 4; ++i)
         s[i] = r.size();
+  if (layoutBits & 2) {
+    d.page_size = r.size();
+    d.num_pages = r.size();
+  }
+  d.has_q_lens = (layoutBits >> 2) & 1;
   if (r.byte() == 0xff)
     d.struct_size = r.raw<uint32_t>();
   (void)r.raw<uint16_t>(); // salt: lets a corpus choose what compiles
@@ -212,13 +221,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   bool compile = (flags & 0x80) && (hash >> 57) == 0;
   int64_t dv = d.value_dim ? d.value_dim : d.head_dim;
   const int64_t qDims[4] = {d.batch, d.q_heads, d.q_len, d.head_dim};
-  const int64_t kDims[4] = {d.batch, d.kv_heads, d.kv_len, d.head_dim};
-  const int64_t vDims[4] = {d.batch, d.kv_heads, d.kv_len, dv};
+  const bool paged = d.page_size > 0;
+  const int64_t kDims[4] = {paged ? d.num_pages : d.batch, d.kv_heads,
+                            paged ? d.page_size : d.kv_len, d.head_dim};
+  const int64_t vDims[4] = {kDims[0], d.kv_heads, kDims[2], dv};
   const int64_t oDims[4] = {d.batch, d.q_heads, d.q_len, dv};
   // Small enough to compile and run many times a second.
   if (checked != SKIPATTN_OK || !compile || d.device != SKIPATTN_DEVICE_CPU ||
       extent(qDims, d.q_strides) > 4096 || extent(kDims, d.k_strides) > 8192 ||
-      extent(vDims, d.v_strides) > 8192 || extent(oDims, d.out_strides) > 8192)
+      extent(vDims, d.v_strides) > 8192 ||
+      extent(oDims, d.out_strides) > 8192 ||
+      (paged && d.kv_len > 8192)) // the logical length: table and loop
     return 0;
 
   static int compiles = 0;
@@ -247,6 +260,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::vector<float> factors(d.batch * d.q_heads);
   for (float &f : factors)
     f = static_cast<float>(r.real());
+  // Table entries mostly name a page of the cache; one past it (or a raw
+  // int32) must be rejected at launch when a sequence reads it.
+  std::vector<int32_t> table(paged ? d.batch * (d.kv_len / d.page_size) : 0);
+  for (int32_t &t : table) {
+    uint8_t b = r.byte();
+    t = (b & 0xc0) == 0xc0 ? r.raw<int32_t>()
+                           : static_cast<int32_t>(b % (d.num_pages + 1));
+  }
+  std::vector<int32_t> qLens(d.batch);
+  for (int32_t &l : qLens)
+    l = static_cast<int32_t>(r.byte() % (d.q_len + 2));
   std::vector<float> lse(d.batch * d.q_heads * d.q_len);
   std::vector<int64_t> stats(d.batch * d.q_heads * 2, -1);
   skipattn_attention_args_t a;
@@ -260,6 +284,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       d.factor_layout != SKIPATTN_FACTOR_NONE ? factors.data() : nullptr;
   a.lse = d.with_lse ? lse.data() : nullptr;
   a.stats = d.with_stats ? stats.data() : nullptr;
+  a.page_table = paged ? table.data() : nullptr;
+  a.q_lens = d.has_q_lens ? qLens.data() : nullptr;
   if (skipattn_kernel_launch(kernel, &a) != SKIPATTN_OK)
     return 0; // rejected launch values: the expected answer
   // Inputs lie in [-1, 1): scores stay below scale * head_dim, so unless

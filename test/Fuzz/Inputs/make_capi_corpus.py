@@ -28,7 +28,7 @@ def real(v):
 def desc(device=0, dtype=0, B=1, Hq=2, Hkv=1, Sq=8, Skv=40, D=16, Dv=None,
          causal=False, scale=None, factor=None, layout=0, min_keep=1,
          lens=False, lse=False, stats=False, compile=True, lens_values=(),
-         factor_values=(), seed=7):
+         factor_values=(), seed=7, page=None, q_lens=None):
     flags = ((Dv is not None) | causal << 1 | (scale is not None) << 2 |
              (factor is not None) << 3 | lens << 4 | lse << 5 | stats << 6 |
              compile << 7)
@@ -40,7 +40,12 @@ def desc(device=0, dtype=0, B=1, Hq=2, Hkv=1, Sq=8, Skv=40, D=16, Dv=None,
         b += real(scale)
     if factor is not None:
         b += real(factor)
-    b += bytes([layout]) + size(min_keep) + b"\x00" + b"\x00"
+    # Layout bits: 2 a paged cache (page size, pages), 4 left-padded queries.
+    bits = (2 if page else 0) | (4 if q_lens is not None else 0)
+    b += bytes([layout]) + size(min_keep) + bytes([bits])
+    if page:
+        b += size(page[0]) + size(page[1])
+    b += b"\x00"
     # The salt: the fuzzer compiles a descriptor whose FNV-1a hash over
     # these bytes, mixed by MurmurHash3's finaliser, has its top 7 bits
     # zero; pick one that does, or not.
@@ -62,6 +67,10 @@ def desc(device=0, dtype=0, B=1, Hq=2, Hkv=1, Sq=8, Skv=40, D=16, Dv=None,
     b += struct.pack("<Q", seed)
     b += b"".join(bytes([v]) for v in lens_values)
     b += b"".join(real(v) for v in factor_values)
+    if page:
+        b += bytes(page[2])
+    if q_lens is not None:
+        b += bytes(q_lens)
     return b
 
 
@@ -82,6 +91,21 @@ seeds += [
     desc(device=1, dtype=0), desc(Hq=3, Hkv=2), desc(Sq=0),
     desc(B=1 << 40), desc(D=32769), desc(B=1 << 30, Hq=1 << 30, Hkv=1 << 30),
     desc(scale=1e39), desc(factor=float("nan")), desc(dtype=3),
+]
+# Paged caches (the table bytes follow the lengths and the B * Hq factor
+# bytes the fuzzer always reads) and left-padded queries: decode over pages
+# of 16, causal chunks over pages of 16 and of 5, a KV length that is not a
+# whole number of pages, a page size the GPU kernel does not load.
+seeds += [
+    desc(B=2, Hq=4, Hkv=2, Sq=1, Skv=64, lens=True, lens_values=(64, 20),
+         factor_values=(0.0,) * 8, page=(16, 9, (3, 0, 8, 1, 5, 2, 9, 9))),
+    desc(B=2, Hq=2, Hkv=1, Sq=8, Skv=48, causal=True, factor=64.0,
+         lens=True, stats=True, lens_values=(48, 30), factor_values=(0.0,) * 4,
+         page=(16, 7, (6, 0, 1, 2, 3, 7)), q_lens=(8, 3)),
+    desc(B=1, Hq=2, Hkv=2, Sq=4, Skv=40, page=(5, 9, (8, 7, 6, 5, 4, 3, 2, 1)),
+         lens=True, lens_values=(33,), factor_values=(0.0,) * 2, q_lens=(2,)),
+    desc(Sq=4, Skv=40, page=(16, 4, (0, 1))),
+    desc(device=1, dtype=2, Sq=1, Skv=96, D=64, page=(48, 4, ())),
 ]
 for i, s in enumerate(seeds):
     with open(os.path.join(out, f"seed-{i:03d}"), "wb") as f:
