@@ -85,6 +85,22 @@ def main():
         row = {"shape": shape, "threads": args.threads, "torch_ms": t_torch,
                "skipattn_dense_ms": t_dense, "dense_rel_err": err,
                "dense_ratio": t_torch / t_dense}
+        # The same call over a paged cache (pages of 16 at shuffled places,
+        # NHD): what the extra table lookup per key row costs.
+        ps = 16
+        perm = torch.randperm(B * (Skv // ps))
+        table = perm.view(B, Skv // ps).to(torch.int32)
+
+        def paged(x):
+            pages = x.view(B, Hkv, Skv // ps, ps, D).permute(0, 2, 3, 1, 4)
+            cache = torch.empty((B * (Skv // ps), ps, Hkv, D), dtype=x.dtype)
+            cache[perm] = pages.reshape(-1, ps, Hkv, D)
+            return cache
+        kc, vc = paged(k), paged(v)
+        lens = torch.full((B,), Skv, dtype=torch.int32)
+        row["paged16_ms"] = median_ms(lambda: skipattn.paged_attention(
+            q, kc, vc, table, lens, causal=causal))
+        row["paged16_vs_contiguous"] = row["paged16_ms"] / t_dense
         for f in FACTORS:
             out, st = skipattn.attention(
                 q, k, v, causal=causal, return_stats=True,
