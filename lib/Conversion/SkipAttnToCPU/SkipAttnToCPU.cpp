@@ -90,19 +90,66 @@ int64_t dimOf(Value v, unsigned i) {
   return cast<MemRefType>(v.getType()).getDimSize(i);
 }
 
-/// Leading indices of logical KV row `kv` in `cache`: (batch, head, kv), or
-/// for a paged cache (table[batch, kv / page_size], head, kv mod
-/// page_size). The runtime checks a host table's entries before a launch.
-SmallVector<Value, 4> kvRowIndices(Emitter &e, Value cache, Value table,
-                                   Value batch, Value head, Value kv) {
-  if (!table)
-    return {batch, head, kv};
+/// Runs `body(c, lead, iterArgs)` for rows c in [0, nValid) of the KV
+/// block starting at logical key `kvStart`, `lead` being the row's leading
+/// indices in `cache`: (batch, head, kvStart + c), or for a paged cache
+/// (page, head, row in the page). A paged block is walked page by page, so
+/// that each page's table entry is loaded once and its rows are
+/// consecutive. The body yields the new iteration values; the results are
+/// the last ones. The runtime checks a host table's entries before a
+/// launch; entries past the block's rows are not read.
+using RowBody = function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                                ArrayRef<Value>, ValueRange)>;
+SmallVector<Value> forKVRows(Emitter &e, Value cache, Value table, Value batch,
+                             Value head, Value kvStart, Value nValid,
+                             ValueRange init, RowBody body) {
+  auto rows = [&](OpBuilder &b, Location l, Value lo, Value hi, ValueRange iter,
+                  auto leadOf) {
+    return scf::ForOp::create(
+               b, l, lo, hi, Emitter{b, l}.idx(1), iter,
+               [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
+                 SmallVector<Value> lead = leadOf(nb, nl, c);
+                 scf::YieldOp::create(nb, nl, body(nb, nl, c, lead, it));
+               })
+        .getResults();
+  };
+  if (!table) {
+    ValueRange r = rows(
+        e.b, e.loc, e.idx(0), nValid, init,
+        [&](OpBuilder &b, Location l, Value c) {
+          return SmallVector<Value>{batch, head, Emitter{b, l}.add(kvStart, c)};
+        });
+    return SmallVector<Value>(r.begin(), r.end());
+  }
   Value ps = e.idx(dimOf(cache, 2));
-  Value slot = arith::DivUIOp::create(e.b, e.loc, kv, ps);
-  Value page =
-      memref::LoadOp::create(e.b, e.loc, table, ValueRange{batch, slot});
-  page = arith::IndexCastOp::create(e.b, e.loc, e.b.getIndexType(), page);
-  return {page, head, arith::RemUIOp::create(e.b, e.loc, kv, ps)};
+  Value first = arith::DivUIOp::create(e.b, e.loc, kvStart, ps);
+  Value end = e.add(kvStart, nValid);
+  Value last = arith::SelectOp::create(
+      e.b, e.loc,
+      arith::CmpIOp::create(e.b, e.loc, arith::CmpIPredicate::eq, nValid,
+                            e.idx(0)),
+      first, arith::CeilDivUIOp::create(e.b, e.loc, end, ps));
+  auto pages = scf::ForOp::create(
+      e.b, e.loc, first, last, e.idx(1), init,
+      [&](OpBuilder &b, Location l, Value slot, ValueRange iter) {
+        Emitter t{b, l};
+        Value page =
+            memref::LoadOp::create(b, l, table, ValueRange{batch, slot});
+        page = arith::IndexCastOp::create(b, l, b.getIndexType(), page);
+        // Block rows [lo, hi) lie in this page, at rows c + kvStart - start.
+        Value start = t.mul(slot, ps);
+        Value lo = t.maxS(t.sub(start, kvStart), t.idx(0));
+        Value hi = t.minS(t.sub(t.add(start, ps), kvStart), nValid);
+        Value shift = t.sub(kvStart, start);
+        ValueRange r =
+            rows(b, l, lo, hi, iter, [&](OpBuilder &ib, Location il, Value c) {
+              return SmallVector<Value>{page, head,
+                                        Emitter{ib, il}.add(c, shift)};
+            });
+        scf::YieldOp::create(b, l, r);
+      });
+  return SmallVector<Value>(pages.getResults().begin(),
+                            pages.getResults().end());
 }
 
 /// Largest divisor of `n` not above `want` (at least 1).
@@ -214,32 +261,27 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
     Value nValid = e.validKeys(op.getKvLen(), op.getKvStart(), n);
     Type keyElt = cast<MemRefType>(op.getKey().getType()).getElementType();
     Value zero = e.f32(0.0f);
-    e.forRange(e.idx(0), e.idx(n), e.idx(1), [&](Value c) {
-      Value kv = e.add(op.getKvStart(), c);
-      scf::IfOp::create(
-          rewriter, loc, e.ult(c, nValid),
-          [&](OpBuilder &b, Location l) {
-            Emitter t{b, l};
-            SmallVector<Value, 4> row =
-                kvRowIndices(t, op.getKey(), op.getPageTable(), op.getBatch(),
-                             op.getKvHead(), kv);
-            row.push_back(Value());
-            t.forRange(t.idx(0), t.idx(d), t.idx(1), [&](Value k) {
-              row.back() = k;
-              Value x = memref::LoadOp::create(b, l, op.getKey(), row);
-              if (!keyElt.isF32())
-                x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
-              memref::StoreOp::create(b, l, x, kT, ValueRange{k, c});
-            });
-            scf::YieldOp::create(b, l);
-          },
-          [&](OpBuilder &b, Location l) {
-            Emitter t{b, l};
-            t.forRange(t.idx(0), t.idx(d), t.idx(1), [&](Value k) {
-              memref::StoreOp::create(b, l, zero, kT, ValueRange{k, c});
-            });
-            scf::YieldOp::create(b, l);
-          });
+    // The block's valid keys, then zeros for the keys past kv_len.
+    forKVRows(e, op.getKey(), op.getPageTable(), op.getBatch(), op.getKvHead(),
+              op.getKvStart(), nValid, ValueRange(),
+              [&](OpBuilder &b, Location l, Value c, ArrayRef<Value> lead,
+                  ValueRange) {
+                Emitter t{b, l};
+                SmallVector<Value, 4> row(lead.begin(), lead.end());
+                row.push_back(Value());
+                t.forRange(t.idx(0), t.idx(d), t.idx(1), [&](Value k) {
+                  row.back() = k;
+                  Value x = memref::LoadOp::create(b, l, op.getKey(), row);
+                  if (!keyElt.isF32())
+                    x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+                  memref::StoreOp::create(b, l, x, kT, ValueRange{k, c});
+                });
+                return SmallVector<Value>();
+              });
+    e.forRange(nValid, e.idx(n), e.idx(1), [&](Value c) {
+      e.forRange(e.idx(0), e.idx(d), e.idx(1), [&](Value k) {
+        memref::StoreOp::create(rewriter, loc, zero, kT, ValueRange{k, c});
+      });
     });
 
     Value negInfRow = e.splat(kNegInf, n);
@@ -384,13 +426,13 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
       for (int64_t i = 0; i < rb; ++i)
         init.push_back(
             e.loadF32(op.getAcc(), {e.add(r0, e.idx(i)), e.idx(0)}, dv));
-      auto cLoop = scf::ForOp::create(
-          rewriter, loc, e.idx(0), nValid, e.idx(1), init,
-          [&](OpBuilder &b, Location l, Value c, ValueRange accs) {
+      SmallVector<Value> sums = forKVRows(
+          e, op.getValue(), op.getPageTable(), op.getBatch(), op.getKvHead(),
+          op.getKvStart(), nValid, init,
+          [&](OpBuilder &b, Location l, Value c, ArrayRef<Value> lead,
+              ValueRange accs) {
             Emitter t{b, l};
-            SmallVector<Value, 4> row =
-                kvRowIndices(t, op.getValue(), op.getPageTable(), op.getBatch(),
-                             op.getKvHead(), t.add(op.getKvStart(), c));
+            SmallVector<Value, 4> row(lead.begin(), lead.end());
             row.push_back(t.idx(0));
             Value vRow = t.loadF32(op.getValue(), row, dv);
             SmallVector<Value> next;
@@ -400,10 +442,10 @@ struct LowerOnlineSoftmax : OpRewritePattern<OnlineSoftmaxOp> {
               next.push_back(
                   vector::FMAOp::create(b, l, t.bcast(p, dv), vRow, accs[i]));
             }
-            scf::YieldOp::create(b, l, next);
+            return next;
           });
       for (int64_t i = 0; i < rb; ++i)
-        vector::StoreOp::create(rewriter, loc, cLoop.getResult(i), op.getAcc(),
+        vector::StoreOp::create(rewriter, loc, sums[i], op.getAcc(),
                                 ValueRange{e.add(r0, e.idx(i)), e.idx(0)});
     });
     rewriter.eraseOp(op);
