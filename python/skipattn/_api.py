@@ -464,10 +464,9 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
     ws = (context or default_context())._workspace(kernel, tq, stream)
     _launch(kernel, tq, tk, tv, _ptr(out), _ptr(lse), _ptr(stats), fbuf, lbuf,
             stream, ws, tbuf, qbuf)
-    if _is_torch(q) and kv_lens is None and page_table is None and \
-            q_lens is None and not return_lse and not return_stats:
+    if _is_torch(q) and not return_lse and not return_stats:
         _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks,
-                       context, kernel, oshape)
+                       context, kernel, oshape, kv_lens, page_table, q_lens)
     return out, lse, stats
 
 
@@ -503,11 +502,10 @@ def attention(q, k, v, *, causal=False, scale=None,
     decide nothing and are not counted. A skipped block saves its softmax,
     its P.V product and (where the schedule allows) its V load.
     """
-    if kv_lens is None and q_lens is None and not return_lse and \
-            not return_stats:
+    if not return_lse and not return_stats:
         out = _fast_attention(q, k, v, causal, scale,
                               skip_softmax_threshold_scale_factor,
-                              min_keep_blocks, context)
+                              min_keep_blocks, context, kv_lens, None, q_lens)
         if out is not None:
             return out
     return _checked_call("skipattn.attention", q, k, v, causal, scale,
@@ -566,21 +564,39 @@ def _fast_factor(factor, q):
     return _NOT_FAST
 
 
-def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks):
+def _fast_ints(q, x):
+    """The fast path's view of an int32 launch buffer (lengths, a page
+    table): (key part, pointer), None when absent, or _NOT_FAST. Only an
+    int32 contiguous tensor on q's device passes as it is (its values are
+    the launch's: checked by the library on the CPU, the caller's contract
+    on the GPU, as on the slow path); anything else takes the slow path's
+    conversion."""
+    if x is None:
+        return None, None
+    torch = _torch
+    if type(x) is torch.Tensor and x.dtype == torch.int32 and \
+            x.is_contiguous() and x.device == q.device:
+        return tuple(x.shape), x.data_ptr()
+    return _NOT_FAST
+
+
+def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks, ints=()):
     # Everything the slow path's checks and the kernel depend on for a call
-    # without kv_lens or extra outputs; any change of shape, strides, dtype
-    # or device is a different key. `factor` is _fast_factor's key part.
+    # without extra outputs; any change of shape, strides, dtype or device
+    # is a different key. `factor` is _fast_factor's key part, `ints` the
+    # shapes of the lengths, page table and query lengths (None if absent).
     return (q.shape, k.shape, v.shape, q.stride(), k.stride(), v.stride(),
             q.dtype, k.dtype, v.dtype, q.device, k.device, v.device,
-            causal, scale, factor, min_keep_blocks)
+            causal, scale, factor, min_keep_blocks, ints)
 
 
-def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
+def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
+                    kv_lens=None, page_table=None, q_lens=None):
     """The cached eager torch call: a dict lookup on the call's signature,
     an output allocation and one C launch. None when the call is not one
-    (NumPy, a factor tensor that needs converting, autograd or tracing, or
-    not seen before); the slow path then checks everything and records the
-    signature."""
+    (NumPy, a factor or length tensor that needs converting, autograd or
+    tracing, or not seen before); the slow path then checks everything and
+    records the signature."""
     torch = _torch
     if torch is None or type(q) is not torch.Tensor:
         return None
@@ -588,6 +604,9 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
     if fast is _NOT_FAST:
         return None
     fkey, fptr = fast
+    ints = [_fast_ints(q, x) for x in (kv_lens, page_table, q_lens)]
+    if _NOT_FAST in ints:
+        return None
     if torch.is_grad_enabled() and (q.requires_grad or k.requires_grad or
                                     v.requires_grad):
         return None
@@ -597,7 +616,8 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
     if ctx is None:
         return None
     entry = ctx._fast.get(_fast_key(q, k, v, causal, scale, fkey,
-                                    min_keep_blocks))
+                                    min_keep_blocks,
+                                    tuple(i[0] for i in ints)))
     if entry is None:
         return None
     kernel, oshape, device, index, need = entry
@@ -612,8 +632,9 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context):
         ws = ws.data_ptr()
     out = torch.empty(oshape, dtype=q.dtype, device=device)
     a = _capi.AttentionArgs(_ARGS_SIZE, q.data_ptr(), k.data_ptr(),
-                            v.data_ptr(), out.data_ptr(), None, fptr, None,
-                            None, stream, ws, need)
+                            v.data_ptr(), out.data_ptr(), ints[0][1], fptr,
+                            None, None, stream, ws, need, ints[1][1],
+                            ints[2][1])
     _check(_lib.skipattn_kernel_launch(kernel, ctypes.byref(a)))
     return out
 
@@ -622,17 +643,19 @@ _ARGS_SIZE = ctypes.sizeof(_capi.AttentionArgs)
 
 
 def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
-                   kernel, oshape):
+                   kernel, oshape, kv_lens=None, page_table=None, q_lens=None):
     """Records a checked eager torch call for _fast_attention."""
     global _torch
     import torch
     _torch = torch
     fast = _fast_factor(factor, q)
-    if fast is _NOT_FAST or kernel is None:
+    ints = [_fast_ints(q, x) for x in (kv_lens, page_table, q_lens)]
+    if fast is _NOT_FAST or _NOT_FAST in ints or kernel is None:
         return
     ctx = context or default_context()
     index = (q.device.index or 0) if q.device.type == "cuda" else -1
-    key = _fast_key(q, k, v, causal, scale, fast[0], min_keep_blocks)
+    key = _fast_key(q, k, v, causal, scale, fast[0], min_keep_blocks,
+                    tuple(i[0] for i in ints))
     with ctx._lock:
         if ctx._handle:
             ctx._fast[key] = (kernel, oshape, q.device, index,

@@ -286,3 +286,30 @@ def test_paged_bad_inputs():
         skipattn.paged_attention(q, kc, kc, table, np.array([65, 1], np.int32))
     with pytest.raises(ValueError, match="q_lens must be integers"):
         skipattn.attention(q, q, q, q_lens=np.array([2, 0], np.int32))
+
+
+@pytest.mark.skipif(torch is None or not HAS_CPU_JIT, reason="needs torch and the CPU JIT")
+def test_paged_call_takes_the_fast_path(monkeypatch):
+    # A repeated eager call with int32 tables and lengths on q's device is
+    # one launch; the table's and lengths' current values are the launch's.
+    rng = np.random.default_rng(11)
+    B, Hq, Hkv, Skv, D, ps = 2, 8, 2, 256, 64, 16
+    q, k, v = (rng.standard_normal(s).astype(np.float32) for s in
+               ((B, Hq, 1, D), (B, Hkv, Skv, D), (B, Hkv, Skv, D)))
+    lens = np.array([256, 100], np.int32)
+    kc, vc, table = make_cache(k, v, lens, ps, rng, "NHD")
+    qt, kt, vt = torch.from_numpy(q), torch.from_numpy(kc), torch.from_numpy(vc)
+    tt, lt = torch.from_numpy(table), torch.from_numpy(lens)
+    first = skipattn.paged_attention(qt, kt, vt, tt, lt)
+    monkeypatch.setattr(skipattn._api, "_checked_call", None)  # slow path gone
+    again = skipattn.paged_attention(qt, kt, vt, tt, lt)
+    assert torch.equal(first, again)
+    # Move sequence 0's first page elsewhere: same answer through the table.
+    spare = int(np.setdiff1d(np.arange(kc.shape[0]), table[table >= 0])[0])
+    kt[spare], vt[spare] = kt[table[0, 0]].clone(), vt[table[0, 0]].clone()
+    kt[table[0, 0]] = float("nan")
+    tt[0, 0] = spare
+    assert torch.equal(skipattn.paged_attention(qt, kt, vt, tt, lt), first)
+    # Shorter lengths change the result (read at launch, not cached).
+    lt[0] = 50
+    assert not torch.equal(skipattn.paged_attention(qt, kt, vt, tt, lt), first)
