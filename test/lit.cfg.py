@@ -25,6 +25,13 @@ tools = ["skipattn-opt", "skipattn-capi-test", "skipattn-capi-hardening-test",
 if os.path.exists(os.path.join(config.skipattn_tools_dir, "skipattn-run")):
     tools.append("skipattn-run")
     config.available_features.add("skipattn-run")
+# Hosts with AVX-512 BF16 dot products run the bf16-products kernels.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if "avx512_bf16" in cpuinfo.read():
+            config.available_features.add("avx512bf16")
+except OSError:
+    pass
 # skipattn-translate exists when the ONNX export is built (SKIPATTN_ENABLE_AIC).
 if os.path.exists(os.path.join(config.skipattn_tools_dir, "skipattn-translate")):
     tools.append("skipattn-translate")

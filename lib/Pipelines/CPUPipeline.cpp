@@ -33,7 +33,8 @@ void mlir::skipattn::addAttentionBufferization(OpPassManager &pm) {
 
 OpPassManager &mlir::skipattn::addTiledSkipForm(
     OpPassManager &pm, int64_t blockQ, int64_t blockKV, bool packGQA,
-    bool padQueryTiles, int64_t skipUnit, int64_t kvSplits) {
+    bool padQueryTiles, int64_t skipUnit, int64_t kvSplits,
+    bool bf16Products) {
   addAttentionBufferization(pm);
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   SkipAttnTileOptions tile;
@@ -42,6 +43,7 @@ OpPassManager &mlir::skipattn::addTiledSkipForm(
   tile.packGQA = packGQA;
   tile.padQueryTiles = padQueryTiles;
   tile.kvSplits = kvSplits;
+  tile.bf16Products = bf16Products;
   fpm.addPass(createSkipAttnTile(tile));
   fpm.addPass(createSkipAttnInsertSkipPredicates(
       SkipAttnInsertSkipPredicatesOptions{skipUnit}));
@@ -52,7 +54,8 @@ void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
                                       const CPUPipelineOptions &options) {
   OpPassManager &fpm = addTiledSkipForm(
       pm, options.blockQ, options.blockKV, options.packGQA,
-      /*padQueryTiles=*/false, options.skipUnit, options.kvSplits);
+      /*padQueryTiles=*/false, options.skipUnit, options.kvSplits,
+      options.bf16Products);
   fpm.addPass(createConvertSkipAttnToCPU());
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
@@ -69,7 +72,10 @@ void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createConvertVectorToLLVMPass());
+  // bf16 products are x86vector.avx512.dot ops.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // memref before scf: alloca_scope is single-block and must be inlined
   // (into the multi-block omp.loop_nest) before scf becomes branches.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -327,7 +327,8 @@ std::string AttentionSpec::key() const {
     << (kvSplits > 1 ? "_split" + std::to_string(kvSplits) : "")
     << (paged() ? "_paged" + std::to_string(pageSize) + "x" +
                       std::to_string(numPages)
-                : std::string());
+                : std::string())
+    << (bf16Products ? "_bf16dot" : "");
   auto strides = [&](const char *name, const std::vector<int64_t> &s) {
     if (s.empty())
       return;

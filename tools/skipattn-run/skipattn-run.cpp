@@ -118,6 +118,11 @@ static cl::opt<std::string>
     packOpt("pack-gqa",
             cl::desc("auto | on | off: pack GQA heads into one tile"),
             cl::init("auto"), cl::cat(cat));
+static cl::opt<std::string> bf16Products(
+    "bf16-products",
+    cl::desc("CPU, bf16: Q.K^T on AVX-512 BF16 dot products (auto: where "
+             "the host has them | on | off)"),
+    cl::init("auto"), cl::cat(cat));
 static cl::opt<std::string> pattern("pattern", cl::desc("random | structured"),
                                     cl::init("random"), cl::cat(cat));
 static cl::opt<double>
@@ -274,6 +279,15 @@ int main(int argc, char **argv) {
     s.skipUnit = s.tileBlockQ();
   if (target != "cpu" && !onGPU)
     return fail("unknown --target '" + target + "' (cpu or cuda)");
+  if (bf16Products != "auto" && bf16Products != "on" && bf16Products != "off")
+    return fail("unknown --bf16-products '" + bf16Products +
+                "' (auto, on or off)");
+  if (!onGPU && s.dtype == DType::BF16 && bf16Products != "off") {
+    if (bf16Products == "on" && !hostHasBF16Dot())
+      return fail("--bf16-products=on: this host has no AVX-512 BF16");
+    s.bf16Products = hostHasBF16Dot() && s.headDim % 2 == 0 &&
+                     s.blockKV % 16 == 0;
+  }
   if (onGPU) {
     // The GPU tiling is the schedule's (skipattn-gpu-select-schedule), or
     // the tiles asked for, which the schedule then verifies; the reference

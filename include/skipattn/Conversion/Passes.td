@@ -30,7 +30,8 @@ def ConvertSkipAttnToCPU : Pass<"convert-skipattn-to-cpu", "func::FuncOp"> {
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def ConvertSkipAttnToSkipAttnGPU

@@ -36,6 +36,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Split each tile's KV blocks over this many parallel "
                      "iterations, merged by log-sum-exp"),
       llvm::cl::init(1)};
+  PassOptions::Option<bool> bf16Products{
+      *this, "bf16-products",
+      llvm::cl::desc("Q.K^T of bf16 inputs on the host's bf16 dot-product "
+                     "instructions (AVX-512 BF16)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> lowerToLLVM{
       *this, "to-llvm", llvm::cl::desc("Lower all the way to the LLVM dialect"),
       llvm::cl::init(true)};
@@ -51,7 +56,8 @@ void addAttentionBufferization(OpPassManager &pm);
 OpPassManager &addTiledSkipForm(OpPassManager &pm, int64_t blockQ,
                                 int64_t blockKV, bool packGQA,
                                 bool padQueryTiles, int64_t skipUnit,
-                                int64_t kvSplits = 1);
+                                int64_t kvSplits = 1,
+                                bool bf16Products = false);
 
 /// attention (tensor or memref) -> blocked IR -> vector loops -> LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -73,6 +73,10 @@ struct AttentionSpec {
   // sequence's pages is an operand. kvLen is then the logical length, a
   // multiple of pageSize.
   int64_t pageSize = 0, numPages = 0;
+  // CPU: Q.K^T of bf16 inputs multiplies bf16 pairs on the host's AVX-512
+  // BF16 dot-product instructions (the query packed unscaled); chosen by
+  // cpuSpec where the host has them.
+  bool bf16Products = false;
   // Element strides of q, k, v and out in [B, H, S, D] order; empty:
   // contiguous. Views such as [B, S, H, D] tensors seen as [B, H, S, D]
   // (what transformers and flash-attn produce) run without a copy; the

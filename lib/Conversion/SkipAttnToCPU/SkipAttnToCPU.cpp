@@ -7,7 +7,11 @@
 //   Q.K^T : s[r, :] += q[r, d] * kT[d, :]   (broadcast-FMA, scoreRows rows)
 //   P.V   : acc[r, :] += p[r, c] * v[c, :]  (broadcast-FMA, pvRows rows)
 //
-// f16/bf16 inputs are widened on load; all arithmetic is f32.
+// f16/bf16 inputs are widened on load; all arithmetic is f32. With an
+// unscaled bf16 Q tile (bf16 products), Q.K^T multiplies bf16 pairs on
+// AVX-512 BF16 instead: s[r, c] += q[r, 2j:2j+2] . k[c, 2j:2j+2] over
+// K packed as pairs, kP[j, c] (one 32-bit pair per key), 16 keys a vector
+// (x86vector.avx512.dot); the products of bf16 values are exact in f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +24,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -205,6 +210,34 @@ struct LowerPackQ : OpRewritePattern<PackQOp> {
     int64_t sq = dimOf(op.getQuery(), 2), perHead = op.getRowsPerHead();
     float scale = op.getScale().convertToFloat() * static_cast<float>(M_LOG2E);
     Value scaleV = e.splat(scale, d), zeroRow = e.splat(0.0f, d);
+    if (cast<MemRefType>(op.getTile().getType()).getElementType().isBF16()) {
+      // Unscaled: the query's own values (bf16 products scale the sums).
+      auto rowT = VectorType::get({d}, rewriter.getBF16Type());
+      Value zero16 = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              rowT, rewriter.getFloatAttr(rewriter.getBF16Type(), 0.0)));
+      e.forRange(e.idx(0), e.idx(rows), e.idx(1), [&](Value r) {
+        Value g = arith::DivUIOp::create(rewriter, loc, r, e.idx(perHead));
+        Value i = arith::RemUIOp::create(rewriter, loc, r, e.idx(perHead));
+        Value p = e.add(op.getPos(), i), h = e.add(op.getHead(), g);
+        auto ifOp = scf::IfOp::create(
+            rewriter, loc, e.ult(p, e.idx(sq)),
+            [&](OpBuilder &b, Location l) {
+              Value v = vector::LoadOp::create(
+                  b, l, rowT, op.getQuery(),
+                  ValueRange{op.getBatch(), h, p, Emitter{b, l}.idx(0)});
+              scf::YieldOp::create(b, l, ValueRange{v});
+            },
+            [&](OpBuilder &b, Location l) {
+              scf::YieldOp::create(b, l, ValueRange{zero16});
+            });
+        vector::StoreOp::create(rewriter, loc, ifOp.getResult(0), op.getTile(),
+                                ValueRange{r, e.idx(0)});
+      });
+      rewriter.eraseOp(op);
+      return success();
+    }
     e.forRange(e.idx(0), e.idx(rows), e.idx(1), [&](Value r) {
       Value g = arith::DivUIOp::create(rewriter, loc, r, e.idx(perHead));
       Value i = arith::RemUIOp::create(rewriter, loc, r, e.idx(perHead));
@@ -245,22 +278,33 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
 
     Emitter e{rewriter, loc};
 
-    // kT[d, c] = key[kv_start + c, d] (0 past kv_len): makes each score row
-    // a sum of broadcast-scaled kT rows. The buffer is allocated once per
-    // tile, where the tile's other scratch lives, not once per block.
-    Value kT;
-    {
+    // The tile's scratch (the packed K block) is allocated once per tile,
+    // where its other scratch lives, not once per block.
+    auto tileAlloca = [&](MemRefType t) {
       OpBuilder::InsertionGuard g(rewriter);
       Operation *scope = op->getParentOp();
       while (!isa<scf::ParallelOp, FunctionOpInterface>(scope))
         scope = scope->getParentOp();
       rewriter.setInsertionPointToStart(&scope->getRegion(0).front());
-      kT =
-          memref::AllocaOp::create(rewriter, loc, MemRefType::get({d, n}, f32));
-    }
+      return memref::AllocaOp::create(rewriter, loc, t).getResult();
+    };
     Value nValid = e.validKeys(op.getKvLen(), op.getKvStart(), n);
     Type keyElt = cast<MemRefType>(op.getKey().getType()).getElementType();
-    Value zero = e.f32(0.0f);
+    bool pairs = op.getScale().has_value();
+    if (pairs && (d % 2 || n % 16))
+      return op.emitOpError("bf16 products need an even head dim and KV "
+                            "blocks of multiples of 16 keys");
+    auto i32 = rewriter.getI32Type();
+    auto bf16 = rewriter.getBF16Type();
+    // kT[d, c] = key[kv_start + c, d] as f32 (each score row a sum of
+    // broadcast-scaled kT rows), or with bf16 products kP[j, c] = the pair
+    // key[c, 2j:2j+2] as one i32; 0 past kv_len.
+    int64_t depth = pairs ? d / 2 : d;
+    Value packed = tileAlloca(
+        MemRefType::get({depth, n}, pairs ? Type(i32) : Type(f32)));
+    Value zero =
+        pairs ? arith::ConstantIntOp::create(rewriter, loc, 0, 32).getResult()
+              : e.f32(0.0f);
     // The block's valid keys, then zeros for the keys past kv_len.
     forKVRows(e, op.getKey(), op.getPageTable(), op.getBatch(), op.getKvHead(),
               op.getKvStart(), nValid, ValueRange(),
@@ -269,41 +313,97 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
                 Emitter t{b, l};
                 SmallVector<Value, 4> row(lead.begin(), lead.end());
                 row.push_back(Value());
-                t.forRange(t.idx(0), t.idx(d), t.idx(1), [&](Value k) {
-                  row.back() = k;
-                  Value x = memref::LoadOp::create(b, l, op.getKey(), row);
-                  if (!keyElt.isF32())
-                    x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
-                  memref::StoreOp::create(b, l, x, kT, ValueRange{k, c});
+                t.forRange(t.idx(0), t.idx(depth), t.idx(1), [&](Value k) {
+                  Value x;
+                  if (pairs) {
+                    row.back() = t.mul(k, t.idx(2));
+                    Value two = vector::LoadOp::create(
+                        b, l, VectorType::get({2}, bf16), op.getKey(), row);
+                    Value word = vector::BitCastOp::create(
+                        b, l, VectorType::get({1}, i32), two);
+                    x = vector::ExtractOp::create(b, l, word,
+                                                  ArrayRef<int64_t>{0});
+                  } else {
+                    row.back() = k;
+                    x = memref::LoadOp::create(b, l, op.getKey(), row);
+                    if (!keyElt.isF32())
+                      x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+                  }
+                  memref::StoreOp::create(b, l, x, packed, ValueRange{k, c});
                 });
                 return SmallVector<Value>();
               });
     e.forRange(nValid, e.idx(n), e.idx(1), [&](Value c) {
-      e.forRange(e.idx(0), e.idx(d), e.idx(1), [&](Value k) {
-        memref::StoreOp::create(rewriter, loc, zero, kT, ValueRange{k, c});
+      e.forRange(e.idx(0), e.idx(depth), e.idx(1), [&](Value k) {
+        memref::StoreOp::create(rewriter, loc, zero, packed, ValueRange{k, c});
       });
     });
 
     Value negInfRow = e.splat(kNegInf, n);
     Value lanes = vector::StepOp::create(
         rewriter, loc, VectorType::get({n}, rewriter.getIndexType()));
+    auto v16i32 = VectorType::get({16}, i32);
+    auto v32bf16 = VectorType::get({32}, bf16);
     e.forRange(e.idx(0), e.idx(rows), e.idx(rb), [&](Value r0) {
-      SmallVector<Value> init(rb, e.splat(0.0f, n));
+      // Row i's sums: one n-lane vector, or n / 16 vectors of 16 lanes
+      // (one AVX-512 BF16 dot each) with bf16 products.
+      int64_t parts = pairs ? n / 16 : 1, width = pairs ? 16 : n;
+      SmallVector<Value> init(rb * parts, e.splat(0.0f, width));
       auto dLoop = scf::ForOp::create(
-          rewriter, loc, e.idx(0), e.idx(d), e.idx(1), init,
+          rewriter, loc, e.idx(0), e.idx(depth), e.idx(1), init,
           [&](OpBuilder &b, Location l, Value dd, ValueRange accs) {
             Emitter t{b, l};
-            Value kRow = vector::LoadOp::create(b, l, t.vecTy(n), kT,
-                                                ValueRange{dd, t.idx(0)});
             SmallVector<Value> next;
+            if (!pairs) {
+              Value kRow = vector::LoadOp::create(b, l, t.vecTy(n), packed,
+                                                  ValueRange{dd, t.idx(0)});
+              for (int64_t i = 0; i < rb; ++i) {
+                Value q = memref::LoadOp::create(
+                    b, l, op.getQTile(), ValueRange{t.add(r0, t.idx(i)), dd});
+                next.push_back(
+                    vector::FMAOp::create(b, l, t.bcast(q, n), kRow, accs[i]));
+              }
+              scf::YieldOp::create(b, l, next);
+              return;
+            }
+            SmallVector<Value> kParts;
+            for (int64_t p = 0; p < parts; ++p)
+              kParts.push_back(vector::BitCastOp::create(
+                  b, l, v32bf16,
+                  vector::LoadOp::create(b, l, v16i32, packed,
+                                         ValueRange{dd, t.idx(16 * p)})));
             for (int64_t i = 0; i < rb; ++i) {
-              Value q = memref::LoadOp::create(
-                  b, l, op.getQTile(), ValueRange{t.add(r0, t.idx(i)), dd});
-              next.push_back(
-                  vector::FMAOp::create(b, l, t.bcast(q, n), kRow, accs[i]));
+              // The row's pair q[r, 2j:2j+2] in every 32-bit lane.
+              Value two = vector::LoadOp::create(
+                  b, l, VectorType::get({2}, bf16), op.getQTile(),
+                  ValueRange{t.add(r0, t.idx(i)), t.mul(dd, t.idx(2))});
+              Value word = vector::ExtractOp::create(
+                  b, l,
+                  vector::BitCastOp::create(b, l, VectorType::get({1}, i32),
+                                            two),
+                  ArrayRef<int64_t>{0});
+              Value qPair = vector::BitCastOp::create(
+                  b, l, v32bf16,
+                  vector::BroadcastOp::create(b, l, v16i32, word));
+              for (int64_t p = 0; p < parts; ++p)
+                next.push_back(x86vector::DotBF16Op::create(
+                    b, l, accs[i * parts + p].getType(), accs[i * parts + p],
+                    qPair, kParts[p]));
             }
             scf::YieldOp::create(b, l, next);
           });
+      // Row i's n sums, scaled after the exact bf16 products.
+      auto sumsOf = [&](int64_t i) -> Value {
+        if (!pairs)
+          return dLoop.getResult(i);
+        Value row = e.splat(0.0f, n);
+        for (int64_t p = 0; p < parts; ++p)
+          row = vector::InsertStridedSliceOp::create(
+              rewriter, loc, dLoop.getResult(i * parts + p), row,
+              ArrayRef<int64_t>{16 * p}, ArrayRef<int64_t>{1});
+        return arith::MulFOp::create(
+            rewriter, loc, row, e.splat(op.getScale()->convertToFloat(), n));
+      };
       for (int64_t i = 0; i < rb; ++i) {
         Value r = e.add(r0, e.idx(i));
         Value p = e.add(op.getQPos(), arith::RemUIOp::create(rewriter, loc, r,
@@ -329,8 +429,8 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
             limRel);
         Value mask = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::slt, lanes, limVec);
-        Value s = arith::SelectOp::create(rewriter, loc, mask,
-                                          dLoop.getResult(i), negInfRow);
+        Value s =
+            arith::SelectOp::create(rewriter, loc, mask, sumsOf(i), negInfRow);
         vector::StoreOp::create(rewriter, loc, s, op.getScores(),
                                 ValueRange{r, e.idx(0)});
       }

@@ -172,6 +172,7 @@ CPUKernel::compile(const AttentionSpec &spec,
   pipelineOptions.packGQA = spec.packGQA;
   pipelineOptions.skipUnit = spec.skipUnit;
   pipelineOptions.kvSplits = spec.kvSplits;
+  pipelineOptions.bf16Products = spec.bf16Products;
   mlir::skipattn::buildCPUPipeline(pm, pipelineOptions);
   if (llvm::Error e = ::skipattn::configureInstrumentation(pm, options.dumpDir,
                                                            options.passTiming))

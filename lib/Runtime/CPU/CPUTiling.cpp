@@ -7,6 +7,9 @@
 
 #include "skipattn/Runtime/CPU/CPUJIT.h"
 
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -23,6 +26,11 @@ static int64_t cpuThreads() {
       return n;
   }
   return std::max<int64_t>(1, std::thread::hardware_concurrency());
+}
+
+bool hostHasBF16Dot() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("avx512bf16") && features.lookup("avx512f");
 }
 
 int64_t cpuTileStackBytes(const AttentionSpec &s) {
@@ -67,6 +75,10 @@ AttentionSpec cpuSpec(AttentionSpec spec) {
   if (tiles < threads && blocks >= 8)
     spec.kvSplits = std::max<int64_t>(
         1, std::min((threads + tiles - 1) / tiles, blocks / 4));
+  // bf16 inputs on a host with AVX-512 BF16: Q.K^T on its dot-product
+  // instructions (pairs of the head dimension, 16 keys a vector).
+  spec.bf16Products = spec.dtype == DType::BF16 && hostHasBF16Dot() &&
+                      spec.headDim % 2 == 0 && spec.blockKV % 16 == 0;
   return spec;
 }
 } // namespace skipattn

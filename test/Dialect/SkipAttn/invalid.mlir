@@ -480,3 +480,27 @@ func.func @f(%qt: memref<4x64xf32>, %k: memref<40x2x0x64xf32>, %t: memref<2x8xi3
   skipattn.block_scores %qt, %k[%i, %i] pages(%t : memref<2x8xi32>) kv_start(%i) kv_len(%i) q_pos(%i) into %s {q_len = 1 : i64, rows_per_head = 1 : i64} : memref<4x64xf32>, memref<40x2x0x64xf32>, memref<4x64xf32>
   return
 }
+
+// -----
+
+func.func @f(%qt: memref<4x64xbf16>, %k: memref<1x2x64x64xbf16>, %s: memref<4x64xf32>, %i: index) {
+  // expected-error @+1 {{an unscaled bf16 q_tile needs the scale of its products (and only it takes one)}}
+  skipattn.block_scores %qt, %k[%i, %i] kv_start(%i) kv_len(%i) q_pos(%i) into %s {q_len = 1 : i64, rows_per_head = 4 : i64} : memref<4x64xbf16>, memref<1x2x64x64xbf16>, memref<4x64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%qt: memref<4x64xbf16>, %k: memref<1x2x64x64xf16>, %s: memref<4x64xf32>, %i: index) {
+  // expected-error @+1 {{bf16 products need a bf16 key}}
+  skipattn.block_scores %qt, %k[%i, %i] kv_start(%i) kv_len(%i) q_pos(%i) into %s {q_len = 1 : i64, rows_per_head = 4 : i64, scale = 0.5 : f32} : memref<4x64xbf16>, memref<1x2x64x64xf16>, memref<4x64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: memref<1x2x8x64xf16>, %t: memref<4x64xbf16>, %i: index) {
+  // expected-error @+1 {{an unscaled bf16 tile needs a bf16 query}}
+  skipattn.pack_q %q[%i, %i, %i] into %t {heads = 1 : i64, rows_per_head = 4 : i64, scale = 0.125 : f32} : memref<1x2x8x64xf16>, memref<4x64xbf16>
+  return
+}

@@ -38,6 +38,8 @@ struct CPUCompileOptions {
 /// heads packed into one tile when the query is shorter than a tile
 /// (decode), one skip decision per tile, or per head with runtime factors.
 AttentionSpec cpuSpec(AttentionSpec spec);
+/// The host has AVX-512 BF16 dot products (vdpbf16ps).
+bool hostHasBF16Dot();
 
 /// Scratch a CPU tile may keep on its thread's stack (query tile, scores,
 /// row state, accumulator and one transposed K block); cpuSpec shrinks

@@ -371,6 +371,10 @@ LogicalResult PackQOp::verify() {
       !dimsAgree(dim(getTile(), 0), getHeads() * getRowsPerHead()) ||
       !dimsAgree(dim(getTile(), 1), dim(getQuery(), 3)))
     return emitOpError("tile must be [heads * rows_per_head, D]");
+  Type tileElt = cast<MemRefType>(getTile().getType()).getElementType();
+  if (tileElt.isBF16() &&
+      !cast<MemRefType>(getQuery().getType()).getElementType().isBF16())
+    return emitOpError("an unscaled bf16 tile needs a bf16 query");
   return success();
 }
 
@@ -390,6 +394,14 @@ LogicalResult BlockScoresOp::verify() {
     return failure();
   if (rank(getQTile()) != 2 || rank(getScores()) != 2)
     return emitOpError("q_tile and scores must have rank 2");
+  bool unscaled =
+      cast<MemRefType>(getQTile().getType()).getElementType().isBF16();
+  if (unscaled != getScale().has_value())
+    return emitOpError("an unscaled bf16 q_tile needs the scale of its "
+                       "products (and only it takes one)");
+  if (unscaled &&
+      !cast<MemRefType>(getKey().getType()).getElementType().isBF16())
+    return emitOpError("bf16 products need a bf16 key");
   if (!dimsAgree(dim(getQTile(), 0), dim(getScores(), 0)))
     return emitOpError("q_tile and scores must have the same number of rows");
   if (!dimsAgree(dim(getQTile(), 1), dim(getKey(), 3)))

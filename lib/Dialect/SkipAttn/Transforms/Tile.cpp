@@ -132,7 +132,15 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     return memref::AllocaOp::create(rewriter, loc, MemRefType::get(shape, f32))
         .getResult();
   };
-  Value qTile = allocaBuf({rows, D});
+  // bf16 products: the query's own bf16 values, scaled after the sums.
+  bool bf16Products = options.bf16Products && qT.getElementType().isBF16() &&
+                      kT.getElementType().isBF16();
+  Value qTile = bf16Products
+                    ? memref::AllocaOp::create(
+                          rewriter, loc,
+                          MemRefType::get({rows, D}, rewriter.getBF16Type()))
+                          .getResult()
+                    : allocaBuf({rows, D});
   Value scores = allocaBuf({rows, options.blockKV});
   Value m = allocaBuf({rows}), l = allocaBuf({rows}),
         acc = allocaBuf({rows, Dv});
@@ -220,9 +228,12 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
     rewriter.setInsertionPoint(loop.getBodyBlock()->getTerminator());
     Value kvStart = arith::MulIOp::create(rewriter, loc, loop.getBlockIndex(),
                                           cIdx(options.blockKV));
-    BlockScoresOp::create(rewriter, loc, qTile, op.getKey(), b, hkv, table,
-                          kvStart, len, p0, qStart, scores, Sq, blockQ,
-                          op.getCausal());
+    BlockScoresOp::create(
+        rewriter, loc, qTile, op.getKey(), b, hkv, table, kvStart, len, p0,
+        qStart, scores, Sq, blockQ, op.getCausal(),
+        bf16Products
+            ? rewriter.getF32FloatAttr(static_cast<float>(scale * M_LOG2E))
+            : FloatAttr());
     OnlineSoftmaxOp::create(rewriter, loc, scores, op.getValue(), b, hkv, table,
                             kvStart, len, m, l, acc);
   }
@@ -264,6 +275,7 @@ struct SkipAttnTilePass
   using SkipAttnTileBase::SkipAttnTileBase;
   void runOnOperation() override {
     TileOptions options{blockQ, blockKV, packGQA, padQueryTiles, kvSplits};
+    options.bf16Products = bf16Products;
     IRRewriter rewriter(&getContext());
     SmallVector<AttentionOp> ops;
     getOperation().walk([&](AttentionOp op) { ops.push_back(op); });

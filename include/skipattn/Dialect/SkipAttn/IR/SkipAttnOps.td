@@ -216,7 +216,10 @@ def SkipAttn_PackQOp : SkipAttn_Op<"pack_q", [
     `query[batch, head + g, pos + i, :] * scale * log2(e)` for
     `g < heads`, `i < rows_per_head`; rows whose position is `>= Sq` are
     zero. Pre-scaling moves the softmax scale and the exp -> exp2 change of
-    base out of the block loop.
+    base out of the block loop. A bf16 `tile` (for a bf16 query) instead
+    holds the query's values unscaled, so that `skipattn.block_scores` can
+    multiply bf16 pairs exactly (the host's bf16 dot-product instructions)
+    and apply the scale to the f32 sums.
 
     ```mlir
     skipattn.pack_q %q[%b, %h, %p] into %tile {heads = 4 : i64, rows_per_head = 16 : i64, scale = 0.125 : f32}
@@ -224,7 +227,7 @@ def SkipAttn_PackQOp : SkipAttn_Op<"pack_q", [
     ```
   }];
   let arguments = (ins SkipAttn_InputMemRef:$query, Index:$batch, Index:$head,
-                       Index:$pos, SkipAttn_FloatMemRef:$tile,
+                       Index:$pos, MemRefOf<[F32, BF16]>:$tile,
                        I64Attr:$heads, I64Attr:$rows_per_head, F32Attr:$scale);
   let assemblyFormat = [{
     $query `[` $batch `,` $head `,` $pos `]` `into` $tile attr-dict
@@ -247,7 +250,9 @@ def SkipAttn_BlockScoresOp : SkipAttn_Op<"block_scores", [
     `q_tile` (see `skipattn.pack_q`). With `pages(%table)` the key is a
     paged cache `[P, Hkv, page_size, D]` and key `j` is
     `key[table[batch, j / page_size], kv_head, j mod page_size, :]` (see
-    `skipattn.attention`).
+    `skipattn.attention`). With an unscaled bf16 `q_tile` (see
+    `skipattn.pack_q`) the f32 dot products are multiplied by `scale`
+    (the softmax scale times log2(e)) before masking.
 
     ```mlir
     skipattn.block_scores %tile, %k[%b, %g] kv_start(%j0) kv_len(%len) q_pos(%p)
@@ -255,13 +260,15 @@ def SkipAttn_BlockScoresOp : SkipAttn_Op<"block_scores", [
         : memref<64x64xf32>, memref<1x2x128x64xf16>, memref<64x64xf32>
     ```
   }];
-  let arguments = (ins SkipAttn_FloatMemRef:$q_tile, SkipAttn_InputMemRef:$key,
+  let arguments = (ins MemRefOf<[F32, BF16]>:$q_tile,
+                       SkipAttn_InputMemRef:$key,
                        Index:$batch, Index:$kv_head,
                        Optional<SkipAttn_PageTableMemRef>:$page_table,
                        Index:$kv_start, Index:$kv_len, Index:$q_pos,
                        Optional<Index>:$q_start,
                        SkipAttn_FloatMemRef:$scores, I64Attr:$q_len,
-                       I64Attr:$rows_per_head, UnitAttr:$causal);
+                       I64Attr:$rows_per_head, UnitAttr:$causal,
+                       OptionalAttr<F32Attr>:$scale);
   let assemblyFormat = [{
     $q_tile `,` $key `[` $batch `,` $kv_head `]`
     (`pages` `(` $page_table^ `:` type($page_table) `)`)?

@@ -38,6 +38,9 @@ struct TileOptions {
   int64_t kvSplits = 1;
   /// Heads per packed tile (0: the whole group).
   int64_t headsPerTile = 0;
+  /// A bf16 query is packed unscaled into a bf16 tile, for bf16 products
+  /// (see skipattn.pack_q).
+  bool bf16Products = false;
 };
 
 /// Rewrites one memref-form attention op into the blocked-KV form.

@@ -54,6 +54,9 @@ def SkipAttnTile : Pass<"skipattn-tile", "func::FuncOp"> {
            "Pack the query heads of one KV head into one tile">,
     Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"1",
            "Split each tile's KV blocks over this many parallel iterations">,
+    Option<"bf16Products", "bf16-products", "bool", /*default=*/"false",
+           "Pack a bf16 query unscaled into a bf16 tile, so that Q.K^T "
+           "multiplies bf16 pairs (a host with bf16 dot products)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
