@@ -85,17 +85,8 @@ def structured(B, H, S, D, dev, dtype, seed=0):
 
 
 def time_ms(fn, iters=20):
-    for _ in range(3):
-        fn()
-    s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    ts = []
-    for _ in range(iters):
-        s.record()
-        fn()
-        e.record()
-        e.synchronize()
-        ts.append(s.elapsed_time(e))
-    return float(np.median(ts))
+    """Median of `iters` single calls, each between two events."""
+    return time_ms_queued(fn, iters=1, reps=iters)
 
 
 def kernels():

@@ -210,34 +210,16 @@ struct LowerPackQ : OpRewritePattern<PackQOp> {
     int64_t sq = dimOf(op.getQuery(), 2), perHead = op.getRowsPerHead();
     float scale = op.getScale().convertToFloat() * static_cast<float>(M_LOG2E);
     Value scaleV = e.splat(scale, d), zeroRow = e.splat(0.0f, d);
-    if (cast<MemRefType>(op.getTile().getType()).getElementType().isBF16()) {
-      // Unscaled: the query's own values (bf16 products scale the sums).
-      auto rowT = VectorType::get({d}, rewriter.getBF16Type());
-      Value zero16 = arith::ConstantOp::create(
+    // An f32 tile holds the pre-scaled query; a bf16 tile its own values
+    // (bf16 products scale the sums instead).
+    bool unscaled =
+        cast<MemRefType>(op.getTile().getType()).getElementType().isBF16();
+    auto rowT = VectorType::get({d}, rewriter.getBF16Type());
+    if (unscaled)
+      zeroRow = arith::ConstantOp::create(
           rewriter, loc,
           DenseElementsAttr::get(
               rowT, rewriter.getFloatAttr(rewriter.getBF16Type(), 0.0)));
-      e.forRange(e.idx(0), e.idx(rows), e.idx(1), [&](Value r) {
-        Value g = arith::DivUIOp::create(rewriter, loc, r, e.idx(perHead));
-        Value i = arith::RemUIOp::create(rewriter, loc, r, e.idx(perHead));
-        Value p = e.add(op.getPos(), i), h = e.add(op.getHead(), g);
-        auto ifOp = scf::IfOp::create(
-            rewriter, loc, e.ult(p, e.idx(sq)),
-            [&](OpBuilder &b, Location l) {
-              Value v = vector::LoadOp::create(
-                  b, l, rowT, op.getQuery(),
-                  ValueRange{op.getBatch(), h, p, Emitter{b, l}.idx(0)});
-              scf::YieldOp::create(b, l, ValueRange{v});
-            },
-            [&](OpBuilder &b, Location l) {
-              scf::YieldOp::create(b, l, ValueRange{zero16});
-            });
-        vector::StoreOp::create(rewriter, loc, ifOp.getResult(0), op.getTile(),
-                                ValueRange{r, e.idx(0)});
-      });
-      rewriter.eraseOp(op);
-      return success();
-    }
     e.forRange(e.idx(0), e.idx(rows), e.idx(1), [&](Value r) {
       Value g = arith::DivUIOp::create(rewriter, loc, r, e.idx(perHead));
       Value i = arith::RemUIOp::create(rewriter, loc, r, e.idx(perHead));
@@ -246,10 +228,14 @@ struct LowerPackQ : OpRewritePattern<PackQOp> {
           rewriter, loc, e.ult(p, e.idx(sq)),
           [&](OpBuilder &b, Location l) {
             Emitter t{b, l};
+            SmallVector<Value> at{op.getBatch(), h, p, t.idx(0)};
             Value v =
-                t.loadF32(op.getQuery(), {op.getBatch(), h, p, t.idx(0)}, d);
-            scf::YieldOp::create(
-                b, l, ValueRange{arith::MulFOp::create(b, l, v, scaleV)});
+                unscaled ? vector::LoadOp::create(b, l, rowT, op.getQuery(), at)
+                               .getResult()
+                         : arith::MulFOp::create(
+                               b, l, t.loadF32(op.getQuery(), at, d), scaleV)
+                               .getResult();
+            scf::YieldOp::create(b, l, ValueRange{v});
           },
           [&](OpBuilder &b, Location l) {
             scf::YieldOp::create(b, l, ValueRange{zeroRow});
@@ -300,8 +286,8 @@ struct LowerBlockScores : OpRewritePattern<BlockScoresOp> {
     // broadcast-scaled kT rows), or with bf16 products kP[j, c] = the pair
     // key[c, 2j:2j+2] as one i32; 0 past kv_len.
     int64_t depth = pairs ? d / 2 : d;
-    Value packed = tileAlloca(
-        MemRefType::get({depth, n}, pairs ? Type(i32) : Type(f32)));
+    Value packed =
+        tileAlloca(MemRefType::get({depth, n}, pairs ? Type(i32) : Type(f32)));
     Value zero =
         pairs ? arith::ConstantIntOp::create(rewriter, loc, 0, 32).getResult()
               : e.f32(0.0f);
