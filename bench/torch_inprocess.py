@@ -142,17 +142,38 @@ def structured_decode(B, Hq, Hkv, Sq, S, D, dev, dtype, seed=0):
                  for x in (q, k, v))
 
 
+# Decode shapes (batch, query tokens, KV length), GQA 32/8, D 128.
+DECODE_SHAPES = [(16, 1, 8192), (16, 1, 32768), (4, 1, 131072),
+                 (1, 1, 131072), (16, 4, 8192)]
+
+
+def decode_inputs(B, Hq, Hkv, Sq, S, D):
+    """bf16 CUDA decode inputs and the K+V bytes they hold."""
+    q, k, v = structured_decode(B, Hq, Hkv, Sq, S, D, "cuda", torch.bfloat16)
+    return q, k, v, 2.0 * B * Hkv * S * D * 2
+
+
+def closest_sparsity(run, factors, target):
+    """(factor, sparsity, output) of the factor whose measured sparsity is
+    closest to `target`; `run(f)` returns (out, stats)."""
+    best = None
+    for f in factors:
+        out, st = run(f)
+        sp = float(st[..., 1].sum() / st[..., 0].sum())
+        if best is None or abs(sp - target) < abs(best[1] - target):
+            best = (f, sp, out)
+    return best
+
+
 def decode(target=0.7):
     """Decode bandwidth (K and V bytes per second, GQA 32/8, D 128, bf16)
     beside SDPA with enable_gqa; skipping at the factor whose measured
     sparsity is closest to `target`. Speculative rows (Sq > 1) attend to
     every key (SDPA's is_causal would align top-left and see 4 keys)."""
     rows = []
-    for (B, Sq, S) in [(16, 1, 8192), (16, 1, 32768), (4, 1, 131072),
-                       (1, 1, 131072), (16, 4, 8192)]:
+    for (B, Sq, S) in DECODE_SHAPES:
         Hq, Hkv, D = 32, 8, 128
-        q, k, v = structured_decode(B, Hq, Hkv, Sq, S, D, "cuda", torch.bfloat16)
-        kv_bytes = 2.0 * B * Hkv * S * D * 2
+        q, k, v, kv_bytes = decode_inputs(B, Hq, Hkv, Sq, S, D)
         r = {"shape": f"B{B} Hq{Hq}/Hkv{Hkv} Sq{Sq} Skv{S} D{D}"}
         for name, be in (("cudnn", SDPBackend.CUDNN_ATTENTION),
                          ("flash", SDPBackend.FLASH_ATTENTION)):
@@ -167,14 +188,10 @@ def decode(target=0.7):
                                             "kv_splits")}
         r["skipattn_dense_ms"] = time_ms(lambda: skipattn.attention(q, k, v))
         dense = skipattn.attention(q, k, v).float()
-        best = None
-        for f in (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0):
-            out, st = skipattn.attention(q, k, v, return_stats=True,
-                                         skip_softmax_threshold_scale_factor=f)
-            sp = float(st[..., 1].sum() / st[..., 0].sum())
-            if best is None or abs(sp - target) < abs(best[1] - target):
-                best = (f, sp, out)
-        f, sp, out = best
+        f, sp, out = closest_sparsity(
+            lambda f: skipattn.attention(q, k, v, return_stats=True,
+                                         skip_softmax_threshold_scale_factor=f),
+            (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0), target)
         r["factor"], r["sparsity"] = f, sp
         r["skipattn_skip_ms"] = time_ms(lambda: skipattn.attention(
             q, k, v, skip_softmax_threshold_scale_factor=f))
@@ -228,11 +245,9 @@ def paged_decode(target=0.7):
     """Decode over a paged KV cache (pages of 16 and 64, NHD, shuffled) beside
     the same kernel on contiguous K/V and cuDNN, dense and skipping."""
     rows = []
-    for (B, Sq, S) in [(16, 1, 8192), (16, 1, 32768), (4, 1, 131072),
-                       (1, 1, 131072), (16, 4, 8192)]:
+    for (B, Sq, S) in DECODE_SHAPES:
         Hq, Hkv, D = 32, 8, 128
-        q, k, v = structured_decode(B, Hq, Hkv, Sq, S, D, "cuda", torch.bfloat16)
-        kv_bytes = 2.0 * B * Hkv * S * D * 2
+        q, k, v, kv_bytes = decode_inputs(B, Hq, Hkv, Sq, S, D)
         lens = torch.full((B,), S, dtype=torch.int32, device="cuda")
         r = {"shape": f"B{B} Hq{Hq}/Hkv{Hkv} Sq{Sq} Skv{S} D{D}"}
         try:
@@ -253,15 +268,11 @@ def paged_decode(target=0.7):
             r[f"paged{ps}_ms"] = time_ms_queued(call)
             out = call().float()
             r[f"paged{ps}_rel_err_vs_contiguous"] = float((out - ref).norm() / ref.norm())
-            best = None
-            for f in (3.0, 10.0, 30.0, 100.0, 300.0):
-                o, st = skipattn.paged_attention(
+            f, sp, o = closest_sparsity(
+                lambda f: skipattn.paged_attention(
                     q, kc, vc, table, lens, causal=causal, return_stats=True,
-                    skip_softmax_threshold_scale_factor=f)
-                sp = float(st[..., 1].sum() / st[..., 0].sum())
-                if best is None or abs(sp - target) < abs(best[1] - target):
-                    best = (f, sp, o)
-            f, sp, o = best
+                    skip_softmax_threshold_scale_factor=f),
+                (3.0, 10.0, 30.0, 100.0, 300.0), target)
             r[f"paged{ps}_skip_factor"], r[f"paged{ps}_sparsity"] = f, sp
             r[f"paged{ps}_skip_ms"] = time_ms_queued(lambda: call(f))
             r[f"paged{ps}_skip_rel_err_vs_dense"] = float((o.float() - ref).norm() / ref.norm())

@@ -33,8 +33,7 @@ void mlir::skipattn::addAttentionBufferization(OpPassManager &pm) {
 
 OpPassManager &mlir::skipattn::addTiledSkipForm(
     OpPassManager &pm, int64_t blockQ, int64_t blockKV, bool packGQA,
-    bool padQueryTiles, int64_t skipUnit, int64_t kvSplits,
-    bool bf16Products) {
+    bool padQueryTiles, int64_t skipUnit, int64_t kvSplits, bool bf16Products) {
   addAttentionBufferization(pm);
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   SkipAttnTileOptions tile;
@@ -52,10 +51,10 @@ OpPassManager &mlir::skipattn::addTiledSkipForm(
 
 void mlir::skipattn::buildCPUPipeline(OpPassManager &pm,
                                       const CPUPipelineOptions &options) {
-  OpPassManager &fpm = addTiledSkipForm(
-      pm, options.blockQ, options.blockKV, options.packGQA,
-      /*padQueryTiles=*/false, options.skipUnit, options.kvSplits,
-      options.bf16Products);
+  OpPassManager &fpm =
+      addTiledSkipForm(pm, options.blockQ, options.blockKV, options.packGQA,
+                       /*padQueryTiles=*/false, options.skipUnit,
+                       options.kvSplits, options.bf16Products);
   fpm.addPass(createConvertSkipAttnToCPU());
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());

@@ -327,7 +327,6 @@ def batch_prefill_with_kv_cache(query, kv_cache, workspace_buffer=None,
                          f"shape {tuple(query.shape)}")
     B = len(cum_seq_lens_q) - 1 if batch_size is None else int(batch_size)
     if max_q_len is None:
-        import numpy as np
         c = cum_seq_lens_q.tolist() if hasattr(cum_seq_lens_q, "tolist") \
             else list(cum_seq_lens_q)
         max_q_len = max((int(c[i + 1]) - int(c[i]) for i in range(B)),

@@ -282,12 +282,11 @@ int main(int argc, char **argv) {
   if (bf16Products != "auto" && bf16Products != "on" && bf16Products != "off")
     return fail("unknown --bf16-products '" + bf16Products +
                 "' (auto, on or off)");
-  if (!onGPU && s.dtype == DType::BF16 && bf16Products != "off") {
-    if (bf16Products == "on" && !hostHasBF16Dot())
-      return fail("--bf16-products=on: this host has no AVX-512 BF16");
-    s.bf16Products = hostHasBF16Dot() && s.headDim % 2 == 0 &&
-                     s.blockKV % 16 == 0;
-  }
+  if (!onGPU && s.dtype == DType::BF16 && bf16Products == "on" &&
+      !hostHasBF16Dot())
+    return fail("--bf16-products=on: this host has no AVX-512 BF16");
+  if (!onGPU && bf16Products != "off")
+    s.bf16Products = bf16ProductsFit(s);
   if (onGPU) {
     // The GPU tiling is the schedule's (skipattn-gpu-select-schedule), or
     // the tiles asked for, which the schedule then verifies; the reference

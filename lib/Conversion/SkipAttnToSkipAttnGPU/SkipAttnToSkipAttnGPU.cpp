@@ -253,9 +253,10 @@ LogicalResult KernelBuilder::analyze() {
   headDim = qT.getDimSize(3);
   kvHeads = kT.getDimSize(1);
   kvLen = kT.getDimSize(2);
+  // skipattn-tile hands both block ops the attention's one table.
+  if (softmax.getPageTable() != scores.getPageTable())
+    return softmax.emitOpError("K and V must share one page table");
   if ((pageTable = scores.getPageTable())) {
-    if (softmax.getPageTable() != pageTable)
-      return softmax.emitOpError("K and V must share one page table");
     pageSize = kT.getDimSize(2);
     numPages = kT.getDimSize(0);
     maxPages = cast<MemRefType>(pageTable.getType()).getDimSize(1);
@@ -269,8 +270,6 @@ LogicalResult KernelBuilder::analyze() {
              << pageSize << "-key pages needs KV blocks of whole pages or "
              << "pages of whole blocks (block_kv " << bkv
              << "), pages of a multiple of 8 keys, and K and V caches alike";
-  } else if (softmax.getPageTable()) {
-    return softmax.emitOpError("K and V must share one page table");
   }
   elt = qT.getElementType();
   // What the schedule selection checked for its own choice holds for any

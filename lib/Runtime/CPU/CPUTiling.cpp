@@ -33,6 +33,11 @@ bool hostHasBF16Dot() {
   return features.lookup("avx512bf16") && features.lookup("avx512f");
 }
 
+bool bf16ProductsFit(const AttentionSpec &spec) {
+  return spec.dtype == DType::BF16 && spec.headDim % 2 == 0 &&
+         spec.blockKV % 16 == 0 && hostHasBF16Dot();
+}
+
 int64_t cpuTileStackBytes(const AttentionSpec &s) {
   // Mirrors skipattn-tile's per-tile buffers (Q tile, scores, m, l,
   // accumulator) plus the CPU lowering's transposed K block, all f32.
@@ -77,8 +82,7 @@ AttentionSpec cpuSpec(AttentionSpec spec) {
         1, std::min((threads + tiles - 1) / tiles, blocks / 4));
   // bf16 inputs on a host with AVX-512 BF16: Q.K^T on its dot-product
   // instructions (pairs of the head dimension, 16 keys a vector).
-  spec.bf16Products = spec.dtype == DType::BF16 && hostHasBF16Dot() &&
-                      spec.headDim % 2 == 0 && spec.blockKV % 16 == 0;
+  spec.bf16Products = bf16ProductsFit(spec);
   return spec;
 }
 } // namespace skipattn

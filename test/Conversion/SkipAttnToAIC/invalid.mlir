@@ -163,3 +163,27 @@ func.func private @negative_factor() attributes {a = #skipattn.kv_blocking<num_k
 
 // expected-error @+1 {{min_keep_blocks must be >= 0, got -2}}
 func.func private @negative_keep() attributes {a = #skipattn.kv_blocking<num_kv_blocks = 2, prefill_factor = 1.0, decode_factor = 0.0, min_keep_blocks = -2>}
+
+// -----
+
+func.func @paged(%q: tensor<1x2x8x64xf32>, %k: tensor<9x2x16x64xf32>, %v: tensor<9x2x16x64xf32>, %t: tensor<1x8xi32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  // expected-error @+1 {{the AI 100 form has no paged KV cache (its KV cache is contiguous per sequence)}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<9x2x16x64xf32>, tensor<9x2x16x64xf32>)
+      page_table(%t : tensor<1x8xi32>) outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+func.func @left_padded(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>, %n: tensor<1xi32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  // expected-error @+1 {{the AI 100 form has no left-padded queries (its prefill chunks are specialised by length)}}
+  %r = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      q_lens(%n : tensor<1xi32>) outs(%o : tensor<1x2x8x64xf32>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}

@@ -504,3 +504,11 @@ func.func @f(%q: memref<1x2x8x64xf16>, %t: memref<4x64xbf16>, %i: index) {
   skipattn.pack_q %q[%i, %i, %i] into %t {heads = 1 : i64, rows_per_head = 4 : i64, scale = 0.125 : f32} : memref<1x2x8x64xf16>, memref<4x64xbf16>
   return
 }
+
+// -----
+
+func.func @f(%q: memref<2x2x8x64xf32>, %k: memref<2x2x16x64xf32>, %v: memref<2x2x16x64xf32>, %n: memref<3xi32>, %o: memref<2x2x8x64xf32>) {
+  // expected-error @+1 {{q_lens must be a rank-1 i32 of size B}}
+  skipattn.attention ins(%q, %k, %v : memref<2x2x8x64xf32>, memref<2x2x16x64xf32>, memref<2x2x16x64xf32>) q_lens(%n : memref<3xi32>) outs(%o : memref<2x2x8x64xf32>)
+  return
+}

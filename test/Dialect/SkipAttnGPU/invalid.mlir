@@ -971,3 +971,21 @@ func.func @f(%p: !llvm.ptr<1>, %i: index) {
   skipattn_gpu.split_merge %p, %p, %p[%i] into %p[%i, %i, %i] plane %i {cols = 128 : i64, element_type = bf16, flag_offset = 0 : i64, kv_splits = 4 : i64, planes = 8 : i64, q_len = 1 : i64, rows = 64 : i64, rows_per_head = 16 : i64, strides = array<i64: 1024, 128, 127>, threads = 128 : i64} : !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>
   return
 }
+
+// -----
+
+func.func @f(%n: index, %p: i1, %d: !llvm.ptr) {
+  %r = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>>
+  skipattn_gpu.ring.put %r[%n], "k" if %p bytes(8192) {
+  ^bb0(%dst: !skipattn_gpu.smem<64x64xbf16>):
+    skipattn_gpu.tma_load %d[%n, %n, %n] into %dst {rows = 32 : i64} : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+    // expected-error @+1 {{'skipattn_gpu.tma_load' op writes rows [36, 68) of a 64-row slot; they must lie in it and start and end at multiples of 8}}
+    skipattn_gpu.tma_load %d[%n, %n, %n] into %dst {rows = 32 : i64, slot_row = 36 : i64} : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+  } : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<64x64xbf16>>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{ctas_per_sm must be 1 or 2, got 3}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], ctas_per_sm = 3>} { return }

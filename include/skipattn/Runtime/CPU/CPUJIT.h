@@ -40,6 +40,9 @@ struct CPUCompileOptions {
 AttentionSpec cpuSpec(AttentionSpec spec);
 /// The host has AVX-512 BF16 dot products (vdpbf16ps).
 bool hostHasBF16Dot();
+/// `spec`'s Q.K^T can run on them: bf16 inputs, pairs of the head
+/// dimension, KV blocks of whole 16-key vectors, and a host that has them.
+bool bf16ProductsFit(const AttentionSpec &spec);
 
 /// Scratch a CPU tile may keep on its thread's stack (query tile, scores,
 /// row state, accumulator and one transposed K block); cpuSpec shrinks

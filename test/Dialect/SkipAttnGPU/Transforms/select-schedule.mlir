@@ -224,3 +224,26 @@ func.func @gate_dense(%q: memref<1x8x1x64xbf16>, %k: memref<1x2x512x64xbf16>,
       {skip = #skipattn.skip<threshold_scale_factor = 0.0, min_keep_blocks = 1>, skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>}
   return
 }
+
+// -----
+
+// Two CTAs per SM share its shared memory and registers.
+func.func @two_ctas_smem(%q: memref<1x8x1x128xbf16>, %k: memref<1x2x4096x128xbf16>,
+                         %v: memref<1x2x4096x128xbf16>, %o: memref<1x8x1x128xbf16>) {
+  // expected-error @+1 {{2 CTAs of 148480 bytes of shared memory (and 1024 reserved each) do not fit an SM's 233472}}
+  skipattn.attention ins(%q, %k, %v : memref<1x8x1x128xbf16>, memref<1x2x4096x128xbf16>, memref<1x2x4096x128xbf16>)
+      outs(%o : memref<1x8x1x128xbf16>)
+      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 232>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], heads = 4, ctas_per_sm = 2>}
+  return
+}
+
+// -----
+
+func.func @two_ctas_registers(%q: memref<1x8x1x128xbf16>, %k: memref<1x2x4096x128xbf16>,
+                              %v: memref<1x2x4096x128xbf16>, %o: memref<1x8x1x128xbf16>) {
+  // expected-error @+1 {{role registers (67584 for 2 CTAs per SM) exceed the 65536 of an SM}}
+  skipattn.attention ins(%q, %k, %v : memref<1x8x1x128xbf16>, memref<1x2x4096x128xbf16>, memref<1x2x4096x128xbf16>)
+      outs(%o : memref<1x8x1x128xbf16>)
+      {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], heads = 4, ctas_per_sm = 2>}
+  return
+}
