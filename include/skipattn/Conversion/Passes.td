@@ -19,6 +19,10 @@ def ConvertSkipAttnToCPU : Pass<"convert-skipattn-to-cpu", "func::FuncOp"> {
     f32 copy of the K block, register-blocked by `score-rows` rows; P.V the
     same way by `pv-rows` rows; row max/sum as vector reductions; exp2 as a
     vectorisable polynomial. f16/bf16 inputs are widened to f32 on load.
+    A paged block is walked page by page (one table load per page). With
+    an unscaled bf16 Q tile, Q.K^T instead packs K as 32-bit pairs of the
+    head dimension and multiplies bf16 pairs with `x86vector.avx512.dot`
+    (16 keys a vector), scaling the f32 sums afterwards.
   }];
   let options = [
     Option<"scoreRows", "score-rows", "int64_t", /*default=*/"4",

@@ -33,6 +33,13 @@ def SkipAttnTile : Pass<"skipattn-tile", "func::FuncOp"> {
       visited; masking inside the visited blocks is done by
       `skipattn.block_scores`.
     * Ragged batches: each tile walks the blocks of its own sequence length.
+    * Paged KV: the tile walks logical key positions up to max_pages x
+      page_size and hands the page table to the block ops.
+    * Left-padded queries (`q_lens`): the tile's first real row is passed
+      to `skipattn.block_scores` as `q_start`; a tile of padding rows
+      visits no block.
+    * `bf16-products`: a bf16 query is packed unscaled into a bf16 tile and
+      `skipattn.block_scores` carries the scale of its products.
 
     The tile sizes are recorded as `#skipattn.tiling` on each
     `skipattn.blocked_kv`. An op carrying `skipattn.tiling =
