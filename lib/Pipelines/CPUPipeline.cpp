@@ -98,6 +98,16 @@ void mlir::skipattn::registerPipelines() {
       "skipattn-hopper-pipeline",
       "Lower skipattn.attention to an sm_90a kernel (TMA, wgmma)",
       buildHopperPipeline);
+  PassPipelineRegistration<HopperPipelineOptions>(
+      "skipattn-blackwell-pipeline",
+      "Lower skipattn.attention to an sm_100a kernel (TMA, tcgen05, tensor "
+      "memory); the chip option is sm_100a whatever is given",
+      [](OpPassManager &pm, const HopperPipelineOptions &options) {
+        HopperPipelineOptions blackwell;
+        blackwell.copyOptionValuesFrom(options);
+        blackwell.chip = "sm_100a";
+        buildHopperPipeline(pm, blackwell);
+      });
   PassPipelineRegistration<AICPipelineOptions>(
       "skipattn-aic-pipeline",
       "Lower skipattn.attention to the ONNX graph of the Cloud AI 100 path",

@@ -10,6 +10,7 @@
 
 #include "skipattn/Conversion/Passes.h"
 #include "skipattn/Dialect/SkipAttn/Transforms/Passes.h"
+#include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
 #include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h"
 #include "skipattn/Pipelines/Pipelines.h"
 
@@ -21,6 +22,11 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+int64_t mlir::skipattn::skipUnitForChip(StringRef chip) {
+  return chip == "sm_100a" ? skipattn_gpu::kWarpRows
+                           : skipattn_gpu::kWarpgroupRows;
+}
 
 void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
                                          const HopperPipelineOptions &options) {
@@ -38,10 +44,13 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.ctasPerSM = options.ctasPerSM;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));
   // The tile sizes come from the schedule (the op's skipattn.tiling); the
-  // warpgroup (64 rows) is the skip unit, as it issues the P.V a skip saves.
+  // skip unit is the warpgroup (64 rows) on sm_90a, as it issues the P.V a
+  // skip saves, and the warp (32 rows, its lane quarter of tensor memory)
+  // on sm_100a, where P.V is issued per 128-row warpgroup tile whose
+  // skipping warps contribute zero probabilities.
   fpm.addPass(createSkipAttnTile());
   fpm.addPass(createSkipAttnInsertSkipPredicates(
-      SkipAttnInsertSkipPredicatesOptions{skipattn_gpu::kWarpgroupRows}));
+      SkipAttnInsertSkipPredicatesOptions{skipUnitForChip(options.chip)}));
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
   pm.addPass(createConvertSkipAttnToSkipAttnGPU());

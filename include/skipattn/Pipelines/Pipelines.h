@@ -118,10 +118,16 @@ struct HopperPipelineOptions
 };
 
 /// attention -> schedule (skipattn-gpu-select-schedule) -> blocked IR tiled
-/// by it -> kernel level (skipattn_gpu) -> NVVM (TMA, mbarrier, wgmma) ->
-/// PTX/cubin.
+/// by it -> kernel level (skipattn_gpu) -> NVVM (TMA, mbarrier, wgmma on
+/// sm_90a; tcgen05 and tensor memory on sm_100a) -> PTX/cubin. Registered
+/// as skipattn-hopper-pipeline and, with chip = sm_100a,
+/// skipattn-blackwell-pipeline.
 void buildHopperPipeline(OpPassManager &pm,
                          const HopperPipelineOptions &options);
+
+/// Rows voting together on a skip in the kernels for `chip`: a warpgroup's
+/// 64 on sm_90a, a warp's 32 on sm_100a.
+int64_t skipUnitForChip(llvm::StringRef chip);
 
 /// Options of skipattn-aic-pipeline.
 struct AICPipelineOptions : public PassPipelineOptions<AICPipelineOptions> {

@@ -25,6 +25,9 @@ namespace mlir::skipattn::lowering {
 /// split-KV merge), 3 + w warpgroup w's turn (pingpong).
 constexpr int64_t kMathRoleBarrier = 1;
 constexpr int64_t kFirstTurnBarrier = 3;
+/// sm_100a: the math role meets on this one before freeing tensor memory
+/// (its warpgroups vote on 1 and 2; there is no pingpong).
+constexpr int64_t kTmemBarrier = 5;
 
 /// Builds arithmetic at one location. Values are i32 unless named otherwise.
 struct Emitter {
@@ -176,11 +179,31 @@ struct Emitter {
   }
 };
 
-/// Type of the NVVM value of an accumulator: one f32 per held element.
-inline Type accStructType(MLIRContext *ctx, int64_t cols) {
+/// Type of the NVVM value of an accumulator: one f32 per held element
+/// (half of a row's in the wgmma layout, the whole row with one row per
+/// thread).
+inline Type accStructType(MLIRContext *ctx, int64_t cols,
+                          bool rowPerThread = false) {
   return LLVM::LLVMStructType::getLiteral(
-      ctx, SmallVector<Type>(cols / 2, Float32Type::get(ctx)));
+      ctx,
+      SmallVector<Type>(rowPerThread ? cols : cols / 2, Float32Type::get(ctx)));
 }
+
+/// Whether a fragment type (acc, operand, rows) has the 128-row layout of
+/// sm_100a: one row per thread, as tensor memory's lanes hold them.
+inline bool rowPerThread(Type t) {
+  if (auto a = dyn_cast<skipattn_gpu::AccType>(t))
+    return a.getRows() == skipattn_gpu::kTmemLanes;
+  if (auto o = dyn_cast<skipattn_gpu::OperandType>(t))
+    return o.getRows() == skipattn_gpu::kTmemLanes;
+  if (auto r = dyn_cast<skipattn_gpu::RowsType>(t))
+    return r.getRows() == skipattn_gpu::kTmemLanes;
+  return false;
+}
+
+/// tcgen05.commit on barrier `index` of an mbarrier group: it arrives once
+/// the tensor-core operations this thread issued have completed.
+void commitTo(Emitter &e, Value barriers, Value index);
 
 } // namespace mlir::skipattn::lowering
 

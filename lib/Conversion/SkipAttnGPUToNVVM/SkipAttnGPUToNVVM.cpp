@@ -47,16 +47,28 @@ void mlir::skipattn::populateSkipAttnGPUTypeConversions(
     TypeConverter &converter) {
   converter.addConversion([](Type t) { return t; });
   converter.addConversion([](sg::AccType t) -> Type {
-    return accStructType(t.getContext(), t.getCols());
+    return accStructType(t.getContext(), t.getCols(), rowPerThread(t));
   });
   converter.addConversion([](sg::OperandType t) -> Type {
-    // Two 16-bit elements per 32-bit register: cols / 4 per thread.
+    // Two 16-bit elements per 32-bit register: cols / 4 per thread (half a
+    // row), or cols / 2 (a whole row).
     MLIRContext *ctx = t.getContext();
+    int64_t regs = rowPerThread(t) ? t.getCols() / 2 : t.getCols() / 4;
     return LLVM::LLVMStructType::getLiteral(
-        ctx, SmallVector<Type>(t.getCols() / 4, IntegerType::get(ctx, 32)));
+        ctx, SmallVector<Type>(regs, IntegerType::get(ctx, 32)));
   });
   converter.addConversion([](sg::RowsType t) -> Type {
-    return VectorType::get({2}, t.getElementType());
+    return VectorType::get({rowPerThread(t) ? 1 : 2}, t.getElementType());
+  });
+  // Tensor memory: its 32-bit address; a pipe: its mbarriers.
+  converter.addConversion([](sg::TmemType t) -> Type {
+    return IntegerType::get(t.getContext(), 32);
+  });
+  converter.addConversion([](sg::PipeType t) -> Type {
+    MLIRContext *ctx = t.getContext();
+    return nvgpu::MBarrierGroupType::get(
+        ctx, gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup),
+        t.getStages());
   });
   converter.addConversion([](sg::SmemType t) -> Type {
     return IntegerType::get(t.getContext(), 32);
@@ -124,6 +136,14 @@ static LogicalResult lowerStructure(gpu::GPUFuncOp kernel) {
           r.getMaxNreg() >= 128 ? NVVM::SetMaxRegisterAction::increase
                                 : NVVM::SetMaxRegisterAction::decrease);
     rw.inlineBlockBefore(&body, ifOp.getThenRegion().front().getTerminator());
+    // With tcgen05 the roles' register budgets differ by far: a role's
+    // threads exit at its end, so the roles never rejoin and ptxas
+    // allocates each within its own setmaxnreg budget.
+    if (several && r.getMaxNreg() > 0 &&
+        schedule.getMma() == sg::MMAKind::tcgen05) {
+      rw.setInsertionPoint(ifOp.getThenRegion().front().getTerminator());
+      NVVM::Exit::create(rw, loc);
+    }
     rw.eraseOp(role);
   }
   return success();
@@ -166,6 +186,9 @@ mlir::skipattn::convertSkipAttnGPUToNVVM(gpu::GPUModuleOp module) {
   populateEpilogueToNVVMPatterns(converter, patterns);
   populateSplitsToNVVMPatterns(converter, patterns);
   populateHopperMMAToNVVMPatterns(converter, patterns);
+  populateTensorMemoryToNVVMPatterns(converter, patterns);
+  populateBlackwellMMAToNVVMPatterns(converter, patterns);
+  populateRowFragmentToNVVMPatterns(converter, patterns);
   if (failed(applyPartialConversion(module, target, std::move(patterns))))
     return failure();
   for (auto kernel : module.getOps<gpu::GPUFuncOp>())

@@ -31,7 +31,14 @@
 //     once for both roles; the load warpgroup's thread walks the same
 //     blocks acquiring each stage of separate K and V rings before filling
 //     it, and the math warpgroups release K after Q.K^T and V at the end of
-//     the iteration through the rings' empty barriers.
+//     the iteration through the rings' empty barriers;
+//   - a tcgen05 schedule (sm_100a) keeps S, P and O in tensor memory: the
+//     producer role's first warp issues the MMAs (Q.K^T of every math
+//     warpgroup into its S columns, then P.V of the warpgroups that keep
+//     the block into their O columns) and signals them with commits; the
+//     math warpgroups load S (one row per thread), vote per warp, store P
+//     over S and rescale O in place; the producer's second and third warps
+//     load Q/K and the voted V.
 //
 //===----------------------------------------------------------------------===//
 
@@ -79,11 +86,34 @@ private:
   void emitLoadRole(sg::RoleAttr role);
   LogicalResult emitOp(Operation &op);
   LogicalResult emitBlockedKV(BlockedKVOp loop);
+  LogicalResult emitTcBlockedKV(BlockedKVOp loop);
   LogicalResult emitStats(BlockedKVOp loop, scf::ForOp forOp);
   LogicalResult emitBodyOp(Operation &op);
   LogicalResult emitKeptUpdate(scf::IfOp ifOp);
   void emitUpdate(OnlineSoftmaxOp update);
   LogicalResult emitFinalize(FinalizeOp fin);
+  /// tcgen05: the MMA issuer (the producer role's first warp).
+  void emitMmaIssuer();
+  /// tcgen05: the end of a math warpgroup's block: P into tensor memory
+  /// and the warpgroup's vote, which hands both to the MMA issuer.
+  void emitTcBlockEnd();
+  /// tcgen05: a warp's P into tensor memory (zeros when `probs` is null).
+  void emitTcProbs(Value probs);
+  /// tcgen05: tensor-memory columns of this math warpgroup's S, P and O
+  /// (`wg` the warpgroup, constant in the issuer, a value in the math role).
+  int64_t sColumn(int64_t wg) { return wg * schedule.getBlockKv(); }
+  int64_t pColumn(int64_t wg) {
+    return sColumn(wg) + schedule.getBlockKv() / 2;
+  }
+  int64_t oColumn(int64_t wg) {
+    return schedule.getMathWarpgroups() * schedule.getBlockKv() + wg * headDim;
+  }
+  Value columnOf(int64_t (KernelBuilder::*col)(int64_t)) {
+    int64_t base = (this->*col)(0), stride = (this->*col)(1) - base;
+    return arith::AddIOp::create(
+        b, loc, cIdx(base),
+        arith::MulIOp::create(b, loc, mathWarpgroup, cIdx(stride)));
+  }
   void emitKVBounds();
   /// The KV block of the loop's `blk`-th block (kvLower + blk), and its
   /// first key.
@@ -159,6 +189,12 @@ private:
   // Fragment state inside the KV loop.
   Value n, curScores, curBlockMax, m, l, o, decisions, skips;
   bool counting = false;
+  // tcgen05: tensor memory, the S-ready and O-done pipes, and the block's
+  // keep condition (per warp) when it is guarded.
+  bool tc = false;
+  Value tmem, sReady, oDone, curKeep;
+  // The rows of one math warpgroup (64 with wgmma, 128 with tcgen05).
+  int64_t wgRows = sg::kWarpgroupRows;
 };
 } // namespace
 
@@ -285,8 +321,11 @@ LogicalResult KernelBuilder::analyze() {
   problem.elementType = elt;
   problem.skipping = blocked.hasSkipping();
   problem.runtimeFactors = skipattn::factorsPerHead(blocked.getSkipFactors());
+  tc = schedule.getMma() == sg::MMAKind::tcgen05;
+  wgRows = schedule.getWarpgroupRows();
   if (failed(skipattn_gpu::verifySchedule(
-          schedule, problem, "sm_90a", [&] { return blocked.emitOpError(); })))
+          schedule, problem, tc ? "sm_100a" : "sm_90a",
+          [&] { return blocked.emitOpError(); })))
     return failure();
   qTiles = (qLen + positions - 1) / positions;
   if (headDim != schedule.getHeadDim() || vT.getDimSize(3) != headDim)
@@ -508,16 +547,35 @@ void KernelBuilder::emitKVPut(Value ring, Value blk, StringRef slot, Value pred,
 
 Value KernelBuilder::blockMax() {
   if (!curBlockMax)
-    curBlockMax = sg::RowMaxOp::create(b, loc,
-                                       sg::RowsType::get(b.getContext(),
-                                                         sg::kWarpgroupRows,
-                                                         b.getF32Type(), false),
-                                       curScores, b.getF32FloatAttr(c2));
+    curBlockMax = sg::RowMaxOp::create(
+        b, loc,
+        sg::RowsType::get(b.getContext(), wgRows, b.getF32Type(), false),
+        curScores, b.getF32FloatAttr(c2));
   return curBlockMax;
 }
 
 /// state update with one kept block: online_update, V wait, P.V.
 void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
+  if (tc) {
+    // O stays in tensor memory: the update returns the rows' correction,
+    // applied in place (the P.V of the previous block has completed: its
+    // commit preceded this block's S-ready one).
+    auto upd = sg::RowUpdateOp::create(
+        b, loc,
+        TypeRange{m.getType(), l.getType(), m.getType(),
+                  sg::OperandType::get(b.getContext(), wgRows,
+                                       schedule.getBlockKv(), elt)},
+        curScores, blockMax(), m, l, b.getF32FloatAttr(c2));
+    // P goes to tensor memory first: its registers are free before the
+    // rescale walks O.
+    emitTcProbs(upd.getProbs());
+    sg::TmemScaleOp::create(b, loc, tmem, upd.getFactors(),
+                            columnOf(&KernelBuilder::oColumn),
+                            b.getI64IntegerAttr(headDim));
+    m = upd.getNewRowMax();
+    l = upd.getNewRowSum();
+    return;
+  }
   auto upd = sg::OnlineUpdateOp::create(
       b, loc,
       TypeRange{m.getType(), l.getType(), o.getType(),
@@ -547,6 +605,25 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
     return ifOp.emitOpError("the kernel level expects the blocked IR's "
                             "guard: scf.if %keep { online_softmax }");
   Value cond = map.lookupOrDefault(ifOp.getCondition());
+  if (tc) {
+    // Per warp (the skip unit): a skipping warp keeps its state and writes
+    // zero probabilities, so a P.V its warpgroup still issues adds nothing
+    // to its rows. Each branch stores its own P (no 64-register merge).
+    Value m0 = m, l0 = l;
+    auto newIf = scf::IfOp::create(b, loc, TypeRange{m.getType(), l.getType()},
+                                   cond, /*withElse=*/true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&newIf.getThenRegion().front());
+    emitUpdate(cast<OnlineSoftmaxOp>(then.front()));
+    scf::YieldOp::create(b, loc, ValueRange{m, l});
+    b.setInsertionPointToStart(&newIf.getElseRegion().front());
+    emitTcProbs(Value());
+    scf::YieldOp::create(b, loc, ValueRange{m0, l0});
+    m = newIf.getResult(0);
+    l = newIf.getResult(1);
+    curKeep = cond;
+    return success();
+  }
   // Gated V: the warpgroup's vote tells the load role whether to load
   // block n's V at all.
   if (gateV)
@@ -636,7 +713,7 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
     return success();
   }
   if (auto loop = dyn_cast<BlockedKVOp>(op))
-    return emitBlockedKV(loop);
+    return tc ? emitTcBlockedKV(loop) : emitBlockedKV(loop);
   if (auto fin = dyn_cast<FinalizeOp>(op))
     return emitFinalize(fin);
   if (isa<scf::ReduceOp>(op))
@@ -792,8 +869,12 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
             map.lookupOrDefault(pack.getHead()),
             map.lookupOrDefault(pack.getBatch()));
   };
+  // tcgen05: the role's first warp issues the MMAs, the next two load.
+  int64_t kWarp = tc ? 1 : 0, vWarp = kWarp + 1;
+  if (tc)
+    emitMmaIssuer();
   if (!gateV) {
-    auto forOp = blockLoop(0, putQ, [&](Value blk, Value row) {
+    auto forOp = blockLoop(kWarp, putQ, [&](Value blk, Value row) {
       // Both stages are acquired before K is filled: a math warpgroup that
       // skipped block n - stages never waited for its V, so only K(n)
       // landing tells it that V's barrier has left that block's phase.
@@ -810,13 +891,13 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
     // when some math warpgroup keeps the block, and otherwise completes its
     // stage without data. Every V stage completes once per block and every
     // math warpgroup waits for it, so nothing needs draining.
-    blockLoop(0, putQ, [&](Value blk, Value row) {
+    blockLoop(kWarp, putQ, [&](Value blk, Value row) {
       PageBoxes boxes = pageBoxes(row);
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
       emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
     });
     blockLoop(
-        1, [](Value) {},
+        vWarp, [](Value) {},
         [&](Value blk, Value row) {
           PageBoxes boxes = pageBoxes(row);
           sg::RingAcquireOp::create(b, loc, vRing, blk, t);
@@ -962,6 +1043,162 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   return emitStats(loop, forOp);
 }
 
+/// tcgen05: a math warpgroup's KV loop. Each iteration waits for its S
+/// (pipe `sReady`: the issuer's Q.K^T of block n, and with it the P.V of
+/// block n - 1), loads it one row per thread, masks, votes per warp,
+/// updates its rows (O rescaled in tensor memory), and hands P and its
+/// vote to the issuer. After the loop it waits for the last P.V (`oDone`)
+/// and reads O back for the epilogue.
+LogicalResult KernelBuilder::emitTcBlockedKV(BlockedKVOp loop) {
+  MLIRContext *ctx = b.getContext();
+  Value firstRow = arith::AddIOp::create(
+      b, loc, map.lookupOrDefault(scores.getQPos()), unitRow);
+  limits = sg::RowLimitsOp::create(
+      b, loc, sg::RowsType::get(ctx, wgRows, b.getI32Type(), false), firstRow,
+      map.lookupOrDefault(scores.getKvLen()),
+      scores.getQStart() ? map.lookupOrDefault(scores.getQStart()) : Value(),
+      b.getI64IntegerAttr(qLen),
+      scores.getCausal() ? b.getUnitAttr() : UnitAttr(),
+      b.getI64IntegerAttr(0));
+  auto rowsF = sg::RowsType::get(ctx, wgRows, b.getF32Type(), false);
+  auto sums = sg::RowsType::get(ctx, wgRows, b.getF32Type(), true);
+  auto cF = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  // O starts at zero in tensor memory, so every P.V accumulates; the store
+  // reaches the issuer with this warpgroup's first vote.
+  sg::TmemStoreOp::create(
+      b, loc,
+      sg::SplatOp::create(b, loc, sg::AccType::get(ctx, wgRows, headDim),
+                          cF(0)),
+      tmem, columnOf(&KernelBuilder::oColumn));
+  SmallVector<Value> init{sg::SplatOp::create(b, loc, rowsF, cF(-INFINITY)),
+                          sg::SplatOp::create(b, loc, sums, cF(0))};
+  if (counting) {
+    init.push_back(cIdx(0));
+    init.push_back(cIdx(0));
+  }
+  auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), init);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    n = forOp.getInductionVar();
+    map.map(loop.getBlockIndex(), kvBlock(n));
+    m = forOp.getRegionIterArg(0);
+    l = forOp.getRegionIterArg(1);
+    if (counting) {
+      decisions = forOp.getRegionIterArg(2);
+      skips = forOp.getRegionIterArg(3);
+    }
+    curScores = curBlockMax = curKeep = Value();
+    for (Operation &op : loop.getBodyBlock()->without_terminator())
+      if (failed(emitBodyOp(op)))
+        return failure();
+    emitTcBlockEnd();
+    SmallVector<Value> yields{m, l};
+    if (counting) {
+      yields.push_back(decisions);
+      yields.push_back(skips);
+    }
+    scf::YieldOp::create(b, loc, yields);
+  }
+  m = forOp.getResult(0);
+  l = forOp.getResult(1);
+  sg::PipeWaitOp::create(b, loc, oDone, cIdx(0));
+  o = sg::TmemLoadOp::create(b, loc, sg::AccType::get(ctx, wgRows, headDim),
+                             tmem, columnOf(&KernelBuilder::oColumn));
+  if (counting) {
+    Value plane = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, map.lookupOrDefault(loop.getBatch()),
+                              cIdx(qHeads)),
+        map.lookupOrDefault(loop.getHead()));
+    auto add =
+        sg::AddStatsOp::create(b, loc, forOp.getResult(2), forOp.getResult(3),
+                               param(loop.getStats()), plane);
+    add.setPerWarp(true);
+  }
+  return success();
+}
+
+void KernelBuilder::emitTcProbs(Value probs) {
+  if (!probs)
+    probs = sg::SplatOp::create(
+        b, loc,
+        sg::OperandType::get(b.getContext(), wgRows, schedule.getBlockKv(),
+                             elt),
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0)));
+  sg::TmemStoreOp::create(b, loc, probs, tmem,
+                          columnOf(&KernelBuilder::pColumn));
+}
+
+void KernelBuilder::emitTcBlockEnd() {
+  Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
+  // The warpgroup keeps the block (its P.V is issued, V loaded) when any
+  // of its warps does. The vote also meets the warpgroup's threads, so
+  // every row's P is in tensor memory before its first thread votes.
+  Value skip = curKeep ? arith::XOrIOp::create(b, loc, curKeep, t).getResult()
+                       : arith::ConstantIntOp::create(b, loc, 0, 1).getResult();
+  Value allSkip = sg::VoteAllOp::create(b, loc, b.getI1Type(), skip);
+  Value keep = arith::XOrIOp::create(b, loc, allSkip, t);
+  sg::RingVoteOp::create(b, loc, vRing, n, keep);
+}
+
+/// tcgen05: one thread of the producer role's first warp issues every MMA.
+/// Block n: Q.K^T of each math warpgroup into its S columns (after the
+/// previous P.V in issue order, which read P from the same columns), a
+/// commit that tells the warpgroups S is ready and one that frees K; then
+/// the votes, and P.V of each warpgroup that keeps the block, and a commit
+/// that frees V. The last commit tells the warpgroups O is complete.
+void KernelBuilder::emitMmaIssuer() {
+  MLIRContext *ctx = b.getContext();
+  Value lead = sg::ElectOp::create(b, loc, b.getI1Type(), 0);
+  auto ifLead = scf::IfOp::create(b, loc, lead, /*withElse=*/false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&ifLead.getThenRegion().front());
+  auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
+  Value qTile = sg::RingWaitOp::create(b, loc, qTileT, qRing, cIdx(0), "q");
+  int64_t wgs = schedule.getMathWarpgroups();
+  SmallVector<Value> qParts;
+  for (int64_t w = 0; w < wgs; ++w)
+    qParts.push_back(sg::SubtileOp::create(
+        b, loc, sg::SmemType::get(ctx, wgRows, headDim, elt, qTileT.getRows()),
+        qTile, cIdx(w * wgRows)));
+  Value f = arith::ConstantIntOp::create(b, loc, 0, 1);
+  Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
+  auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1));
+  b.setInsertionPointToStart(forOp.getBody());
+  Value blk = forOp.getInductionVar();
+  auto kvT = cast<sg::RingType>(kRing.getType()).getTile();
+  Value kTile = sg::RingWaitOp::create(b, loc, kvT, kRing, blk, "k");
+  for (int64_t w = 0; w < wgs; ++w)
+    sg::MmaTmemOp::create(
+        b, loc, qParts[w], kTile, tmem, f, b.getI64IntegerAttr(sColumn(w)),
+        b.getI64IntegerAttr(0), sg::MajorAttr::get(ctx, sg::Major::k));
+  sg::PipeCommitOp::create(b, loc, sReady, blk);
+  sg::RingReleaseOp::create(b, loc, kRing, blk, b.getUnitAttr());
+  Value mask = sg::RingBallotOp::create(b, loc, b.getI32Type(), vRing, blk);
+  Value vTile = sg::RingWaitOp::create(b, loc, kvT, vRing, blk, "v");
+  for (int64_t w = 0; w < wgs; ++w) {
+    Value bit = arith::AndIOp::create(
+        b, loc, mask,
+        arith::ConstantIntOp::create(b, loc, b.getI32Type(), 1 << w));
+    Value keep = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne, bit,
+        arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0));
+    auto ifKeep = scf::IfOp::create(b, loc, keep, /*withElse=*/false);
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(&ifKeep.getThenRegion().front());
+    sg::MmaTmemOp::create(b, loc, tmem, vTile, tmem, t,
+                          b.getI64IntegerAttr(oColumn(w)),
+                          b.getI64IntegerAttr(pColumn(w)),
+                          sg::MajorAttr::get(ctx, sg::Major::mn));
+  }
+  sg::RingReleaseOp::create(b, loc, vRing, blk, b.getUnitAttr());
+  b.setInsertionPointAfter(forOp);
+  sg::PipeCommitOp::create(b, loc, oDone, cIdx(0));
+}
+
 LogicalResult KernelBuilder::emitStats(BlockedKVOp loop, scf::ForOp forOp) {
   if (counting) {
     Value plane = arith::AddIOp::create(
@@ -977,6 +1214,16 @@ LogicalResult KernelBuilder::emitStats(BlockedKVOp loop, scf::ForOp forOp) {
 
 LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
   MLIRContext *ctx = b.getContext();
+  if (auto bs = dyn_cast<BlockScoresOp>(op); bs && tc) {
+    auto accT = sg::AccType::get(ctx, wgRows, schedule.getBlockKv());
+    sg::PipeWaitOp::create(b, loc, sReady, n);
+    Value s = sg::TmemLoadOp::create(b, loc, accT, tmem,
+                                     columnOf(&KernelBuilder::sColumn));
+    curScores = sg::MaskOp::create(b, loc, accT, s, limits,
+                                   map.lookupOrDefault(bs.getKvStart()));
+    curBlockMax = Value();
+    return success();
+  }
   if (auto bs = dyn_cast<BlockScoresOp>(op)) {
     auto tileT = cast<sg::RingType>(kRing.getType()).getTile();
     Value kTile = sg::RingWaitOp::create(b, loc, tileT, kRing, n, "k");
@@ -1000,15 +1247,26 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
     return success();
   }
   if (auto unitLoop = dyn_cast<scf::ForOp>(op)) {
-    // The skip-unit loop: one iteration per warpgroup.
+    // The skip-unit loop: one iteration per warpgroup (wgmma) or per warp
+    // (tcgen05, whose threads each hold one of the warp's 32 rows).
     APInt lo, step;
+    int64_t unit = schedule.getSkipUnit();
     if (!matchPattern(unitLoop.getLowerBound(), m_ConstantInt(&lo)) ||
         !matchPattern(unitLoop.getStep(), m_ConstantInt(&step)) ||
-        !lo.isZero() || step.getSExtValue() != sg::kWarpgroupRows ||
-        unitLoop.getNumResults())
+        !lo.isZero() || step.getSExtValue() != unit || unitLoop.getNumResults())
       return unitLoop.emitOpError("the kernel level maps only the skip-unit "
-                                  "loop (step 64 from 0) to warpgroups");
-    map.map(unitLoop.getInductionVar(), unitRow);
+                                  "loop (step ")
+             << unit << " from 0) to " << (tc ? "warps" : "warpgroups");
+    Value row = unitRow;
+    if (tc) {
+      // The warp's first row: 32 x (warp mod 4) past its warpgroup's.
+      Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+      Value warp = arith::RemUIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, tid, cIdx(32)), cIdx(4));
+      row = arith::AddIOp::create(
+          b, loc, row, arith::MulIOp::create(b, loc, warp, cIdx(unit)));
+    }
+    map.map(unitLoop.getInductionVar(), row);
     for (Operation &inner : unitLoop.getBody()->without_terminator())
       if (failed(emitBodyOp(inner)))
         return failure();
@@ -1132,6 +1390,7 @@ LogicalResult KernelBuilder::run() {
 
   // Shared memory: the Q tile, then the K/V stages (one ring, or the K
   // ring then the V ring), each 1024-byte aligned.
+  // (tcgen05: the "producer" role loads and issues the MMAs.)
   sg::RoleAttr math, load;
   for (Attribute a : schedule.getRoles()) {
     auto r = cast<sg::RoleAttr>(a);
@@ -1150,10 +1409,11 @@ LogicalResult KernelBuilder::run() {
   qRing = sg::RingCreateOp::create(b, loc, qRingT, b.getI64IntegerAttr(0));
   int64_t offset = llvm::alignTo(qRingT.getBytes(), 1024);
   int64_t end = offset;
-  auto createRing = [&](ArrayRef<StringRef> slots, bool votes) {
+  auto createRing = [&](ArrayRef<StringRef> slots, bool votes,
+                        int64_t ringConsumers) {
     auto t =
         sg::RingType::get(ctx, schedule.getStages(), b.getStrArrayAttr(slots),
-                          kvTile, consumers, votes);
+                          kvTile, ringConsumers, votes);
     Value r = sg::RingCreateOp::create(b, loc, t, b.getI64IntegerAttr(offset));
     end = offset + t.getBytes();
     offset = llvm::alignTo(end, 1024);
@@ -1161,11 +1421,25 @@ LogicalResult KernelBuilder::run() {
   };
   // verifySchedule (in analyze) saw the load role and the skipping.
   gateV = schedule.getGateV();
-  if (specialized) {
-    kRing = createRing({"k"}, false);
-    vRing = createRing({"v"}, gateV);
+  if (tc) {
+    // K is read by the MMA issuer alone; V is voted on by every math
+    // warpgroup and released by the issuer on their behalf.
+    kRing = createRing({"k"}, false, 1);
+    vRing = createRing({"v"}, true, consumers);
+  } else if (specialized) {
+    kRing = createRing({"k"}, false, consumers);
+    vRing = createRing({"v"}, gateV, consumers);
   } else {
-    kRing = vRing = createRing({"k", "v"}, false);
+    kRing = vRing = createRing({"k", "v"}, false, consumers);
+  }
+  if (tc) {
+    // Tensor memory (S and O of every math warpgroup, P inside S) and the
+    // pipes on which the issuer's commits say S is ready and O complete.
+    int64_t columns = llvm::PowerOf2Ceil(oColumn(schedule.getMathWarpgroups()));
+    tmem = sg::TmemAllocOp::create(
+        b, loc, sg::TmemType::get(ctx, std::max<int64_t>(columns, 32)));
+    sReady = sg::PipeCreateOp::create(b, loc, sg::PipeType::get(ctx, 1));
+    oDone = sg::PipeCreateOp::create(b, loc, sg::PipeType::get(ctx, 1));
   }
   // Split-KV: the merge flag follows the rings.
   flagOffset = end;
@@ -1187,9 +1461,13 @@ LogicalResult KernelBuilder::run() {
   Value wg = sg::WarpgroupIdOp::create(b, loc, b.getIndexType());
   mathWarpgroup = wg;
   pingpong = schedule.getPingpong();
-  unitRow = arith::MulIOp::create(b, loc, wg, cIdx(sg::kWarpgroupRows));
+  unitRow = arith::MulIOp::create(b, loc, wg, cIdx(wgRows));
   if (failed(emitTile(specialized ? Part::Math : Part::All)))
     return failure();
+  // The math role reads tensor memory last (O, after the final commit).
+  if (tc)
+    sg::TmemDeallocOp::create(b, loc, tmem,
+                              b.getI64IntegerAttr(math.getNumWarps() * 32));
   sg::YieldOp::create(b, loc);
   b.setInsertionPointToEnd(&entry);
   gpu::ReturnOp::create(b, loc);

@@ -96,8 +96,8 @@ func.func @f(%a: !skipattn_gpu.acc<64x64xf16>) { return }
 
 // -----
 
-// expected-error @+1 {{a warpgroup accumulator has 64 rows, got 128}}
-func.func @f(%a: !skipattn_gpu.acc<128x64xf32>) { return }
+// expected-error @+1 {{a warpgroup accumulator has 64 rows (wgmma) or 128 (tensor memory lanes), got 96}}
+func.func @f(%a: !skipattn_gpu.acc<96x64xf32>) { return }
 
 // -----
 
@@ -116,7 +116,7 @@ func.func @f(%a: !skipattn_gpu.operand<64x64x2xbf16>) { return }
 
 // -----
 
-// expected-error @+1 {{a register operand has 64 rows, got 32}}
+// expected-error @+1 {{a register operand has 64 rows (wgmma) or 128 (tensor memory lanes), got 32}}
 func.func @f(%a: !skipattn_gpu.operand<32x64xbf16>) { return }
 
 // -----
@@ -136,8 +136,8 @@ func.func @f(%a: !skipattn_gpu.rows<64x2xf32>) { return }
 
 // -----
 
-// expected-error @+1 {{per-row fragments have 64 rows, got 128}}
-func.func @f(%a: !skipattn_gpu.rows<128xf32>) { return }
+// expected-error @+1 {{per-row fragments have 64 rows (wgmma) or 128 (tensor memory lanes), got 256}}
+func.func @f(%a: !skipattn_gpu.rows<256xf32>) { return }
 
 // -----
 

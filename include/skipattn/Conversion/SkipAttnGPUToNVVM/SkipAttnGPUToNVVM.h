@@ -50,6 +50,16 @@ void populateStructureToNVVMPatterns(const TypeConverter &converter,
 /// sm_90a matrix products: wgmma with shared or register A, and its waits.
 void populateHopperMMAToNVVMPatterns(const TypeConverter &converter,
                                      RewritePatternSet &patterns);
+/// sm_100a: tensor memory (alloc, loads, stores, in-place rescale) and the
+/// pipes tcgen05.commit signals.
+void populateTensorMemoryToNVVMPatterns(const TypeConverter &converter,
+                                        RewritePatternSet &patterns);
+/// sm_100a: tcgen05.mma with D (and P) in tensor memory.
+void populateBlackwellMMAToNVVMPatterns(const TypeConverter &converter,
+                                        RewritePatternSet &patterns);
+/// The fragment ops on 128-row tiles (one row per thread).
+void populateRowFragmentToNVVMPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
 
 /// Lowers the kernel level of every kernel of `module`.
 LogicalResult convertSkipAttnGPUToNVVM(gpu::GPUModuleOp module);

@@ -33,6 +33,8 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::StoreTileOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getAcc().getType()))
+      return failure(); // RowFragments.cpp
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     int64_t d = op.getAcc().getType().getCols();
@@ -107,6 +109,8 @@ struct StoreLseLowering : OpConversionPattern<sg::StoreLseOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::StoreLseOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getRowMax().getType()))
+      return failure(); // RowFragments.cpp
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
@@ -142,7 +146,9 @@ struct AddStatsLowering : OpConversionPattern<sg::AddStatsOp> {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
-    Value first = e.warpgroupLeader();
+    Value first = op.getPerWarp() ? e.cmp(arith::CmpIPredicate::eq,
+                                          e.andI(e.tid(), e.c32(31)), e.c32(0))
+                                  : e.warpgroupLeader();
     guarded(e, first, [&](Emitter &ie) {
       Value p =
           arith::IndexCastOp::create(ie.b, loc, ie.i64(), adaptor.getPlane());

@@ -34,6 +34,8 @@ struct SplatLowering : OpConversionPattern<sg::SplatOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::SplatOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getType()))
+      return failure(); // RowFragments.cpp
     Emitter e(rw, op.getLoc());
     Type t = getTypeConverter()->convertType(op.getType());
     if (auto st = dyn_cast<LLVM::LLVMStructType>(t)) {
@@ -50,6 +52,8 @@ struct RowLimitsLowering : OpConversionPattern<sg::RowLimitsOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::RowLimitsOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getType()))
+      return failure(); // RowFragments.cpp
     Emitter e(rw, op.getLoc());
     Value len = e.toI32(adaptor.getKvLen());
     Value sq = e.c32(op.getQLen());
@@ -80,6 +84,8 @@ struct MaskLowering : OpConversionPattern<sg::MaskOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::MaskOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getType()))
+      return failure(); // RowFragments.cpp
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     int64_t cols = op.getScores().getType().getCols();
@@ -115,6 +121,8 @@ struct RowMaxLowering : OpConversionPattern<sg::RowMaxOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::RowMaxOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getType()))
+      return failure(); // RowFragments.cpp
     Emitter e(rw, op.getLoc());
     int64_t cols = op.getScores().getType().getCols();
     SmallVector<Value> v = elements(e, adaptor.getScores(), cols);
@@ -138,6 +146,8 @@ struct SkipVoteLowering : OpConversionPattern<sg::SkipVoteOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::SkipVoteOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getBlockMax().getType()))
+      return failure(); // RowFragments.cpp
     Emitter e(rw, op.getLoc());
     Value ll = adaptor.getLog2Lambda();
     auto rowMay = [&](int64_t r) {

@@ -180,6 +180,16 @@ struct RingReleaseLowering : OpConversionPattern<sg::RingReleaseOp> {
                                 ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     auto ring = cast<sg::RingType>(op.getRing().getType());
+    if (op.getCommit()) {
+      // sm_100a: the MMA issuer arrives for every consumer once its MMAs,
+      // which read the stage, complete.
+      Emitter e(rw, loc);
+      RingSlot s = locateEmpty(e, op.getRing(), adaptor.getBlock());
+      for (int64_t c = 0; c < ring.getConsumers(); ++c)
+        commitTo(e, adaptor.getRing(), s.barrier);
+      rw.eraseOp(op);
+      return success();
+    }
     if (ring.getConsumers() > 0) {
       Emitter e(rw, loc);
       RingSlot s = locateEmpty(e, op.getRing(), adaptor.getBlock());
@@ -331,6 +341,35 @@ struct RingVotesLowering : OpConversionPattern<sg::RingVotesOp> {
   }
 };
 
+/// The votes as a mask, bit w for consumer warpgroup w; the tensor-memory
+/// writes the voters made before voting (P, O's rescale) are ordered
+/// before the MMAs issued after it.
+struct RingBallotLowering : OpConversionPattern<sg::RingBallotOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::RingBallotOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    auto ring = cast<sg::RingType>(op.getRing().getType());
+    waitParity(e, adaptor.getRing(),
+               locateVote(e, op.getRing(), adaptor.getBlock()));
+    NVVM::Tcgen05FenceOp::create(rw, loc,
+                                 NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+    Value stage = stageAndParity(e, ring, adaptor.getBlock()).first;
+    Value mask = e.c32(0);
+    for (int64_t w = 0; w < ring.getConsumers(); ++w) {
+      Value v = LLVM::LoadOp::create(
+          rw, loc, rw.getI8Type(), voteByte(e, op.getRing(), stage, e.c32(w)));
+      Value keep =
+          e.cmp(arith::CmpIPredicate::ne, v,
+                arith::ConstantIntOp::create(rw, loc, rw.getI8Type(), 0));
+      mask = e.orI(mask, e.sel(keep, e.c32(1 << w), e.c32(0)));
+    }
+    rw.replaceOp(op, mask);
+    return success();
+  }
+};
+
 /// A plain arrive on the slot's full barrier: the phase completes with no
 /// bytes expected.
 struct RingCompleteLowering : OpConversionPattern<sg::RingCompleteOp> {
@@ -373,6 +412,7 @@ void mlir::skipattn::populateRingToNVVMPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
   patterns.add<RingCreateLowering, RingPutLowering, RingWaitLowering,
                RingReleaseLowering, RingAcquireLowering, RingDrainLowering,
-               RingVoteLowering, RingVotesLowering, RingCompleteLowering,
-               SubtileLowering>(converter, patterns.getContext());
+               RingVoteLowering, RingVotesLowering, RingBallotLowering,
+               RingCompleteLowering, SubtileLowering>(converter,
+                                                      patterns.getContext());
 }

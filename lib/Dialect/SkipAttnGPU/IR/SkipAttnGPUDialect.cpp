@@ -11,6 +11,7 @@
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::skipattn_gpu;
@@ -172,8 +173,10 @@ void OperandType::print(AsmPrinter &p) const {
 
 LogicalResult AccType::verify(function_ref<InFlightDiagnostic()> emitError,
                               int64_t rows, int64_t cols) {
-  if (rows != kWarpgroupRows)
-    return emitError() << "a warpgroup accumulator has 64 rows, got " << rows;
+  if (rows != kWarpgroupRows && rows != kTmemLanes)
+    return emitError() << "a warpgroup accumulator has 64 rows (wgmma) or 128 "
+                          "(tensor memory lanes), got "
+                       << rows;
   if (cols < 16 || cols > 256 || cols % 16)
     return emitError() << "accumulator columns must be a multiple of 16 in "
                           "[16, 256] (wgmma N), got "
@@ -183,8 +186,10 @@ LogicalResult AccType::verify(function_ref<InFlightDiagnostic()> emitError,
 
 LogicalResult OperandType::verify(function_ref<InFlightDiagnostic()> emitError,
                                   int64_t rows, int64_t cols, Type elt) {
-  if (rows != kWarpgroupRows)
-    return emitError() << "a register operand has 64 rows, got " << rows;
+  if (rows != kWarpgroupRows && rows != kTmemLanes)
+    return emitError() << "a register operand has 64 rows (wgmma) or 128 "
+                          "(tensor memory lanes), got "
+                       << rows;
   if (cols < 16 || cols % 16)
     return emitError() << "operand columns must be a positive multiple of 16 "
                           "(wgmma K steps), got "
@@ -226,12 +231,31 @@ void RowsType::print(AsmPrinter &p) const {
 
 LogicalResult RowsType::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t rows, Type elt, bool partial) {
-  if (rows != kWarpgroupRows)
-    return emitError() << "per-row fragments have 64 rows, got " << rows;
+  if (rows != kWarpgroupRows && rows != kTmemLanes)
+    return emitError() << "per-row fragments have 64 rows (wgmma) or 128 "
+                          "(tensor memory lanes), got "
+                       << rows;
   if (!elt.isF32() && !elt.isInteger(32))
     return emitError() << "per-row values are f32 or i32, not " << elt;
   if (partial && !elt.isF32())
     return emitError() << "only f32 sums can be partial";
+  return success();
+}
+
+LogicalResult TmemType::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t columns) {
+  // tcgen05.alloc takes a power of two of at least 32 columns.
+  if (columns < 32 || columns > 512 || !llvm::isPowerOf2_64(columns))
+    return emitError() << "tensor memory is allocated in powers of two from "
+                          "32 to 512 columns, got "
+                       << columns;
+  return success();
+}
+
+LogicalResult PipeType::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t stages) {
+  if (stages < 1 || stages > 8)
+    return emitError() << "stages must be in [1, 8], got " << stages;
   return success();
 }
 
@@ -256,16 +280,44 @@ LogicalResult RoleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                   MMAKind, int64_t blockQ, int64_t blockKV,
+                                   MMAKind mma, int64_t blockQ, int64_t blockKV,
                                    int64_t headDim, int64_t stages,
                                    int64_t skipUnit, ArrayAttr roles,
                                    bool pingpong, int64_t heads,
                                    int64_t kvSplits, bool gateV,
                                    int64_t ctasPerSM) {
-  if (blockQ <= 0 || blockQ % kWarpgroupRows)
-    return emitError() << "block_q must be a positive multiple of 64 (one "
-                          "warpgroup per 64 rows), got "
+  bool tc = mma == MMAKind::tcgen05;
+  // A math warpgroup holds 64 rows with wgmma, 128 (the lanes of tensor
+  // memory) with tcgen05.
+  int64_t wgRows = tc ? kTmemLanes : kWarpgroupRows;
+  if (blockQ <= 0 || blockQ % wgRows)
+    return emitError() << "block_q must be a positive multiple of " << wgRows
+                       << " (one warpgroup per " << wgRows << " rows), got "
                        << blockQ;
+  if (tc) {
+    // The tcgen05 schedule: 128-row tiles per math warpgroup whose warps
+    // skip their 32 rows each, 128-key blocks, S and O of every math
+    // warpgroup in the 512 columns of tensor memory.
+    if (skipUnit != kWarpRows)
+      return emitError() << "with tcgen05 the skip unit is a warp's 32 rows "
+                            "(its lane quarter of tensor memory), got "
+                         << skipUnit;
+    if (blockKV != 128 || (headDim != 64 && headDim != 128))
+      return emitError() << "the tcgen05 schedule takes 128-key blocks and "
+                            "head_dim 64 or 128, got block_kv = "
+                         << blockKV << ", head_dim = " << headDim;
+    if ((blockQ / wgRows) * (blockKV + headDim) > 512)
+      return emitError() << "S and O of " << blockQ / wgRows
+                         << " warpgroups need "
+                         << (blockQ / wgRows) * (blockKV + headDim)
+                         << " columns of tensor memory (512)";
+    if (heads != 1 || kvSplits != 1 || pingpong || ctasPerSM != 1)
+      return emitError() << "the tcgen05 schedule has no packed heads, "
+                            "split-KV, pingpong or second CTA per SM";
+  } else if (skipUnit != kWarpgroupRows) {
+    return emitError() << "the skip unit is the warpgroup (64 rows), got "
+                       << skipUnit;
+  }
   if (blockKV <= 0 || blockKV % 16 || blockKV > 256)
     return emitError() << "block_kv must be a multiple of 16 in [16, 256], "
                           "got "
@@ -275,9 +327,6 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << headDim;
   if (stages < 1 || stages > 8)
     return emitError() << "stages must be in [1, 8], got " << stages;
-  if (skipUnit != kWarpgroupRows)
-    return emitError() << "the skip unit is the warpgroup (64 rows), got "
-                       << skipUnit;
   // Packed heads share the one warpgroup's 64 rows (each head the same
   // number of positions), so its skip unit spans them all.
   if (heads < 1 || kWarpgroupRows % heads)
@@ -315,17 +364,22 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                             "multiple of 4)";
     if (role.getName() == "math") {
       math = true;
-      if (role.getNumWarps() != 4 * (blockQ / kWarpgroupRows))
-        return emitError() << "the math role needs one warpgroup per 64 "
-                              "rows of block_q: "
-                           << 4 * (blockQ / kWarpgroupRows) << " warps, got "
-                           << role.getNumWarps();
+      if (role.getNumWarps() != 4 * (blockQ / wgRows))
+        return emitError() << "the math role needs one warpgroup per " << wgRows
+                           << " rows of block_q: " << 4 * (blockQ / wgRows)
+                           << " warps, got " << role.getNumWarps();
       if (role.getFirstWarp() % 4)
         return emitError() << "the math role must start at a warpgroup";
     }
   }
   if (!math)
     return emitError() << "a schedule needs a 'math' role";
+  if (tc && !llvm::any_of(roles, [](Attribute a) {
+        auto r = cast<RoleAttr>(a);
+        return r.getName() == "producer" && r.getNumWarps() == 4;
+      }))
+    return emitError() << "the tcgen05 schedule needs a 4-warp 'producer' "
+                          "role (MMA issue, Q/K loads, V loads)";
   if (pingpong && blockQ != 2 * kWarpgroupRows)
     return emitError() << "pingpong alternates two math warpgroups: block_q "
                           "must be 128, got "
@@ -333,6 +387,9 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (used.find_first_unset() != static_cast<int>(used.count()) &&
       used.count() != 32)
     return emitError() << "role warps must be contiguous from warp 0";
+  if (tc && !gateV)
+    return emitError() << "the tcgen05 schedule gates V on the votes (the "
+                          "MMA issuer reads them): gate_v must be true";
   if (gateV && (roles.size() < 2 || pingpong))
     return emitError() << "gate_v needs a load role (its second warp loads "
                           "V) and no pingpong";

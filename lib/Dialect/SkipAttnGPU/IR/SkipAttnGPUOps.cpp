@@ -9,6 +9,7 @@
 #include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::skipattn_gpu;
@@ -206,6 +207,12 @@ LogicalResult RingReleaseOp::verify() {
   // releasing role must have exactly that many.
   auto ring = cast<RingType>(getRing().getType());
   auto role = getOperation()->getParentOfType<WarpRoleOp>();
+  if (getCommit()) {
+    if (ring.getConsumers() == 0)
+      return emitOpError("a commit release needs a ring with consumers "
+                         "(its empty barriers)");
+    return success();
+  }
   if (ring.getConsumers() > 0 && role &&
       role.getRole().getNumWarps() != 4 * ring.getConsumers())
     return emitOpError("the ring's empty barriers expect ")
@@ -256,6 +263,14 @@ LogicalResult RingVotesOp::verify() {
   return checkVotes(*this, getRing());
 }
 
+LogicalResult RingBallotOp::verify() {
+  if (failed(checkRing(*this, getRing(), "")))
+    return failure();
+  if (cast<RingType>(getRing().getType()).getConsumers() > 32)
+    return emitOpError("a ballot has one bit per consumer (at most 32)");
+  return checkVotes(*this, getRing());
+}
+
 LogicalResult RingCompleteOp::verify() {
   if (failed(checkRing(*this, getRing(), getSlot())))
     return failure();
@@ -301,6 +316,8 @@ LogicalResult MmaOp::verify() {
   }
   if (m != kWarpgroupRows)
     return emitOpError("A must have 64 rows (one warpgroup), got ") << m;
+  if (res.getRows() != kWarpgroupRows)
+    return emitOpError("wgmma accumulates into a 64-row accumulator");
   if (aElt != b.getElementType())
     return emitOpError("A and B element types differ");
   int64_t bk = getBMajor() == Major::k ? b.getCols() : b.getRows();
@@ -383,6 +400,139 @@ LogicalResult OnlineUpdateOp::verify() {
            << s.getCols() << " columns";
   return success();
 }
+
+LogicalResult RowUpdateOp::verify() {
+  if (failed(checkRows(*this, getBlockMax(), false, false, "block_max")) ||
+      failed(checkRows(*this, getRowSum(), false, true, "row_sum")))
+    return failure();
+  auto s = cast<AccType>(getScores().getType());
+  auto p = cast<OperandType>(getProbs().getType());
+  auto m = cast<RowsType>(getRowMax().getType());
+  if (s.getRows() != kTmemLanes || p.getRows() != kTmemLanes ||
+      m.getRows() != kTmemLanes)
+    return emitOpError("updates a 128-row tile (one row per thread)");
+  if (p.getCols() != s.getCols())
+    return emitOpError("probs must have the scores' ")
+           << s.getCols() << " columns";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor memory
+//===----------------------------------------------------------------------===//
+
+LogicalResult TmemAllocOp::verify() {
+  if (getOperation()->getParentOfType<WarpRoleOp>())
+    return emitOpError("runs on every thread of the CTA, outside the roles");
+  return success();
+}
+
+LogicalResult TmemDeallocOp::verify() {
+  auto role = getOperation()->getParentOfType<WarpRoleOp>();
+  if (!role)
+    return emitOpError("must be inside the role that last reads tensor "
+                       "memory");
+  if (getThreads() != 32 * role.getRole().getNumWarps())
+    return emitOpError("threads must be the role's ")
+           << 32 * role.getRole().getNumWarps();
+  return success();
+}
+
+/// Columns `[column, column + n)` lie inside the allocation.
+static LogicalResult checkColumns(Operation *op, Value tmem, int64_t column,
+                                  int64_t n) {
+  int64_t total = cast<TmemType>(tmem.getType()).getColumns();
+  if (n > total)
+    return op->emitOpError("needs ")
+           << n << " columns of the " << total << " allocated";
+  if (column < 0 || column + n > total)
+    return op->emitOpError("columns [")
+           << column << ", " << column + n << ") exceed the " << total
+           << " allocated";
+  return success();
+}
+
+/// The same for a column given as an SSA value (checked when constant).
+static LogicalResult checkColumns(Operation *op, Value tmem, Value column,
+                                  int64_t n) {
+  APInt c;
+  if (matchPattern(column, m_ConstantInt(&c)))
+    return checkColumns(op, tmem, c.getSExtValue(), n);
+  return checkColumns(op, tmem, int64_t(0), n);
+}
+
+LogicalResult TmemLoadOp::verify() {
+  auto t = cast<AccType>(getResult().getType());
+  if (t.getRows() != kTmemLanes || t.getCols() % 32)
+    return emitOpError("loads 128-row tiles of whole 32-column pieces");
+  return checkColumns(*this, getTmem(), Value(getColumn()), t.getCols());
+}
+
+LogicalResult TmemStoreOp::verify() {
+  int64_t rows, cols;
+  if (auto a = dyn_cast<AccType>(getValue().getType())) {
+    rows = a.getRows();
+    cols = a.getCols();
+  } else {
+    auto o = cast<OperandType>(getValue().getType());
+    rows = o.getRows();
+    cols = o.getCols() / 2;
+  }
+  if (rows != kTmemLanes || cols % 16)
+    return emitOpError("stores 128-row tiles of whole 16-column pieces");
+  return checkColumns(*this, getTmem(), Value(getColumn()), cols);
+}
+
+LogicalResult TmemScaleOp::verify() {
+  if (failed(checkRows(*this, getFactors(), false, false, "factors")))
+    return failure();
+  if (cast<RowsType>(getFactors().getType()).getRows() != kTmemLanes)
+    return emitOpError("factors are one per tensor-memory lane (128 rows)");
+  if (getCols() < 16 || getCols() % 16)
+    return emitOpError("cols must be a positive multiple of 16");
+  return checkColumns(*this, getTmem(), Value(getColumn()), getCols());
+}
+
+int64_t MmaTmemOp::getN() {
+  auto b = cast<SmemType>(getB().getType());
+  return getBMajor() == Major::k ? b.getRows() : b.getCols();
+}
+
+int64_t MmaTmemOp::getK() {
+  auto b = cast<SmemType>(getB().getType());
+  return getBMajor() == Major::k ? b.getCols() : b.getRows();
+}
+
+LogicalResult MmaTmemOp::verify() {
+  auto b = cast<SmemType>(getB().getType());
+  int64_t n = getN(), k = getK();
+  if (n < 16 || n > 256 || n % 16)
+    return emitOpError("N must be a multiple of 16 in [16, 256], got ") << n;
+  if (k % 16)
+    return emitOpError("K must be a multiple of 16, got ") << k;
+  if (auto a = dyn_cast<SmemType>(getA().getType())) {
+    if (a.getRows() != kTmemLanes || a.getCols() != k ||
+        a.getElementType() != b.getElementType())
+      return emitOpError("a shared A is 128 x K of B's element type");
+    if (getBMajor() != Major::k)
+      return emitOpError("a shared A (Q) multiplies a K-major B");
+  } else {
+    if (getBMajor() != Major::mn)
+      return emitOpError("A in tensor memory (P) multiplies an MN-major B");
+    if (failed(checkColumns(*this, getA(), getAColumn(), k / 2)))
+      return failure();
+  }
+  return checkColumns(*this, getD(), getDColumn(), n);
+}
+
+static LogicalResult checkPipe(Operation *op, Value pipe) {
+  if (!pipe.getDefiningOp<PipeCreateOp>())
+    return op->emitOpError("pipe must be defined by skipattn_gpu.pipe.create");
+  return success();
+}
+
+LogicalResult PipeCommitOp::verify() { return checkPipe(*this, getPipe()); }
+LogicalResult PipeWaitOp::verify() { return checkPipe(*this, getPipe()); }
 
 LogicalResult StoreTileOp::verify() {
   Type t = getElementType();

@@ -20,6 +20,8 @@ using namespace mlir::skipattn_gpu;
 
 /// Chips with a wgmma lowering.
 static bool isHopper(StringRef chip) { return chip == "sm_90a"; }
+/// Chips with a tcgen05 lowering.
+static bool isBlackwell(StringRef chip) { return chip == "sm_100a"; }
 
 static LogicalResult
 verifyProblem(const ScheduleProblem &problem, StringRef chip,
@@ -111,15 +113,49 @@ TileChoice mlir::skipattn_gpu::requestedTiles(const ScheduleProblem &problem,
   return tiles;
 }
 
+/// sm_100a: two math warpgroups of 128 rows (one row per thread, as
+/// tensor memory holds them), 128-key blocks, and one producer warpgroup
+/// whose first warp issues the MMAs and next two load Q/K and V. The
+/// K/V ring takes the shared memory Q leaves (up to 4 stages).
+static FailureOr<ScheduleAttr>
+selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
+                        const ScheduleRequest &request,
+                        function_ref<InFlightDiagnostic()> emitError) {
+  if (request.pingpong || request.kvSplits > 1 || request.ctasPerSM > 1 ||
+      !request.warpSpecialize || request.gateV == 0)
+    return emitError() << "the sm_100a schedule is warp-specialized with V "
+                          "gated on the votes; pingpong, split-KV, two CTAs "
+                          "per SM and ungated V are sm_90a options";
+  int64_t blockQ = request.blockQ > 0 ? request.blockQ : 2 * kTmemLanes;
+  int64_t blockKV = request.blockKV > 0 ? request.blockKV : 128;
+  int64_t d = problem.headDim;
+  int64_t stages = request.stages;
+  if (stages <= 0) {
+    int64_t free = kHopperSharedBytes - 1024 - blockQ * d * 2 - 64;
+    stages = std::clamp<int64_t>(free / (2 * blockKV * d * 2), 1, 4);
+  }
+  int64_t mathWarps = 4 * std::max<int64_t>(blockQ / kTmemLanes, 1);
+  SmallVector<Attribute> roles{
+      RoleAttr::get(ctx, "math", 0, mathWarps, kTcMathRegisters),
+      RoleAttr::get(ctx, "producer", mathWarps, 4, kTcProducerRegisters)};
+  auto schedule = ScheduleAttr::getChecked(
+      emitError, ctx, MMAKind::tcgen05, blockQ, blockKV, d, stages, kWarpRows,
+      ArrayAttr::get(ctx, roles), /*pingpong=*/false, /*heads=*/int64_t(1),
+      /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1));
+  if (!schedule ||
+      failed(verifySchedule(schedule, problem, "sm_100a", emitError)))
+    return failure();
+  return schedule;
+}
+
 FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
     MLIRContext *ctx, const ScheduleProblem &problem, StringRef chip,
     const ScheduleRequest &request,
     function_ref<InFlightDiagnostic()> emitError) {
-  if (!isHopper(chip))
-    return emitError() << "no GPU kernel schedule for chip '" << chip
-                       << "' (supported: sm_90a)";
   if (failed(verifyProblem(problem, chip, emitError)))
     return failure();
+  if (isBlackwell(chip))
+    return selectBlackwellSchedule(ctx, problem, request, emitError);
   TileChoice tiles = requestedTiles(problem, request);
   int64_t blockQ = tiles.blockQ, blockKV = tiles.blockKV;
   if (blockQ < kWarpgroupRows || blockQ % kWarpgroupRows)
@@ -169,19 +205,68 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
 static LogicalResult
 verifyProblem(const ScheduleProblem &problem, StringRef chip,
               function_ref<InFlightDiagnostic()> emitError) {
-  if (!isHopper(chip))
+  if (!isHopper(chip) && !isBlackwell(chip))
     return emitError() << "no GPU kernel schedule for chip '" << chip
-                       << "' (supported: sm_90a)";
+                       << "' (supported: sm_90a, sm_100a)";
   if (!problem.elementType ||
       !(problem.elementType.isBF16() || problem.elementType.isF16()))
     return emitError() << "GPU kernels take f16 or bf16 inputs (f32 "
                           "attention runs on the CPU target)";
+  if (isBlackwell(chip) && problem.headDim != 64 && problem.headDim != 128)
+    return emitError() << "the sm_100a kernel supports head_dim 64 and 128 "
+                          "(S and O of two warpgroups in 512 columns of "
+                          "tensor memory), not "
+                       << problem.headDim;
   if (problem.headDim != 64 && problem.headDim != 128 && problem.headDim != 256)
     return emitError() << "the sm_90a kernel supports head_dim 64, 128 and "
                           "256, not "
                        << problem.headDim;
   if (problem.valueDim != problem.headDim)
-    return emitError() << "the sm_90a kernel needs value_dim == head_dim";
+    return emitError() << "the " << chip
+                       << " kernel needs value_dim == head_dim";
+  return success();
+}
+
+/// The sm_100a schedule's own rules: its roles and their registers, shared
+/// memory, and what its lowering builds.
+static LogicalResult
+verifyBlackwellSchedule(ScheduleAttr s, const ScheduleProblem &problem,
+                        function_ref<InFlightDiagnostic()> emitError) {
+  if (s.getMma() != MMAKind::tcgen05)
+    return emitError() << "sm_100a kernels use tcgen05 (mma = tcgen05)";
+  if (s.getBlockQ() > 2 * kTmemLanes)
+    return emitError() << "block_q is at most 256 (two math warpgroups), got "
+                       << s.getBlockQ();
+  if (s.getSharedBytes() > kHopperSharedBytes)
+    return emitError() << "the schedule needs " << s.getSharedBytes()
+                       << " bytes of shared memory; a CTA gets "
+                       << kHopperSharedBytes;
+  RoleAttr math, producer;
+  for (Attribute a : s.getRoles()) {
+    auto r = cast<RoleAttr>(a);
+    if (r.getName() == "math")
+      math = r;
+    else if (r.getName() == "producer")
+      producer = r;
+    else
+      return emitError() << "the sm_100a lowering builds the roles 'math' and "
+                            "'producer'; got '"
+                         << r.getName() << "'";
+  }
+  if (math.getFirstWarp() != 0 || producer.getFirstWarp() != math.getNumWarps())
+    return emitError() << "the math role starts at warp 0 and the producer "
+                          "follows it";
+  // setmaxnreg moves registers between the warpgroups: the sum must fit
+  // the SM's 64K, and the math warps hold a 128-key row of S (128), its P
+  // (64) and the state.
+  if (math.getMaxNreg() < 208 || producer.getMaxNreg() == 0)
+    return emitError() << "the math role needs at least 208 registers (a "
+                          "row of S and of P) and the producer a budget";
+  int64_t total = 32 * (math.getNumWarps() * math.getMaxNreg() +
+                        producer.getNumWarps() * producer.getMaxNreg());
+  if (total > 65536)
+    return emitError() << "role registers (" << total
+                       << ") exceed the 65536 of an SM";
   return success();
 }
 
@@ -193,6 +278,10 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   if (s.getHeadDim() != problem.headDim)
     return emitError() << "the schedule is for head_dim " << s.getHeadDim()
                        << ", the attention has " << problem.headDim;
+  if (isBlackwell(chip))
+    return verifyBlackwellSchedule(s, problem, emitError);
+  if (s.getMma() != MMAKind::wgmma)
+    return emitError() << "sm_90a kernels use wgmma (mma = wgmma)";
   if (s.getBlockQ() > 192)
     return emitError() << "block_q is at most 192 (three warpgroups), got "
                        << s.getBlockQ();

@@ -103,6 +103,10 @@ private:
   LogicalResult walkConsumer(Block &block, scf::ForOp loop,
                              llvm::StringSet<> &waited, bool &released,
                              bool guarded, int &votes);
+  // Per consumer loop: ring.ballot reads and whether a release commits on
+  // behalf of every consumer (sm_100a's MMA issuer).
+  int ballots = 0;
+  bool commits = false;
   /// Ring ops in regions other than scf.if are not followed.
   LogicalResult rejectHidden(Operation &op);
   /// A wait for a slot some path leaves unwaited must follow a wait that
@@ -313,16 +317,30 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
                              "fills the stage only after the votes");
       continue;
     }
+    if (auto bal = dyn_cast<RingBallotOp>(op)) {
+      if (bal.getRing() != ring.getRing())
+        continue;
+      if (!isLoopBlock(bal.getBlock(), loop))
+        return bal.emitOpError("reads the votes of a block other than the "
+                               "consumer loop's block n");
+      if (!waited.empty() || released)
+        return bal.emitOpError("reads the votes after waiting for block n: "
+                               "the producer fills the stage only after the "
+                               "votes");
+      ++ballots;
+      continue;
+    }
     if (auto w = dyn_cast<RingWaitOp>(op)) {
       if (w.getRing() != ring.getRing())
         continue;
       if (!isLoopBlock(w.getBlock(), loop))
-        return w.emitOpError("waits for a block other than the consumer "
+        return w.emitOpError("waits for block n other than the consumer "
                              "loop's block n");
-      if (type.getVotes() && !votes)
-        return w.emitOpError("waits for block n before voting on it: the "
-                             "producer fills the stage only after the "
-                             "votes");
+      if (type.getVotes() && !votes && !ballots)
+        return w.emitOpError("waits for block n before voting on it (or, "
+                             "releasing for the voters, reading their "
+                             "ballot): the producer fills the stage only "
+                             "after the votes");
       if (released)
         return w.emitOpError("reads block n's stage after releasing it: the "
                              "producer may be refilling it");
@@ -342,6 +360,7 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
         return rel.emitOpError("releases block n twice: the empty barrier "
                                "would complete a phase early");
       released = true;
+      commits |= rel.getCommit();
       continue;
     }
     if (isa<RingPutOp, RingAcquireOp, RingCompleteOp, RingVotesOp>(op) &&
@@ -414,6 +433,8 @@ LogicalResult RingChecker::checkWithConsumers() {
     else if (auto v = dyn_cast<RingVoteOp>(user))
       block = v.getBlock();
     else if (auto v = dyn_cast<RingVotesOp>(user))
+      block = v.getBlock();
+    else if (auto v = dyn_cast<RingBallotOp>(user))
       block = v.getBlock();
     else
       continue;
@@ -503,6 +524,7 @@ LogicalResult RingChecker::checkWithConsumers() {
   }
 
   llvm::StringSet<> unwaited;
+  int voterLoops = 0, committingLoops = 0;
   for (scf::ForOp loop : consumers) {
     // Both loops must walk the same blocks, or one side waits forever.
     if (loop.getLowerBound() != producer.getLowerBound() ||
@@ -515,13 +537,26 @@ LogicalResult RingChecker::checkWithConsumers() {
     llvm::StringSet<> waited;
     bool released = false;
     int votes = 0;
+    ballots = 0;
+    commits = false;
     if (failed(walkConsumer(*loop.getBody(), loop, waited, released,
                             /*guarded=*/false, votes)))
       return failure();
+    // sm_100a: the math warpgroups only vote; the MMA issuer reads their
+    // ballot, waits for the stage and releases it for all of them.
+    if (votes == 1 && waited.empty() && !released) {
+      ++voterLoops;
+      continue;
+    }
+    if (commits && ballots != 1 && type.getVotes())
+      return loop.emitOpError("releases for the voters without reading "
+                              "their ballot on block n once");
+    if (commits)
+      ++committingLoops;
     if (!released)
       return loop.emitOpError("never releases the ring's block n: the "
                               "producer would wait forever");
-    if (type.getVotes() && votes != 1)
+    if (type.getVotes() && votes != 1 && !commits)
       return loop.emitOpError("never votes on the ring's block n: its "
                               "producer would wait forever");
     for (Attribute s : type.getSlots())
@@ -536,6 +571,11 @@ LogicalResult RingChecker::checkWithConsumers() {
              << "' of a ring with votes unwaited on some path; wait for it "
                 "on every path (a completed stage passes at once)";
   }
+  if (voterLoops && committingLoops != 1)
+    return producer.emitOpError("a ring whose consumers only vote needs one "
+                                "loop that waits for its blocks and releases "
+                                "them for all (ring.release commit), got ")
+           << committingLoops;
   // A barrier whose block n - stages may have gone unwaited can still be in
   // that block's phase when a consumer reaches block n: a parity wait would
   // then pass at once. The consumer must first have waited for something

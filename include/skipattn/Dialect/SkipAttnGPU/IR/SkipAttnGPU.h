@@ -38,6 +38,11 @@ inline constexpr llvm::StringLiteral kScheduleAttrName =
 inline constexpr llvm::StringLiteral kLaunchAttrName = "skipattn_gpu.launch";
 /// Rows of a warpgroup fragment (wgmma's M).
 inline constexpr int64_t kWarpgroupRows = 64;
+/// Lanes of tensor memory: the rows of a tcgen05 tile and of a 128-row
+/// fragment (one row per thread of a warpgroup).
+inline constexpr int64_t kTmemLanes = 128;
+/// Rows of one skip unit on sm_100a: a warp's lane quarter of tensor memory.
+inline constexpr int64_t kWarpRows = 32;
 /// sm_90's opt-in dynamic shared memory per CTA.
 inline constexpr int64_t kHopperSharedBytes = 227 * 1024;
 /// Shared memory of one SM, of which every resident CTA reserves 1 KiB.

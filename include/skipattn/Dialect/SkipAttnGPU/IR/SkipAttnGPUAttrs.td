@@ -41,12 +41,17 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
     already present wins and is only verified) and realised by
     `convert-skipattn-to-skipattn-gpu`:
 
-    * `mma`: the matrix instruction family;
+    * `mma`: the matrix instruction family: `wgmma` (sm_90a: register
+      accumulators, 64 rows per math warpgroup) or `tcgen05` (sm_100a:
+      S, P and O in tensor memory, MMAs issued by one thread of the
+      `producer` role, 128 rows per math warpgroup, a warp's 32 rows the
+      skip unit, V gated on the votes);
     * `block_q` x `block_kv`: the CTA's query rows and the keys per KV block
       (also recorded as `#skipattn.tiling` by `skipattn-tile`);
     * `head_dim`: D of Q and K (and of V);
     * `stages`: depth of the K/V ring;
-    * `skip_unit`: rows voting together, which is one warpgroup (64);
+    * `skip_unit`: rows voting together: one warpgroup (64) with wgmma, one
+      warp (32) with tcgen05;
     * `roles`: the warp roles; their warps tile the CTA without overlap;
     * `pingpong` (default false): the two math warpgroups take turns on the
       tensor cores (`skipattn_gpu.turn_take` / `turn_pass`), one's P.V and
@@ -90,8 +95,15 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
   let extraClassDeclaration = [{
     /// Threads of the CTA: all warps of all roles.
     int64_t getThreads() const;
-    /// The warpgroups computing the tile (64 rows each).
-    int64_t getMathWarpgroups() const { return getBlockQ() / 64; }
+    /// Rows of one math warpgroup: 64 (wgmma) or 128 (tcgen05, one row per
+    /// thread).
+    int64_t getWarpgroupRows() const {
+      return getMma() == MMAKind::tcgen05 ? 128 : 64;
+    }
+    /// The warpgroups computing the tile.
+    int64_t getMathWarpgroups() const {
+      return getBlockQ() / getWarpgroupRows();
+    }
     /// Query positions per head of the tile.
     int64_t getPositions() const { return getBlockQ() / getHeads(); }
     /// Dynamic shared memory: Q, the K/V ring and the 1024-byte alignment

@@ -48,7 +48,7 @@ class SkipAttnGPU_Op<string mnemonic, list<Trait> traits = []>
     : Op<SkipAttnGPU_Dialect, mnemonic, traits>;
 
 def SkipAttnGPU_MMAKind : I32EnumAttr<"MMAKind", "matrix instruction family", [
-    I32EnumAttrCase<"wgmma", 0>]> {
+    I32EnumAttrCase<"wgmma", 0>, I32EnumAttrCase<"tcgen05", 1>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::skipattn_gpu";
 }

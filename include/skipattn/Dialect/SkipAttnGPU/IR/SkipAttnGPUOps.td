@@ -19,6 +19,8 @@ defvar SkipAttnGPU_Ring = SkipAttnGPU_RingType;
 defvar SkipAttnGPU_Acc = SkipAttnGPU_AccType;
 defvar SkipAttnGPU_Rows = SkipAttnGPU_RowsType;
 defvar SkipAttnGPU_Operand = SkipAttnGPU_OperandType;
+defvar SkipAttnGPU_Tmem = SkipAttnGPU_TmemType;
+defvar SkipAttnGPU_Pipe = SkipAttnGPU_PipeType;
 def SkipAttnGPU_GlobalPtr : Type<CPred<
     "::llvm::isa<::mlir::LLVM::LLVMPointerType>($_self) && "
     "::llvm::cast<::mlir::LLVM::LLVMPointerType>($_self).getAddressSpace() == 1">,
@@ -233,14 +235,20 @@ def SkipAttnGPU_RingReleaseOp : SkipAttnGPU_Op<"ring.release"> {
     it the stage may be refilled. On a ring with `consumers = N` one thread
     of each consumer warpgroup arrives on the stage's empty barrier (after
     its MMAs on the stage completed); otherwise the consumers are the whole
-    CTA and this is a CTA barrier.
+    CTA and this is a CTA barrier. With `commit` (sm_100a) the thread that
+    issues the tensor-memory MMAs releases the stage for all N consumers:
+    `tcgen05.commit` arrives N times once the MMAs it issued so far, which
+    read the stage, have completed.
 
     ```mlir
     skipattn_gpu.ring.release %k[%n] : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x128xbf16>, consumers = 2>
     ```
   }];
-  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block);
-  let assemblyFormat = "$ring `[` $block `]` attr-dict `:` type($ring)";
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block,
+                       UnitAttr:$commit);
+  let assemblyFormat = [{
+    $ring `[` $block `]` (`commit` $commit^)? attr-dict `:` type($ring)
+  }];
   let hasVerifier = 1;
 }
 
@@ -296,6 +304,25 @@ def SkipAttnGPU_RingVotesOp : SkipAttnGPU_Op<"ring.votes"> {
   }];
   let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block);
   let results = (outs I1:$any);
+  let assemblyFormat = "$ring `[` $block `]` attr-dict `:` type($ring)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RingBallotOp : SkipAttnGPU_Op<"ring.ballot"> {
+  let summary = "Which consumers keep block `n`";
+  let description = [{
+    Like `ring.votes`, waits for every consumer warpgroup's vote on block
+    `n`, and returns them as a mask: bit `w` is set when warpgroup `w`
+    keeps the block. The thread issuing tensor-memory MMAs reads it to
+    issue P.V only for the warpgroups that keep the block (their P is in
+    tensor memory once they voted).
+
+    ```mlir
+    %keep = skipattn_gpu.ring.ballot %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x128xbf16>, consumers = 2, votes = true>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Ring:$ring, Index:$block);
+  let results = (outs I32:$mask);
   let assemblyFormat = "$ring `[` $block `]` attr-dict `:` type($ring)";
   let hasVerifier = 1;
 }
@@ -362,7 +389,8 @@ def SkipAttnGPU_SubtileOp : SkipAttnGPU_Op<"subtile", [Pure]> {
 def SkipAttnGPU_SplatOp : SkipAttnGPU_Op<"splat", [Pure]> {
   let summary = "A fragment with every element equal to a scalar";
   let arguments = (ins F32:$value);
-  let results = (outs AnyTypeOf<[SkipAttnGPU_Acc, SkipAttnGPU_Rows]>:$result);
+  let results = (outs AnyTypeOf<[SkipAttnGPU_Acc, SkipAttnGPU_Rows,
+                                 SkipAttnGPU_Operand]>:$result);
   let assemblyFormat = "$value attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
@@ -657,14 +685,226 @@ def SkipAttnGPU_AddStatsOp : SkipAttnGPU_Op<"add_stats"> {
   let summary = "Add a warpgroup's decision counts to the statistics";
   let description = [{
     One thread of the warpgroup atomically adds `decisions` and `skips` to
-    `stats[plane, 0]` and `stats[plane, 1]` (i64, `[planes, 2]`).
+    `stats[plane, 0]` and `stats[plane, 1]` (i64, `[planes, 2]`); with
+    `per_warp` (counts that differ between the warps: a 32-row skip unit)
+    one thread of each warp adds its warp's counts.
   }];
   let arguments = (ins Index:$decisions, Index:$skips,
-                       SkipAttnGPU_GlobalPtr:$stats, Index:$plane);
+                       SkipAttnGPU_GlobalPtr:$stats, Index:$plane,
+                       UnitAttr:$per_warp);
   let assemblyFormat = [{
     $decisions `,` $skips `into` $stats `[` $plane `]` attr-dict `:`
     type($stats)
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor memory (sm_100a)
+//===----------------------------------------------------------------------===//
+
+def SkipAttnGPU_TmemAllocOp : SkipAttnGPU_Op<"tmem.alloc"> {
+  let summary = "Allocate the kernel's tensor memory";
+  let description = [{
+    Run by every thread of the CTA before the roles: the CTA's first warp
+    allocates `columns` columns (`tcgen05.alloc`, the address written to
+    shared memory) and gives up its right to allocate more, and a CTA
+    barrier publishes the address to every thread.
+
+    ```mlir
+    %tm = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<512>
+    ```
+  }];
+  let results = (outs SkipAttnGPU_Tmem:$tmem);
+  let assemblyFormat = "attr-dict `:` type($tmem)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_TmemDeallocOp : SkipAttnGPU_Op<"tmem.dealloc"> {
+  let summary = "Free the tensor memory once a role is done with it";
+  let description = [{
+    Run by the `threads` threads of the role that last reads tensor memory
+    (after every MMA writing it completed): they meet at a named barrier
+    and the role's first warp frees the columns (`tcgen05.dealloc`), so
+    the roles never rejoin before the kernel exits.
+
+    ```mlir
+    skipattn_gpu.tmem.dealloc %tm {threads = 256 : i64} : !skipattn_gpu.tmem<512>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Tmem:$tmem, I64Attr:$threads);
+  let assemblyFormat = "$tmem attr-dict `:` type($tmem)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_TmemLoadOp : SkipAttnGPU_Op<"tmem.load"> {
+  let summary = "Load a warpgroup's 128-row tile from tensor memory";
+  let description = [{
+    Each thread of a warpgroup reads its row (the lane of its warp's lane
+    quarter) of the f32 columns `[column, column + cols)` (a column that is
+    a constant is checked against the allocation) into a 128-row
+    accumulator (`tcgen05.ld` 32x32b in 32-column pieces, then
+    `tcgen05.wait::ld`).
+
+    ```mlir
+    %s = skipattn_gpu.tmem.load %tm[%c0] : !skipattn_gpu.tmem<512> -> !skipattn_gpu.acc<128x128xf32>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Tmem:$tmem, Index:$column);
+  let results = (outs SkipAttnGPU_Acc:$result);
+  let assemblyFormat = [{
+    $tmem `[` $column `]` attr-dict `:` type($tmem) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_TmemStoreOp : SkipAttnGPU_Op<"tmem.store"> {
+  let summary = "Store a warpgroup's 128-row tile into tensor memory";
+  let description = [{
+    Each thread writes its row from column `column` on: an f32 accumulator
+    takes one column per element, a 16-bit operand (P for the P.V MMA) one
+    per pair. The stores are waited for (`tcgen05.wait::st`) and fenced
+    for the thread synchronisation that hands them to the MMA issuer.
+
+    ```mlir
+    skipattn_gpu.tmem.store %p into %tm[%c64] : !skipattn_gpu.operand<128x128xbf16>, !skipattn_gpu.tmem<512>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[SkipAttnGPU_Acc, SkipAttnGPU_Operand]>:$value,
+                       SkipAttnGPU_Tmem:$tmem, Index:$column);
+  let assemblyFormat = [{
+    $value `into` $tmem `[` $column `]` attr-dict `:` type($value) `,`
+    type($tmem)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_TmemScaleOp : SkipAttnGPU_Op<"tmem.scale"> {
+  let summary = "Rescale the rows of an accumulator in tensor memory";
+  let description = [{
+    `tmem[r, column + c] *= factors[r]` for `c < cols`: the online-softmax
+    correction of an output accumulator that stays in tensor memory. A
+    warp whose factors are all 1 (no row's maximum grew) skips the loads
+    and stores.
+
+    ```mlir
+    skipattn_gpu.tmem.scale %tm[%c256], %alpha {cols = 128 : i64} : !skipattn_gpu.tmem<512>, !skipattn_gpu.rows<128xf32>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Tmem:$tmem, SkipAttnGPU_Rows:$factors,
+                       Index:$column, I64Attr:$cols);
+  let assemblyFormat = [{
+    $tmem `[` $column `]` `,` $factors attr-dict `:` type($tmem) `,`
+    type($factors)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_MmaTmemOp : SkipAttnGPU_Op<"mma_tmem"> {
+  let summary = "A tensor-memory MMA issued by one thread (tcgen05.mma)";
+  let description = [{
+    `D = A . B (+ D when accumulate)` for a 128-row tile with f32 `D` in
+    tensor memory from column `d_column` (N columns). `b` is a shared tile
+    read as for `skipattn_gpu.mma`: with `b_major = k` it is `N x K`, with
+    `b_major = mn` it is `K x N`. `a` is a 128 x K shared tile (Q) or, in
+    tensor memory from column `a_column`, K 16-bit columns packed two per
+    column (P). One thread issues it, as K / 16 instructions; it completes
+    asynchronously, signalled by `pipe.commit` or a `ring.release commit`
+    of the same thread, and MMAs of one thread run in issue order.
+
+    ```mlir
+    skipattn_gpu.mma_tmem %q, %k into %tm[0] accumulate(%false) {b_major = #skipattn_gpu.major<k>}
+        : !skipattn_gpu.smem<128x128xbf16, pitch = 256>, !skipattn_gpu.smem<128x128xbf16>, !skipattn_gpu.tmem<512>
+    skipattn_gpu.mma_tmem %tm, %v into %tm[256] accumulate(%true) {a_column = 64 : i64, b_major = #skipattn_gpu.major<mn>}
+        : !skipattn_gpu.tmem<512>, !skipattn_gpu.smem<128x128xbf16>, !skipattn_gpu.tmem<512>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[SkipAttnGPU_Smem, SkipAttnGPU_Tmem]>:$a,
+                       SkipAttnGPU_Smem:$b, SkipAttnGPU_Tmem:$d,
+                       I1:$accumulate, I64Attr:$d_column,
+                       DefaultValuedAttr<I64Attr, "0">:$a_column,
+                       SkipAttnGPU_MajorAttr:$b_major);
+  let extraClassDeclaration = [{
+    /// N: the columns of D. K: the reduction length.
+    int64_t getN();
+    int64_t getK();
+  }];
+  let assemblyFormat = [{
+    $a `,` $b `into` $d `[` $d_column `]` `accumulate` `(` $accumulate `)`
+    attr-dict `:` type($a) `,` type($b) `,` type($d)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_PipeCreateOp : SkipAttnGPU_Op<"pipe.create"> {
+  let summary = "Create the barriers of a pipe";
+  let description = [{
+    One mbarrier per stage, of one arrival (the MMA issuer's commit),
+    initialised by the CTA's first thread and published by a CTA barrier.
+
+    ```mlir
+    %s = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<1>
+    ```
+  }];
+  let results = (outs SkipAttnGPU_Pipe:$pipe);
+  let assemblyFormat = "attr-dict `:` type($pipe)";
+}
+
+def SkipAttnGPU_PipeCommitOp : SkipAttnGPU_Op<"pipe.commit"> {
+  let summary = "Signal block `n` when the issued MMAs complete";
+  let description = [{
+    `tcgen05.commit` on the barrier of stage `n mod stages`: it arrives once
+    every tensor-memory MMA this thread issued so far has completed.
+
+    ```mlir
+    skipattn_gpu.pipe.commit %s[%n] : !skipattn_gpu.pipe<1>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Pipe:$pipe, Index:$block);
+  let assemblyFormat = "$pipe `[` $block `]` attr-dict `:` type($pipe)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_PipeWaitOp : SkipAttnGPU_Op<"pipe.wait"> {
+  let summary = "Wait until block `n` was signalled";
+  let description = [{
+    Waits on the barrier of stage `n mod stages` for phase
+    `(n / stages) mod 2`, then orders the thread's later tensor-memory
+    accesses after it (`tcgen05.fence::after_thread_sync`).
+
+    ```mlir
+    skipattn_gpu.pipe.wait %s[%n] : !skipattn_gpu.pipe<1>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Pipe:$pipe, Index:$block);
+  let assemblyFormat = "$pipe `[` $block `]` attr-dict `:` type($pipe)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_RowUpdateOp : SkipAttnGPU_Op<"row_update", [Pure,
+    AllTypesMatch<["block_max", "row_max", "new_row_max", "factors"]>,
+    AllTypesMatch<["row_sum", "new_row_sum"]>]> {
+  let summary = "Online-softmax update whose accumulator lives elsewhere";
+  let description = [{
+    `online_update` for a 128-row tile whose output accumulator stays in
+    tensor memory: `m' = max(m, block_max)`, `mu = (m' = -inf ? 0 : m')`,
+    `p = exp2(scale * s - mu)`, `alpha = exp2(m - mu)`,
+    `l' = l * alpha + sum_c p`. Returns `(m', l', alpha, p)`; the caller
+    rescales the accumulator by `alpha` (`tmem.scale`) and stores `p` for
+    the P.V MMA.
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$scores, SkipAttnGPU_Rows:$block_max,
+                       SkipAttnGPU_Rows:$row_max, SkipAttnGPU_Rows:$row_sum,
+                       F32Attr:$scale);
+  let results = (outs SkipAttnGPU_Rows:$new_row_max,
+                      SkipAttnGPU_Rows:$new_row_sum,
+                      SkipAttnGPU_Rows:$factors,
+                      SkipAttnGPU_Operand:$probs);
+  let assemblyFormat = [{
+    $scores `,` $block_max `state` `(` $row_max `,` $row_sum `)` attr-dict
+    `:` type($scores) `,` type($row_max) `,` type($row_sum) `->`
+    type($probs)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // SKIPATTN_GPU_OPS

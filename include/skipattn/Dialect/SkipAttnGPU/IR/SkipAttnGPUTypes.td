@@ -105,13 +105,17 @@ def SkipAttnGPU_RingType : SkipAttnGPU_Type<"Ring", "ring"> {
 def SkipAttnGPU_AccType : SkipAttnGPU_Type<"Acc", "acc"> {
   let summary = "A warpgroup MMA accumulator in registers";
   let description = [{
-    A `rows x cols` f32 tile held by the 128 threads of a warpgroup in the
-    wgmma m64nN accumulator layout: thread (warp w, lane l) holds rows
-    `16w + l/4` and `16w + l/4 + 8`, columns `8i + 2(l mod 4) + {0, 1}`.
-    `rows` is 64 (one warpgroup).
+    A `rows x cols` f32 tile held by the 128 threads of a warpgroup. With
+    64 rows it is in the wgmma m64nN accumulator layout: thread (warp w,
+    lane l) holds rows `16w + l/4` and `16w + l/4 + 8`, columns
+    `8i + 2(l mod 4) + {0, 1}`. With 128 rows (sm_100a) it is the layout a
+    `tcgen05.ld` of shape 32x32b gives: thread (warp w, lane l) holds the
+    whole row `32w + l` (the tensor-memory lane of that row), so row
+    reductions need no shuffles.
 
     ```mlir
     !skipattn_gpu.acc<64x128xf32>
+    !skipattn_gpu.acc<128x128xf32>
     ```
   }];
   let parameters = (ins "int64_t":$rows, "int64_t":$cols);
@@ -125,7 +129,10 @@ def SkipAttnGPU_OperandType : SkipAttnGPU_Type<"Operand", "operand"> {
     A `rows x cols` 16-bit tile in the wgmma register-A layout, which is the
     accumulator layout with each pair of neighbouring columns packed into
     one 32-bit register: an accumulator (P) becomes the A operand of the
-    next MMA (P.V) without data movement.
+    next MMA (P.V) without data movement. With 128 rows it is the
+    one-row-per-thread layout of a 128-row accumulator, packed the same
+    way: what a `tcgen05.st` writes to tensor memory as the A operand of a
+    tensor-memory MMA.
 
     ```mlir
     !skipattn_gpu.operand<64x128xbf16>
@@ -141,7 +148,8 @@ def SkipAttnGPU_RowsType : SkipAttnGPU_Type<"Rows", "rows"> {
   let summary = "One value per row of a warpgroup fragment";
   let description = [{
     A value per row of a 64-row fragment, held by the threads that hold the
-    row in the accumulator layout (two rows per thread). `full` values are
+    row in the accumulator layout (two rows per thread), or of a 128-row
+    fragment (one row per thread, so `partial` sums are already whole). `full` values are
     the same in the four threads of a row; `partial` values (running row
     sums) are per-thread partial sums whose row value is their sum over the
     four threads, reduced only where the row is written out.
@@ -154,6 +162,41 @@ def SkipAttnGPU_RowsType : SkipAttnGPU_Type<"Rows", "rows"> {
   let parameters = (ins "int64_t":$rows, "::mlir::Type":$elementType,
                         DefaultValuedParameter<"bool", "false">:$partial);
   let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
+def SkipAttnGPU_TmemType : SkipAttnGPU_Type<"Tmem", "tmem"> {
+  let summary = "The CTA's tensor memory (sm_100a)";
+  let description = [{
+    `columns` 32-bit columns of the 128 lanes of tensor memory, allocated
+    by `skipattn_gpu.tmem.alloc` (a power of two from 32 to 512). Lane `r`
+    holds row `r` of a 128-row MMA tile; an f32 accumulator of N columns
+    takes N columns, 16-bit MMA operands two elements per column. Warp `w`
+    of a warpgroup reaches lanes `[32 (w mod 4), 32 (w mod 4) + 32)`.
+
+    ```mlir
+    !skipattn_gpu.tmem<512>
+    ```
+  }];
+  let parameters = (ins "int64_t":$columns);
+  let assemblyFormat = "`<` $columns `>`";
+  let genVerifyDecl = 1;
+}
+
+def SkipAttnGPU_PipeType : SkipAttnGPU_Type<"Pipe", "pipe"> {
+  let summary = "Barriers on which tensor-core work signals its completion";
+  let description = [{
+    `stages` mbarriers of one arrival each. The thread that issues
+    tensor-memory MMAs signals block `n` with `pipe.commit` (the barrier of
+    stage `n mod stages` completes when those MMAs have); the consumers
+    wait for phase `(n / stages) mod 2` with `pipe.wait`.
+
+    ```mlir
+    !skipattn_gpu.pipe<1>
+    ```
+  }];
+  let parameters = (ins "int64_t":$stages);
+  let assemblyFormat = "`<` $stages `>`";
   let genVerifyDecl = 1;
 }
 

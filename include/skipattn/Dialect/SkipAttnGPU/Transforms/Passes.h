@@ -63,6 +63,11 @@ constexpr int64_t kLoadRegisters1WG = 56;
 /// each).
 constexpr int64_t kMathRegisters2CTA = 232, kLoadRegisters2CTA = 24;
 
+/// Registers per thread of the sm_100a schedule's roles: the math
+/// warpgroups hold a row of S and of P; the producer warps issue MMAs and
+/// TMA from a few registers.
+constexpr int64_t kTcMathRegisters = 224, kTcProducerRegisters = 64;
+
 /// What a caller asks of the schedule; zeros leave the choice to the
 /// selection.
 struct ScheduleRequest {

@@ -1,0 +1,118 @@
+// The sm_100a ops and schedules reject what their lowering cannot build.
+// RUN: skipattn-opt %s --split-input-file --verify-diagnostics
+
+// expected-error @+1 {{tensor memory is allocated in powers of two from 32 to 512 columns, got 384}}
+func.func @f(%t: !skipattn_gpu.tmem<384>) { return }
+
+// -----
+
+// expected-error @+1 {{stages must be in [1, 8], got 0}}
+func.func @f(%p: !skipattn_gpu.pipe<0>) { return }
+
+// -----
+
+func.func @f(%c: index) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+  %c200 = arith.constant 200 : index
+  // expected-error @+1 {{columns [200, 328) exceed the 256 allocated}}
+  %s = skipattn_gpu.tmem.load %t[%c200] : !skipattn_gpu.tmem<256> -> !skipattn_gpu.acc<128x128xf32>
+  return
+}
+
+// -----
+
+func.func @f(%c: index) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+  // expected-error @+1 {{loads 128-row tiles of whole 32-column pieces}}
+  %s = skipattn_gpu.tmem.load %t[%c] : !skipattn_gpu.tmem<256> -> !skipattn_gpu.acc<64x128xf32>
+  return
+}
+
+// -----
+
+func.func @f(%c: index, %p: !skipattn_gpu.operand<128x128xbf16>) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<128>
+  %c96 = arith.constant 96 : index
+  // expected-error @+1 {{columns [96, 160) exceed the 128 allocated}}
+  skipattn_gpu.tmem.store %p into %t[%c96] : !skipattn_gpu.operand<128x128xbf16>, !skipattn_gpu.tmem<128>
+  return
+}
+
+// -----
+
+func.func @f(%c: index, %a: !skipattn_gpu.rows<64xf32>) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<128>
+  // expected-error @+1 {{factors are one per tensor-memory lane (128 rows)}}
+  skipattn_gpu.tmem.scale %t[%c], %a {cols = 64 : i64} : !skipattn_gpu.tmem<128>, !skipattn_gpu.rows<64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: !skipattn_gpu.smem<128x128xbf16>, %k: !skipattn_gpu.smem<128x128xbf16>, %acc: i1) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<512>
+  // expected-error @+1 {{a shared A (Q) multiplies a K-major B}}
+  skipattn_gpu.mma_tmem %q, %k into %t[0] accumulate(%acc) {b_major = #skipattn_gpu.major<mn>} : !skipattn_gpu.smem<128x128xbf16>, !skipattn_gpu.smem<128x128xbf16>, !skipattn_gpu.tmem<512>
+  return
+}
+
+// -----
+
+func.func @f(%q: !skipattn_gpu.smem<64x128xbf16>, %k: !skipattn_gpu.smem<128x128xbf16>, %acc: i1) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<512>
+  // expected-error @+1 {{a shared A is 128 x K of B's element type}}
+  skipattn_gpu.mma_tmem %q, %k into %t[0] accumulate(%acc) {b_major = #skipattn_gpu.major<k>} : !skipattn_gpu.smem<64x128xbf16>, !skipattn_gpu.smem<128x128xbf16>, !skipattn_gpu.tmem<512>
+  return
+}
+
+// -----
+
+func.func @f(%v: !skipattn_gpu.smem<128x128xbf16>, %acc: i1) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<512>
+  // expected-error @+1 {{columns [448, 576) exceed the 512 allocated}}
+  skipattn_gpu.mma_tmem %t, %v into %t[448] accumulate(%acc) {a_column = 64 : i64, b_major = #skipattn_gpu.major<mn>} : !skipattn_gpu.tmem<512>, !skipattn_gpu.smem<128x128xbf16>, !skipattn_gpu.tmem<512>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{with tcgen05 the skip unit is a warp's 32 rows (its lane quarter of tensor memory), got 64}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 64>], gate_v = true>} { return }
+
+// -----
+
+// expected-error @+1 {{the tcgen05 schedule takes 128-key blocks and head_dim 64 or 128, got block_kv = 128, head_dim = 256}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 256, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 64>], gate_v = true>} { return }
+
+// -----
+
+// expected-error @+1 {{block_q must be a positive multiple of 128 (one warpgroup per 128 rows), got 192}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = tcgen05, block_q = 192, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 64>], gate_v = true>} { return }
+
+// -----
+
+// expected-error @+1 {{the tcgen05 schedule needs a 4-warp 'producer' role (MMA issue, Q/K loads, V loads)}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 64>], gate_v = true>} { return }
+
+// -----
+
+// expected-error @+1 {{the tcgen05 schedule gates V on the votes (the MMA issuer reads them): gate_v must be true}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 64>]>} { return }
+
+// -----
+
+func.func @f(%n: index) {
+  %r = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 2>
+  // expected-error @+1 {{needs a ring with votes}}
+  %m = skipattn_gpu.ring.ballot %r[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 2>
+  return
+}
+
+// -----
+
+func.func @f(%n: index) {
+  %r = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+  // expected-error @+1 {{a commit release needs a ring with consumers (its empty barriers)}}
+  skipattn_gpu.ring.release %r[%n] commit : !skipattn_gpu.ring<2 x ["k", "v"] of !skipattn_gpu.smem<64x64xbf16>>
+  return
+}
