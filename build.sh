@@ -63,6 +63,14 @@ python_test_ready() {
     echo "== installing torch and transformers for $(command -v python3)"
     pip_install torch transformers
   fi
+  # cuobjdump and nvdisasm (PyPI's CUDA binary utilities) disassemble the
+  # sm_100a cubins whose SASS the Blackwell tests check; the tests skip
+  # without them.
+  if ! command -v cuobjdump >/dev/null &&
+    ! python3 -c "import importlib.util as u, sys; sys.exit(not (u.find_spec('nvidia') and __import__('glob').glob(__import__('nvidia').__path__[0] + '/*/bin/nvdisasm')))" 2>/dev/null; then
+    echo "== installing nvidia-cuda-cuobjdump nvidia-cuda-nvdisasm for $(command -v python3)"
+    pip_install nvidia-cuda-cuobjdump nvidia-cuda-nvdisasm || true
+  fi
 }
 
 configure_and_build() {

@@ -45,6 +45,40 @@ for root in [os.environ.get("SKIPATTN_CUDA_TOOLKIT", ""), os.environ.get("CUDA_H
         config.available_features.add("ptxas")
         config.substitutions.append(("%cuda_toolkit", root))
         break
+# cuobjdump disassembles the sm_100a cubins (no Blackwell GPU runs them
+# here): from the toolkit or PATH, else PyPI's nvidia-cuda-cuobjdump.
+def find_cuobjdump():
+    for root in [os.environ.get("SKIPATTN_CUDA_TOOLKIT", ""),
+                 os.environ.get("CUDA_HOME", ""), "/usr/local/cuda"]:
+        exe = os.path.join(root, "bin", "cuobjdump") if root else ""
+        if exe and os.access(exe, os.X_OK):
+            return exe
+    if shutil.which("cuobjdump"):
+        return shutil.which("cuobjdump")
+    import glob, subprocess, sys
+    py = getattr(config, "skipattn_python", "") or sys.executable
+    try:
+        paths = subprocess.run(
+            [py, "-c", "import site, sys; print('\\n'.join(site.getsitepackages() + [site.getusersitepackages()] + sys.path))"],
+            capture_output=True, text=True, timeout=30).stdout.split()
+    except Exception:
+        paths = []
+    for sp in paths:
+        for exe in glob.glob(os.path.join(sp, "nvidia", "*", "bin", "cuobjdump")):
+            if os.access(exe, os.X_OK):
+                return exe
+    return None
+# cuobjdump -sass runs nvdisasm, looked for on PATH: the one beside it
+# (PyPI's nvidia-cuda-nvdisasm installs into the same bin) goes first.
+cuobjdump = find_cuobjdump()
+if cuobjdump:
+    bindir = os.path.dirname(cuobjdump)
+    search = bindir + os.pathsep + os.environ.get("PATH", "")
+    if any(os.access(os.path.join(d, "nvdisasm"), os.X_OK)
+           for d in search.split(os.pathsep) if d):
+        config.available_features.add("cuobjdump")
+        config.substitutions.append(
+            ("%cuobjdump", f"env PATH={search} {cuobjdump}"))
 # The interpreter CMake was configured with (build.sh passes the one whose
 # numpy/pytest it made sure of); else python3 from PATH.
 python = getattr(config, "skipattn_python", "") or shutil.which("python3") or "python3"

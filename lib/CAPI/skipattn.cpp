@@ -455,6 +455,13 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
   AttentionSpec spec;
   if (skipattn_status_t st = toSpec(desc, spec))
     return st;
+  // A context built for another chip than the device's (cross-compiling)
+  // gets that chip's tiling, which its reference and cache key follow.
+  if (desc->device == SKIPATTN_DEVICE_CUDA && !context->chip.empty()) {
+    skipattn::CUDACompileOptions tiles;
+    tiles.chip = context->chip;
+    spec = skipattn::hopperSpec(spec, tiles);
+  }
   // A CUDA kernel runs in one device's context: one handle per device.
   std::string key = (desc->device == SKIPATTN_DEVICE_CUDA
                          ? "cuda" + std::to_string(desc->device_index) + ":"

@@ -158,6 +158,17 @@ static cl::opt<bool>
 static cl::opt<bool> noCheck("no-check", cl::desc("Skip the float64 reference"),
                              cl::cat(cat));
 
+static cl::opt<std::string>
+    chip("chip",
+         cl::desc("CUDA chip to build for: sm_90a or sm_100a (default: the "
+                  "GPU's, or sm_90a without one); another chip than the "
+                  "GPU's needs --compile-only"),
+         cl::init(""), cl::cat(cat));
+static cl::opt<std::string> binaryOut(
+    "binary-out",
+    cl::desc("With --target=cuda, write the kernel's binary (cubin, or PTX "
+             "without ptxas) to this file"),
+    cl::value_desc("FILE"), cl::init(""), cl::cat(cat));
 static cl::opt<bool> compileOnly(
     "compile-only",
     cl::desc("Compile (or fetch from the cache) and report; run nothing. "
@@ -298,6 +309,7 @@ int main(int argc, char **argv) {
       tiles.blockKV = blockKV;
     tiles.kvSplits = kvSplits;
     tiles.ctasPerSM = ctasPerSM;
+    tiles.chip = chip;
     s = hopperSpec(s, tiles);
   }
   std::string problem = s.validate();
@@ -395,6 +407,7 @@ int main(int argc, char **argv) {
   gopts.kvSplits = kvSplits;
   gopts.gateV = gateV;
   gopts.ctasPerSM = ctasPerSM;
+  gopts.chip = chip;
   if (!onGPU) {
     CPUCompileOptions copts;
     copts.dumpDir = dumpIR;
@@ -445,11 +458,30 @@ int main(int argc, char **argv) {
     compileMs = gpuKernel->compileMs();
     cacheSource = gpuKernel->source();
   }
+  if (gpuKernel && !binaryOut.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(binaryOut, ec);
+    if (ec)
+      return fail("cannot write " + binaryOut + ": " + ec.message());
+    os << gpuKernel->binary().image;
+  }
   if (compileOnly) {
     llvm::outs() << llvm::format("skipattn-run  target=%s  compile %.1f ms  "
                                  "(%s)\n",
                                  onGPU ? "cuda" : "cpu", compileMs,
                                  cacheSource.c_str());
+    if (gpuKernel)
+      llvm::outs() << llvm::format(
+          "kernel %s  %s %zu bytes  grid [%lld, %lld, %lld]  block %lld  "
+          "smem %lld\n",
+          gpuKernel->binary().kernel.c_str(),
+          gpuKernel->binary().isPtx ? "ptx" : "cubin",
+          gpuKernel->binary().image.size(),
+          (long long)gpuKernel->binary().grid[0],
+          (long long)gpuKernel->binary().grid[1],
+          (long long)gpuKernel->binary().grid[2],
+          (long long)gpuKernel->binary().block[0],
+          (long long)gpuKernel->binary().smem);
     if (json)
       llvm::outs() << llvm::format("{\"target\": \"%s\", \"compile_ms\": "
                                    "%.3f, \"cache\": \"%s\"}\n",

@@ -37,8 +37,32 @@ namespace cuda = ::skipattn::cuda;
 #endif
 
 namespace skipattn {
+std::string resolveChip(const CUDACompileOptions &options) {
+  if (!options.chip.empty())
+    return options.chip;
+  auto d = cuda::Driver::get(options.device);
+  if (d)
+    return d->chip();
+  llvm::consumeError(d.takeError());
+  return "sm_90a";
+}
+
 AttentionSpec hopperSpec(AttentionSpec spec,
                          const CUDACompileOptions &options) {
+  if (resolveChip(options) == "sm_100a") {
+    // The tcgen05 schedule: 128 rows per math warpgroup (two of them
+    // unless asked otherwise), 128-key blocks, a warp's 32 rows the skip
+    // unit; no packed heads or splits.
+    spec.blockQ = options.blockQ > 0 ? options.blockQ
+                                     : 2 * mlir::skipattn_gpu::kTmemLanes;
+    spec.blockKV = options.blockKV > 0 ? options.blockKV : 128;
+    spec.skipUnit = mlir::skipattn_gpu::kWarpRows;
+    spec.packGQA = false;
+    spec.packHeads = 0;
+    spec.kvSplits = 1;
+    spec.padQueryTiles = true;
+    return spec;
+  }
   mlir::skipattn_gpu::ScheduleRequest request;
   request.blockQ = options.blockQ;
   request.blockKV = options.blockKV;
@@ -273,20 +297,12 @@ CUDAKernel::compile(const AttentionSpec &spec,
   if (std::string problem = ::skipattn::checkCUDAStrides(spec);
       !problem.empty())
     return llvm::createStringError(problem);
-  std::string chip = options.chip;
-  if (chip.empty()) {
-    auto d = cuda::Driver::get(options.device);
-    if (d)
-      chip = d->chip();
-    else
-      llvm::consumeError(d.takeError());
-    if (chip.empty())
-      chip = "sm_90a";
-  }
-  if (chip != "sm_90a")
+  std::string chip = resolveChip(options);
+  if (chip != "sm_90a" && chip != "sm_100a")
     return llvm::createStringError(
         "unsupported GPU architecture " + chip +
-        ": the CUDA target implements Hopper (sm_90a) only");
+        ": the CUDA target implements Hopper (sm_90a) and Blackwell "
+        "(sm_100a; compiled and checked, not yet run on a B200)");
   // Timed from here: driver initialisation (device query) is a one-time
   // process cost, not part of compiling or fetching a kernel.
   auto start = std::chrono::steady_clock::now();
@@ -321,6 +337,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
   std::shared_ptr<CUDAKernel> k(new CUDAKernel());
   k->spec_ = spec;
   k->key_ = key;
+  k->chip_ = chip;
   std::string dir = options.cacheDir.empty() ? ::skipattn::defaultCacheDir()
                                              : options.cacheDir;
   bool loaded = false;
@@ -365,6 +382,13 @@ llvm::Error CUDAKernel::loadModule(int device) const {
   auto d = cuda::Driver::get(device);
   if (!d)
     return d.takeError();
+  // A kernel cross-compiled for another chip (a context's chip option)
+  // cannot run here: say so instead of failing inside the driver.
+  if (std::string here = d->chip(); here != chip_)
+    return llvm::createStringError(
+        "unsupported GPU architecture: the kernel was built for " + chip_ +
+        " and device " + std::to_string(device) + " is " + here + " (" +
+        d->deviceName() + ")");
   auto m = d->loadModule(bin_.image, bin_.isPtx);
   if (!m)
     return m.takeError();

@@ -252,8 +252,8 @@ Expected<CUmodule> Driver::loadModule(const std::string &image, bool isPtx) {
   CUresult r = api->cuModuleLoadDataEx(&m, data, 2, opts, vals);
   if (r == 209 /*CUDA_ERROR_NO_BINARY_FOR_GPU*/ ||
       r == 222 /*CUDA_ERROR_UNSUPPORTED_PTX_VERSION*/)
-    return createStringError("unsupported GPU architecture: the kernel was "
-                             "built for sm_90a and this device is " +
+    return createStringError("unsupported GPU architecture: the driver has no "
+                             "way to run this kernel on " +
                              chip() + " (" + deviceName() + ")");
   if (Error e = check(r, "cuModuleLoadDataEx"))
     return log[0] ? createStringError(llvm::toString(std::move(e)) + ": " + log)

@@ -25,7 +25,9 @@
 namespace skipattn {
 
 struct CUDACompileOptions {
-  /// Target chip; empty: the current device's, or sm_90a without a device.
+  /// Target chip (sm_90a or sm_100a); empty: the current device's, or
+  /// sm_90a without a device. Another chip than the device's cross-compiles
+  /// (the kernel is built and cached, and refused at launch).
   std::string chip;
   /// CUDA toolkit root holding bin/ptxas; empty: $SKIPATTN_CUDA_TOOLKIT,
   /// $CUDA_HOME, $CUDA_PATH, /usr/local/cuda, then PATH.
@@ -75,11 +77,17 @@ struct CUDABinary {
   int64_t workspace = 0;
 };
 
-/// Forces the tiling the sm_90a schedule selection picks (one warpgroup per
-/// 64 query rows, its KV block, warpgroup skip unit) onto `spec`, so that
-/// the float64 reference models exactly the decisions the kernel takes.
+/// Forces the tiling the schedule selection picks for `options.chip` onto
+/// `spec` (sm_90a: one warpgroup per 64 query rows, its KV block, the
+/// warpgroup skip unit; sm_100a: 128-row warpgroups, 128-key blocks, the
+/// warp skip unit), so that the float64 reference models exactly the
+/// decisions the kernel takes.
 AttentionSpec hopperSpec(AttentionSpec spec,
                          const CUDACompileOptions &options = {});
+
+/// The chip kernels are built for: `options.chip`, else the device's, else
+/// sm_90a (no GPU or driver).
+std::string resolveChip(const CUDACompileOptions &options);
 
 /// Empty when the views of `spec` suit the CUDA kernel: TMA reads q, k and
 /// v with strides that are multiples of 8 elements (16 bytes), and the
@@ -126,6 +134,8 @@ private:
   AttentionSpec spec_;
   CUDABinary bin_;
   std::string key_, source_;
+  /// The chip the binary is for (a launch checks the device's).
+  std::string chip_;
   double compileMs_ = 0;
   mutable std::mutex loadMutex_; // first launches may race
   /// The module and function loaded into each device's context.

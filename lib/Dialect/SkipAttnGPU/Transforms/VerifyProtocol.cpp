@@ -17,6 +17,13 @@
 // iteration: a slot counts as waited for block n after an scf.if only if
 // both branches wait for it.
 //
+// sm_100a adds two shapes. A ring's consumers may only vote while one loop
+// (the MMA issuer) reads their ballot, waits for every block and releases
+// it for all of them with a commit. Pipes (the issuer's commits that S is
+// ready, O complete) are committed and waited once per block on every
+// path, and the issuer reads a ballot its consumers cast after waiting, so
+// a one-stage barrier never runs a phase ahead of them.
+//
 //===----------------------------------------------------------------------===//
 
 #include "skipattn/Dialect/SkipAttnGPU/Transforms/Passes.h"
@@ -24,6 +31,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace mlir::skipattn_gpu {
@@ -820,6 +828,84 @@ static LogicalResult verifyPlacement(gpu::GPUFuncOp kernel,
   return success();
 }
 
+/// A pipe (sm_100a): the MMA issuer commits block n once per iteration of
+/// its loop (or a constant block once, outside loops) and the consumers
+/// wait for it once per iteration of theirs, over the same blocks. A
+/// barrier of one stage must not be committed twice before every consumer
+/// passed the first phase: after committing block n the issuer reads the
+/// ballot of a ring (its votes on block n), on which each consumer votes
+/// only after waiting for block n.
+static LogicalResult verifyPipe(PipeCreateOp pipe) {
+  Value p = pipe.getPipe();
+  scf::ForOp producer;
+  SmallVector<PipeCommitOp> commits;
+  SmallVector<PipeWaitOp> waits;
+  llvm::SmallSet<int64_t, 4> committed;
+  for (Operation *user : p.getUsers()) {
+    if (auto c = dyn_cast<PipeCommitOp>(user))
+      commits.push_back(c);
+    else if (auto w = dyn_cast<PipeWaitOp>(user))
+      waits.push_back(w);
+  }
+  for (PipeCommitOp c : commits) {
+    BlockRef r = classify(c.getBlock());
+    if (r.kind == BlockRef::Constant) {
+      if (!committed.insert(r.value).second)
+        return c.emitOpError("commits block ")
+               << r.value << " twice: its barrier expects one arrival";
+      continue;
+    }
+    if (r.kind != BlockRef::LoopPlus || r.value != 0 ||
+        c->getBlock() != r.loop.getBody())
+      return c.emitOpError("commits a constant block or, on every path of "
+                           "an iteration, the loop's block n");
+    if (producer && producer != r.loop)
+      return c.emitOpError("a pipe is committed by one loop");
+    producer = r.loop;
+  }
+  for (PipeWaitOp w : waits) {
+    BlockRef r = classify(w.getBlock());
+    if (r.kind == BlockRef::Constant) {
+      if (!committed.contains(r.value))
+        return w.emitOpError("waits for block ")
+               << r.value << " that no pipe.commit signals";
+      continue;
+    }
+    if (r.kind != BlockRef::LoopPlus || r.value != 0 ||
+        w->getBlock() != r.loop.getBody())
+      return w.emitOpError("waits for a constant block or, on every path of "
+                           "an iteration, the loop's block n");
+    if (!producer)
+      return w.emitOpError("waits in a loop for blocks no loop commits");
+    scf::ForOp loop = r.loop;
+    if (loop.getLowerBound() != producer.getLowerBound() ||
+        loop.getUpperBound() != producer.getUpperBound() ||
+        !matchPattern(loop.getStep(), m_One()) ||
+        !matchPattern(producer.getStep(), m_One()))
+      return loop.emitOpError("the loops committing and waiting for a pipe "
+                              "must walk the same blocks (same bounds, step "
+                              "1)");
+    // The handshake that keeps the issuer within one phase of this loop.
+    bool handshake = false;
+    producer.getBody()->walk([&](RingBallotOp bal) {
+      if (!isLoopBlock(bal.getBlock(), producer))
+        return;
+      loop.getBody()->walk([&](RingVoteOp vote) {
+        handshake |= vote.getRing() == bal.getRing() &&
+                     isLoopBlock(vote.getBlock(), loop) &&
+                     before(w, vote, loop.getBody());
+      });
+    });
+    int64_t stages = cast<PipeType>(p.getType()).getStages();
+    if (!handshake && stages < 2)
+      return w.emitOpError("nothing keeps the committing loop from "
+                           "signalling block n + 1 before this wait passed "
+                           "block n: vote on a ring after the wait and read "
+                           "the ballot in the committing loop");
+  }
+  return success();
+}
+
 LogicalResult mlir::skipattn_gpu::verifyRingProtocol(gpu::GPUFuncOp kernel) {
   SmallVector<RingCreateOp> rings;
   kernel.walk([&](RingCreateOp r) { rings.push_back(r); });
@@ -828,6 +914,12 @@ LogicalResult mlir::skipattn_gpu::verifyRingProtocol(gpu::GPUFuncOp kernel) {
   for (RingCreateOp r : rings)
     if (failed(RingChecker(r).check()))
       return failure();
+  WalkResult pipes = kernel.walk([](PipeCreateOp p) {
+    return failed(verifyPipe(p)) ? WalkResult::interrupt()
+                                 : WalkResult::advance();
+  });
+  if (pipes.wasInterrupted())
+    return failure();
   return verifyTurns(kernel);
 }
 
