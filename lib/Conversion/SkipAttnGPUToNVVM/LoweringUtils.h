@@ -179,6 +179,44 @@ struct Emitter {
   }
 };
 
+/// The fields of an LLVM struct value (a fragment's registers).
+inline SmallVector<Value> structFields(Emitter &e, Value s) {
+  SmallVector<Value> v;
+  auto st = cast<LLVM::LLVMStructType>(s.getType());
+  for (int64_t i = 0, n = st.getBody().size(); i < n; ++i)
+    v.push_back(e.extract(s, i));
+  return v;
+}
+
+/// A struct of type `structT` holding `v`.
+inline Value packStruct(Emitter &e, Type structT, ArrayRef<Value> v) {
+  Value s = LLVM::UndefOp::create(e.b, e.loc, structT);
+  for (auto [i, x] : llvm::enumerate(v))
+    s = LLVM::InsertValueOp::create(e.b, e.loc, s, x, i);
+  return s;
+}
+
+/// Runs `body` under `cond`.
+inline void guarded(Emitter &e, Value cond,
+                    function_ref<void(Emitter &)> body) {
+  scf::IfOp::create(e.b, e.loc, cond, [&](OpBuilder &b, Location l) {
+    Emitter ie(b, l);
+    body(ie);
+    scf::YieldOp::create(b, l);
+  });
+}
+
+/// Block n's stage (n mod stages, i32) and phase parity ((n / stages) mod 2,
+/// i1) in an array of `stages` barriers (rings and pipes alike).
+inline std::pair<Value, Value> stageAndParity(Emitter &e, int64_t stages,
+                                              Value block) {
+  Value n = e.toI32(block);
+  Value s = e.c32(stages);
+  Value parity = arith::TruncIOp::create(e.b, e.loc, e.i1(),
+                                         e.andI(e.divu(n, s), e.c32(1)));
+  return {e.remu(n, s), parity};
+}
+
 /// Type of the NVVM value of an accumulator: one f32 per held element
 /// (half of a row's in the wgmma layout, the whole row with one row per
 /// thread).

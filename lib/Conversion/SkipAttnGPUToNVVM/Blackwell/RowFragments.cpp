@@ -28,21 +28,6 @@ Value vec1(Emitter &e, Value x) {
   return LLVM::InsertElementOp::create(e.b, e.loc, v, x, e.c32(0));
 }
 
-SmallVector<Value> fields(Emitter &e, Value s) {
-  SmallVector<Value> v;
-  auto st = cast<LLVM::LLVMStructType>(s.getType());
-  for (int64_t i = 0, n = st.getBody().size(); i < n; ++i)
-    v.push_back(e.extract(s, i));
-  return v;
-}
-
-Value pack(Emitter &e, Type structT, ArrayRef<Value> v) {
-  Value s = LLVM::UndefOp::create(e.b, e.loc, structT);
-  for (auto [i, x] : llvm::enumerate(v))
-    s = LLVM::InsertValueOp::create(e.b, e.loc, s, x, i);
-  return s;
-}
-
 /// Balanced reduction (short dependency chains for the 128-wide rows).
 Value reduce(ArrayRef<Value> v, function_ref<Value(Value, Value)> f) {
   SmallVector<Value> cur(v);
@@ -74,10 +59,11 @@ struct SplatLowering : RowPattern<sg::SplatOp> {
     if (auto o = dyn_cast<sg::OperandType>(op.getType())) {
       Value word = e.packPair(x, x, o.getElementType());
       auto st = cast<LLVM::LLVMStructType>(t);
-      rw.replaceOp(op,
-                   pack(e, st, SmallVector<Value>(st.getBody().size(), word)));
+      rw.replaceOp(
+          op, packStruct(e, st, SmallVector<Value>(st.getBody().size(), word)));
     } else if (auto st = dyn_cast<LLVM::LLVMStructType>(t)) {
-      rw.replaceOp(op, pack(e, st, SmallVector<Value>(st.getBody().size(), x)));
+      rw.replaceOp(
+          op, packStruct(e, st, SmallVector<Value>(st.getBody().size(), x)));
     } else {
       rw.replaceOp(op, vec1(e, x));
     }
@@ -122,11 +108,11 @@ struct MaskLowering : RowPattern<sg::MaskOp> {
     Value s = adaptor.getScores();
     Value rel =
         e.sub(e.vecAt(adaptor.getLimits(), 0), e.toI32(adaptor.getKvStart()));
-    SmallVector<Value> v = fields(e, s);
+    SmallVector<Value> v = structFields(e, s);
     for (auto [c, x] : llvm::enumerate(v))
       x = e.sel(e.cmp(arith::CmpIPredicate::slt, e.c32(c), rel), x,
                 e.cF(-INFINITY));
-    rw.replaceOp(op, pack(e, s.getType(), v));
+    rw.replaceOp(op, packStruct(e, s.getType(), v));
     return success();
   }
 };
@@ -138,7 +124,7 @@ struct RowMaxLowering : RowPattern<sg::RowMaxOp> {
     if (!rowPerThread(op.getType()))
       return failure();
     Emitter e(rw, op.getLoc());
-    Value mx = reduce(fields(e, adaptor.getScores()),
+    Value mx = reduce(structFields(e, adaptor.getScores()),
                       [&](Value a, Value b) { return e.fmax(a, b); });
     rw.replaceOp(op,
                  vec1(e, e.fmul(mx, e.cF(op.getScale().convertToDouble()))));
@@ -183,7 +169,7 @@ struct RowUpdateLowering : RowPattern<sg::RowUpdateOp> {
     // Column pairs in order: each pair is exponentiated, packed and added
     // to one of four running sums, so a score dies as its probability is
     // made (a row of S, its P and the sums never all live at once).
-    SmallVector<Value> s = fields(e, adaptor.getScores());
+    SmallVector<Value> s = structFields(e, adaptor.getScores());
     SmallVector<Value> sums(4, e.cF(0)), regs;
     for (size_t i = 0; i + 1 < s.size(); i += 2) {
       Value lo = e.exp2(math::FmaOp::create(rw, loc, s[i], c2, nmu));
@@ -196,20 +182,11 @@ struct RowUpdateLowering : RowPattern<sg::RowUpdateOp> {
     Value l = math::FmaOp::create(rw, loc, e.vecAt(adaptor.getRowSum(), 0),
                                   alpha, sum);
     Type pT = getTypeConverter()->convertType(op.getProbs().getType());
-    rw.replaceOp(op,
-                 {vec1(e, mn), vec1(e, l), vec1(e, alpha), pack(e, pT, regs)});
+    rw.replaceOp(
+        op, {vec1(e, mn), vec1(e, l), vec1(e, alpha), packStruct(e, pT, regs)});
     return success();
   }
 };
-
-/// Runs `body` under `cond`.
-void guarded(Emitter &e, Value cond, function_ref<void(Emitter &)> body) {
-  scf::IfOp::create(e.b, e.loc, cond, [&](OpBuilder &b, Location l) {
-    Emitter ie(b, l);
-    body(ie);
-    scf::YieldOp::create(b, l);
-  });
-}
 
 /// Each thread writes its row: column pairs as 32-bit words (f16/bf16) or
 /// f32 pairs as 64-bit stores.
@@ -230,7 +207,7 @@ struct StoreTileLowering : RowPattern<sg::StoreTileOp> {
     Value l = e.vecAt(adaptor.getRowSum(), 0);
     Value inv =
         arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
-    SmallVector<Value> o = fields(e, adaptor.getAcc());
+    SmallVector<Value> o = structFields(e, adaptor.getAcc());
     auto i64 = [&](Emitter &ie, Value v) {
       return v.getType().isIndex()
                  ? arith::IndexCastOp::create(ie.b, loc, ie.i64(), v)

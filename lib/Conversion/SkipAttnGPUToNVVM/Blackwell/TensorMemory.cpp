@@ -243,11 +243,8 @@ struct PipeCreateLowering : OpConversionPattern<sg::PipeCreateOp> {
 };
 
 std::pair<Value, Value> pipeStage(Emitter &e, sg::PipeType t, Value block) {
-  Value n = e.toI32(block);
-  Value stages = e.c32(t.getStages());
-  Value parity = arith::TruncIOp::create(e.b, e.loc, e.i1(),
-                                         e.andI(e.divu(n, stages), e.c32(1)));
-  return {e.toIdx(e.remu(n, stages)), parity};
+  auto [stage, parity] = stageAndParity(e, t.getStages(), block);
+  return {e.toIdx(stage), parity};
 }
 
 struct PipeCommitLowering : OpConversionPattern<sg::PipeCommitOp> {

@@ -14,15 +14,6 @@ using namespace mlir::skipattn::lowering;
 namespace sg = mlir::skipattn_gpu;
 
 namespace {
-/// Runs `body` under `cond`.
-void guarded(Emitter &e, Value cond, function_ref<void(Emitter &)> body) {
-  scf::IfOp::create(e.b, e.loc, cond, [&](OpBuilder &b, Location l) {
-    Emitter ie(b, l);
-    body(ie);
-    scf::YieldOp::create(b, l);
-  });
-}
-
 Value rowIndex(Emitter &e, Value plane, int64_t qLen, Value row) {
   Value p64 = arith::IndexCastOp::create(e.b, e.loc, e.i64(), plane);
   return e.add(e.mul(p64, e.c64(qLen)),

@@ -14,20 +14,6 @@ using namespace mlir::skipattn::lowering;
 namespace sg = mlir::skipattn_gpu;
 
 namespace {
-SmallVector<Value> elements(Emitter &e, Value acc, int64_t cols) {
-  SmallVector<Value> v;
-  for (int64_t i = 0; i < cols / 2; ++i)
-    v.push_back(e.extract(acc, i));
-  return v;
-}
-
-Value pack(Emitter &e, Type structT, ArrayRef<Value> v) {
-  Value s = LLVM::UndefOp::create(e.b, e.loc, structT);
-  for (auto [i, x] : llvm::enumerate(v))
-    s = LLVM::InsertValueOp::create(e.b, e.loc, s, x, i);
-  return s;
-}
-
 bool firstRow(int64_t i) { return i % 4 < 2; }
 
 struct SplatLowering : OpConversionPattern<sg::SplatOp> {
@@ -40,7 +26,7 @@ struct SplatLowering : OpConversionPattern<sg::SplatOp> {
     Type t = getTypeConverter()->convertType(op.getType());
     if (auto st = dyn_cast<LLVM::LLVMStructType>(t)) {
       SmallVector<Value> v(st.getBody().size(), adaptor.getValue());
-      rw.replaceOp(op, pack(e, st, v));
+      rw.replaceOp(op, packStruct(e, st, v));
     } else {
       rw.replaceOp(op, e.vec2(adaptor.getValue(), adaptor.getValue()));
     }
@@ -102,14 +88,14 @@ struct MaskLowering : OpConversionPattern<sg::MaskOp> {
           Emitter ie(b, l);
           Value rel0 = ie.sub(lim0, kv0), rel1 = ie.sub(lim1, kv0);
           Value col = ie.fragCol();
-          SmallVector<Value> v = elements(ie, s, cols);
+          SmallVector<Value> v = structFields(ie, s);
           for (int64_t i = 0; i < cols / 2; ++i) {
             Value c = ie.add(col, ie.c32(8 * (i / 4) + (i % 2)));
             Value ok =
                 ie.cmp(arith::CmpIPredicate::slt, c, firstRow(i) ? rel0 : rel1);
             v[i] = ie.sel(ok, v[i], ie.cF(-INFINITY));
           }
-          scf::YieldOp::create(b, l, pack(ie, s.getType(), v));
+          scf::YieldOp::create(b, l, packStruct(ie, s.getType(), v));
         },
         [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, s); });
     rw.replaceOp(op, ifOp.getResult(0));
@@ -125,7 +111,7 @@ struct RowMaxLowering : OpConversionPattern<sg::RowMaxOp> {
       return failure(); // RowFragments.cpp
     Emitter e(rw, op.getLoc());
     int64_t cols = op.getScores().getType().getCols();
-    SmallVector<Value> v = elements(e, adaptor.getScores(), cols);
+    SmallVector<Value> v = structFields(e, adaptor.getScores());
     Value mx0 = e.cF(-INFINITY), mx1 = e.cF(-INFINITY);
     for (int64_t i = 0; i < cols / 2; ++i) {
       if (firstRow(i))
@@ -173,7 +159,7 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
     int64_t nO = op.getAcc().getType().getCols();
     Type elt = op.getProbs().getType().getElementType();
     Value c2 = e.cF(op.getScale().convertToDouble());
-    SmallVector<Value> s = elements(e, adaptor.getScores(), nS);
+    SmallVector<Value> s = structFields(e, adaptor.getScores());
     SmallVector<Value> mn(2), nmu(2), al(2), sums(2, e.cF(0));
     for (int64_t r = 0; r < 2; ++r) {
       Value m = e.vecAt(adaptor.getRowMax(), r);
@@ -194,7 +180,7 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
     for (int64_t r = 0; r < 2; ++r)
       l[r] = math::FmaOp::create(rw, loc, e.vecAt(adaptor.getRowSum(), r),
                                  al[r], sums[r]);
-    SmallVector<Value> o = elements(e, adaptor.getAcc(), nO);
+    SmallVector<Value> o = structFields(e, adaptor.getAcc());
     for (int64_t i = 0; i < nO / 2; ++i)
       o[i] = e.fmul(o[i], al[firstRow(i) ? 0 : 1]);
     // Neighbouring columns pack into one register of the A operand.
@@ -202,9 +188,9 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
     for (int64_t i = 0; i < nS / 2; i += 2)
       regs.push_back(e.packPair(p[i], p[i + 1], elt));
     Type pT = getTypeConverter()->convertType(op.getProbs().getType());
-    rw.replaceOp(op,
-                 {e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]),
-                  pack(e, adaptor.getAcc().getType(), o), pack(e, pT, regs)});
+    rw.replaceOp(op, {e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]),
+                      packStruct(e, adaptor.getAcc().getType(), o),
+                      packStruct(e, pT, regs)});
     return success();
   }
 };

@@ -26,15 +26,10 @@ struct RingSlot {
   Value address; // i32 shared address of the slot's buffer
 };
 
-/// Block n's stage (n mod stages) and phase parity ((n / stages) mod 2),
-/// shared by its full and empty barriers.
+/// Block n's stage and parity, shared by its full and empty barriers.
 std::pair<Value, Value> stageAndParity(Emitter &e, sg::RingType ring,
                                        Value block) {
-  Value n = e.toI32(block);
-  Value stages = e.c32(ring.getStages());
-  Value parity = arith::TruncIOp::create(e.b, e.loc, e.i1(),
-                                         e.andI(e.divu(n, stages), e.c32(1)));
-  return {e.remu(n, stages), parity};
+  return mlir::skipattn::lowering::stageAndParity(e, ring.getStages(), block);
 }
 
 RingSlot locate(Emitter &e, Value ringValue, Value block, StringRef slot) {
@@ -317,25 +312,32 @@ struct RingVoteLowering : OpConversionPattern<sg::RingVoteOp> {
   }
 };
 
-/// Waits for every consumer's vote on block n, then ORs them.
+/// Waits for every consumer's vote on block n and reads them (i1 each).
+SmallVector<Value> readVotes(Emitter &e, Value ringValue, Value barriers,
+                             Value block) {
+  auto ring = cast<sg::RingType>(ringValue.getType());
+  waitParity(e, barriers, locateVote(e, ringValue, block));
+  Value stage = stageAndParity(e, ring, block).first;
+  Value zero = arith::ConstantIntOp::create(e.b, e.loc, e.b.getI8Type(), 0);
+  SmallVector<Value> keeps;
+  for (int64_t w = 0; w < ring.getConsumers(); ++w) {
+    Value v = LLVM::LoadOp::create(e.b, e.loc, e.b.getI8Type(),
+                                   voteByte(e, ringValue, stage, e.c32(w)));
+    keeps.push_back(e.cmp(arith::CmpIPredicate::ne, v, zero));
+  }
+  return keeps;
+}
+
+/// Whether any consumer keeps block n.
 struct RingVotesLowering : OpConversionPattern<sg::RingVotesOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::RingVotesOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
-    Location loc = op.getLoc();
-    Emitter e(rw, loc);
-    auto ring = cast<sg::RingType>(op.getRing().getType());
-    waitParity(e, adaptor.getRing(),
-               locateVote(e, op.getRing(), adaptor.getBlock()));
-    Value stage = stageAndParity(e, ring, adaptor.getBlock()).first;
+    Emitter e(rw, op.getLoc());
     Value any = e.cBool(false);
-    for (int64_t w = 0; w < ring.getConsumers(); ++w) {
-      Value v = LLVM::LoadOp::create(
-          rw, loc, rw.getI8Type(), voteByte(e, op.getRing(), stage, e.c32(w)));
-      any = e.orI(
-          any, e.cmp(arith::CmpIPredicate::ne, v,
-                     arith::ConstantIntOp::create(rw, loc, rw.getI8Type(), 0)));
-    }
+    for (Value keep :
+         readVotes(e, op.getRing(), adaptor.getRing(), adaptor.getBlock()))
+      any = e.orI(any, keep);
     rw.replaceOp(op, any);
     return success();
   }
@@ -348,23 +350,14 @@ struct RingBallotLowering : OpConversionPattern<sg::RingBallotOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::RingBallotOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
-    Location loc = op.getLoc();
-    Emitter e(rw, loc);
-    auto ring = cast<sg::RingType>(op.getRing().getType());
-    waitParity(e, adaptor.getRing(),
-               locateVote(e, op.getRing(), adaptor.getBlock()));
-    NVVM::Tcgen05FenceOp::create(rw, loc,
+    Emitter e(rw, op.getLoc());
+    SmallVector<Value> keeps =
+        readVotes(e, op.getRing(), adaptor.getRing(), adaptor.getBlock());
+    NVVM::Tcgen05FenceOp::create(rw, op.getLoc(),
                                  NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
-    Value stage = stageAndParity(e, ring, adaptor.getBlock()).first;
     Value mask = e.c32(0);
-    for (int64_t w = 0; w < ring.getConsumers(); ++w) {
-      Value v = LLVM::LoadOp::create(
-          rw, loc, rw.getI8Type(), voteByte(e, op.getRing(), stage, e.c32(w)));
-      Value keep =
-          e.cmp(arith::CmpIPredicate::ne, v,
-                arith::ConstantIntOp::create(rw, loc, rw.getI8Type(), 0));
+    for (auto [w, keep] : llvm::enumerate(keeps))
       mask = e.orI(mask, e.sel(keep, e.c32(1 << w), e.c32(0)));
-    }
     rw.replaceOp(op, mask);
     return success();
   }
