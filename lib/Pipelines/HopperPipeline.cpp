@@ -42,6 +42,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.kvSplits = options.kvSplits;
   select.gateV = options.gateV;
   select.ctasPerSM = options.ctasPerSM;
+  select.rescaleThreshold = options.rescaleThreshold;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));
   // The tile sizes come from the schedule (the op's skipattn.tiling); the
   // skip unit is the warpgroup (64 rows) on sm_90a, as it issues the P.V a

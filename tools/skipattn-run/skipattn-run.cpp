@@ -93,6 +93,12 @@ static cl::opt<int64_t>
               cl::desc("CUDA: CTAs resident per SM, 1 or 2 (0: the "
                        "schedule's; two are for decode)"),
               cl::init(0), cl::cat(cat));
+static cl::opt<int64_t> rescaleThreshold(
+    "rescale-threshold",
+    cl::desc("CUDA: conditional rescale, a row's exponent base kept until "
+             "the maximum exceeds it by this many log2 units (0: always "
+             "rescale; FlashAttention-4 uses 8)"),
+    cl::init(0), cl::cat(cat));
 static cl::opt<int64_t> kvSplits(
     "kv-splits",
     cl::desc("Split each tile's KV blocks over this many parallel tiles, "
@@ -407,6 +413,7 @@ int main(int argc, char **argv) {
   gopts.kvSplits = kvSplits;
   gopts.gateV = gateV;
   gopts.ctasPerSM = ctasPerSM;
+  gopts.rescaleThreshold = rescaleThreshold;
   gopts.chip = chip;
   if (!onGPU) {
     CPUCompileOptions copts;

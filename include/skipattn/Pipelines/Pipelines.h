@@ -102,6 +102,11 @@ struct HopperPipelineOptions
       *this, "ctas-per-sm",
       llvm::cl::desc("CTAs resident per SM, 1 or 2 (0: the schedule's)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> rescaleThreshold{
+      *this, "rescale-threshold",
+      llvm::cl::desc("Conditional rescale threshold in log2 units (0: "
+                     "always rescale)"),
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> chip{*this, "chip",
                                         llvm::cl::desc("NVVM target chip"),
                                         llvm::cl::init("sm_90a")};

@@ -193,6 +193,23 @@ private:
   // keep condition (per warp) when it is guarded.
   bool tc = false;
   Value tmem, sReady, oDone, curKeep;
+  // The conditional rescale's exponent bases (null when off).
+  Value mu;
+  /// The loop-carried softmax state of the wgmma path: m, l, o and, with
+  /// the conditional rescale, the bases.
+  SmallVector<Value> state() {
+    SmallVector<Value> s{m, l, o};
+    if (mu)
+      s.push_back(mu);
+    return s;
+  }
+  void setState(ValueRange s) {
+    m = s[0];
+    l = s[1];
+    o = s[2];
+    if (mu)
+      mu = s[3];
+  }
   // The rows of one math warpgroup (64 with wgmma, 128 with tcgen05).
   int64_t wgRows = sg::kWarpgroupRows;
 };
@@ -576,12 +593,16 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
     l = upd.getNewRowSum();
     return;
   }
+  SmallVector<Type> types{m.getType(), l.getType(), o.getType(),
+                          sg::OperandType::get(b.getContext(),
+                                               sg::kWarpgroupRows,
+                                               schedule.getBlockKv(), elt)};
+  // The conditional rescale carries the exponent base beside the maximum.
+  if (mu)
+    types.push_back(mu.getType());
   auto upd = sg::OnlineUpdateOp::create(
-      b, loc,
-      TypeRange{m.getType(), l.getType(), o.getType(),
-                sg::OperandType::get(b.getContext(), sg::kWarpgroupRows,
-                                     schedule.getBlockKv(), elt)},
-      curScores, blockMax(), m, l, o, b.getF32FloatAttr(c2));
+      b, loc, types, curScores, blockMax(), m, l, o, b.getF32FloatAttr(c2), mu,
+      b.getI64IntegerAttr(mu ? schedule.getRescaleThreshold() : 0));
   // The softmax ran outside the turn; P.V and the next Q.K^T run inside.
   if (pingpong)
     sg::TurnTakeOp::create(b, loc);
@@ -594,6 +615,8 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
   m = upd.getNewRowMax();
   l = upd.getNewRowSum();
   o = done;
+  if (mu)
+    mu = upd.getNewBase();
 }
 
 LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
@@ -628,15 +651,14 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
   // block n's V at all.
   if (gateV)
     sg::RingVoteOp::create(b, loc, vRing, n, cond);
-  Value m0 = m, l0 = l, o0 = o;
-  auto newIf = scf::IfOp::create(
-      b, loc, TypeRange{m.getType(), l.getType(), o.getType()}, cond,
-      /*withElse=*/true);
+  SmallVector<Value> before = state();
+  auto newIf = scf::IfOp::create(b, loc, ValueRange(before).getTypes(), cond,
+                                 /*withElse=*/true);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&newIf.getThenRegion().front());
     emitUpdate(cast<OnlineSoftmaxOp>(then.front()));
-    scf::YieldOp::create(b, loc, ValueRange{m, l, o});
+    scf::YieldOp::create(b, loc, state());
     b.setInsertionPointToStart(&newIf.getElseRegion().front());
     // A skipped block still takes its turn: the turns alternate.
     if (pingpong)
@@ -647,11 +669,9 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
     if (gateV)
       sg::RingWaitOp::create(
           b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
-    scf::YieldOp::create(b, loc, ValueRange{m0, l0, o0});
+    scf::YieldOp::create(b, loc, before);
   }
-  m = newIf.getResult(0);
-  l = newIf.getResult(1);
-  o = newIf.getResult(2);
+  setState(newIf.getResults());
   return success();
 }
 
@@ -754,7 +774,7 @@ LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
                             b.getI64IntegerAttr(qLen), TypeAttr::get(elt),
                             b.getDenseI64ArrayAttr(outStrides), perHead);
     if (lseParam)
-      sg::StoreLseOp::create(b, loc, m, l, lseParam, plane, row,
+      sg::StoreLseOp::create(b, loc, mu ? mu : m, l, lseParam, plane, row,
                              b.getI64IntegerAttr(qLen), perHead);
     return success();
   }
@@ -782,7 +802,7 @@ LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
       b, loc, o, l, mySplitOut, bIdx, hIdx, row, b.getI64IntegerAttr(qLen),
       TypeAttr::get(f32),
       b.getDenseI64ArrayAttr({qHeads * qLen * dv, qLen * dv, dv}), perHead);
-  sg::StoreLseOp::create(b, loc, m, l, mySplitLse, plane, row,
+  sg::StoreLseOp::create(b, loc, mu ? mu : m, l, mySplitLse, plane, row,
                          b.getI64IntegerAttr(qLen), perHead);
   // The tile's index among the grid's (batch, head group, query tile).
   Value qt = arith::DivUIOp::create(b, loc, pos, cIdx(positions));
@@ -965,6 +985,10 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     init.push_back(cIdx(0));
     init.push_back(cIdx(0));
   }
+  // The conditional rescale's bases start at -inf (no base yet), last.
+  bool rescale = schedule.getRescaleThreshold() > 0;
+  if (rescale)
+    init.push_back(sg::SplatOp::create(b, loc, rowsF, cF(-INFINITY)));
   // Pingpong: warpgroup 0 takes the first turn (Q.K^T of block 0), so
   // warpgroup 1 passes once before its loop and warpgroup 0 once after.
   auto warpgroupIs = [&](int64_t w) {
@@ -994,6 +1018,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       decisions = forOp.getRegionIterArg(3);
       skips = forOp.getRegionIterArg(4);
     }
+    mu = rescale ? forOp.getRegionIterArgs().back() : Value();
     curScores = curBlockMax = Value();
     for (Operation &op : loop.getBodyBlock()->without_terminator()) {
       if (failed(emitBodyOp(op)))
@@ -1009,12 +1034,15 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       yields.push_back(decisions);
       yields.push_back(skips);
     }
+    if (rescale)
+      yields.push_back(mu);
     if (specialized) {
       scf::YieldOp::create(b, loc, yields);
       b.setInsertionPointAfter(afterLoop);
       m = forOp.getResult(0);
       l = forOp.getResult(1);
       o = forOp.getResult(2);
+      mu = rescale ? forOp.getResults().back() : Value();
       return emitStats(loop, forOp);
     }
     Value next = arith::AddIOp::create(b, loc, n, cIdx(stages));
@@ -1039,6 +1067,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   m = forOp.getResult(0);
   l = forOp.getResult(1);
   o = forOp.getResult(2);
+  mu = rescale ? forOp.getResults().back() : Value();
   sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", leader);
   return emitStats(loop, forOp);
 }

@@ -251,6 +251,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   po.kvSplits = options.kvSplits;
   po.gateV = options.gateV;
   po.ctasPerSM = options.ctasPerSM;
+  po.rescaleThreshold = options.rescaleThreshold;
   po.chip = chip;
   po.toolkit = toolkit;
   // Without ptxas the driver JIT assembles the PTX at load time.
@@ -319,6 +320,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
                     "|splits=" + std::to_string(options.kvSplits) +
                     "|gatev=" + std::to_string(options.gateV) +
                     "|ctas=" + std::to_string(options.ctasPerSM) +
+                    "|rescale=" + std::to_string(options.rescaleThreshold) +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
                     "|abi=5" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;

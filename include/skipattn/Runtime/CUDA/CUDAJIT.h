@@ -54,6 +54,8 @@ struct CUDACompileOptions {
   int64_t gateV = -1;
   /// CTAs resident per SM (1 or 2; 0: the schedule's choice).
   int64_t ctasPerSM = 0;
+  /// Conditional rescale threshold in log2 units (0: always rescale).
+  int64_t rescaleThreshold = 0;
   /// The device whose chip the kernel is built for when `chip` is empty.
   int device = 0;
   std::string dumpDir;

@@ -160,13 +160,24 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
     Type elt = op.getProbs().getType().getElementType();
     Value c2 = e.cF(op.getScale().convertToDouble());
     SmallVector<Value> s = structFields(e, adaptor.getScores());
-    SmallVector<Value> mn(2), nmu(2), al(2), sums(2, e.cF(0));
+    SmallVector<Value> mn(2), nmu(2), al(2), sums(2, e.cF(0)), base(2);
+    Value t = e.cF(static_cast<double>(op.getRescaleThreshold()));
     for (int64_t r = 0; r < 2; ++r) {
       Value m = e.vecAt(adaptor.getRowMax(), r);
       mn[r] = e.fmax(m, e.vecAt(adaptor.getBlockMax(), r));
       // A row with nothing visible yet keeps exponent base 0.
       Value mu = e.sel(e.isNegInf(mn[r]), e.cF(0), mn[r]);
-      al[r] = e.exp2(e.fsub(m, mu));
+      Value old = m;
+      if (adaptor.getBase()) {
+        // Conditional rescale: the base moves only when the maximum
+        // passed it by more than the threshold (or there was none).
+        old = e.vecAt(adaptor.getBase(), r);
+        Value grow = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OGT,
+                                           e.fsub(mn[r], old), t);
+        mu = e.sel(e.orI(e.isNegInf(old), grow), mu, old);
+      }
+      base[r] = mu;
+      al[r] = e.exp2(e.fsub(old, mu));
       nmu[r] = arith::NegFOp::create(rw, loc, mu);
     }
     SmallVector<Value> p;
@@ -181,16 +192,45 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
       l[r] = math::FmaOp::create(rw, loc, e.vecAt(adaptor.getRowSum(), r),
                                  al[r], sums[r]);
     SmallVector<Value> o = structFields(e, adaptor.getAcc());
-    for (int64_t i = 0; i < nO / 2; ++i)
-      o[i] = e.fmul(o[i], al[firstRow(i) ? 0 : 1]);
+    Value acc;
+    if (adaptor.getBase()) {
+      // The warpgroup rescales only when a row's base moved.
+      Value moved = e.orI(
+          arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE, al[0],
+                                e.cF(1.0)),
+          arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE, al[1],
+                                e.cF(1.0)));
+      Value any = NVVM::VoteSyncOp::create(rw, loc, e.i1(), e.c32(-1), moved,
+                                           NVVM::VoteSyncKind::any);
+      auto ifOp = scf::IfOp::create(
+          rw, loc, any,
+          [&](OpBuilder &b, Location l) {
+            Emitter ie(b, l);
+            SmallVector<Value> scaled(o);
+            for (int64_t i = 0; i < nO / 2; ++i)
+              scaled[i] = ie.fmul(scaled[i], al[firstRow(i) ? 0 : 1]);
+            scf::YieldOp::create(
+                b, l, packStruct(ie, adaptor.getAcc().getType(), scaled));
+          },
+          [&](OpBuilder &b, Location l) {
+            scf::YieldOp::create(b, l, adaptor.getAcc());
+          });
+      acc = ifOp.getResult(0);
+    } else {
+      for (int64_t i = 0; i < nO / 2; ++i)
+        o[i] = e.fmul(o[i], al[firstRow(i) ? 0 : 1]);
+      acc = packStruct(e, adaptor.getAcc().getType(), o);
+    }
     // Neighbouring columns pack into one register of the A operand.
     SmallVector<Value> regs;
     for (int64_t i = 0; i < nS / 2; i += 2)
       regs.push_back(e.packPair(p[i], p[i + 1], elt));
     Type pT = getTypeConverter()->convertType(op.getProbs().getType());
-    rw.replaceOp(op, {e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]),
-                      packStruct(e, adaptor.getAcc().getType(), o),
-                      packStruct(e, pT, regs)});
+    SmallVector<Value> results{e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]), acc,
+                               packStruct(e, pT, regs)};
+    if (adaptor.getBase())
+      results.push_back(e.vec2(base[0], base[1]));
+    rw.replaceOp(op, results);
     return success();
   }
 };

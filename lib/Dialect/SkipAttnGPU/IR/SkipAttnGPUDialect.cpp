@@ -285,7 +285,7 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t skipUnit, ArrayAttr roles,
                                    bool pingpong, int64_t heads,
                                    int64_t kvSplits, bool gateV,
-                                   int64_t ctasPerSM) {
+                                   int64_t ctasPerSM, int64_t rescale) {
   bool tc = mma == MMAKind::tcgen05;
   // A math warpgroup holds 64 rows with wgmma, 128 (the lanes of tensor
   // memory) with tcgen05.
@@ -395,6 +395,14 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "V) and no pingpong";
   if (ctasPerSM != 1 && ctasPerSM != 2)
     return emitError() << "ctas_per_sm must be 1 or 2, got " << ctasPerSM;
+  // exp2 of up to 2^threshold must stay finite in f16 (65504 < 2^16).
+  if (rescale < 0 || rescale > 15)
+    return emitError() << "rescale_threshold must be in [0, 15] (log2 "
+                          "units), got "
+                       << rescale;
+  if (rescale && tc)
+    return emitError() << "the conditional rescale is built for wgmma "
+                          "schedules only";
   return success();
 }
 

@@ -393,6 +393,13 @@ LogicalResult OnlineUpdateOp::verify() {
     return failure();
   if (getAcc().getType() != getNewAcc().getType())
     return emitOpError("new_acc type must match acc's");
+  if (static_cast<bool>(getBase()) != static_cast<bool>(getNewBase()) ||
+      static_cast<bool>(getBase()) != (getRescaleThreshold() > 0))
+    return emitOpError("a base, a new base and a positive rescale_threshold "
+                       "come together (the conditional rescale)");
+  if (getBase() && (getBase().getType() != getRowMax().getType() ||
+                    getNewBase().getType() != getRowMax().getType()))
+    return emitOpError("the bases are full f32 rows like row_max");
   auto s = cast<AccType>(getScores().getType());
   auto p = cast<OperandType>(getProbs().getType());
   if (p.getCols() != s.getCols())

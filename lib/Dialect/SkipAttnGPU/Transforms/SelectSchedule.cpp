@@ -141,7 +141,8 @@ selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::tcgen05, blockQ, blockKV, d, stages, kWarpRows,
       ArrayAttr::get(ctx, roles), /*pingpong=*/false, /*heads=*/int64_t(1),
-      /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1));
+      /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1),
+      /*rescaleThreshold=*/request.rescaleThreshold);
   if (!schedule ||
       failed(verifySchedule(schedule, problem, "sm_100a", emitError)))
     return failure();
@@ -193,7 +194,7 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
       /*gateV=*/ws && problem.skipping && !request.pingpong &&
           (request.gateV > 0 ||
            (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen)),
-      tiles.ctasPerSM);
+      tiles.ctasPerSM, request.rescaleThreshold);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -421,6 +422,7 @@ struct SelectSchedulePass
       request.kvSplits = kvSplits;
       request.gateV = gateV;
       request.ctasPerSM = ctasPerSM;
+      request.rescaleThreshold = rescaleThreshold;
       return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()
                                                        : WalkResult::advance();
     });

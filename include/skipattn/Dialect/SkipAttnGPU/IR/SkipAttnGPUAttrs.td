@@ -73,7 +73,15 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       with one math warpgroup, a second CTA's loads and math cover the
       latency one CTA waits out alone) halve each CTA's shared memory and
       registers: the launch bounds (`nvvm.minctasm`) and the role budgets
-      are set so that both fit.
+      are set so that both fit;
+    * `rescale_threshold` (default 0: always rescale; wgmma only):
+      FlashAttention-4's conditional rescale. The exponent base of each
+      row stays put until the running maximum exceeds it by more than this
+      many units of log2 (probabilities then reach at most 2^threshold,
+      which f16 and bf16 hold), and the accumulator is rescaled only when a
+      base moved. The skip decisions still compare against the true
+      running maximum, kept beside the base; the result is exact after
+      the final division.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -89,7 +97,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"int64_t", "1">:$heads,
                         DefaultValuedParameter<"int64_t", "1">:$kv_splits,
                         DefaultValuedParameter<"bool", "false">:$gate_v,
-                        DefaultValuedParameter<"int64_t", "1">:$ctas_per_sm);
+                        DefaultValuedParameter<"int64_t", "1">:$ctas_per_sm,
+                        DefaultValuedParameter<"int64_t", "0">:$rescale_threshold);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -571,17 +571,28 @@ def SkipAttnGPU_OnlineUpdateOp : SkipAttnGPU_Op<"online_update", [Pure,
     `l' = l * alpha + sum_c p`, `acc' = acc * alpha`. Returns
     `(m', l', acc', p)` with `p` packed as the register A operand of the
     P.V MMA that completes `acc'`.
+
+    With `base(%mu)` (the conditional rescale, `rescale_threshold = t`)
+    the exponent base is `mu` rather than the running maximum: it moves to
+    `m'` only when `m' - mu > t` (or `mu = -inf`), so that
+    `alpha = exp2(mu - mu')` is 1 and the accumulator keeps its value on
+    most blocks; the new base is the last result, and `l`, `acc` and the
+    log-sum-exp are relative to it.
   }];
   let arguments = (ins SkipAttnGPU_Acc:$scores, SkipAttnGPU_Rows:$block_max,
                        SkipAttnGPU_Rows:$row_max, SkipAttnGPU_Rows:$row_sum,
-                       SkipAttnGPU_Acc:$acc, F32Attr:$scale);
+                       SkipAttnGPU_Acc:$acc, F32Attr:$scale,
+                       Optional<SkipAttnGPU_Rows>:$base,
+                       DefaultValuedAttr<I64Attr, "0">:$rescale_threshold);
   let results = (outs SkipAttnGPU_Rows:$new_row_max,
                       SkipAttnGPU_Rows:$new_row_sum, SkipAttnGPU_Acc:$new_acc,
-                      SkipAttnGPU_Operand:$probs);
+                      SkipAttnGPU_Operand:$probs,
+                      Optional<SkipAttnGPU_Rows>:$new_base);
   let assemblyFormat = [{
     $scores `,` $block_max `state` `(` $row_max `,` $row_sum `,` $acc `)`
-    attr-dict `:` type($scores) `,` type($row_max) `,` type($row_sum) `,`
-    type($acc) `->` type($probs)
+    (`base` `(` $base^ `:` type($base) `)`)? attr-dict `:` type($scores) `,`
+    type($row_max) `,` type($row_sum) `,` type($acc) `->` type($probs)
+    (`,` type($new_base)^)?
   }];
   let hasVerifier = 1;
 }

@@ -87,6 +87,8 @@ struct ScheduleRequest {
   int64_t gateV = -1;
   /// CTAs resident per SM (1 or 2); 0: the selection's choice.
   int64_t ctasPerSM = 0;
+  /// Conditional rescale threshold in log2 units (0: always rescale).
+  int64_t rescaleThreshold = 0;
 };
 
 /// Refits decode tiles (one math warpgroup) to `ctasPerSM` CTAs per SM:

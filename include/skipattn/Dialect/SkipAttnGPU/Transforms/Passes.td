@@ -54,6 +54,10 @@ def SkipAttnGPUSelectSchedule
     Option<"ctasPerSM", "ctas-per-sm", "int64_t", /*default=*/"0",
            "CTAs resident per SM, 1 or 2 (0: the schedule's); two are for "
            "decode (one math warpgroup)">,
+    Option<"rescaleThreshold", "rescale-threshold", "int64_t",
+           /*default=*/"0",
+           "Conditional rescale: keep a row's exponent base until the "
+           "maximum exceeds it by this many log2 units (0: always rescale)">,
   ];
   let dependentDialects = ["::mlir::skipattn_gpu::SkipAttnGPUDialect"];
 }

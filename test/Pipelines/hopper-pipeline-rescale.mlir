@@ -1,0 +1,37 @@
+// The conditional rescale on sm_90a (rescale-threshold=8): the math loop
+// carries each row's exponent base after the counters; online_update takes
+// and returns it, the skip vote still compares against the true running
+// maximum, and the log-sum-exp is stored relative to the base. The kernel
+// assembles without spills.
+// REQUIRES: ptxas
+// RUN: skipattn-opt %s --skipattn-hopper-pipeline='rescale-threshold=8' --mlir-print-ir-after=convert-skipattn-to-skipattn-gpu -o /dev/null 2>&1 | FileCheck %s --check-prefix=KL
+// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit rescale-threshold=8' -o %t.mlir
+// RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
+// RUN: FileCheck %s --check-prefix=PTX < %t.ptx
+// RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
+// RUN: not skipattn-opt %s --skipattn-blackwell-pipeline='rescale-threshold=8' -o /dev/null 2>&1 | FileCheck %s --check-prefix=TC
+
+// KL: rescale_threshold = 8
+// KL: %[[INF:.*]] = skipattn_gpu.splat %{{.*}} : !skipattn_gpu.rows<64xf32>
+// KL: scf.for {{.*}} iter_args(%[[M:.*]] = {{.*}}, %[[L:.*]] = {{.*}}, %[[O:.*]] = {{.*}}, %{{.*}} = %c0, %{{.*}} = %c0, %[[MU:.*]] = {{.*}})
+// KL: skipattn_gpu.skip_vote %{{.*}}, %[[M]]
+// KL: skipattn_gpu.online_update {{.*}} state(%[[M]], %[[L]], %[[O]]) base(%[[MU]] : !skipattn_gpu.rows<64xf32>) {rescale_threshold = 8 : i64
+// KL: skipattn_gpu.store_lse %[[RES:.*]]#5, %[[RES]]#1
+
+// PTX: vote.sync.any.pred
+// PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+
+// TC: the conditional rescale is built for wgmma schedules only
+
+func.func @attn(%q: tensor<2x8x1000x128xbf16>, %k: tensor<2x2x3000x128xbf16>,
+                %v: tensor<2x2x3000x128xbf16>, %lens: tensor<2xi32>,
+                %o: tensor<2x8x1000x128xbf16>, %lse: tensor<2x8x1000xf32>,
+                %st: tensor<2x8x2xi64>)
+    -> (tensor<2x8x1000x128xbf16>, tensor<2x8x1000xf32>, tensor<2x8x2xi64>) {
+  %r:3 = skipattn.attention ins(%q, %k, %v : tensor<2x8x1000x128xbf16>, tensor<2x2x3000x128xbf16>, tensor<2x2x3000x128xbf16>)
+      kv_lens(%lens : tensor<2xi32>) outs(%o : tensor<2x8x1000x128xbf16>)
+      lse(%lse : tensor<2x8x1000xf32>) stats(%st : tensor<2x8x2xi64>)
+      {causal, skip = #skipattn.skip<threshold_scale_factor = 1.0e3, min_keep_blocks = 1>}
+      -> tensor<2x8x1000x128xbf16>, tensor<2x8x1000xf32>, tensor<2x8x2xi64>
+  return %r#0, %r#1, %r#2 : tensor<2x8x1000x128xbf16>, tensor<2x8x1000xf32>, tensor<2x8x2xi64>
+}
