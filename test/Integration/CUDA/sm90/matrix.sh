@@ -80,6 +80,14 @@ run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --q-lens=3,1 --kv
 # Two CTAs per SM (decode): 64-key blocks, halved budgets, gated V.
 run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --kv-lens=8192,100,5000,3001 --ctas-per-sm=2 --pattern=structured --threshold-scale-factor=50
 run --dtype=f16 --batch=2 --q-heads=16 --kv-heads=4 --q-len=4 --kv-len=3072 --kv-lens=3000,1700 --causal --ctas-per-sm=2 --page-size=32 --pattern=structured --threshold-scale-factor=30
+# Conditional rescale (exponent bases kept within 8 log2 units of the
+# maximum): dense, skipping (decisions on the true maximum), D 64 and 256,
+# and split decode, whose merge reads the base-relative log-sum-exps.
+run --dtype=bf16 --batch=2 --q-heads=8 --kv-heads=2 --q-len=1000 --kv-len=3000 --kv-lens=3000,1700 --causal --rescale-threshold=8
+run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=1024 --kv-len=8192 --causal --pattern=structured --threshold-scale-factor=1000 --rescale-threshold=8
+run --dtype=f16 --head-dim=64 --batch=2 --q-heads=4 --kv-heads=4 --q-len=500 --kv-len=3000 --pattern=structured --threshold-scale-factor=300 --rescale-threshold=8
+run --dtype=bf16 --head-dim=256 --batch=1 --q-heads=2 --kv-heads=1 --q-len=300 --kv-len=2500 --pattern=structured --rescale-threshold=4
+run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --kv-lens=8192,100,5000,3001 --pattern=structured --threshold-scale-factor=50 --rescale-threshold=8
 # Factor 1e-30: nothing is skipped and the output equals the dense kernel's.
 run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=1 --q-len=129 --kv-len=2000 --threshold-scale-factor=1e-30 --compare-dense
