@@ -206,6 +206,18 @@ inline void guarded(Emitter &e, Value cond,
   });
 }
 
+/// After thread 0 initialised mbarriers: makes the initialisation visible
+/// to the async proxy (TMA completions, tcgen05.commit) before the CTA
+/// barrier that publishes the barriers to the other threads.
+inline void fenceBarrierInit(Emitter &e, Value first) {
+  guarded(e, first, [](Emitter &ie) {
+    NVVM::FenceProxyOp::create(
+        ie.b, ie.loc, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(ie.b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+  });
+}
+
 /// Block n's stage (n mod stages, i32) and phase parity ((n / stages) mod 2,
 /// i1) in an array of `stages` barriers (rings and pipes alike).
 inline std::pair<Value, Value> stageAndParity(Emitter &e, int64_t stages,

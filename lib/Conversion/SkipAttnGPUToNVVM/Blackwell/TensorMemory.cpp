@@ -236,6 +236,7 @@ struct PipeCreateLowering : OpConversionPattern<sg::PipeCreateOp> {
     for (int64_t i = 0; i < groupT.getNumBarriers(); ++i)
       nvgpu::MBarrierInitOp::create(rw, op.getLoc(), group, e.cIdx(1),
                                     e.cIdx(i), first);
+    fenceBarrierInit(e, first);
     gpu::BarrierOp::create(rw, op.getLoc());
     rw.replaceOp(op, group);
     return success();

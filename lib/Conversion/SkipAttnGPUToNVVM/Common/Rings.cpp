@@ -81,6 +81,7 @@ struct RingCreateLowering : OpConversionPattern<sg::RingCreateOp> {
       nvgpu::MBarrierInitOp::create(rw, op.getLoc(), group,
                                     e.cIdx(i < full ? 1 : ring.getConsumers()),
                                     e.cIdx(i), first);
+    fenceBarrierInit(e, first);
     gpu::BarrierOp::create(rw, op.getLoc());
     rw.replaceOp(op, group);
     return success();
