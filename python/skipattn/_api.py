@@ -78,8 +78,9 @@ class Context:
     """A compiler context: caches, toolchain and instrumentation options.
 
     cache_dir: CUDA kernel disk cache (default $SKIPATTN_CACHE_DIR or
-    ~/.cache/skipattn); cuda_toolkit: root holding bin/ptxas; chip: e.g.
-    "sm_90a" (default: the GPU's); dump_ir_dir: write the IR after every
+    ~/.cache/skipattn); cuda_toolkit: root holding bin/ptxas; chip:
+    "sm_90a" or "sm_100a" (default: the GPU's; another chip cross-compiles
+    kernels that a launch on this GPU refuses); dump_ir_dir: write the IR after every
     pass of every compile below this directory; pass_timing: print pass
     timing; verbosity: 1 reports compiles, 2 every launch (on stderr).
     """

@@ -295,6 +295,29 @@ int main(int argc, char **argv) {
               strstr(skipattn_last_error(), "no CUDA driver"),
           "cuda launch without driver: %d", (int)st);
     printf("PASS CUDA without a driver: %s\n", skipattn_last_error());
+
+    /* A context for sm_100a cross-compiles with that chip's tiling (two
+     * 128-row warpgroups, 128-key blocks, a warp's 32 rows voting), which
+     * the reference of a launch would follow. */
+    skipattn_context_options_t bo;
+    skipattn_context_options_init(&bo);
+    bo.cache_dir = argv[1];
+    bo.chip = "sm_100a";
+    skipattn_context_t bctx = NULL;
+    CHECK(skipattn_context_create(&bo, &bctx) == SKIPATTN_OK, "sm_100a ctx");
+    skipattn_kernel_t kb = NULL;
+    CHECK(skipattn_kernel_get(bctx, &dc, &kb) == SKIPATTN_OK,
+          "sm_100a compile: %s", skipattn_last_error());
+    skipattn_kernel_info_t bi;
+    bi.struct_size = sizeof(bi);
+    CHECK(skipattn_kernel_get_info(kb, &bi) == SKIPATTN_OK &&
+              bi.block_q == 256 && bi.block_kv == 128 && bi.skip_unit == 32,
+          "sm_100a tiling: %lld x %lld, unit %lld", (long long)bi.block_q,
+          (long long)bi.block_kv, (long long)bi.skip_unit);
+    printf("PASS sm_100a cross-compile: tile %lld x %lld, unit %lld\n",
+           (long long)bi.block_q, (long long)bi.block_kv,
+           (long long)bi.skip_unit);
+    skipattn_context_destroy(bctx);
   }
 
   skipattn_context_destroy(ctx);
