@@ -195,11 +195,11 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
     Value acc;
     if (adaptor.getBase()) {
       // The warpgroup rescales only when a row's base moved.
-      Value moved = e.orI(
-          arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE, al[0],
-                                e.cF(1.0)),
-          arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE, al[1],
-                                e.cF(1.0)));
+      Value moved =
+          e.orI(arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE, al[0],
+                                      e.cF(1.0)),
+                arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE, al[1],
+                                      e.cF(1.0)));
       Value any = NVVM::VoteSyncOp::create(rw, loc, e.i1(), e.c32(-1), moved,
                                            NVVM::VoteSyncKind::any);
       auto ifOp = scf::IfOp::create(
