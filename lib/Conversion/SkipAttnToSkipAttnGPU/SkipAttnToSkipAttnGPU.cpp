@@ -577,12 +577,14 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
     // O stays in tensor memory: the update returns the rows' correction,
     // applied in place (the P.V of the previous block has completed: its
     // commit preceded this block's S-ready one).
+    SmallVector<Type> types{m.getType(), l.getType(), m.getType(),
+                            sg::OperandType::get(b.getContext(), wgRows,
+                                                 schedule.getBlockKv(), elt)};
+    if (mu)
+      types.push_back(mu.getType());
     auto upd = sg::RowUpdateOp::create(
-        b, loc,
-        TypeRange{m.getType(), l.getType(), m.getType(),
-                  sg::OperandType::get(b.getContext(), wgRows,
-                                       schedule.getBlockKv(), elt)},
-        curScores, blockMax(), m, l, b.getF32FloatAttr(c2));
+        b, loc, types, curScores, blockMax(), m, l, b.getF32FloatAttr(c2), mu,
+        b.getI64IntegerAttr(mu ? schedule.getRescaleThreshold() : 0));
     // P goes to tensor memory first: its registers are free before the
     // rescale walks O.
     emitTcProbs(upd.getProbs());
@@ -591,6 +593,8 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
                             b.getI64IntegerAttr(headDim));
     m = upd.getNewRowMax();
     l = upd.getNewRowSum();
+    if (mu)
+      mu = upd.getNewBase();
     return;
   }
   SmallVector<Type> types{m.getType(), l.getType(), o.getType(),
@@ -632,18 +636,26 @@ LogicalResult KernelBuilder::emitKeptUpdate(scf::IfOp ifOp) {
     // Per warp (the skip unit): a skipping warp keeps its state and writes
     // zero probabilities, so a P.V its warpgroup still issues adds nothing
     // to its rows. Each branch stores its own P (no 64-register merge).
-    Value m0 = m, l0 = l;
-    auto newIf = scf::IfOp::create(b, loc, TypeRange{m.getType(), l.getType()},
-                                   cond, /*withElse=*/true);
+    auto rowState = [&] {
+      SmallVector<Value> s{m, l};
+      if (mu)
+        s.push_back(mu);
+      return s;
+    };
+    SmallVector<Value> before = rowState();
+    auto newIf = scf::IfOp::create(b, loc, ValueRange(before).getTypes(), cond,
+                                   /*withElse=*/true);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&newIf.getThenRegion().front());
     emitUpdate(cast<OnlineSoftmaxOp>(then.front()));
-    scf::YieldOp::create(b, loc, ValueRange{m, l});
+    scf::YieldOp::create(b, loc, rowState());
     b.setInsertionPointToStart(&newIf.getElseRegion().front());
     emitTcProbs(Value());
-    scf::YieldOp::create(b, loc, ValueRange{m0, l0});
+    scf::YieldOp::create(b, loc, before);
     m = newIf.getResult(0);
     l = newIf.getResult(1);
+    if (mu)
+      mu = newIf.getResult(2);
     curKeep = cond;
     return success();
   }
@@ -1107,6 +1119,10 @@ LogicalResult KernelBuilder::emitTcBlockedKV(BlockedKVOp loop) {
     init.push_back(cIdx(0));
     init.push_back(cIdx(0));
   }
+  // The conditional rescale's bases, last.
+  bool rescale = schedule.getRescaleThreshold() > 0;
+  if (rescale)
+    init.push_back(sg::SplatOp::create(b, loc, rowsF, cF(-INFINITY)));
   auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), init);
   {
     OpBuilder::InsertionGuard g(b);
@@ -1119,6 +1135,7 @@ LogicalResult KernelBuilder::emitTcBlockedKV(BlockedKVOp loop) {
       decisions = forOp.getRegionIterArg(2);
       skips = forOp.getRegionIterArg(3);
     }
+    mu = rescale ? forOp.getRegionIterArgs().back() : Value();
     curScores = curBlockMax = curKeep = Value();
     for (Operation &op : loop.getBodyBlock()->without_terminator())
       if (failed(emitBodyOp(op)))
@@ -1129,10 +1146,13 @@ LogicalResult KernelBuilder::emitTcBlockedKV(BlockedKVOp loop) {
       yields.push_back(decisions);
       yields.push_back(skips);
     }
+    if (rescale)
+      yields.push_back(mu);
     scf::YieldOp::create(b, loc, yields);
   }
   m = forOp.getResult(0);
   l = forOp.getResult(1);
+  mu = rescale ? forOp.getResults().back() : Value();
   sg::PipeWaitOp::create(b, loc, oDone, cIdx(0));
   o = sg::TmemLoadOp::create(b, loc, sg::AccType::get(ctx, wgRows, headDim),
                              tmem, columnOf(&KernelBuilder::oColumn));

@@ -164,7 +164,17 @@ struct RowUpdateLowering : RowPattern<sg::RowUpdateOp> {
     Value mn = e.fmax(m, e.vecAt(adaptor.getBlockMax(), 0));
     // A row with nothing visible yet keeps exponent base 0.
     Value mu = e.sel(e.isNegInf(mn), e.cF(0), mn);
-    Value alpha = e.exp2(e.fsub(m, mu));
+    Value old = m;
+    if (adaptor.getBase()) {
+      // Conditional rescale: the base moves only when the maximum passed
+      // it by more than the threshold (or there was none).
+      old = e.vecAt(adaptor.getBase(), 0);
+      Value grow = arith::CmpFOp::create(
+          rw, loc, arith::CmpFPredicate::OGT, e.fsub(mn, old),
+          e.cF(static_cast<double>(op.getRescaleThreshold())));
+      mu = e.sel(e.orI(e.isNegInf(old), grow), mu, old);
+    }
+    Value alpha = e.exp2(e.fsub(old, mu));
     Value nmu = arith::NegFOp::create(rw, loc, mu);
     // Column pairs in order: each pair is exponentiated, packed and added
     // to one of four running sums, so a score dies as its probability is
@@ -182,8 +192,11 @@ struct RowUpdateLowering : RowPattern<sg::RowUpdateOp> {
     Value l = math::FmaOp::create(rw, loc, e.vecAt(adaptor.getRowSum(), 0),
                                   alpha, sum);
     Type pT = getTypeConverter()->convertType(op.getProbs().getType());
-    rw.replaceOp(
-        op, {vec1(e, mn), vec1(e, l), vec1(e, alpha), packStruct(e, pT, regs)});
+    SmallVector<Value> results{vec1(e, mn), vec1(e, l), vec1(e, alpha),
+                               packStruct(e, pT, regs)};
+    if (adaptor.getBase())
+      results.push_back(vec1(e, mu));
+    rw.replaceOp(op, results);
     return success();
   }
 };

@@ -400,9 +400,6 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "rescale_threshold must be in [0, 15] (log2 "
                           "units), got "
                        << rescale;
-  if (rescale && tc)
-    return emitError() << "the conditional rescale is built for wgmma "
-                          "schedules only";
   return success();
 }
 

@@ -418,6 +418,13 @@ LogicalResult RowUpdateOp::verify() {
   if (s.getRows() != kTmemLanes || p.getRows() != kTmemLanes ||
       m.getRows() != kTmemLanes)
     return emitOpError("updates a 128-row tile (one row per thread)");
+  if (static_cast<bool>(getBase()) != static_cast<bool>(getNewBase()) ||
+      static_cast<bool>(getBase()) != (getRescaleThreshold() > 0))
+    return emitOpError("a base, a new base and a positive rescale_threshold "
+                       "come together (the conditional rescale)");
+  if (getBase() && (getBase().getType() != getRowMax().getType() ||
+                    getNewBase().getType() != getRowMax().getType()))
+    return emitOpError("the bases are full f32 rows like row_max");
   if (p.getCols() != s.getCols())
     return emitOpError("probs must have the scores' ")
            << s.getCols() << " columns";

@@ -74,12 +74,13 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       latency one CTA waits out alone) halve each CTA's shared memory and
       registers: the launch bounds (`nvvm.minctasm`) and the role budgets
       are set so that both fit;
-    * `rescale_threshold` (default 0: always rescale; wgmma only):
+    * `rescale_threshold` (default 0: always rescale):
       FlashAttention-4's conditional rescale. The exponent base of each
       row stays put until the running maximum exceeds it by more than this
       many units of log2 (probabilities then reach at most 2^threshold,
       which f16 and bf16 hold), and the accumulator is rescaled only when a
-      base moved. The skip decisions still compare against the true
+      base moved (with tcgen05: a warp whose bases all stayed skips the
+      load and store of O in tensor memory). The skip decisions still compare against the true
       running maximum, kept beside the base; the result is exact after
       the final division.
 

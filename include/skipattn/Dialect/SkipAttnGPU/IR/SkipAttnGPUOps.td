@@ -901,19 +901,24 @@ def SkipAttnGPU_RowUpdateOp : SkipAttnGPU_Op<"row_update", [Pure,
     `p = exp2(scale * s - mu)`, `alpha = exp2(m - mu)`,
     `l' = l * alpha + sum_c p`. Returns `(m', l', alpha, p)`; the caller
     rescales the accumulator by `alpha` (`tmem.scale`) and stores `p` for
-    the P.V MMA.
+    the P.V MMA. With `base(%mu)` the exponent base moves only past the
+    `rescale_threshold`, as for `online_update`, so that `alpha` is 1 (and
+    `tmem.scale` skips O) on most blocks; the new base is the last result.
   }];
   let arguments = (ins SkipAttnGPU_Acc:$scores, SkipAttnGPU_Rows:$block_max,
                        SkipAttnGPU_Rows:$row_max, SkipAttnGPU_Rows:$row_sum,
-                       F32Attr:$scale);
+                       F32Attr:$scale, Optional<SkipAttnGPU_Rows>:$base,
+                       DefaultValuedAttr<I64Attr, "0">:$rescale_threshold);
   let results = (outs SkipAttnGPU_Rows:$new_row_max,
                       SkipAttnGPU_Rows:$new_row_sum,
                       SkipAttnGPU_Rows:$factors,
-                      SkipAttnGPU_Operand:$probs);
+                      SkipAttnGPU_Operand:$probs,
+                      Optional<SkipAttnGPU_Rows>:$new_base);
   let assemblyFormat = [{
-    $scores `,` $block_max `state` `(` $row_max `,` $row_sum `)` attr-dict
+    $scores `,` $block_max `state` `(` $row_max `,` $row_sum `)`
+    (`base` `(` $base^ `:` type($base) `)`)? attr-dict
     `:` type($scores) `,` type($row_max) `,` type($row_sum) `->`
-    type($probs)
+    type($probs) (`,` type($new_base)^)?
   }];
   let hasVerifier = 1;
 }

@@ -1,15 +1,19 @@
-// The conditional rescale on sm_90a (rescale-threshold=8): the math loop
-// carries each row's exponent base after the counters; online_update takes
+// The conditional rescale (rescale-threshold=8): the math loop carries
+// each row's exponent base after the counters; online_update (sm_90a) or
+// row_update (sm_100a, where it spares O's tensor-memory round trip) takes
 // and returns it, the skip vote still compares against the true running
-// maximum, and the log-sum-exp is stored relative to the base. The kernel
-// assembles without spills.
+// maximum, and the log-sum-exp is stored relative to the base. Both
+// kernels assemble without spills.
 // REQUIRES: ptxas
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline='rescale-threshold=8' --mlir-print-ir-after=convert-skipattn-to-skipattn-gpu -o /dev/null 2>&1 | FileCheck %s --check-prefix=KL
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit rescale-threshold=8' -o %t.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
-// RUN: not skipattn-opt %s --skipattn-blackwell-pipeline='rescale-threshold=8' -o /dev/null 2>&1 | FileCheck %s --check-prefix=TC
+// RUN: skipattn-opt %s --skipattn-blackwell-pipeline='rescale-threshold=8' --mlir-print-ir-after=skipattn-gpu-verify-protocol -o /dev/null 2>&1 | FileCheck %s --check-prefix=TC
+// RUN: skipattn-opt %s --skipattn-blackwell-pipeline='format=isa toolkit=%cuda_toolkit rescale-threshold=8' -o %t.tc.mlir
+// RUN: %python %test_inputs/extract_ptx.py %t.tc.mlir %t.tc.ptx
+// RUN: %cuda_toolkit/bin/ptxas -arch=sm_100a -v %t.tc.ptx -o %t.tc.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 
 // KL: rescale_threshold = 8
 // KL: scf.for {{.*}} iter_args(%[[M:[a-z0-9_]+]] = {{[^,]*}}, %[[L:[a-z0-9_]+]] = {{[^,]*}}, %[[O:[a-z0-9_]+]] = {{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %[[MU:[a-z0-9_]+]] = 
@@ -20,7 +24,12 @@
 // PTX: vote.sync.any.pred
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
-// TC: the conditional rescale is built for wgmma schedules only
+// TC: mma = tcgen05
+// TC-SAME: rescale_threshold = 8
+// TC: skipattn_gpu.skip_vote %{{.*}}, %[[TM:[a-z0-9_]+]] log2_lambda
+// TC: skipattn_gpu.row_update {{.*}} state(%[[TM]], %{{[a-z0-9_]+}}) base(%{{[a-z0-9_]+}} : !skipattn_gpu.rows<128xf32>) {rescale_threshold = 8 : i64
+// TC: skipattn_gpu.tmem.scale
+// TC: skipattn_gpu.store_lse %[[R:[0-9]+]]#4, %[[R]]#1
 
 func.func @attn(%q: tensor<2x8x1000x128xbf16>, %k: tensor<2x2x3000x128xbf16>,
                 %v: tensor<2x2x3000x128xbf16>, %lens: tensor<2xi32>,
