@@ -206,6 +206,18 @@ inline void guarded(Emitter &e, Value cond,
   });
 }
 
+/// A shared-memory matrix descriptor (wgmma and tcgen05 share the layout of
+/// its low bits): start address, leading and stride byte offsets in 16-byte
+/// units, and the chip's mode bits (`modeBits`: swizzle, version) above.
+inline Value smemDescriptor(Emitter &e, Value addr, int64_t lbo, int64_t sbo,
+                            uint64_t modeBits) {
+  Value lo = arith::ExtUIOp::create(e.b, e.loc, e.i64(),
+                                    e.andI(e.shr(addr, 4), e.c32(0x3fff)));
+  uint64_t hi = (uint64_t((lbo >> 4) & 0x3fff) << 16) |
+                (uint64_t((sbo >> 4) & 0x3fff) << 32) | modeBits;
+  return e.orI(lo, e.c64(static_cast<int64_t>(hi)));
+}
+
 /// After thread 0 initialised mbarriers: makes the initialisation visible
 /// to the async proxy (TMA completions, tcgen05.commit) before the CTA
 /// barrier that publishes the barriers to the other threads.

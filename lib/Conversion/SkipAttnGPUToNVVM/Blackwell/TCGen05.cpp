@@ -22,12 +22,8 @@ namespace {
 /// version bits 46-48 = 0b001, base offset 0, and the layout 2 (128-byte
 /// swizzle) in bits 61-63.
 Value descriptor(Emitter &e, Value addr, int64_t lbo, int64_t sbo) {
-  Value lo = arith::ExtUIOp::create(e.b, e.loc, e.i64(),
-                                    e.andI(e.shr(addr, 4), e.c32(0x3fff)));
-  uint64_t hi = (uint64_t((lbo >> 4) & 0x3fff) << 16) |
-                (uint64_t((sbo >> 4) & 0x3fff) << 32) | (uint64_t(1) << 46) |
-                (uint64_t(2) << 61);
-  return e.orI(lo, e.c64(static_cast<int64_t>(hi)));
+  return smemDescriptor(e, addr, lbo, sbo,
+                        (uint64_t(1) << 46) | (uint64_t(2) << 61));
 }
 
 /// Instruction descriptor of kind::f16 with f32 D: D format 1 (bits 4-5),

@@ -21,11 +21,7 @@ namespace {
 /// address `addr` (PTX ISA, "matrix descriptor"): leading and stride byte
 /// offsets, swizzle mode 1 (128 bytes) in bits 62-63.
 Value descriptor(Emitter &e, Value addr, int64_t lbo, int64_t sbo) {
-  Value lo = arith::ExtUIOp::create(e.b, e.loc, e.i64(),
-                                    e.andI(e.shr(addr, 4), e.c32(0x3fff)));
-  uint64_t hi = (uint64_t((lbo >> 4) & 0x3fff) << 16) |
-                (uint64_t((sbo >> 4) & 0x3fff) << 32) | (uint64_t(1) << 62);
-  return e.orI(lo, e.c64(static_cast<int64_t>(hi)));
+  return smemDescriptor(e, addr, lbo, sbo, uint64_t(1) << 62);
 }
 
 NVVM::WGMMATypes wgmmaType(Type t) {

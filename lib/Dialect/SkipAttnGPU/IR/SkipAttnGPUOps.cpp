@@ -266,8 +266,6 @@ LogicalResult RingVotesOp::verify() {
 LogicalResult RingBallotOp::verify() {
   if (failed(checkRing(*this, getRing(), "")))
     return failure();
-  if (cast<RingType>(getRing().getType()).getConsumers() > 32)
-    return emitOpError("a ballot has one bit per consumer (at most 32)");
   return checkVotes(*this, getRing());
 }
 
@@ -384,6 +382,21 @@ LogicalResult SkipVoteOp::verify() {
   return success();
 }
 
+/// The conditional rescale's bases (online_update, row_update): present
+/// together with a positive threshold, and rows like the maximum's.
+static LogicalResult verifyBases(Operation *op, Value base, Value newBase,
+                                 Value rowMax, int64_t threshold) {
+  if (static_cast<bool>(base) != static_cast<bool>(newBase) ||
+      static_cast<bool>(base) != (threshold > 0))
+    return op->emitOpError("a base, a new base and a positive "
+                           "rescale_threshold come together (the "
+                           "conditional rescale)");
+  if (base && (base.getType() != rowMax.getType() ||
+               newBase.getType() != rowMax.getType()))
+    return op->emitOpError("the bases are full f32 rows like row_max");
+  return success();
+}
+
 LogicalResult OnlineUpdateOp::verify() {
   if (failed(checkRows(*this, getBlockMax(), false, false, "block_max")) ||
       failed(checkRows(*this, getRowMax(), false, false, "row_max")) ||
@@ -393,13 +406,9 @@ LogicalResult OnlineUpdateOp::verify() {
     return failure();
   if (getAcc().getType() != getNewAcc().getType())
     return emitOpError("new_acc type must match acc's");
-  if (static_cast<bool>(getBase()) != static_cast<bool>(getNewBase()) ||
-      static_cast<bool>(getBase()) != (getRescaleThreshold() > 0))
-    return emitOpError("a base, a new base and a positive rescale_threshold "
-                       "come together (the conditional rescale)");
-  if (getBase() && (getBase().getType() != getRowMax().getType() ||
-                    getNewBase().getType() != getRowMax().getType()))
-    return emitOpError("the bases are full f32 rows like row_max");
+  if (failed(verifyBases(*this, getBase(), getNewBase(), getRowMax(),
+                         getRescaleThreshold())))
+    return failure();
   auto s = cast<AccType>(getScores().getType());
   auto p = cast<OperandType>(getProbs().getType());
   if (p.getCols() != s.getCols())
@@ -418,13 +427,9 @@ LogicalResult RowUpdateOp::verify() {
   if (s.getRows() != kTmemLanes || p.getRows() != kTmemLanes ||
       m.getRows() != kTmemLanes)
     return emitOpError("updates a 128-row tile (one row per thread)");
-  if (static_cast<bool>(getBase()) != static_cast<bool>(getNewBase()) ||
-      static_cast<bool>(getBase()) != (getRescaleThreshold() > 0))
-    return emitOpError("a base, a new base and a positive rescale_threshold "
-                       "come together (the conditional rescale)");
-  if (getBase() && (getBase().getType() != getRowMax().getType() ||
-                    getNewBase().getType() != getRowMax().getType()))
-    return emitOpError("the bases are full f32 rows like row_max");
+  if (failed(verifyBases(*this, getBase(), getNewBase(), getRowMax(),
+                         getRescaleThreshold())))
+    return failure();
   if (p.getCols() != s.getCols())
     return emitOpError("probs must have the scores' ")
            << s.getCols() << " columns";
