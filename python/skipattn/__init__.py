@@ -18,6 +18,7 @@ from ._api import (CompileError, Context, CUDAError, InvalidArgumentError,
                    SkipAttnError, UnsupportedError, attention,
                    default_context, kernel_info, set_default_context)
 from .calibration import Calibration, calibrate, measure_sparsity
+from .mla import mla_decode
 from .paged import (batch_decode_with_kv_cache, batch_prefill_with_kv_cache,
                     page_table_from_indptr, paged_attention)
 
