@@ -118,6 +118,12 @@ typedef struct skipattn_attention_desc {
    * lengths run as one call with each causal mask aligned to its own
    * sequence.                                                            */
   int32_t has_q_lens;
+  /* V inside K (MLA's latent cache): v is the first value_dim columns of
+   * k's rows, so args.v must be args.k and v_strides k_strides (or both
+   * contiguous-equivalent). The result is that of any V with those values;
+   * CUDA then loads each KV block once for both products, which is how it
+   * runs head_dim up to 576 with value_dim 512.                          */
+  int32_t value_in_key;
 } skipattn_attention_desc_t;
 
 typedef struct skipattn_attention_args {

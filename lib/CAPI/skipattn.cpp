@@ -282,6 +282,7 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   // The ragged flag; the lengths themselves arrive with each launch.
   s.raggedLens = d->has_kv_lens != 0;
   s.leftPadded = d->has_q_lens != 0;
+  s.valueInKey = d->value_in_key != 0;
   // Shapes and limits first (one definition, AttentionSpec::validate), so
   // that nothing below computes with sizes that overflow.
   if (std::string problem = s.validate(); !problem.empty())
@@ -322,13 +323,26 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
       return fail(SKIPATTN_ERROR_UNSUPPORTED,
                   "the CUDA target needs f16 or bf16 tensors (f32 attention "
                   "runs on the CPU target)");
-    if (s.headDim != 64 && s.headDim != 128 && s.headDim != 256)
-      return fail(SKIPATTN_ERROR_UNSUPPORTED,
-                  "the CUDA target supports head_dim 64, 128 and 256, not " +
-                      std::to_string(s.headDim));
-    if (s.dv() != s.headDim)
-      return fail(SKIPATTN_ERROR_UNSUPPORTED,
-                  "the CUDA target needs value_dim == head_dim");
+    if (s.valueInKey) {
+      // MLA: K rows up to 576 wide, V their first value_dim columns.
+      if (s.headDim % 64 || s.headDim > 576 || s.dv() % 64 || s.dv() > 512)
+        return fail(SKIPATTN_ERROR_UNSUPPORTED,
+                    "the CUDA target with V inside K supports head_dim a "
+                    "multiple of 64 up to 576 and value_dim a multiple of 64 "
+                    "up to 512, not " +
+                        std::to_string(s.headDim) + " and " +
+                        std::to_string(s.dv()));
+    } else {
+      if (s.headDim != 64 && s.headDim != 128 && s.headDim != 256)
+        return fail(SKIPATTN_ERROR_UNSUPPORTED,
+                    "the CUDA target supports head_dim 64, 128 and 256 (up "
+                    "to 576 with V inside K), not " +
+                        std::to_string(s.headDim));
+      if (s.dv() != s.headDim)
+        return fail(SKIPATTN_ERROR_UNSUPPORTED,
+                    "the CUDA target needs value_dim == head_dim, or V "
+                    "inside K (value_in_key)");
+    }
     s = skipattn::hopperSpec(s);
   } else {
     s = skipattn::cpuSpec(s);
@@ -595,6 +609,11 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
     return mismatch("page_table", s.paged());
   if (s.queryLens() != (a->q_lens != nullptr))
     return mismatch("q_lens", s.queryLens());
+  // A kernel reading V inside K never reads args.v: it must be K.
+  if (s.valueInKey && a->v != a->k)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "value_in_key: v must be the same pointer as k (V is the "
+                "first value_dim columns of K's rows)");
   if (kernel->verbosity >= 2)
     llvm::errs() << "skipattn: launch " << kernel->key << "\n";
 

@@ -90,7 +90,8 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
   mlir::skipattn::AttentionOp::create(
       b, loc, TypeRange(), q, k, v, lens, table, qLens, factors, out, lse,
       stats, b.getF32FloatAttr(static_cast<float>(s.effectiveScale())),
-      s.causal ? b.getUnitAttr() : UnitAttr(), skip);
+      s.causal ? b.getUnitAttr() : UnitAttr(), skip,
+      s.valueInKey ? b.getUnitAttr() : UnitAttr());
   func::ReturnOp::create(b, loc);
   return module;
 }

@@ -202,6 +202,9 @@ std::string AttentionSpec::validate() const {
   else if (headDim > kMaxHeadDim || dv() > kMaxHeadDim)
     e << "head and value dims must be at most " << kMaxHeadDim << ", got "
       << headDim << "/" << dv();
+  else if (valueInKey && dv() > headDim)
+    e << "with V inside K the value dim (" << dv()
+      << ") cannot exceed the head dim (" << headDim << ")";
   else if (std::string t = oversizedTensor(*this); !t.empty())
     e << t;
   else if (std::string t =
@@ -328,7 +331,7 @@ std::string AttentionSpec::key() const {
     << (paged() ? "_paged" + std::to_string(pageSize) + "x" +
                       std::to_string(numPages)
                 : std::string())
-    << (bf16Products ? "_bf16dot" : "");
+    << (bf16Products ? "_bf16dot" : "") << (valueInKey ? "_vink" : "");
   auto strides = [&](const char *name, const std::vector<int64_t> &s) {
     if (s.empty())
       return;

@@ -389,8 +389,12 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
     qbuf = None if q_lens is None else _int32_on(q_lens, "q_lens", tq,
                                                  (B,), Sq)
 
+    # V inside K (MLA's latent cache): v is a narrower view of k's rows,
+    # the same memory; a GPU kernel then loads each block once.
+    vink = Dv < D and tv.ptr == tk.ptr and \
+        tuple(tv.strides[:3]) == tuple(tk.strides[:3])
     dev = _capi.DEVICE_CUDA if tq.device == "cuda" else _capi.DEVICE_CPU
-    key = (dev, tq.index, code, tq.shape, tk.shape, Dv, tq.strides, tk.strides,
+    key = (vink, dev, tq.index, code, tq.shape, tk.shape, Dv, tq.strides, tk.strides,
            tv.strides, bool(causal), scale, scalar, layout, min_keep_blocks,
            lbuf is not None, bool(return_lse), bool(return_stats), pages,
            page_size, qbuf is not None)
@@ -416,6 +420,7 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
         desc.with_stats = 1 if return_stats else 0
         desc.page_size, desc.num_pages = page_size, pages
         desc.has_q_lens = 1 if qbuf is not None else 0
+        desc.value_in_key = 1 if vink else 0
         kernel = ctx._kernel(key, desc)
     return kernel, tq, tk, tv, (B, Hq, Sq, Dv), fbuf, lbuf, tbuf, qbuf
 
@@ -588,7 +593,8 @@ def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks, ints=()):
     # shapes of the lengths, page table and query lengths (None if absent).
     return (q.shape, k.shape, v.shape, q.stride(), k.stride(), v.stride(),
             q.dtype, k.dtype, v.dtype, q.device, k.device, v.device,
-            causal, scale, factor, min_keep_blocks, ints)
+            causal, scale, factor, min_keep_blocks, ints,
+            v.data_ptr() == k.data_ptr())
 
 
 def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,

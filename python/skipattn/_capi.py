@@ -65,6 +65,7 @@ class AttentionDesc(ctypes.Structure):
         ("page_size", ctypes.c_int64),
         ("num_pages", ctypes.c_int64),
         ("has_q_lens", ctypes.c_int32),
+        ("value_in_key", ctypes.c_int32),
     ]
 
 

@@ -30,7 +30,10 @@ DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
     return std::move(e);
   if (auto e = upload(k.bytes.data(), k.bytes.size(), b->k))
     return std::move(e);
-  if (auto e = upload(v.bytes.data(), v.bytes.size(), b->v))
+  // V inside K: the kernel is given K's buffer as V (as the C API asks).
+  if (s.valueInKey)
+    b->v = b->k;
+  else if (auto e = upload(v.bytes.data(), v.bytes.size(), b->v))
     return std::move(e);
   if (!s.kvLens.empty())
     if (auto e = upload(s.kvLens.data(), s.kvLens.size() * 4, b->lens))
@@ -65,7 +68,7 @@ DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
 
 DeviceBuffers::~DeviceBuffers() {
   for (cuda::CUdeviceptr p :
-       {q, k, v, lens, factors, out, lse, stats, table, qLens})
+       {q, k, v == k ? 0 : v, lens, factors, out, lse, stats, table, qLens})
     drv->free(p);
   drv->destroyEvent(start);
   drv->destroyEvent(end);

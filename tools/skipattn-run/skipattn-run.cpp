@@ -115,6 +115,15 @@ static cl::opt<int64_t>
              cl::desc("Pages of the paged cache (0: the sequences' pages "
                       "plus 2 unused ones)"),
              cl::init(0), cl::cat(cat));
+static cl::opt<int64_t>
+    valueDim("value-dim",
+             cl::desc("Columns of V and of the output (0: --head-dim)"),
+             cl::init(0), cl::cat(cat));
+static cl::opt<bool> valueInKey(
+    "value-in-key",
+    cl::desc("V is the first --value-dim columns of K's rows, one buffer "
+             "(MLA's latent cache; the kernel is given K's memory as V)"),
+    cl::init(false), cl::cat(cat));
 static cl::opt<std::string>
     pageLayout("page-layout",
                cl::desc("nhd: pages [P, page_size, Hkv, D] (vLLM, "
@@ -232,6 +241,8 @@ int main(int argc, char **argv) {
   s.qLen = qLen;
   s.kvLen = kvLen;
   s.headDim = headDim;
+  s.valueDim = valueDim == headDim ? 0 : valueDim;
+  s.valueInKey = valueInKey;
   s.kvLens.assign(kvLens.begin(), kvLens.end());
   s.qLens.assign(qLens.begin(), qLens.end());
   s.causal = causal;
@@ -359,18 +370,31 @@ int main(int argc, char **argv) {
       return fail(err);
     t->pack(s.dtype);
   }
+  // V inside K: V's values are K's first columns, and the kernel reads
+  // them through K's buffer with K's strides.
+  if (s.valueInKey) {
+    const int64_t D = s.headDim, Dv = s.dv();
+    for (int64_t r = 0; r < s.batch * s.kvHeads * s.kvLen; ++r)
+      std::copy(&k.values[r * D], &k.values[r * D] + Dv, &v.values[r * Dv]);
+    v.pack(s.dtype);
+    if (!s.paged())
+      s.vStrides = {s.kvHeads * s.kvLen * D, s.kvLen * D, D, 1};
+  }
   // A paged run reads the caches; the reference keeps the logical K/V.
   HostTensor kCache, vCache;
   std::vector<int32_t> pageTable;
   if (s.paged()) {
     pageKV(s, seed, pageLayout == "nhd", k, v, kCache, vCache, s.kStrides,
            s.vStrides, pageTable);
+    if (s.valueInKey)
+      s.vStrides = s.kStrides;
     std::string problem = s.validate();
     if (!problem.empty())
       return fail(problem);
   }
-  const HostTensor &kRun = s.paged() ? kCache : k,
-                   &vRun = s.paged() ? vCache : v;
+  const HostTensor &kRun = s.paged() ? kCache : k, &vRun = s.valueInKey ? kRun
+                                                           : s.paged()  ? vCache
+                                                                        : v;
   const int32_t *tablePtr = s.paged() ? pageTable.data() : nullptr;
   const int32_t *qLensPtr = s.qLens.empty() ? nullptr : s.qLens.data();
 

@@ -77,6 +77,10 @@ struct AttentionSpec {
   // BF16 dot-product instructions (the query packed unscaled); chosen by
   // cpuSpec where the host has them.
   bool bf16Products = false;
+  // V is the first dv() columns of K's rows (MLA's latent cache): the
+  // value operand is K's memory with K's strides; GPU kernels load each
+  // block once for both products.
+  bool valueInKey = false;
   // Element strides of q, k, v and out in [B, H, S, D] order; empty:
   // contiguous. Views such as [B, S, H, D] tensors seen as [B, H, S, D]
   // (what transformers and flash-attn produce) run without a copy; the

@@ -212,6 +212,16 @@ private:
   }
   // The rows of one math warpgroup (64 with wgmma, 128 with tcgen05).
   int64_t wgRows = sg::kWarpgroupRows;
+  // V inside K (MLA): no V ring, P.V reads the block's K tile (`curKTile`)
+  // at this warpgroup's value columns (`valueCol`); with a value split
+  // the math warpgroups share the rows and each holds `wgCols` columns of
+  // O, and only the first stores the LSE and counts the decisions.
+  bool valueInKey = false;
+  int64_t valueSplit = 1, wgCols = 0, dv = 0;
+  Value curKTile, valueCol;
+  /// Runs `body` in the first warpgroup only when the value is split (the
+  /// others computed the same row values).
+  void inFirstValueGroup(function_ref<void()> body);
 };
 } // namespace
 
@@ -338,6 +348,9 @@ LogicalResult KernelBuilder::analyze() {
   problem.elementType = elt;
   problem.skipping = blocked.hasSkipping();
   problem.runtimeFactors = skipattn::factorsPerHead(blocked.getSkipFactors());
+  // The attention's value_in_key was checked at the schedule's selection;
+  // the blocked IR reads V through its own operand either way.
+  problem.valueInKey = schedule.getValueInKey();
   tc = schedule.getMma() == sg::MMAKind::tcgen05;
   wgRows = schedule.getWarpgroupRows();
   if (failed(skipattn_gpu::verifySchedule(
@@ -345,7 +358,7 @@ LogicalResult KernelBuilder::analyze() {
           [&] { return blocked.emitOpError(); })))
     return failure();
   qTiles = (qLen + positions - 1) / positions;
-  if (headDim != schedule.getHeadDim() || vT.getDimSize(3) != headDim)
+  if (headDim != schedule.getHeadDim() || vT.getDimSize(3) != schedule.getDv())
     return blocked.emitOpError("head dimensions do not match the schedule");
   // TMA reads q, k and v through 4-D maps that carry their strides (given
   // at launch); the output is stored with the strides of its type. All
@@ -610,8 +623,19 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
   // The softmax ran outside the turn; P.V and the next Q.K^T run inside.
   if (pingpong)
     sg::TurnTakeOp::create(b, loc);
-  Value vTile = sg::RingWaitOp::create(
-      b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
+  Value vTile;
+  if (valueInKey) {
+    // V is this warpgroup's value columns of the K tile already waited for.
+    auto kT = cast<sg::SmemType>(curKTile.getType());
+    vTile =
+        sg::SubtileOp::create(b, loc,
+                              sg::SmemType::get(b.getContext(), kT.getRows(),
+                                                wgCols, elt, kT.getPitch()),
+                              curKTile, cIdx(0), valueCol);
+  } else {
+    vTile = sg::RingWaitOp::create(
+        b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
+  }
   Value pv = sg::MmaOp::create(b, loc, o.getType(), upd.getProbs(), vTile,
                                upd.getNewAcc(), sg::Major::mn);
   Value done =
@@ -771,6 +795,19 @@ LogicalResult KernelBuilder::emitOp(Operation &op) {
   return op.emitOpError("has no kernel-level form");
 }
 
+void KernelBuilder::inFirstValueGroup(function_ref<void()> body) {
+  if (valueSplit == 1) {
+    body();
+    return;
+  }
+  Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                      mathWarpgroup, cIdx(0));
+  auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+  body();
+}
+
 LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
   Value bIdx = map.lookupOrDefault(fin.getBatch());
   Value hIdx = map.lookupOrDefault(fin.getHead());
@@ -781,21 +818,31 @@ LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
   IntegerAttr perHead = b.getI64IntegerAttr(heads > 1 ? positions : 0);
   auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
   Value lseParam = param(merge ? merge.getLse() : fin.getLse());
+  MLIRContext *ctx = b.getContext();
+  auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
+  // This warpgroup's value columns of an output row.
+  auto columns = [&](Value base, Type t) -> Value {
+    if (!valueCol)
+      return base;
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), valueCol);
+    return LLVM::GEPOp::create(b, loc, gptr, t, base, ValueRange{i64});
+  };
   if (!merge) {
-    sg::StoreTileOp::create(b, loc, o, l, param(fin.getOut()), bIdx, hIdx, row,
-                            b.getI64IntegerAttr(qLen), TypeAttr::get(elt),
+    sg::StoreTileOp::create(b, loc, o, l, columns(param(fin.getOut()), elt),
+                            bIdx, hIdx, row, b.getI64IntegerAttr(qLen),
+                            TypeAttr::get(elt),
                             b.getDenseI64ArrayAttr(outStrides), perHead);
     if (lseParam)
-      sg::StoreLseOp::create(b, loc, mu ? mu : m, l, lseParam, plane, row,
-                             b.getI64IntegerAttr(qLen), perHead);
+      inFirstValueGroup([&] {
+        sg::StoreLseOp::create(b, loc, mu ? mu : m, l, lseParam, plane, row,
+                               b.getI64IntegerAttr(qLen), perHead);
+      });
     return success();
   }
   // Split-KV: this split's f32 partial output [S, B, Hq, Sq, Dv] and
   // log-sum-exp [S, B, Hq, Sq] go to the workspace, then the tile's
   // counters [tiles] decide who merges.
-  MLIRContext *ctx = b.getContext();
-  auto gptr = LLVM::LLVMPointerType::get(ctx, 1);
-  int64_t planeRows = batch * qHeads * qLen, dv = headDim;
+  int64_t planeRows = batch * qHeads * qLen;
   auto at = [&](Value base, Type t, Value index) {
     Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
     return LLVM::GEPOp::create(b, loc, gptr, t, base, ValueRange{i64})
@@ -811,11 +858,13 @@ LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
   Value mySplitLse = at(
       partialLse, f32, arith::MulIOp::create(b, loc, splitId, cIdx(planeRows)));
   sg::StoreTileOp::create(
-      b, loc, o, l, mySplitOut, bIdx, hIdx, row, b.getI64IntegerAttr(qLen),
-      TypeAttr::get(f32),
+      b, loc, o, l, columns(mySplitOut, f32), bIdx, hIdx, row,
+      b.getI64IntegerAttr(qLen), TypeAttr::get(f32),
       b.getDenseI64ArrayAttr({qHeads * qLen * dv, qLen * dv, dv}), perHead);
-  sg::StoreLseOp::create(b, loc, mu ? mu : m, l, mySplitLse, plane, row,
-                         b.getI64IntegerAttr(qLen), perHead);
+  inFirstValueGroup([&] {
+    sg::StoreLseOp::create(b, loc, mu ? mu : m, l, mySplitLse, plane, row,
+                           b.getI64IntegerAttr(qLen), perHead);
+  });
   // The tile's index among the grid's (batch, head group, query tile).
   Value qt = arith::DivUIOp::create(b, loc, pos, cIdx(positions));
   Value group = arith::DivUIOp::create(b, loc, hIdx, cIdx(heads));
@@ -912,12 +961,18 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
       // landing tells it that V's barrier has left that block's phase.
       PageBoxes boxes = pageBoxes(row);
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
+      if (valueInKey) {
+        // One tile per block holds both K and V.
+        emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
+        return;
+      }
       sg::RingAcquireOp::create(b, loc, vRing, blk, t);
       emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
       emitKVPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch, boxes);
     });
     b.setInsertionPointAfter(forOp);
-    sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", t);
+    if (!valueInKey)
+      sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", t);
   } else {
     // Gated V: warp 0 runs ahead loading K; warp 1 loads block n's V only
     // when some math warpgroup keeps the block, and otherwise completes its
@@ -972,7 +1027,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       sg::SubtileOp::create(b, loc,
                             sg::SmemType::get(ctx, sg::kWarpgroupRows, headDim,
                                               elt, qTileT.getRows()),
-                            qTile, unitRow);
+                            qTile, unitRow, Value());
   Value firstRow = arith::AddIOp::create(
       b, loc, map.lookupOrDefault(scores.getQPos()), unitRow);
   limits = sg::RowLimitsOp::create(
@@ -986,7 +1041,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   auto rowsF =
       sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), false);
   auto sums = sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), true);
-  auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, headDim);
+  auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, wgCols);
   auto cF = [&](double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   };
@@ -1212,7 +1267,7 @@ void KernelBuilder::emitMmaIssuer() {
   for (int64_t w = 0; w < wgs; ++w)
     qParts.push_back(sg::SubtileOp::create(
         b, loc, sg::SmemType::get(ctx, wgRows, headDim, elt, qTileT.getRows()),
-        qTile, cIdx(w * wgRows)));
+        qTile, cIdx(w * wgRows), Value()));
   Value f = arith::ConstantIntOp::create(b, loc, 0, 1);
   Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
   auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1));
@@ -1255,8 +1310,10 @@ LogicalResult KernelBuilder::emitStats(BlockedKVOp loop, scf::ForOp forOp) {
         arith::MulIOp::create(b, loc, map.lookupOrDefault(loop.getBatch()),
                               cIdx(qHeads)),
         map.lookupOrDefault(loop.getHead()));
-    sg::AddStatsOp::create(b, loc, forOp.getResult(3), forOp.getResult(4),
-                           param(loop.getStats()), plane);
+    inFirstValueGroup([&] {
+      sg::AddStatsOp::create(b, loc, forOp.getResult(3), forOp.getResult(4),
+                             param(loop.getStats()), plane);
+    });
   }
   return success();
 }
@@ -1288,8 +1345,10 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
     // Separate rings: K's stage is free as soon as the scores are in
     // registers, so the load role can fetch block n + stages's K during
     // this block's softmax and P.V.
-    if (specialized)
+    // With V inside K the stage stays until P.V has read it.
+    if (specialized && !valueInKey)
       sg::RingReleaseOp::create(b, loc, kRing, n);
+    curKTile = kTile;
     curScores = sg::MaskOp::create(b, loc, accT, s, limits,
                                    map.lookupOrDefault(bs.getKvStart()));
     curBlockMax = Value();
@@ -1453,6 +1512,10 @@ LogicalResult KernelBuilder::run() {
                                  schedule.getBlockQ());
   auto kvTile = sg::SmemType::get(ctx, schedule.getBlockKv(), headDim, elt,
                                   schedule.getBlockKv());
+  valueInKey = schedule.getValueInKey();
+  valueSplit = schedule.getValueSplit();
+  wgCols = schedule.getWarpgroupValueCols();
+  dv = schedule.getDv();
   auto qRingT =
       sg::RingType::get(ctx, 1, b.getStrArrayAttr({"q"}), qTile, 0, false);
   qRing = sg::RingCreateOp::create(b, loc, qRingT, b.getI64IntegerAttr(0));
@@ -1475,6 +1538,10 @@ LogicalResult KernelBuilder::run() {
     // warpgroup and released by the issuer on their behalf.
     kRing = createRing({"k"}, false, 1);
     vRing = createRing({"v"}, true, consumers);
+  } else if (specialized && valueInKey) {
+    // One ring: a block's stage holds K and, in its first columns, V; it
+    // is released after P.V (the loop's end releases "vRing").
+    kRing = vRing = createRing({"k"}, false, consumers);
   } else if (specialized) {
     kRing = createRing({"k"}, false, consumers);
     vRing = createRing({"v"}, gateV, consumers);
@@ -1510,7 +1577,13 @@ LogicalResult KernelBuilder::run() {
   Value wg = sg::WarpgroupIdOp::create(b, loc, b.getIndexType());
   mathWarpgroup = wg;
   pingpong = schedule.getPingpong();
-  unitRow = arith::MulIOp::create(b, loc, wg, cIdx(wgRows));
+  // A value split: every warpgroup computes the tile's rows, each with
+  // its slice of V's columns.
+  unitRow = valueSplit > 1
+                ? cIdx(0)
+                : arith::MulIOp::create(b, loc, wg, cIdx(wgRows)).getResult();
+  if (valueSplit > 1)
+    valueCol = arith::MulIOp::create(b, loc, wg, cIdx(wgCols));
   if (failed(emitTile(specialized ? Part::Math : Part::All)))
     return failure();
   // The math role reads tensor memory last (O, after the final commit).
@@ -1530,7 +1603,7 @@ LogicalResult KernelBuilder::run() {
   // i32 counter per tile.
   int64_t tiles = qTiles * (qHeads / heads) * batch;
   int64_t workspaceBytes =
-      merge ? 4 * (splits * batch * qHeads * qLen * (headDim + 1) + tiles) : 0;
+      merge ? 4 * (splits * batch * qHeads * qLen * (dv + 1) + tiles) : 0;
   launches.push_back(sg::LaunchAttr::get(
       ctx, func.getName(), {qTiles * splits, qHeads / heads, batch},
       {threads, 1, 1}, schedule.getSharedBytes(), b.getArrayAttr(kinds),

@@ -102,7 +102,7 @@ static OwningOpRef<ModuleOp> buildLayer(MLIRContext *ctx,
       /*q_lens=*/Value(), /*skip_factors=*/Value(), out, lse, stats,
       b.getF32FloatAttr(static_cast<float>(scale)),
       s.causal ? b.getUnitAttr() : UnitAttr(),
-      mlir::skipattn::SkipConfigAttr());
+      mlir::skipattn::SkipConfigAttr(), /*value_in_key=*/UnitAttr());
   func::ReturnOp::create(b, loc, op->getResults());
   return module;
 }

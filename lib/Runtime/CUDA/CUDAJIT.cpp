@@ -77,6 +77,7 @@ AttentionSpec hopperSpec(AttentionSpec spec,
   problem.qHeads = spec.qHeads;
   problem.kvHeads = spec.kvHeads;
   problem.runtimeFactors = spec.runtimeFactors() && spec.factorStrideH() != 0;
+  problem.valueInKey = spec.valueInKey;
   mlir::skipattn_gpu::TileChoice tiles =
       mlir::skipattn_gpu::requestedTiles(problem, request);
   // The schedule's block_q rows hold `heads` heads of block_q / heads

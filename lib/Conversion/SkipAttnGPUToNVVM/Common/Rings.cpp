@@ -389,14 +389,21 @@ struct RingCompleteLowering : OpConversionPattern<sg::RingCompleteOp> {
   }
 };
 
-/// Rows of a swizzled tile start 128 bytes apart inside each box.
+/// Rows of a swizzled tile start 128 bytes apart inside each box; boxes
+/// of 64 columns are `pitch * 128` bytes apart.
 struct SubtileLowering : OpConversionPattern<sg::SubtileOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::SubtileOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
-    rw.replaceOp(op, e.add(adaptor.getSource(),
-                           e.mul(e.toI32(adaptor.getRow()), e.c32(128))));
+    Value at = e.add(adaptor.getSource(),
+                     e.mul(e.toI32(adaptor.getRow()), e.c32(128)));
+    if (Value col = adaptor.getCol()) {
+      int64_t pitch = cast<sg::SmemType>(op.getSource().getType()).getPitch();
+      at =
+          e.add(at, e.mul(e.divu(e.toI32(col), e.c32(64)), e.c32(pitch * 128)));
+    }
+    rw.replaceOp(op, at);
     return success();
   }
 };

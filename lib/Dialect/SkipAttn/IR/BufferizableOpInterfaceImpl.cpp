@@ -48,10 +48,10 @@ struct AttentionOpInterface
       if (failed(r))
         return failure();
     rewriter.setInsertionPoint(op);
-    skipattn::AttentionOp::create(rewriter, op->getLoc(), TypeRange(), *q, *k,
-                                  *v, *lens, *table, *qLens, *factors, *out,
-                                  *lse, *stats, attn.getScaleAttr(),
-                                  attn.getCausalAttr(), attn.getSkipAttr());
+    skipattn::AttentionOp::create(
+        rewriter, op->getLoc(), TypeRange(), *q, *k, *v, *lens, *table, *qLens,
+        *factors, *out, *lse, *stats, attn.getScaleAttr(), attn.getCausalAttr(),
+        attn.getSkipAttr(), attn.getValueInKeyAttr());
     SmallVector<Value> outs;
     for (Value b : {*out, *lse, *stats})
       if (b)

@@ -141,6 +141,11 @@ LogicalResult AttentionOp::verify() {
   if (!dimsAgree(os[0], qs[0]) || !dimsAgree(os[1], qs[1]) ||
       !dimsAgree(os[2], qs[2]) || !dimsAgree(os[3], vs[3]))
     return emitOpError("out must have shape [B, Hq, Sq, Dv]");
+  if (getValueInKey() && !ShapedType::isDynamic(vs[3]) &&
+      !ShapedType::isDynamic(ks[3]) && vs[3] > ks[3])
+    return emitOpError("value_in_key: V is the first Dv columns of K, so "
+                       "Dv (")
+           << vs[3] << ") cannot exceed D (" << ks[3] << ")";
 
   if (Value lens = getKvLens()) {
     auto t = cast<ShapedType>(lens.getType());

@@ -279,13 +279,13 @@ LogicalResult RoleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                   MMAKind mma, int64_t blockQ, int64_t blockKV,
-                                   int64_t headDim, int64_t stages,
-                                   int64_t skipUnit, ArrayAttr roles,
-                                   bool pingpong, int64_t heads,
-                                   int64_t kvSplits, bool gateV,
-                                   int64_t ctasPerSM, int64_t rescale) {
+LogicalResult
+ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
+                     int64_t blockQ, int64_t blockKV, int64_t headDim,
+                     int64_t stages, int64_t skipUnit, ArrayAttr roles,
+                     bool pingpong, int64_t heads, int64_t kvSplits, bool gateV,
+                     int64_t ctasPerSM, int64_t rescale, int64_t valueDim,
+                     int64_t valueSplit, bool valueInKey) {
   bool tc = mma == MMAKind::tcgen05;
   // A math warpgroup holds 64 rows with wgmma, 128 (the lanes of tensor
   // memory) with tcgen05.
@@ -322,9 +322,28 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "block_kv must be a multiple of 16 in [16, 256], "
                           "got "
                        << blockKV;
-  if (headDim <= 0 || headDim % 64 || headDim > 256)
-    return emitError() << "head_dim must be 64, 128, 192 or 256, got "
+  // A V inside K (MLA) leaves the shared memory of a V ring to K: its
+  // rows reach 576 columns (512 latent + 64 rotary).
+  int64_t maxD = valueInKey ? 576 : 256;
+  if (headDim <= 0 || headDim % 64 || headDim > maxD)
+    return emitError() << "head_dim must be a multiple of 64 up to " << maxD
+                       << (valueInKey ? " (V inside K)" : "") << ", got "
                        << headDim;
+  int64_t dv = valueDim ? valueDim : headDim;
+  if (valueDim < 0 || dv % 64 || (valueInKey ? dv > headDim : dv != headDim))
+    return emitError() << "value_dim must be head_dim, or with value_in_key "
+                          "a multiple of 64 up to head_dim; got "
+                       << valueDim;
+  if (valueSplit < 1 || dv % (64 * valueSplit) || dv / valueSplit > 256)
+    return emitError() << "value_split must split value_dim into 64-column "
+                          "multiples of at most 256 (a wgmma's N), got "
+                       << valueSplit << " for value_dim " << dv;
+  if (valueSplit > 1 && (tc || blockQ != kWarpgroupRows || pingpong))
+    return emitError() << "value_split needs wgmma and one row block "
+                          "(block_q = 64) without pingpong";
+  if (valueInKey && (tc || gateV))
+    return emitError() << "value_in_key is a wgmma schedule without gated V "
+                          "(V is read with K)";
   if (stages < 1 || stages > 8)
     return emitError() << "stages must be in [1, 8], got " << stages;
   // Packed heads share the one warpgroup's 64 rows (each head the same
@@ -364,9 +383,10 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                             "multiple of 4)";
     if (role.getName() == "math") {
       math = true;
-      if (role.getNumWarps() != 4 * (blockQ / wgRows))
+      if (role.getNumWarps() != 4 * (blockQ / wgRows) * valueSplit)
         return emitError() << "the math role needs one warpgroup per " << wgRows
-                           << " rows of block_q: " << 4 * (blockQ / wgRows)
+                           << " rows of block_q and value split: "
+                           << 4 * (blockQ / wgRows) * valueSplit
                            << " warps, got " << role.getNumWarps();
       if (role.getFirstWarp() % 4)
         return emitError() << "the math role must start at a warpgroup";
@@ -413,15 +433,18 @@ int64_t ScheduleAttr::getThreads() const {
 }
 
 int64_t ScheduleAttr::getSharedBytes() const {
-  // Q (block_q x D), then stages x {K, V} (block_kv x D each), plus up to
-  // 1023 bytes to align the base to the 1024-byte swizzle period.
+  // Q (block_q x D), then stages x {K, V} (block_kv x D each; K alone
+  // when V is inside it), plus up to 1023 bytes to align the base to the
+  // 1024-byte swizzle period.
   int64_t q = getBlockQ() * getHeadDim() * 2;
   int64_t kv = getBlockKv() * getHeadDim() * 2;
+  int64_t tiles = getValueInKey() ? 1 : 2;
   // Gated V: the math warpgroups' vote bytes follow the V ring. Split-KV:
   // one byte after the rings tells the math role who merges.
   int64_t votes =
       getGateV() ? (getStages() * getMathWarpgroups() + 15) / 16 * 16 : 0;
-  return 1024 + q + getStages() * 2 * kv + votes + (getKvSplits() > 1 ? 16 : 0);
+  return 1024 + q + getStages() * tiles * kv + votes +
+         (getKvSplits() > 1 ? 16 : 0);
 }
 
 LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,

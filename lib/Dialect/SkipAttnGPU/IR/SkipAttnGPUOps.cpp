@@ -287,11 +287,24 @@ LogicalResult RingAcquireOp::verify() {
 LogicalResult SubtileOp::verify() {
   auto src = cast<SmemType>(getSource().getType());
   auto dst = cast<SmemType>(getResult().getType());
-  if (dst.getCols() != src.getCols() ||
-      dst.getElementType() != src.getElementType() ||
+  if (dst.getElementType() != src.getElementType() ||
       dst.getPitch() != src.getPitch() || dst.getRows() > src.getRows())
     return emitOpError("result must be rows of the source with the same "
-                       "columns, element type and pitch");
+                       "element type and pitch");
+  if (!getCol() && dst.getCols() != src.getCols())
+    return emitOpError("without a column the result has the source's "
+                       "columns");
+  if (getCol() && (dst.getCols() > src.getCols() || dst.getCols() % 64))
+    return emitOpError("a column range is whole 64-column boxes of the "
+                       "source");
+  APInt c;
+  if (getCol() && matchPattern(getCol(), m_ConstantInt(&c)) &&
+      (c.getSExtValue() % 64 ||
+       c.getSExtValue() + dst.getCols() > src.getCols()))
+    return emitOpError("column ")
+           << c.getSExtValue() << " + " << dst.getCols()
+           << " is not a range of whole boxes inside the source's "
+           << src.getCols() << " columns";
   return success();
 }
 

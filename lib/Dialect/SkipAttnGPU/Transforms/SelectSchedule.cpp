@@ -53,6 +53,17 @@ mlir::skipattn_gpu::chooseHopperTiles(const ScheduleProblem &problem) {
   // the two-warpgroup tile on the H200 (docs/performance.md).
   TileChoice tiles{/*blockQ=*/headDim <= 64 ? 192 : 128,
                    /*blockKV=*/headDim > 128 ? 64 : 128, /*stages=*/2};
+  // V inside K (MLA): one block of 64 rows whose 64 x Dv accumulator is
+  // split over warpgroups of at most 256 columns, which all compute the
+  // scores; K blocks of 64 keys (Q and two 576-wide stages fill the shared
+  // memory).
+  if (problem.valueInKey) {
+    tiles.blockQ = kWarpgroupRows;
+    tiles.blockKV = 64;
+    tiles.valueSplit =
+        std::max<int64_t>(1, (problem.valueDim + kMaxWarpgroupValueCols - 1) /
+                                 kMaxWarpgroupValueCols);
+  }
   if (problem.qLen > kDecodeMaxQLen || problem.qHeads <= 0 ||
       problem.kvHeads <= 0 || problem.batch <= 0)
     return tiles;
@@ -81,8 +92,10 @@ void mlir::skipattn_gpu::fitDecode(const ScheduleProblem &problem,
     tiles.blockKV = std::min<int64_t>(tiles.blockKV, 64);
   int64_t headDim = problem.headDim;
   int64_t q = kWarpgroupRows * headDim * 2, kv = tiles.blockKV * headDim * 2;
-  // The alignment slack, the vote bytes and the merge flag come first.
-  tiles.stages = std::clamp<int64_t>((smem - 1024 - 64 - q) / (2 * kv), 2, 4);
+  // The alignment slack, the vote bytes and the merge flag come first; a V
+  // inside K takes no stage of its own.
+  int64_t perStage = problem.valueInKey ? kv : 2 * kv;
+  tiles.stages = std::clamp<int64_t>((smem - 1024 - 64 - q) / perStage, 2, 4);
   int64_t qTiles = (problem.qLen + kWarpgroupRows / tiles.heads - 1) /
                    (kWarpgroupRows / tiles.heads);
   int64_t tileCount = problem.batch * (problem.qHeads / tiles.heads) * qTiles;
@@ -142,7 +155,8 @@ selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
       emitError, ctx, MMAKind::tcgen05, blockQ, blockKV, d, stages, kWarpRows,
       ArrayAttr::get(ctx, roles), /*pingpong=*/false, /*heads=*/int64_t(1),
       /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1),
-      /*rescaleThreshold=*/request.rescaleThreshold);
+      /*rescaleThreshold=*/request.rescaleThreshold, /*valueDim=*/int64_t(0),
+      /*valueSplit=*/int64_t(1), /*valueInKey=*/false);
   if (!schedule ||
       failed(verifySchedule(schedule, problem, "sm_100a", emitError)))
     return failure();
@@ -167,17 +181,23 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   // every TMA and gives its registers to them (24 + 240 per thread fill
   // the 64K register file of 2 + 1 warpgroups; 32 + 160 of 3 + 1).
   bool ws = request.warpSpecialize;
-  int64_t mathWarps = 4 * (blockQ / kWarpgroupRows);
+  int64_t mathWarps = 4 * (blockQ / kWarpgroupRows) * tiles.valueSplit;
   bool three = blockQ == 3 * kWarpgroupRows;
+  bool splitV = tiles.valueSplit > 1;
   bool twoCTAs = tiles.ctasPerSM == 2;
   if (twoCTAs && (!ws || blockQ != kWarpgroupRows))
     return emitError() << "two CTAs per SM need the warp-specialized "
                           "schedule of one math warpgroup (decode)";
+  if (splitV && (twoCTAs || !ws))
+    return emitError() << "a value split over warpgroups needs the "
+                          "warp-specialized schedule and one CTA per SM";
   int64_t mathRegs = three     ? kMathRegisters3
                      : twoCTAs ? kMathRegisters2CTA
+                     : splitV  ? kMathRegistersSplitV
                                : kMathRegisters;
   int64_t loadRegs = three                      ? kLoadRegisters3
                      : twoCTAs                  ? kLoadRegisters2CTA
+                     : splitV                   ? kLoadRegistersSplitV
                      : blockQ == kWarpgroupRows ? kLoadRegisters1WG
                                                 : kLoadRegisters;
   SmallVector<Attribute> roles{RoleAttr::get(ctx, "math", /*firstWarp=*/0,
@@ -192,9 +212,12 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
       /*pingpong=*/request.pingpong && ws && blockQ == 2 * kWarpgroupRows,
       tiles.heads, tiles.kvSplits,
       /*gateV=*/ws && problem.skipping && !request.pingpong &&
+          !problem.valueInKey &&
           (request.gateV > 0 ||
            (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen)),
-      tiles.ctasPerSM, request.rescaleThreshold);
+      tiles.ctasPerSM, request.rescaleThreshold,
+      /*valueDim=*/problem.valueDim == problem.headDim ? 0 : problem.valueDim,
+      tiles.valueSplit, problem.valueInKey);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -218,13 +241,29 @@ verifyProblem(const ScheduleProblem &problem, StringRef chip,
                           "(S and O of two warpgroups in 512 columns of "
                           "tensor memory), not "
                        << problem.headDim;
+  if (isBlackwell(chip) && problem.valueInKey)
+    return emitError() << "the sm_100a kernel has no V-inside-K (MLA) "
+                          "schedule";
+  if (problem.valueInKey) {
+    // MLA: K rows up to 576 columns (512 latent + 64 rotary), V their
+    // first value_dim columns, split over warpgroups of 256.
+    if (problem.headDim % 64 || problem.headDim > 576 ||
+        problem.valueDim % 64 || problem.valueDim > problem.headDim ||
+        problem.valueDim > 2 * kMaxWarpgroupValueCols || problem.valueDim <= 0)
+      return emitError() << "the sm_90a kernel with V inside K supports "
+                            "head_dim a multiple of 64 up to 576 and "
+                            "value_dim a multiple of 64 up to 512 and "
+                            "head_dim, not "
+                         << problem.headDim << " and " << problem.valueDim;
+    return success();
+  }
   if (problem.headDim != 64 && problem.headDim != 128 && problem.headDim != 256)
     return emitError() << "the sm_90a kernel supports head_dim 64, 128 and "
-                          "256, not "
+                          "256 (and up to 576 with V inside K), not "
                        << problem.headDim;
   if (problem.valueDim != problem.headDim)
     return emitError() << "the " << chip
-                       << " kernel needs value_dim == head_dim";
+                       << " kernel needs value_dim == head_dim, or V inside K";
   return success();
 }
 
@@ -279,6 +318,14 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   if (s.getHeadDim() != problem.headDim)
     return emitError() << "the schedule is for head_dim " << s.getHeadDim()
                        << ", the attention has " << problem.headDim;
+  if (problem.valueDim && s.getDv() != problem.valueDim)
+    return emitError() << "the schedule is for value_dim " << s.getDv()
+                       << ", the attention has " << problem.valueDim;
+  if (s.getValueInKey() != problem.valueInKey)
+    return emitError() << "the schedule "
+                       << (s.getValueInKey() ? "reads" : "does not read")
+                       << " V inside K; the attention's V is "
+                       << (problem.valueInKey ? "" : "not ") << "inside K";
   if (isBlackwell(chip))
     return verifyBlackwellSchedule(s, problem, emitError);
   if (s.getMma() != MMAKind::wgmma)
@@ -310,9 +357,9 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   for (Attribute a : s.getRoles())
     if (auto r = cast<RoleAttr>(a); r.getName() == "math" && r.getMaxNreg())
       budget = r.getMaxNreg();
-  if (problem.headDim / 2 + s.getBlockKv() * 3 / 4 > budget - 32)
-    return emitError() << "a 64x" << problem.headDim << " accumulator with "
-                       << s.getBlockKv()
+  if (s.getWarpgroupValueCols() / 2 + s.getBlockKv() * 3 / 4 > budget - 32)
+    return emitError() << "a 64x" << s.getWarpgroupValueCols()
+                       << " accumulator with " << s.getBlockKv()
                        << "-key blocks does not fit the math role's " << budget
                        << " registers; use smaller KV blocks";
   if (s.getSharedBytes() > kHopperSharedBytes)
@@ -385,6 +432,7 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
   problem.elementType = q.getElementType();
   problem.skipping = op.hasSkipping();
   problem.runtimeFactors = skipattn::factorsPerHead(op.getSkipFactors());
+  problem.valueInKey = op.getValueInKey();
   auto emitError = [&] { return op.emitOpError(); };
   auto schedule = op->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
   if (schedule) {

@@ -77,6 +77,11 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
       `min_keep_blocks`, whose own factor must then be 0. An entry `<= 0`
       means dense for that sequence and head. The rows of a skip unit must
       then belong to one query head.
+    * `value_in_key`: V is the first `Dv` columns of K's rows, one buffer
+      seen twice (MLA: a latent cache whose 576-wide rows are the keys and
+      whose first 512 columns are the values). The result is the same as
+      with any V holding those values; a GPU kernel then loads each block
+      once for both products. The caller passes K's memory as V.
     * `lse [B, Hq, Sq]` (f32, optional output): natural log-sum-exp of the
       scaled scores over the kept keys.
     * `stats [B, Hq, 2]` (i64, optional output): `[total, skipped]` skip
@@ -103,7 +108,8 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
                        AnyShaped:$out, Optional<AnyShaped>:$lse,
                        Optional<AnyShaped>:$stats,
                        OptionalAttr<F32Attr>:$scale, UnitAttr:$causal,
-                       OptionalAttr<SkipAttn_SkipConfigAttr>:$skip);
+                       OptionalAttr<SkipAttn_SkipConfigAttr>:$skip,
+                       UnitAttr:$value_in_key);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`

@@ -82,7 +82,18 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       base moved (with tcgen05: a warp whose bases all stayed skips the
       load and store of O in tensor memory). The skip decisions still compare against the true
       running maximum, kept beside the base; the result is exact after
-      the final division.
+      the final division;
+    * `value_dim` (default 0: `head_dim`): Dv, the columns of V and of the
+      output, when they differ from D;
+    * `value_split` (default 1): the math warpgroups are `value_split`
+      groups that all compute the tile's `block_q` rows, each holding
+      `value_dim / value_split` columns of the accumulator (a wide value
+      whose 64 x Dv accumulator would not fit one warpgroup's registers:
+      MLA's 512 latent columns). Each group computes the scores itself, so
+      their skip decisions are the same; the first group counts them;
+    * `value_in_key` (default false): V is the first `value_dim` columns of
+      K (MLA's latent cache): there is no V ring, P.V reads the K stage,
+      and the stage is released after P.V instead of after Q.K^T.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -99,7 +110,10 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"int64_t", "1">:$kv_splits,
                         DefaultValuedParameter<"bool", "false">:$gate_v,
                         DefaultValuedParameter<"int64_t", "1">:$ctas_per_sm,
-                        DefaultValuedParameter<"int64_t", "0">:$rescale_threshold);
+                        DefaultValuedParameter<"int64_t", "0">:$rescale_threshold,
+                        DefaultValuedParameter<"int64_t", "0">:$value_dim,
+                        DefaultValuedParameter<"int64_t", "1">:$value_split,
+                        DefaultValuedParameter<"bool", "false">:$value_in_key);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -112,8 +126,14 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
     }
     /// The warpgroups computing the tile.
     int64_t getMathWarpgroups() const {
-      return getBlockQ() / getWarpgroupRows();
+      return getBlockQ() / getWarpgroupRows() * getValueSplit();
     }
+    /// Dv: the value's (and output's) columns.
+    int64_t getDv() const {
+      return getValueDim() ? getValueDim() : getHeadDim();
+    }
+    /// The accumulator columns one math warpgroup holds.
+    int64_t getWarpgroupValueCols() const { return getDv() / getValueSplit(); }
     /// Query positions per head of the tile.
     int64_t getPositions() const { return getBlockQ() / getHeads(); }
     /// Dynamic shared memory: Q, the K/V ring and the 1024-byte alignment

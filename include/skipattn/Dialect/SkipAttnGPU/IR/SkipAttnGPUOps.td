@@ -365,19 +365,23 @@ def SkipAttnGPU_RingDrainOp : SkipAttnGPU_Op<"ring.drain"> {
 }
 
 def SkipAttnGPU_SubtileOp : SkipAttnGPU_Op<"subtile", [Pure]> {
-  let summary = "Rows `[row, row + rows)` of a shared-memory tile";
+  let summary = "Rows `[row, row + rows)` (and columns `[col, col + cols)`) of a shared-memory tile";
   let description = [{
     `row` must be a multiple of 8 (a swizzle atom); the result keeps the
-    source's pitch.
+    source's pitch. With `col` (a multiple of 64: whole 64-column boxes)
+    the result is that box range of the rows, e.g. the value columns of a
+    key tile that holds V inside K (MLA), one slice per math warpgroup.
 
     ```mlir
     %qw = skipattn_gpu.subtile %q[%r] : !skipattn_gpu.smem<128x128xbf16> -> !skipattn_gpu.smem<64x128xbf16, pitch = 128>
+    %vw = skipattn_gpu.subtile %k[%c0, %col] : !skipattn_gpu.smem<64x576xbf16> -> !skipattn_gpu.smem<64x256xbf16>
     ```
   }];
-  let arguments = (ins SkipAttnGPU_Smem:$source, Index:$row);
+  let arguments = (ins SkipAttnGPU_Smem:$source, Index:$row,
+                       Optional<Index>:$col);
   let results = (outs SkipAttnGPU_Smem:$result);
   let assemblyFormat = [{
-    $source `[` $row `]` attr-dict `:` type($source) `->` type($result)
+    $source `[` $row (`,` $col^)? `]` attr-dict `:` type($source) `->` type($result)
   }];
   let hasVerifier = 1;
 }

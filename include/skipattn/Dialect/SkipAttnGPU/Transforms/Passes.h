@@ -33,6 +33,8 @@ struct ScheduleProblem {
   /// skip unit must not span two heads, so heads are not packed. Factors
   /// uniform over the heads (one value, or one per sequence) pack.
   bool runtimeFactors = false;
+  /// V is the first valueDim columns of K (MLA's latent cache).
+  bool valueInKey = false;
 };
 
 /// Query lengths up to this are decode (or speculative verification):
@@ -45,6 +47,8 @@ constexpr int64_t kHopperSMs = 132;
 /// schedule.
 struct TileChoice {
   int64_t blockQ, blockKV, stages, heads = 1, kvSplits = 1, ctasPerSM = 1;
+  /// Math warpgroups sharing the rows, each with a slice of V's columns.
+  int64_t valueSplit = 1;
 };
 /// What skipattn-gpu-select-schedule picks on sm_90a for `problem`. The
 /// runtime asks it too: its float64 reference models the kernel's skip
@@ -59,6 +63,11 @@ constexpr int64_t kMathRegisters3 = 160, kLoadRegisters3 = 32;
 /// file: a paged cache's table loads and box coordinates then stay in
 /// registers (at 24 they spill).
 constexpr int64_t kLoadRegisters1WG = 56;
+/// Two math warpgroups splitting a wide value (MLA): each holds a 64 x 256
+/// accumulator, and the load role keeps what the file leaves.
+constexpr int64_t kMathRegistersSplitV = 232, kLoadRegistersSplitV = 40;
+/// The widest accumulator slice one math warpgroup holds (a wgmma's N).
+constexpr int64_t kMaxWarpgroupValueCols = 256;
 /// The same with two CTAs of one math warpgroup per SM (32768 registers
 /// each).
 constexpr int64_t kMathRegisters2CTA = 232, kLoadRegisters2CTA = 24;
