@@ -92,5 +92,15 @@ run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --k
 run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=1 --q-len=129 --kv-len=2000 --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
+# MLA (V inside K): 576-wide latent rows, values their first 512 columns,
+# two warpgroups splitting the value columns; ragged lengths, pages of 32
+# and 64, q_len 1 and 2 (causal), 16 and 128 heads, dense and skipping.
+MLA=(--dtype=bf16 --head-dim=576 --value-dim=512 --value-in-key --kv-heads=1 --page-layout=hnd)
+run "${MLA[@]}" --batch=3 --q-heads=16 --q-len=1 --kv-len=4096 --kv-lens=4096,777,65 --page-size=64
+run "${MLA[@]}" --batch=3 --q-heads=16 --q-len=1 --kv-len=4096 --kv-lens=4096,777,65 --page-size=64 --pattern=structured --threshold-scale-factor=300
+run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=2 --kv-len=2048 --kv-lens=2048,1001 --page-size=32 --causal
+run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=2 --kv-len=2048 --kv-lens=2048,1001 --page-size=32 --causal --pattern=structured --threshold-scale-factor=300
+run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=1 --kv-len=8192 --kv-lens=8192,3000 --page-size=32 --pattern=structured --threshold-scale-factor=1000
+run --dtype=f16 --head-dim=576 --value-dim=512 --value-in-key --kv-heads=1 --batch=2 --q-heads=16 --q-len=2 --kv-len=1024 --causal
 echo "matrix: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,65 @@
+// A V inside K (MLA) and value splits: the schedule, the subtile's column
+// ranges and the attention's value_in_key reject what cannot be built.
+// RUN: skipattn-opt %s --split-input-file --verify-diagnostics
+
+// expected-error @+1 {{head_dim must be a multiple of 64 up to 256, got 576}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 576, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>]>} { return }
+
+// -----
+
+// expected-error @+1 {{value_dim must be head_dim, or with value_in_key a multiple of 64 up to head_dim; got 512}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 256, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], value_dim = 512>} { return }
+
+// -----
+
+// expected-error @+1 {{value_split must split value_dim into 64-column multiples of at most 256 (a wgmma's N), got 1 for value_dim 512}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 576, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], value_dim = 512, value_in_key = true>} { return }
+
+// -----
+
+// expected-error @+1 {{value_split needs wgmma and one row block (block_q = 64) without pingpong}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 64, head_dim = 576, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 16, max_nreg = 0>], value_dim = 512, value_split = 2, value_in_key = true>} { return }
+
+// -----
+
+// expected-error @+1 {{the math role needs one warpgroup per 64 rows of block_q and value split: 8 warps, got 4}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 576, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], value_dim = 512, value_split = 2, value_in_key = true>} { return }
+
+// -----
+
+// expected-error @+1 {{value_in_key is a wgmma schedule without gated V (V is read with K)}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 576, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 232>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 40>], gate_v = true, value_dim = 512, value_split = 2, value_in_key = true>} { return }
+
+// -----
+
+func.func @f(%k: !skipattn_gpu.smem<64x576xbf16>, %c: index) {
+  // expected-error @+2 {{column 32 + 256 is not a range of whole boxes inside the source's 576 columns}}
+  %c32 = arith.constant 32 : index
+  %v = skipattn_gpu.subtile %k[%c, %c32] : !skipattn_gpu.smem<64x576xbf16> -> !skipattn_gpu.smem<64x256xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%k: !skipattn_gpu.smem<64x576xbf16>, %c: index) {
+  // expected-error @+2 {{column 384 + 256 is not a range of whole boxes inside the source's 576 columns}}
+  %c384 = arith.constant 384 : index
+  %v = skipattn_gpu.subtile %k[%c, %c384] : !skipattn_gpu.smem<64x576xbf16> -> !skipattn_gpu.smem<64x256xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%k: !skipattn_gpu.smem<64x576xbf16>, %c: index) {
+  // expected-error @+1 {{without a column the result has the source's columns}}
+  %v = skipattn_gpu.subtile %k[%c] : !skipattn_gpu.smem<64x576xbf16> -> !skipattn_gpu.smem<64x256xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%q: memref<1x16x1x512xbf16>, %k: memref<1x1x128x512xbf16>, %v: memref<1x1x128x576xbf16>, %o: memref<1x16x1x576xbf16>) {
+  // expected-error @+1 {{value_in_key: V is the first Dv columns of K, so Dv (576) cannot exceed D (512)}}
+  skipattn.attention ins(%q, %k, %v : memref<1x16x1x512xbf16>, memref<1x1x128x512xbf16>, memref<1x1x128x576xbf16>) outs(%o : memref<1x16x1x576xbf16>) {value_in_key}
+  return
+}
