@@ -4,11 +4,14 @@
 // into the rows of a tile, and its two math warpgroups share those rows,
 // each holding 256 of the 512 value columns (value_split = 2: a 64 x 512
 // accumulator would not fit one warpgroup's registers). There is one K
-// ring of 576-wide 64-key blocks; P.V reads the warpgroup's columns of the
-// K stage (subtile with a column), and the stage is released after P.V.
-// Both warpgroups compute the scores, so their decisions agree; the first
-// counts them and stores the LSE. Q.K^T is m64n64k16 over 36 K steps and
-// P.V m64n256k16; ptxas assembles it for sm_90a without spills.
+// ring of 576-wide 64-key blocks. Each warpgroup computes the scores of
+// half of a block's keys (Q.K^T m64n32k16 over 36 K steps, no product
+// computed twice); the warpgroups exchange the block's row maxima (so both
+// make the same skip decision) and their probabilities through shared
+// memory, and each computes P.V (m64n256k16) for its value columns of the
+// K stage (subtile with a column), released after P.V. After the loop the
+// row sums are exchanged; the first warpgroup counts the decisions and
+// stores the LSE. ptxas assembles it for sm_90a without spills.
 // REQUIRES: ptxas
 // RUN: skipattn-opt %s --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule,skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu,gpu.module(canonicalize,cse,skipattn-gpu-verify-protocol))' | FileCheck %s --check-prefix=KERNEL
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit' -o %t.mlir
@@ -30,16 +33,24 @@
 // KERNEL: %[[COL:.*]] = arith.muli %[[WG]], %c256
 // KERNEL: scf.for
 // KERNEL: %[[KT:.*]] = skipattn_gpu.ring.wait %[[K]][%{{.*}}], "k"
+// KERNEL: %[[FIRST:.*]] = arith.muli %[[WG]], %c32
+// KERNEL: %[[KH:.*]] = skipattn_gpu.subtile %[[KT]][%[[FIRST]]] : <64x576xbf16> -> <32x576xbf16, pitch = 64>
+// KERNEL: skipattn_gpu.mma %{{.*}}, %[[KH]] {b_major = #skipattn_gpu.major<k>} : {{.*}} -> <64x32xf32>
 // KERNEL-NOT: ring.release
+// KERNEL: skipattn_gpu.exchange_rows %{{.*}} parity(%{{.*}}) {combine = "max"
+// KERNEL: skipattn_gpu.skip_vote
+// KERNEL: skipattn_gpu.online_update
 // KERNEL: %[[VT:.*]] = skipattn_gpu.subtile %[[KT]][%{{.*}}, %[[COL]]] : <64x576xbf16> -> <64x256xbf16>
+// KERNEL: skipattn_gpu.exchange_probs %{{.*}} : <64x32xbf16> -> <64x64xbf16>
 // KERNEL: skipattn_gpu.mma %{{.*}}, %[[VT]] acc(%{{.*}} : !skipattn_gpu.acc<64x256xf32>)
 // KERNEL: skipattn_gpu.ring.release %[[K]]
+// KERNEL: skipattn_gpu.exchange_rows %{{.*}} {barrier_first, combine = "add"
 // KERNEL: arith.cmpi eq, %[[WG]], %c0
 // KERNEL-NEXT: scf.if
 // KERNEL-NEXT: skipattn_gpu.add_stats
 
 // PTX: .target sm_90a
-// PTX-COUNT-36: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// PTX-COUNT-36: wgmma.mma_async.sync.aligned.m64n32k16.f32.bf16.bf16
 // PTX: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
 
 // PTXAS: Compiling entry function 'attn' for 'sm_90a'

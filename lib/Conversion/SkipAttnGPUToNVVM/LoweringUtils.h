@@ -28,6 +28,9 @@ constexpr int64_t kFirstTurnBarrier = 3;
 /// sm_100a: the math role meets on this one before freeing tensor memory
 /// (its warpgroups vote on 1 and 2; there is no pingpong).
 constexpr int64_t kTmemBarrier = 5;
+/// The two math warpgroups of a value split meet on this one to exchange
+/// block maxima, probabilities and row sums.
+constexpr int64_t kExchangeBarrier = 6;
 
 /// Builds arithmetic at one location. Values are i32 unless named otherwise.
 struct Emitter {

@@ -182,6 +182,7 @@ mlir::skipattn::convertSkipAttnGPUToNVVM(gpu::GPUModuleOp module) {
   populateRingToNVVMPatterns(converter, patterns);
   populateFragmentToNVVMPatterns(converter, patterns);
   populateVoteToNVVMPatterns(converter, patterns);
+  populateExchangeToNVVMPatterns(converter, patterns);
   populateTurnToNVVMPatterns(converter, patterns);
   populateEpilogueToNVVMPatterns(converter, patterns);
   populateSplitsToNVVMPatterns(converter, patterns);

@@ -219,6 +219,10 @@ private:
   bool valueInKey = false;
   int64_t valueSplit = 1, wgCols = 0, dv = 0;
   Value curKTile, valueCol;
+  // A value split: each warpgroup computes the scores of `splitKeys` of a
+  // block's keys; probabilities, block maxima and (after the loop) row
+  // sums are exchanged through shared memory at these offsets.
+  int64_t splitKeys = 0, probsOffset = 0, maximaOffset = 0;
   /// Runs `body` in the first warpgroup only when the value is split (the
   /// others computed the same row values).
   void inFirstValueGroup(function_ref<void()> body);
@@ -576,11 +580,20 @@ void KernelBuilder::emitKVPut(Value ring, Value blk, StringRef slot, Value pred,
 }
 
 Value KernelBuilder::blockMax() {
-  if (!curBlockMax)
-    curBlockMax = sg::RowMaxOp::create(
-        b, loc,
-        sg::RowsType::get(b.getContext(), wgRows, b.getF32Type(), false),
-        curScores, b.getF32FloatAttr(c2));
+  if (!curBlockMax) {
+    auto rowsT =
+        sg::RowsType::get(b.getContext(), wgRows, b.getF32Type(), false);
+    curBlockMax =
+        sg::RowMaxOp::create(b, loc, rowsT, curScores, b.getF32FloatAttr(c2));
+    // A value split: the block's maxima over both warpgroups' keys, in a
+    // buffer of the block's parity (a skipped block exchanges nothing
+    // else before the next block's maxima).
+    if (valueSplit > 1)
+      curBlockMax = sg::ExchangeRowsOp::create(
+          b, loc, rowsT, curBlockMax,
+          arith::RemUIOp::create(b, loc, n, cIdx(2)), b.getStringAttr("max"),
+          b.getI64IntegerAttr(maximaOffset), UnitAttr());
+  }
   return curBlockMax;
 }
 
@@ -610,10 +623,10 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
       mu = upd.getNewBase();
     return;
   }
-  SmallVector<Type> types{m.getType(), l.getType(), o.getType(),
-                          sg::OperandType::get(b.getContext(),
-                                               sg::kWarpgroupRows,
-                                               schedule.getBlockKv(), elt)};
+  int64_t keys = valueSplit > 1 ? splitKeys : schedule.getBlockKv();
+  SmallVector<Type> types{
+      m.getType(), l.getType(), o.getType(),
+      sg::OperandType::get(b.getContext(), sg::kWarpgroupRows, keys, elt)};
   // The conditional rescale carries the exponent base beside the maximum.
   if (mu)
     types.push_back(mu.getType());
@@ -636,7 +649,15 @@ void KernelBuilder::emitUpdate(OnlineSoftmaxOp update) {
     vTile = sg::RingWaitOp::create(
         b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
   }
-  Value pv = sg::MmaOp::create(b, loc, o.getType(), upd.getProbs(), vTile,
+  // A value split: P of the whole block from both warpgroups' halves.
+  Value probs = upd.getProbs();
+  if (valueSplit > 1)
+    probs = sg::ExchangeProbsOp::create(
+        b, loc,
+        sg::OperandType::get(b.getContext(), sg::kWarpgroupRows,
+                             schedule.getBlockKv(), elt),
+        probs, b.getI64IntegerAttr(probsOffset));
+  Value pv = sg::MmaOp::create(b, loc, o.getType(), probs, vTile,
                                upd.getNewAcc(), sg::Major::mn);
   Value done =
       sg::MmaWaitOp::create(b, loc, pv.getType(), pv, b.getI64IntegerAttr(0));
@@ -1109,6 +1130,13 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
       m = forOp.getResult(0);
       l = forOp.getResult(1);
       o = forOp.getResult(2);
+      // A value split: each warpgroup summed its keys' probabilities. The
+      // probabilities' buffer holds the sums; its last reader may still be
+      // reading it, hence the barrier first.
+      if (valueSplit > 1)
+        l = sg::ExchangeRowsOp::create(
+            b, loc, l.getType(), l, Value(), b.getStringAttr("add"),
+            b.getI64IntegerAttr(probsOffset), b.getUnitAttr());
       mu = rescale ? forOp.getResults().back() : Value();
       return emitStats(loop, forOp);
     }
@@ -1333,8 +1361,19 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
   if (auto bs = dyn_cast<BlockScoresOp>(op)) {
     auto tileT = cast<sg::RingType>(kRing.getType()).getTile();
     Value kTile = sg::RingWaitOp::create(b, loc, tileT, kRing, n, "k");
-    auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, tileT.getRows());
-    Value s = sg::MmaOp::create(b, loc, accT, qWarpgroup, kTile, Value(),
+    // A value split: this warpgroup's half of the block's keys.
+    Value kKeys = kTile, kvStart = map.lookupOrDefault(bs.getKvStart());
+    int64_t keys = tileT.getRows();
+    if (valueSplit > 1) {
+      keys = splitKeys;
+      Value first = arith::MulIOp::create(b, loc, mathWarpgroup, cIdx(keys));
+      kKeys = sg::SubtileOp::create(
+          b, loc, sg::SmemType::get(ctx, keys, headDim, elt, tileT.getPitch()),
+          kTile, first, Value());
+      kvStart = arith::AddIOp::create(b, loc, kvStart, first);
+    }
+    auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, keys);
+    Value s = sg::MmaOp::create(b, loc, accT, qWarpgroup, kKeys, Value(),
                                 sg::Major::k);
     // Q.K^T is issued: the other warpgroup may issue while this one waits
     // and computes its softmax.
@@ -1349,8 +1388,7 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
     if (specialized && !valueInKey)
       sg::RingReleaseOp::create(b, loc, kRing, n);
     curKTile = kTile;
-    curScores = sg::MaskOp::create(b, loc, accT, s, limits,
-                                   map.lookupOrDefault(bs.getKvStart()));
+    curScores = sg::MaskOp::create(b, loc, accT, s, limits, kvStart);
     curBlockMax = Value();
     return success();
   }
@@ -1556,6 +1594,13 @@ LogicalResult KernelBuilder::run() {
         b, loc, sg::TmemType::get(ctx, std::max<int64_t>(columns, 32)));
     sReady = sg::PipeCreateOp::create(b, loc, sg::PipeType::get(ctx, 1));
     oDone = sg::PipeCreateOp::create(b, loc, sg::PipeType::get(ctx, 1));
+  }
+  // A value split: the exchange buffers follow the rings.
+  if (valueSplit > 1) {
+    splitKeys = schedule.getBlockKv() / valueSplit;
+    probsOffset = llvm::alignTo(end, 16);
+    maximaOffset = probsOffset + 128 * schedule.getBlockKv();
+    end = maximaOffset + 1024;
   }
   // Split-KV: the merge flag follows the rings.
   flagOffset = end;

@@ -63,3 +63,40 @@ func.func @f(%q: memref<1x16x1x512xbf16>, %k: memref<1x1x128x512xbf16>, %v: memr
   skipattn.attention ins(%q, %k, %v : memref<1x16x1x512xbf16>, memref<1x1x128x512xbf16>, memref<1x1x128x576xbf16>) outs(%o : memref<1x16x1x576xbf16>) {value_in_key}
   return
 }
+
+// -----
+
+func.func @f(%m: !skipattn_gpu.rows<64xf32>) {
+  // expected-error @+1 {{combine is "max" or "add", got "min"}}
+  %r = skipattn_gpu.exchange_rows %m {combine = "min", offset = 0 : i64} : !skipattn_gpu.rows<64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%l: !skipattn_gpu.rows<64xf32, partial>) {
+  // expected-error @+1 {{max combines full rows (block maxima), add partial ones (row sums)}}
+  %r = skipattn_gpu.exchange_rows %l {combine = "max", offset = 0 : i64} : !skipattn_gpu.rows<64xf32, partial>
+  return
+}
+
+// -----
+
+func.func @f(%m: !skipattn_gpu.rows<64xf32>) {
+  // expected-error @+1 {{offset must be a non-negative multiple of 16}}
+  %r = skipattn_gpu.exchange_rows %m {combine = "max", offset = 8 : i64} : !skipattn_gpu.rows<64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%p: !skipattn_gpu.operand<64x32xbf16>) {
+  // expected-error @+1 {{concatenates two 64-row operands of whole k-steps (16 columns) into one of twice the columns}}
+  %r = skipattn_gpu.exchange_probs %p {offset = 0 : i64} : !skipattn_gpu.operand<64x32xbf16> -> !skipattn_gpu.operand<64x32xbf16>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a value split is over two warpgroups, each with half of a block's keys (block_kv a multiple of 32), without the conditional rescale}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 576, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 232>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 40>], rescale_threshold = 8, value_dim = 512, value_split = 2, value_in_key = true>} { return }

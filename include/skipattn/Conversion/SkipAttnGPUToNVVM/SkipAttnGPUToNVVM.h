@@ -33,6 +33,8 @@ void populateRingToNVVMPatterns(const TypeConverter &converter,
 void populateFragmentToNVVMPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns);
 /// The warpgroup vote (bar.red.and.pred).
+void populateExchangeToNVVMPatterns(const TypeConverter &converter,
+                                    RewritePatternSet &patterns);
 void populateVoteToNVVMPatterns(const TypeConverter &converter,
                                 RewritePatternSet &patterns);
 /// turn_take / turn_pass: named barriers between the math warpgroups.

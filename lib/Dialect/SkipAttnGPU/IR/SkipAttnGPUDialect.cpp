@@ -341,6 +341,12 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
   if (valueSplit > 1 && (tc || blockQ != kWarpgroupRows || pingpong))
     return emitError() << "value_split needs wgmma and one row block "
                           "(block_q = 64) without pingpong";
+  // The two warpgroups of a split each take half of a block's keys for
+  // Q.K^T (whole k-steps of P.V) and exchange maxima and probabilities.
+  if (valueSplit > 2 || (valueSplit == 2 && (blockKV % 32 || rescale)))
+    return emitError() << "a value split is over two warpgroups, each with "
+                          "half of a block's keys (block_kv a multiple of "
+                          "32), without the conditional rescale";
   if (valueInKey && (tc || gateV))
     return emitError() << "value_in_key is a wgmma schedule without gated V "
                           "(V is read with K)";
@@ -443,7 +449,10 @@ int64_t ScheduleAttr::getSharedBytes() const {
   // one byte after the rings tells the math role who merges.
   int64_t votes =
       getGateV() ? (getStages() * getMathWarpgroups() + 15) / 16 * 16 : 0;
-  return 1024 + q + getStages() * tiles * kv + votes +
+  // A value split: the exchanged probabilities (64 x block_kv 16-bit
+  // values) and two buffers of block maxima.
+  int64_t exchange = getValueSplit() > 1 ? 128 * getBlockKv() + 1024 : 0;
+  return 1024 + q + getStages() * tiles * kv + votes + exchange +
          (getKvSplits() > 1 ? 16 : 0);
 }
 

@@ -308,6 +308,36 @@ LogicalResult SubtileOp::verify() {
   return success();
 }
 
+LogicalResult ExchangeRowsOp::verify() {
+  auto t = cast<RowsType>(getValue().getType());
+  if (getResult().getType() != t)
+    return emitOpError("result must have the value's type");
+  if (t.getRows() != kWarpgroupRows || !t.getElementType().isF32())
+    return emitOpError("exchanges a wgmma warpgroup's 64 f32 rows");
+  if (getCombine() != "max" && getCombine() != "add")
+    return emitOpError("combine is \"max\" or \"add\", got \"")
+           << getCombine() << "\"";
+  if ((getCombine() == "max") == t.getPartial())
+    return emitOpError("max combines full rows (block maxima), add partial "
+                       "ones (row sums)");
+  if (getOffset() < 0 || getOffset() % 16)
+    return emitOpError("offset must be a non-negative multiple of 16");
+  return success();
+}
+
+LogicalResult ExchangeProbsOp::verify() {
+  auto p = cast<OperandType>(getProbs().getType());
+  auto r = cast<OperandType>(getResult().getType());
+  if (p.getRows() != kWarpgroupRows || r.getRows() != p.getRows() ||
+      r.getElementType() != p.getElementType() ||
+      r.getCols() != 2 * p.getCols() || p.getCols() % 16)
+    return emitOpError("concatenates two 64-row operands of whole k-steps "
+                       "(16 columns) into one of twice the columns");
+  if (getOffset() < 0 || getOffset() % 16)
+    return emitOpError("offset must be a non-negative multiple of 16");
+  return success();
+}
+
 LogicalResult MmaOp::verify() {
   auto b = cast<SmemType>(getB().getType());
   auto res = cast<AccType>(getResult().getType());

@@ -390,6 +390,68 @@ def SkipAttnGPU_SubtileOp : SkipAttnGPU_Op<"subtile", [Pure]> {
 // Fragments
 //===----------------------------------------------------------------------===//
 
+//===----------------------------------------------------------------------===//
+// Exchanges between the warpgroups of a value split
+//===----------------------------------------------------------------------===//
+
+def SkipAttnGPU_ExchangeRowsOp : SkipAttnGPU_Op<"exchange_rows", [
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "Combine per-row values with the other math warpgroup's";
+  let description = [{
+    For a value split over two math warpgroups that hold the same rows
+    (each computed the scores of half of a block's keys): each warpgroup
+    writes its `value` to shared memory at byte `offset` (past the
+    1024-aligned base), the 256 threads of both meet on a named barrier,
+    and each reads the other's and combines them (`combine = "max"`: the
+    block's row maxima; `"add"`: partial row sums). Both warpgroups get the
+    same result bit for bit (max and a two-term sum commute), so their skip
+    decisions and exponent bases agree.
+
+    `max` takes full rows (every thread of a row's quad holds its value),
+    written by one thread per row: 512 bytes. `add` takes partial rows,
+    one pair per thread: 2048 bytes. A writer reuses its buffer only after
+    a later barrier the other warpgroup reached after reading it (the
+    builder double-buffers the per-block maxima, which a skipped block
+    exchanges back to back: with `parity` (0 or 1) the buffer is at
+    `offset + parity * 512`); `barrier_first` meets once more before
+    writing, for a buffer whose last reader may not have passed it.
+
+    ```mlir
+    %mb = skipattn_gpu.exchange_rows %m0 {combine = "max", offset = 229376 : i64} : !skipattn_gpu.rows<64xf32>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Rows:$value, Optional<Index>:$parity,
+                       StrAttr:$combine, I64Attr:$offset,
+                       UnitAttr:$barrier_first);
+  let results = (outs SkipAttnGPU_Rows:$result);
+  let assemblyFormat = [{
+    $value (`parity` `(` $parity^ `)`)? attr-dict `:` type($value)
+  }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_ExchangeProbsOp : SkipAttnGPU_Op<"exchange_probs"> {
+  let summary = "Concatenate probabilities with the other math warpgroup's";
+  let description = [{
+    For a value split over two math warpgroups: warpgroup `w` holds the
+    P.V operand of keys `[w * K, (w + 1) * K)` of the block (`K` the
+    columns of `probs`); both write theirs to shared memory at byte
+    `offset`, meet on a named barrier and read the other's, so each has
+    the operand of all `2 K` keys (warpgroup 0's keys first). Threads
+    exchange their own registers with the thread of the same index in the
+    other warpgroup: the fragment layouts are the same. 64 x K 16-bit
+    values per warpgroup.
+
+    ```mlir
+    %p = skipattn_gpu.exchange_probs %p0 {offset = 221184 : i64} : !skipattn_gpu.operand<64x32xbf16> -> !skipattn_gpu.operand<64x64xbf16>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Operand:$probs, I64Attr:$offset);
+  let results = (outs SkipAttnGPU_Operand:$result);
+  let assemblyFormat = "$probs attr-dict `:` type($probs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def SkipAttnGPU_SplatOp : SkipAttnGPU_Op<"splat", [Pure]> {
   let summary = "A fragment with every element equal to a scalar";
   let arguments = (ins F32:$value);
