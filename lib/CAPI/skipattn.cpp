@@ -310,6 +310,29 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
       continue;
     view.into->assign(view.strides, view.strides + 4);
   }
+  // V inside K: V is K's memory seen with K's strides (narrower rows). The
+  // value's strides are K's (contiguous K: its row-major strides); others
+  // would read K's buffer through another view.
+  if (s.valueInKey) {
+    std::vector<int64_t> kStrides = s.kStrides;
+    if (kStrides.empty())
+      kStrides = {kSizes[1] * kSizes[2] * kSizes[3], kSizes[2] * kSizes[3],
+                  kSizes[3], 1};
+    bool vGiven = std::any_of(d->v_strides, d->v_strides + 4,
+                              [](int64_t x) { return x != 0; });
+    // Strides of unit dimensions are never used (a NumPy or torch view may
+    // give them any value).
+    bool same = d->v_strides[3] == 1;
+    for (int i = 0; i < 3; ++i)
+      same &= kSizes[i] == 1 || d->v_strides[i] == kStrides[i];
+    if (vGiven && !same)
+      return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                  "value_in_key: v_strides must be k's (V is the first "
+                  "value_dim columns of K's rows), or all zero");
+    s.vStrides = kStrides;
+    if (s.dv() == s.headDim && s.kStrides.empty())
+      s.vStrides.clear(); // the same contiguous view
+  }
   if (device == SKIPATTN_DEVICE_CUDA)
     if (std::string problem = skipattn::checkCUDAStrides(s); !problem.empty())
       return fail(SKIPATTN_ERROR_INVALID_ARGUMENT, problem);

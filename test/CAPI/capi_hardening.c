@@ -333,6 +333,53 @@ int main(void) {
            "table/q_lens, partial pages rejected\n");
   }
 
+  /* 3c. V inside K (MLA): the value is the first 16 of K's 32 columns,
+   * passed as K's buffer. The output equals the one with those columns
+   * copied into a V of their own (same arithmetic, bit for bit); another
+   * V pointer or other V strides are refused. */
+  {
+    enum { HKV = 1, DV = 16 };
+    skipattn_attention_desc_t md = makeDesc(1, Hq, HKV, Sq, Skv, D);
+    md.value_dim = DV;
+    md.value_in_key = 1;
+    float *kl = randomBuffer(HKV * Skv * D), *vl = malloc(HKV * Skv * DV * 4);
+    for (int r = 0; r < HKV * Skv; ++r)
+      memcpy(vl + (size_t)r * DV, kl + (size_t)r * D, DV * 4);
+    float *mo = malloc(Hq * Sq * DV * 4), *so = malloc(Hq * Sq * DV * 4);
+    skipattn_attention_args_t ma = makeArgs(q, kl, kl, mo);
+    CHECK(skipattn_attention(ctx, &md, &ma) == SKIPATTN_OK,
+          "value in key: %s", skipattn_last_error());
+    skipattn_attention_desc_t sd = makeDesc(1, Hq, HKV, Sq, Skv, D);
+    sd.value_dim = DV;
+    skipattn_attention_args_t sa = makeArgs(q, kl, vl, so);
+    CHECK(skipattn_attention(ctx, &sd, &sa) == SKIPATTN_OK, "separate V");
+    CHECK(memcmp(mo, so, Hq * Sq * DV * 4) == 0,
+          "V inside K differs from the same values in their own V");
+    ma.v = vl;
+    CHECK(skipattn_attention(ctx, &md, &ma) == SKIPATTN_ERROR_INVALID_ARGUMENT &&
+              strstr(skipattn_last_error(), "v must be the same pointer as k"),
+          "another V pointer: %s", skipattn_last_error());
+    md.v_strides[0] = Skv * DV;
+    md.v_strides[1] = Skv * DV;
+    md.v_strides[2] = DV;
+    md.v_strides[3] = 1;
+    skipattn_kernel_t mk = NULL;
+    CHECK(skipattn_kernel_get(ctx, &md, &mk) == SKIPATTN_ERROR_INVALID_ARGUMENT &&
+              strstr(skipattn_last_error(), "v_strides must be k's"),
+          "V strides of their own: %s", skipattn_last_error());
+    md.v_strides[0] = md.v_strides[1] = md.v_strides[2] = md.v_strides[3] = 0;
+    md.value_dim = 2 * D;
+    CHECK(skipattn_kernel_get(ctx, &md, &mk) == SKIPATTN_ERROR_INVALID_ARGUMENT &&
+              strstr(skipattn_last_error(), "cannot exceed the head dim"),
+          "value wider than the key: %s", skipattn_last_error());
+    free(kl);
+    free(vl);
+    free(mo);
+    free(so);
+    printf("PASS V inside K: equal to a separate V; other V pointer, "
+           "strides or width rejected\n");
+  }
+
   /* 4. Lifetimes: a destroyed context's handles are rejected cleanly. */
   skipattn_context_t dead = NULL;
   CHECK(skipattn_context_create(NULL, &dead) == SKIPATTN_OK, "context 2");

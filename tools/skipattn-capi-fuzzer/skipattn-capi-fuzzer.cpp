@@ -186,7 +186,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   d.with_stats = (flags >> 6) & 1;
   // Bit 0: explicit strides (often not row-major); bit 1: a paged KV cache
   // (page size and page count follow; k/v strides then describe its
-  // [pages, Hkv, page_size, D] view); bit 2: left-padded queries.
+  // [pages, Hkv, page_size, D] view); bit 2: left-padded queries; bit 3: V inside K.
   uint8_t layoutBits = r.byte();
   if (layoutBits & 1)
     for (int64_t *s : {d.q_strides, d.k_strides, d.v_strides, d.out_strides})
@@ -197,6 +197,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     d.num_pages = r.size();
   }
   d.has_q_lens = (layoutBits >> 2) & 1;
+  // Bit 3: V inside K (MLA): the launch passes K's buffer as V.
+  d.value_in_key = (layoutBits >> 3) & 1;
   if (r.byte() == 0xff)
     d.struct_size = r.raw<uint32_t>();
   (void)r.raw<uint16_t>(); // salt: lets a corpus choose what compiles
@@ -225,6 +227,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const int64_t kDims[4] = {paged ? d.num_pages : d.batch, d.kv_heads,
                             paged ? d.page_size : d.kv_len, d.head_dim};
   const int64_t vDims[4] = {kDims[0], d.kv_heads, kDims[2], dv};
+  // V inside K is read through K's buffer: K's extent covers it.
   const int64_t oDims[4] = {d.batch, d.q_heads, d.q_len, dv};
   // Small enough to compile and run many times a second.
   if (checked != SKIPATTN_OK || !compile || d.device != SKIPATTN_DEVICE_CPU ||
@@ -277,7 +280,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   skipattn_attention_args_init(&a);
   a.q = q.data();
   a.k = k.data();
-  a.v = v.data();
+  a.v = d.value_in_key ? k.data() : v.data();
   a.out = out.data();
   a.kv_lens = d.has_kv_lens ? lens.data() : nullptr;
   a.skip_factors =

@@ -190,7 +190,7 @@ func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64,
 
 // -----
 
-// expected-error @+1 {{head_dim must be 64, 128, 192 or 256, got 96}}
+// expected-error @+1 {{head_dim must be a multiple of 64 up to 256, got 96}}
 func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 96, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>]>} { return }
 
 // -----
@@ -220,7 +220,7 @@ func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64,
 
 // -----
 
-// expected-error @+1 {{the math role needs one warpgroup per 64 rows of block_q: 8 warps, got 4}}
+// expected-error @+1 {{the math role needs one warpgroup per 64 rows of block_q and value split: 8 warps, got 4}}
 func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>]>} { return }
 
 // -----
@@ -490,7 +490,7 @@ func.func @f(%n: index, %p: i1) {
 // -----
 
 func.func @f(%t: !skipattn_gpu.smem<128x128xbf16>, %i: index) {
-  // expected-error @+1 {{'skipattn_gpu.subtile' op result must be rows of the source with the same columns, element type and pitch}}
+  // expected-error @+1 {{'skipattn_gpu.subtile' op result must be rows of the source with the same element type and pitch}}
   %s = skipattn_gpu.subtile %t[%i] : !skipattn_gpu.smem<128x128xbf16> -> !skipattn_gpu.smem<64x128xbf16>
   return
 }
@@ -498,7 +498,7 @@ func.func @f(%t: !skipattn_gpu.smem<128x128xbf16>, %i: index) {
 // -----
 
 func.func @f(%t: !skipattn_gpu.smem<128x128xbf16>, %i: index) {
-  // expected-error @+1 {{'skipattn_gpu.subtile' op result must be rows of the source with the same columns, element type and pitch}}
+  // expected-error @+1 {{'skipattn_gpu.subtile' op without a column the result has the source's columns}}
   %s = skipattn_gpu.subtile %t[%i] : !skipattn_gpu.smem<128x128xbf16> -> !skipattn_gpu.smem<64x64xbf16, pitch = 128>
   return
 }
@@ -506,7 +506,7 @@ func.func @f(%t: !skipattn_gpu.smem<128x128xbf16>, %i: index) {
 // -----
 
 func.func @f(%t: !skipattn_gpu.smem<128x128xbf16>, %i: index) {
-  // expected-error @+1 {{'skipattn_gpu.subtile' op result must be rows of the source with the same columns, element type and pitch}}
+  // expected-error @+1 {{'skipattn_gpu.subtile' op result must be rows of the source with the same element type and pitch}}
   %s = skipattn_gpu.subtile %t[%i] : !skipattn_gpu.smem<128x128xbf16> -> !skipattn_gpu.smem<64x128xf16, pitch = 128>
   return
 }
@@ -514,7 +514,7 @@ func.func @f(%t: !skipattn_gpu.smem<128x128xbf16>, %i: index) {
 // -----
 
 func.func @f(%t: !skipattn_gpu.smem<64x128xbf16, pitch = 128>, %i: index) {
-  // expected-error @+1 {{'skipattn_gpu.subtile' op result must be rows of the source with the same columns, element type and pitch}}
+  // expected-error @+1 {{'skipattn_gpu.subtile' op result must be rows of the source with the same element type and pitch}}
   %s = skipattn_gpu.subtile %t[%i] : !skipattn_gpu.smem<64x128xbf16, pitch = 128> -> !skipattn_gpu.smem<128x128xbf16>
   return
 }
