@@ -53,7 +53,7 @@ def host_overhead(n=5000):
         lambda: torch.ops.skipattn.attention(q, k, k, False, None, None, None, 1,
                                              None, False, False))
     # The C launch alone: kernel and argument struct prepared once.
-    kernel, tq, tk, tv, oshape, _, _ = _api._prepare(
+    kernel, tq, tk, tv, oshape, *_ = _api._prepare(
         q, k, k, False, None, None, 1, None, False, False, None)
     out = torch.empty(oshape, device=dev, dtype=q.dtype)
     lib = _api._library()

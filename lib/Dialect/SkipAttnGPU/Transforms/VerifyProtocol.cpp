@@ -841,12 +841,13 @@ static LogicalResult verifyPipe(PipeCreateOp pipe) {
   SmallVector<PipeCommitOp> commits;
   SmallVector<PipeWaitOp> waits;
   llvm::SmallSet<int64_t, 4> committed;
-  for (Operation *user : p.getUsers()) {
-    if (auto c = dyn_cast<PipeCommitOp>(user))
+  // In program order, so that a diagnostic names the later of two ops.
+  pipe->getParentOfType<gpu::GPUFuncOp>().walk([&](Operation *op) {
+    if (auto c = dyn_cast<PipeCommitOp>(op); c && c.getPipe() == p)
       commits.push_back(c);
-    else if (auto w = dyn_cast<PipeWaitOp>(user))
+    else if (auto w = dyn_cast<PipeWaitOp>(op); w && w.getPipe() == p)
       waits.push_back(w);
-  }
+  });
   for (PipeCommitOp c : commits) {
     BlockRef r = classify(c.getBlock());
     if (r.kind == BlockRef::Constant) {

@@ -425,3 +425,246 @@ gpu.module @uncommitted {
     gpu.return
   }
 }
+
+// -----
+
+gpu.module @committed_twice {
+  gpu.func @f(%d: !llvm.ptr, %nb: index, %keep: i1, %p: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %false = arith.constant false
+    %k = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+    %v = skipattn_gpu.ring.create {offset = 32768} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+    %tm = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+    %s = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          %kt = skipattn_gpu.ring.wait %k[%n], "k" : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<128x64xbf16>
+          skipattn_gpu.pipe.commit %s[%n] : !skipattn_gpu.pipe<1>
+          skipattn_gpu.ring.release %k[%n] commit : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+          %m = skipattn_gpu.ring.ballot %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %vt = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<128x64xbf16>
+          skipattn_gpu.ring.release %v[%n] commit : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+      skipattn_gpu.pipe.commit %s[%c0] : !skipattn_gpu.pipe<1>
+      // expected-error @+1 {{commits block 0 twice: its barrier expects one arrival}}
+      skipattn_gpu.pipe.commit %s[%c0] : !skipattn_gpu.pipe<1>
+      %lk = skipattn_gpu.elect {warp = 1 : i64}
+      scf.if %lk {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %k[%n] if %true : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %k[%n], "k" if %true bytes(16384) {
+          ^bb0(%dst: !skipattn_gpu.smem<128x64xbf16>):
+            skipattn_gpu.tma_load %d[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+        }
+      }
+      %lv = skipattn_gpu.elect {warp = 2 : i64}
+      scf.if %lv {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(16384) {
+          ^bb0(%dst: !skipattn_gpu.smem<128x64xbf16>):
+            skipattn_gpu.tma_load %d[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.pipe.wait %s[%n] : !skipattn_gpu.pipe<1>
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @two_committers {
+  gpu.func @f(%d: !llvm.ptr, %nb: index, %keep: i1, %p: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %false = arith.constant false
+    %k = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+    %v = skipattn_gpu.ring.create {offset = 32768} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+    %tm = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+    %s = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          %kt = skipattn_gpu.ring.wait %k[%n], "k" : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<128x64xbf16>
+          skipattn_gpu.pipe.commit %s[%n] : !skipattn_gpu.pipe<1>
+          skipattn_gpu.ring.release %k[%n] commit : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+          %m = skipattn_gpu.ring.ballot %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %vt = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<128x64xbf16>
+          skipattn_gpu.ring.release %v[%n] commit : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+      scf.for %n = %c0 to %nb step %c1 {
+        // expected-error @+1 {{a pipe is committed by one loop}}
+        skipattn_gpu.pipe.commit %s[%n] : !skipattn_gpu.pipe<1>
+      }
+      %lk = skipattn_gpu.elect {warp = 1 : i64}
+      scf.if %lk {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %k[%n] if %true : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %k[%n], "k" if %true bytes(16384) {
+          ^bb0(%dst: !skipattn_gpu.smem<128x64xbf16>):
+            skipattn_gpu.tma_load %d[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+        }
+      }
+      %lv = skipattn_gpu.elect {warp = 2 : i64}
+      scf.if %lv {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(16384) {
+          ^bb0(%dst: !skipattn_gpu.smem<128x64xbf16>):
+            skipattn_gpu.tma_load %d[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.pipe.wait %s[%n] : !skipattn_gpu.pipe<1>
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @no_committer {
+  gpu.func @f(%d: !llvm.ptr, %nb: index, %keep: i1, %p: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %false = arith.constant false
+    %k = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+    %v = skipattn_gpu.ring.create {offset = 32768} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+    %tm = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+    %s = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          %kt = skipattn_gpu.ring.wait %k[%n], "k" : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<128x64xbf16>
+          skipattn_gpu.ring.release %k[%n] commit : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+          %m = skipattn_gpu.ring.ballot %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %vt = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<128x64xbf16>
+          skipattn_gpu.ring.release %v[%n] commit : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+      %lk = skipattn_gpu.elect {warp = 1 : i64}
+      scf.if %lk {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %k[%n] if %true : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %k[%n], "k" if %true bytes(16384) {
+          ^bb0(%dst: !skipattn_gpu.smem<128x64xbf16>):
+            skipattn_gpu.tma_load %d[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+        }
+      }
+      %lv = skipattn_gpu.elect {warp = 2 : i64}
+      scf.if %lv {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(16384) {
+          ^bb0(%dst: !skipattn_gpu.smem<128x64xbf16>):
+            skipattn_gpu.tma_load %d[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224> {
+      scf.for %n = %c0 to %nb step %c1 {
+        // expected-error @+1 {{waits in a loop for blocks no loop commits}}
+        skipattn_gpu.pipe.wait %s[%n] : !skipattn_gpu.pipe<1>
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @other_bounds {
+  gpu.func @f(%d: !llvm.ptr, %nb: index, %keep: i1, %p: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %false = arith.constant false
+    %k = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+    %v = skipattn_gpu.ring.create {offset = 32768} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+    %tm = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+    %s = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64> {
+      %lead = skipattn_gpu.elect
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          %kt = skipattn_gpu.ring.wait %k[%n], "k" : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<128x64xbf16>
+          skipattn_gpu.pipe.commit %s[%n] : !skipattn_gpu.pipe<1>
+          skipattn_gpu.ring.release %k[%n] commit : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+          %m = skipattn_gpu.ring.ballot %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %vt = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<128x64xbf16>
+          skipattn_gpu.ring.release %v[%n] commit : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+      %lk = skipattn_gpu.elect {warp = 1 : i64}
+      scf.if %lk {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %k[%n] if %true : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %k[%n], "k" if %true bytes(16384) {
+          ^bb0(%dst: !skipattn_gpu.smem<128x64xbf16>):
+            skipattn_gpu.tma_load %d[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
+        }
+      }
+      %lv = skipattn_gpu.elect {warp = 2 : i64}
+      scf.if %lv {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(16384) {
+          ^bb0(%dst: !skipattn_gpu.smem<128x64xbf16>):
+            skipattn_gpu.tma_load %d[%c0, %c0, %c0] into %dst : !llvm.ptr, !skipattn_gpu.smem<128x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.pipe.wait %s[%n] : !skipattn_gpu.pipe<1>
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
+      }
+      // expected-error @+1 {{the loops committing and waiting for a pipe must walk the same blocks (same bounds, step 1)}}
+      scf.for %n = %c1 to %nb step %c1 {
+        skipattn_gpu.pipe.wait %s[%n] : !skipattn_gpu.pipe<1>
+      }
+    }
+    gpu.return
+  }
+}
