@@ -41,6 +41,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.pingpong = options.pingpong;
   select.kvSplits = options.kvSplits;
   select.gateV = options.gateV;
+  select.voteAhead = options.voteAhead;
   select.ctasPerSM = options.ctasPerSM;
   select.rescaleThreshold = options.rescaleThreshold;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));

@@ -8,12 +8,14 @@
 // V loads are gated (gate_v): the load role's warp 0 runs ahead on K, its
 // warp 1 loads a block's V only once the math warpgroup's vote keeps the
 // block and otherwise completes the stage without data; the math
-// warpgroup votes before waiting for V on both paths. It assembles for
-// sm_90a without spills, and ptxas keeps setmaxnreg.
+// warpgroup votes before waiting for V on both paths (here without voting
+// ahead, `vote-ahead=0`; the default form is
+// hopper-pipeline-decode-vote-ahead.mlir). It assembles for sm_90a without
+// spills, and ptxas keeps setmaxnreg.
 // REQUIRES: ptxas
-// RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule,skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse))' | FileCheck %s --check-prefix=BLOCKED
-// RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule,skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu,gpu.module(canonicalize,cse,skipattn-gpu-verify-protocol))' | FileCheck %s --check-prefix=KERNEL
-// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit' -o %t.mlir
+// RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule{vote-ahead=0},skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse))' | FileCheck %s --check-prefix=BLOCKED
+// RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule{vote-ahead=0},skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu,gpu.module(canonicalize,cse,skipattn-gpu-verify-protocol))' | FileCheck %s --check-prefix=KERNEL
+// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit vote-ahead=0' -o %t.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning

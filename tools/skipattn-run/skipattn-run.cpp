@@ -89,6 +89,11 @@ static cl::opt<int64_t>
                    "the schedule's choice)"),
           cl::init(-1), cl::cat(cat));
 static cl::opt<int64_t>
+    voteAhead("vote-ahead",
+              cl::desc("CUDA, gated V: vote on block n + 1 before block n's "
+                       "P.V (1 on, 0 off, -1 the schedule's choice)"),
+              cl::init(-1), cl::cat(cat));
+static cl::opt<int64_t>
     ctasPerSM("ctas-per-sm",
               cl::desc("CUDA: CTAs resident per SM, 1 or 2 (0: the "
                        "schedule's; two are for decode)"),
@@ -436,6 +441,7 @@ int main(int argc, char **argv) {
   gopts.pingpong = pingpong;
   gopts.kvSplits = kvSplits;
   gopts.gateV = gateV;
+  gopts.voteAhead = voteAhead;
   gopts.ctasPerSM = ctasPerSM;
   gopts.rescaleThreshold = rescaleThreshold;
   gopts.chip = chip;

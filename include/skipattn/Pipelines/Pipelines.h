@@ -98,6 +98,11 @@ struct HopperPipelineOptions
       llvm::cl::desc("V loads wait for the skip votes: 1 on, 0 off, -1 the "
                      "schedule's choice (on for skipping decode)"),
       llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> voteAhead{
+      *this, "vote-ahead",
+      llvm::cl::desc("With gated V, vote on block n + 1 before block n's "
+                     "P.V: 1 on, 0 off, -1 the schedule's choice"),
+      llvm::cl::init(-1)};
   PassOptions::Option<int64_t> ctasPerSM{
       *this, "ctas-per-sm",
       llvm::cl::desc("CTAs resident per SM, 1 or 2 (0: the schedule's)"),

@@ -90,6 +90,11 @@ private:
   LogicalResult emitStats(BlockedKVOp loop, scf::ForOp forOp);
   LogicalResult emitBodyOp(Operation &op);
   LogicalResult emitKeptUpdate(scf::IfOp ifOp);
+  /// vote_ahead: the KV loop with block n's V used one iteration later.
+  LogicalResult emitVoteAheadLoop(BlockedKVOp loop, ValueRange init);
+  /// vote_ahead: block `blk`'s scores and decision (every op of the body
+  /// but the guarded update), and its vote; returns the keep condition.
+  FailureOr<Value> emitDecision(BlockedKVOp loop, Value blk);
   void emitUpdate(OnlineSoftmaxOp update);
   LogicalResult emitFinalize(FinalizeOp fin);
   /// tcgen05: the MMA issuer (the producer role's first warp).
@@ -1083,6 +1088,8 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                  mathWarpgroup, cIdx(w));
   };
+  if (schedule.getVoteAhead())
+    return emitVoteAheadLoop(loop, init);
   if (pingpong) {
     sg::TurnPassOp::create(b, loc, warpgroupIs(1));
     sg::TurnTakeOp::create(b, loc);
@@ -1164,6 +1171,155 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   o = forOp.getResult(2);
   mu = rescale ? forOp.getResults().back() : Value();
   sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", leader);
+  return emitStats(loop, forOp);
+}
+
+FailureOr<Value> KernelBuilder::emitDecision(BlockedKVOp loop, Value blk) {
+  n = blk;
+  map.map(loop.getBlockIndex(), kvBlock(blk));
+  curScores = curBlockMax = Value();
+  auto body = loop.getBodyBlock()->without_terminator();
+  scf::IfOp update;
+  for (Operation &op : body) {
+    if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+      update = ifOp;
+      break;
+    }
+    if (failed(emitBodyOp(op)))
+      return failure();
+  }
+  if (!update || !curScores)
+    return loop.emitOpError("vote_ahead expects the blocked IR's scores, "
+                            "decision and guarded update");
+  Value keep = map.lookupOrDefault(update.getCondition());
+  sg::RingVoteOp::create(b, loc, vRing, blk, keep);
+  return keep;
+}
+
+/// vote_ahead (gated V): iteration n computes block n's scores, decides
+/// and votes on it (its V load may start at once), then completes block
+/// n - 1 with its V (P.V with the probabilities kept from the previous
+/// iteration), and only then applies block n's softmax (which rescales O,
+/// P(n - 1).V(n - 1) included). A kept block's V thus has the next block's
+/// Q.K^T and decision to arrive in. The last iteration also completes its
+/// own block. The V ring's waits and releases lag its votes by one block.
+LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
+                                               ValueRange init) {
+  MLIRContext *ctx = b.getContext();
+  auto vTileT = cast<sg::RingType>(vRing.getType()).getTile();
+  auto probsT =
+      sg::OperandType::get(ctx, sg::kWarpgroupRows, schedule.getBlockKv(), elt);
+  auto cF = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  Value f = arith::ConstantIntOp::create(b, loc, 0, 1);
+  // The previous block's probabilities and keep flag ride along.
+  SmallVector<Value> carried(init.begin(), init.end());
+  carried.push_back(sg::SplatOp::create(b, loc, probsT, cF(0)));
+  carried.push_back(f);
+  auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), carried);
+  // Block `blk`'s V: P.V when it was kept; its stage waited and released
+  // on every path (a skipped block's stage completes without data).
+  auto finishBlock = [&](Value blk, Value probs, Value kept) {
+    auto ifKept = scf::IfOp::create(b, loc, o.getType(), kept,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&ifKept.getThenRegion().front());
+      Value vt = sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v");
+      Value pv =
+          sg::MmaOp::create(b, loc, o.getType(), probs, vt, o, sg::Major::mn);
+      scf::YieldOp::create(b, loc,
+                           sg::MmaWaitOp::create(b, loc, pv.getType(), pv,
+                                                 b.getI64IntegerAttr(0))
+                               .getResult());
+      b.setInsertionPointToStart(&ifKept.getElseRegion().front());
+      sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v");
+      scf::YieldOp::create(b, loc, o);
+    }
+    o = ifKept.getResult(0);
+    sg::RingReleaseOp::create(b, loc, vRing, blk);
+  };
+  int64_t nState = counting ? 5 : 3;
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    Value iv = forOp.getInductionVar();
+    m = forOp.getRegionIterArg(0);
+    l = forOp.getRegionIterArg(1);
+    o = forOp.getRegionIterArg(2);
+    if (counting) {
+      decisions = forOp.getRegionIterArg(3);
+      skips = forOp.getRegionIterArg(4);
+    }
+    Value prevProbs = forOp.getRegionIterArg(nState);
+    Value prevKept = forOp.getRegionIterArg(nState + 1);
+    FailureOr<Value> keep = emitDecision(loop, iv);
+    if (failed(keep))
+      return failure();
+    Value scores = curScores, bmax = blockMax();
+    // Block n - 1's V, now that block n's load may be under way.
+    Value hasPrev =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, iv, cIdx(1));
+    auto ifPrev = scf::IfOp::create(b, loc, o.getType(), hasPrev,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifPrev.getThenRegion().front());
+      Value prev = arith::SubIOp::create(b, loc, iv, cIdx(1));
+      finishBlock(prev, prevProbs, prevKept);
+      scf::YieldOp::create(b, loc, o);
+      b.setInsertionPointToStart(&ifPrev.getElseRegion().front());
+      scf::YieldOp::create(b, loc, forOp.getRegionIterArg(2));
+    }
+    o = ifPrev.getResult(0);
+    // Block n's softmax: O (with block n - 1's P.V) rescaled, P(n) kept.
+    SmallVector<Value> before{m, l, o};
+    auto ifKeep = scf::IfOp::create(
+        b, loc, TypeRange{m.getType(), l.getType(), o.getType(), probsT}, *keep,
+        /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifKeep.getThenRegion().front());
+      auto upd = sg::OnlineUpdateOp::create(
+          b, loc, TypeRange{m.getType(), l.getType(), o.getType(), probsT},
+          scores, bmax, m, l, o, b.getF32FloatAttr(c2), Value(),
+          b.getI64IntegerAttr(0));
+      scf::YieldOp::create(b, loc, upd.getResults());
+      b.setInsertionPointToStart(&ifKeep.getElseRegion().front());
+      Value zeros = sg::SplatOp::create(b, loc, probsT, cF(0));
+      scf::YieldOp::create(b, loc, ValueRange{m, l, o, zeros});
+    }
+    // The last iteration also completes its own block.
+    o = ifKeep.getResult(2);
+    Value lastBlock = arith::SubIOp::create(b, loc, kvCount, cIdx(1));
+    Value isLast =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iv, lastBlock);
+    auto ifLast = scf::IfOp::create(b, loc, o.getType(), isLast,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      Value before = o;
+      b.setInsertionPointToStart(&ifLast.getThenRegion().front());
+      finishBlock(iv, ifKeep.getResult(3), *keep);
+      scf::YieldOp::create(b, loc, o);
+      b.setInsertionPointToStart(&ifLast.getElseRegion().front());
+      scf::YieldOp::create(b, loc, before);
+    }
+    SmallVector<Value> yields{ifKeep.getResult(0), ifKeep.getResult(1),
+                              ifLast.getResult(0)};
+    if (counting) {
+      yields.push_back(decisions);
+      yields.push_back(skips);
+    }
+    yields.push_back(ifKeep.getResult(3));
+    yields.push_back(*keep);
+    scf::YieldOp::create(b, loc, yields);
+  }
+  m = forOp.getResult(0);
+  l = forOp.getResult(1);
+  o = forOp.getResult(2);
+  mu = Value();
   return emitStats(loop, forOp);
 }
 

@@ -251,6 +251,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   po.pingpong = options.pingpong;
   po.kvSplits = options.kvSplits;
   po.gateV = options.gateV;
+  po.voteAhead = options.voteAhead;
   po.ctasPerSM = options.ctasPerSM;
   po.rescaleThreshold = options.rescaleThreshold;
   po.chip = chip;
@@ -320,6 +321,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
                     "|pp=" + (options.pingpong ? "1" : "0") +
                     "|splits=" + std::to_string(options.kvSplits) +
                     "|gatev=" + std::to_string(options.gateV) +
+                    "|ahead=" + std::to_string(options.voteAhead) +
                     "|ctas=" + std::to_string(options.ctasPerSM) +
                     "|rescale=" + std::to_string(options.rescaleThreshold) +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +

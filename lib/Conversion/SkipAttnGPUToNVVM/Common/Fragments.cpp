@@ -25,7 +25,11 @@ struct SplatLowering : OpConversionPattern<sg::SplatOp> {
     Emitter e(rw, op.getLoc());
     Type t = getTypeConverter()->convertType(op.getType());
     if (auto st = dyn_cast<LLVM::LLVMStructType>(t)) {
-      SmallVector<Value> v(st.getBody().size(), adaptor.getValue());
+      // An operand's registers hold pairs of 16-bit values.
+      Value x = adaptor.getValue();
+      if (auto opT = dyn_cast<sg::OperandType>(op.getType()))
+        x = e.packPair(x, x, opT.getElementType());
+      SmallVector<Value> v(st.getBody().size(), x);
       rw.replaceOp(op, packStruct(e, st, v));
     } else {
       rw.replaceOp(op, e.vec2(adaptor.getValue(), adaptor.getValue()));

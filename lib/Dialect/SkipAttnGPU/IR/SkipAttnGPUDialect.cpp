@@ -285,7 +285,7 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
                      int64_t stages, int64_t skipUnit, ArrayAttr roles,
                      bool pingpong, int64_t heads, int64_t kvSplits, bool gateV,
                      int64_t ctasPerSM, int64_t rescale, int64_t valueDim,
-                     int64_t valueSplit, bool valueInKey) {
+                     int64_t valueSplit, bool valueInKey, bool voteAhead) {
   bool tc = mma == MMAKind::tcgen05;
   // A math warpgroup holds 64 rows with wgmma, 128 (the lanes of tensor
   // memory) with tcgen05.
@@ -347,6 +347,11 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
     return emitError() << "a value split is over two warpgroups, each with "
                           "half of a block's keys (block_kv a multiple of "
                           "32), without the conditional rescale";
+  // Voting one block ahead needs the votes' ring (gated V) two stages deep:
+  // a warpgroup votes on block n + 1 having waited only for V of n - 1.
+  if (voteAhead && (!gateV || tc || stages < 2 || rescale || valueSplit > 1))
+    return emitError() << "vote_ahead needs gated V on wgmma, at least two "
+                          "stages, no conditional rescale and no value split";
   if (valueInKey && (tc || gateV))
     return emitError() << "value_in_key is a wgmma schedule without gated V "
                           "(V is read with K)";

@@ -156,7 +156,7 @@ selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
       ArrayAttr::get(ctx, roles), /*pingpong=*/false, /*heads=*/int64_t(1),
       /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1),
       /*rescaleThreshold=*/request.rescaleThreshold, /*valueDim=*/int64_t(0),
-      /*valueSplit=*/int64_t(1), /*valueInKey=*/false);
+      /*valueSplit=*/int64_t(1), /*valueInKey=*/false, /*voteAhead=*/false);
   if (!schedule ||
       failed(verifySchedule(schedule, problem, "sm_100a", emitError)))
     return failure();
@@ -206,18 +206,24 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   if (ws)
     roles.push_back(RoleAttr::get(ctx, "load", /*firstWarp=*/mathWarps,
                                   /*numWarps=*/4, loadRegs));
+  bool gateV = ws && problem.skipping && !request.pingpong &&
+               !problem.valueInKey &&
+               (request.gateV > 0 ||
+                (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen));
+  // Voting ahead hides a kept block's V latency behind the next block's
+  // Q.K^T and decision (docs/performance.md has the comparison): on where
+  // V is gated for decode.
+  bool voteAhead = gateV && request.rescaleThreshold == 0 &&
+                   (request.voteAhead > 0 ||
+                    (request.voteAhead < 0 && problem.qLen <= kDecodeMaxQLen));
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       tiles.stages, kWarpgroupRows, ArrayAttr::get(ctx, roles),
       /*pingpong=*/request.pingpong && ws && blockQ == 2 * kWarpgroupRows,
-      tiles.heads, tiles.kvSplits,
-      /*gateV=*/ws && problem.skipping && !request.pingpong &&
-          !problem.valueInKey &&
-          (request.gateV > 0 ||
-           (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen)),
-      tiles.ctasPerSM, request.rescaleThreshold,
+      tiles.heads, tiles.kvSplits, gateV, tiles.ctasPerSM,
+      request.rescaleThreshold,
       /*valueDim=*/problem.valueDim == problem.headDim ? 0 : problem.valueDim,
-      tiles.valueSplit, problem.valueInKey);
+      tiles.valueSplit, problem.valueInKey, voteAhead);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -469,6 +475,7 @@ struct SelectSchedulePass
       request.pingpong = pingpong;
       request.kvSplits = kvSplits;
       request.gateV = gateV;
+      request.voteAhead = voteAhead;
       request.ctasPerSM = ctasPerSM;
       request.rescaleThreshold = rescaleThreshold;
       return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()

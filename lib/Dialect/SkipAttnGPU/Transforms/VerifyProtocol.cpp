@@ -82,7 +82,59 @@ BlockRef classify(Value index) {
           return r;
         }
   }
+  if (auto sub = index.getDefiningOp<arith::SubIOp>())
+    if (scf::ForOp loop = asIV(sub.getLhs()))
+      if (matchPattern(sub.getRhs(), m_ConstantInt(&c))) {
+        r.kind = BlockRef::LoopPlus;
+        r.loop = loop;
+        r.value = -c.getSExtValue();
+        return r;
+      }
   return r;
+}
+
+/// `x - 1` (or `x + -1`, or one below a constant `x`) for the value `x`.
+static bool isOneBelow(Value index, Value x) {
+  APInt c, d;
+  if (matchPattern(index, m_ConstantInt(&c)) &&
+      matchPattern(x, m_ConstantInt(&d)))
+    return c.getSExtValue() + 1 == d.getSExtValue();
+  if (auto sub = index.getDefiningOp<arith::SubIOp>())
+    return sub.getLhs() == x && matchPattern(sub.getRhs(), m_One());
+  auto add = index.getDefiningOp<arith::AddIOp>();
+  return add && add.getLhs() == x &&
+         matchPattern(add.getRhs(), m_ConstantInt(&c)) && c.isAllOnes();
+}
+
+/// `cond` is `n == ub - 1` for the loop's induction variable n.
+static bool isLastIteration(Value cond, scf::ForOp loop) {
+  auto cmp = cond.getDefiningOp<arith::CmpIOp>();
+  if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::eq)
+    return false;
+  for (auto [a, b] : {std::pair(cmp.getLhs(), cmp.getRhs()),
+                      std::pair(cmp.getRhs(), cmp.getLhs())})
+    if (a == loop.getInductionVar() && isOneBelow(b, loop.getUpperBound()))
+      return true;
+  return false;
+}
+
+/// An scf.if whose else branch does nothing but yield.
+static bool thenOnly(scf::IfOp ifOp) {
+  return ifOp.getElseRegion().empty() ||
+         ifOp.getElseRegion().front().without_terminator().empty();
+}
+
+/// `cond` is `x >= 1` (or `x > 0`, `x != 0`) for the value `x`.
+static bool isAtLeastOne(Value cond, Value x) {
+  auto cmp = cond.getDefiningOp<arith::CmpIOp>();
+  if (!cmp || cmp.getLhs() != x)
+    return false;
+  using P = arith::CmpIPredicate;
+  P p = cmp.getPredicate();
+  return ((p == P::uge || p == P::sge) &&
+          matchPattern(cmp.getRhs(), m_One())) ||
+         ((p == P::ugt || p == P::sgt || p == P::ne) &&
+          matchPattern(cmp.getRhs(), m_Zero()));
 }
 
 class RingChecker {
@@ -108,9 +160,20 @@ private:
                              llvm::StringMap<RingCompleteOp> &completes);
   /// One iteration of a consumer loop: a vote (rings with votes) before
   /// any wait, waits, then one release.
+  /// With `lag` = 1 the walk is of the lagged part of an iteration (under
+  /// `n >= 1`): waits and releases of block n - 1, no votes. With `last`
+  /// it is the last iteration's part for its own block (under
+  /// `n == ub - 1`).
   LogicalResult walkConsumer(Block &block, scf::ForOp loop,
                              llvm::StringSet<> &waited, bool &released,
-                             bool guarded, int &votes);
+                             bool guarded, int &votes, int64_t lag = 0,
+                             bool last = false);
+  /// vote_ahead: a consumer loop that votes on block n, waits for and
+  /// releases block n - 1 under `n >= 1`, and in its last iteration block
+  /// n as well.
+  bool lagged = false, tail = false;
+  llvm::StringSet<> laggedWaited, tailWaited;
+  bool laggedReleased = false, tailReleased = false;
   // Per consumer loop: ring.ballot reads and whether a release commits on
   // behalf of every consumer (sm_100a's MMA issuer).
   int ballots = 0;
@@ -309,11 +372,19 @@ RingChecker::walkProducer(Block &block, scf::ForOp loop, bool &acquired,
 LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
                                         llvm::StringSet<> &waited,
                                         bool &released, bool guarded,
-                                        int &votes) {
+                                        int &votes, int64_t lag, bool last) {
+  // The block an op of this walk must address: n or n - 1.
+  auto expected = [&](Value index) {
+    BlockRef r = classify(index);
+    return r.kind == BlockRef::LoopPlus && r.loop == loop && r.value == -lag;
+  };
   for (Operation &op : block) {
     if (auto v = dyn_cast<RingVoteOp>(op)) {
       if (v.getRing() != ring.getRing())
         continue;
+      if (lag || last)
+        return v.emitOpError("votes where block n - 1's V is used: the "
+                             "votes are on block n");
       if (guarded)
         return v.emitOpError("must run on every path of the iteration (the "
                              "vote barrier counts every consumer "
@@ -341,10 +412,12 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
     if (auto w = dyn_cast<RingWaitOp>(op)) {
       if (w.getRing() != ring.getRing())
         continue;
-      if (!isLoopBlock(w.getBlock(), loop))
-        return w.emitOpError("waits for block n other than the consumer "
-                             "loop's block n");
-      if (type.getVotes() && !votes && !ballots)
+      if (!expected(w.getBlock()))
+        return w.emitOpError(lag ? "waits for a block other than block "
+                                   "n - 1 where block n - 1's V is used"
+                                 : "waits for block n other than the "
+                                   "consumer loop's block n");
+      if (type.getVotes() && !votes && !ballots && !lag && !last)
         return w.emitOpError("waits for block n before voting on it (or, "
                              "releasing for the voters, reading their "
                              "ballot): the producer fills the stage only "
@@ -358,7 +431,7 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
     if (auto rel = dyn_cast<RingReleaseOp>(op)) {
       if (rel.getRing() != ring.getRing())
         continue;
-      if (!isLoopBlock(rel.getBlock(), loop))
+      if (!expected(rel.getBlock()))
         return rel.emitOpError("releases a block other than the loop's");
       if (guarded)
         return rel.emitOpError("must run on every path of the iteration (the "
@@ -376,8 +449,36 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       return op.emitOpError("fills the ring inside its consumer loop; a ring "
                             "with consumers is filled by its producer loop");
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+      // vote_ahead: `if (n >= 1)` holds the iteration's part for block
+      // n - 1, which runs on every path of the iterations that have one.
+      if (!lag && !last && !guarded && type.getVotes() &&
+          isAtLeastOne(ifOp.getCondition(), loop.getInductionVar()) &&
+          thenOnly(ifOp)) {
+        int none = 0;
+        if (lagged)
+          return ifOp.emitOpError("uses block n - 1 twice in an iteration");
+        lagged = true;
+        if (failed(walkConsumer(ifOp.getThenRegion().front(), loop,
+                                laggedWaited, laggedReleased,
+                                /*guarded=*/false, none, /*lag=*/1)))
+          return failure();
+        continue;
+      }
+      // vote_ahead: the last iteration completes its own block.
+      if (!lag && !last && !guarded && type.getVotes() &&
+          isLastIteration(ifOp.getCondition(), loop) && thenOnly(ifOp)) {
+        int none = 0;
+        if (tail)
+          return ifOp.emitOpError("completes the last block twice");
+        tail = true;
+        if (failed(walkConsumer(ifOp.getThenRegion().front(), loop, tailWaited,
+                                tailReleased, /*guarded=*/false, none,
+                                /*lag=*/0, /*last=*/true)))
+          return failure();
+        continue;
+      }
       auto inBranch = [&](Block &b, llvm::StringSet<> &w, bool &r) {
-        return walkConsumer(b, loop, w, r, /*guarded=*/true, votes);
+        return walkConsumer(b, loop, w, r, /*guarded=*/true, votes, lag, last);
       };
       if (failed(walkBranches(ifOp, waited, released, inBranch)))
         return failure();
@@ -447,6 +548,13 @@ LogicalResult RingChecker::checkWithConsumers() {
     else
       continue;
     BlockRef r = classify(block);
+    // vote_ahead: waits and releases of block n - 1 (a consumer loop) or
+    // of a loop's last block after it (checked with that loop).
+    bool lagOp = type.getVotes() && isa<RingWaitOp, RingReleaseOp>(user);
+    if (lagOp && r.kind == BlockRef::LoopPlus && r.value == -1) {
+      consumers.insert(r.loop);
+      continue;
+    }
     if (r.kind == BlockRef::Unknown ||
         (r.kind == BlockRef::LoopPlus && r.value != 0))
       return user->emitOpError("on a ring with consumers, block indices are "
@@ -547,9 +655,35 @@ LogicalResult RingChecker::checkWithConsumers() {
     int votes = 0;
     ballots = 0;
     commits = false;
+    lagged = tail = false;
+    laggedWaited.clear();
+    tailWaited.clear();
+    laggedReleased = tailReleased = false;
     if (failed(walkConsumer(*loop.getBody(), loop, waited, released,
                             /*guarded=*/false, votes)))
       return failure();
+    // vote_ahead: block n - 1's part stands for block n's, and the last
+    // iteration's part for its own block completes the last one; both wait
+    // for the same slots and release.
+    if (lagged || tail) {
+      if (released || !waited.empty())
+        return loop.emitOpError("uses both block n and block n - 1 of a "
+                                "ring with votes in one iteration");
+      if (votes != 1)
+        return loop.emitOpError("never votes on the ring's block n: its "
+                                "producer would wait forever");
+      bool alike = laggedReleased == tailReleased &&
+                   laggedWaited.size() == tailWaited.size();
+      for (const auto &slot : laggedWaited)
+        alike &= tailWaited.contains(slot.getKey());
+      if (!lagged || !tail || !alike)
+        return loop.emitOpError("uses block n - 1 of a ring with votes (under "
+                                "n >= 1) without the last iteration "
+                                "completing its own block alike (under n == "
+                                "ub - 1), or the other way round");
+      waited = laggedWaited;
+      released = laggedReleased;
+    }
     // sm_100a: the math warpgroups only vote; the MMA issuer reads their
     // ballot, waits for the stage and releases it for all of them.
     if (votes == 1 && waited.empty() && !released) {

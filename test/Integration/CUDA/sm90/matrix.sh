@@ -92,6 +92,13 @@ run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --k
 run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=f16 --head-dim=64 --batch=1 --q-heads=4 --kv-heads=1 --q-len=129 --kv-len=2000 --threshold-scale-factor=1e-30 --compare-dense
 run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
+# Gated V without voting ahead (the decode default votes on block n before
+# using block n - 1's V): split, ragged and speculative skipping decode.
+run --dtype=bf16 --batch=3 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4096 --kv-lens=4096,1,2049 --pattern=structured --threshold-scale-factor=50 --vote-ahead=0
+run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --kv-len=8192 --kv-lens=8192,3001 --causal --pattern=structured --threshold-scale-factor=100 --vote-ahead=0
+# Voting ahead asked for in prefill, and with forced splits and pages.
+run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=256 --kv-len=4096 --causal --pattern=structured --threshold-scale-factor=1000 --gate-v=1 --vote-ahead=1
+run --dtype=bf16 --batch=2 --q-heads=16 --kv-heads=4 --q-len=1 --kv-len=16384 --kv-lens=16384,700 --kv-splits=7 --page-size=16 --pattern=structured --threshold-scale-factor=300 --vote-ahead=1
 # MLA (V inside K): 576-wide latent rows, values their first 512 columns,
 # two warpgroups splitting the value columns; ragged lengths, pages of 32
 # and 64, q_len 1 and 2 (causal), 16 and 128 heads, dense and skipping.

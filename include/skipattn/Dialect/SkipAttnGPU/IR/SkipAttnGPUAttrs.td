@@ -93,7 +93,13 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       their skip decisions are the same; the first group counts them;
     * `value_in_key` (default false): V is the first `value_dim` columns of
       K (MLA's latent cache): there is no V ring, P.V reads the K stage,
-      and the stage is released after P.V instead of after Q.K^T.
+      and the stage is released after P.V instead of after Q.K^T;
+    * `vote_ahead` (default false; gated V): the math warpgroups decide and
+      vote on block n + 1 right after block n's softmax, before waiting for
+      block n's V and its P.V, so that a kept block's V load runs while the
+      previous block's P.V does instead of after its own vote. The loop
+      carries block n + 1's scores, maxima and decision; block 0 is decided
+      before the loop.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -113,7 +119,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"int64_t", "0">:$rescale_threshold,
                         DefaultValuedParameter<"int64_t", "0">:$value_dim,
                         DefaultValuedParameter<"int64_t", "1">:$value_split,
-                        DefaultValuedParameter<"bool", "false">:$value_in_key);
+                        DefaultValuedParameter<"bool", "false">:$value_in_key,
+                        DefaultValuedParameter<"bool", "false">:$vote_ahead);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

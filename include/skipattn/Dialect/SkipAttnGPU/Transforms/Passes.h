@@ -94,6 +94,9 @@ struct ScheduleRequest {
   /// a load role): 1 on, 0 off, -1 the selection's choice (on for decode,
   /// where the bytes a skipped block saves are what bounds the time).
   int64_t gateV = -1;
+  /// With gated V, the math warpgroups vote on block n + 1 before block n's
+  /// P.V (1 on, 0 off, -1 the selection's choice).
+  int64_t voteAhead = -1;
   /// CTAs resident per SM (1 or 2); 0: the selection's choice.
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).

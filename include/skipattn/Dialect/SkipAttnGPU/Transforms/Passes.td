@@ -51,6 +51,10 @@ def SkipAttnGPUSelectSchedule
     Option<"gateV", "gate-v", "int64_t", /*default=*/"-1",
            "V loads wait for the skip votes: 1 on, 0 off, -1 the "
            "schedule's choice (on for skipping decode)">,
+    Option<"voteAhead", "vote-ahead", "int64_t", /*default=*/"-1",
+           "With gated V, vote on block n + 1 before block n's P.V so that "
+           "its V load overlaps it: 1 on, 0 off, -1 the schedule's choice "
+           "(on for skipping decode)">,
     Option<"ctasPerSM", "ctas-per-sm", "int64_t", /*default=*/"0",
            "CTAs resident per SM, 1 or 2 (0: the schedule's); two are for "
            "decode (one math warpgroup)">,
