@@ -1,5 +1,6 @@
-// A V inside K (MLA) and value splits: the schedule, the subtile's column
-// ranges and the attention's value_in_key reject what cannot be built.
+// A V inside K (MLA), value splits and voting ahead: the schedule, the
+// subtile's column ranges, the exchanges and the attention's value_in_key
+// reject what cannot be built.
 // RUN: skipattn-opt %s --split-input-file --verify-diagnostics
 
 // expected-error @+1 {{head_dim must be a multiple of 64 up to 256, got 576}}
@@ -100,3 +101,13 @@ func.func @f(%p: !skipattn_gpu.operand<64x32xbf16>) {
 
 // expected-error @+1 {{a value split is over two warpgroups, each with half of a block's keys (block_kv a multiple of 32), without the conditional rescale}}
 func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 576, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 232>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 40>], rescale_threshold = 8, value_dim = 512, value_split = 2, value_in_key = true>} { return }
+
+// -----
+
+// expected-error @+1 {{vote_ahead needs gated V on wgmma with one math warpgroup (block_q = 64: the decode schedule), at least two stages, no conditional rescale and no value split}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>], gate_v = true, vote_ahead = true>} { return }
+
+// -----
+
+// expected-error @+1 {{vote_ahead needs gated V on wgmma with one math warpgroup}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 56>], vote_ahead = true>} { return }

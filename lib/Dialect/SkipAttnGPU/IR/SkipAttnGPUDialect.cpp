@@ -349,9 +349,12 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
                           "32), without the conditional rescale";
   // Voting one block ahead needs the votes' ring (gated V) two stages deep:
   // a warpgroup votes on block n + 1 having waited only for V of n - 1.
-  if (voteAhead && (!gateV || tc || stages < 2 || rescale || valueSplit > 1))
-    return emitError() << "vote_ahead needs gated V on wgmma, at least two "
-                          "stages, no conditional rescale and no value split";
+  if (voteAhead && (!gateV || tc || stages < 2 || rescale || valueSplit > 1 ||
+                    blockQ != kWarpgroupRows))
+    return emitError() << "vote_ahead needs gated V on wgmma with one math "
+                          "warpgroup (block_q = 64: the decode schedule), at "
+                          "least two stages, no conditional rescale and no "
+                          "value split";
   if (valueInKey && (tc || gateV))
     return emitError() << "value_in_key is a wgmma schedule without gated V "
                           "(V is read with K)";

@@ -214,6 +214,7 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   // Q.K^T and decision (docs/performance.md has the comparison): on where
   // V is gated for decode.
   bool voteAhead = gateV && request.rescaleThreshold == 0 &&
+                   blockQ == kWarpgroupRows &&
                    (request.voteAhead > 0 ||
                     (request.voteAhead < 0 && problem.qLen <= kDecodeMaxQLen));
   auto schedule = ScheduleAttr::getChecked(

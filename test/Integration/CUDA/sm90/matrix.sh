@@ -96,8 +96,9 @@ run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=8192 --p
 # using block n - 1's V): split, ragged and speculative skipping decode.
 run --dtype=bf16 --batch=3 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4096 --kv-lens=4096,1,2049 --pattern=structured --threshold-scale-factor=50 --vote-ahead=0
 run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --kv-len=8192 --kv-lens=8192,3001 --causal --pattern=structured --threshold-scale-factor=100 --vote-ahead=0
-# Voting ahead asked for in prefill, and with forced splits and pages.
-run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=256 --kv-len=4096 --causal --pattern=structured --threshold-scale-factor=1000 --gate-v=1 --vote-ahead=1
+# Voting ahead (the decode default) with 16 speculative positions, and
+# with forced splits and pages of 16.
+run --dtype=bf16 --batch=2 --q-heads=8 --kv-heads=2 --q-len=16 --kv-len=6000 --kv-lens=6000,129 --causal --pattern=structured --threshold-scale-factor=300 --vote-ahead=1
 run --dtype=bf16 --batch=2 --q-heads=16 --kv-heads=4 --q-len=1 --kv-len=16384 --kv-lens=16384,700 --kv-splits=7 --page-size=16 --pattern=structured --threshold-scale-factor=300 --vote-ahead=1
 # MLA (V inside K): 576-wide latent rows, values their first 512 columns,
 # two warpgroups splitting the value columns; ragged lengths, pages of 32
