@@ -18,7 +18,7 @@ the latent columns.
 """
 
 from . import _api
-from .paged import _swap12, paged_attention
+from .paged import _scaled, _swap12, paged_attention
 
 
 def _latent_cache(kv_cache):
@@ -105,9 +105,7 @@ def mla_decode(query, kv_cache, workspace_buffer=None, qk_nope_head_dim=None,
         o, extra = res[0], list(res[1:])
     else:
         o, extra = res, []
-    o = _swap12(o)                              # [B, q_len, H, 512]
-    if bmm2_scale is not None and bmm2_scale != 1.0:
-        o = o * bmm2_scale
+    o = _scaled(_swap12(o), bmm2_scale)         # [B, q_len, H, 512]
     if out is not None:
         out[...] = o
         o = out

@@ -347,8 +347,8 @@ int main(void) {
       memcpy(vl + (size_t)r * DV, kl + (size_t)r * D, DV * 4);
     float *mo = malloc(Hq * Sq * DV * 4), *so = malloc(Hq * Sq * DV * 4);
     skipattn_attention_args_t ma = makeArgs(q, kl, kl, mo);
-    CHECK(skipattn_attention(ctx, &md, &ma) == SKIPATTN_OK,
-          "value in key: %s", skipattn_last_error());
+    CHECK(skipattn_attention(ctx, &md, &ma) == SKIPATTN_OK, "value in key: %s",
+          skipattn_last_error());
     skipattn_attention_desc_t sd = makeDesc(1, Hq, HKV, Sq, Skv, D);
     sd.value_dim = DV;
     skipattn_attention_args_t sa = makeArgs(q, kl, vl, so);
@@ -356,7 +356,8 @@ int main(void) {
     CHECK(memcmp(mo, so, Hq * Sq * DV * 4) == 0,
           "V inside K differs from the same values in their own V");
     ma.v = vl;
-    CHECK(skipattn_attention(ctx, &md, &ma) == SKIPATTN_ERROR_INVALID_ARGUMENT &&
+    CHECK(skipattn_attention(ctx, &md, &ma) ==
+                  SKIPATTN_ERROR_INVALID_ARGUMENT &&
               strstr(skipattn_last_error(), "v must be the same pointer as k"),
           "another V pointer: %s", skipattn_last_error());
     md.v_strides[0] = Skv * DV;
@@ -364,12 +365,14 @@ int main(void) {
     md.v_strides[2] = DV;
     md.v_strides[3] = 1;
     skipattn_kernel_t mk = NULL;
-    CHECK(skipattn_kernel_get(ctx, &md, &mk) == SKIPATTN_ERROR_INVALID_ARGUMENT &&
+    CHECK(skipattn_kernel_get(ctx, &md, &mk) ==
+                  SKIPATTN_ERROR_INVALID_ARGUMENT &&
               strstr(skipattn_last_error(), "v_strides must be k's"),
           "V strides of their own: %s", skipattn_last_error());
     md.v_strides[0] = md.v_strides[1] = md.v_strides[2] = md.v_strides[3] = 0;
     md.value_dim = 2 * D;
-    CHECK(skipattn_kernel_get(ctx, &md, &mk) == SKIPATTN_ERROR_INVALID_ARGUMENT &&
+    CHECK(skipattn_kernel_get(ctx, &md, &mk) ==
+                  SKIPATTN_ERROR_INVALID_ARGUMENT &&
               strstr(skipattn_last_error(), "cannot exceed the head dim"),
           "value wider than the key: %s", skipattn_last_error());
     free(kl);

@@ -212,6 +212,10 @@ int main(int argc, char **argv) {
       {"struct size", SKIPATTN_ERROR_INVALID_ARGUMENT, "size mismatch"},
       {"cuda f32", SKIPATTN_ERROR_UNSUPPORTED, "f16 or bf16"},
       {"cuda head dim", SKIPATTN_ERROR_UNSUPPORTED, "head_dim 64, 128 and 256"},
+      {"cuda value dim", SKIPATTN_ERROR_UNSUPPORTED,
+       "value_dim == head_dim, or V inside K"},
+      {"cuda latent width", SKIPATTN_ERROR_UNSUPPORTED,
+       "with V inside K supports head_dim a multiple of 64 up to 576"},
       {"cuda device", SKIPATTN_ERROR_INVALID_ARGUMENT, "out of range"},
   };
   for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); ++c) {
@@ -244,6 +248,16 @@ int main(int argc, char **argv) {
       bad.device = SKIPATTN_DEVICE_CUDA;
       bad.dtype = SKIPATTN_DTYPE_BF16;
       bad.head_dim = 96;
+    } else if (!strcmp(n, "cuda value dim")) {
+      bad.device = SKIPATTN_DEVICE_CUDA;
+      bad.dtype = SKIPATTN_DTYPE_BF16;
+      bad.value_dim = 32;
+    } else if (!strcmp(n, "cuda latent width")) {
+      bad.device = SKIPATTN_DEVICE_CUDA;
+      bad.dtype = SKIPATTN_DTYPE_BF16;
+      bad.head_dim = 640;
+      bad.value_dim = 512;
+      bad.value_in_key = 1;
     } else if (!strcmp(n, "cuda device")) {
       bad.device = SKIPATTN_DEVICE_CUDA;
       bad.dtype = SKIPATTN_DTYPE_BF16;

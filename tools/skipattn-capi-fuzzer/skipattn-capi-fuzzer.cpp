@@ -186,7 +186,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   d.with_stats = (flags >> 6) & 1;
   // Bit 0: explicit strides (often not row-major); bit 1: a paged KV cache
   // (page size and page count follow; k/v strides then describe its
-  // [pages, Hkv, page_size, D] view); bit 2: left-padded queries; bit 3: V inside K.
+  // [pages, Hkv, page_size, D] view); bit 2: left-padded queries; bit 3: V
+  // inside K.
   uint8_t layoutBits = r.byte();
   if (layoutBits & 1)
     for (int64_t *s : {d.q_strides, d.k_strides, d.v_strides, d.out_strides})

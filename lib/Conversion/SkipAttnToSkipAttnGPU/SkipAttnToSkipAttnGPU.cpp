@@ -208,6 +208,17 @@ private:
       s.push_back(mu);
     return s;
   }
+  /// m, l, o and (when counting) the decision and skip counters from a KV
+  /// loop's carried values or results, in that order.
+  void bindLoopValues(ValueRange v) {
+    m = v[0];
+    l = v[1];
+    o = v[2];
+    if (counting) {
+      decisions = v[3];
+      skips = v[4];
+    }
+  }
   void setState(ValueRange s) {
     m = s[0];
     l = s[1];
@@ -1106,13 +1117,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     b.setInsertionPointToStart(forOp.getBody());
     n = forOp.getInductionVar();
     map.map(loop.getBlockIndex(), kvBlock(n));
-    m = forOp.getRegionIterArg(0);
-    l = forOp.getRegionIterArg(1);
-    o = forOp.getRegionIterArg(2);
-    if (counting) {
-      decisions = forOp.getRegionIterArg(3);
-      skips = forOp.getRegionIterArg(4);
-    }
+    bindLoopValues(forOp.getRegionIterArgs());
     mu = rescale ? forOp.getRegionIterArgs().back() : Value();
     curScores = curBlockMax = Value();
     for (Operation &op : loop.getBodyBlock()->without_terminator()) {
@@ -1134,9 +1139,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     if (specialized) {
       scf::YieldOp::create(b, loc, yields);
       b.setInsertionPointAfter(afterLoop);
-      m = forOp.getResult(0);
-      l = forOp.getResult(1);
-      o = forOp.getResult(2);
+      bindLoopValues(forOp.getResults());
       // A value split: each warpgroup summed its keys' probabilities. The
       // probabilities' buffer holds the sums; its last reader may still be
       // reading it, hence the barrier first.
@@ -1166,9 +1169,7 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
     }
     scf::YieldOp::create(b, loc, yields);
   }
-  m = forOp.getResult(0);
-  l = forOp.getResult(1);
-  o = forOp.getResult(2);
+  bindLoopValues(forOp.getResults());
   mu = rescale ? forOp.getResults().back() : Value();
   sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", leader);
   return emitStats(loop, forOp);
@@ -1245,13 +1246,7 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(forOp.getBody());
     Value iv = forOp.getInductionVar();
-    m = forOp.getRegionIterArg(0);
-    l = forOp.getRegionIterArg(1);
-    o = forOp.getRegionIterArg(2);
-    if (counting) {
-      decisions = forOp.getRegionIterArg(3);
-      skips = forOp.getRegionIterArg(4);
-    }
+    bindLoopValues(forOp.getRegionIterArgs());
     Value prevProbs = forOp.getRegionIterArg(nState);
     Value prevKept = forOp.getRegionIterArg(nState + 1);
     FailureOr<Value> keep = emitDecision(loop, iv);
@@ -1316,9 +1311,7 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
     yields.push_back(*keep);
     scf::YieldOp::create(b, loc, yields);
   }
-  m = forOp.getResult(0);
-  l = forOp.getResult(1);
-  o = forOp.getResult(2);
+  bindLoopValues(forOp.getResults());
   mu = Value();
   return emitStats(loop, forOp);
 }

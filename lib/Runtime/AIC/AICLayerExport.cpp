@@ -101,8 +101,8 @@ static OwningOpRef<ModuleOp> buildLayer(MLIRContext *ctx,
       entry->getArgument(2), entry->getArgument(3), /*page_table=*/Value(),
       /*q_lens=*/Value(), /*skip_factors=*/Value(), out, lse, stats,
       b.getF32FloatAttr(static_cast<float>(scale)),
-      s.causal ? b.getUnitAttr() : UnitAttr(),
-      mlir::skipattn::SkipConfigAttr(), /*value_in_key=*/UnitAttr());
+      s.causal ? b.getUnitAttr() : UnitAttr(), mlir::skipattn::SkipConfigAttr(),
+      /*value_in_key=*/UnitAttr());
   func::ReturnOp::create(b, loc, op->getResults());
   return module;
 }

@@ -111,3 +111,19 @@ func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 128
 
 // expected-error @+1 {{vote_ahead needs gated V on wgmma with one math warpgroup}}
 func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 56>], vote_ahead = true>} { return }
+
+// -----
+
+func.func @f(%m: !skipattn_gpu.rows<128xf32>) {
+  // expected-error @+1 {{exchanges a wgmma warpgroup's 64 f32 rows}}
+  %r = skipattn_gpu.exchange_rows %m {combine = "max", offset = 0 : i64} : !skipattn_gpu.rows<128xf32>
+  return
+}
+
+// -----
+
+func.func @f(%k: !skipattn_gpu.smem<64x128xbf16>, %r: index, %c: index) {
+  // expected-error @+1 {{a column range is whole 64-column boxes of the source}}
+  %v = skipattn_gpu.subtile %k[%r, %c] : !skipattn_gpu.smem<64x128xbf16> -> !skipattn_gpu.smem<64x192xbf16, pitch = 64>
+  return
+}

@@ -310,8 +310,6 @@ LogicalResult SubtileOp::verify() {
 
 LogicalResult ExchangeRowsOp::verify() {
   auto t = cast<RowsType>(getValue().getType());
-  if (getResult().getType() != t)
-    return emitOpError("result must have the value's type");
   if (t.getRows() != kWarpgroupRows || !t.getElementType().isF32())
     return emitOpError("exchanges a wgmma warpgroup's 64 f32 rows");
   if (getCombine() != "max" && getCombine() != "add")

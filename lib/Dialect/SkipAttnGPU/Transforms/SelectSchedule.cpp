@@ -243,14 +243,14 @@ verifyProblem(const ScheduleProblem &problem, StringRef chip,
       !(problem.elementType.isBF16() || problem.elementType.isF16()))
     return emitError() << "GPU kernels take f16 or bf16 inputs (f32 "
                           "attention runs on the CPU target)";
+  if (isBlackwell(chip) && problem.valueInKey)
+    return emitError() << "the sm_100a kernel has no V-inside-K (MLA) "
+                          "schedule";
   if (isBlackwell(chip) && problem.headDim != 64 && problem.headDim != 128)
     return emitError() << "the sm_100a kernel supports head_dim 64 and 128 "
                           "(S and O of two warpgroups in 512 columns of "
                           "tensor memory), not "
                        << problem.headDim;
-  if (isBlackwell(chip) && problem.valueInKey)
-    return emitError() << "the sm_100a kernel has no V-inside-K (MLA) "
-                          "schedule";
   if (problem.valueInKey) {
     // MLA: K rows up to 576 columns (512 latent + 64 rotary), V their
     // first value_dim columns, split over warpgroups of 256.

@@ -672,3 +672,153 @@ gpu.module @both_blocks {
     gpu.return
   }
 }
+
+// -----
+
+// Block n - 1 used twice in one iteration.
+gpu.module @lag_twice {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        %has = arith.cmpi uge, %n, %c1 : index
+        scf.if %has {
+          %p = arith.subi %n, %c1 : index
+          %t = skipattn_gpu.ring.wait %v[%p], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %has2 = arith.cmpi uge, %n, %c1 : index
+        // expected-error @+1 {{uses block n - 1 twice in an iteration}}
+        scf.if %has2 {
+          %p2 = arith.subi %n, %c1 : index
+          %t4 = skipattn_gpu.ring.wait %v[%p2], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p2] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// The last block completed twice.
+gpu.module @tail_twice {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        %has = arith.cmpi uge, %n, %c1 : index
+        scf.if %has {
+          %p = arith.subi %n, %c1 : index
+          %t = skipattn_gpu.ring.wait %v[%p], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %last2 = arith.subi %nb, %c1 : index
+        %isLast2 = arith.cmpi eq, %n, %last2 : index
+        // expected-error @+1 {{completes the last block twice}}
+        scf.if %isLast2 {
+          %t5 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// The part for block n - 1 waits for block n.
+gpu.module @lag_other_block {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        %has = arith.cmpi uge, %n, %c1 : index
+        scf.if %has {
+          %p = arith.subi %n, %c1 : index
+          // expected-error @+1 {{waits for a block other than block n - 1 where block n - 1's V is used}}
+          %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    gpu.return
+  }
+}

@@ -89,8 +89,11 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       groups that all compute the tile's `block_q` rows, each holding
       `value_dim / value_split` columns of the accumulator (a wide value
       whose 64 x Dv accumulator would not fit one warpgroup's registers:
-      MLA's 512 latent columns). Each group computes the scores itself, so
-      their skip decisions are the same; the first group counts them;
+      MLA's 512 latent columns). With two, each computes the scores of half
+      of a block's keys and they exchange the block's row maxima (so both
+      make the same skip decision), their probabilities and, at the end,
+      their row sums through shared memory (`skipattn_gpu.exchange_rows`,
+      `exchange_probs`); the first counts the decisions and stores the LSE;
     * `value_in_key` (default false): V is the first `value_dim` columns of
       K (MLA's latent cache): there is no V ring, P.V reads the K stage,
       and the stage is released after P.V instead of after Q.K^T;
