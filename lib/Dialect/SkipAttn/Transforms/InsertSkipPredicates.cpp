@@ -108,6 +108,20 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
         arith::ConstantOp::create(rewriter, loc,
                                   rewriter.getF64FloatAttr(skip.getFactor())),
         loop.getKvLen());
+  // A runtime factor that is the same for every unit of the tile (one head
+  // per tile, or factors that do not vary per head) is read once, before
+  // the loop: read per block, its load and the f64 division sit on every
+  // block's path to the vote.
+  bool tileFactor =
+      factors && (!factorsPerHead(factors) || tiling.getHeadsPerTile() == 1);
+  if (skipping && tileFactor) {
+    Value f = memref::LoadOp::create(
+        rewriter, loc, factors, ValueRange{loop.getBatch(), loop.getHead()});
+    std::tie(log2Lambda, enabled) = buildLog2Lambda(
+        rewriter, loc,
+        arith::ExtFOp::create(rewriter, loc, rewriter.getF64Type(), f),
+        loop.getKvLen());
+  }
 
   rewriter.setInsertionPoint(update);
   auto cIdx = [&](int64_t v) {
@@ -123,7 +137,7 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
                                       loop.getLower());
     past = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge, rel,
                                  cIdx(keep));
-    if (!factors)
+    if (!factors || tileFactor)
       allowed = arith::AndIOp::create(rewriter, loc, past, enabled);
   }
 
@@ -136,7 +150,7 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
     Value skipIt;
     if (skipping) {
       Value unitLog2Lambda = log2Lambda, unitAllowed = allowed;
-      if (factors) {
+      if (factors && !tileFactor) {
         // The unit's head: tile rows are head-major, blockQ rows per head.
         Value g = arith::DivUIOp::create(b, loc, row, cIdx(tiling.getBlockQ()));
         Value h = arith::AddIOp::create(b, loc, loop.getHead(), g);
