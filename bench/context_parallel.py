@@ -105,6 +105,7 @@ def worker(rank, world, a, init, out):
                 r["speedup"] = r["one_gpu_s"] / r["cp_s"]
                 r["rel_err_vs_one_gpu"] = float(
                     (full.float() - one.float()).norm() / one.float().norm())
+                r["finite"] = [bool(torch.isfinite(x).all()) for x in (full, one)]
                 flops = 4.0 * B * Hq * S * S * D * 0.5
                 r["one_gpu_tflops"] = flops / r["one_gpu_s"] / 1e12
                 r["cp_tflops_per_gpu"] = flops / r["cp_s"] / 1e12 / world

@@ -15,9 +15,10 @@ Decode (`context_parallel_decode`): the KV cache is sharded contiguously,
 the (few) query tokens are on every rank; each rank attends to its shard
 and the partial results are all-gathered and merged.
 
-Skip-softmax per shard: every kernel call over one KV chunk keeps its own
-running maximum and never skips its first block(s) (`min_keep_blocks`),
-as a split-KV kernel does. The threshold stays the unsharded one: a call
+Skip-softmax per shard: a rank makes one kernel call per held K/V shard
+(two on its own shard under a causal mask, `_step_calls`); every call keeps
+its own running maximum and never skips its first block(s)
+(`min_keep_blocks`), as a split-KV kernel does. The threshold stays the unsharded one: a call
 over n of a sequence's L keys gets the factor scaled by n / L, so that its
 lambda = factor / L. `context_parallel_reference` models exactly these
 calls in float64, so decisions are comparable.
@@ -95,16 +96,58 @@ def _chunk_lens(kv_lens, start, size, batch, device):
 
 
 def _call_factor(factor, lens, total, batch, heads, device):
-    """Per-call runtime factors [B, Hq]: the global factor scaled by the
-    chunk's share of each sequence (lambda = factor / total length)."""
+    """Per-call runtime factors: the global factor scaled by the chunk's
+    share of each sequence (lambda = factor / total length). [B] when the
+    factor does not vary over the heads, so that the kernel reads one
+    factor per tile and may pack the heads of a KV head into one tile;
+    [B, Hq] otherwise."""
     torch = _torch()
     f = expand_factors(factor, batch, heads)
     if f is None:
         return None
+    if (f == f[:, :1]).all():
+        f = f[:, 0]
     f = torch.as_tensor(f, dtype=torch.float32, device=device)
     share = (lens.to(torch.float32) /
              total.to(device).clamp(min=1).to(torch.float32))
-    return (f * share[:, None]).contiguous()
+    return (f * (share if f.dim() == 1 else share[:, None])).contiguous()
+
+
+def _step_calls(rank, src, causal):
+    """The kernel calls of `rank` while it holds the K/V shard of rank
+    `src`, as (query chunks, key chunks, causal): chunk 0 is a shard's low
+    chunk (r), chunk 1 its high one (2W - 1 - r). Chunks next to each other
+    in a shard go into one call, so each call's keys are a whole shard or
+    its low half: without a mask one call; with it, on the rank's own
+    shard the low query chunk against the low key chunk (diagonal) and the
+    high one against both key chunks (bottom-right aligned: all of the low
+    chunk, the diagonal of the high one); a shard from a lower rank is seen
+    by both query chunks through its low chunk only, one from a higher
+    rank by the high query chunk through both of its chunks."""
+    if not causal:
+        return [((0, 1), (0, 1), False)]
+    if src == rank:
+        return [((0,), (0,), True), ((1,), (0, 1), True)]
+    if src < rank:
+        return [((0, 1), (0,), False)]
+    return [((1,), (0, 1), False)]
+
+
+def _select(x, chunks, c):
+    """The listed chunks (0, 1 or both, in order) of a two-chunk shard, as
+    a view along the sequence."""
+    lo = chunks[0] * c
+    return x[:, :, lo:lo + len(chunks) * c]
+
+
+def _held_lens(kv_lens, chunks, c, batch, device):
+    """Valid keys of the concatenated global chunks `chunks` (increasing):
+    the valid keys of a sequence are a prefix of it, so they are a prefix
+    of the concatenation too."""
+    lens = _chunk_lens(kv_lens, chunks[0] * c, c, batch, device)
+    for j in chunks[1:]:
+        lens = lens + _chunk_lens(kv_lens, j * c, c, batch, device)
+    return lens
 
 
 def _partial(q, k, v, causal, scale, factor, min_keep_blocks, lens, total,
@@ -172,8 +215,6 @@ def context_parallel_attention(q, k, v, *, group=None, causal=False,
     c = S2 // 2
     seq = 2 * world * c
     total = _totals(kv_lens, seq, B, q.device)
-    my_chunks = (rank, 2 * world - 1 - rank)
-    q_parts = q.split(c, dim=2)
     acc = [None, None]
     stats = torch.zeros((B, Hq, 2), dtype=torch.int64, device=q.device)
 
@@ -193,20 +234,18 @@ def context_parallel_attention(q, k, v, *, group=None, causal=False,
                 dist.P2POp(dist.irecv, nxt_k, prv, group=group),
                 dist.P2POp(dist.irecv, nxt_v, prv, group=group)])
         kv_chunks = (src, 2 * world - 1 - src)
-        k_parts, v_parts = held_k.split(c, dim=2), held_v.split(c, dim=2)
-        for qi, qc in enumerate(my_chunks):
-            for kj, kc in enumerate(kv_chunks):
-                if causal and kc > qc:
-                    continue
-                lens = _chunk_lens(kv_lens, kc * c, c, B, q.device)
-                o, l, st = _partial(q_parts[qi].contiguous(),
-                                    k_parts[kj].contiguous(),
-                                    v_parts[kj].contiguous(),
-                                    causal and kc == qc, scale,
-                                    skip_softmax_threshold_scale_factor,
-                                    min_keep_blocks, lens, total, context)
-                stats += st
-                acc[qi] = (o, l) if acc[qi] is None else merge(*acc[qi], o, l)
+        for qsel, ksel, diag in _step_calls(rank, src, causal):
+            qv = _select(q, qsel, c)
+            kv, vv = _select(held_k, ksel, c), _select(held_v, ksel, c)
+            lens = _held_lens(kv_lens, [kv_chunks[j] for j in ksel], c, B,
+                              q.device)
+            o, l, st = _partial(qv, kv, vv, diag, scale,
+                                skip_softmax_threshold_scale_factor,
+                                min_keep_blocks, lens, total, context)
+            stats += st
+            for i, qi in enumerate(qsel):
+                part = (o[:, :, i * c:(i + 1) * c], l[:, :, i * c:(i + 1) * c])
+                acc[qi] = part if acc[qi] is None else merge(*acc[qi], *part)
         for r in reqs:
             r.wait()
         if step + 1 < world:
@@ -260,22 +299,28 @@ def context_parallel_reference(q, k, v, world_size, *, causal=False,
                                scale=None, factor=None, min_keep_blocks=1,
                                kv_lens=None, decode=False, tiling=None):
     """The float64 model of the sharded computation on full tensors: the
-    same kernel calls (one per query chunk and KV chunk, each with its own
-    running maximum and the scaled factor) through `attention_reference`,
-    merged by log-sum-exp. `tiling` is the kernel's (kernel_info) for one
-    call. Returns (out, lse, stats, near) over the full sequence."""
+    same kernel calls (`_step_calls` of every rank and ring step, each with
+    its own running maximum and the scaled factor) through
+    `attention_reference`, merged by log-sum-exp. `tiling` is the kernel's
+    (kernel_info), or a function of a call's (query rows, keys) giving it
+    where calls of different shapes tile differently. Returns (out, lse,
+    stats, near) over the full sequence."""
     torch = _torch()
     q64, k64, v64 = (torch.as_tensor(np.asarray(x.double().cpu()))
                      for x in (q, k, v))
     B, Hq, Sq, _ = q64.shape
     S = k64.shape[2]
-    tiling = dict(tiling or {})
     keys = ("block_q", "block_kv", "heads_per_tile", "skip_unit", "kv_splits")
-    tiles = {key: tiling[key] for key in keys if key in tiling}
+
+    def tiles(sq, skv):
+        t = dict((tiling(sq, skv) if callable(tiling) else tiling) or {})
+        return {key: t[key] for key in keys if key in t}
+
     total = _totals(kv_lens, S, B, "cpu")
 
-    def call(qc, kc, vc, diag, start, size):
-        lens = _chunk_lens(kv_lens, start, size, B, "cpu").numpy()
+    def call(qc, kc, vc, diag, chunks):
+        lens = _held_lens(kv_lens, chunks, kc.shape[2] // len(chunks), B,
+                          "cpu").numpy()
         # lambda = factor / L: the factor scaled by the chunk's share of
         # the sequence, in float32 as the kernel reads it.
         fc = expand_factors(factor, B, Hq)
@@ -286,7 +331,7 @@ def context_parallel_reference(q, k, v, world_size, *, causal=False,
         out, lse, st, near = attention_reference(
             qc.numpy(), kc.numpy(), vc.numpy(), causal=diag, scale=scale,
             factors=fc, min_keep_blocks=min_keep_blocks, kv_lens=lens,
-            **tiles)
+            **tiles(qc.shape[2], kc.shape[2]))
         lse = np.where(lens[:, None, None] == 0, -np.inf, lse)
         return torch.as_tensor(out), torch.as_tensor(lse), st, near
 
@@ -298,25 +343,33 @@ def context_parallel_reference(q, k, v, world_size, *, causal=False,
         for r in range(world_size):
             sl = slice(r * n, (r + 1) * n)
             o, l, st, nr = call(q64, k64[:, :, sl], v64[:, :, sl], False,
-                                r * n, n)
+                                [r])
             stats, near = stats + st, near + nr
             acc = (o, l) if acc is None else merge(*acc, o, l)
         return acc[0].numpy(), acc[1].numpy(), stats, near
     parts = 2 * world_size
     c = S // parts
-    outs, lses = [], []
-    for qc in range(parts):
-        acc = None
-        for kc in range(parts):
-            if causal and kc > qc:
-                continue
-            qs, ks = slice(qc * c, (qc + 1) * c), slice(kc * c, (kc + 1) * c)
-            o, l, st, nr = call(q64[:, :, qs], k64[:, :, ks], v64[:, :, ks],
-                                causal and kc == qc, kc * c, c)
-            stats[:, :, :] += st
-            near += nr
-            acc = (o, l) if acc is None else merge(*acc, o, l)
-        outs.append(acc[0])
-        lses.append(acc[1])
-    return (torch.cat(outs, dim=2).numpy(), torch.cat(lses, dim=2).numpy(),
+
+    def rows(x, chunks):
+        return torch.cat([x[:, :, j * c:(j + 1) * c] for j in chunks], dim=2)
+
+    acc = [None] * parts
+    for r in range(world_size):
+        mine = (r, parts - 1 - r)
+        for step in range(world_size):
+            src = (r - step) % world_size
+            held = (src, parts - 1 - src)
+            for qsel, ksel, diag in _step_calls(r, src, causal):
+                qcs, kcs = [mine[i] for i in qsel], [held[j] for j in ksel]
+                o, l, st, nr = call(rows(q64, qcs), rows(k64, kcs),
+                                    rows(v64, kcs), diag, kcs)
+                stats[:, :, :] += st
+                near += nr
+                for i, qc in enumerate(qcs):
+                    part = (o[:, :, i * c:(i + 1) * c],
+                            l[:, :, i * c:(i + 1) * c])
+                    acc[qc] = part if acc[qc] is None else merge(*acc[qc],
+                                                                 *part)
+    return (torch.cat([a[0] for a in acc], dim=2).numpy(),
+            torch.cat([a[1] for a in acc], dim=2).numpy(),
             stats, near)

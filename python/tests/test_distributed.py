@@ -54,12 +54,15 @@ def _check_case(rank, case):
         got_lse = cp.unshard([x[..., None] for x in lparts])[..., 0]
         dist.all_reduce(stats)
         c = S // (2 * WORLD)
-        probe = (q[:, :, :c], k[:, :, :c], v[:, :, :c])
-        info = skipattn.kernel_info(
-            *probe, causal=causal, return_lse=True, return_stats=True,
-            kv_lens=torch.full((B,), c, dtype=torch.int32),
-            skip_softmax_threshold_scale_factor=(
-                None if not factor else torch.ones((B, Hq))))
+
+        def info(sq, skv):
+            # The kernel's tiling for one call of the sharded run's shapes.
+            return skipattn.kernel_info(
+                q[:, :, :sq], k[:, :, :skv], v[:, :, :skv], causal=causal,
+                return_lse=True, return_stats=True,
+                kv_lens=torch.full((B,), skv, dtype=torch.int32),
+                skip_softmax_threshold_scale_factor=(
+                    None if not factor else torch.ones((B, Hq))))
     else:
         Sq, n = 1, 1024
         q, k, v = _full(11, B, Hq, Hkv, Sq, WORLD * n, D, kind)
