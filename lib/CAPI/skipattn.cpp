@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -366,7 +367,12 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
                     "the CUDA target needs value_dim == head_dim, or V "
                     "inside K (value_in_key)");
     }
-    s = skipattn::hopperSpec(s);
+    // The chip (and the tiling that follows from it) is the tensors'
+    // device's, never another device's.
+    skipattn::CUDACompileOptions o;
+    o.device = static_cast<int>(d->device_index);
+    skipattn::cuda::ContextGuard keepCurrent;
+    s = skipattn::hopperSpec(s, o);
   } else {
     s = skipattn::cpuSpec(s);
   }
@@ -448,6 +454,9 @@ skipattn_context_create(const skipattn_context_options_t *options,
 skipattn_status_t skipattn_context_destroy(skipattn_context_t context) {
   if (!context)
     return SKIPATTN_OK; // like free(NULL)
+  // Kernels released with the context unload their modules in their
+  // devices' contexts.
+  skipattn::cuda::ContextGuard keepCurrent(/*loadDriver=*/false);
   if (!registry().remove(token(context)))
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
                 std::string("skipattn_context_destroy: ") + kDeadContext);
@@ -489,6 +498,11 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
   if (!context)
     return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
                 std::string("skipattn_kernel_get: ") + kDeadContext);
+  // A CUDA kernel is compiled and loaded in its device's context; the
+  // caller's current context is left as it was.
+  std::optional<skipattn::cuda::ContextGuard> keepCurrent;
+  if (desc && desc->device == SKIPATTN_DEVICE_CUDA)
+    keepCurrent.emplace();
   AttentionSpec spec;
   if (skipattn_status_t st = toSpec(desc, spec))
     return st;
@@ -658,6 +672,7 @@ skipattn_status_t skipattn_kernel_launch(skipattn_kernel_t handle,
         reinterpret_cast<uintptr_t>(p));
   };
   auto stream = static_cast<skipattn::cuda::CUstream>(a->stream);
+  skipattn::cuda::ContextGuard keepCurrent;
   if (a->stats) {
     auto d = skipattn::cuda::Driver::get(kernel->deviceIndex);
     if (!d)

@@ -2,6 +2,12 @@
 torch.compile, and CUDA-graph capture and replay. Skipped without PyTorch;
 the CUDA part without a GPU."""
 
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -292,3 +298,54 @@ def test_cuda_second_device():
         first = skipattn.attention(q, k, v, causal=causal)
         again = skipattn.attention(q, k, v, causal=causal)
         assert torch.equal(first, again)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available() or torch.cuda.device_count() < 2,
+                    reason="needs two CUDA GPUs")
+def test_cuda_calls_leave_the_current_device_alone():
+    # A call on another device's tensors does not move the caller's current
+    # device (the CUDA runtime reads it from the thread's current context).
+    rng = np.random.default_rng(29)
+    q, k, v = tensors(rng, 1, 8, 2, 64, 300, 128, torch.bfloat16, "cuda:1")
+    for current in (0, 1):
+        with torch.cuda.device(current):
+            skipattn.attention(q, k, v, causal=True)
+            skipattn.attention(q, k, v, return_lse=True, return_stats=True)
+            assert torch.cuda.current_device() == current
+            x = torch.ones(4, device="cuda")
+            assert x.device.index == current
+
+
+NVIDIA_SMI = shutil.which("nvidia-smi")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available() or torch.cuda.device_count() < 2
+                    or NVIDIA_SMI is None, reason="needs two CUDA GPUs and nvidia-smi")
+def test_cuda_process_on_one_device_opens_no_context_on_another():
+    # A process that works on GPU 1 only (one process per GPU, as in
+    # distributed serving) must not open a context on GPU 0: it would take
+    # its memory and time-slice with the process that owns it.
+    code = textwrap.dedent("""
+        import os, subprocess, torch, skipattn
+        torch.cuda.set_device(1)
+        q = torch.randn(1, 8, 64, 128, device="cuda", dtype=torch.bfloat16)
+        k = torch.randn(1, 2, 300, 128, device="cuda", dtype=torch.bfloat16)
+        with torch.inference_mode():
+            skipattn.attention(q, k, k, causal=True)
+            skipattn.attention(q, k, k, return_lse=True, return_stats=True)
+        torch.cuda.synchronize()
+        smi = lambda *a: subprocess.run([%r, *a, "--format=csv,noheader"],
+                                        capture_output=True, text=True).stdout
+        bus0 = smi("--query-gpu=pci.bus_id", "-i", "0").strip().lower()
+        mine = [l.split(",")[1].strip().lower()
+                for l in smi("--query-compute-apps=pid,gpu_bus_id").splitlines()
+                if l.split(",")[0].strip() == str(os.getpid())]
+        print(bus0, mine)
+        assert mine and bus0 not in mine, (bus0, mine)
+    """ % NVIDIA_SMI)
+    env = dict(os.environ)
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    env["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID"  # torch's 0 is nvidia-smi's 0
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                       text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr

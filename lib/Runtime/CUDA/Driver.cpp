@@ -2,6 +2,7 @@
 
 #include "skipattn/Runtime/CUDA/Driver.h"
 
+#include <atomic>
 #include <dlfcn.h>
 #include <mutex>
 
@@ -35,6 +36,7 @@ struct Driver::API {
   SKIPATTN_CU_FN(cuDeviceGetName, char *, int, CUdevice)
   SKIPATTN_CU_FN(cuDevicePrimaryCtxRetain, CUcontext *, CUdevice)
   SKIPATTN_CU_FN(cuCtxSetCurrent, CUcontext)
+  SKIPATTN_CU_FN(cuCtxGetCurrent, CUcontext *)
   SKIPATTN_CU_FN(cuGetErrorName, CUresult, const char **)
   SKIPATTN_CU_FN(cuGetErrorString, CUresult, const char **)
   SKIPATTN_CU_FN(cuMemAlloc_v2, CUdeviceptr *, size_t)
@@ -95,6 +97,7 @@ Error Driver::load() {
   SKIPATTN_LOAD(cuDeviceGetName)
   SKIPATTN_LOAD(cuDevicePrimaryCtxRetain)
   SKIPATTN_LOAD(cuCtxSetCurrent)
+  SKIPATTN_LOAD(cuCtxGetCurrent)
   SKIPATTN_LOAD(cuGetErrorName)
   SKIPATTN_LOAD(cuGetErrorString)
   SKIPATTN_LOAD(cuMemAlloc_v2)
@@ -164,7 +167,12 @@ int Driver::computeCapability() const {
 int Driver::multiprocessors() const { return current().smCount; }
 const std::string &Driver::deviceName() const { return current().name; }
 
-Expected<Driver &> Driver::get(int device) {
+namespace {
+/// The driver once loaded (for guards that must not load it).
+std::atomic<Driver *> loadedDriver{nullptr};
+} // namespace
+
+Driver *Driver::instance(std::string *why) {
   static std::once_flag once;
   static Driver *driver = nullptr;
   static std::string failure;
@@ -181,6 +189,26 @@ Expected<Driver &> Driver::get(int device) {
       driver = d; // lives for the process, as the CUDA context does
     }
   });
+  if (!driver && why)
+    *why = failure;
+  loadedDriver.store(driver);
+  return driver;
+}
+
+ContextGuard::ContextGuard(bool loadDriver) {
+  Driver *d = loadDriver ? Driver::instance(nullptr) : loadedDriver.load();
+  if (d && d->api->cuCtxGetCurrent(&saved) == 0)
+    driver = d;
+}
+
+ContextGuard::~ContextGuard() {
+  if (driver)
+    driver->api->cuCtxSetCurrent(saved);
+}
+
+Expected<Driver &> Driver::get(int device) {
+  std::string failure;
+  Driver *driver = instance(&failure);
   if (!driver)
     return createStringError(failure);
   if (device < 0 || device >= driver->deviceCount())

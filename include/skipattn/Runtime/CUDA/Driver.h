@@ -43,6 +43,9 @@ struct alignas(64) TensorMap {
 class Driver {
 public:
   static llvm::Expected<Driver &> get(int device = 0);
+  /// The loaded driver, or null (with the reason in `why`) where there is
+  /// none; loads it on the first call.
+  static Driver *instance(std::string *why);
 
   int computeCapability() const;
   int multiprocessors() const;
@@ -93,6 +96,7 @@ public:
   llvm::Error check(CUresult r, const char *what) const;
 
 private:
+  friend class ContextGuard;
   Driver() = default;
   llvm::Error load();
   llvm::Error open(int device);
@@ -105,6 +109,27 @@ private:
   };
   std::vector<Device> devices;
   const Device &current() const;
+};
+
+/// Keeps the calling thread's current CUDA context across the library's
+/// work. `Driver::get` makes a device's context current; left so, it would
+/// change the current device of the caller (the CUDA runtime, and so
+/// PyTorch, reads it from the current context): a call on another device's
+/// tensors would move a framework's later work to that device, and a
+/// process using one GPU would open a context on another. Every entry point
+/// that reaches the driver holds one. `loadDriver` false: a guard for work
+/// that only touches the driver if it is already loaded (releasing
+/// kernels) does not load it.
+class ContextGuard {
+public:
+  explicit ContextGuard(bool loadDriver = true);
+  ~ContextGuard();
+  ContextGuard(const ContextGuard &) = delete;
+  ContextGuard &operator=(const ContextGuard &) = delete;
+
+private:
+  Driver *driver = nullptr; // null: nothing to restore
+  CUcontext saved = nullptr;
 };
 
 } // namespace skipattn::cuda
