@@ -220,7 +220,10 @@ SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_get_info(
 /* Runs the kernel. CPU: synchronous on the calling thread. CUDA:
  * asynchronous on `args->stream` (stats are zeroed on that stream first),
  * with no host synchronisation and no allocation (given a workspace where
- * the kernel needs one), so it can be captured into a CUDA graph. */
+ * the kernel needs one), so it can be captured into a CUDA graph. CUDA
+ * work happens in the primary context of the kernel's device; the calling
+ * thread's current context (a framework's current device) is left as it
+ * was, here and in skipattn_kernel_get, and no other device is touched. */
 SKIPATTN_C_EXPORT skipattn_status_t skipattn_kernel_launch(
     skipattn_kernel_t kernel, const skipattn_attention_args_t *args);
 
