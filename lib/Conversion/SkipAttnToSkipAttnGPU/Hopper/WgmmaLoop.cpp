@@ -1,0 +1,287 @@
+//===- WgmmaLoop.cpp - the sm_90a KV loops --------------------------------===//
+//
+// The KV loop of the wgmma schedules: one role (its first thread refills
+// each stage after the CTA releases it) or a load role with K and V rings,
+// and, for decode, the loop that votes on block n before it uses block
+// n - 1's V (vote_ahead).
+//
+//===----------------------------------------------------------------------===//
+
+#include "../KernelBuilder.h"
+
+namespace mlir::skipattn::kernel_level {
+
+LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
+  MLIRContext *ctx = b.getContext();
+  int64_t stages = schedule.getStages();
+  // The rings count the loop's blocks from 0 (block n of the loop uses
+  // stage n mod stages): the KV block is kvLower + n.
+  if (!specialized)
+    emitKVBounds();
+  Value nBlocks = kvCount;
+  Value kvHead = map.lookupOrDefault(scores.getKvHead());
+  Value kvBatch = map.lookupOrDefault(scores.getBatch());
+  // Prologue: blocks 0 .. stages-1, each if it exists. Rows past the
+  // tensor's end (and past kv_len) are zero-filled or masked.
+  for (int64_t s = 0; s < stages && !specialized; ++s) {
+    Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                         cIdx(s), nBlocks);
+    Value pred = arith::AndIOp::create(b, loc, leader, exists);
+    Value row = kvRow(cIdx(s));
+    PageBoxes boxes = pageBoxes(row);
+    emitKVPut(kRing, cIdx(s), "k", pred, kDesc, row, kvHead, kvBatch, boxes);
+    emitKVPut(vRing, cIdx(s), "v", pred, vDesc, row, kvHead, kvBatch, boxes);
+  }
+  // The warpgroup's rows of Q, and the keys each of its rows may see.
+  auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
+  Value qTile = sg::RingWaitOp::create(b, loc, qTileT, qRing, cIdx(0), "q");
+  qWarpgroup =
+      sg::SubtileOp::create(b, loc,
+                            sg::SmemType::get(ctx, sg::kWarpgroupRows, headDim,
+                                              elt, qTileT.getRows()),
+                            qTile, unitRow, Value());
+  Value firstRow = arith::AddIOp::create(
+      b, loc, map.lookupOrDefault(scores.getQPos()), unitRow);
+  limits = sg::RowLimitsOp::create(
+      b, loc, sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getI32Type(), false),
+      firstRow, map.lookupOrDefault(scores.getKvLen()),
+      scores.getQStart() ? map.lookupOrDefault(scores.getQStart()) : Value(),
+      b.getI64IntegerAttr(qLen),
+      scores.getCausal() ? b.getUnitAttr() : UnitAttr(),
+      b.getI64IntegerAttr(heads > 1 ? positions : 0));
+
+  auto rowsF =
+      sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), false);
+  auto sums = sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), true);
+  auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, wgCols);
+  auto cF = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  SmallVector<Value> init{sg::SplatOp::create(b, loc, rowsF, cF(-INFINITY)),
+                          sg::SplatOp::create(b, loc, sums, cF(0)),
+                          sg::SplatOp::create(b, loc, accT, cF(0))};
+  bool rescale = appendCountersAndBases(init, rowsF);
+  // Pingpong: warpgroup 0 takes the first turn (Q.K^T of block 0), so
+  // warpgroup 1 passes once before its loop and warpgroup 0 once after.
+  auto warpgroupIs = [&](int64_t w) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                 mathWarpgroup, cIdx(w));
+  };
+  if (schedule.getVoteAhead())
+    return emitVoteAheadLoop(loop, init);
+  if (pingpong) {
+    sg::TurnPassOp::create(b, loc, warpgroupIs(1));
+    sg::TurnTakeOp::create(b, loc);
+  }
+  auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1), init);
+  Operation *afterLoop = forOp;
+  if (pingpong) {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointAfter(forOp);
+    afterLoop = sg::TurnPassOp::create(b, loc, warpgroupIs(0));
+  }
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    n = forOp.getInductionVar();
+    map.map(loop.getBlockIndex(), kvBlock(n));
+    bindLoopValues(forOp.getRegionIterArgs());
+    mu = rescale ? forOp.getRegionIterArgs().back() : Value();
+    curScores = curBlockMax = Value();
+    for (Operation &op : loop.getBodyBlock()->without_terminator()) {
+      if (failed(emitBodyOp(op)))
+        return failure();
+    }
+    // The stage of block n is free once every consumer is past it. With a
+    // load role this is the V release (K was released after Q.K^T);
+    // otherwise the leader refills it with block n + stages, first waiting
+    // for block n's V, which a skipped block never waited for.
+    sg::RingReleaseOp::create(b, loc, vRing, n);
+    SmallVector<Value> yields{m, l, o};
+    if (counting) {
+      yields.push_back(decisions);
+      yields.push_back(skips);
+    }
+    if (rescale)
+      yields.push_back(mu);
+    if (specialized) {
+      scf::YieldOp::create(b, loc, yields);
+      b.setInsertionPointAfter(afterLoop);
+      bindLoopValues(forOp.getResults());
+      // A value split: each warpgroup summed its keys' probabilities. The
+      // probabilities' buffer holds the sums; its last reader may still be
+      // reading it, hence the barrier first.
+      if (valueSplit > 1)
+        l = sg::ExchangeRowsOp::create(
+            b, loc, l.getType(), l, Value(), b.getStringAttr("add"),
+            b.getI64IntegerAttr(probsOffset), b.getUnitAttr());
+      mu = rescale ? forOp.getResults().back() : Value();
+      return emitStats(loop, forOp);
+    }
+    Value next = arith::AddIOp::create(b, loc, n, cIdx(stages));
+    Value refill = arith::AndIOp::create(
+        b, loc, leader,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next,
+                              nBlocks));
+    auto ifRefill = scf::IfOp::create(b, loc, refill, /*withElse=*/false);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifRefill.getThenRegion().front());
+      Value row = kvRow(next);
+      PageBoxes boxes = pageBoxes(row);
+      auto tileT = cast<sg::RingType>(vRing.getType()).getTile();
+      sg::RingWaitOp::create(b, loc, tileT, vRing, n, "v");
+      Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
+      emitKVPut(kRing, next, "k", t, kDesc, row, kvHead, kvBatch, boxes);
+      emitKVPut(vRing, next, "v", t, vDesc, row, kvHead, kvBatch, boxes);
+    }
+    scf::YieldOp::create(b, loc, yields);
+  }
+  bindLoopValues(forOp.getResults());
+  mu = rescale ? forOp.getResults().back() : Value();
+  sg::RingDrainOp::create(b, loc, vRing, nBlocks, "v", leader);
+  return emitStats(loop, forOp);
+}
+
+FailureOr<Value> KernelBuilder::emitDecision(BlockedKVOp loop, Value blk) {
+  n = blk;
+  map.map(loop.getBlockIndex(), kvBlock(blk));
+  curScores = curBlockMax = Value();
+  auto body = loop.getBodyBlock()->without_terminator();
+  scf::IfOp update;
+  for (Operation &op : body) {
+    if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+      update = ifOp;
+      break;
+    }
+    if (failed(emitBodyOp(op)))
+      return failure();
+  }
+  if (!update || !curScores)
+    return loop.emitOpError("vote_ahead expects the blocked IR's scores, "
+                            "decision and guarded update");
+  Value keep = map.lookupOrDefault(update.getCondition());
+  sg::RingVoteOp::create(b, loc, vRing, blk, keep);
+  return keep;
+}
+
+/// vote_ahead (gated V): iteration n computes block n's scores, decides
+/// and votes on it (its V load may start at once), then completes block
+/// n - 1 with its V (P.V with the probabilities kept from the previous
+/// iteration), and only then applies block n's softmax (which rescales O,
+/// P(n - 1).V(n - 1) included). A kept block's V thus has the next block's
+/// Q.K^T and decision to arrive in. The last iteration also completes its
+/// own block. The V ring's waits and releases lag its votes by one block.
+LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
+                                               ValueRange init) {
+  MLIRContext *ctx = b.getContext();
+  auto vTileT = cast<sg::RingType>(vRing.getType()).getTile();
+  auto probsT =
+      sg::OperandType::get(ctx, sg::kWarpgroupRows, schedule.getBlockKv(), elt);
+  auto cF = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  Value f = arith::ConstantIntOp::create(b, loc, 0, 1);
+  // The previous block's probabilities and keep flag ride along.
+  SmallVector<Value> carried(init.begin(), init.end());
+  carried.push_back(sg::SplatOp::create(b, loc, probsT, cF(0)));
+  carried.push_back(f);
+  auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), carried);
+  // Block `blk`'s V: P.V when it was kept; its stage waited and released
+  // on every path (a skipped block's stage completes without data).
+  auto finishBlock = [&](Value blk, Value probs, Value kept) {
+    auto ifKept = scf::IfOp::create(b, loc, o.getType(), kept,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&ifKept.getThenRegion().front());
+      Value vt = sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v");
+      Value pv =
+          sg::MmaOp::create(b, loc, o.getType(), probs, vt, o, sg::Major::mn);
+      scf::YieldOp::create(b, loc,
+                           sg::MmaWaitOp::create(b, loc, pv.getType(), pv,
+                                                 b.getI64IntegerAttr(0))
+                               .getResult());
+      b.setInsertionPointToStart(&ifKept.getElseRegion().front());
+      sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v");
+      scf::YieldOp::create(b, loc, o);
+    }
+    o = ifKept.getResult(0);
+    sg::RingReleaseOp::create(b, loc, vRing, blk);
+  };
+  int64_t nState = counting ? 5 : 3;
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    Value iv = forOp.getInductionVar();
+    bindLoopValues(forOp.getRegionIterArgs());
+    Value prevProbs = forOp.getRegionIterArg(nState);
+    Value prevKept = forOp.getRegionIterArg(nState + 1);
+    FailureOr<Value> keep = emitDecision(loop, iv);
+    if (failed(keep))
+      return failure();
+    Value scores = curScores, bmax = blockMax();
+    // Block n - 1's V, now that block n's load may be under way.
+    Value hasPrev =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, iv, cIdx(1));
+    auto ifPrev = scf::IfOp::create(b, loc, o.getType(), hasPrev,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifPrev.getThenRegion().front());
+      Value prev = arith::SubIOp::create(b, loc, iv, cIdx(1));
+      finishBlock(prev, prevProbs, prevKept);
+      scf::YieldOp::create(b, loc, o);
+      b.setInsertionPointToStart(&ifPrev.getElseRegion().front());
+      scf::YieldOp::create(b, loc, forOp.getRegionIterArg(2));
+    }
+    o = ifPrev.getResult(0);
+    // Block n's softmax: O (with block n - 1's P.V) rescaled, P(n) kept.
+    SmallVector<Value> before{m, l, o};
+    auto ifKeep = scf::IfOp::create(
+        b, loc, TypeRange{m.getType(), l.getType(), o.getType(), probsT}, *keep,
+        /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifKeep.getThenRegion().front());
+      auto upd = sg::OnlineUpdateOp::create(
+          b, loc, TypeRange{m.getType(), l.getType(), o.getType(), probsT},
+          scores, bmax, m, l, o, b.getF32FloatAttr(c2), Value(),
+          b.getI64IntegerAttr(0));
+      scf::YieldOp::create(b, loc, upd.getResults());
+      b.setInsertionPointToStart(&ifKeep.getElseRegion().front());
+      Value zeros = sg::SplatOp::create(b, loc, probsT, cF(0));
+      scf::YieldOp::create(b, loc, ValueRange{m, l, o, zeros});
+    }
+    // The last iteration also completes its own block.
+    o = ifKeep.getResult(2);
+    Value lastBlock = arith::SubIOp::create(b, loc, kvCount, cIdx(1));
+    Value isLast =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iv, lastBlock);
+    auto ifLast = scf::IfOp::create(b, loc, o.getType(), isLast,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      Value before = o;
+      b.setInsertionPointToStart(&ifLast.getThenRegion().front());
+      finishBlock(iv, ifKeep.getResult(3), *keep);
+      scf::YieldOp::create(b, loc, o);
+      b.setInsertionPointToStart(&ifLast.getElseRegion().front());
+      scf::YieldOp::create(b, loc, before);
+    }
+    SmallVector<Value> yields{ifKeep.getResult(0), ifKeep.getResult(1),
+                              ifLast.getResult(0)};
+    if (counting) {
+      yields.push_back(decisions);
+      yields.push_back(skips);
+    }
+    yields.push_back(ifKeep.getResult(3));
+    yields.push_back(*keep);
+    scf::YieldOp::create(b, loc, yields);
+  }
+  bindLoopValues(forOp.getResults());
+  mu = Value();
+  return emitStats(loop, forOp);
+}
+
+} // namespace mlir::skipattn::kernel_level
