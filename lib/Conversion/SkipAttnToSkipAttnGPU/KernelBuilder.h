@@ -56,7 +56,14 @@ private:
   /// vote_ahead: block `blk`'s scores and decision (every op of the body
   /// but the guarded update), and its vote; returns the keep condition.
   FailureOr<Value> emitDecision(BlockedKVOp loop, Value blk);
-  void emitUpdate(OnlineSoftmaxOp update);
+  /// The chip-specific halves of a block's body (Hopper/, Blackwell/): its
+  /// scores, the state update with the block kept and the guarded update.
+  void emitWgmmaScores(BlockScoresOp bs);
+  void emitTcScores(BlockScoresOp bs);
+  void emitWgmmaUpdate(OnlineSoftmaxOp update);
+  void emitTcUpdate(OnlineSoftmaxOp update);
+  LogicalResult emitWgmmaKeptUpdate(OnlineSoftmaxOp update, Value cond);
+  LogicalResult emitTcKeptUpdate(OnlineSoftmaxOp update, Value cond);
   LogicalResult emitFinalize(FinalizeOp fin);
   /// tcgen05: the MMA issuer (the producer role's first warp).
   void emitMmaIssuer();

@@ -162,4 +162,73 @@ void KernelBuilder::emitMmaIssuer() {
   sg::PipeCommitOp::create(b, loc, oDone, cIdx(0));
 }
 
+/// A block's scores: S from tensor memory once the issuer committed it,
+/// masked.
+void KernelBuilder::emitTcScores(BlockScoresOp bs) {
+  MLIRContext *ctx = b.getContext();
+  auto accT = sg::AccType::get(ctx, wgRows, schedule.getBlockKv());
+  sg::PipeWaitOp::create(b, loc, sReady, n);
+  Value s = sg::TmemLoadOp::create(b, loc, accT, tmem,
+                                   columnOf(&KernelBuilder::sColumn));
+  curScores = sg::MaskOp::create(b, loc, accT, s, limits,
+                                 map.lookupOrDefault(bs.getKvStart()));
+  curBlockMax = Value();
+}
+
+/// State update with one kept block: the rows' correction applied to O in
+/// tensor memory.
+void KernelBuilder::emitTcUpdate(OnlineSoftmaxOp update) {
+  // O stays in tensor memory: the update returns the rows' correction,
+  // applied in place (the P.V of the previous block has completed: its
+  // commit preceded this block's S-ready one).
+  SmallVector<Type> types{
+      m.getType(), l.getType(), m.getType(),
+      sg::OperandType::get(b.getContext(), wgRows, schedule.getBlockKv(), elt)};
+  if (mu)
+    types.push_back(mu.getType());
+  auto upd = sg::RowUpdateOp::create(
+      b, loc, types, curScores, blockMax(), m, l, b.getF32FloatAttr(c2), mu,
+      b.getI64IntegerAttr(mu ? schedule.getRescaleThreshold() : 0));
+  // P goes to tensor memory first: its registers are free before the
+  // rescale walks O.
+  emitTcProbs(upd.getProbs());
+  sg::TmemScaleOp::create(b, loc, tmem, upd.getFactors(),
+                          columnOf(&KernelBuilder::oColumn),
+                          b.getI64IntegerAttr(headDim));
+  m = upd.getNewRowMax();
+  l = upd.getNewRowSum();
+  if (mu)
+    mu = upd.getNewBase();
+}
+
+/// The guarded update: per warp (the skip unit).
+LogicalResult KernelBuilder::emitTcKeptUpdate(OnlineSoftmaxOp update,
+                                              Value cond) {
+  // Per warp (the skip unit): a skipping warp keeps its state and writes
+  // zero probabilities, so a P.V its warpgroup still issues adds nothing
+  // to its rows. Each branch stores its own P (no 64-register merge).
+  auto rowState = [&] {
+    SmallVector<Value> s{m, l};
+    if (mu)
+      s.push_back(mu);
+    return s;
+  };
+  SmallVector<Value> before = rowState();
+  auto newIf = scf::IfOp::create(b, loc, ValueRange(before).getTypes(), cond,
+                                 /*withElse=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&newIf.getThenRegion().front());
+  emitTcUpdate(update);
+  scf::YieldOp::create(b, loc, rowState());
+  b.setInsertionPointToStart(&newIf.getElseRegion().front());
+  emitTcProbs(Value());
+  scf::YieldOp::create(b, loc, before);
+  m = newIf.getResult(0);
+  l = newIf.getResult(1);
+  if (mu)
+    mu = newIf.getResult(2);
+  curKeep = cond;
+  return success();
+}
+
 } // namespace mlir::skipattn::kernel_level

@@ -284,4 +284,118 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
   return emitStats(loop, forOp);
 }
 
+/// A block's scores: the K wait and Q.K^T (this warpgroup's half of the
+/// keys with a value split), K released, masked.
+void KernelBuilder::emitWgmmaScores(BlockScoresOp bs) {
+  MLIRContext *ctx = b.getContext();
+  auto tileT = cast<sg::RingType>(kRing.getType()).getTile();
+  Value kTile = sg::RingWaitOp::create(b, loc, tileT, kRing, n, "k");
+  // A value split: this warpgroup's half of the block's keys.
+  Value kKeys = kTile, kvStart = map.lookupOrDefault(bs.getKvStart());
+  int64_t keys = tileT.getRows();
+  if (valueSplit > 1) {
+    keys = splitKeys;
+    Value first = arith::MulIOp::create(b, loc, mathWarpgroup, cIdx(keys));
+    kKeys = sg::SubtileOp::create(
+        b, loc, sg::SmemType::get(ctx, keys, headDim, elt, tileT.getPitch()),
+        kTile, first, Value());
+    kvStart = arith::AddIOp::create(b, loc, kvStart, first);
+  }
+  auto accT = sg::AccType::get(ctx, sg::kWarpgroupRows, keys);
+  Value s =
+      sg::MmaOp::create(b, loc, accT, qWarpgroup, kKeys, Value(), sg::Major::k);
+  // Q.K^T is issued: the other warpgroup may issue while this one waits
+  // and computes its softmax.
+  if (pingpong)
+    sg::TurnPassOp::create(b, loc, arith::ConstantIntOp::create(b, loc, 1, 1));
+  s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
+  // Separate rings: K's stage is free as soon as the scores are in
+  // registers, so the load role can fetch block n + stages's K during
+  // this block's softmax and P.V.
+  // With V inside K the stage stays until P.V has read it.
+  if (specialized && !valueInKey)
+    sg::RingReleaseOp::create(b, loc, kRing, n);
+  curKTile = kTile;
+  curScores = sg::MaskOp::create(b, loc, accT, s, limits, kvStart);
+  curBlockMax = Value();
+}
+
+/// State update with one kept block: online_update, V wait, P.V.
+void KernelBuilder::emitWgmmaUpdate(OnlineSoftmaxOp update) {
+  int64_t keys = valueSplit > 1 ? splitKeys : schedule.getBlockKv();
+  SmallVector<Type> types{
+      m.getType(), l.getType(), o.getType(),
+      sg::OperandType::get(b.getContext(), sg::kWarpgroupRows, keys, elt)};
+  // The conditional rescale carries the exponent base beside the maximum.
+  if (mu)
+    types.push_back(mu.getType());
+  auto upd = sg::OnlineUpdateOp::create(
+      b, loc, types, curScores, blockMax(), m, l, o, b.getF32FloatAttr(c2), mu,
+      b.getI64IntegerAttr(mu ? schedule.getRescaleThreshold() : 0));
+  // The softmax ran outside the turn; P.V and the next Q.K^T run inside.
+  if (pingpong)
+    sg::TurnTakeOp::create(b, loc);
+  Value vTile;
+  if (valueInKey) {
+    // V is this warpgroup's value columns of the K tile already waited for.
+    auto kT = cast<sg::SmemType>(curKTile.getType());
+    vTile =
+        sg::SubtileOp::create(b, loc,
+                              sg::SmemType::get(b.getContext(), kT.getRows(),
+                                                wgCols, elt, kT.getPitch()),
+                              curKTile, cIdx(0), valueCol);
+  } else {
+    vTile = sg::RingWaitOp::create(
+        b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
+  }
+  // A value split: P of the whole block from both warpgroups' halves.
+  Value probs = upd.getProbs();
+  if (valueSplit > 1)
+    probs = sg::ExchangeProbsOp::create(
+        b, loc,
+        sg::OperandType::get(b.getContext(), sg::kWarpgroupRows,
+                             schedule.getBlockKv(), elt),
+        probs, b.getI64IntegerAttr(probsOffset));
+  Value pv = sg::MmaOp::create(b, loc, o.getType(), probs, vTile,
+                               upd.getNewAcc(), sg::Major::mn);
+  Value done =
+      sg::MmaWaitOp::create(b, loc, pv.getType(), pv, b.getI64IntegerAttr(0));
+  m = upd.getNewRowMax();
+  l = upd.getNewRowSum();
+  o = done;
+  if (mu)
+    mu = upd.getNewBase();
+}
+
+/// The guarded update: per warpgroup, with its vote on V and its turn.
+LogicalResult KernelBuilder::emitWgmmaKeptUpdate(OnlineSoftmaxOp update,
+                                                 Value cond) {
+  // Gated V: the warpgroup's vote tells the load role whether to load
+  // block n's V at all.
+  if (gateV)
+    sg::RingVoteOp::create(b, loc, vRing, n, cond);
+  SmallVector<Value> before = state();
+  auto newIf = scf::IfOp::create(b, loc, ValueRange(before).getTypes(), cond,
+                                 /*withElse=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&newIf.getThenRegion().front());
+    emitWgmmaUpdate(update);
+    scf::YieldOp::create(b, loc, state());
+    b.setInsertionPointToStart(&newIf.getElseRegion().front());
+    // A skipped block still takes its turn: the turns alternate.
+    if (pingpong)
+      sg::TurnTakeOp::create(b, loc);
+    // Gated V: the stage completes (with or without data) for every block,
+    // and waiting for it keeps this warpgroup within `stages` blocks of
+    // the V loads, so no barrier is ever two phases behind.
+    if (gateV)
+      sg::RingWaitOp::create(
+          b, loc, cast<sg::RingType>(vRing.getType()).getTile(), vRing, n, "v");
+    scf::YieldOp::create(b, loc, before);
+  }
+  setState(newIf.getResults());
+  return success();
+}
+
 } // namespace mlir::skipattn::kernel_level

@@ -114,14 +114,16 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
   // block's path to the vote.
   bool tileFactor =
       factors && (!factorsPerHead(factors) || tiling.getHeadsPerTile() == 1);
-  if (skipping && tileFactor) {
-    Value f = memref::LoadOp::create(
-        rewriter, loc, factors, ValueRange{loop.getBatch(), loop.getHead()});
-    std::tie(log2Lambda, enabled) = buildLog2Lambda(
-        rewriter, loc,
-        arith::ExtFOp::create(rewriter, loc, rewriter.getF64Type(), f),
-        loop.getKvLen());
-  }
+  // log2(lambda) and the enable flag of head `head`'s runtime factor.
+  auto runtimeLog2Lambda = [&](OpBuilder &b, Value head) {
+    Value f = memref::LoadOp::create(b, loc, factors,
+                                     ValueRange{loop.getBatch(), head});
+    return buildLog2Lambda(b, loc,
+                           arith::ExtFOp::create(b, loc, b.getF64Type(), f),
+                           loop.getKvLen());
+  };
+  if (skipping && tileFactor)
+    std::tie(log2Lambda, enabled) = runtimeLog2Lambda(rewriter, loop.getHead());
 
   rewriter.setInsertionPoint(update);
   auto cIdx = [&](int64_t v) {
@@ -154,12 +156,8 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
         // The unit's head: tile rows are head-major, blockQ rows per head.
         Value g = arith::DivUIOp::create(b, loc, row, cIdx(tiling.getBlockQ()));
         Value h = arith::AddIOp::create(b, loc, loop.getHead(), g);
-        Value f = memref::LoadOp::create(b, loc, factors,
-                                         ValueRange{loop.getBatch(), h});
-        Value f64 = arith::ExtFOp::create(b, loc, b.getF64Type(), f);
         Value unitEnabled;
-        std::tie(unitLog2Lambda, unitEnabled) =
-            buildLog2Lambda(b, loc, f64, loop.getKvLen());
+        std::tie(unitLog2Lambda, unitEnabled) = runtimeLog2Lambda(b, h);
         unitAllowed = arith::AndIOp::create(b, loc, past, unitEnabled);
       }
       Value pred =

@@ -67,10 +67,7 @@ LogicalResult mlir::skipattn_gpu::protocol::verifyPipe(PipeCreateOp pipe) {
     if (!producer)
       return w.emitOpError("waits in a loop for blocks no loop commits");
     scf::ForOp loop = r.loop;
-    if (loop.getLowerBound() != producer.getLowerBound() ||
-        loop.getUpperBound() != producer.getUpperBound() ||
-        !matchPattern(loop.getStep(), m_One()) ||
-        !matchPattern(producer.getStep(), m_One()))
+    if (!sameBlocks(loop, producer))
       return loop.emitOpError("the loops committing and waiting for a pipe "
                               "must walk the same blocks (same bounds, step "
                               "1)");

@@ -26,6 +26,9 @@ struct BlockRef {
 BlockRef classify(Value index);
 /// Whether `index` is `loop`'s block n itself.
 bool isLoopBlock(Value index, scf::ForOp loop);
+/// Whether two loops walk the same blocks (the same bounds, step 1), as a
+/// producer and its consumers must, or one side waits forever.
+bool sameBlocks(scf::ForOp a, scf::ForOp b);
 /// Whether `a` comes before `b` in the program order of `body`, where both
 /// are nested in it (ops under one scf.if are not ordered here).
 bool before(Operation *a, Operation *b, Block *body);

@@ -12,6 +12,7 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::skipattn_gpu;
@@ -268,6 +269,13 @@ bool mlir::skipattn_gpu::protocol::before(Operation *a, Operation *b,
   return x && y && x != y && x->isBeforeInBlock(y);
 }
 
+bool mlir::skipattn_gpu::protocol::sameBlocks(scf::ForOp a, scf::ForOp b) {
+  return a.getLowerBound() == b.getLowerBound() &&
+         a.getUpperBound() == b.getUpperBound() &&
+         matchPattern(a.getStep(), m_One()) &&
+         matchPattern(b.getStep(), m_One());
+}
+
 bool mlir::skipattn_gpu::protocol::isLoopBlock(Value index, scf::ForOp loop) {
   BlockRef r = classify(index);
   return r.kind == BlockRef::LoopPlus && r.loop == loop && r.value == 0;
@@ -494,24 +502,13 @@ LogicalResult RingChecker::checkWithConsumers() {
   llvm::SetVector<scf::ForOp> consumers;
   llvm::DenseMap<std::pair<StringRef, int64_t>, RingPutOp> constant;
   for (Operation *user : ring.getRing().getUsers()) {
-    Value block;
-    if (auto put = dyn_cast<RingPutOp>(user))
-      block = put.getBlock();
-    else if (auto a = dyn_cast<RingAcquireOp>(user))
-      block = a.getBlock();
-    else if (auto w = dyn_cast<RingWaitOp>(user))
-      block = w.getBlock();
-    else if (auto rel = dyn_cast<RingReleaseOp>(user))
-      block = rel.getBlock();
-    else if (auto c = dyn_cast<RingCompleteOp>(user))
-      block = c.getBlock();
-    else if (auto v = dyn_cast<RingVoteOp>(user))
-      block = v.getBlock();
-    else if (auto v = dyn_cast<RingVotesOp>(user))
-      block = v.getBlock();
-    else if (auto v = dyn_cast<RingBallotOp>(user))
-      block = v.getBlock();
-    else
+    Value block =
+        llvm::TypeSwitch<Operation *, Value>(user)
+            .Case<RingPutOp, RingAcquireOp, RingWaitOp, RingReleaseOp,
+                  RingCompleteOp, RingVoteOp, RingVotesOp, RingBallotOp>(
+                [](auto op) { return op.getBlock(); })
+            .Default([](Operation *) { return Value(); });
+    if (!block)
       continue;
     BlockRef r = classify(block);
     // vote_ahead: waits and releases of block n - 1 (a consumer loop) or
@@ -608,11 +605,7 @@ LogicalResult RingChecker::checkWithConsumers() {
   llvm::StringSet<> unwaited;
   int voterLoops = 0, committingLoops = 0;
   for (scf::ForOp loop : consumers) {
-    // Both loops must walk the same blocks, or one side waits forever.
-    if (loop.getLowerBound() != producer.getLowerBound() ||
-        loop.getUpperBound() != producer.getUpperBound() ||
-        !matchPattern(loop.getStep(), m_One()) ||
-        !matchPattern(producer.getStep(), m_One()))
+    if (!sameBlocks(loop, producer))
       return loop.emitOpError("the consumer and producer loops of a ring "
                               "must walk the same blocks (same bounds, step "
                               "1)");
