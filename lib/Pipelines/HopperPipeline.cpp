@@ -42,6 +42,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.kvSplits = options.kvSplits;
   select.gateV = options.gateV;
   select.voteAhead = options.voteAhead;
+  select.overlap = options.overlap;
   select.ctasPerSM = options.ctasPerSM;
   select.rescaleThreshold = options.rescaleThreshold;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));

@@ -89,6 +89,12 @@ static cl::opt<int64_t>
                    "the schedule's choice)"),
           cl::init(-1), cl::cat(cat));
 static cl::opt<int64_t>
+    overlap("overlap",
+            cl::desc("CUDA, sm_90a: block n - 1's P.V runs on the tensor "
+                     "cores during block n's softmax (1 on, 0 off, -1 the "
+                     "schedule's choice)"),
+            cl::init(-1), cl::cat(cat));
+static cl::opt<int64_t>
     voteAhead("vote-ahead",
               cl::desc("CUDA, gated V: vote on block n + 1 before block n's "
                        "P.V (1 on, 0 off, -1 the schedule's choice)"),
@@ -442,6 +448,7 @@ int main(int argc, char **argv) {
   gopts.kvSplits = kvSplits;
   gopts.gateV = gateV;
   gopts.voteAhead = voteAhead;
+  gopts.overlap = overlap;
   gopts.ctasPerSM = ctasPerSM;
   gopts.rescaleThreshold = rescaleThreshold;
   gopts.chip = chip;

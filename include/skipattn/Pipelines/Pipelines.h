@@ -103,6 +103,12 @@ struct HopperPipelineOptions
       llvm::cl::desc("With gated V, vote on block n + 1 before block n's "
                      "P.V: 1 on, 0 off, -1 the schedule's choice"),
       llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> overlap{
+      *this, "overlap",
+      llvm::cl::desc("Intra-warpgroup overlap: block n - 1's P.V during "
+                     "block n's softmax: 1 on, 0 off, -1 the schedule's "
+                     "choice"),
+      llvm::cl::init(-1)};
   PassOptions::Option<int64_t> ctasPerSM{
       *this, "ctas-per-sm",
       llvm::cl::desc("CTAs resident per SM, 1 or 2 (0: the schedule's)"),

@@ -549,6 +549,7 @@ LogicalResult KernelBuilder::run() {
   };
   // verifySchedule (in analyze) saw the load role and the skipping.
   gateV = schedule.getGateV();
+  overlap = schedule.getOverlap();
   if (tc) {
     // K is read by the MMA issuer alone; V is voted on by every math
     // warpgroup and released by the issuer on their behalf.

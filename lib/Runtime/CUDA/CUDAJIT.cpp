@@ -252,6 +252,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   po.kvSplits = options.kvSplits;
   po.gateV = options.gateV;
   po.voteAhead = options.voteAhead;
+  po.overlap = options.overlap;
   po.ctasPerSM = options.ctasPerSM;
   po.rescaleThreshold = options.rescaleThreshold;
   po.chip = chip;
@@ -322,6 +323,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
                     "|splits=" + std::to_string(options.kvSplits) +
                     "|gatev=" + std::to_string(options.gateV) +
                     "|ahead=" + std::to_string(options.voteAhead) +
+                    "|overlap=" + std::to_string(options.overlap) +
                     "|ctas=" + std::to_string(options.ctasPerSM) +
                     "|rescale=" + std::to_string(options.rescaleThreshold) +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +

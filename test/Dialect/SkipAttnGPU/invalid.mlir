@@ -598,6 +598,38 @@ func.func @f(%q: !skipattn_gpu.smem<64x64xbf16>, %k: !skipattn_gpu.smem<64x64xbf
 
 // -----
 
+// An MMA yielded by an scf.if stays in flight: the if's result must only
+// be waited for.
+func.func @f(%p: !skipattn_gpu.operand<64x64xbf16>, %v: !skipattn_gpu.smem<64x64xbf16>, %o: !skipattn_gpu.acc<64x64xf32>, %c: i1, %f: !skipattn_gpu.rows<64xf32>) {
+  %r = scf.if %c -> !skipattn_gpu.acc<64x64xf32> {
+    // expected-error @+1 {{'skipattn_gpu.mma' op result is not ready before skipattn_gpu.mma_wait; 'skipattn_gpu.scale_rows' uses it}}
+    %pv = skipattn_gpu.mma %p, %v acc(%o : !skipattn_gpu.acc<64x64xf32>) {b_major = #skipattn_gpu.major<mn>} : !skipattn_gpu.operand<64x64xbf16>, !skipattn_gpu.smem<64x64xbf16> -> !skipattn_gpu.acc<64x64xf32>
+    scf.yield %pv : !skipattn_gpu.acc<64x64xf32>
+  } else {
+    scf.yield %o : !skipattn_gpu.acc<64x64xf32>
+  }
+  %x = skipattn_gpu.scale_rows %r, %f : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<64x64xf32>, %f: !skipattn_gpu.rows<64xf32, partial>) {
+  // expected-error @+1 {{'skipattn_gpu.scale_rows' op factors must be full f32 rows}}
+  %x = skipattn_gpu.scale_rows %a, %f : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32, partial>
+  return
+}
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<128x64xf32>, %f: !skipattn_gpu.rows<128xf32>) {
+  // expected-error @+1 {{'skipattn_gpu.scale_rows' op scales a warpgroup's 64-row accumulator by one factor per row}}
+  %x = skipattn_gpu.scale_rows %a, %f : !skipattn_gpu.acc<128x64xf32>, !skipattn_gpu.rows<128xf32>
+  return
+}
+
+// -----
+
 func.func @f(%a: !skipattn_gpu.acc<64x64xf32>) {
   // expected-error @+1 {{'skipattn_gpu.mma_wait' op waits for the result of a skipattn_gpu.mma}}
   %0 = skipattn_gpu.mma_wait %a {pending = 0} : !skipattn_gpu.acc<64x64xf32>

@@ -214,9 +214,9 @@ func.func @f(%p: !skipattn_gpu.pipe<1>, %n: index) {
 
 // -----
 
-func.func @f(%s: !skipattn_gpu.acc<64x128xf32>, %m: !skipattn_gpu.rows<64xf32>, %l: !skipattn_gpu.rows<64xf32, partial>) {
-  // expected-error @+1 {{updates a 128-row tile (one row per thread)}}
-  %a, %b, %c, %p = skipattn_gpu.row_update %s, %m state(%m, %l) {scale = 1.0 : f32} : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial> -> !skipattn_gpu.operand<64x128xbf16>
+func.func @f(%s: !skipattn_gpu.acc<128x128xf32>, %m: !skipattn_gpu.rows<64xf32>, %l: !skipattn_gpu.rows<64xf32, partial>) {
+  // expected-error @+1 {{updates a 128-row tile (one row per thread) or a warpgroup's 64-row fragment, all of its operands alike}}
+  %a, %b, %c, %p = skipattn_gpu.row_update %s, %m state(%m, %l) {scale = 1.0 : f32} : !skipattn_gpu.acc<128x128xf32>, !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial> -> !skipattn_gpu.operand<128x128xbf16>
   return
 }
 

@@ -54,6 +54,9 @@ struct CUDACompileOptions {
   int64_t gateV = -1;
   /// With gated V, vote one block ahead: 1 on, 0 off, -1 the schedule's.
   int64_t voteAhead = -1;
+  /// Intra-warpgroup overlap of P.V with the next block's softmax: 1 on,
+  /// 0 off, -1 the schedule's.
+  int64_t overlap = -1;
   /// CTAs resident per SM (1 or 2; 0: the schedule's choice).
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).

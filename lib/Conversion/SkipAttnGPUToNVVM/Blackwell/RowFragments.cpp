@@ -156,6 +156,8 @@ struct RowUpdateLowering : RowPattern<sg::RowUpdateOp> {
   using RowPattern::RowPattern;
   LogicalResult matchAndRewrite(sg::RowUpdateOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    if (!rowPerThread(op.getScores().getType()))
+      return failure(); // Fragments.cpp
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     Type elt = op.getProbs().getType().getElementType();

@@ -153,88 +153,149 @@ struct SkipVoteLowering : OpConversionPattern<sg::SkipVoteOp> {
   }
 };
 
+/// The softmax update shared by online_update and row_update on a
+/// warpgroup fragment: the new maxima and exponent bases, the factors
+/// alpha, the new row sums and the probabilities.
+struct FragmentUpdate {
+  SmallVector<Value> mn, base, alpha, l, p;
+};
+
+FragmentUpdate updateRows(Emitter &e, Value scores, Value blockMax,
+                          Value rowMax, Value rowSum, Value oldBase,
+                          double scale, int64_t threshold,
+                          sg::OperandType probsT) {
+  Location loc = e.loc;
+  int64_t nS = probsT.getCols();
+  Value c2 = e.cF(scale);
+  SmallVector<Value> s = structFields(e, scores);
+  FragmentUpdate u;
+  SmallVector<Value> nmu(2), sums(2, e.cF(0));
+  Value t = e.cF(static_cast<double>(threshold));
+  for (int64_t r = 0; r < 2; ++r) {
+    Value m = e.vecAt(rowMax, r);
+    u.mn.push_back(e.fmax(m, e.vecAt(blockMax, r)));
+    // A row with nothing visible yet keeps exponent base 0.
+    Value mu = e.sel(e.isNegInf(u.mn[r]), e.cF(0), u.mn[r]);
+    Value old = m;
+    if (oldBase) {
+      // Conditional rescale: the base moves only when the maximum passed
+      // it by more than the threshold (or there was none).
+      old = e.vecAt(oldBase, r);
+      Value grow = arith::CmpFOp::create(e.b, loc, arith::CmpFPredicate::OGT,
+                                         e.fsub(u.mn[r], old), t);
+      mu = e.sel(e.orI(e.isNegInf(old), grow), mu, old);
+    }
+    u.base.push_back(mu);
+    u.alpha.push_back(e.exp2(e.fsub(old, mu)));
+    nmu[r] = arith::NegFOp::create(e.b, loc, mu);
+  }
+  SmallVector<Value> p;
+  for (int64_t i = 0; i < nS / 2; ++i) {
+    int64_t r = firstRow(i) ? 0 : 1;
+    Value x = e.exp2(math::FmaOp::create(e.b, loc, s[i], c2, nmu[r]));
+    p.push_back(x);
+    sums[r] = e.fadd(sums[r], x);
+  }
+  for (int64_t r = 0; r < 2; ++r)
+    u.l.push_back(
+        math::FmaOp::create(e.b, loc, e.vecAt(rowSum, r), u.alpha[r], sums[r]));
+  u.p = std::move(p);
+  return u;
+}
+
+/// The probabilities as P.V's A operand: neighbouring columns pack into one
+/// register.
+Value packProbs(Emitter &e, const TypeConverter &tc, ArrayRef<Value> p,
+                sg::OperandType probsT) {
+  SmallVector<Value> regs;
+  for (size_t i = 0; i + 1 < p.size(); i += 2)
+    regs.push_back(e.packPair(p[i], p[i + 1], probsT.getElementType()));
+  return packStruct(e, tc.convertType(probsT), regs);
+}
+
+/// acc * alpha of its row.
+Value scaleAcc(Emitter &e, Value acc, ArrayRef<Value> alpha) {
+  SmallVector<Value> o = structFields(e, acc);
+  for (size_t i = 0; i < o.size(); ++i)
+    o[i] = e.fmul(o[i], alpha[firstRow(i) ? 0 : 1]);
+  return packStruct(e, acc.getType(), o);
+}
+
 struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::OnlineUpdateOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
-    int64_t nS = op.getScores().getType().getCols();
-    int64_t nO = op.getAcc().getType().getCols();
-    Type elt = op.getProbs().getType().getElementType();
-    Value c2 = e.cF(op.getScale().convertToDouble());
-    SmallVector<Value> s = structFields(e, adaptor.getScores());
-    SmallVector<Value> mn(2), nmu(2), al(2), sums(2, e.cF(0)), base(2);
-    Value t = e.cF(static_cast<double>(op.getRescaleThreshold()));
-    for (int64_t r = 0; r < 2; ++r) {
-      Value m = e.vecAt(adaptor.getRowMax(), r);
-      mn[r] = e.fmax(m, e.vecAt(adaptor.getBlockMax(), r));
-      // A row with nothing visible yet keeps exponent base 0.
-      Value mu = e.sel(e.isNegInf(mn[r]), e.cF(0), mn[r]);
-      Value old = m;
-      if (adaptor.getBase()) {
-        // Conditional rescale: the base moves only when the maximum
-        // passed it by more than the threshold (or there was none).
-        old = e.vecAt(adaptor.getBase(), r);
-        Value grow = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OGT,
-                                           e.fsub(mn[r], old), t);
-        mu = e.sel(e.orI(e.isNegInf(old), grow), mu, old);
-      }
-      base[r] = mu;
-      al[r] = e.exp2(e.fsub(old, mu));
-      nmu[r] = arith::NegFOp::create(rw, loc, mu);
-    }
-    SmallVector<Value> p;
-    for (int64_t i = 0; i < nS / 2; ++i) {
-      int64_t r = firstRow(i) ? 0 : 1;
-      Value x = e.exp2(math::FmaOp::create(rw, loc, s[i], c2, nmu[r]));
-      p.push_back(x);
-      sums[r] = e.fadd(sums[r], x);
-    }
-    SmallVector<Value> l(2);
-    for (int64_t r = 0; r < 2; ++r)
-      l[r] = math::FmaOp::create(rw, loc, e.vecAt(adaptor.getRowSum(), r),
-                                 al[r], sums[r]);
-    SmallVector<Value> o = structFields(e, adaptor.getAcc());
+    FragmentUpdate u = updateRows(
+        e, adaptor.getScores(), adaptor.getBlockMax(), adaptor.getRowMax(),
+        adaptor.getRowSum(), adaptor.getBase(), op.getScale().convertToDouble(),
+        op.getRescaleThreshold(), op.getProbs().getType());
     Value acc;
     if (adaptor.getBase()) {
       // The warpgroup rescales only when a row's base moved.
       Value moved =
-          e.orI(arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE, al[0],
-                                      e.cF(1.0)),
-                arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE, al[1],
-                                      e.cF(1.0)));
+          e.orI(arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE,
+                                      u.alpha[0], e.cF(1.0)),
+                arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE,
+                                      u.alpha[1], e.cF(1.0)));
       Value any = NVVM::VoteSyncOp::create(rw, loc, e.i1(), e.c32(-1), moved,
                                            NVVM::VoteSyncKind::any);
       auto ifOp = scf::IfOp::create(
           rw, loc, any,
           [&](OpBuilder &b, Location l) {
             Emitter ie(b, l);
-            SmallVector<Value> scaled(o);
-            for (int64_t i = 0; i < nO / 2; ++i)
-              scaled[i] = ie.fmul(scaled[i], al[firstRow(i) ? 0 : 1]);
-            scf::YieldOp::create(
-                b, l, packStruct(ie, adaptor.getAcc().getType(), scaled));
+            scf::YieldOp::create(b, l, scaleAcc(ie, adaptor.getAcc(), u.alpha));
           },
           [&](OpBuilder &b, Location l) {
             scf::YieldOp::create(b, l, adaptor.getAcc());
           });
       acc = ifOp.getResult(0);
     } else {
-      for (int64_t i = 0; i < nO / 2; ++i)
-        o[i] = e.fmul(o[i], al[firstRow(i) ? 0 : 1]);
-      acc = packStruct(e, adaptor.getAcc().getType(), o);
+      acc = scaleAcc(e, adaptor.getAcc(), u.alpha);
     }
-    // Neighbouring columns pack into one register of the A operand.
-    SmallVector<Value> regs;
-    for (int64_t i = 0; i < nS / 2; i += 2)
-      regs.push_back(e.packPair(p[i], p[i + 1], elt));
-    Type pT = getTypeConverter()->convertType(op.getProbs().getType());
-    SmallVector<Value> results{e.vec2(mn[0], mn[1]), e.vec2(l[0], l[1]), acc,
-                               packStruct(e, pT, regs)};
+    SmallVector<Value> results{
+        e.vec2(u.mn[0], u.mn[1]), e.vec2(u.l[0], u.l[1]), acc,
+        packProbs(e, *getTypeConverter(), u.p, op.getProbs().getType())};
     if (adaptor.getBase())
-      results.push_back(e.vec2(base[0], base[1]));
+      results.push_back(e.vec2(u.base[0], u.base[1]));
     rw.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// row_update on a warpgroup fragment: the accumulator is scaled later
+/// (scale_rows), once the P.V still writing it is done.
+struct RowUpdateLowering : OpConversionPattern<sg::RowUpdateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::RowUpdateOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getScores().getType()))
+      return failure(); // RowFragments.cpp
+    Emitter e(rw, op.getLoc());
+    FragmentUpdate u = updateRows(
+        e, adaptor.getScores(), adaptor.getBlockMax(), adaptor.getRowMax(),
+        adaptor.getRowSum(), adaptor.getBase(), op.getScale().convertToDouble(),
+        op.getRescaleThreshold(), op.getProbs().getType());
+    SmallVector<Value> results{
+        e.vec2(u.mn[0], u.mn[1]), e.vec2(u.l[0], u.l[1]),
+        e.vec2(u.alpha[0], u.alpha[1]),
+        packProbs(e, *getTypeConverter(), u.p, op.getProbs().getType())};
+    if (adaptor.getBase())
+      results.push_back(e.vec2(u.base[0], u.base[1]));
+    rw.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct ScaleRowsLowering : OpConversionPattern<sg::ScaleRowsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::ScaleRowsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Emitter e(rw, op.getLoc());
+    Value f = adaptor.getFactors();
+    rw.replaceOp(op,
+                 scaleAcc(e, adaptor.getAcc(), {e.vecAt(f, 0), e.vecAt(f, 1)}));
     return success();
   }
 };
@@ -243,6 +304,6 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
 void mlir::skipattn::populateFragmentToNVVMPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<SplatLowering, RowLimitsLowering, MaskLowering, RowMaxLowering,
-               SkipVoteLowering, OnlineUpdateLowering>(converter,
-                                                       patterns.getContext());
+               SkipVoteLowering, OnlineUpdateLowering, RowUpdateLowering,
+               ScaleRowsLowering>(converter, patterns.getContext());
 }

@@ -137,7 +137,7 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
   int64_t kWarp = tc ? 1 : 0, vWarp = kWarp + 1;
   if (tc)
     emitMmaIssuer();
-  if (!gateV) {
+  if (!gateV && !overlap) {
     auto forOp = blockLoop(kWarp, putQ, [&](Value blk, Value row) {
       // Both stages are acquired before K is filled: a math warpgroup that
       // skipped block n - stages never waited for its V, so only K(n)
@@ -161,11 +161,26 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
     // when some math warpgroup keeps the block, and otherwise completes its
     // stage without data. Every V stage completes once per block and every
     // math warpgroup waits for it, so nothing needs draining.
+    // overlap: V is released a block late, so K must not wait for V's
+    // stage; every math warpgroup waits for every V, so the two warps may
+    // acquire their rings apart.
     blockLoop(kWarp, putQ, [&](Value blk, Value row) {
       PageBoxes boxes = pageBoxes(row);
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
       emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
     });
+    if (overlap) {
+      blockLoop(
+          vWarp, [](Value) {},
+          [&](Value blk, Value row) {
+            PageBoxes boxes = pageBoxes(row);
+            sg::RingAcquireOp::create(b, loc, vRing, blk, t);
+            emitKVPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch, boxes);
+          });
+      b.setInsertionPointToEnd(&role.getBody().front());
+      sg::YieldOp::create(b, loc);
+      return;
+    }
     blockLoop(
         vWarp, [](Value) {},
         [&](Value blk, Value row) {

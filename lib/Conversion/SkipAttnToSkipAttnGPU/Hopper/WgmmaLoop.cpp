@@ -2,8 +2,9 @@
 //
 // The KV loop of the wgmma schedules: one role (its first thread refills
 // each stage after the CTA releases it) or a load role with K and V rings,
-// and, for decode, the loop that votes on block n before it uses block
-// n - 1's V (vote_ahead).
+// the loop that votes on block n before it uses block n - 1's V
+// (vote_ahead, decode), and the loop that runs block n - 1's P.V on the
+// tensor cores during block n's softmax (overlap, prefill).
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,6 +70,8 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   };
   if (schedule.getVoteAhead())
     return emitVoteAheadLoop(loop, init);
+  if (overlap)
+    return emitOverlapLoop(loop, init);
   if (pingpong) {
     sg::TurnPassOp::create(b, loc, warpgroupIs(1));
     sg::TurnTakeOp::create(b, loc);
@@ -165,6 +168,37 @@ FailureOr<Value> KernelBuilder::emitDecision(BlockedKVOp loop, Value blk) {
   return keep;
 }
 
+/// Block `blk`'s V: P.V when it was kept; its stage waited for and
+/// released on every path (with gated V a skipped block's stage completes
+/// without data; without, waiting for loaded data costs nothing and keeps
+/// every barrier's phases in step with this warpgroup).
+void KernelBuilder::emitFinishBlock(Value blk, Value probs, Value kept) {
+  auto vTileT = cast<sg::RingType>(vRing.getType()).getTile();
+  auto pv = [&](Value vt) {
+    Value r =
+        sg::MmaOp::create(b, loc, o.getType(), probs, vt, o, sg::Major::mn);
+    return sg::MmaWaitOp::create(b, loc, r.getType(), r, b.getI64IntegerAttr(0))
+        .getResult();
+  };
+  if (matchPattern(kept, m_One())) {
+    o = pv(sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v"));
+  } else {
+    auto ifKept = scf::IfOp::create(b, loc, o.getType(), kept,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&ifKept.getThenRegion().front());
+      scf::YieldOp::create(
+          b, loc, pv(sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v")));
+      b.setInsertionPointToStart(&ifKept.getElseRegion().front());
+      sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v");
+      scf::YieldOp::create(b, loc, o);
+    }
+    o = ifKept.getResult(0);
+  }
+  sg::RingReleaseOp::create(b, loc, vRing, blk);
+}
+
 /// vote_ahead (gated V): iteration n computes block n's scores, decides
 /// and votes on it (its V load may start at once), then completes block
 /// n - 1 with its V (P.V with the probabilities kept from the previous
@@ -175,7 +209,6 @@ FailureOr<Value> KernelBuilder::emitDecision(BlockedKVOp loop, Value blk) {
 LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
                                                ValueRange init) {
   MLIRContext *ctx = b.getContext();
-  auto vTileT = cast<sg::RingType>(vRing.getType()).getTile();
   auto probsT =
       sg::OperandType::get(ctx, sg::kWarpgroupRows, schedule.getBlockKv(), elt);
   auto cF = [&](double v) {
@@ -187,28 +220,6 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
   carried.push_back(sg::SplatOp::create(b, loc, probsT, cF(0)));
   carried.push_back(f);
   auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), carried);
-  // Block `blk`'s V: P.V when it was kept; its stage waited and released
-  // on every path (a skipped block's stage completes without data).
-  auto finishBlock = [&](Value blk, Value probs, Value kept) {
-    auto ifKept = scf::IfOp::create(b, loc, o.getType(), kept,
-                                    /*withElse=*/true);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(&ifKept.getThenRegion().front());
-      Value vt = sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v");
-      Value pv =
-          sg::MmaOp::create(b, loc, o.getType(), probs, vt, o, sg::Major::mn);
-      scf::YieldOp::create(b, loc,
-                           sg::MmaWaitOp::create(b, loc, pv.getType(), pv,
-                                                 b.getI64IntegerAttr(0))
-                               .getResult());
-      b.setInsertionPointToStart(&ifKept.getElseRegion().front());
-      sg::RingWaitOp::create(b, loc, vTileT, vRing, blk, "v");
-      scf::YieldOp::create(b, loc, o);
-    }
-    o = ifKept.getResult(0);
-    sg::RingReleaseOp::create(b, loc, vRing, blk);
-  };
   int64_t nState = counting ? 5 : 3;
   {
     OpBuilder::InsertionGuard g(b);
@@ -230,7 +241,7 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
       OpBuilder::InsertionGuard g2(b);
       b.setInsertionPointToStart(&ifPrev.getThenRegion().front());
       Value prev = arith::SubIOp::create(b, loc, iv, cIdx(1));
-      finishBlock(prev, prevProbs, prevKept);
+      emitFinishBlock(prev, prevProbs, prevKept);
       scf::YieldOp::create(b, loc, o);
       b.setInsertionPointToStart(&ifPrev.getElseRegion().front());
       scf::YieldOp::create(b, loc, forOp.getRegionIterArg(2));
@@ -264,7 +275,7 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
       OpBuilder::InsertionGuard g2(b);
       Value before = o;
       b.setInsertionPointToStart(&ifLast.getThenRegion().front());
-      finishBlock(iv, ifKeep.getResult(3), *keep);
+      emitFinishBlock(iv, ifKeep.getResult(3), *keep);
       scf::YieldOp::create(b, loc, o);
       b.setInsertionPointToStart(&ifLast.getElseRegion().front());
       scf::YieldOp::create(b, loc, before);
@@ -282,6 +293,204 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
   bindLoopValues(forOp.getResults());
   mu = Value();
   return emitStats(loop, forOp);
+}
+
+/// overlap (FlashAttention-3's intra-warpgroup overlap): iteration n
+/// issues Q.K^T(n), then P.V(n - 1) with the probabilities the loop
+/// carried, and waits only for the scores; block n's mask, decision and
+/// softmax run while P.V(n - 1) is on the tensor cores, and the
+/// accumulator is rescaled once it is done. The last iteration also
+/// completes its own block. V's waits and releases lag one block, and
+/// every path waits for V(n - 1), so no V barrier falls behind.
+LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
+                                             ValueRange init) {
+  MLIRContext *ctx = b.getContext();
+  auto probsT =
+      sg::OperandType::get(ctx, sg::kWarpgroupRows, schedule.getBlockKv(), elt);
+  guardedBody = loop.getBodyBlock()
+                    ->walk([](scf::IfOp) { return WalkResult::interrupt(); })
+                    .wasInterrupted();
+  Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
+  SmallVector<Value> carried(init.begin(), init.end());
+  carried.push_back(sg::SplatOp::create(
+      b, loc, probsT, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))));
+  carried.push_back(t);
+  auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), carried);
+  int64_t nState = counting ? 5 : 3;
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    n = forOp.getInductionVar();
+    map.map(loop.getBlockIndex(), kvBlock(n));
+    bindLoopValues(forOp.getRegionIterArgs());
+    lagProbs = forOp.getRegionIterArg(nState);
+    lagKept = forOp.getRegionIterArg(nState + 1);
+    curScores = curBlockMax = Value();
+    blockProbs = Value();
+    blockKept = t;
+    for (Operation &op : loop.getBodyBlock()->without_terminator())
+      if (failed(emitBodyOp(op)))
+        return failure();
+    if (!blockProbs)
+      return loop.emitOpError("overlap expects the blocked IR's scores and "
+                              "update");
+    // P.V(n - 1) is done (the rescale waited for it): V(n - 1) is free.
+    Value hasPrev =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, cIdx(1));
+    auto ifPrev = scf::IfOp::create(b, loc, hasPrev, /*withElse=*/false);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifPrev.getThenRegion().front());
+      sg::RingReleaseOp::create(b, loc, vRing,
+                                arith::SubIOp::create(b, loc, n, cIdx(1)));
+    }
+    // The last iteration also completes its own block.
+    Value isLast =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, n,
+                              arith::SubIOp::create(b, loc, kvCount, cIdx(1)));
+    auto ifLast = scf::IfOp::create(b, loc, o.getType(), isLast,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      Value before = o;
+      b.setInsertionPointToStart(&ifLast.getThenRegion().front());
+      emitFinishBlock(n, blockProbs, blockKept);
+      scf::YieldOp::create(b, loc, o);
+      b.setInsertionPointToStart(&ifLast.getElseRegion().front());
+      scf::YieldOp::create(b, loc, before);
+    }
+    SmallVector<Value> yields{m, l, ifLast.getResult(0)};
+    if (counting) {
+      yields.push_back(decisions);
+      yields.push_back(skips);
+    }
+    yields.push_back(blockProbs);
+    yields.push_back(blockKept);
+    scf::YieldOp::create(b, loc, yields);
+  }
+  bindLoopValues(forOp.getResults());
+  return emitStats(loop, forOp);
+}
+
+Value KernelBuilder::emitOverlapIssue(Value s) {
+  auto accT = cast<sg::AccType>(s.getType());
+  auto vTileT = cast<sg::RingType>(vRing.getType()).getTile();
+  // The scores alone in flight (block 0, or block n - 1 skipped).
+  auto scoresOnly = [&]() {
+    return sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0))
+        .getResult();
+  };
+  // P.V(n - 1) issued behind Q.K^T(n): waiting for all but one group
+  // waits for the scores only.
+  auto withPV = [&](Value vt) {
+    Value pv =
+        sg::MmaOp::create(b, loc, o.getType(), lagProbs, vt, o, sg::Major::mn);
+    Value ready =
+        sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(1));
+    return SmallVector<Value>{pv, ready};
+  };
+  Value hasPrev =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, cIdx(1));
+  TypeRange types{o.getType(), accT};
+  auto ifPrev = scf::IfOp::create(b, loc, types, hasPrev, /*withElse=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&ifPrev.getThenRegion().front());
+    Value prev = arith::SubIOp::create(b, loc, n, cIdx(1));
+    Value vt = sg::RingWaitOp::create(b, loc, vTileT, vRing, prev, "v");
+    if (guardedBody) {
+      auto ifKept = scf::IfOp::create(b, loc, types, lagKept,
+                                      /*withElse=*/true);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(&ifKept.getThenRegion().front());
+        scf::YieldOp::create(b, loc, withPV(vt));
+        b.setInsertionPointToStart(&ifKept.getElseRegion().front());
+        scf::YieldOp::create(b, loc, ValueRange{o, scoresOnly()});
+      }
+      scf::YieldOp::create(b, loc, ifKept.getResults());
+    } else {
+      scf::YieldOp::create(b, loc, withPV(vt));
+    }
+    b.setInsertionPointToStart(&ifPrev.getElseRegion().front());
+    scf::YieldOp::create(b, loc, ValueRange{o, scoresOnly()});
+  }
+  pendingO = ifPrev.getResult(0);
+  return ifPrev.getResult(1);
+}
+
+void KernelBuilder::emitOverlapUpdate() {
+  auto rowsF = sg::RowsType::get(b.getContext(), sg::kWarpgroupRows,
+                                 b.getF32Type(), false);
+  auto probsT = sg::OperandType::get(b.getContext(), sg::kWarpgroupRows,
+                                     schedule.getBlockKv(), elt);
+  auto upd = sg::RowUpdateOp::create(
+      b, loc, TypeRange{m.getType(), l.getType(), rowsF, probsT}, curScores,
+      blockMax(), m, l, b.getF32FloatAttr(c2), Value(), b.getI64IntegerAttr(0));
+  m = upd.getNewRowMax();
+  l = upd.getNewRowSum();
+  blockProbs = upd.getProbs();
+  blockFactors = upd.getFactors();
+}
+
+/// The accumulator once P.V(n - 1) is done, scaled by block n's factors
+/// (when `kept`; none when the block was skipped). The wait is on every
+/// path at one place: ptxas keeps wgmma asynchronous only when a stage's
+/// end is not split over branches.
+void KernelBuilder::emitOverlapRescale(Value kept) {
+  Value done = sg::MmaWaitOp::create(b, loc, pendingO.getType(), pendingO,
+                                     b.getI64IntegerAttr(0));
+  if (!kept) {
+    o = sg::ScaleRowsOp::create(b, loc, done.getType(), done, blockFactors);
+    return;
+  }
+  auto ifKept = scf::IfOp::create(b, loc, done.getType(), kept,
+                                  /*withElse=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&ifKept.getThenRegion().front());
+    scf::YieldOp::create(
+        b, loc,
+        sg::ScaleRowsOp::create(b, loc, done.getType(), done, blockFactors)
+            .getResult());
+    b.setInsertionPointToStart(&ifKept.getElseRegion().front());
+    scf::YieldOp::create(b, loc, done);
+  }
+  o = ifKept.getResult(0);
+}
+
+LogicalResult KernelBuilder::emitOverlapKeptUpdate(Value cond) {
+  MLIRContext *ctx = b.getContext();
+  auto rowsF =
+      sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), false);
+  auto probsT =
+      sg::OperandType::get(ctx, sg::kWarpgroupRows, schedule.getBlockKv(), elt);
+  auto newIf = scf::IfOp::create(
+      b, loc, TypeRange{m.getType(), l.getType(), rowsF, probsT}, cond,
+      /*withElse=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    Value m0 = m, l0 = l;
+    b.setInsertionPointToStart(&newIf.getThenRegion().front());
+    emitOverlapUpdate();
+    scf::YieldOp::create(b, loc, ValueRange{m, l, blockFactors, blockProbs});
+    // A skipped block leaves the state as it was. Its probabilities are
+    // never read (its keep flag guards P.V); it passes on P(n - 1)'s,
+    // because anything written to those registers while P.V(n - 1) still
+    // reads them makes ptxas serialize every wgmma of the kernel.
+    b.setInsertionPointToStart(&newIf.getElseRegion().front());
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{m0, l0, sg::SplatOp::create(b, loc, rowsF, zero), lagProbs});
+  }
+  m = newIf.getResult(0);
+  l = newIf.getResult(1);
+  blockFactors = newIf.getResult(2);
+  blockProbs = newIf.getResult(3);
+  blockKept = cond;
+  emitOverlapRescale(cond);
+  return success();
 }
 
 /// A block's scores: the K wait and Q.K^T (this warpgroup's half of the
@@ -308,7 +517,10 @@ void KernelBuilder::emitWgmmaScores(BlockScoresOp bs) {
   // and computes its softmax.
   if (pingpong)
     sg::TurnPassOp::create(b, loc, arith::ConstantIntOp::create(b, loc, 1, 1));
-  s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
+  if (overlap)
+    s = emitOverlapIssue(s);
+  else
+    s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
   // Separate rings: K's stage is free as soon as the scores are in
   // registers, so the load role can fetch block n + stages's K during
   // this block's softmax and P.V.
@@ -322,6 +534,10 @@ void KernelBuilder::emitWgmmaScores(BlockScoresOp bs) {
 
 /// State update with one kept block: online_update, V wait, P.V.
 void KernelBuilder::emitWgmmaUpdate(OnlineSoftmaxOp update) {
+  if (overlap) {
+    emitOverlapUpdate();
+    return emitOverlapRescale(Value());
+  }
   int64_t keys = valueSplit > 1 ? splitKeys : schedule.getBlockKv();
   SmallVector<Type> types{
       m.getType(), l.getType(), o.getType(),
@@ -370,6 +586,8 @@ void KernelBuilder::emitWgmmaUpdate(OnlineSoftmaxOp update) {
 /// The guarded update: per warpgroup, with its vote on V and its turn.
 LogicalResult KernelBuilder::emitWgmmaKeptUpdate(OnlineSoftmaxOp update,
                                                  Value cond) {
+  if (overlap)
+    return emitOverlapKeptUpdate(cond);
   // Gated V: the warpgroup's vote tells the load role whether to load
   // block n's V at all.
   if (gateV)

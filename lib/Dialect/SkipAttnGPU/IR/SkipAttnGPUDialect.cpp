@@ -279,13 +279,12 @@ LogicalResult RoleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult
-ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
-                     int64_t blockQ, int64_t blockKV, int64_t headDim,
-                     int64_t stages, int64_t skipUnit, ArrayAttr roles,
-                     bool pingpong, int64_t heads, int64_t kvSplits, bool gateV,
-                     int64_t ctasPerSM, int64_t rescale, int64_t valueDim,
-                     int64_t valueSplit, bool valueInKey, bool voteAhead) {
+LogicalResult ScheduleAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, MMAKind mma, int64_t blockQ,
+    int64_t blockKV, int64_t headDim, int64_t stages, int64_t skipUnit,
+    ArrayAttr roles, bool pingpong, int64_t heads, int64_t kvSplits, bool gateV,
+    int64_t ctasPerSM, int64_t rescale, int64_t valueDim, int64_t valueSplit,
+    bool valueInKey, bool voteAhead, bool overlap) {
   bool tc = mma == MMAKind::tcgen05;
   // A math warpgroup holds 64 rows with wgmma, 128 (the lanes of tensor
   // memory) with tcgen05.
@@ -355,6 +354,13 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
                           "warpgroup (block_q = 64: the decode schedule), at "
                           "least two stages, no conditional rescale and no "
                           "value split";
+  // The overlapped loop keeps P(n - 1) and S(n) live beside O, and its
+  // load role fills K and V from separate warps (no votes to wait for).
+  if (overlap && (tc || roles.size() != 2 || gateV || pingpong || rescale ||
+                  valueSplit > 1 || valueInKey || voteAhead))
+    return emitError() << "overlap needs the wgmma schedule with a load role, "
+                          "without gated V, pingpong, the conditional "
+                          "rescale, a value split or V inside K";
   if (valueInKey && (tc || gateV))
     return emitError() << "value_in_key is a wgmma schedule without gated V "
                           "(V is read with K)";

@@ -9,6 +9,7 @@
 #include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPU.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -336,6 +337,24 @@ LogicalResult ExchangeProbsOp::verify() {
   return success();
 }
 
+/// The first use of an MMA's result that is not a wait: the result may
+/// also be yielded by an scf.if whose result is itself only waited for.
+static Operation *unwaitedUser(Value v) {
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<MmaWaitOp>(user))
+      continue;
+    auto ifOp = isa<scf::YieldOp>(user)
+                    ? dyn_cast<scf::IfOp>(user->getParentOp())
+                    : scf::IfOp();
+    if (!ifOp)
+      return user;
+    if (Operation *inner = unwaitedUser(ifOp.getResult(use.getOperandNumber())))
+      return inner;
+  }
+  return nullptr;
+}
+
 LogicalResult MmaOp::verify() {
   auto b = cast<SmemType>(getB().getType());
   auto res = cast<AccType>(getResult().getType());
@@ -370,18 +389,18 @@ LogicalResult MmaOp::verify() {
     return emitOpError("acc and result types differ");
   if (getBMajor() == Major::k && !isa<SmemType>(getA().getType()))
     return emitOpError("a K-major B needs A in shared memory");
-  for (Operation *user : getResult().getUsers())
-    if (!isa<MmaWaitOp>(user))
-      return emitOpError("result is not ready before skipattn_gpu.mma_wait; ")
-             << "'" << user->getName() << "' uses it";
+  if (Operation *user = unwaitedUser(getResult()))
+    return emitOpError("result is not ready before skipattn_gpu.mma_wait; ")
+           << "'" << user->getName() << "' uses it";
   return success();
 }
 
 LogicalResult MmaWaitOp::verify() {
   if (getPendingAttr().getInt() < 0)
     return emitOpError("pending must be non-negative");
-  if (!getMma().getDefiningOp<MmaOp>())
-    return emitOpError("waits for the result of a skipattn_gpu.mma");
+  if (!getMma().getDefiningOp<MmaOp>() && !getMma().getDefiningOp<scf::IfOp>())
+    return emitOpError("waits for the result of a skipattn_gpu.mma (or of "
+                       "an scf.if that yields one)");
   if (getMma().getType() != getResult().getType())
     return emitOpError("result type must match the MMA's");
   return success();
@@ -465,9 +484,13 @@ LogicalResult RowUpdateOp::verify() {
   auto s = cast<AccType>(getScores().getType());
   auto p = cast<OperandType>(getProbs().getType());
   auto m = cast<RowsType>(getRowMax().getType());
-  if (s.getRows() != kTmemLanes || p.getRows() != kTmemLanes ||
-      m.getRows() != kTmemLanes)
-    return emitOpError("updates a 128-row tile (one row per thread)");
+  auto l = cast<RowsType>(getRowSum().getType());
+  int64_t rows = s.getRows();
+  if ((rows != kTmemLanes && rows != kWarpgroupRows) || p.getRows() != rows ||
+      m.getRows() != rows || l.getRows() != rows)
+    return emitOpError("updates a 128-row tile (one row per thread) or a "
+                       "warpgroup's 64-row fragment, all of its operands "
+                       "alike");
   if (failed(verifyBases(*this, getBase(), getNewBase(), getRowMax(),
                          getRescaleThreshold())))
     return failure();
@@ -541,6 +564,18 @@ LogicalResult TmemStoreOp::verify() {
   if (rows != kTmemLanes || cols % 16)
     return emitOpError("stores 128-row tiles of whole 16-column pieces");
   return checkColumns(*this, getTmem(), Value(getColumn()), cols);
+}
+
+LogicalResult ScaleRowsOp::verify() {
+  if (failed(checkRows(*this, getFactors(), false, false, "factors")))
+    return failure();
+  int64_t rows = getAcc().getType().getRows();
+  if (rows != kWarpgroupRows ||
+      cast<RowsType>(getFactors().getType()).getRows() != rows)
+    return emitOpError("scales a warpgroup's 64-row accumulator by one "
+                       "factor per row (an accumulator in tensor memory is "
+                       "scaled by tmem.scale)");
+  return success();
 }
 
 LogicalResult TmemScaleOp::verify() {

@@ -156,7 +156,8 @@ selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
       ArrayAttr::get(ctx, roles), /*pingpong=*/false, /*heads=*/int64_t(1),
       /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1),
       /*rescaleThreshold=*/request.rescaleThreshold, /*valueDim=*/int64_t(0),
-      /*valueSplit=*/int64_t(1), /*valueInKey=*/false, /*voteAhead=*/false);
+      /*valueSplit=*/int64_t(1), /*valueInKey=*/false, /*voteAhead=*/false,
+      /*overlap=*/false);
   if (!schedule ||
       failed(verifySchedule(schedule, problem, "sm_100a", emitError)))
     return failure();
@@ -217,14 +218,23 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
                    blockQ == kWarpgroupRows &&
                    (request.voteAhead > 0 ||
                     (request.voteAhead < 0 && problem.qLen <= kDecodeMaxQLen));
+  // Intra-warpgroup overlap (docs/performance.md has the comparison):
+  // where the loop has a load role and none of the options it excludes.
+  bool pp = request.pingpong && ws && blockQ == 2 * kWarpgroupRows;
+  bool overlapOK = ws && !gateV && !pp && request.rescaleThreshold == 0 &&
+                   tiles.valueSplit == 1 && !problem.valueInKey;
+  if (request.overlap > 0 && !overlapOK)
+    return emitError() << "overlap needs the warp-specialized schedule "
+                          "without gated V, pingpong, the conditional "
+                          "rescale or V inside K";
+  bool overlap = overlapOK && request.overlap > 0;
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       tiles.stages, kWarpgroupRows, ArrayAttr::get(ctx, roles),
-      /*pingpong=*/request.pingpong && ws && blockQ == 2 * kWarpgroupRows,
-      tiles.heads, tiles.kvSplits, gateV, tiles.ctasPerSM,
+      /*pingpong=*/pp, tiles.heads, tiles.kvSplits, gateV, tiles.ctasPerSM,
       request.rescaleThreshold,
       /*valueDim=*/problem.valueDim == problem.headDim ? 0 : problem.valueDim,
-      tiles.valueSplit, problem.valueInKey, voteAhead);
+      tiles.valueSplit, problem.valueInKey, voteAhead, overlap);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -477,6 +487,7 @@ struct SelectSchedulePass
       request.kvSplits = kvSplits;
       request.gateV = gateV;
       request.voteAhead = voteAhead;
+      request.overlap = overlap;
       request.ctasPerSM = ctasPerSM;
       request.rescaleThreshold = rescaleThreshold;
       return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()

@@ -566,7 +566,7 @@ gpu.module @no_tail {
       }
     }
     skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
-      // expected-error @+1 {{uses block n - 1 of a ring with votes (under n >= 1) without the last iteration completing its own block alike}}
+      // expected-error @+1 {{uses block n - 1 of a ring (under n >= 1) without the last iteration completing its own block alike}}
       scf.for %n = %c0 to %nb step %c1 {
         skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         %has = arith.cmpi uge, %n, %c1 : index
@@ -606,7 +606,7 @@ gpu.module @tail_unwaited {
       }
     }
     skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
-      // expected-error @+1 {{uses block n - 1 of a ring with votes (under n >= 1) without the last iteration completing its own block alike}}
+      // expected-error @+1 {{uses block n - 1 of a ring (under n >= 1) without the last iteration completing its own block alike}}
       scf.for %n = %c0 to %nb step %c1 {
         skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         %has = arith.cmpi uge, %n, %c1 : index
@@ -651,7 +651,7 @@ gpu.module @both_blocks {
       }
     }
     skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
-      // expected-error @+1 {{uses both block n and block n - 1 of a ring with votes in one iteration}}
+      // expected-error @+1 {{uses both block n and block n - 1 of a ring in one iteration}}
       scf.for %n = %c0 to %nb step %c1 {
         skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         %has = arith.cmpi uge, %n, %c1 : index
@@ -707,9 +707,9 @@ gpu.module @lag_twice {
           skipattn_gpu.ring.release %v[%p] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         }
         %has2 = arith.cmpi uge, %n, %c1 : index
-        // expected-error @+1 {{uses block n - 1 twice in an iteration}}
         scf.if %has2 {
           %p2 = arith.subi %n, %c1 : index
+          // expected-error @+1 {{reads block n's stage after releasing it}}
           %t4 = skipattn_gpu.ring.wait %v[%p2], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
           skipattn_gpu.ring.release %v[%p2] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         }

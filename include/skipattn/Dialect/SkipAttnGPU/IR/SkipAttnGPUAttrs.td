@@ -102,7 +102,17 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       block n's V and its P.V, so that a kept block's V load runs while the
       previous block's P.V does instead of after its own vote. The loop
       carries block n + 1's scores, maxima and decision; block 0 is decided
-      before the loop.
+      before the loop;
+    * `overlap` (default false; wgmma with a load role): intra-warpgroup
+      overlap, FlashAttention-3's. Iteration n issues Q.K^T(n), then
+      P.V(n - 1) with the probabilities the loop carried (when block
+      n - 1 was kept), waits only for the scores, and computes block n's
+      mask, decision and softmax while P.V(n - 1) is on the tensor cores;
+      the accumulator is rescaled once that MMA is done. The last
+      iteration also completes its own block. V's waits and releases lag
+      one block: every warpgroup waits for V(n - 1) on every path (a
+      skipped block's too), so the load role fills K and V from two warps
+      that each acquire only their own ring.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -123,7 +133,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"int64_t", "0">:$value_dim,
                         DefaultValuedParameter<"int64_t", "1">:$value_split,
                         DefaultValuedParameter<"bool", "false">:$value_in_key,
-                        DefaultValuedParameter<"bool", "false">:$vote_ahead);
+                        DefaultValuedParameter<"bool", "false">:$vote_ahead,
+                        DefaultValuedParameter<"bool", "false">:$overlap);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

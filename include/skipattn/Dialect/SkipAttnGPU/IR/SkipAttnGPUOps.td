@@ -471,7 +471,10 @@ def SkipAttnGPU_MmaOp : SkipAttnGPU_Op<"mma"> {
     value tile for P.V). Without `acc` the product starts from zero.
 
     The result is not ready until `skipattn_gpu.mma_wait`; it may only feed
-    that wait, so that the overlap between issue and wait is explicit.
+    that wait, so that the overlap between issue and wait is explicit. An
+    MMA issued on one path of an `scf.if` may be yielded (the other path
+    yields a ready value) when every use of the if's result is a wait:
+    the MMA then stays in flight past the if.
 
     ```mlir
     %s = skipattn_gpu.mma %qw, %k {b_major = #skipattn_gpu.major<k>}
@@ -495,7 +498,9 @@ def SkipAttnGPU_MmaWaitOp : SkipAttnGPU_Op<"mma_wait", [
   let summary = "Wait for an asynchronous MMA";
   let description = [{
     Returns the value of `mma` once at most `pending` MMA groups issued by
-    this warpgroup are still in flight (0: this one is done).
+    this warpgroup are still in flight (0: this one is done). `mma` is an
+    MMA's result or the result of an `scf.if` that yields one on some path
+    (waiting for a value that is already ready costs nothing).
   }];
   let arguments = (ins SkipAttnGPU_Acc:$mma, I64Attr:$pending);
   let results = (outs SkipAttnGPU_Acc:$result);
@@ -660,6 +665,25 @@ def SkipAttnGPU_OnlineUpdateOp : SkipAttnGPU_Op<"online_update", [Pure,
     type($row_max) `,` type($row_sum) `,` type($acc) `->` type($probs)
     (`,` type($new_base)^)?
   }];
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_ScaleRowsOp : SkipAttnGPU_Op<"scale_rows", [Pure,
+    AllTypesMatch<["acc", "result"]>]> {
+  let summary = "Scale each row of a register accumulator";
+  let description = [{
+    `result[r, c] = acc[r, c] * factors[r]`: the online-softmax correction
+    of a warpgroup's wgmma accumulator, applied apart from `row_update`
+    so that it can wait for the P.V MMA still writing `acc`. (An
+    accumulator in tensor memory is scaled by `tmem.scale`.)
+
+    ```mlir
+    %o2 = skipattn_gpu.scale_rows %o, %alpha : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$acc, SkipAttnGPU_Rows:$factors);
+  let results = (outs SkipAttnGPU_Acc:$result);
+  let assemblyFormat = "$acc `,` $factors attr-dict `:` type($acc) `,` type($factors)";
   let hasVerifier = 1;
 }
 
@@ -960,14 +984,17 @@ def SkipAttnGPU_PipeWaitOp : SkipAttnGPU_Op<"pipe.wait"> {
 def SkipAttnGPU_RowUpdateOp : SkipAttnGPU_Op<"row_update", [Pure,
     AllTypesMatch<["block_max", "row_max", "new_row_max", "factors"]>,
     AllTypesMatch<["row_sum", "new_row_sum"]>]> {
-  let summary = "Online-softmax update whose accumulator lives elsewhere";
+  let summary = "Online-softmax update whose accumulator is scaled apart";
   let description = [{
-    `online_update` for a 128-row tile whose output accumulator stays in
-    tensor memory: `m' = max(m, block_max)`, `mu = (m' = -inf ? 0 : m')`,
-    `p = exp2(scale * s - mu)`, `alpha = exp2(m - mu)`,
-    `l' = l * alpha + sum_c p`. Returns `(m', l', alpha, p)`; the caller
-    rescales the accumulator by `alpha` (`tmem.scale`) and stores `p` for
-    the P.V MMA. With `base(%mu)` the exponent base moves only past the
+    `online_update` without the accumulator: `m' = max(m, block_max)`,
+    `mu = (m' = -inf ? 0 : m')`, `p = exp2(scale * s - mu)`,
+    `alpha = exp2(m - mu)`, `l' = l * alpha + sum_c p`. Returns
+    `(m', l', alpha, p)`; the caller rescales the accumulator by `alpha`
+    and hands `p` to the P.V MMA. Two forms: a 128-row tile whose
+    accumulator stays in tensor memory (one row per thread; `tmem.scale`,
+    and `p` stored for the MMA), and a warpgroup's 64-row wgmma fragment
+    whose accumulator is still being written by the previous block's P.V
+    (intra-warpgroup overlap; `scale_rows` once that MMA is done). With `base(%mu)` the exponent base moves only past the
     `rescale_threshold`, as for `online_update`, so that `alpha` is 1 (and
     `tmem.scale` skips O) on most blocks; the new base is the last result.
   }];

@@ -97,6 +97,9 @@ struct ScheduleRequest {
   /// With gated V, the math warpgroups vote on block n + 1 before block n's
   /// P.V (1 on, 0 off, -1 the selection's choice).
   int64_t voteAhead = -1;
+  /// Intra-warpgroup overlap: block n - 1's P.V in flight during block
+  /// n's softmax (1 on, 0 off, -1 the selection's choice).
+  int64_t overlap = -1;
   /// CTAs resident per SM (1 or 2); 0: the selection's choice.
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).

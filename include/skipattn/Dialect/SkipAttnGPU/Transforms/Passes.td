@@ -55,6 +55,10 @@ def SkipAttnGPUSelectSchedule
            "With gated V, vote on block n + 1 before block n's P.V so that "
            "its V load overlaps it: 1 on, 0 off, -1 the schedule's choice "
            "(on for skipping decode)">,
+    Option<"overlap", "overlap", "int64_t", /*default=*/"-1",
+           "Intra-warpgroup overlap: block n - 1's P.V runs on the tensor "
+           "cores during block n's softmax: 1 on, 0 off, -1 the schedule's "
+           "choice">,
     Option<"ctasPerSM", "ctas-per-sm", "int64_t", /*default=*/"0",
            "CTAs resident per SM, 1 or 2 (0: the schedule's); two are for "
            "decode (one math warpgroup)">,

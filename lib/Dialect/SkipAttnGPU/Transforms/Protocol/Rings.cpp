@@ -85,10 +85,23 @@ static bool isLastIteration(Value cond, scf::ForOp loop) {
   return false;
 }
 
-/// An scf.if whose else branch does nothing but yield.
-static bool thenOnly(scf::IfOp ifOp) {
-  return ifOp.getElseRegion().empty() ||
-         ifOp.getElseRegion().front().without_terminator().empty();
+/// Whether an op of `region` uses `ring`.
+static bool usesRing(Region &region, Value ring) {
+  return region
+      .walk([&](Operation *op) {
+        return llvm::is_contained(op->getOperands(), ring)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+/// An scf.if whose then branch uses `ring` and whose else branch does not
+/// (it may wait for an MMA, as overlap's does for the scores of block 0).
+static bool thenOnly(scf::IfOp ifOp, Value ring) {
+  return usesRing(ifOp.getThenRegion(), ring) &&
+         (ifOp.getElseRegion().empty() ||
+          !usesRing(ifOp.getElseRegion(), ring));
 }
 
 /// `cond` is `x >= 1` (or `x > 0`, `x != 0`) for the value `x`.
@@ -136,9 +149,10 @@ private:
                              llvm::StringSet<> &waited, bool &released,
                              bool guarded, int &votes, int64_t lag = 0,
                              bool last = false);
-  /// vote_ahead: a consumer loop that votes on block n, waits for and
-  /// releases block n - 1 under `n >= 1`, and in its last iteration block
-  /// n as well.
+  /// Lagged consumers (vote_ahead, overlap): a loop that waits for and
+  /// releases block n - 1 under `n >= 1` (in one or more such ifs, in
+  /// order), and in its last iteration block n as well; with votes, it
+  /// votes on block n.
   bool lagged = false, tail = false;
   llvm::StringSet<> laggedWaited, tailWaited;
   bool laggedReleased = false, tailReleased = false;
@@ -423,14 +437,12 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       return op.emitOpError("fills the ring inside its consumer loop; a ring "
                             "with consumers is filled by its producer loop");
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
-      // vote_ahead: `if (n >= 1)` holds the iteration's part for block
-      // n - 1, which runs on every path of the iterations that have one.
-      if (!lag && !last && !guarded && type.getVotes() &&
+      // Lagged: `if (n >= 1)` holds the iteration's part for block n - 1,
+      // which runs on every path of the iterations that have one.
+      if (!lag && !last && !guarded &&
           isAtLeastOne(ifOp.getCondition(), loop.getInductionVar()) &&
-          thenOnly(ifOp)) {
+          thenOnly(ifOp, ring.getRing())) {
         int none = 0;
-        if (lagged)
-          return ifOp.emitOpError("uses block n - 1 twice in an iteration");
         lagged = true;
         if (failed(walkConsumer(ifOp.getThenRegion().front(), loop,
                                 laggedWaited, laggedReleased,
@@ -438,9 +450,10 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
           return failure();
         continue;
       }
-      // vote_ahead: the last iteration completes its own block.
-      if (!lag && !last && !guarded && type.getVotes() &&
-          isLastIteration(ifOp.getCondition(), loop) && thenOnly(ifOp)) {
+      // Lagged: the last iteration completes its own block.
+      if (!lag && !last && !guarded &&
+          isLastIteration(ifOp.getCondition(), loop) &&
+          thenOnly(ifOp, ring.getRing())) {
         int none = 0;
         if (tail)
           return ifOp.emitOpError("completes the last block twice");
@@ -511,9 +524,9 @@ LogicalResult RingChecker::checkWithConsumers() {
     if (!block)
       continue;
     BlockRef r = classify(block);
-    // vote_ahead: waits and releases of block n - 1 (a consumer loop) or
-    // of a loop's last block after it (checked with that loop).
-    bool lagOp = type.getVotes() && isa<RingWaitOp, RingReleaseOp>(user);
+    // Lagged consumers: waits and releases of block n - 1 (checked with
+    // that loop).
+    bool lagOp = isa<RingWaitOp, RingReleaseOp>(user);
     if (lagOp && r.kind == BlockRef::LoopPlus && r.value == -1) {
       consumers.insert(r.loop);
       continue;
@@ -621,14 +634,14 @@ LogicalResult RingChecker::checkWithConsumers() {
     if (failed(walkConsumer(*loop.getBody(), loop, waited, released,
                             /*guarded=*/false, votes)))
       return failure();
-    // vote_ahead: block n - 1's part stands for block n's, and the last
+    // Lagged: block n - 1's part stands for block n's, and the last
     // iteration's part for its own block completes the last one; both wait
     // for the same slots and release.
     if (lagged || tail) {
       if (released || !waited.empty())
         return loop.emitOpError("uses both block n and block n - 1 of a "
-                                "ring with votes in one iteration");
-      if (votes != 1)
+                                "ring in one iteration");
+      if (type.getVotes() && votes != 1)
         return loop.emitOpError("never votes on the ring's block n: its "
                                 "producer would wait forever");
       bool alike = laggedReleased == tailReleased &&
@@ -636,7 +649,7 @@ LogicalResult RingChecker::checkWithConsumers() {
       for (const auto &slot : laggedWaited)
         alike &= tailWaited.contains(slot.getKey());
       if (!lagged || !tail || !alike)
-        return loop.emitOpError("uses block n - 1 of a ring with votes (under "
+        return loop.emitOpError("uses block n - 1 of a ring (under "
                                 "n >= 1) without the last iteration "
                                 "completing its own block alike (under n == "
                                 "ub - 1), or the other way round");
