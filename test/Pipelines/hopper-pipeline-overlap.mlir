@@ -1,19 +1,18 @@
-// Prefill with intra-warpgroup overlap (the schedule option `overlap=1`):
-// iteration n issues Q.K^T(n), then (under n >= 1, when block n - 1 was
-// kept) P(n - 1).V(n - 1) with the probabilities the loop carried, and
-// waits for the scores alone (pending = 1); block n's mask, decision and
-// row_update run while that P.V is on the tensor cores, and its wait
-// comes before scale_rows. V's waits and releases lag one block (every
-// path waits for V(n - 1)); the last iteration completes its own block;
-// the load role fills K and V from two warps. The protocol verifier
+// Dense prefill with intra-warpgroup overlap (the schedule option
+// `overlap`, the default here): iteration n issues Q.K^T(n), then (under
+// n >= 1) P(n - 1).V(n - 1) with the probabilities the loop carried, and
+// waits for the scores alone (pending = 1); block n's mask and row_update
+// run while that P.V is on the tensor cores, and its wait comes before
+// scale_rows. V's waits and releases lag one block; the last iteration
+// completes its own block; the load role fills K and V from two warps. The protocol verifier
 // accepts the lagged V ring (verify-protocol-lagged.mlir rejects broken
 // variants). It assembles for sm_90a without spills, and the SASS keeps
 // the wgmma asynchronous: P.V(n - 1) is still in flight at the wait for
 // the scores (DEPBAR.LE gsb0, 0x1), which ptxas drops silently (waiting
 // after every HGMMA) when the pipeline is ill-formed.
 // REQUIRES: ptxas
-// RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule{overlap=1},skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu,gpu.module(canonicalize,cse,skipattn-gpu-verify-protocol))' | FileCheck %s --check-prefix=KERNEL
-// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit overlap=1' -o %t.mlir
+// RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule,skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu,gpu.module(canonicalize,cse,skipattn-gpu-verify-protocol))' | FileCheck %s --check-prefix=KERNEL
+// RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit' -o %t.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 // RUN: %if cuobjdump %{ %cuobjdump -sass %t.cubin | FileCheck %s --check-prefix=SASS %}
@@ -26,31 +25,29 @@
 // KERNEL: skipattn_gpu.elect {warp = 1 : i64}
 // KERNEL: skipattn_gpu.ring.acquire %[[V:.*]][%{{.*}}] if
 // KERNEL: skipattn_gpu.warp_role <name = "math"
-// KERNEL: scf.for %[[N:.*]] = %c0 to %[[NB:.*]] step %c1 iter_args({{.*}}, %[[PREVP:.*]] = %{{.*}}, %[[PREVK:.*]] = %true)
+// KERNEL: scf.for %[[N:.*]] = %c0 to %[[NB:.*]] step %c1 iter_args({{.*}}, %[[PREVP:.*]] = %{{.*}})
 // KERNEL: skipattn_gpu.ring.wait %[[K]][%[[N]]], "k"
 // KERNEL: %[[S:.*]] = skipattn_gpu.mma
 // KERNEL: %[[HAS:.*]] = arith.cmpi uge, %[[N]], %c1
 // KERNEL: scf.if %[[HAS]]
 // KERNEL: %[[PREV:.*]] = arith.subi %[[N]], %c1
 // KERNEL: %[[VT:.*]] = skipattn_gpu.ring.wait %[[V]][%[[PREV]]], "v"
-// KERNEL: scf.if %[[PREVK]]
 // KERNEL: %[[PV:.*]] = skipattn_gpu.mma %[[PREVP]], %[[VT]]
 // KERNEL: %[[S1:.*]] = skipattn_gpu.mma_wait %[[S]] {pending = 1 : i64}
 // KERNEL: scf.yield %[[PV]], %[[S1]]
 // KERNEL: skipattn_gpu.mma_wait %[[S]] {pending = 0 : i64}
 // KERNEL: skipattn_gpu.ring.release %[[K]][%[[N]]]
-// KERNEL: skipattn_gpu.skip_vote
-// KERNEL: scf.yield {{.*}}, %[[PREVP]]
-// KERNEL: skipattn_gpu.row_update
+// KERNEL: %{{.*}}, %{{.*}}, %{{.*}}, %[[P:.*]] = skipattn_gpu.row_update
 // KERNEL: skipattn_gpu.mma_wait %{{.*}} {pending = 0 : i64}
 // KERNEL: skipattn_gpu.scale_rows
-// KERNEL: scf.if %{{.*}} {
+// KERNEL: scf.if %[[HAS]] {
 // KERNEL: skipattn_gpu.ring.release %[[V]][%{{.*}}]
 // KERNEL: %[[LASTB:.*]] = arith.subi %[[NB]], %c1
 // KERNEL: %[[ISLAST:.*]] = arith.cmpi eq, %[[N]], %[[LASTB]]
 // KERNEL: scf.if %[[ISLAST]]
 // KERNEL: skipattn_gpu.ring.wait %[[V]][%[[N]]], "v"
 // KERNEL: skipattn_gpu.ring.release %[[V]][%[[N]]]
+// KERNEL: scf.yield {{.*}}, %[[P]]
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
@@ -67,7 +64,7 @@ func.func @attn(%q: tensor<2x16x4096x128xbf16>, %k: tensor<2x16x4096x128xbf16>,
     -> tensor<2x16x4096x128xbf16> {
   %r = skipattn.attention ins(%q, %k, %v : tensor<2x16x4096x128xbf16>, tensor<2x16x4096x128xbf16>, tensor<2x16x4096x128xbf16>)
       outs(%o : tensor<2x16x4096x128xbf16>)
-      {causal, skip = #skipattn.skip<threshold_scale_factor = 1.0e3, min_keep_blocks = 1>}
+      {causal}
       -> tensor<2x16x4096x128xbf16>
   return %r : tensor<2x16x4096x128xbf16>
 }

@@ -60,17 +60,14 @@ private:
   /// path, its P.V with `probs` when `kept`, the stage released.
   void emitFinishBlock(Value blk, Value probs, Value kept);
   /// overlap: the KV loop whose iteration n runs P.V(n - 1) on the tensor
-  /// cores during block n's softmax.
+  /// cores during block n's softmax (dense bodies).
   LogicalResult emitOverlapLoop(BlockedKVOp loop, ValueRange init);
   /// overlap: P.V(n - 1) issued behind the just-issued Q.K^T(n) `s`
   /// (`pendingO` holds it); returns the scores once they alone are done.
   Value emitOverlapIssue(Value s);
-  /// overlap: block n's softmax (`m`, `l`, `blockProbs`, `blockFactors`),
-  /// and the accumulator scaled once P.V(n - 1) is done (only when `kept`,
-  /// if given).
+  /// overlap: block n's softmax (`m`, `l`, `blockProbs`) and the
+  /// accumulator scaled once P.V(n - 1) is done.
   void emitOverlapUpdate();
-  void emitOverlapRescale(Value kept);
-  LogicalResult emitOverlapKeptUpdate(Value cond);
   /// The chip-specific halves of a block's body (Hopper/, Blackwell/): its
   /// scores, the state update with the block kept and the guarded update.
   void emitWgmmaScores(BlockScoresOp bs);
@@ -173,12 +170,10 @@ private:
   // Gated V: the load role's second warp loads V once the votes say so.
   bool gateV = false;
   // Intra-warpgroup overlap: the loop carries block n - 1's probabilities
-  // and keep flag (`lagProbs`, `lagKept`); `pendingO` is the accumulator
-  // with P.V(n - 1) possibly in flight; block n's probabilities and keep
-  // flag go to the next iteration. `guardedBody`: the blocked IR guards
-  // the update with a skip decision.
-  bool overlap = false, guardedBody = false;
-  Value lagProbs, lagKept, pendingO, blockProbs, blockKept, blockFactors;
+  // (`lagProbs`); `pendingO` is the accumulator with P.V(n - 1) possibly
+  // in flight; block n's probabilities go to the next iteration.
+  bool overlap = false;
+  Value lagProbs, pendingO, blockProbs;
   Value limits;
   // Split-KV: this CTA's split, the workspace parameter, the byte of shared
   // memory that tells the math role whether it merges.

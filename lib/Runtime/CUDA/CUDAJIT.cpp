@@ -481,6 +481,7 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   }
   bool bf16 = s.dtype == ::skipattn::DType::BF16;
   cuda::TensorMap maps[3];
+  const cuda::CUdeviceptr bases[3] = {q, k, v};
   // 4-D maps over [B, H, S, D] with the views' strides (contiguous when the
   // spec has none).
   auto strides = [](const std::vector<int64_t> &given, const int64_t *sizes,
@@ -500,16 +501,24 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   strides(s.qStrides, qSizes, qStr);
   strides(s.kStrides, kSizes, kStr);
   strides(s.vStrides, vSizes, vStr);
-  if (llvm::Error e =
-          d->encodeTensorMap(maps[0], bf16, q, qSizes, qStr, bin_.boxQ[0],
-                             bin_.boxQ[1], bin_.boxQ[2]))
-    return e;
-  if (llvm::Error e = d->encodeTensorMap(maps[1], bf16, k, kSizes, kStr,
-                                         bin_.boxKV[0], bin_.boxKV[1]))
-    return e;
-  if (llvm::Error e = d->encodeTensorMap(maps[2], bf16, v, vSizes, vStr,
-                                         bin_.boxKV[0], bin_.boxKV[1]))
-    return e;
+  {
+    std::lock_guard<std::mutex> lock(mapsMutex_);
+    for (int i = 0; i < 3; ++i) {
+      if (mapBases_[i] == bases[i])
+        continue;
+      mapBases_[i] = 0; // invalid until encoded
+      llvm::Error e =
+          i == 0 ? d->encodeTensorMap(maps_[0], bf16, q, qSizes, qStr,
+                                      bin_.boxQ[0], bin_.boxQ[1], bin_.boxQ[2])
+                 : d->encodeTensorMap(
+                       maps_[i], bf16, bases[i], i == 1 ? kSizes : vSizes,
+                       i == 1 ? kStr : vStr, bin_.boxKV[0], bin_.boxKV[1]);
+      if (e)
+        return e;
+      mapBases_[i] = bases[i];
+    }
+    std::copy(maps_, maps_ + 3, maps);
+  }
   if (bin_.workspace > 0 && !workspace) {
     auto w = workspaceFor(stream, device);
     if (!w)
@@ -518,7 +527,7 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   }
   cuda::CUdeviceptr ptrs[] = {out,     kvLens,    lse,       stats,
                               factors, workspace, pageTable, qLens};
-  std::vector<void *> params;
+  llvm::SmallVector<void *, 16> params;
   for (const std::string &p : bin_.params) {
     if (p == "tma_q")
       params.push_back(&maps[0]);

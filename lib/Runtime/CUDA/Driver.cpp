@@ -202,7 +202,10 @@ ContextGuard::ContextGuard(bool loadDriver) {
 }
 
 ContextGuard::~ContextGuard() {
-  if (driver)
+  // Only a context the library changed is put back (a launch on the
+  // caller's own device leaves it as it was: one driver call saved).
+  CUcontext now = nullptr;
+  if (driver && (driver->api->cuCtxGetCurrent(&now) != 0 || now != saved))
     driver->api->cuCtxSetCurrent(saved);
 }
 
@@ -222,11 +225,14 @@ Expected<Driver &> Driver::get(int device) {
       if (Error e = driver->open(device))
         return std::move(e);
   }
-  // Every call makes the device's context current on the calling thread.
-  if (Error e = driver->check(
-          driver->api->cuCtxSetCurrent(driver->devices[device].ctx),
-          "cuCtxSetCurrent"))
-    return std::move(e);
+  // Every call makes the device's context current on the calling thread
+  // (unless it already is: the common case of a caller on that device).
+  CUcontext now = nullptr;
+  CUcontext want = driver->devices[device].ctx;
+  if (driver->api->cuCtxGetCurrent(&now) != 0 || now != want)
+    if (Error e = driver->check(driver->api->cuCtxSetCurrent(want),
+                                "cuCtxSetCurrent"))
+      return std::move(e);
   currentIndex = device;
   return *driver;
 }

@@ -628,13 +628,6 @@ func.func @f(%a: !skipattn_gpu.acc<128x64xf32>, %f: !skipattn_gpu.rows<128xf32>)
   return
 }
 
-// -----
-
-func.func @f(%a: !skipattn_gpu.acc<64x64xf32>) {
-  // expected-error @+1 {{'skipattn_gpu.mma_wait' op waits for the result of a skipattn_gpu.mma}}
-  %0 = skipattn_gpu.mma_wait %a {pending = 0} : !skipattn_gpu.acc<64x64xf32>
-  return
-}
 
 // -----
 

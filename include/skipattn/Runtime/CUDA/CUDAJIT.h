@@ -163,6 +163,13 @@ private:
     cuda::CUdeviceptr ptr;
   };
   mutable std::vector<Workspace> workspaces_;
+  /// The last launch's Q, K and V tensor maps: a map depends only on the
+  /// base address (sizes, strides and boxes are the kernel's), so a launch
+  /// on the same tensors (a layer's K/V cache, a benchmark, a graph
+  /// replay's capture) skips encoding them again.
+  mutable std::mutex mapsMutex_;
+  mutable cuda::CUdeviceptr mapBases_[3] = {0, 0, 0};
+  mutable cuda::TensorMap maps_[3];
   llvm::Expected<cuda::CUdeviceptr> workspaceFor(cuda::CUstream stream,
                                                  int device) const;
 };

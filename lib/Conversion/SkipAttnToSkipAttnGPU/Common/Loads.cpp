@@ -162,8 +162,8 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
     // stage without data. Every V stage completes once per block and every
     // math warpgroup waits for it, so nothing needs draining.
     // overlap: V is released a block late, so K must not wait for V's
-    // stage; every math warpgroup waits for every V, so the two warps may
-    // acquire their rings apart.
+    // stage; every math warpgroup waits for every V (no block is
+    // skipped), so the two warps may acquire their rings apart.
     blockLoop(kWarp, putQ, [&](Value blk, Value row) {
       PageBoxes boxes = pageBoxes(row);
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);

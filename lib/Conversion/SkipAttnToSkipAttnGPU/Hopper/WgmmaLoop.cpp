@@ -295,26 +295,32 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
   return emitStats(loop, forOp);
 }
 
-/// overlap (FlashAttention-3's intra-warpgroup overlap): iteration n
-/// issues Q.K^T(n), then P.V(n - 1) with the probabilities the loop
-/// carried, and waits only for the scores; block n's mask, decision and
+/// overlap (FlashAttention-3's intra-warpgroup overlap, dense bodies):
+/// iteration n issues Q.K^T(n), then P.V(n - 1) with the probabilities
+/// the loop carried, and waits for the scores alone; block n's mask and
 /// softmax run while P.V(n - 1) is on the tensor cores, and the
 /// accumulator is rescaled once it is done. The last iteration also
-/// completes its own block. V's waits and releases lag one block, and
-/// every path waits for V(n - 1), so no V barrier falls behind.
+/// completes its own block. V's waits and releases lag one block.
+///
+/// A body with a skip decision is refused: its probabilities would reach
+/// the next iteration through a branch, and there ptxas either serializes
+/// every wgmma or (measured on this loop) gives block n's probabilities
+/// the registers P.V(n - 1) is still reading.
 LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
                                              ValueRange init) {
   MLIRContext *ctx = b.getContext();
+  if (loop.getBodyBlock()
+          ->walk([](scf::IfOp) { return WalkResult::interrupt(); })
+          .wasInterrupted())
+    return loop.emitOpError("overlap is for dense bodies: a skip decision "
+                            "would carry the probabilities through a branch, "
+                            "where ptxas does not keep P.V(n - 1)'s operand "
+                            "registers apart");
   auto probsT =
       sg::OperandType::get(ctx, sg::kWarpgroupRows, schedule.getBlockKv(), elt);
-  guardedBody = loop.getBodyBlock()
-                    ->walk([](scf::IfOp) { return WalkResult::interrupt(); })
-                    .wasInterrupted();
-  Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
   SmallVector<Value> carried(init.begin(), init.end());
   carried.push_back(sg::SplatOp::create(
       b, loc, probsT, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))));
-  carried.push_back(t);
   auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), carried);
   int64_t nState = counting ? 5 : 3;
   {
@@ -324,10 +330,8 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
     map.map(loop.getBlockIndex(), kvBlock(n));
     bindLoopValues(forOp.getRegionIterArgs());
     lagProbs = forOp.getRegionIterArg(nState);
-    lagKept = forOp.getRegionIterArg(nState + 1);
     curScores = curBlockMax = Value();
     blockProbs = Value();
-    blockKept = t;
     for (Operation &op : loop.getBodyBlock()->without_terminator())
       if (failed(emitBodyOp(op)))
         return failure();
@@ -354,7 +358,8 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
       OpBuilder::InsertionGuard g2(b);
       Value before = o;
       b.setInsertionPointToStart(&ifLast.getThenRegion().front());
-      emitFinishBlock(n, blockProbs, blockKept);
+      emitFinishBlock(n, blockProbs,
+                      arith::ConstantIntOp::create(b, loc, 1, 1));
       scf::YieldOp::create(b, loc, o);
       b.setInsertionPointToStart(&ifLast.getElseRegion().front());
       scf::YieldOp::create(b, loc, before);
@@ -365,7 +370,6 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
       yields.push_back(skips);
     }
     yields.push_back(blockProbs);
-    yields.push_back(blockKept);
     scf::YieldOp::create(b, loc, yields);
   }
   bindLoopValues(forOp.getResults());
@@ -375,45 +379,29 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
 Value KernelBuilder::emitOverlapIssue(Value s) {
   auto accT = cast<sg::AccType>(s.getType());
   auto vTileT = cast<sg::RingType>(vRing.getType()).getTile();
-  // The scores alone in flight (block 0, or block n - 1 skipped).
-  auto scoresOnly = [&]() {
-    return sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0))
-        .getResult();
-  };
-  // P.V(n - 1) issued behind Q.K^T(n): waiting for all but one group
-  // waits for the scores only.
-  auto withPV = [&](Value vt) {
-    Value pv =
-        sg::MmaOp::create(b, loc, o.getType(), lagProbs, vt, o, sg::Major::mn);
-    Value ready =
-        sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(1));
-    return SmallVector<Value>{pv, ready};
-  };
   Value hasPrev =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, cIdx(1));
-  TypeRange types{o.getType(), accT};
-  auto ifPrev = scf::IfOp::create(b, loc, types, hasPrev, /*withElse=*/true);
+  auto ifPrev = scf::IfOp::create(b, loc, TypeRange{o.getType(), accT}, hasPrev,
+                                  /*withElse=*/true);
   {
     OpBuilder::InsertionGuard g(b);
+    // P.V(n - 1) issued behind Q.K^T(n): waiting for all but one group
+    // waits for the scores only.
     b.setInsertionPointToStart(&ifPrev.getThenRegion().front());
     Value prev = arith::SubIOp::create(b, loc, n, cIdx(1));
     Value vt = sg::RingWaitOp::create(b, loc, vTileT, vRing, prev, "v");
-    if (guardedBody) {
-      auto ifKept = scf::IfOp::create(b, loc, types, lagKept,
-                                      /*withElse=*/true);
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(&ifKept.getThenRegion().front());
-        scf::YieldOp::create(b, loc, withPV(vt));
-        b.setInsertionPointToStart(&ifKept.getElseRegion().front());
-        scf::YieldOp::create(b, loc, ValueRange{o, scoresOnly()});
-      }
-      scf::YieldOp::create(b, loc, ifKept.getResults());
-    } else {
-      scf::YieldOp::create(b, loc, withPV(vt));
-    }
+    Value pv =
+        sg::MmaOp::create(b, loc, o.getType(), lagProbs, vt, o, sg::Major::mn);
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{pv, sg::MmaWaitOp::create(b, loc, accT, s,
+                                             b.getI64IntegerAttr(1))});
+    // Block 0: the scores alone are in flight.
     b.setInsertionPointToStart(&ifPrev.getElseRegion().front());
-    scf::YieldOp::create(b, loc, ValueRange{o, scoresOnly()});
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{
+            o, sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0))});
   }
   pendingO = ifPrev.getResult(0);
   return ifPrev.getResult(1);
@@ -427,70 +415,12 @@ void KernelBuilder::emitOverlapUpdate() {
   auto upd = sg::RowUpdateOp::create(
       b, loc, TypeRange{m.getType(), l.getType(), rowsF, probsT}, curScores,
       blockMax(), m, l, b.getF32FloatAttr(c2), Value(), b.getI64IntegerAttr(0));
+  Value done = sg::MmaWaitOp::create(b, loc, pendingO.getType(), pendingO,
+                                     b.getI64IntegerAttr(0));
+  o = sg::ScaleRowsOp::create(b, loc, done.getType(), done, upd.getFactors());
   m = upd.getNewRowMax();
   l = upd.getNewRowSum();
   blockProbs = upd.getProbs();
-  blockFactors = upd.getFactors();
-}
-
-/// The accumulator once P.V(n - 1) is done, scaled by block n's factors
-/// (when `kept`; none when the block was skipped). The wait is on every
-/// path at one place: ptxas keeps wgmma asynchronous only when a stage's
-/// end is not split over branches.
-void KernelBuilder::emitOverlapRescale(Value kept) {
-  Value done = sg::MmaWaitOp::create(b, loc, pendingO.getType(), pendingO,
-                                     b.getI64IntegerAttr(0));
-  if (!kept) {
-    o = sg::ScaleRowsOp::create(b, loc, done.getType(), done, blockFactors);
-    return;
-  }
-  auto ifKept = scf::IfOp::create(b, loc, done.getType(), kept,
-                                  /*withElse=*/true);
-  {
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(&ifKept.getThenRegion().front());
-    scf::YieldOp::create(
-        b, loc,
-        sg::ScaleRowsOp::create(b, loc, done.getType(), done, blockFactors)
-            .getResult());
-    b.setInsertionPointToStart(&ifKept.getElseRegion().front());
-    scf::YieldOp::create(b, loc, done);
-  }
-  o = ifKept.getResult(0);
-}
-
-LogicalResult KernelBuilder::emitOverlapKeptUpdate(Value cond) {
-  MLIRContext *ctx = b.getContext();
-  auto rowsF =
-      sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), false);
-  auto probsT =
-      sg::OperandType::get(ctx, sg::kWarpgroupRows, schedule.getBlockKv(), elt);
-  auto newIf = scf::IfOp::create(
-      b, loc, TypeRange{m.getType(), l.getType(), rowsF, probsT}, cond,
-      /*withElse=*/true);
-  {
-    OpBuilder::InsertionGuard g(b);
-    Value m0 = m, l0 = l;
-    b.setInsertionPointToStart(&newIf.getThenRegion().front());
-    emitOverlapUpdate();
-    scf::YieldOp::create(b, loc, ValueRange{m, l, blockFactors, blockProbs});
-    // A skipped block leaves the state as it was. Its probabilities are
-    // never read (its keep flag guards P.V); it passes on P(n - 1)'s,
-    // because anything written to those registers while P.V(n - 1) still
-    // reads them makes ptxas serialize every wgmma of the kernel.
-    b.setInsertionPointToStart(&newIf.getElseRegion().front());
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    scf::YieldOp::create(
-        b, loc,
-        ValueRange{m0, l0, sg::SplatOp::create(b, loc, rowsF, zero), lagProbs});
-  }
-  m = newIf.getResult(0);
-  l = newIf.getResult(1);
-  blockFactors = newIf.getResult(2);
-  blockProbs = newIf.getResult(3);
-  blockKept = cond;
-  emitOverlapRescale(cond);
-  return success();
 }
 
 /// A block's scores: the K wait and Q.K^T (this warpgroup's half of the
@@ -534,10 +464,8 @@ void KernelBuilder::emitWgmmaScores(BlockScoresOp bs) {
 
 /// State update with one kept block: online_update, V wait, P.V.
 void KernelBuilder::emitWgmmaUpdate(OnlineSoftmaxOp update) {
-  if (overlap) {
-    emitOverlapUpdate();
-    return emitOverlapRescale(Value());
-  }
+  if (overlap)
+    return emitOverlapUpdate();
   int64_t keys = valueSplit > 1 ? splitKeys : schedule.getBlockKv();
   SmallVector<Type> types{
       m.getType(), l.getType(), o.getType(),
@@ -586,8 +514,6 @@ void KernelBuilder::emitWgmmaUpdate(OnlineSoftmaxOp update) {
 /// The guarded update: per warpgroup, with its vote on V and its turn.
 LogicalResult KernelBuilder::emitWgmmaKeptUpdate(OnlineSoftmaxOp update,
                                                  Value cond) {
-  if (overlap)
-    return emitOverlapKeptUpdate(cond);
   // Gated V: the warpgroup's vote tells the load role whether to load
   // block n's V at all.
   if (gateV)

@@ -398,9 +398,6 @@ LogicalResult MmaOp::verify() {
 LogicalResult MmaWaitOp::verify() {
   if (getPendingAttr().getInt() < 0)
     return emitOpError("pending must be non-negative");
-  if (!getMma().getDefiningOp<MmaOp>() && !getMma().getDefiningOp<scf::IfOp>())
-    return emitOpError("waits for the result of a skipattn_gpu.mma (or of "
-                       "an scf.if that yields one)");
   if (getMma().getType() != getResult().getType())
     return emitOpError("result type must match the MMA's");
   return success();

@@ -219,15 +219,21 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
                    (request.voteAhead > 0 ||
                     (request.voteAhead < 0 && problem.qLen <= kDecodeMaxQLen));
   // Intra-warpgroup overlap (docs/performance.md has the comparison):
-  // where the loop has a load role and none of the options it excludes.
+  // dense bodies with a load role and none of the options it excludes; by
+  // default for prefill with two math warpgroups (three, at D = 64, spill
+  // with two probability tiles live and gain nothing).
   bool pp = request.pingpong && ws && blockQ == 2 * kWarpgroupRows;
-  bool overlapOK = ws && !gateV && !pp && request.rescaleThreshold == 0 &&
-                   tiles.valueSplit == 1 && !problem.valueInKey;
+  bool overlapOK = ws && !problem.skipping && !gateV && !pp &&
+                   request.rescaleThreshold == 0 && tiles.valueSplit == 1 &&
+                   !problem.valueInKey;
   if (request.overlap > 0 && !overlapOK)
-    return emitError() << "overlap needs the warp-specialized schedule "
-                          "without gated V, pingpong, the conditional "
-                          "rescale or V inside K";
-  bool overlap = overlapOK && request.overlap > 0;
+    return emitError() << "overlap needs dense attention (no skip decisions) "
+                          "on the warp-specialized schedule without gated V, "
+                          "pingpong, the conditional rescale or V inside K";
+  bool overlap =
+      overlapOK && (request.overlap > 0 ||
+                    (request.overlap < 0 && problem.qLen > kDecodeMaxQLen &&
+                     blockQ == 2 * kWarpgroupRows));
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       tiles.stages, kWarpgroupRows, ArrayAttr::get(ctx, roles),

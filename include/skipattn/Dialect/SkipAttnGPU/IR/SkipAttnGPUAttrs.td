@@ -103,16 +103,17 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       previous block's P.V does instead of after its own vote. The loop
       carries block n + 1's scores, maxima and decision; block 0 is decided
       before the loop;
-    * `overlap` (default false; wgmma with a load role): intra-warpgroup
-      overlap, FlashAttention-3's. Iteration n issues Q.K^T(n), then
-      P.V(n - 1) with the probabilities the loop carried (when block
-      n - 1 was kept), waits only for the scores, and computes block n's
-      mask, decision and softmax while P.V(n - 1) is on the tensor cores;
-      the accumulator is rescaled once that MMA is done. The last
-      iteration also completes its own block. V's waits and releases lag
-      one block: every warpgroup waits for V(n - 1) on every path (a
-      skipped block's too), so the load role fills K and V from two warps
-      that each acquire only their own ring.
+    * `overlap` (default false; wgmma with a load role, dense prefill):
+      intra-warpgroup overlap, FlashAttention-3's. Iteration n issues
+      Q.K^T(n), then P.V(n - 1) with the probabilities the loop carried,
+      waits only for the scores, and computes block n's mask and softmax
+      while P.V(n - 1) is on the tensor cores; the accumulator is
+      rescaled once that MMA is done. The last iteration also completes
+      its own block. V's waits and releases lag one block, so the load
+      role fills K and V from two warps that each acquire only their own
+      ring. A body with skip decisions is refused (ptxas does not keep the
+      in-flight P.V's operand registers apart once the probabilities pass
+      through a branch).
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,

@@ -499,8 +499,9 @@ def SkipAttnGPU_MmaWaitOp : SkipAttnGPU_Op<"mma_wait", [
   let description = [{
     Returns the value of `mma` once at most `pending` MMA groups issued by
     this warpgroup are still in flight (0: this one is done). `mma` is an
-    MMA's result or the result of an `scf.if` that yields one on some path
-    (waiting for a value that is already ready costs nothing).
+    MMA's result, or a value that may be one (an `scf.if` that yields an
+    MMA on one path and a ready value on the other; folded, the ready
+    value itself), which the wait returns unchanged.
   }];
   let arguments = (ins SkipAttnGPU_Acc:$mma, I64Attr:$pending);
   let results = (outs SkipAttnGPU_Acc:$result);
