@@ -8,16 +8,7 @@
 set -u
 RUN="$1"; shift
 read -r -a WRAP <<< "${MATRIX_WRAP:-}"
-pass=0; failed=0
-run() {
-  if "${WRAP[@]}" "$RUN" --target=cuda --iters=1 "$@" "${EXTRA[@]}" > /tmp/skipattn-case.log 2>&1; then
-    pass=$((pass + 1))
-    grep -E "blocks|error " /tmp/skipattn-case.log | sed 's/^/    /' | tr '\n' ' '; echo " <- $*"
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $*"; sed 's/^/    /' /tmp/skipattn-case.log | tail -8
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/cases.sh"
 EXTRA=("$@")
 for d in 64 128 256; do
   for t in bf16 f16; do
@@ -110,5 +101,4 @@ run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=2 --kv-len=2048 --kv-lens=2048,1
 run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=2 --kv-len=2048 --kv-lens=2048,1001 --page-size=32 --causal --pattern=structured --threshold-scale-factor=300
 run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=1 --kv-len=8192 --kv-lens=8192,3000 --page-size=32 --pattern=structured --threshold-scale-factor=1000
 run --dtype=f16 --head-dim=576 --value-dim=512 --value-in-key --kv-heads=1 --batch=2 --q-heads=16 --q-len=2 --kv-len=1024 --causal
-echo "matrix: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+cases_summary matrix

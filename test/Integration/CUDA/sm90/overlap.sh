@@ -6,17 +6,9 @@
 #   overlap.sh <path to skipattn-run> [extra skipattn-run flags]
 set -u
 RUN="$1"; shift
-pass=0; failed=0
-run() {
-  if "$RUN" --target=cuda --iters=1 --overlap=1 "$@" "${EXTRA[@]}" > /tmp/skipattn-case.log 2>&1; then
-    pass=$((pass + 1))
-    grep -E "blocks|error " /tmp/skipattn-case.log | sed 's/^/    /' | tr '\n' ' '; echo " <- $*"
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $*"; sed 's/^/    /' /tmp/skipattn-case.log | tail -8
-  fi
-}
-EXTRA=("$@")
+WRAP=()
+source "$(dirname "${BASH_SOURCE[0]}")/cases.sh"
+EXTRA=(--overlap=1 "$@")
 for d in 64 128 256; do
   for t in bf16 f16; do
     for c in "" "--causal"; do
@@ -37,5 +29,4 @@ run --dtype=bf16 --batch=3 --q-heads=4 --kv-heads=2 --q-len=130 --kv-len=900 --k
 run --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=1024 --kv-len=8192 --causal --pattern=structured
 run --dtype=bf16 --head-dim=256 --causal --batch=2 --q-heads=4 --kv-heads=1 --q-len=200 --kv-len=2500 --kv-lens=2500,300 --pattern=structured
 run --dtype=bf16 --batch=1 --q-heads=2 --kv-heads=1 --q-len=2048 --kv-len=2048 --pattern=structured --temperature=0.05
-echo "overlap: $pass passed, $failed failed"
-[ "$failed" = 0 ]
+cases_summary overlap

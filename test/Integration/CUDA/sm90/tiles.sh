@@ -7,16 +7,8 @@
 set -u
 RUN="$1"; shift
 EXTRA=("$@")
-pass=0; failed=0
-run() {
-  if "$RUN" --target=cuda --iters=1 "$@" "${EXTRA[@]}" > /tmp/skipattn-tiles.log 2>&1; then
-    pass=$((pass + 1))
-    grep -E "blocks|error " /tmp/skipattn-tiles.log | sed 's/^/    /' | tr '\n' ' '; echo " <- $*"
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $*"; sed 's/^/    /' /tmp/skipattn-tiles.log | tail -8
-  fi
-}
+WRAP=()
+source "$(dirname "${BASH_SOURCE[0]}")/cases.sh"
 for c in "" "--causal"; do
   run --block-q=192 --head-dim=64 --dtype=bf16 $c --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700
   run --block-q=192 --head-dim=64 --dtype=f16 $c --batch=1 --q-heads=2 --kv-heads=2 --q-len=512 --kv-len=512 --pattern=structured --threshold-scale-factor=30 --seed=7
@@ -27,5 +19,4 @@ run --block-q=192 --dtype=f16 --head-dim=64 --batch=2 --q-heads=4 --kv-heads=4 -
 run --block-q=192 --block-kv=64 --dtype=bf16 --head-dim=64 --batch=3 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4096 --kv-lens=4096,1,2049 --pattern=structured --threshold-scale-factor=50
 run --block-kv=176 --dtype=bf16 --batch=1 --q-heads=4 --kv-heads=2 --q-len=1024 --kv-len=8192 --causal --pattern=structured --threshold-scale-factor=1000 --min-keep-blocks=3
 run --block-kv=176 --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=384 --kv-len=1536 --causal --pattern=structured --threshold-scale-factor=1e-30 --compare-dense
-echo "tiles: $pass passed, $failed failed"
-[ "$failed" = 0 ]
+cases_summary tiles
