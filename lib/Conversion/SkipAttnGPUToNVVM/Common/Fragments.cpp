@@ -213,6 +213,26 @@ Value packProbs(Emitter &e, const TypeConverter &tc, ArrayRef<Value> p,
   return packStruct(e, tc.convertType(probsT), regs);
 }
 
+/// updateRows on an online_update or row_update, and the op's results
+/// around `middle` (the scaled accumulator or the factors).
+template <typename Op, typename Adaptor>
+FragmentUpdate updateOf(Emitter &e, Op op, Adaptor a) {
+  return updateRows(e, a.getScores(), a.getBlockMax(), a.getRowMax(),
+                    a.getRowSum(), a.getBase(), op.getScale().convertToDouble(),
+                    op.getRescaleThreshold(), op.getProbs().getType());
+}
+
+template <typename Op>
+SmallVector<Value> updateResults(Emitter &e, const TypeConverter &tc, Op op,
+                                 const FragmentUpdate &u, Value middle,
+                                 bool base) {
+  SmallVector<Value> r{e.vec2(u.mn[0], u.mn[1]), e.vec2(u.l[0], u.l[1]), middle,
+                       packProbs(e, tc, u.p, op.getProbs().getType())};
+  if (base)
+    r.push_back(e.vec2(u.base[0], u.base[1]));
+  return r;
+}
+
 /// acc * alpha of its row.
 Value scaleAcc(Emitter &e, Value acc, ArrayRef<Value> alpha) {
   SmallVector<Value> o = structFields(e, acc);
@@ -227,10 +247,7 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
                                 ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
-    FragmentUpdate u = updateRows(
-        e, adaptor.getScores(), adaptor.getBlockMax(), adaptor.getRowMax(),
-        adaptor.getRowSum(), adaptor.getBase(), op.getScale().convertToDouble(),
-        op.getRescaleThreshold(), op.getProbs().getType());
+    FragmentUpdate u = updateOf(e, op, adaptor);
     Value acc;
     if (adaptor.getBase()) {
       // The warpgroup rescales only when a row's base moved.
@@ -254,12 +271,8 @@ struct OnlineUpdateLowering : OpConversionPattern<sg::OnlineUpdateOp> {
     } else {
       acc = scaleAcc(e, adaptor.getAcc(), u.alpha);
     }
-    SmallVector<Value> results{
-        e.vec2(u.mn[0], u.mn[1]), e.vec2(u.l[0], u.l[1]), acc,
-        packProbs(e, *getTypeConverter(), u.p, op.getProbs().getType())};
-    if (adaptor.getBase())
-      results.push_back(e.vec2(u.base[0], u.base[1]));
-    rw.replaceOp(op, results);
+    rw.replaceOp(op, updateResults(e, *getTypeConverter(), op, u, acc,
+                                   static_cast<bool>(adaptor.getBase())));
     return success();
   }
 };
@@ -273,17 +286,10 @@ struct RowUpdateLowering : OpConversionPattern<sg::RowUpdateOp> {
     if (rowPerThread(op.getScores().getType()))
       return failure(); // RowFragments.cpp
     Emitter e(rw, op.getLoc());
-    FragmentUpdate u = updateRows(
-        e, adaptor.getScores(), adaptor.getBlockMax(), adaptor.getRowMax(),
-        adaptor.getRowSum(), adaptor.getBase(), op.getScale().convertToDouble(),
-        op.getRescaleThreshold(), op.getProbs().getType());
-    SmallVector<Value> results{
-        e.vec2(u.mn[0], u.mn[1]), e.vec2(u.l[0], u.l[1]),
-        e.vec2(u.alpha[0], u.alpha[1]),
-        packProbs(e, *getTypeConverter(), u.p, op.getProbs().getType())};
-    if (adaptor.getBase())
-      results.push_back(e.vec2(u.base[0], u.base[1]));
-    rw.replaceOp(op, results);
+    FragmentUpdate u = updateOf(e, op, adaptor);
+    rw.replaceOp(op, updateResults(e, *getTypeConverter(), op, u,
+                                   e.vec2(u.alpha[0], u.alpha[1]),
+                                   static_cast<bool>(adaptor.getBase())));
     return success();
   }
 };
