@@ -61,7 +61,10 @@ private:
   void emitFinishBlock(Value blk, Value probs, Value kept);
   /// overlap: the KV loop whose iteration n runs P.V(n - 1) on the tensor
   /// cores during block n's softmax (dense bodies).
-  LogicalResult emitOverlapLoop(BlockedKVOp loop, ValueRange init);
+  /// With pingpong, `firstWarpgroup` (warpgroup 0) passes the turn once
+  /// more after the loop.
+  LogicalResult emitOverlapLoop(BlockedKVOp loop, ValueRange init,
+                                Value firstWarpgroup);
   /// overlap: P.V(n - 1) issued behind the just-issued Q.K^T(n) `s`
   /// (`pendingO` holds it); returns the scores once they alone are done.
   Value emitOverlapIssue(Value s);

@@ -70,12 +70,12 @@ LogicalResult KernelBuilder::emitBlockedKV(BlockedKVOp loop) {
   };
   if (schedule.getVoteAhead())
     return emitVoteAheadLoop(loop, init);
-  if (overlap)
-    return emitOverlapLoop(loop, init);
   if (pingpong) {
     sg::TurnPassOp::create(b, loc, warpgroupIs(1));
     sg::TurnTakeOp::create(b, loc);
   }
+  if (overlap)
+    return emitOverlapLoop(loop, init, warpgroupIs(0));
   auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1), init);
   Operation *afterLoop = forOp;
   if (pingpong) {
@@ -306,8 +306,8 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
 /// the next iteration through a branch, and there ptxas either serializes
 /// every wgmma or (measured on this loop) gives block n's probabilities
 /// the registers P.V(n - 1) is still reading.
-LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
-                                             ValueRange init) {
+LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop, ValueRange init,
+                                             Value firstWarpgroup) {
   MLIRContext *ctx = b.getContext();
   if (loop.getBodyBlock()
           ->walk([](scf::IfOp) { return WalkResult::interrupt(); })
@@ -338,6 +338,9 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
     if (!blockProbs)
       return loop.emitOpError("overlap expects the blocked IR's scores and "
                               "update");
+    // Pingpong: the turn covers the next iteration's two MMA issues.
+    if (pingpong)
+      sg::TurnTakeOp::create(b, loc);
     // P.V(n - 1) is done (the rescale waited for it): V(n - 1) is free.
     Value hasPrev =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, cIdx(1));
@@ -372,12 +375,23 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop,
     yields.push_back(blockProbs);
     scf::YieldOp::create(b, loc, yields);
   }
+  Operation *afterLoop = forOp;
+  if (pingpong)
+    afterLoop = sg::TurnPassOp::create(b, loc, firstWarpgroup);
+  b.setInsertionPointAfter(afterLoop);
   bindLoopValues(forOp.getResults());
   return emitStats(loop, forOp);
 }
 
 Value KernelBuilder::emitOverlapIssue(Value s) {
   auto accT = cast<sg::AccType>(s.getType());
+  // Pingpong: both MMAs are issued, the other warpgroup may issue its own
+  // while this one waits and computes its softmax.
+  auto passTurn = [&] {
+    if (pingpong)
+      sg::TurnPassOp::create(b, loc,
+                             arith::ConstantIntOp::create(b, loc, 1, 1));
+  };
   auto vTileT = cast<sg::RingType>(vRing.getType()).getTile();
   Value hasPrev =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, cIdx(1));
@@ -392,12 +406,14 @@ Value KernelBuilder::emitOverlapIssue(Value s) {
     Value vt = sg::RingWaitOp::create(b, loc, vTileT, vRing, prev, "v");
     Value pv =
         sg::MmaOp::create(b, loc, o.getType(), lagProbs, vt, o, sg::Major::mn);
+    passTurn();
     scf::YieldOp::create(
         b, loc,
         ValueRange{pv, sg::MmaWaitOp::create(b, loc, accT, s,
                                              b.getI64IntegerAttr(1))});
     // Block 0: the scores alone are in flight.
     b.setInsertionPointToStart(&ifPrev.getElseRegion().front());
+    passTurn();
     scf::YieldOp::create(
         b, loc,
         ValueRange{
@@ -445,12 +461,14 @@ void KernelBuilder::emitWgmmaScores(BlockScoresOp bs) {
       sg::MmaOp::create(b, loc, accT, qWarpgroup, kKeys, Value(), sg::Major::k);
   // Q.K^T is issued: the other warpgroup may issue while this one waits
   // and computes its softmax.
-  if (pingpong)
-    sg::TurnPassOp::create(b, loc, arith::ConstantIntOp::create(b, loc, 1, 1));
-  if (overlap)
+  if (overlap) {
     s = emitOverlapIssue(s);
-  else
+  } else {
+    if (pingpong)
+      sg::TurnPassOp::create(b, loc,
+                             arith::ConstantIntOp::create(b, loc, 1, 1));
     s = sg::MmaWaitOp::create(b, loc, accT, s, b.getI64IntegerAttr(0));
+  }
   // Separate rings: K's stage is free as soon as the scores are in
   // registers, so the load role can fetch block n + stages's K during
   // this block's softmax and P.V.

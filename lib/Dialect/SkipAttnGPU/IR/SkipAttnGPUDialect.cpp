@@ -356,11 +356,11 @@ LogicalResult ScheduleAttr::verify(
                           "value split";
   // The overlapped loop keeps P(n - 1) and S(n) live beside O, and its
   // load role fills K and V from separate warps (no votes to wait for).
-  if (overlap && (tc || roles.size() != 2 || gateV || pingpong || rescale ||
+  if (overlap && (tc || roles.size() != 2 || gateV || rescale ||
                   valueSplit > 1 || valueInKey || voteAhead))
     return emitError() << "overlap needs the wgmma schedule with a load role, "
-                          "without gated V, pingpong, the conditional "
-                          "rescale, a value split or V inside K";
+                          "without gated V, the conditional rescale, a value "
+                          "split or V inside K";
   if (valueInKey && (tc || gateV))
     return emitError() << "value_in_key is a wgmma schedule without gated V "
                           "(V is read with K)";

@@ -223,13 +223,13 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   // default for prefill with two math warpgroups (three, at D = 64, spill
   // with two probability tiles live and gain nothing).
   bool pp = request.pingpong && ws && blockQ == 2 * kWarpgroupRows;
-  bool overlapOK = ws && !problem.skipping && !gateV && !pp &&
+  bool overlapOK = ws && !problem.skipping && !gateV &&
                    request.rescaleThreshold == 0 && tiles.valueSplit == 1 &&
                    !problem.valueInKey;
   if (request.overlap > 0 && !overlapOK)
     return emitError() << "overlap needs dense attention (no skip decisions) "
                           "on the warp-specialized schedule without gated V, "
-                          "pingpong, the conditional rescale or V inside K";
+                          "the conditional rescale or V inside K";
   bool overlap =
       overlapOK && (request.overlap > 0 ||
                     (request.overlap < 0 && problem.qLen > kDecodeMaxQLen &&

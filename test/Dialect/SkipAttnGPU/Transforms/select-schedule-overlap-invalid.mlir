@@ -4,7 +4,7 @@
 // branch while P.V(n - 1) reads them, which ptxas does not keep apart.
 func.func @skipping(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
                     %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
-  // expected-error @+1 {{overlap needs dense attention (no skip decisions) on the warp-specialized schedule without gated V, pingpong, the conditional rescale or V inside K}}
+  // expected-error @+1 {{overlap needs dense attention (no skip decisions) on the warp-specialized schedule without gated V, the conditional rescale or V inside K}}
   skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)
       outs(%o : memref<1x2x300x128xbf16>)
       {skip = #skipattn.skip<threshold_scale_factor = 1.0e2, min_keep_blocks = 1>}

@@ -8,7 +8,7 @@
 // CHECK-SAME: #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>
 // Pingpong is asked for; it needs the load role.
 // PP-LABEL: func.func @d128
-// PP: max_nreg = 24>], pingpong = true>
+// PP: max_nreg = 24>], pingpong = true, overlap = true>
 // Without warp specialization the math role is the whole CTA.
 // ONE-LABEL: func.func @d128
 // ONE: stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>
