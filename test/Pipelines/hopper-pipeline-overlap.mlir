@@ -12,6 +12,7 @@
 // after every HGMMA) when the pipeline is ill-formed.
 // REQUIRES: ptxas
 // RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule,skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu,gpu.module(canonicalize,cse,skipattn-gpu-verify-protocol))' | FileCheck %s --check-prefix=KERNEL
+// RUN: skipattn-opt %s --pass-pipeline='builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(skipattn-gpu-select-schedule{pingpong=true},skipattn-tile,skipattn-insert-skip-predicates{skip-unit=64},canonicalize,cse),convert-skipattn-to-skipattn-gpu,gpu.module(canonicalize,cse,skipattn-gpu-verify-protocol))' | FileCheck %s --check-prefix=PP
 // RUN: skipattn-opt %s --skipattn-hopper-pipeline='format=isa toolkit=%cuda_toolkit' -o %t.mlir
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
@@ -48,6 +49,24 @@
 // KERNEL: skipattn_gpu.ring.wait %[[V]][%[[N]]], "v"
 // KERNEL: skipattn_gpu.ring.release %[[V]][%[[N]]]
 // KERNEL: scf.yield {{.*}}, %[[P]]
+
+// With pingpong, warpgroup 1 passes before the loop and warpgroup 0 after
+// it; in the loop a warpgroup passes the turn once both MMAs are issued
+// (before the scores' wait, on both paths) and takes it back after its
+// rescale, for the next iteration's issues.
+// PP: pingpong = true, overlap = true
+// PP: skipattn_gpu.turn_pass if
+// PP-NEXT: skipattn_gpu.turn_take
+// PP: scf.for
+// PP: skipattn_gpu.mma %{{.*}} acc(
+// PP-NEXT: skipattn_gpu.turn_pass if %true
+// PP-NEXT: skipattn_gpu.mma_wait %{{.*}} {pending = 1 : i64}
+// PP: } else {
+// PP-NEXT: skipattn_gpu.turn_pass if %true
+// PP-NEXT: skipattn_gpu.mma_wait %{{.*}} {pending = 0 : i64}
+// PP: skipattn_gpu.scale_rows
+// PP-NEXT: skipattn_gpu.turn_take
+// PP: skipattn_gpu.turn_pass if
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
