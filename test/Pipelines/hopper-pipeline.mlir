@@ -39,7 +39,7 @@
 // PTX-DAG: mbarrier.try_wait.parity
 // PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // PTX-DAG: bar.red.and.pred
-// PTX-DAG: ex2.approx
+// PTX-DAG: ex2.approx.ftz.f32
 // ONE-DAG: bar.sync 0
 
 // PTXAS: Compiling entry function 'attn' for 'sm_90a'

@@ -34,7 +34,7 @@
 // CHECK:   scf.if %{{.*}} -> (vector<2xf32>, vector<2xf32>, !llvm.struct<(f32
 // CHECK-NOT: wgmma
 // CHECK:   } else {
-// CHECK:     math.exp2
+// CHECK:     llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
 // CHECK:     nvgpu.mbarrier.try_wait.parity
 // CHECK:     nvvm.wgmma.fence.aligned
 // CHECK-COUNT-8: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
