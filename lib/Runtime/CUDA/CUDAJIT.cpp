@@ -501,19 +501,21 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   strides(s.qStrides, qSizes, qStr);
   strides(s.kStrides, kSizes, kStr);
   strides(s.vStrides, vSizes, vStr);
+  // Q's box spans packed heads; K's and V's are one head's rows.
+  const int64_t *sizes[3] = {qSizes, kSizes, vSizes};
+  const int64_t *strideOf[3] = {qStr, kStr, vStr};
+  const int64_t boxes[3][3] = {{bin_.boxQ[0], bin_.boxQ[1], bin_.boxQ[2]},
+                               {bin_.boxKV[0], bin_.boxKV[1], 1},
+                               {bin_.boxKV[0], bin_.boxKV[1], 1}};
   {
     std::lock_guard<std::mutex> lock(mapsMutex_);
     for (int i = 0; i < 3; ++i) {
       if (mapBases_[i] == bases[i])
         continue;
       mapBases_[i] = 0; // invalid until encoded
-      llvm::Error e =
-          i == 0 ? d->encodeTensorMap(maps_[0], bf16, q, qSizes, qStr,
-                                      bin_.boxQ[0], bin_.boxQ[1], bin_.boxQ[2])
-                 : d->encodeTensorMap(
-                       maps_[i], bf16, bases[i], i == 1 ? kSizes : vSizes,
-                       i == 1 ? kStr : vStr, bin_.boxKV[0], bin_.boxKV[1]);
-      if (e)
+      if (llvm::Error e = d->encodeTensorMap(maps_[i], bf16, bases[i], sizes[i],
+                                             strideOf[i], boxes[i][0],
+                                             boxes[i][1], boxes[i][2]))
         return e;
       mapBases_[i] = bases[i];
     }

@@ -85,9 +85,9 @@ static bool isLastIteration(Value cond, scf::ForOp loop) {
   return false;
 }
 
-/// Whether an op of `region` uses `ring`.
-static bool usesRing(Region &region, Value ring) {
-  return region
+/// Whether an op in `root` (an operation or a region) uses `ring`.
+template <typename Root> static bool usesRing(Root &root, Value ring) {
+  return root
       .walk([&](Operation *op) {
         return llvm::is_contained(op->getOperands(), ring)
                    ? WalkResult::interrupt()
@@ -261,15 +261,7 @@ LogicalResult RingChecker::walk(Block &block, scf::ForOp loop,
 
 LogicalResult RingChecker::rejectHidden(Operation &op) {
   // Other regions are not analysed: the ring's ops may not hide there.
-  if (!op.getNumRegions())
-    return success();
-  WalkResult r = op.walk([&](Operation *inner) {
-    for (Value v : inner->getOperands())
-      if (v == ring.getRing())
-        return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  if (r.wasInterrupted())
+  if (op.getNumRegions() && usesRing(op, ring.getRing()))
     return op.emitOpError("uses the ring inside a region the protocol "
                           "check does not follow; keep ring ops at the "
                           "iteration's top level or under scf.if");
