@@ -115,15 +115,22 @@ struct Emitter {
   /// Two f32 values as one 32-bit register of two 16-bit `elt` values
   /// (f16 or bf16), `lo` in the low half: the register-A operand and the
   /// output's column pairs share this packing.
+  /// Two f32 values rounded to nearest even as the halves of one 32-bit
+  /// register (`lo` in bits 0-15): one cvt.rn.{bf16x2,f16x2}.f32, which
+  /// is F2FP.PACK_AB on the ALU pipe. Two scalar conversions would be two
+  /// F2F on the pipe of MUFU.EX2, doubling the load the softmax's
+  /// exponentials already put on it.
   Value packPair(Value lo, Value hi, Type elt) {
-    auto bits = [&](Value f) {
-      Value h = arith::TruncFOp::create(b, loc, elt, f);
-      Value i = arith::BitcastOp::create(b, loc, b.getI16Type(), h);
-      return arith::ExtUIOp::create(b, loc, i32(), i).getResult();
-    };
-    Value low = bits(lo);
-    Value high = arith::ShLIOp::create(b, loc, bits(hi), c32(16));
-    return orI(low, high);
+    auto pairT = VectorType::get({2}, elt);
+    auto rn = NVVM::FPRoundingMode::RN;
+    Value pair = elt.isBF16()
+                     ? NVVM::ConvertF32x2ToBF16x2Op::create(b, loc, pairT, hi,
+                                                            lo, Value(), rn)
+                           .getResult()
+                     : NVVM::ConvertF32x2ToF16x2Op::create(b, loc, pairT, hi,
+                                                           lo, Value(), rn)
+                           .getResult();
+    return LLVM::BitcastOp::create(b, loc, i32(), pair);
   }
   Value shflXor(Value v, int64_t offset);
   /// Max / sum over the four lanes that hold one row of a fragment.

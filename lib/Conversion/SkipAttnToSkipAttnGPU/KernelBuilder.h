@@ -173,10 +173,11 @@ private:
   // Gated V: the load role's second warp loads V once the votes say so.
   bool gateV = false;
   // Intra-warpgroup overlap: the loop carries block n - 1's probabilities
-  // (`lagProbs`); `pendingO` is the accumulator with P.V(n - 1) possibly
-  // in flight; block n's probabilities go to the next iteration.
+  // and rescale factors (`lagProbs`, `lagFactors`: O is rescaled just
+  // before that block's P.V); `pendingO` is the accumulator with
+  // P.V(n - 1) possibly in flight; block n's go to the next iteration.
   bool overlap = false;
-  Value lagProbs, pendingO, blockProbs;
+  Value lagProbs, lagFactors, pendingO, blockProbs, blockFactors;
   Value limits;
   // Split-KV: this CTA's split, the workspace parameter, the byte of shared
   // memory that tells the math role whether it merges.

@@ -628,6 +628,30 @@ func.func @f(%a: !skipattn_gpu.acc<128x64xf32>, %f: !skipattn_gpu.rows<128xf32>)
   return
 }
 
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<64x128xf32>) {
+  // expected-error @+1 {{'skipattn_gpu.to_operand' op packs a warpgroup's 64-row fragment into an operand of the same shape}}
+  %x = skipattn_gpu.to_operand %a : !skipattn_gpu.acc<64x128xf32> -> !skipattn_gpu.operand<64x64xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<128x64xf32>) {
+  // expected-error @+1 {{'skipattn_gpu.to_operand' op packs a warpgroup's 64-row fragment into an operand of the same shape}}
+  %x = skipattn_gpu.to_operand %a : !skipattn_gpu.acc<128x64xf32> -> !skipattn_gpu.operand<128x64xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%s: !skipattn_gpu.acc<64x128xf32>, %m: !skipattn_gpu.rows<64xf32>, %l: !skipattn_gpu.rows<64xf32, partial>) {
+  // expected-error @+1 {{'skipattn_gpu.row_update' op f32 probabilities are a warpgroup's 64-row fragment of the scores' type}}
+  %a, %b, %c, %p = skipattn_gpu.row_update %s, %m state(%m, %l) {scale = 1.0 : f32} : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial> -> !skipattn_gpu.acc<64x64xf32>
+  return
+}
+
 
 // -----
 
@@ -1014,3 +1038,11 @@ func.func @f(%n: index, %p: i1, %d: !llvm.ptr) {
 
 // expected-error @+1 {{ctas_per_sm must be 1 or 2, got 3}}
 func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], ctas_per_sm = 3>} { return }
+
+// -----
+
+func.func @f(%s: !skipattn_gpu.acc<128x128xf32>, %m: !skipattn_gpu.rows<128xf32>, %l: !skipattn_gpu.rows<128xf32, partial>) {
+  // expected-error @+1 {{'skipattn_gpu.row_update' op f32 probabilities are a warpgroup's 64-row fragment of the scores' type}}
+  %a, %b, %c, %p = skipattn_gpu.row_update %s, %m state(%m, %l) {scale = 1.0 : f32} : !skipattn_gpu.acc<128x128xf32>, !skipattn_gpu.rows<128xf32>, !skipattn_gpu.rows<128xf32, partial> -> !skipattn_gpu.acc<128x128xf32>
+  return
+}

@@ -180,16 +180,18 @@ module @kernel attributes {gpu.container_module,
 }
 
 // Intra-warpgroup overlap: P.V(n - 1) issued on one path of an scf.if stays
-// in flight past it while row_update computes block n's softmax; the
-// accumulator is scaled once it is done.
+// in flight past it while row_update computes block n's softmax in f32;
+// once it is done the accumulator is scaled and the probabilities packed
+// (into the registers that P.V read).
 // CHECK-LABEL: func.func @overlap
 // CHECK: %[[PEND:.*]]:2 = scf.if
 // CHECK: %[[PV:.*]] = skipattn_gpu.mma
 // CHECK: %[[S1:.*]] = skipattn_gpu.mma_wait %{{.*}} {pending = 1 : i64} : <64x64xf32>
 // CHECK: scf.yield %[[PV]], %[[S1]]
-// CHECK: %[[M:.*]], %[[L:.*]], %[[F:.*]], %[[P:.*]] = skipattn_gpu.row_update %[[PEND]]#1, %{{.*}} state(%{{.*}}, %{{.*}}) {scale = 5.000000e-01 : f32} : <64x64xf32>, <64xf32>, <64xf32, partial> -> <64x64xbf16>
+// CHECK: %[[M:.*]], %[[L:.*]], %[[F:.*]], %[[P:.*]] = skipattn_gpu.row_update %[[PEND]]#1, %{{.*}} state(%{{.*}}, %{{.*}}) {scale = 5.000000e-01 : f32} : <64x64xf32>, <64xf32>, <64xf32, partial> -> !skipattn_gpu.acc<64x64xf32>
 // CHECK: %[[D:.*]] = skipattn_gpu.mma_wait %[[PEND]]#0 {pending = 0 : i64} : <64x128xf32>
 // CHECK: skipattn_gpu.scale_rows %[[D]], %[[F]] : <64x128xf32>, <64xf32>
+// CHECK: skipattn_gpu.to_operand %[[P]] : <64x64xf32> -> <64x64xbf16>
 func.func @overlap(%q: !skipattn_gpu.smem<64x128xbf16>, %k: !skipattn_gpu.smem<64x128xbf16>,
                    %v: !skipattn_gpu.smem<64x128xbf16>, %p: !skipattn_gpu.operand<64x64xbf16>,
                    %o: !skipattn_gpu.acc<64x128xf32>, %m: !skipattn_gpu.rows<64xf32>,
@@ -206,10 +208,11 @@ func.func @overlap(%q: !skipattn_gpu.smem<64x128xbf16>, %k: !skipattn_gpu.smem<6
     %s2 = skipattn_gpu.mma_wait %s0 {pending = 0} : !skipattn_gpu.acc<64x64xf32>
     scf.yield %o, %s2 : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.acc<64x64xf32>
   }
-  %m1, %l1, %f, %p1 = skipattn_gpu.row_update %pend#1, %bm state(%m, %l) {scale = 0.5 : f32}
+  %m1, %l1, %f, %e = skipattn_gpu.row_update %pend#1, %bm state(%m, %l) {scale = 0.5 : f32}
       : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>
-      -> !skipattn_gpu.operand<64x64xbf16>
+      -> !skipattn_gpu.acc<64x64xf32>
   %d = skipattn_gpu.mma_wait %pend#0 {pending = 0} : !skipattn_gpu.acc<64x128xf32>
   %o1 = skipattn_gpu.scale_rows %d, %f : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32>
+  %p1 = skipattn_gpu.to_operand %e : !skipattn_gpu.acc<64x64xf32> -> !skipattn_gpu.operand<64x64xbf16>
   return %o1, %p1 : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.operand<64x64xbf16>
 }

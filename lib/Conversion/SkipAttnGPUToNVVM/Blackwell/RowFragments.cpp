@@ -160,7 +160,7 @@ struct RowUpdateLowering : RowPattern<sg::RowUpdateOp> {
       return failure(); // Fragments.cpp
     Location loc = op.getLoc();
     Emitter e(rw, loc);
-    Type elt = op.getProbs().getType().getElementType();
+    Type elt = cast<sg::OperandType>(op.getProbs().getType()).getElementType();
     Value c2 = e.cF(op.getScale().convertToDouble());
     Value m = e.vecAt(adaptor.getRowMax(), 0);
     Value mn = e.fmax(m, e.vecAt(adaptor.getBlockMax(), 0));

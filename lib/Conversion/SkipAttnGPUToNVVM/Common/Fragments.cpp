@@ -90,13 +90,20 @@ struct MaskLowering : OpConversionPattern<sg::MaskOp> {
         rw, loc, need,
         [&](OpBuilder &b, Location l) {
           Emitter ie(b, l);
-          Value rel0 = ie.sub(lim0, kv0), rel1 = ie.sub(lim1, kv0);
+          // Column col + k of the block is visible iff k < rel - col, with
+          // rel - col once per row: compared with the constant k, no
+          // column's position is kept. (col + k does not depend on the
+          // block; compared with rel it would be hoisted out of the KV
+          // loop, one register per column pair held through every block
+          // for a mask most blocks skip.)
           Value col = ie.fragCol();
+          Value room0 = ie.sub(ie.sub(lim0, kv0), col);
+          Value room1 = ie.sub(ie.sub(lim1, kv0), col);
           SmallVector<Value> v = structFields(ie, s);
           for (int64_t i = 0; i < cols / 2; ++i) {
-            Value c = ie.add(col, ie.c32(8 * (i / 4) + (i % 2)));
             Value ok =
-                ie.cmp(arith::CmpIPredicate::slt, c, firstRow(i) ? rel0 : rel1);
+                ie.cmp(arith::CmpIPredicate::slt, ie.c32(8 * (i / 4) + (i % 2)),
+                       firstRow(i) ? room0 : room1);
             v[i] = ie.sel(ok, v[i], ie.cF(-INFINITY));
           }
           scf::YieldOp::create(b, l, packStruct(ie, s.getType(), v));
@@ -116,16 +123,26 @@ struct RowMaxLowering : OpConversionPattern<sg::RowMaxOp> {
     Emitter e(rw, op.getLoc());
     int64_t cols = op.getScores().getType().getCols();
     SmallVector<Value> v = structFields(e, adaptor.getScores());
-    Value mx0 = e.cF(-INFINITY), mx1 = e.cF(-INFINITY);
-    for (int64_t i = 0; i < cols / 2; ++i) {
-      if (firstRow(i))
-        mx0 = e.fmax(mx0, v[i]);
-      else
-        mx1 = e.fmax(mx1, v[i]);
-    }
+    SmallVector<Value> row[2];
+    for (int64_t i = 0; i < cols / 2; ++i)
+      row[firstRow(i) ? 0 : 1].push_back(v[i]);
+    // A balanced tree: the maximum is exact in any order, and a chain of
+    // cols / 4 dependent FMNMX per row would sit between Q.K^T's wait and
+    // the first exponential.
+    auto treeMax = [&](SmallVector<Value> xs) {
+      while (xs.size() > 1) {
+        SmallVector<Value> next;
+        for (size_t i = 0; i + 1 < xs.size(); i += 2)
+          next.push_back(e.fmax(xs[i], xs[i + 1]));
+        if (xs.size() % 2)
+          next.push_back(xs.back());
+        xs = std::move(next);
+      }
+      return xs.front();
+    };
     Value scale = e.cF(op.getScale().convertToDouble());
-    rw.replaceOp(op, e.vec2(e.fmul(e.quadMax(mx0), scale),
-                            e.fmul(e.quadMax(mx1), scale)));
+    rw.replaceOp(op, e.vec2(e.fmul(e.quadMax(treeMax(row[0])), scale),
+                            e.fmul(e.quadMax(treeMax(row[1])), scale)));
     return success();
   }
 };
@@ -162,10 +179,8 @@ struct FragmentUpdate {
 
 FragmentUpdate updateRows(Emitter &e, Value scores, Value blockMax,
                           Value rowMax, Value rowSum, Value oldBase,
-                          double scale, int64_t threshold,
-                          sg::OperandType probsT) {
+                          double scale, int64_t threshold, int64_t nS) {
   Location loc = e.loc;
-  int64_t nS = probsT.getCols();
   Value c2 = e.cF(scale);
   SmallVector<Value> s = structFields(e, scores);
   FragmentUpdate u;
@@ -219,7 +234,19 @@ template <typename Op, typename Adaptor>
 FragmentUpdate updateOf(Emitter &e, Op op, Adaptor a) {
   return updateRows(e, a.getScores(), a.getBlockMax(), a.getRowMax(),
                     a.getRowSum(), a.getBase(), op.getScale().convertToDouble(),
-                    op.getRescaleThreshold(), op.getProbs().getType());
+                    op.getRescaleThreshold(),
+                    cast<sg::AccType>(op.getScores().getType()).getCols());
+}
+
+/// The probabilities as the op's result type: packed, or (a row_update
+/// whose to_operand comes later) the f32 fragment.
+template <typename Op>
+Value probsResult(Emitter &e, const TypeConverter &tc, Op op,
+                  ArrayRef<Value> p) {
+  Type t = op.getProbs().getType();
+  if (auto packed = dyn_cast<sg::OperandType>(t))
+    return packProbs(e, tc, p, packed);
+  return packStruct(e, tc.convertType(t), p);
 }
 
 template <typename Op>
@@ -227,7 +254,7 @@ SmallVector<Value> updateResults(Emitter &e, const TypeConverter &tc, Op op,
                                  const FragmentUpdate &u, Value middle,
                                  bool base) {
   SmallVector<Value> r{e.vec2(u.mn[0], u.mn[1]), e.vec2(u.l[0], u.l[1]), middle,
-                       packProbs(e, tc, u.p, op.getProbs().getType())};
+                       probsResult(e, tc, op, u.p)};
   if (base)
     r.push_back(e.vec2(u.base[0], u.base[1]));
   return r;
@@ -305,11 +332,23 @@ struct ScaleRowsLowering : OpConversionPattern<sg::ScaleRowsOp> {
     return success();
   }
 };
+struct ToOperandLowering : OpConversionPattern<sg::ToOperandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::ToOperandOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Emitter e(rw, op.getLoc());
+    rw.replaceOp(op, packProbs(e, *getTypeConverter(),
+                               structFields(e, adaptor.getValue()),
+                               op.getResult().getType()));
+    return success();
+  }
+};
 } // namespace
 
 void mlir::skipattn::populateFragmentToNVVMPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<SplatLowering, RowLimitsLowering, MaskLowering, RowMaxLowering,
                SkipVoteLowering, OnlineUpdateLowering, RowUpdateLowering,
-               ScaleRowsLowering>(converter, patterns.getContext());
+               ScaleRowsLowering, ToOperandLowering>(converter,
+                                                     patterns.getContext());
 }

@@ -321,6 +321,10 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop, ValueRange init,
   SmallVector<Value> carried(init.begin(), init.end());
   carried.push_back(sg::SplatOp::create(
       b, loc, probsT, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))));
+  // Block n - 1's rescale factors, applied before its P.V.
+  carried.push_back(sg::SplatOp::create(
+      b, loc, sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), false),
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1))));
   auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), carried);
   int64_t nState = counting ? 5 : 3;
   {
@@ -330,8 +334,13 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop, ValueRange init,
     map.map(loop.getBlockIndex(), kvBlock(n));
     bindLoopValues(forOp.getRegionIterArgs());
     lagProbs = forOp.getRegionIterArg(nState);
+    lagFactors = forOp.getRegionIterArg(nState + 1);
     curScores = curBlockMax = Value();
-    blockProbs = Value();
+    blockProbs = blockFactors = Value();
+    // Block n - 1's rescale, first: ptxas serializes the wgmma pipeline
+    // when registers are written between Q.K^T(n)'s issue and P.V(n - 1)'s
+    // (block 0's factors are 1 and its O is 0).
+    o = sg::ScaleRowsOp::create(b, loc, o.getType(), o, lagFactors);
     for (Operation &op : loop.getBodyBlock()->without_terminator())
       if (failed(emitBodyOp(op)))
         return failure();
@@ -361,6 +370,7 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop, ValueRange init,
       OpBuilder::InsertionGuard g2(b);
       Value before = o;
       b.setInsertionPointToStart(&ifLast.getThenRegion().front());
+      o = sg::ScaleRowsOp::create(b, loc, o.getType(), o, blockFactors);
       emitFinishBlock(n, blockProbs,
                       arith::ConstantIntOp::create(b, loc, 1, 1));
       scf::YieldOp::create(b, loc, o);
@@ -373,6 +383,7 @@ LogicalResult KernelBuilder::emitOverlapLoop(BlockedKVOp loop, ValueRange init,
       yields.push_back(skips);
     }
     yields.push_back(blockProbs);
+    yields.push_back(blockFactors);
     scf::YieldOp::create(b, loc, yields);
   }
   Operation *afterLoop = forOp;
@@ -428,15 +439,22 @@ void KernelBuilder::emitOverlapUpdate() {
                                  b.getF32Type(), false);
   auto probsT = sg::OperandType::get(b.getContext(), sg::kWarpgroupRows,
                                      schedule.getBlockKv(), elt);
+  // The probabilities stay f32 until P.V(n - 1) is done: their packed
+  // registers are the ones that MMA reads. After the wait only the packing
+  // remains; O's rescale by this block's factors comes with the next
+  // iteration's P.V issue (FlashAttention-3's order). With the rescale
+  // after the wait, ptxas moves the wait up to the softmax's start to
+  // schedule the multiplies early.
   auto upd = sg::RowUpdateOp::create(
-      b, loc, TypeRange{m.getType(), l.getType(), rowsF, probsT}, curScores,
-      blockMax(), m, l, b.getF32FloatAttr(c2), Value(), b.getI64IntegerAttr(0));
-  Value done = sg::MmaWaitOp::create(b, loc, pendingO.getType(), pendingO,
-                                     b.getI64IntegerAttr(0));
-  o = sg::ScaleRowsOp::create(b, loc, done.getType(), done, upd.getFactors());
+      b, loc, TypeRange{m.getType(), l.getType(), rowsF, curScores.getType()},
+      curScores, blockMax(), m, l, b.getF32FloatAttr(c2), Value(),
+      b.getI64IntegerAttr(0));
+  o = sg::MmaWaitOp::create(b, loc, pendingO.getType(), pendingO,
+                            b.getI64IntegerAttr(0));
   m = upd.getNewRowMax();
   l = upd.getNewRowSum();
-  blockProbs = upd.getProbs();
+  blockFactors = upd.getFactors();
+  blockProbs = sg::ToOperandOp::create(b, loc, probsT, upd.getProbs());
 }
 
 /// A block's scores: the K wait and Q.K^T (this warpgroup's half of the

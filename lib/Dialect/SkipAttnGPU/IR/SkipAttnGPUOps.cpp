@@ -479,10 +479,20 @@ LogicalResult RowUpdateOp::verify() {
       failed(checkRows(*this, getRowSum(), false, true, "row_sum")))
     return failure();
   auto s = cast<AccType>(getScores().getType());
-  auto p = cast<OperandType>(getProbs().getType());
   auto m = cast<RowsType>(getRowMax().getType());
   auto l = cast<RowsType>(getRowSum().getType());
   int64_t rows = s.getRows();
+  // f32 probabilities: the scores' fragment, packed later by to_operand.
+  if (auto f = dyn_cast<AccType>(getProbs().getType())) {
+    if (rows != kWarpgroupRows || f != s || m.getRows() != rows ||
+        l.getRows() != rows)
+      return emitOpError("f32 probabilities are a warpgroup's 64-row "
+                         "fragment of the scores' type (a 128-row tile's go "
+                         "to tensor memory packed)");
+    return verifyBases(*this, getBase(), getNewBase(), getRowMax(),
+                       getRescaleThreshold());
+  }
+  auto p = cast<OperandType>(getProbs().getType());
   if ((rows != kTmemLanes && rows != kWarpgroupRows) || p.getRows() != rows ||
       m.getRows() != rows || l.getRows() != rows)
     return emitOpError("updates a 128-row tile (one row per thread) or a "
@@ -572,6 +582,16 @@ LogicalResult ScaleRowsOp::verify() {
     return emitOpError("scales a warpgroup's 64-row accumulator by one "
                        "factor per row (an accumulator in tensor memory is "
                        "scaled by tmem.scale)");
+  return success();
+}
+
+LogicalResult ToOperandOp::verify() {
+  auto v = getValue().getType();
+  auto r = getResult().getType();
+  if (v.getRows() != kWarpgroupRows || r.getRows() != v.getRows() ||
+      r.getCols() != v.getCols())
+    return emitOpError("packs a warpgroup's 64-row fragment into an operand "
+                       "of the same shape");
   return success();
 }
 

@@ -688,6 +688,29 @@ def SkipAttnGPU_ScaleRowsOp : SkipAttnGPU_Op<"scale_rows", [Pure,
   let hasVerifier = 1;
 }
 
+def SkipAttnGPU_ToOperandOp : SkipAttnGPU_Op<"to_operand", [Pure]> {
+  let summary = "Pack a warpgroup's f32 probabilities as P.V's A operand";
+  let description = [{
+    Converts a warpgroup's 64-row f32 fragment to the result's element type
+    (f16 or bf16) and packs each pair of neighbouring columns into one
+    register: the register-A operand of the P.V wgmma. It is apart from
+    `row_update` (whose 64-row form may then return f32 probabilities) so
+    that the schedule decides where the packed registers are written. With
+    the intra-warpgroup overlap they are the registers the previous block's
+    P.V is still reading: packed after that MMA's wait, the softmax before
+    it runs beside the MMA; packed inside the softmax, ptxas waits for the
+    MMA before the first register it overwrites, at the softmax's start.
+
+    ```mlir
+    %p = skipattn_gpu.to_operand %probs : !skipattn_gpu.acc<64x128xf32> -> !skipattn_gpu.operand<64x128xbf16>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$value);
+  let results = (outs SkipAttnGPU_Operand:$result);
+  let assemblyFormat = "$value attr-dict `:` type($value) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def SkipAttnGPU_StoreTileOp : SkipAttnGPU_Op<"store_tile"> {
   let summary = "Normalise a warpgroup's accumulator and store its rows";
   let description = [{
@@ -998,6 +1021,9 @@ def SkipAttnGPU_RowUpdateOp : SkipAttnGPU_Op<"row_update", [Pure,
     (intra-warpgroup overlap; `scale_rows` once that MMA is done). With `base(%mu)` the exponent base moves only past the
     `rescale_threshold`, as for `online_update`, so that `alpha` is 1 (and
     `tmem.scale` skips O) on most blocks; the new base is the last result.
+    In the 64-row form `p` may be the f32 fragment (`acc`, the scores'
+    type) instead of the packed operand: `to_operand` then packs it where
+    the schedule places it.
   }];
   let arguments = (ins SkipAttnGPU_Acc:$scores, SkipAttnGPU_Rows:$block_max,
                        SkipAttnGPU_Rows:$row_max, SkipAttnGPU_Rows:$row_sum,
@@ -1006,7 +1032,7 @@ def SkipAttnGPU_RowUpdateOp : SkipAttnGPU_Op<"row_update", [Pure,
   let results = (outs SkipAttnGPU_Rows:$new_row_max,
                       SkipAttnGPU_Rows:$new_row_sum,
                       SkipAttnGPU_Rows:$factors,
-                      SkipAttnGPU_Operand:$probs,
+                      AnyTypeOf<[SkipAttnGPU_Operand, SkipAttnGPU_Acc]>:$probs,
                       Optional<SkipAttnGPU_Rows>:$new_base);
   let assemblyFormat = [{
     $scores `,` $block_max `state` `(` $row_max `,` $row_sum `)`
