@@ -74,6 +74,65 @@ def host_overhead(n=200, reps=25):
     return res
 
 
+def host_breakdown(n=200, reps=25):
+    """Where a cached skipattn.attention call's host time goes: each step
+    of the fast path timed alone (same method as host_overhead)."""
+    dev = "cuda"
+    q = torch.randn(1, 1, 64, 64, device=dev, dtype=torch.bfloat16)
+    k = torch.randn(1, 1, 128, 64, device=dev, dtype=torch.bfloat16)
+    skipattn.attention(q, k, k)
+    ctx = _api.default_context()
+    kp = k.data_ptr()
+    key = _api._fast_key(q, k, k, False, None, None, 1, _api._NO_INTS, kp, kp)
+    kernel, oshape, device, index, need, like_q = ctx._fast[key]
+    stream = torch._C._cuda_getCurrentRawStream(index)
+    out = torch.empty(oshape, dtype=q.dtype, device=device)
+    lib = _api._library()
+
+    def per_call(fn):
+        for _ in range(50):
+            fn()
+        times = []
+        for _ in range(reps):
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            times.append((time.perf_counter() - t0) / n * 1e6)
+        torch.cuda.synchronize()
+        return float(np.median(times))
+
+    def args():
+        return _capi.AttentionArgs(_api._ARGS_SIZE, q.data_ptr(), k.data_ptr(),
+                                   k.data_ptr(), out.data_ptr(), None, None,
+                                   None, None, stream, None, 0, None, None)
+    a = args()
+    ref = ctypes.byref(a)
+    packed = _api._pack_args(_api._ARGS_SIZE, q.data_ptr(), kp, kp,
+                             out.data_ptr(), 0, 0, 0, 0, stream, 0, 0, 0, 0)
+    steps = {
+        "empty call": lambda: None,
+        "torch.empty": lambda: torch.empty(oshape, dtype=q.dtype, device=device),
+        "current stream": lambda: torch._C._cuda_getCurrentRawStream(index),
+        "key + lookup": lambda: ctx._fast.get(_api._fast_key(
+            q, k, k, False, None, None, 1, _api._NO_INTS, k.data_ptr(),
+            k.data_ptr())),
+        "torch.empty_like": lambda: torch.empty_like(q),
+        "packed args": lambda: _api._pack_args(
+            _api._ARGS_SIZE, q.data_ptr(), kp, kp, out.data_ptr(), 0, 0, 0, 0,
+            stream, 0, 0, 0, 0),
+        "grad/compile checks": lambda: (torch.is_grad_enabled(),
+                                        torch.compiler.is_compiling()),
+        "AttentionArgs": args,
+        "C launch (ctypes, prepared)": lambda: lib.skipattn_kernel_launch(kernel.value, ref),
+        "C launch (raw, packed)": lambda: _api._raw_launch(kernel, packed),
+        "_fast_attention": lambda: _api._fast_attention(
+            q, k, k, False, None, None, 1, None),
+        "skipattn.attention": lambda: skipattn.attention(q, k, k),
+    }
+    return {name: per_call(fn) for name, fn in steps.items()}
+
+
 def structured(B, H, S, D, dev, dtype, seed=0):
     rng = np.random.default_rng(seed)
     u = rng.standard_normal((B, H, 1, D))

@@ -586,15 +586,20 @@ def _fast_ints(q, x):
     return _NOT_FAST
 
 
-def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks, ints=()):
+def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks, ints, kp, vp):
     # Everything the slow path's checks and the kernel depend on for a call
     # without extra outputs; any change of shape, strides, dtype or device
     # is a different key. `factor` is _fast_factor's key part, `ints` the
-    # shapes of the lengths, page table and query lengths (None if absent).
+    # shapes of the lengths, page table and query lengths (None if absent),
+    # kp and vp K's and V's addresses (V inside K is another kernel).
     return (q.shape, k.shape, v.shape, q.stride(), k.stride(), v.stride(),
             q.dtype, k.dtype, v.dtype, q.device, k.device, v.device,
-            causal, scale, factor, min_keep_blocks, ints,
-            v.data_ptr() == k.data_ptr())
+            causal, scale, factor, min_keep_blocks, ints, kp == vp)
+
+
+_NO_INTS = (None, None, None)
+_pack_args = _capi.ARGS_PACKING.pack
+_raw_launch = None  # _capi.raw_launch(_lib), once a call was remembered
 
 
 def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
@@ -603,46 +608,61 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
     an output allocation and one C launch. None when the call is not one
     (NumPy, a factor or length tensor that needs converting, autograd or
     tracing, or not seen before); the slow path then checks everything and
-    records the signature."""
+    records the signature. Every step here is on the host's critical path
+    of a decode step: the common case (no lengths, a number or no factor)
+    takes no helper calls."""
     torch = _torch
     if torch is None or type(q) is not torch.Tensor:
         return None
-    fast = _fast_factor(factor, q)
-    if fast is _NOT_FAST:
+    # Under torch.compile the checked path traces the operator.
+    if torch.compiler.is_compiling():
         return None
-    fkey, fptr = fast
-    ints = [_fast_ints(q, x) for x in (kv_lens, page_table, q_lens)]
-    if _NOT_FAST in ints:
-        return None
+    if factor is None or _is_real(factor):
+        fkey, fptr = factor, 0
+    else:
+        fast = _fast_factor(factor, q)
+        if fast is _NOT_FAST:
+            return None
+        fkey, fptr = fast
+        fptr = fptr or 0
+    if kv_lens is None and page_table is None and q_lens is None:
+        ikey, lens, table, qlens = _NO_INTS, 0, 0, 0
+    else:
+        ints = [_fast_ints(q, x) for x in (kv_lens, page_table, q_lens)]
+        if _NOT_FAST in ints:
+            return None
+        ikey = tuple(i[0] for i in ints)
+        lens, table, qlens = (i[1] or 0 for i in ints)
     if torch.is_grad_enabled() and (q.requires_grad or k.requires_grad or
                                     v.requires_grad):
-        return None
-    if torch.compiler.is_compiling():
         return None
     ctx = context or _default
     if ctx is None:
         return None
+    kp, vp = k.data_ptr(), v.data_ptr()
     entry = ctx._fast.get(_fast_key(q, k, v, causal, scale, fkey,
-                                    min_keep_blocks,
-                                    tuple(i[0] for i in ints)))
+                                    min_keep_blocks, ikey, kp, vp))
     if entry is None:
         return None
-    kernel, oshape, device, index, need = entry
-    stream = torch._C._cuda_getCurrentRawStream(index) if index >= 0 else None
-    ws = None
+    kernel, oshape, device, index, need, like_q = entry
+    stream = torch._C._cuda_getCurrentRawStream(index) if index >= 0 else 0
+    ws = 0
     if need:
         # Split-KV: the stream's workspace, once the slow path made one
         # (and never under capture, where the slow path allocates its own).
-        ws = ctx._workspaces.get((kernel, stream))
-        if ws is None or torch.cuda.is_current_stream_capturing():
+        buf = ctx._workspaces.get((kernel.value, stream))
+        if buf is None or torch.cuda.is_current_stream_capturing():
             return None
-        ws = ws.data_ptr()
-    out = torch.empty(oshape, dtype=q.dtype, device=device)
-    a = _capi.AttentionArgs(_ARGS_SIZE, q.data_ptr(), k.data_ptr(),
-                            v.data_ptr(), out.data_ptr(), ints[0][1], fptr,
-                            None, None, stream, ws, need, ints[1][1],
-                            ints[2][1])
-    _check(_lib.skipattn_kernel_launch(kernel, ctypes.byref(a)))
+        ws = buf.data_ptr()
+    # The output is contiguous [B, Hq, Sq, Dv]: like a contiguous q when
+    # Dv = D (cheaper than naming shape, dtype and device).
+    out = torch.empty_like(q) if like_q else \
+        torch.empty(oshape, dtype=q.dtype, device=device)
+    status = _raw_launch(kernel, _pack_args(
+        _ARGS_SIZE, q.data_ptr(), kp, vp, out.data_ptr(), lens, fptr, 0, 0,
+        stream, ws, need, table, qlens))
+    if status:
+        _check(status)
     return out
 
 
@@ -652,8 +672,11 @@ _ARGS_SIZE = ctypes.sizeof(_capi.AttentionArgs)
 def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
                    kernel, oshape, kv_lens=None, page_table=None, q_lens=None):
     """Records a checked eager torch call for _fast_attention."""
-    global _torch
+    global _torch, _raw_launch
     import torch
+    # The launch function first: _fast_attention runs once _torch is set.
+    if _raw_launch is None:
+        _raw_launch = _capi.raw_launch(_library())
     _torch = torch
     fast = _fast_factor(factor, q)
     ints = [_fast_ints(q, x) for x in (kv_lens, page_table, q_lens)]
@@ -662,11 +685,12 @@ def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
     ctx = context or default_context()
     index = (q.device.index or 0) if q.device.type == "cuda" else -1
     key = _fast_key(q, k, v, causal, scale, fast[0], min_keep_blocks,
-                    tuple(i[0] for i in ints))
+                    tuple(i[0] for i in ints), k.data_ptr(), v.data_ptr())
+    like_q = q.is_contiguous() and tuple(q.shape) == tuple(oshape)
     with ctx._lock:
         if ctx._handle:
-            ctx._fast[key] = (kernel, oshape, q.device, index,
-                              ctx._workspace_bytes.get(kernel, 0))
+            ctx._fast[key] = (ctypes.c_void_p(kernel), oshape, q.device, index,
+                              ctx._workspace_bytes.get(kernel, 0), like_q)
 
 
 def _result(out, lse, stats):

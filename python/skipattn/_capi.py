@@ -6,6 +6,7 @@ checks their `struct_size`, so a mismatch is an error, not memory corruption.
 """
 
 import ctypes
+import struct
 import os
 import sys
 from pathlib import Path
@@ -86,6 +87,22 @@ class AttentionArgs(ctypes.Structure):
         ("page_table", ctypes.c_void_p),
         ("q_lens", ctypes.c_void_p),
     ]
+
+
+# AttentionArgs as bytes, for the cached call's launch: struct_size, four
+# bytes of padding, then the twelve pointers and workspace_bytes in field
+# order. Packing the values is cheaper than filling a Structure.
+ARGS_PACKING = struct.Struct("=I4x13Q")
+assert ARGS_PACKING.size == ctypes.sizeof(AttentionArgs)
+
+
+def raw_launch(lib):
+    """skipattn_kernel_launch taking the kernel as a c_void_p and the
+    arguments as ARGS_PACKING bytes (a second function object, so that the
+    declared one keeps its checked signature)."""
+    f = lib["skipattn_kernel_launch"]
+    f.restype = ctypes.c_int
+    return f
 
 
 class AICLayerDesc(ctypes.Structure):
