@@ -1,8 +1,9 @@
 // RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule))' | FileCheck %s
 // RUN: skipattn-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{overlap=0}))' | FileCheck %s --check-prefix=OFF
 
-// Intra-warpgroup overlap is the default for dense prefill with two math
-// warpgroups (D = 128 and 256), and `overlap=0` turns it off.
+// Intra-warpgroup overlap is the default for dense non-causal prefill
+// with two math warpgroups (D = 128 and 256), and `overlap=0` turns it
+// off.
 // CHECK-LABEL: func.func @dense
 // CHECK: block_q = 128, block_kv = 128, head_dim = 128
 // CHECK-SAME: overlap = true
@@ -10,6 +11,20 @@
 // OFF-NOT: overlap = true
 func.func @dense(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
                  %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
+  skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)
+      outs(%o : memref<1x2x300x128xbf16>)
+  return
+}
+
+// -----
+
+// Not for causal attention (measured slower), unless asked for.
+// CHECK-LABEL: func.func @causal
+// CHECK-NOT: overlap = true
+// OFF-LABEL: func.func @causal
+// OFF-NOT: overlap = true
+func.func @causal(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
+                  %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
   skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)
       outs(%o : memref<1x2x300x128xbf16>) {causal}
   return

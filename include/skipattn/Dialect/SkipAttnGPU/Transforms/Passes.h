@@ -28,7 +28,7 @@ struct ScheduleProblem {
   /// 0 when unknown (no GQA packing or split-KV is chosen then).
   int64_t batch = 0, qHeads = 0, kvHeads = 0;
   Type elementType;
-  bool skipping = false;
+  bool skipping = false, causal = false;
   /// Skip factors given per head at launch ([B, Hq] or [1, Hq] layouts): a
   /// skip unit must not span two heads, so heads are not packed. Factors
   /// uniform over the heads (one value, or one per sequence) pack.
