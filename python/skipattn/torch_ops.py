@@ -44,11 +44,19 @@ def _run(q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
          return_lse, return_stats, page_table, q_lens):
     if factor is not None and factors is not None:
         raise ValueError("give either a scalar factor or a factor tensor")
-    out, lse, stats = _api._attention_impl(
-        q, k, v, causal, scale, factors if factors is not None else factor,
-        min_keep_blocks, kv_lens, return_lse, return_stats,
-        page_table=page_table, q_lens=q_lens)
-    B, Hq, Sq = q.shape[:3]
+    given = factors if factors is not None else factor
+    out = None
+    if not return_lse and not return_stats:
+        # A signature the eager path has seen launches without its checks.
+        out = _api._fast_attention(q, k, v, causal, scale, given,
+                                   min_keep_blocks, None, kv_lens, page_table,
+                                   q_lens)
+    if out is not None:
+        lse, stats = None, None
+    else:
+        out, lse, stats = _api._attention_impl(
+            q, k, v, causal, scale, given, min_keep_blocks, kv_lens,
+            return_lse, return_stats, page_table=page_table, q_lens=q_lens)
     # A custom op returns fresh tensors, never None: empty ones stand in.
     if lse is None:
         lse = q.new_empty((0,), dtype=torch.float32)
