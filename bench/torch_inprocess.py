@@ -355,6 +355,33 @@ def paged_decode(target=0.7):
     return rows
 
 
+def paged_dense():
+    """Dense decode over a paged cache (pages of 16 and 64, NHD, shuffled)
+    against contiguous K/V with the same lengths, kernel time only (no
+    cuDNN, no skipping: the quick form of paged_decode)."""
+    rows = []
+    for (B, Sq, S) in DECODE_SHAPES:
+        if Sq != 1:
+            continue
+        Hq, Hkv, D = 32, 8, 128
+        q, k, v, _ = decode_inputs(B, Hq, Hkv, Sq, S, D)
+        lens = torch.full((B,), S, dtype=torch.int32, device="cuda")
+        r = {"shape": f"B{B} Hq{Hq}/Hkv{Hkv} Sq{Sq} Skv{S} D{D}"}
+        r["contiguous_ms"] = time_ms_queued(
+            lambda: skipattn.attention(q, k, v, kv_lens=lens))
+        for ps in (16, 64):
+            kc, vc, table = paged_cache(k, v, ps)
+            r[f"paged{ps}_ms"] = time_ms_queued(
+                lambda: skipattn.paged_attention(q, kc, vc, table, lens))
+            r[f"paged{ps}_ratio"] = r[f"paged{ps}_ms"] / r["contiguous_ms"]
+            del kc, vc, table
+        rows.append(r)
+        print(json.dumps(r), flush=True)
+        del q, k, v
+        torch.cuda.empty_cache()
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")
