@@ -241,3 +241,46 @@ gpu.module @k {
     gpu.return
   }
 }
+
+// -----
+
+// The softmax's fragment ops: the mask compares each column's constant
+// offset in the thread's fragment with the row's room (limit - kv_start -
+// column), so nothing per column outlives the block; row maxima reduce as
+// a tree; row_update may leave the probabilities f32, and to_operand packs
+// each pair with one cvt.rn.bf16x2.f32.
+// CHECK-LABEL: gpu.func @fragments
+// CHECK: scf.if
+// CHECK: %[[R0:.*]] = arith.subi %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: %[[ROOM0:.*]] = arith.subi %[[R0]], %{{.*}} : i32
+// CHECK-NEXT: %[[R1:.*]] = arith.subi %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: %[[ROOM1:.*]] = arith.subi %[[R1]], %{{.*}} : i32
+// CHECK: arith.cmpi slt, %c0_i32{{.*}}, %[[ROOM0]] : i32
+// CHECK: arith.cmpi slt, %c1_i32{{.*}}, %[[ROOM0]] : i32
+// CHECK: arith.cmpi slt, %c0_i32{{.*}}, %[[ROOM1]] : i32
+// CHECK: arith.cmpi slt, %c57_i32{{.*}}, %[[ROOM1]] : i32
+// CHECK: } else {
+// CHECK-COUNT-15: arith.maxnumf
+// CHECK: nvvm.shfl.sync bfly
+// CHECK-COUNT-34: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
+// CHECK-NOT: arith.truncf
+// CHECK-COUNT-16: nvvm.convert.f32x2.to.bf16x2 {{.*}} {rnd = #nvvm.fp_rnd_mode<rn>} : vector<2xbf16>
+// CHECK-NOT: nvvm.convert.f32x2.to.bf16x2
+// CHECK: gpu.return
+gpu.module @k {
+  gpu.func @fragments(%x: f32, %first: index, %len: index, %kv0: index) kernel {
+    %zero = arith.constant 0.0 : f32
+    %ninf = arith.constant 0xFF800000 : f32
+    %s = skipattn_gpu.splat %x : !skipattn_gpu.acc<64x64xf32>
+    %lim = skipattn_gpu.row_limits %first, %len {causal, q_len = 4096 : i64} : !skipattn_gpu.rows<64xi32>
+    %m = skipattn_gpu.splat %ninf : !skipattn_gpu.rows<64xf32>
+    %l = skipattn_gpu.splat %zero : !skipattn_gpu.rows<64xf32, partial>
+    %s1 = skipattn_gpu.mask %s, %lim, %kv0 : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xi32>
+    %bm = skipattn_gpu.row_max %s1 {scale = 0.5 : f32} : !skipattn_gpu.acc<64x64xf32> -> !skipattn_gpu.rows<64xf32>
+    %m1, %l1, %f, %e = skipattn_gpu.row_update %s1, %bm state(%m, %l) {scale = 0.5 : f32}
+        : !skipattn_gpu.acc<64x64xf32>, !skipattn_gpu.rows<64xf32>, !skipattn_gpu.rows<64xf32, partial>
+        -> !skipattn_gpu.acc<64x64xf32>
+    %p = skipattn_gpu.to_operand %e : !skipattn_gpu.acc<64x64xf32> -> !skipattn_gpu.operand<64x64xbf16>
+    gpu.return
+  }
+}
