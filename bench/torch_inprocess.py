@@ -28,28 +28,30 @@ import skipattn
 from skipattn import _api, _capi
 
 
-def host_overhead(n=200, reps=25):
-    """Host microseconds per cached call: the median over `reps` bursts of
+def host_us(fn, n=200, reps=25):
+    """Host microseconds per call of `fn`: the median over `reps` bursts of
     `n` calls, each burst short enough that the launch queue never fills
     (a full queue would time the GPU instead) and started on an idle GPU."""
+    for _ in range(50):
+        fn()
+    times = []
+    for _ in range(reps):
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        times.append((time.perf_counter() - t0) / n * 1e6)
+    torch.cuda.synchronize()
+    return float(np.median(times))
+
+
+def host_overhead(n=200, reps=25):
+    """Host microseconds per cached call (host_us) of each way to call."""
     dev = "cuda"
     q = torch.randn(1, 1, 64, 64, device=dev, dtype=torch.bfloat16)
     k = torch.randn(1, 1, 128, 64, device=dev, dtype=torch.bfloat16)
     res = {}
-
-    def per_call(fn):
-        for _ in range(50):
-            fn()
-        times = []
-        for _ in range(reps):
-            torch.cuda.synchronize()
-            t0 = time.perf_counter()
-            for _ in range(n):
-                fn()
-            times.append((time.perf_counter() - t0) / n * 1e6)
-        torch.cuda.synchronize()
-        return float(np.median(times))
-
+    per_call = lambda fn: host_us(fn, n, reps)
     res["skipattn.attention"] = per_call(lambda: skipattn.attention(q, k, k))
     fac = torch.full((1,), 10.0, device=dev)
     res["skipattn.attention(factor tensor)"] = per_call(
@@ -88,19 +90,7 @@ def host_breakdown(n=200, reps=25):
     stream = torch._C._cuda_getCurrentRawStream(index)
     out = torch.empty(oshape, dtype=q.dtype, device=device)
     lib = _api._library()
-
-    def per_call(fn):
-        for _ in range(50):
-            fn()
-        times = []
-        for _ in range(reps):
-            torch.cuda.synchronize()
-            t0 = time.perf_counter()
-            for _ in range(n):
-                fn()
-            times.append((time.perf_counter() - t0) / n * 1e6)
-        torch.cuda.synchronize()
-        return float(np.median(times))
+    per_call = lambda fn: host_us(fn, n, reps)
 
     def args():
         return _capi.AttentionArgs(_api._ARGS_SIZE, q.data_ptr(), k.data_ptr(),
