@@ -31,10 +31,11 @@ def SkipAttnGPUSelectSchedule
     `pingpong` the two math warpgroups take turns on the tensor cores: one
     issues its P.V and next Q.K^T while the other computes its softmax (off
     by default: measured slower on the H200, see docs/performance.md).
-    Dense prefill with two math warpgroups gets `overlap`: each warpgroup
-    keeps the previous block's P.V on the tensor cores during this block's
-    softmax (not with skip decisions, whose probabilities would pass
-    through a branch while that MMA reads them).
+    Dense non-causal prefill with two math warpgroups gets `overlap`: each
+    warpgroup keeps the previous block's P.V on the tensor cores during
+    this block's softmax (not with skip decisions, whose probabilities
+    would pass through a branch while that MMA reads them; not by default
+    with a causal mask, where it measured slower).
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
