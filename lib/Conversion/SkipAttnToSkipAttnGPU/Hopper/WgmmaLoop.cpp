@@ -441,10 +441,9 @@ void KernelBuilder::emitOverlapUpdate() {
                                      schedule.getBlockKv(), elt);
   // The probabilities stay f32 until P.V(n - 1) is done: their packed
   // registers are the ones that MMA reads. After the wait only the packing
-  // remains; O's rescale by this block's factors comes with the next
-  // iteration's P.V issue (FlashAttention-3's order). With the rescale
-  // after the wait, ptxas moves the wait up to the softmax's start to
-  // schedule the multiplies early.
+  // remains; O's rescale by this block's factors comes at the next
+  // iteration's start (FlashAttention-3's order). ptxas still places the
+  // wait first in the softmax's basic block (docs/hopper.md).
   auto upd = sg::RowUpdateOp::create(
       b, loc, TypeRange{m.getType(), l.getType(), rowsF, curScores.getType()},
       curScores, blockMax(), m, l, b.getF32FloatAttr(c2), Value(),
