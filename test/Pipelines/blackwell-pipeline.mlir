@@ -15,7 +15,7 @@
 // RUN: %python %test_inputs/extract_ptx.py %t.mlir %t.ptx
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_100a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
-// RUN: %if cuobjdump %{ %cuobjdump -sass %t.cubin | FileCheck %s --check-prefix=SASS %}
+// RUN: %if cuobjdump %{ %cuobjdump -sass %t.cubin | FileCheck %s --check-prefix=SASS --implicit-check-not=F2F.BF16.F32 %}
 
 // KL: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 64>], gate_v = true>
 // KL: %[[Q:.*]] = skipattn_gpu.ring.create {offset = 0 : i64} : <1 x ["q"] of <256x128xbf16>>
@@ -99,6 +99,8 @@
 // SASS-DAG: STTM.x32
 // SASS-DAG: UTMALDG.4D
 // SASS-DAG: UTCBAR
+// P is packed two probabilities per F2FP (no single F2F conversions).
+// SASS-DAG: F2FP.BF16.F32.PACK_AB
 
 func.func @attn(%q: tensor<2x8x1000x128xbf16>, %k: tensor<2x2x3000x128xbf16>,
                 %v: tensor<2x2x3000x128xbf16>, %lens: tensor<2xi32>,
