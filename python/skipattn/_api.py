@@ -505,8 +505,10 @@ def attention(q, k, v, *, causal=False, scale=None,
     decision is one skip unit (rows deciding together) against one KV
     block, counted at the head of the unit's first row; units without a row
     that sees a key (padding past Sq, rows the causal mask hides entirely)
-    decide nothing and are not counted. A skipped block saves its softmax,
-    its P.V product and (where the schedule allows) its V load.
+    decide nothing and are not counted. A skipped block saves its softmax
+    and its P.V product; its V load only where the schedule gates V and
+    every unit of the tile skips it (docs/embedding.md; not counted
+    separately).
     """
     if not return_lse and not return_stats:
         out = _fast_attention(q, k, v, causal, scale,
