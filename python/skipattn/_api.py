@@ -470,9 +470,10 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
     ws = (context or default_context())._workspace(kernel, tq, stream)
     _launch(kernel, tq, tk, tv, _ptr(out), _ptr(lse), _ptr(stats), fbuf, lbuf,
             stream, ws, tbuf, qbuf)
-    if _is_torch(q) and not return_lse and not return_stats:
+    if _is_torch(q):
         _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks,
-                       context, kernel, oshape, kv_lens, page_table, q_lens)
+                       context, kernel, oshape, kv_lens, page_table, q_lens,
+                       return_lse, return_stats)
     return out, lse, stats
 
 
@@ -510,12 +511,12 @@ def attention(q, k, v, *, causal=False, scale=None,
     every unit of the tile skips it (docs/embedding.md; not counted
     separately).
     """
-    if not return_lse and not return_stats:
-        out = _fast_attention(q, k, v, causal, scale,
-                              skip_softmax_threshold_scale_factor,
-                              min_keep_blocks, context, kv_lens, None, q_lens)
-        if out is not None:
-            return out
+    res = _fast_attention(q, k, v, causal, scale,
+                          skip_softmax_threshold_scale_factor, min_keep_blocks,
+                          context, kv_lens, None, q_lens, return_lse,
+                          return_stats)
+    if res is not None:
+        return res
     return _checked_call("skipattn.attention", q, k, v, causal, scale,
                          skip_softmax_threshold_scale_factor, min_keep_blocks,
                          kv_lens, return_lse, return_stats, context,
@@ -588,15 +589,17 @@ def _fast_ints(q, x):
     return _NOT_FAST
 
 
-def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks, ints, kp, vp):
-    # Everything the slow path's checks and the kernel depend on for a call
-    # without extra outputs; any change of shape, strides, dtype or device
-    # is a different key. `factor` is _fast_factor's key part, `ints` the
-    # shapes of the lengths, page table and query lengths (None if absent),
-    # kp and vp K's and V's addresses (V inside K is another kernel).
+def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks, ints, kp, vp,
+              outs=0):
+    # Everything the slow path's checks and the kernel depend on; any
+    # change of shape, strides, dtype or device is a different key.
+    # `factor` is _fast_factor's key part, `ints` the shapes of the
+    # lengths, page table and query lengths (None if absent), kp and vp
+    # K's and V's addresses (V inside K is another kernel), `outs` the
+    # extra outputs (1: lse, 2: stats; another kernel too).
     return (q.shape, k.shape, v.shape, q.stride(), k.stride(), v.stride(),
             q.dtype, k.dtype, v.dtype, q.device, k.device, v.device,
-            causal, scale, factor, min_keep_blocks, ints, kp == vp)
+            causal, scale, factor, min_keep_blocks, ints, kp == vp, outs)
 
 
 _NO_INTS = (None, None, None)
@@ -605,14 +608,16 @@ _raw_launch = None  # _capi.raw_launch(_lib), once a call was remembered
 
 
 def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
-                    kv_lens=None, page_table=None, q_lens=None):
+                    kv_lens=None, page_table=None, q_lens=None,
+                    return_lse=False, return_stats=False):
     """The cached eager torch call: a dict lookup on the call's signature,
     an output allocation and one C launch. None when the call is not one
     (NumPy, a factor or length tensor that needs converting, autograd or
     tracing, or not seen before); the slow path then checks everything and
     records the signature. Every step here is on the host's critical path
     of a decode step: the common case (no lengths, a number or no factor)
-    takes no helper calls."""
+    takes no helper calls. Returns what `attention` returns: the output,
+    then the log-sum-exp and statistics asked for."""
     torch = _torch
     if torch is None or type(q) is not torch.Tensor:
         return None
@@ -642,8 +647,9 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
     if ctx is None:
         return None
     kp, vp = k.data_ptr(), v.data_ptr()
+    outs = (1 if return_lse else 0) | (2 if return_stats else 0)
     entry = ctx._fast.get(_fast_key(q, k, v, causal, scale, fkey,
-                                    min_keep_blocks, ikey, kp, vp))
+                                    min_keep_blocks, ikey, kp, vp, outs))
     if entry is None:
         return None
     kernel, oshape, device, index, need, like_q = entry
@@ -660,19 +666,34 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
     # Dv = D (cheaper than naming shape, dtype and device).
     out = torch.empty_like(q) if like_q else \
         torch.empty(oshape, dtype=q.dtype, device=device)
+    if not outs:
+        status = _raw_launch(kernel, _pack_args(
+            _ARGS_SIZE, q.data_ptr(), kp, vp, out.data_ptr(), lens, fptr, 0,
+            0, stream, ws, need, table, qlens))
+        if status:
+            _check(status)
+        return out
+    # The library zeroes the statistics on the stream before the kernel.
+    lse = torch.empty(oshape[:3], dtype=torch.float32, device=device) \
+        if return_lse else None
+    stats = torch.empty(oshape[:2] + (2,), dtype=torch.int64, device=device) \
+        if return_stats else None
     status = _raw_launch(kernel, _pack_args(
-        _ARGS_SIZE, q.data_ptr(), kp, vp, out.data_ptr(), lens, fptr, 0, 0,
-        stream, ws, need, table, qlens))
+        _ARGS_SIZE, q.data_ptr(), kp, vp, out.data_ptr(), lens, fptr,
+        lse.data_ptr() if lse is not None else 0,
+        stats.data_ptr() if stats is not None else 0, stream, ws, need, table,
+        qlens))
     if status:
         _check(status)
-    return out
+    return _result(out, lse, stats)
 
 
 _ARGS_SIZE = ctypes.sizeof(_capi.AttentionArgs)
 
 
 def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
-                   kernel, oshape, kv_lens=None, page_table=None, q_lens=None):
+                   kernel, oshape, kv_lens=None, page_table=None, q_lens=None,
+                   return_lse=False, return_stats=False):
     """Records a checked eager torch call for _fast_attention."""
     global _torch, _raw_launch
     import torch
@@ -687,7 +708,8 @@ def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
     ctx = context or default_context()
     index = (q.device.index or 0) if q.device.type == "cuda" else -1
     key = _fast_key(q, k, v, causal, scale, fast[0], min_keep_blocks,
-                    tuple(i[0] for i in ints), k.data_ptr(), v.data_ptr())
+                    tuple(i[0] for i in ints), k.data_ptr(), v.data_ptr(),
+                    (1 if return_lse else 0) | (2 if return_stats else 0))
     like_q = q.is_contiguous() and tuple(q.shape) == tuple(oshape)
     with ctx._lock:
         if ctx._handle:

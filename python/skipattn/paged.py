@@ -92,14 +92,13 @@ def paged_attention(q, k_cache, v_cache, page_table, kv_lens, *,
     """
     k = _hnd(k_cache, kv_layout, "k_cache")
     v = _hnd(v_cache, kv_layout, "v_cache")
-    if not return_lse and not return_stats:
-        # A call seen before with int32 tables on q's device: one launch.
-        out = _api._fast_attention(q, k, v, causal, scale,
-                                   skip_softmax_threshold_scale_factor,
-                                   min_keep_blocks, context, kv_lens,
-                                   page_table, q_lens)
-        if out is not None:
-            return out
+    # A call seen before with int32 tables on q's device: one launch.
+    res = _api._fast_attention(q, k, v, causal, scale,
+                               skip_softmax_threshold_scale_factor,
+                               min_keep_blocks, context, kv_lens, page_table,
+                               q_lens, return_lse, return_stats)
+    if res is not None:
+        return res
     return _api._checked_call(
         "skipattn.paged_attention", q, k, v, causal, scale,
         skip_softmax_threshold_scale_factor, min_keep_blocks, kv_lens,

@@ -45,14 +45,15 @@ def _run(q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
     if factor is not None and factors is not None:
         raise ValueError("give either a scalar factor or a factor tensor")
     given = factors if factors is not None else factor
-    out = None
-    if not return_lse and not return_stats:
-        # A signature the eager path has seen launches without its checks.
-        out = _api._fast_attention(q, k, v, causal, scale, given,
-                                   min_keep_blocks, None, kv_lens, page_table,
-                                   q_lens)
-    if out is not None:
-        lse, stats = None, None
+    # A signature the eager path has seen launches without its checks.
+    res = _api._fast_attention(q, k, v, causal, scale, given, min_keep_blocks,
+                               None, kv_lens, page_table, q_lens, return_lse,
+                               return_stats)
+    if res is not None:
+        parts = [res] if not (return_lse or return_stats) else list(res)
+        out = parts.pop(0)
+        lse = parts.pop(0) if return_lse else None
+        stats = parts.pop(0) if return_stats else None
     else:
         out, lse, stats = _api._attention_impl(
             q, k, v, causal, scale, given, min_keep_blocks, kv_lens,

@@ -190,6 +190,41 @@ def test_repeated_calls_take_the_cached_path(device):
         skipattn.attention(q.clone().requires_grad_(), k, v, causal=True)
 
 
+@pytest.mark.parametrize("device", DEVICES)
+def test_cached_path_with_lse_and_statistics(device):
+    # Calls asking for the log-sum-exp and statistics (what the
+    # HuggingFace integration asks for on every layer) take the cached path
+    # too: a signature per choice of extra outputs, fresh buffers every
+    # call (the statistics zeroed by the library, not accumulated), and the
+    # same results as the checked call.
+    dtype = torch.float16 if device == "cuda" else torch.float32
+    rng = np.random.default_rng(21)
+    q, k, v = tensors(rng, 2, 4, 2, 80, 700, 64, dtype, device)
+    ctx = skipattn.Context()
+    kw = dict(causal=True, skip_softmax_threshold_scale_factor=200.0,
+              context=ctx)
+    first = skipattn.attention(q, k, v, return_lse=True, return_stats=True, **kw)
+    assert any(key[-1] == 3 for key in ctx._fast)
+    for _ in range(2):
+        again = skipattn.attention(q, k, v, return_lse=True, return_stats=True, **kw)
+        assert all(torch.equal(a, b) for a, b in zip(first, again))
+        assert again[2] is not first[2]
+    check(q, k, v, again[0], again[1], causal=True, factor=200.0,
+          stats=again[2], info=skipattn.kernel_info(
+              q, k, v, return_lse=True, return_stats=True, **kw))
+    assert int(again[2][..., 1].sum()) > 0
+    # Statistics alone: another signature, the same counts.
+    _, st = skipattn.attention(q, k, v, return_stats=True, **kw)
+    _, st2 = skipattn.attention(q, k, v, return_stats=True, **kw)
+    assert any(key[-1] == 2 for key in ctx._fast)
+    assert torch.equal(st, first[2]) and torch.equal(st2, first[2])
+    # Through the operator as well.
+    from skipattn import torch_ops  # noqa: F401 (registers the operator)
+    o, l, s = torch.ops.skipattn.attention(q, k, v, True, None, 200.0, None, 1,
+                                           None, True, True)
+    assert torch.equal(o, first[0]) and torch.equal(s, first[2])
+
+
 @cuda
 @pytest.mark.parametrize("D", [64, 128, 256])
 def test_cuda_strided_views_without_copies(D):
