@@ -516,7 +516,7 @@ def attention(q, k, v, *, causal=False, scale=None,
                           context, kv_lens, None, q_lens, return_lse,
                           return_stats)
     if res is not None:
-        return res
+        return _result(*res)
     return _checked_call("skipattn.attention", q, k, v, causal, scale,
                          skip_softmax_threshold_scale_factor, min_keep_blocks,
                          kv_lens, return_lse, return_stats, context,
@@ -602,6 +602,11 @@ def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks, ints, kp, vp,
             causal, scale, factor, min_keep_blocks, ints, kp == vp, outs)
 
 
+def _extra_outputs(return_lse, return_stats):
+    """The extra outputs' part of a fast-path key."""
+    return (1 if return_lse else 0) | (2 if return_stats else 0)
+
+
 _NO_INTS = (None, None, None)
 _pack_args = _capi.ARGS_PACKING.pack
 _raw_launch = None  # _capi.raw_launch(_lib), once a call was remembered
@@ -616,8 +621,8 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
     tracing, or not seen before); the slow path then checks everything and
     records the signature. Every step here is on the host's critical path
     of a decode step: the common case (no lengths, a number or no factor)
-    takes no helper calls. Returns what `attention` returns: the output,
-    then the log-sum-exp and statistics asked for."""
+    takes no helper calls. Returns (out, lse, stats), None for an output
+    not asked for."""
     torch = _torch
     if torch is None or type(q) is not torch.Tensor:
         return None
@@ -647,9 +652,9 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
     if ctx is None:
         return None
     kp, vp = k.data_ptr(), v.data_ptr()
-    outs = (1 if return_lse else 0) | (2 if return_stats else 0)
-    entry = ctx._fast.get(_fast_key(q, k, v, causal, scale, fkey,
-                                    min_keep_blocks, ikey, kp, vp, outs))
+    entry = ctx._fast.get(_fast_key(
+        q, k, v, causal, scale, fkey, min_keep_blocks, ikey, kp, vp,
+        _extra_outputs(return_lse, return_stats)))
     if entry is None:
         return None
     kernel, oshape, device, index, need, like_q = entry
@@ -666,26 +671,21 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
     # Dv = D (cheaper than naming shape, dtype and device).
     out = torch.empty_like(q) if like_q else \
         torch.empty(oshape, dtype=q.dtype, device=device)
-    if not outs:
-        status = _raw_launch(kernel, _pack_args(
-            _ARGS_SIZE, q.data_ptr(), kp, vp, out.data_ptr(), lens, fptr, 0,
-            0, stream, ws, need, table, qlens))
-        if status:
-            _check(status)
-        return out
     # The library zeroes the statistics on the stream before the kernel.
-    lse = torch.empty(oshape[:3], dtype=torch.float32, device=device) \
-        if return_lse else None
-    stats = torch.empty(oshape[:2] + (2,), dtype=torch.int64, device=device) \
-        if return_stats else None
+    lse = stats = None
+    lp = sp = 0
+    if return_lse:
+        lse = torch.empty(oshape[:3], dtype=torch.float32, device=device)
+        lp = lse.data_ptr()
+    if return_stats:
+        stats = torch.empty(oshape[:2] + (2,), dtype=torch.int64, device=device)
+        sp = stats.data_ptr()
     status = _raw_launch(kernel, _pack_args(
-        _ARGS_SIZE, q.data_ptr(), kp, vp, out.data_ptr(), lens, fptr,
-        lse.data_ptr() if lse is not None else 0,
-        stats.data_ptr() if stats is not None else 0, stream, ws, need, table,
-        qlens))
+        _ARGS_SIZE, q.data_ptr(), kp, vp, out.data_ptr(), lens, fptr, lp, sp,
+        stream, ws, need, table, qlens))
     if status:
         _check(status)
-    return _result(out, lse, stats)
+    return out, lse, stats
 
 
 _ARGS_SIZE = ctypes.sizeof(_capi.AttentionArgs)
@@ -709,7 +709,7 @@ def _remember_fast(q, k, v, causal, scale, factor, min_keep_blocks, context,
     index = (q.device.index or 0) if q.device.type == "cuda" else -1
     key = _fast_key(q, k, v, causal, scale, fast[0], min_keep_blocks,
                     tuple(i[0] for i in ints), k.data_ptr(), v.data_ptr(),
-                    (1 if return_lse else 0) | (2 if return_stats else 0))
+                    _extra_outputs(return_lse, return_stats))
     like_q = q.is_contiguous() and tuple(q.shape) == tuple(oshape)
     with ctx._lock:
         if ctx._handle:

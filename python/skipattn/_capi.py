@@ -6,8 +6,8 @@ checks their `struct_size`, so a mismatch is an error, not memory corruption.
 """
 
 import ctypes
-import struct
 import os
+import struct
 import sys
 from pathlib import Path
 

@@ -98,7 +98,7 @@ def paged_attention(q, k_cache, v_cache, page_table, kv_lens, *,
                                min_keep_blocks, context, kv_lens, page_table,
                                q_lens, return_lse, return_stats)
     if res is not None:
-        return res
+        return _api._result(*res)
     return _api._checked_call(
         "skipattn.paged_attention", q, k, v, causal, scale,
         skip_softmax_threshold_scale_factor, min_keep_blocks, kv_lens,

@@ -50,10 +50,7 @@ def _run(q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
                                None, kv_lens, page_table, q_lens, return_lse,
                                return_stats)
     if res is not None:
-        parts = [res] if not (return_lse or return_stats) else list(res)
-        out = parts.pop(0)
-        lse = parts.pop(0) if return_lse else None
-        stats = parts.pop(0) if return_stats else None
+        out, lse, stats = res
     else:
         out, lse, stats = _api._attention_impl(
             q, k, v, causal, scale, given, min_keep_blocks, kv_lens,

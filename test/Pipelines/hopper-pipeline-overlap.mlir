@@ -2,9 +2,10 @@
 // `overlap`, asked for here; the default for non-causal prefill): iteration n first rescales O by block
 // n - 1's factors, issues Q.K^T(n), then (under n >= 1) P(n - 1).V(n - 1)
 // with the probabilities the loop carried, and waits for the scores alone
-// (pending = 1); block n's mask and row_update (f32 probabilities) run
-// while that P.V is on the tensor cores; after its wait the probabilities
-// are packed (to_operand) into the registers it read. V's waits and
+// (pending = 1); block n's mask and row_update (f32 probabilities) come
+// before that P.V's wait in the IR (ptxas moves the wait to the start of
+// their basic block, docs/hopper.md); after it the probabilities are
+// packed (to_operand) into the registers the P.V read. V's waits and
 // releases lag one block; the last iteration completes its own block; the
 // load role fills K and V from two warps. The protocol verifier accepts
 // the lagged V ring (verify-protocol-lagged.mlir rejects broken

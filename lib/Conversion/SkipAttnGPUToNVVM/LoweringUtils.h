@@ -112,14 +112,12 @@ struct Emitter {
     v = LLVM::InsertElementOp::create(b, loc, v, x, c32(0));
     return LLVM::InsertElementOp::create(b, loc, v, y, c32(1));
   }
-  /// Two f32 values as one 32-bit register of two 16-bit `elt` values
-  /// (f16 or bf16), `lo` in the low half: the register-A operand and the
-  /// output's column pairs share this packing.
-  /// Two f32 values rounded to nearest even as the halves of one 32-bit
-  /// register (`lo` in bits 0-15): one cvt.rn.{bf16x2,f16x2}.f32, which
-  /// is F2FP.PACK_AB on the ALU pipe. Two scalar conversions would be two
-  /// F2F on the pipe of MUFU.EX2, doubling the load the softmax's
-  /// exponentials already put on it.
+  /// Two f32 values rounded to nearest even as one 32-bit register of two
+  /// 16-bit `elt` values (f16 or bf16), `lo` in bits 0-15: the register-A
+  /// operand and the output's column pairs share this packing. One
+  /// cvt.rn.{bf16x2,f16x2}.f32 is F2FP.PACK_AB on the ALU pipe; two scalar
+  /// conversions would be two F2F on the pipe of MUFU.EX2, doubling the
+  /// load the softmax's exponentials already put on it.
   Value packPair(Value lo, Value hi, Type elt) {
     auto pairT = VectorType::get({2}, elt);
     auto rn = NVVM::FPRoundingMode::RN;

@@ -332,6 +332,7 @@ struct ScaleRowsLowering : OpConversionPattern<sg::ScaleRowsOp> {
     return success();
   }
 };
+
 struct ToOperandLowering : OpConversionPattern<sg::ToOperandOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::ToOperandOp op, OpAdaptor adaptor,

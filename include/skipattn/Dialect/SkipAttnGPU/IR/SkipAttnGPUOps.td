@@ -697,9 +697,9 @@ def SkipAttnGPU_ToOperandOp : SkipAttnGPU_Op<"to_operand", [Pure]> {
     `row_update` (whose 64-row form may then return f32 probabilities) so
     that the schedule decides where the packed registers are written. With
     the intra-warpgroup overlap they are the registers the previous block's
-    P.V is still reading: packed after that MMA's wait, the softmax before
-    it runs beside the MMA; packed inside the softmax, ptxas waits for the
-    MMA before the first register it overwrites, at the softmax's start.
+    P.V is still reading, so the schedule packs after that MMA's wait.
+    (ptxas nevertheless places that wait at the start of the softmax's
+    basic block; docs/hopper.md has what was tried.)
 
     ```mlir
     %p = skipattn_gpu.to_operand %probs : !skipattn_gpu.acc<64x128xf32> -> !skipattn_gpu.operand<64x128xbf16>

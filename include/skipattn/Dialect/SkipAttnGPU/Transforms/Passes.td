@@ -32,10 +32,12 @@ def SkipAttnGPUSelectSchedule
     issues its P.V and next Q.K^T while the other computes its softmax (off
     by default: measured slower on the H200, see docs/performance.md).
     Dense non-causal prefill with two math warpgroups gets `overlap`: each
-    warpgroup keeps the previous block's P.V on the tensor cores during
-    this block's softmax (not with skip decisions, whose probabilities
-    would pass through a branch while that MMA reads them; not by default
-    with a causal mask, where it measured slower).
+    warpgroup issues the previous block's P.V behind this block's Q.K^T
+    and waits for it after this block's softmax in the IR (ptxas moves
+    that wait to the softmax's start; docs/hopper.md). Not with skip
+    decisions, whose probabilities would pass through a branch while that
+    MMA reads them; not by default with a causal mask, where it measured
+    slower.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",

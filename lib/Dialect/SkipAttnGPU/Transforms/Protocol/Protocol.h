@@ -3,7 +3,7 @@
 // VerifyProtocol.cpp describes the protocol; each check lives in its own
 // file: Rings.cpp (a ring's producer and consumers), Turns.cpp (pingpong
 // turns and where rings sit in shared memory), Pipes.cpp (sm_100a's
-// commit pipes).
+// commit pipes); Blocks.cpp holds the loop-index matchers they share.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +32,12 @@ bool sameBlocks(scf::ForOp a, scf::ForOp b);
 /// Whether `a` comes before `b` in the program order of `body`, where both
 /// are nested in it (ops under one scf.if are not ordered here).
 bool before(Operation *a, Operation *b, Block *body);
+/// `index` is `x - 1` (or `x + -1`, or one below a constant `x`).
+bool isOneBelow(Value index, Value x);
+/// `cond` is `n == ub - 1` for `loop`'s induction variable n.
+bool isLastIteration(Value cond, scf::ForOp loop);
+/// `cond` is `x >= 1` (or `x > 0`, `x != 0`).
+bool isAtLeastOne(Value cond, Value x);
 
 /// The mbarrier protocol of one ring.
 LogicalResult checkRing(RingCreateOp ring);

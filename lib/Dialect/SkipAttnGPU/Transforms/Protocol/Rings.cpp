@@ -18,73 +18,6 @@ using namespace mlir;
 using namespace mlir::skipattn_gpu;
 using namespace mlir::skipattn_gpu::protocol;
 
-BlockRef mlir::skipattn_gpu::protocol::classify(Value index) {
-  BlockRef r;
-  APInt c;
-  if (matchPattern(index, m_ConstantInt(&c))) {
-    r.kind = BlockRef::Constant;
-    r.value = c.getSExtValue();
-    return r;
-  }
-  auto asIV = [&](Value v) -> scf::ForOp {
-    auto arg = dyn_cast<BlockArgument>(v);
-    if (!arg)
-      return {};
-    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
-    return loop && loop.getInductionVar() == arg ? loop : scf::ForOp();
-  };
-  if (scf::ForOp loop = asIV(index)) {
-    r.kind = BlockRef::LoopPlus;
-    r.loop = loop;
-    return r;
-  }
-  if (auto add = index.getDefiningOp<arith::AddIOp>()) {
-    for (auto [a, b] : {std::pair(add.getLhs(), add.getRhs()),
-                        std::pair(add.getRhs(), add.getLhs())})
-      if (scf::ForOp loop = asIV(a))
-        if (matchPattern(b, m_ConstantInt(&c))) {
-          r.kind = BlockRef::LoopPlus;
-          r.loop = loop;
-          r.value = c.getSExtValue();
-          return r;
-        }
-  }
-  if (auto sub = index.getDefiningOp<arith::SubIOp>())
-    if (scf::ForOp loop = asIV(sub.getLhs()))
-      if (matchPattern(sub.getRhs(), m_ConstantInt(&c))) {
-        r.kind = BlockRef::LoopPlus;
-        r.loop = loop;
-        r.value = -c.getSExtValue();
-        return r;
-      }
-  return r;
-}
-
-/// `x - 1` (or `x + -1`, or one below a constant `x`) for the value `x`.
-static bool isOneBelow(Value index, Value x) {
-  APInt c, d;
-  if (matchPattern(index, m_ConstantInt(&c)) &&
-      matchPattern(x, m_ConstantInt(&d)))
-    return c.getSExtValue() + 1 == d.getSExtValue();
-  if (auto sub = index.getDefiningOp<arith::SubIOp>())
-    return sub.getLhs() == x && matchPattern(sub.getRhs(), m_One());
-  auto add = index.getDefiningOp<arith::AddIOp>();
-  return add && add.getLhs() == x &&
-         matchPattern(add.getRhs(), m_ConstantInt(&c)) && c.isAllOnes();
-}
-
-/// `cond` is `n == ub - 1` for the loop's induction variable n.
-static bool isLastIteration(Value cond, scf::ForOp loop) {
-  auto cmp = cond.getDefiningOp<arith::CmpIOp>();
-  if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::eq)
-    return false;
-  for (auto [a, b] : {std::pair(cmp.getLhs(), cmp.getRhs()),
-                      std::pair(cmp.getRhs(), cmp.getLhs())})
-    if (a == loop.getInductionVar() && isOneBelow(b, loop.getUpperBound()))
-      return true;
-  return false;
-}
-
 /// Whether an op in `root` (an operation or a region) uses `ring`.
 template <typename Root> static bool usesRing(Root &root, Value ring) {
   return root
@@ -102,19 +35,6 @@ static bool thenOnly(scf::IfOp ifOp, Value ring) {
   return usesRing(ifOp.getThenRegion(), ring) &&
          (ifOp.getElseRegion().empty() ||
           !usesRing(ifOp.getElseRegion(), ring));
-}
-
-/// `cond` is `x >= 1` (or `x > 0`, `x != 0`) for the value `x`.
-static bool isAtLeastOne(Value cond, Value x) {
-  auto cmp = cond.getDefiningOp<arith::CmpIOp>();
-  if (!cmp || cmp.getLhs() != x)
-    return false;
-  using P = arith::CmpIPredicate;
-  P p = cmp.getPredicate();
-  return ((p == P::uge || p == P::sge) &&
-          matchPattern(cmp.getRhs(), m_One())) ||
-         ((p == P::ugt || p == P::sgt || p == P::ne) &&
-          matchPattern(cmp.getRhs(), m_Zero()));
 }
 
 namespace {
@@ -266,25 +186,6 @@ LogicalResult RingChecker::rejectHidden(Operation &op) {
                           "check does not follow; keep ring ops at the "
                           "iteration's top level or under scf.if");
   return success();
-}
-
-bool mlir::skipattn_gpu::protocol::before(Operation *a, Operation *b,
-                                          Block *body) {
-  Operation *x = body->findAncestorOpInBlock(*a);
-  Operation *y = body->findAncestorOpInBlock(*b);
-  return x && y && x != y && x->isBeforeInBlock(y);
-}
-
-bool mlir::skipattn_gpu::protocol::sameBlocks(scf::ForOp a, scf::ForOp b) {
-  return a.getLowerBound() == b.getLowerBound() &&
-         a.getUpperBound() == b.getUpperBound() &&
-         matchPattern(a.getStep(), m_One()) &&
-         matchPattern(b.getStep(), m_One());
-}
-
-bool mlir::skipattn_gpu::protocol::isLoopBlock(Value index, scf::ForOp loop) {
-  BlockRef r = classify(index);
-  return r.kind == BlockRef::LoopPlus && r.loop == loop && r.value == 0;
 }
 
 LogicalResult
