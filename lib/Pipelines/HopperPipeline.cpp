@@ -43,6 +43,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.gateV = options.gateV;
   select.voteAhead = options.voteAhead;
   select.overlap = options.overlap;
+  select.tmaStore = options.tmaStore;
   select.ctasPerSM = options.ctasPerSM;
   select.rescaleThreshold = options.rescaleThreshold;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));

@@ -6,7 +6,8 @@
 // ballot and issues P.V only for those that keep the block; its next two
 // warps load Q/K and (only when some warpgroup keeps the block) V. The
 // math warpgroups wait for S, load it one row per thread, vote per warp,
-// write P over S, rescale O in place and vote. ptxas keeps both setmaxnreg
+// write P over S, rescale O in place and vote; at the end each stages its
+// O rows in its rows of Q (16-byte shared stores) and stores them by TMA. ptxas keeps both setmaxnreg
 // (no C7508) and spills nothing; the SASS has the tensor-memory MMAs, loads
 // and stores and the register reallocation.
 // REQUIRES: ptxas
@@ -17,7 +18,7 @@
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_100a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 // RUN: %if cuobjdump %{ %cuobjdump -sass %t.cubin | FileCheck %s --check-prefix=SASS --implicit-check-not=F2F.BF16.F32 %}
 
-// KL: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 64>], gate_v = true>
+// KL: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 64>], gate_v = true, tma_store = true>
 // KL: %[[Q:.*]] = skipattn_gpu.ring.create {offset = 0 : i64} : <1 x ["q"] of <256x128xbf16>>
 // KL: %[[K:.*]] = skipattn_gpu.ring.create {offset = 65536 : i64} : <2 x ["k"] of <128x128xbf16>, consumers = 1>
 // KL: %[[V:.*]] = skipattn_gpu.ring.create {offset = 131072 : i64} : <2 x ["v"] of <128x128xbf16>, consumers = 2, votes = true>
@@ -64,7 +65,9 @@
 // KL: skipattn_gpu.pipe.wait %[[O]][%c0]
 // KL: skipattn_gpu.tmem.load %[[TM]]
 // KL: skipattn_gpu.add_stats {{.*}} {per_warp}
-// KL: skipattn_gpu.store_tile {{.*}} : <128x128xf32>, <128xf32, partial>
+// KL: %[[QT:.*]] = skipattn_gpu.ring.wait %[[Q]][%c0], "q"
+// KL: %[[STAGE:.*]] = skipattn_gpu.subtile %[[QT]][%{{.*}}] : <256x128xbf16> -> <128x128xbf16, pitch = 256>
+// KL: skipattn_gpu.tma_store_tile %{{.*}}, %{{.*}} via %[[STAGE]] into %arg3[%{{.*}}] : <128x128xf32>, <128xf32, partial>, <128x128xbf16, pitch = 256>, !llvm.ptr
 // KL: skipattn_gpu.store_lse
 // KL: skipattn_gpu.tmem.dealloc %[[TM]] {threads = 256 : i64}
 
@@ -84,6 +87,8 @@
 // PTX-DAG: tcgen05.wait::st.sync.aligned
 // PTX-DAG: tcgen05.dealloc.cta_group::1.sync.aligned.b32
 // PTX-DAG: cp.async.bulk.tensor.4d
+// PTX-DAG: cp.async.bulk.tensor.4d.global.shared::cta.tile.bulk_group
+// PTX-DAG: cp.async.bulk.wait_group.read 0
 // PTX-DAG: vote.sync.all.pred
 // PTX-DAG: bar.red.and.pred
 // PTX-DAG: mbarrier.try_wait.parity
@@ -98,6 +103,8 @@
 // SASS-DAG: LDTM.x32
 // SASS-DAG: STTM.x32
 // SASS-DAG: UTMALDG.4D
+// SASS-DAG: STS.128
+// SASS-DAG: UTMASTG.4D
 // SASS-DAG: UTCBAR
 // P is packed two probabilities per F2FP (no single F2F conversions).
 // SASS-DAG: F2FP.BF16.F32.PACK_AB

@@ -3,6 +3,8 @@
 // and the kernel assembles without register spills. Warp-specialized (the
 // default): the roles resize their registers and ptxas keeps setmaxnreg (no
 // C7508 warning); the math warps release stages through empty barriers.
+// The output map is the fourth grid-constant TMA parameter: each math
+// warpgroup stages its rows in Q's shared memory and stores them by TMA.
 // With pingpong=true the math warpgroups also take turns (named barriers of
 // 256 threads). With warp-specialize=false the math warps' first thread
 // loads.
@@ -22,7 +24,8 @@
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_90a -v %t1.ptx -o %t1.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 
 // NVVM: gpu.module @skipattn_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx86">]
-// NVVM: llvm.func @attn(%{{.*}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant}
+// NVVM: llvm.func @attn(%arg0: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant}
+// NVVM-SAME: %arg3: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant})
 
 // PTX: .target sm_90a
 // PTX: .entry attn(
@@ -40,6 +43,9 @@
 // PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // PTX-DAG: bar.red.and.pred
 // PTX-DAG: ex2.approx.ftz.f32
+// PTX-DAG: fence.proxy.async.shared::cta
+// PTX-DAG: cp.async.bulk.tensor.4d.global.shared::cta.tile.bulk_group
+// PTX-DAG: cp.async.bulk.wait_group.read 0
 // ONE-DAG: bar.sync 0
 
 // PTXAS: Compiling entry function 'attn' for 'sm_90a'

@@ -95,6 +95,12 @@ static cl::opt<int64_t>
                      "schedule's choice)"),
             cl::init(-1), cl::cat(cat));
 static cl::opt<int64_t>
+    tmaStore("tma-store",
+             cl::desc("CUDA: each math warpgroup stages its output rows in "
+                      "shared memory and stores them by TMA (1 on, 0 off, -1 "
+                      "the schedule's choice)"),
+             cl::init(-1), cl::cat(cat));
+static cl::opt<int64_t>
     voteAhead("vote-ahead",
               cl::desc("CUDA, gated V: vote on block n + 1 before block n's "
                        "P.V (1 on, 0 off, -1 the schedule's choice)"),
@@ -449,6 +455,7 @@ int main(int argc, char **argv) {
   gopts.gateV = gateV;
   gopts.voteAhead = voteAhead;
   gopts.overlap = overlap;
+  gopts.tmaStore = tmaStore;
   gopts.ctasPerSM = ctasPerSM;
   gopts.rescaleThreshold = rescaleThreshold;
   gopts.chip = chip;

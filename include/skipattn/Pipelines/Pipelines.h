@@ -109,6 +109,11 @@ struct HopperPipelineOptions
                      "block n's softmax: 1 on, 0 off, -1 the schedule's "
                      "choice"),
       llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> tmaStore{
+      *this, "tma-store",
+      llvm::cl::desc("TMA-store epilogue: 1 on, 0 off, -1 the schedule's "
+                     "choice"),
+      llvm::cl::init(-1)};
   PassOptions::Option<int64_t> ctasPerSM{
       *this, "ctas-per-sm",
       llvm::cl::desc("CTAs resident per SM, 1 or 2 (0: the schedule's)"),

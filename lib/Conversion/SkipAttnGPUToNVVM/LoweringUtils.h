@@ -31,6 +31,9 @@ constexpr int64_t kTmemBarrier = 5;
 /// The two math warpgroups of a value split meet on this one to exchange
 /// block maxima, probabilities and row sums.
 constexpr int64_t kExchangeBarrier = 6;
+/// The TMA-store epilogue: math warpgroup w meets on 8 + w once its rows
+/// are staged.
+constexpr int64_t kFirstStoreBarrier = 8;
 
 /// Builds arithmetic at one location. Values are i32 unless named otherwise.
 struct Emitter {
@@ -63,6 +66,7 @@ struct Emitter {
   }
   Value andI(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value xorI(Value x, Value y) { return arith::XOrIOp::create(b, loc, x, y); }
   Value minS(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
   Value maxS(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
@@ -196,6 +200,21 @@ struct Emitter {
         b, loc, p3, arith::ExtUIOp::create(b, loc, i64(), addr).getResult());
   }
 };
+
+/// The TMA-store epilogue's staging tile (`skipattn_gpu.tma_store_tile`):
+/// the shared address of 16-byte chunk `chunk` (columns 8 chunk ..
+/// 8 chunk + 7) of row `row` of a tile at `stage` whose 64-column boxes
+/// are `pitch` rows apart, 128-byte swizzled as a TMA box is (the chunk
+/// index XOR the row's place in its 8-row atom).
+Value stagedChunk(Emitter &e, Value stage, int64_t pitch, Value row,
+                  int64_t chunk);
+/// The rest of the TMA-store epilogue once each thread wrote its rows
+/// into the stage: the writes fenced for the async proxy, the warpgroup
+/// met, and one thread storing each 64-column box of the `rows` x `cols`
+/// tile through `desc` at (column, `row`, `head`, `batch`) and waiting
+/// until the boxes have been read.
+void storeStagedTile(Emitter &e, skipattn_gpu::TmaStoreTileOp op, Value stage,
+                     Value desc, Value row, Value head, Value batch);
 
 /// The fields of an LLVM struct value (a fragment's registers).
 inline SmallVector<Value> structFields(Emitter &e, Value s) {

@@ -157,11 +157,12 @@ mlir::skipattn::convertSkipAttnGPUToNVVM(gpu::GPUModuleOp module) {
       continue;
     if (failed(lowerStructure(kernel)))
       return failure();
-    // TMA descriptors: the pointer arguments the tma_load ops read.
+    // TMA descriptors: the pointer arguments the TMA loads and stores read.
     SmallVector<int32_t> tma;
     for (BlockArgument a : kernel.getArguments())
-      if (llvm::any_of(a.getUsers(),
-                       [](Operation *u) { return isa<sg::TmaLoadOp>(u); }))
+      if (llvm::any_of(a.getUsers(), [](Operation *u) {
+            return isa<sg::TmaLoadOp, sg::TmaStoreTileOp>(u);
+          }))
         tma.push_back(a.getArgNumber());
     kernel->setAttr(kTmaParamsAttrName, DenseI32ArrayAttr::get(ctx, tma));
   }

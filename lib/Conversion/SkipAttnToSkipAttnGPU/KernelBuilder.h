@@ -177,6 +177,19 @@ private:
   // before that block's P.V); `pendingO` is the accumulator with
   // P.V(n - 1) possibly in flight; block n's go to the next iteration.
   bool overlap = false;
+  // The TMA-store epilogue: the output is a tensor map (`tma_out`), each
+  // math warpgroup's rows staged in its rows of Q.
+  bool tmaStore = false;
+  /// The output map's box: one math warpgroup's rows, [columns, rows,
+  /// heads] (a packed tile's heads as its Q box has them).
+  SmallVector<int64_t> outBox() const {
+    if (heads > 1)
+      return {64, positions, heads};
+    return {64, wgRows, 1};
+  }
+  /// The shared memory a math warpgroup stages its output rows in: its
+  /// rows of the Q tile, which nothing reads once its MMAs completed.
+  Value outStage();
   Value lagProbs, lagFactors, pendingO, blockProbs, blockFactors;
   Value limits;
   // Split-KV: this CTA's split, the workspace parameter, the byte of shared

@@ -178,11 +178,14 @@ LogicalResult KernelBuilder::analyze() {
   problem.elementType = elt;
   problem.skipping = blocked.hasSkipping();
   problem.runtimeFactors = skipattn::factorsPerHead(blocked.getSkipFactors());
+  problem.outTmaStrides = skipattn_gpu::outTmaStrides(
+      (merge ? merge.getOut() : finalize.getOut()).getType());
   // The attention's value_in_key was checked at the schedule's selection;
   // the blocked IR reads V through its own operand either way.
   problem.valueInKey = schedule.getValueInKey();
   tc = schedule.getMma() == sg::MMAKind::tcgen05;
   wgRows = schedule.getWarpgroupRows();
+  tmaStore = schedule.getTmaStore();
   if (failed(skipattn_gpu::verifySchedule(
           schedule, problem, tc ? "sm_100a" : "sm_90a",
           [&] { return blocked.emitOpError(); })))
@@ -230,10 +233,11 @@ LogicalResult KernelBuilder::analyze() {
       failed(isArg(softmax.getValue(), "value", softmax)) ||
       failed(isArg(outArg, "output", finalize)))
     return failure();
-  params = {{pack.getQuery(), sg::KernelParam::tma_q},
-            {scores.getKey(), sg::KernelParam::tma_k},
-            {softmax.getValue(), sg::KernelParam::tma_v},
-            {outArg, sg::KernelParam::out}};
+  params = {
+      {pack.getQuery(), sg::KernelParam::tma_q},
+      {scores.getKey(), sg::KernelParam::tma_k},
+      {softmax.getValue(), sg::KernelParam::tma_v},
+      {outArg, tmaStore ? sg::KernelParam::tma_out : sg::KernelParam::out}};
   // Scalars the tile loads from other arguments: the runtime skip factors
   // (blocked_kv's operand) and the KV lengths, which are what the loop's
   // kv_len is computed from.
@@ -455,8 +459,9 @@ LogicalResult KernelBuilder::run() {
   SmallVector<Type> argTypes;
   SmallVector<Attribute> kinds;
   for (auto &[arg, kind] : params) {
-    bool tma = kind == sg::KernelParam::tma_q ||
-               kind == sg::KernelParam::tma_k || kind == sg::KernelParam::tma_v;
+    bool tma =
+        kind == sg::KernelParam::tma_q || kind == sg::KernelParam::tma_k ||
+        kind == sg::KernelParam::tma_v || kind == sg::KernelParam::tma_out;
     argTypes.push_back(tma ? Type(ptr) : Type(gptr));
     kinds.push_back(sg::KernelParamAttr::get(ctx, kind));
   }
@@ -634,7 +639,7 @@ LogicalResult KernelBuilder::run() {
       {64, positions, heads},
       {64, pageTable ? std::min(pageSize, schedule.getBlockKv())
                      : schedule.getBlockKv()},
-      workspaceBytes));
+      workspaceBytes, tmaStore ? outBox() : SmallVector<int64_t>()));
   module->setAttr(sg::kLaunchAttrName, b.getArrayAttr(launches));
   kernel->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
                                       {static_cast<int32_t>(threads), 1, 1}));

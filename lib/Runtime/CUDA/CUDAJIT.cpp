@@ -169,6 +169,7 @@ static std::string serialize(const CUDABinary &b) {
        "\nparams=" + llvm::join(b.params, ";") + "\n";
   s += "box=" + three(b.boxQ) + "," + std::to_string(b.boxKV[0]) + "," +
        std::to_string(b.boxKV[1]) + "\n";
+  s += "boxout=" + three(b.boxOut) + "\n";
   s += "workspace=" + std::to_string(b.workspace) + "\n";
   s += std::string("ptx=") + (b.isPtx ? "1" : "0") + "\n\n";
   return s + b.image;
@@ -212,6 +213,8 @@ static bool deserialize(llvm::StringRef s, CUDABinary &b) {
       b.boxQ = {box[0], box[1], box[2]};
       b.boxKV = {box[3], box[4]};
       ++seen;
+    } else if (k == "boxout" && ints(v, b.boxOut.data(), 3)) {
+      ++seen;
     } else if (k == "workspace" && !v.getAsInteger(10, b.workspace) &&
                b.workspace >= 0) {
       ++seen;
@@ -219,7 +222,7 @@ static bool deserialize(llvm::StringRef s, CUDABinary &b) {
       b.isPtx = v == "1", ++seen;
   }
   b.image = s.drop_front(end + 2).str();
-  return seen == 8 && !b.image.empty();
+  return seen == 9 && !b.image.empty();
 }
 
 /// Runs the pipeline and extracts the binary and launch contract.
@@ -253,6 +256,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   po.gateV = options.gateV;
   po.voteAhead = options.voteAhead;
   po.overlap = options.overlap;
+  po.tmaStore = options.tmaStore;
   po.ctasPerSM = options.ctasPerSM;
   po.rescaleThreshold = options.rescaleThreshold;
   po.chip = chip;
@@ -285,6 +289,8 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   llvm::copy(launch.getBlock(), bin.block.begin());
   llvm::copy(launch.getBoxQ(), bin.boxQ.begin());
   llvm::copy(launch.getBoxKv(), bin.boxKV.begin());
+  if (!launch.getBoxOut().empty())
+    llvm::copy(launch.getBoxOut(), bin.boxOut.begin());
   bin.smem = launch.getSmem();
   bin.workspace = launch.getWorkspace();
   for (mlir::skipattn_gpu::KernelParam p : launch.getParamKinds())
@@ -324,10 +330,11 @@ CUDAKernel::compile(const AttentionSpec &spec,
                     "|gatev=" + std::to_string(options.gateV) +
                     "|ahead=" + std::to_string(options.voteAhead) +
                     "|overlap=" + std::to_string(options.overlap) +
+                    "|tmastore=" + std::to_string(options.tmaStore) +
                     "|ctas=" + std::to_string(options.ctasPerSM) +
                     "|rescale=" + std::to_string(options.rescaleThreshold) +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +
-                    "|abi=5" +
+                    "|abi=6" +
                     "|skipattn=" SKIPATTN_VERSION "|llvm=" LLVM_VERSION_STRING;
 
   static std::mutex mu;
@@ -463,10 +470,13 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
     return llvm::createStringError("q_lens must be given exactly when the "
                                    "kernel was compiled for left-padded "
                                    "queries");
-  // The output is written in 32-bit column pairs.
-  if (out % 4)
-    return llvm::createStringError("the output must start at a 4-byte "
-                                   "aligned address");
+  // The output is written in 32-bit column pairs, or by TMA.
+  bool tmaOut = llvm::is_contained(bin_.params, "tma_out");
+  if (out % (tmaOut ? 16 : 4))
+    return llvm::createStringError(
+        tmaOut ? "the output must start at a 16-byte aligned address (this "
+                 "kernel stores it by TMA)"
+               : "the output must start at a 4-byte aligned address");
   if (llvm::Error e = loadModule(device))
     return e;
   auto d = cuda::Driver::get(device);
@@ -480,8 +490,8 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
         function = l.function;
   }
   bool bf16 = s.dtype == ::skipattn::DType::BF16;
-  cuda::TensorMap maps[3];
-  const cuda::CUdeviceptr bases[3] = {q, k, v};
+  cuda::TensorMap maps[4];
+  const cuda::CUdeviceptr bases[4] = {q, k, v, tmaOut ? out : 0};
   // 4-D maps over [B, H, S, D] with the views' strides (contiguous when the
   // spec has none).
   auto strides = [](const std::vector<int64_t> &given, const int64_t *sizes,
@@ -497,19 +507,25 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
   const int64_t qSizes[4] = {s.batch, s.qHeads, s.qLen, s.headDim};
   const auto kShape = s.kvShape(s.headDim), vShape = s.kvShape(s.dv());
   const int64_t *kSizes = kShape.data(), *vSizes = vShape.data();
-  int64_t qStr[4], kStr[4], vStr[4];
+  const int64_t outSizes[4] = {s.batch, s.qHeads, s.qLen, s.dv()};
+  int64_t qStr[4], kStr[4], vStr[4], outStr[4];
   strides(s.qStrides, qSizes, qStr);
   strides(s.kStrides, kSizes, kStr);
   strides(s.vStrides, vSizes, vStr);
-  // Q's box spans packed heads; K's and V's are one head's rows.
-  const int64_t *sizes[3] = {qSizes, kSizes, vSizes};
-  const int64_t *strideOf[3] = {qStr, kStr, vStr};
-  const int64_t boxes[3][3] = {{bin_.boxQ[0], bin_.boxQ[1], bin_.boxQ[2]},
-                               {bin_.boxKV[0], bin_.boxKV[1], 1},
-                               {bin_.boxKV[0], bin_.boxKV[1], 1}};
+  strides(s.outStrides, outSizes, outStr);
+  // Q's box spans packed heads; K's and V's are one head's rows; the
+  // output's is one math warpgroup's rows.
+  const int64_t *sizes[4] = {qSizes, kSizes, vSizes, outSizes};
+  const int64_t *strideOf[4] = {qStr, kStr, vStr, outStr};
+  const int64_t boxes[4][3] = {
+      {bin_.boxQ[0], bin_.boxQ[1], bin_.boxQ[2]},
+      {bin_.boxKV[0], bin_.boxKV[1], 1},
+      {bin_.boxKV[0], bin_.boxKV[1], 1},
+      {bin_.boxOut[0], bin_.boxOut[1], bin_.boxOut[2]}};
+  int nMaps = tmaOut ? 4 : 3;
   {
     std::lock_guard<std::mutex> lock(mapsMutex_);
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < nMaps; ++i) {
       if (mapBases_[i] == bases[i])
         continue;
       mapBases_[i] = 0; // invalid until encoded
@@ -519,7 +535,7 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
         return e;
       mapBases_[i] = bases[i];
     }
-    std::copy(maps_, maps_ + 3, maps);
+    std::copy(maps_, maps_ + nMaps, maps);
   }
   if (bin_.workspace > 0 && !workspace) {
     auto w = workspaceFor(stream, device);
@@ -537,6 +553,8 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
       params.push_back(&maps[1]);
     else if (p == "tma_v")
       params.push_back(&maps[2]);
+    else if (p == "tma_out")
+      params.push_back(&maps[3]);
     else if (p == "out")
       params.push_back(&ptrs[0]);
     else if (p == "kv_lens")

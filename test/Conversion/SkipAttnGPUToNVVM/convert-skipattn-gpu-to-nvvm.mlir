@@ -284,3 +284,43 @@ gpu.module @k {
     gpu.return
   }
 }
+
+// -----
+
+// The TMA-store epilogue: each thread writes its column pairs (wgmma
+// fragment: rows g and g + 8, 16 words per row at D = 128) or, with a row
+// per thread (tcgen05), 16-byte chunks, into the stage at the chunk place
+// the 128-byte swizzle gives (chunk XOR row mod 8); the writes are fenced
+// for the async proxy, the warpgroup meets on named barrier 8 + w, and its
+// first thread issues one TMA store per 64-column box, commits them and
+// waits until they have been read.
+// CHECK-LABEL: gpu.func @tma_store
+// CHECK: arith.xori
+// CHECK-COUNT-32: llvm.store %{{.*}}, %{{.*}} : i32, !llvm.ptr<3>
+// CHECK-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK: nvvm.barrier id = %{{.*}} number_of_threads = %c128_i32
+// CHECK: scf.if
+// CHECK-COUNT-2: nvgpu.tma.async.store
+// CHECK: nvvm.cp.async.bulk.commit.group
+// CHECK: nvvm.cp.async.bulk.wait_group 0 {read}
+// CHECK-COUNT-16: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<3>
+// CHECK: nvvm.fence.proxy
+// CHECK: nvgpu.tma.async.store
+// CHECK: gpu.return
+gpu.module @k {
+  gpu.func @tma_store(%d: !llvm.ptr, %x: f32, %i: index) kernel {
+    %c0 = arith.constant 0 : index
+    %c128 = arith.constant 128 : index
+    %a = skipattn_gpu.splat %x : !skipattn_gpu.acc<64x128xf32>
+    %l = skipattn_gpu.splat %x : !skipattn_gpu.rows<64xf32, partial>
+    %a2 = skipattn_gpu.splat %x : !skipattn_gpu.acc<128x128xf32>
+    %l2 = skipattn_gpu.splat %x : !skipattn_gpu.rows<128xf32, partial>
+    %q = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<256x128xbf16>>
+    %qt = skipattn_gpu.ring.wait %q[%c0], "q" : !skipattn_gpu.ring<1 x ["q"] of !skipattn_gpu.smem<256x128xbf16>> -> !skipattn_gpu.smem<256x128xbf16>
+    %s = skipattn_gpu.subtile %qt[%i] : !skipattn_gpu.smem<256x128xbf16> -> !skipattn_gpu.smem<64x128xbf16, pitch = 256>
+    %s2 = skipattn_gpu.subtile %qt[%c128] : !skipattn_gpu.smem<256x128xbf16> -> !skipattn_gpu.smem<128x128xbf16, pitch = 256>
+    skipattn_gpu.tma_store_tile %a, %l via %s into %d[%i, %i, %i] : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.smem<64x128xbf16, pitch = 256>, !llvm.ptr
+    skipattn_gpu.tma_store_tile %a2, %l2 via %s2 into %d[%i, %i, %i] : !skipattn_gpu.acc<128x128xf32>, !skipattn_gpu.rows<128xf32, partial>, !skipattn_gpu.smem<128x128xbf16, pitch = 256>, !llvm.ptr
+    gpu.return
+  }
+}

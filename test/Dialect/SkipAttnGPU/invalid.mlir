@@ -1046,3 +1046,45 @@ func.func @f(%s: !skipattn_gpu.acc<128x128xf32>, %m: !skipattn_gpu.rows<128xf32>
   %a, %b, %c, %p = skipattn_gpu.row_update %s, %m state(%m, %l) {scale = 1.0 : f32} : !skipattn_gpu.acc<128x128xf32>, !skipattn_gpu.rows<128xf32>, !skipattn_gpu.rows<128xf32, partial> -> !skipattn_gpu.acc<128x128xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{box_out ([columns, rows, heads], each in [1, 256]) comes exactly with a tma_out parameter}}
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [#skipattn_gpu.param<out>], box_q = [64, 64, 1], box_kv = [64, 64], box_out = [64, 64, 1]>} { return }
+
+// -----
+
+// expected-error @+1 {{box_out ([columns, rows, heads], each in [1, 256]) comes exactly with a tma_out parameter}}
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [#skipattn_gpu.param<tma_out>], box_q = [64, 64, 1], box_kv = [64, 64]>} { return }
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<64x128xf32>, %l: !skipattn_gpu.rows<64xf32, partial>, %s: !skipattn_gpu.smem<128x128xbf16>, %d: !llvm.ptr, %i: index) {
+  // expected-error @+1 {{'skipattn_gpu.tma_store_tile' op the stage must have the accumulator's rows and at least its columns (whole 64-column boxes), its pitch a multiple of 8 rows}}
+  skipattn_gpu.tma_store_tile %a, %l via %s into %d[%i, %i, %i] : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.smem<128x128xbf16>, !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<64x128xf32>, %l: !skipattn_gpu.rows<64xf32, partial>, %s: !skipattn_gpu.smem<64x64xbf16, pitch = 128>, %d: !llvm.ptr, %i: index) {
+  // expected-error @+1 {{'skipattn_gpu.tma_store_tile' op the stage must have the accumulator's rows and at least its columns}}
+  skipattn_gpu.tma_store_tile %a, %l via %s into %d[%i, %i, %i] : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.smem<64x64xbf16, pitch = 128>, !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<64x128xf32>, %l: !skipattn_gpu.rows<64xf32, partial>, %s: !skipattn_gpu.smem<64x128xbf16>, %d: !llvm.ptr, %i: index) {
+  // expected-error @+1 {{'skipattn_gpu.tma_store_tile' op rows_per_head must divide the tile's 64 rows, got 24}}
+  skipattn_gpu.tma_store_tile %a, %l via %s into %d[%i, %i, %i] {rows_per_head = 24 : i64} : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.smem<64x128xbf16>, !llvm.ptr
+  return
+}
+
+// -----
+
+func.func @f(%a: !skipattn_gpu.acc<64x128xf32>, %l: !skipattn_gpu.rows<64xf32>, %s: !skipattn_gpu.smem<64x128xbf16>, %d: !llvm.ptr, %i: index) {
+  // expected-error @+1 {{'skipattn_gpu.tma_store_tile' op row_sum must be partial f32 rows}}
+  skipattn_gpu.tma_store_tile %a, %l via %s into %d[%i, %i, %i] : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32>, !skipattn_gpu.smem<64x128xbf16>, !llvm.ptr
+  return
+}

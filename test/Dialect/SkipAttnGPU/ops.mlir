@@ -216,3 +216,19 @@ func.func @overlap(%q: !skipattn_gpu.smem<64x128xbf16>, %k: !skipattn_gpu.smem<6
   %p1 = skipattn_gpu.to_operand %e : !skipattn_gpu.acc<64x64xf32> -> !skipattn_gpu.operand<64x64xbf16>
   return %o1, %p1 : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.operand<64x64xbf16>
 }
+
+// The TMA-store epilogue: a packed tile's stage and output map, and the
+// launch contract's output box beside the tma_out parameter.
+// CHECK-LABEL: func @tma_store
+// CHECK-SAME: skipattn_gpu.launch<kernel = "attn", grid = [1, 8, 16], block = [256, 1, 1], smem = 99328, params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>, #skipattn_gpu.param<tma_out>], box_q = [64, 16, 4], box_kv = [64, 128], box_out = [64, 16, 4]>
+// CHECK: skipattn_gpu.tma_store_tile %{{.*}}, %{{.*}} via %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] {rows_per_head = 16 : i64} : <64x128xf32>, <64xf32, partial>, <64x128xbf16>, !llvm.ptr
+func.func @tma_store(%a: !skipattn_gpu.acc<64x128xf32>, %l: !skipattn_gpu.rows<64xf32, partial>,
+                     %s: !skipattn_gpu.smem<64x128xbf16>, %d: !llvm.ptr, %i: index) attributes {
+    a = #skipattn_gpu.launch<kernel = "attn", grid = [1, 8, 16], block = [256, 1, 1], smem = 99328,
+        params = [#skipattn_gpu.param<tma_q>, #skipattn_gpu.param<tma_k>, #skipattn_gpu.param<tma_v>,
+                  #skipattn_gpu.param<tma_out>],
+        box_q = [64, 16, 4], box_kv = [64, 128], box_out = [64, 16, 4]>} {
+  skipattn_gpu.tma_store_tile %a, %l via %s into %d[%i, %i, %i] {rows_per_head = 16 : i64}
+      : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.smem<64x128xbf16>, !llvm.ptr
+  return
+}

@@ -57,6 +57,8 @@ struct CUDACompileOptions {
   /// Intra-warpgroup overlap of P.V with the next block's softmax: 1 on,
   /// 0 off, -1 the schedule's.
   int64_t overlap = -1;
+  /// TMA-store epilogue: 1 on, 0 off, -1 the schedule's choice.
+  int64_t tmaStore = -1;
   /// CTAs resident per SM (1 or 2; 0: the schedule's choice).
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).
@@ -79,6 +81,9 @@ struct CUDABinary {
   /// rows.
   std::array<int64_t, 3> boxQ{};
   std::array<int64_t, 2> boxKV{};
+  /// The output map's box (columns, rows, heads) of a kernel that stores
+  /// its output by TMA (a `tma_out` parameter); zeros otherwise.
+  std::array<int64_t, 3> boxOut{};
   /// Bytes of zeroed global memory the kernel takes as `workspace`
   /// (split-KV partial results and tile counters); 0: none.
   int64_t workspace = 0;
@@ -168,8 +173,10 @@ private:
   /// on the same tensors (a layer's K/V cache, a benchmark, a graph
   /// replay's capture) skips encoding them again.
   mutable std::mutex mapsMutex_;
-  mutable cuda::CUdeviceptr mapBases_[3] = {0, 0, 0};
-  mutable cuda::TensorMap maps_[3];
+  // Q, K, V and (TMA-store epilogue) the output, each re-encoded only when
+  // its base moves.
+  mutable cuda::CUdeviceptr mapBases_[4] = {0, 0, 0, 0};
+  mutable cuda::TensorMap maps_[4];
   llvm::Expected<cuda::CUdeviceptr> workspaceFor(cuda::CUstream stream,
                                                  int device) const;
 };

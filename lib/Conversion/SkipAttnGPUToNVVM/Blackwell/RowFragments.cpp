@@ -259,6 +259,44 @@ struct StoreTileLowering : RowPattern<sg::StoreTileOp> {
   }
 };
 
+/// Each thread stages its row as 16-byte chunks (four column pairs): the
+/// eight rows of a quarter-warp's stores fall in eight different chunk
+/// places of their swizzle atom, so no two share banks.
+struct TmaStoreTileLowering : RowPattern<sg::TmaStoreTileOp> {
+  using RowPattern::RowPattern;
+  LogicalResult matchAndRewrite(sg::TmaStoreTileOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    if (!rowPerThread(op.getAcc().getType()))
+      return failure();
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    int64_t d = op.getAcc().getType().getCols();
+    int64_t pitch = op.getStage().getType().getPitch();
+    Type elt = op.getStage().getType().getElementType();
+    Value row = threadRow(e);
+    Value l = e.vecAt(adaptor.getRowSum(), 0);
+    Value inv =
+        arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
+    SmallVector<Value> o = structFields(e, adaptor.getAcc());
+    auto quad = VectorType::get({4}, e.i32());
+    for (int64_t chunk = 0; chunk < d / 8; ++chunk) {
+      Value v = LLVM::UndefOp::create(rw, loc, quad);
+      for (int64_t k = 0; k < 4; ++k) {
+        int64_t c = 8 * chunk + 2 * k;
+        Value word = e.packPair(e.fmul(o[c], inv), e.fmul(o[c + 1], inv), elt);
+        v = LLVM::InsertElementOp::create(rw, loc, v, word, e.c32(k));
+      }
+      Value at = stagedChunk(e, adaptor.getStage(), pitch, row, chunk);
+      LLVM::StoreOp::create(rw, loc, v, e.sharedPtr(at), /*align=*/16);
+    }
+    storeStagedTile(e, op, adaptor.getStage(), adaptor.getDesc(),
+                    adaptor.getFirstRow(), adaptor.getHead(),
+                    adaptor.getBatch());
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
 struct StoreLseLowering : RowPattern<sg::StoreLseOp> {
   using RowPattern::RowPattern;
   LogicalResult matchAndRewrite(sg::StoreLseOp op, OpAdaptor adaptor,
@@ -296,5 +334,6 @@ void mlir::skipattn::populateRowFragmentToNVVMPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<SplatLowering, RowLimitsLowering, MaskLowering, RowMaxLowering,
                SkipVoteLowering, RowUpdateLowering, StoreTileLowering,
-               StoreLseLowering>(converter, patterns.getContext());
+               TmaStoreTileLowering, StoreLseLowering>(converter,
+                                                       patterns.getContext());
 }

@@ -9,6 +9,8 @@
 #include "../LoweringUtils.h"
 #include "skipattn/Conversion/SkipAttnGPUToNVVM/SkipAttnGPUToNVVM.h"
 
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+
 using namespace mlir;
 using namespace mlir::skipattn::lowering;
 namespace sg = mlir::skipattn_gpu;
@@ -96,6 +98,43 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
   }
 };
 
+/// A wgmma fragment into the stage: the thread's rows g and g + 8, each
+/// column pair 8i + 2t a 32-bit word at byte 4t of chunk i (conflict
+/// free: the eight rows of a store have eight different chunk places).
+struct TmaStoreTileLowering : OpConversionPattern<sg::TmaStoreTileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::TmaStoreTileOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    if (rowPerThread(op.getAcc().getType()))
+      return failure(); // RowFragments.cpp
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    int64_t d = op.getAcc().getType().getCols();
+    int64_t pitch = op.getStage().getType().getPitch();
+    Type elt = op.getStage().getType().getElementType();
+    Value o = adaptor.getAcc();
+    Value stage = adaptor.getStage();
+    Value byte = e.mul(e.andI(e.tid(), e.c32(3)), e.c32(4));
+    for (int64_t half = 0; half < 2; ++half) {
+      Value row = e.add(e.fragRow(), e.c32(8 * half));
+      Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
+      Value inv =
+          arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
+      for (int64_t i = 0; i < d / 8; ++i) {
+        Value lo = e.fmul(e.extract(o, 4 * i + 2 * half), inv);
+        Value hi = e.fmul(e.extract(o, 4 * i + 2 * half + 1), inv);
+        Value at = e.add(stagedChunk(e, stage, pitch, row, i), byte);
+        LLVM::StoreOp::create(rw, loc, e.packPair(lo, hi, elt),
+                              e.sharedPtr(at));
+      }
+    }
+    storeStagedTile(e, op, stage, adaptor.getDesc(), adaptor.getFirstRow(),
+                    adaptor.getHead(), adaptor.getBatch());
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
 struct StoreLseLowering : OpConversionPattern<sg::StoreLseOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::StoreLseOp op, OpAdaptor adaptor,
@@ -160,8 +199,70 @@ struct AddStatsLowering : OpConversionPattern<sg::AddStatsOp> {
 };
 } // namespace
 
+Value mlir::skipattn::lowering::stagedChunk(Emitter &e, Value stage,
+                                            int64_t pitch, Value row,
+                                            int64_t chunk) {
+  Value box = e.add(stage, e.c32((chunk / 8) * pitch * 128));
+  Value place = e.xorI(e.c32(chunk % 8), e.andI(row, e.c32(7)));
+  return e.add(e.add(box, e.mul(row, e.c32(128))), e.mul(place, e.c32(16)));
+}
+
+void mlir::skipattn::lowering::storeStagedTile(Emitter &e,
+                                               sg::TmaStoreTileOp op,
+                                               Value stage, Value desc,
+                                               Value row, Value head,
+                                               Value batch) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  MLIRContext *ctx = b.getContext();
+  // Generic-proxy writes, then TMA (the async proxy) reads them: each
+  // writer fences before the warpgroup meets.
+  NVVM::FenceProxyOp::create(
+      b, loc, NVVM::ProxyKind::async_shared,
+      NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+  e.namedBarrier(e.add(e.c32(kFirstStoreBarrier), e.warpgroup()),
+                 /*threads=*/128);
+  sg::AccType accT = op.getAcc().getType();
+  sg::SmemType stageT = op.getStage().getType();
+  Type elt = stageT.getElementType();
+  int64_t rowsPerHead = op.getRowsPerHead();
+  int64_t boxRows = rowsPerHead ? rowsPerHead : accT.getRows();
+  guarded(e, e.warpgroupLeader(), [&](Emitter &ie) {
+    // The map's box (set by the runtime from the launch contract's
+    // box_out) is what TMA stores; this type gives the coordinates' rank.
+    auto descT = nvgpu::TensorMapDescriptorType::get(
+        ctx,
+        MemRefType::get({1, 1, boxRows, 64}, elt, AffineMap(),
+                        b.getI64IntegerAttr(3)),
+        nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
+        nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
+        nvgpu::TensorMapOOBKind::OOB_ZERO,
+        nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
+    Value map =
+        UnrealizedConversionCastOp::create(ie.b, loc, descT, desc).getResult(0);
+    auto ws = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    auto viewT = MemRefType::get({1, 1, boxRows, 64}, elt, AffineMap(), ws);
+    Value smem = ie.dynamicSmem();
+    Value start = ie.sharedAddr(smem);
+    auto idx = [&](Value v) { return v.getType().isIndex() ? v : ie.toIdx(v); };
+    for (int64_t c = 0; c < accT.getCols() / 64; ++c) {
+      Value at = ie.add(stage, ie.c32(c * stageT.getPitch() * 128));
+      Value src = memref::ViewOp::create(
+          ie.b, loc, viewT, smem, ie.toIdx(ie.sub(at, start)), ValueRange());
+      nvgpu::TmaAsyncStoreOp::create(
+          ie.b, loc, src, map,
+          ValueRange{ie.cIdx(c * 64), idx(row), idx(head), idx(batch)},
+          Value());
+    }
+    NVVM::CpAsyncBulkCommitGroupOp::create(ie.b, loc);
+    // The stage is Q's shared memory: the CTA must not exit (or another
+    // CTA take it) before TMA has read it.
+    NVVM::CpAsyncBulkWaitGroupOp::create(ie.b, loc, 0, ie.b.getUnitAttr());
+  });
+}
+
 void mlir::skipattn::populateEpilogueToNVVMPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<StoreTileLowering, StoreLseLowering, AddStatsLowering>(
-      converter, patterns.getContext());
+  patterns.add<StoreTileLowering, TmaStoreTileLowering, StoreLseLowering,
+               AddStatsLowering>(converter, patterns.getContext());
 }

@@ -10,6 +10,20 @@
 
 namespace mlir::skipattn::kernel_level {
 
+Value KernelBuilder::outStage() {
+  if (qWarpgroup)
+    return qWarpgroup; // wgmma: the warpgroup's own Q.K^T operand
+  // tcgen05: the issuer read Q for every warpgroup; all of its MMAs had
+  // completed before O left tensor memory. The ring's only stage is
+  // already full, so the wait returns at once.
+  auto qTileT = cast<sg::RingType>(qRing.getType()).getTile();
+  Value qTile = sg::RingWaitOp::create(b, loc, qTileT, qRing, cIdx(0), "q");
+  return sg::SubtileOp::create(
+      b, loc,
+      sg::SmemType::get(b.getContext(), wgRows, headDim, elt, qTileT.getRows()),
+      qTile, unitRow, Value());
+}
+
 void KernelBuilder::inFirstValueGroup(function_ref<void()> body) {
   if (valueSplit == 1) {
     body();
@@ -42,11 +56,16 @@ LogicalResult KernelBuilder::emitFinalize(FinalizeOp fin) {
     Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), valueCol);
     return LLVM::GEPOp::create(b, loc, gptr, t, base, ValueRange{i64});
   };
-  if (!merge) {
+  if (!merge && tmaStore) {
+    sg::TmaStoreTileOp::create(b, loc, o, l, outStage(), param(fin.getOut()),
+                               bIdx, hIdx, row, perHead);
+  } else if (!merge) {
     sg::StoreTileOp::create(b, loc, o, l, columns(param(fin.getOut()), elt),
                             bIdx, hIdx, row, b.getI64IntegerAttr(qLen),
                             TypeAttr::get(elt),
                             b.getDenseI64ArrayAttr(outStrides), perHead);
+  }
+  if (!merge) {
     if (lseParam)
       inFirstValueGroup([&] {
         sg::StoreLseOp::create(b, loc, mu ? mu : m, l, lseParam, plane, row,

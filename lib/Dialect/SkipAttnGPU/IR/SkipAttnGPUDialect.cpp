@@ -22,6 +22,58 @@ using namespace mlir::skipattn_gpu;
 #define GET_TYPEDEF_CLASSES
 #include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUOpsTypes.cpp.inc"
 
+/// The launch contract's K/V box, then its optional fields, each
+/// `, name = value` when it differs from its default: `workspace = N`,
+/// `box_out = [...]`.
+static ParseResult parseInts(AsmParser &p, SmallVector<int64_t> &out) {
+  return p.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+    return p.parseInteger(out.emplace_back());
+  });
+}
+
+static ParseResult parseLaunchTail(AsmParser &p, SmallVector<int64_t> &boxKV,
+                                   int64_t &workspace,
+                                   SmallVector<int64_t> &boxOut) {
+  workspace = 0;
+  boxKV.clear();
+  boxOut.clear();
+  if (parseInts(p, boxKV))
+    return failure();
+  while (succeeded(p.parseOptionalComma())) {
+    StringRef key;
+    if (p.parseKeyword(&key) || p.parseEqual())
+      return failure();
+    if (key == "workspace") {
+      int64_t v;
+      if (p.parseInteger(v))
+        return failure();
+      workspace = v;
+    } else if (key == "box_out") {
+      if (parseInts(p, boxOut))
+        return failure();
+    } else {
+      return p.emitError(p.getCurrentLocation(),
+                         "expected 'workspace' or 'box_out', got '")
+             << key << "'";
+    }
+  }
+  return success();
+}
+
+static void printLaunchTail(AsmPrinter &p, ArrayRef<int64_t> boxKV,
+                            int64_t workspace, ArrayRef<int64_t> boxOut) {
+  p << "[";
+  llvm::interleaveComma(boxKV, p);
+  p << "]";
+  if (workspace)
+    p << ", workspace = " << workspace;
+  if (!boxOut.empty()) {
+    p << ", box_out = [";
+    llvm::interleaveComma(boxOut, p);
+    p << "]";
+  }
+}
+
 #define GET_ATTRDEF_CLASSES
 #include "skipattn/Dialect/SkipAttnGPU/IR/SkipAttnGPUAttrs.cpp.inc"
 
@@ -284,7 +336,7 @@ LogicalResult ScheduleAttr::verify(
     int64_t blockKV, int64_t headDim, int64_t stages, int64_t skipUnit,
     ArrayAttr roles, bool pingpong, int64_t heads, int64_t kvSplits, bool gateV,
     int64_t ctasPerSM, int64_t rescale, int64_t valueDim, int64_t valueSplit,
-    bool valueInKey, bool voteAhead, bool overlap) {
+    bool valueInKey, bool voteAhead, bool overlap, bool tmaStore) {
   bool tc = mma == MMAKind::tcgen05;
   // A math warpgroup holds 64 rows with wgmma, 128 (the lanes of tensor
   // memory) with tcgen05.
@@ -361,6 +413,12 @@ LogicalResult ScheduleAttr::verify(
     return emitError() << "overlap needs the wgmma schedule with a load role, "
                           "without gated V, the conditional rescale, a value "
                           "split or V inside K";
+  // The epilogue stages each warpgroup's rows in its own rows of Q: a
+  // value split's warpgroups share their rows, and a split's partial
+  // result is f32 in the workspace.
+  if (tmaStore && (valueSplit > 1 || valueInKey || kvSplits > 1))
+    return emitError() << "tma_store needs warpgroups that own their rows "
+                          "(no value split or V inside K) and no split-KV";
   if (valueInKey && (tc || gateV))
     return emitError() << "value_in_key is a wgmma schedule without gated V "
                           "(V is read with K)";
@@ -474,7 +532,8 @@ LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  StringRef kernel, ArrayRef<int64_t> grid,
                                  ArrayRef<int64_t> block, int64_t smem,
                                  ArrayAttr params, ArrayRef<int64_t> boxQ,
-                                 ArrayRef<int64_t> boxKV, int64_t workspace) {
+                                 ArrayRef<int64_t> boxKV, int64_t workspace,
+                                 ArrayRef<int64_t> boxOut) {
   if (workspace < 0)
     return emitError() << "the workspace size must be >= 0";
   if (kernel.empty())
@@ -502,6 +561,14 @@ LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       !inRange(boxKV))
     return emitError() << "TMA boxes are [columns, rows, heads] (Q) and "
                           "[columns, rows] (K/V), each in [1, 256]";
+  bool tmaOut = llvm::any_of(params, [](Attribute a) {
+    auto p = dyn_cast<KernelParamAttr>(a);
+    return p && p.getValue() == KernelParam::tma_out;
+  });
+  if (tmaOut != !boxOut.empty() ||
+      (tmaOut && (boxOut.size() != 3 || !inRange(boxOut))))
+    return emitError() << "box_out ([columns, rows, heads], each in [1, "
+                          "256]) comes exactly with a tma_out parameter";
   return success();
 }
 

@@ -662,6 +662,22 @@ LogicalResult StoreTileOp::verify() {
   return checkRows(*this, getRowSum(), false, true, "row_sum");
 }
 
+LogicalResult TmaStoreTileOp::verify() {
+  AccType acc = getAcc().getType();
+  SmemType stage = getStage().getType();
+  // Whole 64-column boxes of whole 8-row swizzle atoms.
+  if (stage.getRows() != acc.getRows() || acc.getCols() % 64 ||
+      acc.getCols() > stage.getCols() || stage.getPitch() % 8)
+    return emitOpError("the stage must have the accumulator's rows and at "
+                       "least its columns (whole 64-column boxes), its "
+                       "pitch a multiple of 8 rows");
+  int64_t r = getRowsPerHead();
+  if (r < 0 || (r > 0 && acc.getRows() % r))
+    return emitOpError("rows_per_head must divide the tile's ")
+           << acc.getRows() << " rows, got " << r;
+  return checkRows(*this, getRowSum(), false, true, "row_sum");
+}
+
 LogicalResult StoreLseOp::verify() {
   if (getQLenAttr().getInt() < 1)
     return emitOpError("q_len must be positive");

@@ -126,6 +126,20 @@ TileChoice mlir::skipattn_gpu::requestedTiles(const ScheduleProblem &problem,
   return tiles;
 }
 
+/// The TMA-store epilogue where it applies (asked for, or by default):
+/// one output tile per CTA whose warpgroups own their rows (`shared` is
+/// the KV splits times the value split: 1), and an output TMA can store.
+static FailureOr<bool>
+chooseTmaStore(const ScheduleProblem &problem, const ScheduleRequest &request,
+               int64_t shared, function_ref<InFlightDiagnostic()> emitError) {
+  bool ok = shared == 1 && !problem.valueInKey && problem.outTmaStrides;
+  if (request.tmaStore > 0 && !ok)
+    return emitError() << "tma_store needs one output tile per CTA (no "
+                          "split-KV, no value split, no V inside K) and "
+                          "output strides of whole 16 bytes";
+  return ok && request.tmaStore != 0;
+}
+
 /// sm_100a: two math warpgroups of 128 rows (one row per thread, as
 /// tensor memory holds them), 128-key blocks, and one producer warpgroup
 /// whose first warp issues the MMAs and next two load Q/K and V. The
@@ -151,13 +165,16 @@ selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
   SmallVector<Attribute> roles{
       RoleAttr::get(ctx, "math", 0, mathWarps, kTcMathRegisters),
       RoleAttr::get(ctx, "producer", mathWarps, 4, kTcProducerRegisters)};
+  FailureOr<bool> tmaStore = chooseTmaStore(problem, request, 1, emitError);
+  if (failed(tmaStore))
+    return failure();
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::tcgen05, blockQ, blockKV, d, stages, kWarpRows,
       ArrayAttr::get(ctx, roles), /*pingpong=*/false, /*heads=*/int64_t(1),
       /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1),
       /*rescaleThreshold=*/request.rescaleThreshold, /*valueDim=*/int64_t(0),
       /*valueSplit=*/int64_t(1), /*valueInKey=*/false, /*voteAhead=*/false,
-      /*overlap=*/false);
+      /*overlap=*/false, *tmaStore);
   if (!schedule ||
       failed(verifySchedule(schedule, problem, "sm_100a", emitError)))
     return failure();
@@ -235,13 +252,17 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
       overlapOK && (request.overlap > 0 ||
                     (request.overlap < 0 && problem.qLen > kDecodeMaxQLen &&
                      !problem.causal && blockQ == 2 * kWarpgroupRows));
+  FailureOr<bool> tmaStore = chooseTmaStore(
+      problem, request, tiles.kvSplits * tiles.valueSplit, emitError);
+  if (failed(tmaStore))
+    return failure();
   auto schedule = ScheduleAttr::getChecked(
       emitError, ctx, MMAKind::wgmma, blockQ, blockKV, problem.headDim,
       tiles.stages, kWarpgroupRows, ArrayAttr::get(ctx, roles),
       /*pingpong=*/pp, tiles.heads, tiles.kvSplits, gateV, tiles.ctasPerSM,
       request.rescaleThreshold,
       /*valueDim=*/problem.valueDim == problem.headDim ? 0 : problem.valueDim,
-      tiles.valueSplit, problem.valueInKey, voteAhead, overlap);
+      tiles.valueSplit, problem.valueInKey, voteAhead, overlap, *tmaStore);
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -350,6 +371,9 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
                        << (s.getValueInKey() ? "reads" : "does not read")
                        << " V inside K; the attention's V is "
                        << (problem.valueInKey ? "" : "not ") << "inside K";
+  if (s.getTmaStore() && !problem.outTmaStrides)
+    return emitError() << "tma_store needs output strides of whole 16 bytes "
+                          "(8 elements) with a unit stride on D";
   if (isBlackwell(chip))
     return verifyBlackwellSchedule(s, problem, emitError);
   if (s.getMma() != MMAKind::wgmma)
@@ -435,6 +459,18 @@ LogicalResult mlir::skipattn_gpu::verifySchedule(
   return success();
 }
 
+bool mlir::skipattn_gpu::outTmaStrides(Type out) {
+  auto t = dyn_cast<MemRefType>(out);
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!t || t.getRank() != 4 || failed(t.getStridesAndOffset(strides, offset)))
+    return false;
+  return offset == 0 && strides[3] == 1 &&
+         llvm::all_of(ArrayRef<int64_t>(strides).take_front(3), [](int64_t s) {
+           return !ShapedType::isDynamic(s) && s >= 0 && s % 8 == 0;
+         });
+}
+
 LogicalResult
 mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
                                    const ScheduleRequest &request) {
@@ -458,6 +494,7 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
   problem.causal = op.getCausal();
   problem.runtimeFactors = skipattn::factorsPerHead(op.getSkipFactors());
   problem.valueInKey = op.getValueInKey();
+  problem.outTmaStrides = outTmaStrides(op.getOut().getType());
   auto emitError = [&] { return op.emitOpError(); };
   auto schedule = op->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
   if (schedule) {
@@ -496,6 +533,7 @@ struct SelectSchedulePass
       request.gateV = gateV;
       request.voteAhead = voteAhead;
       request.overlap = overlap;
+      request.tmaStore = tmaStore;
       request.ctasPerSM = ctasPerSM;
       request.rescaleThreshold = rescaleThreshold;
       return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()

@@ -8,10 +8,10 @@
 // CHECK-SAME: #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>
 // Pingpong is asked for; it needs the load role.
 // PP-LABEL: func.func @d128
-// PP: max_nreg = 24>], pingpong = true, overlap = true>
+// PP: max_nreg = 24>], pingpong = true, overlap = true, tma_store = true>
 // Without warp specialization the math role is the whole CTA.
 // ONE-LABEL: func.func @d128
-// ONE: stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>
+// ONE: stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>], tma_store = true>
 func.func @d128(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
                 %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
   skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)

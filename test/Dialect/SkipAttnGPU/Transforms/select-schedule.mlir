@@ -7,7 +7,7 @@
 // CHECK-LABEL: func.func @d128
 // CHECK: skipattn.attention
 // CHECK-SAME: skipattn.tiling = #skipattn.tiling<block_q = 128, block_kv = 128, heads_per_tile = 1, skip_unit = 0>
-// CHECK-SAME: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>], overlap = true>
+// CHECK-SAME: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>], overlap = true, tma_store = true>
 func.func @d128(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
                 %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
   skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)

@@ -101,4 +101,14 @@ run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=2 --kv-len=2048 --kv-lens=2048,1
 run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=2 --kv-len=2048 --kv-lens=2048,1001 --page-size=32 --causal --pattern=structured --threshold-scale-factor=300
 run "${MLA[@]}" --batch=2 --q-heads=128 --q-len=1 --kv-len=8192 --kv-lens=8192,3000 --page-size=32 --pattern=structured --threshold-scale-factor=1000
 run --dtype=f16 --head-dim=576 --value-dim=512 --value-in-key --kv-heads=1 --batch=2 --q-heads=16 --q-len=2 --kv-len=1024 --causal
+# The epilogue without TMA (the schedule's default stages each warpgroup's
+# rows in Q's shared memory and stores them by TMA): every thread stores
+# its pairs; prefill over three warpgroups (D 64), a packed decode tile.
+run --dtype=bf16 --head-dim=64 --causal --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700 --tma-store=0
+run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700 --pattern=structured --threshold-scale-factor=30 --tma-store=0
+run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --kv-splits=1 --tma-store=0
+# TMA stores of packed decode tiles (4 heads x 16 positions per box,
+# positions past q_len clipped) with one split, speculative and ragged.
+run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --kv-splits=1 --tma-store=1
+run --dtype=f16 --head-dim=256 --batch=3 --q-heads=16 --kv-heads=4 --q-len=5 --kv-len=1500 --kv-lens=1500,1,700 --kv-splits=1 --causal --pattern=structured --threshold-scale-factor=30 --tma-store=1
 cases_summary matrix

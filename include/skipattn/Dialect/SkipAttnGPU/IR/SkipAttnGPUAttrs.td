@@ -114,6 +114,14 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       ring. A body with skip decisions is refused (ptxas does not keep the
       in-flight P.V's operand registers apart once the probabilities pass
       through a branch).
+    * `tma_store` (default false): the TMA-store epilogue. Each math
+      warpgroup writes its normalised rows into its own rows of Q's tile
+      (free once its last MMA completed) in the swizzled layout of a TMA
+      box, and one of its threads stores them with TMA
+      (`skipattn_gpu.tma_store_tile`), instead of every thread storing
+      32-bit pairs to global memory. It needs one output tile per CTA (no
+      split-KV), warpgroups that own their rows (no value split, no V
+      inside K) and output strides of whole 16 bytes.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -135,7 +143,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"int64_t", "1">:$value_split,
                         DefaultValuedParameter<"bool", "false">:$value_in_key,
                         DefaultValuedParameter<"bool", "false">:$vote_ahead,
-                        DefaultValuedParameter<"bool", "false">:$overlap);
+                        DefaultValuedParameter<"bool", "false">:$overlap,
+                        DefaultValuedParameter<"bool", "false">:$tma_store);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -176,6 +185,10 @@ def SkipAttnGPU_LaunchAttr : SkipAttnGPU_Attr<"Launch", "launch"> {
     `workspace` (default 0) is the bytes of zero-initialised global memory
     a split-KV kernel takes as its `workspace` parameter: the partial
     results and one counter per tile, which each launch leaves at zero.
+    `box_out` (present with a `tma_out` parameter: the TMA-store
+    epilogue) is the output map's box `[columns, rows, heads]`, one math
+    warpgroup's rows, over the `[B, Hq, Sq, Dv]` output with its strides
+    and the same swizzle.
 
     ```mlir
     #skipattn_gpu.launch<kernel = "attn", grid = [3, 4, 2], block = [256, 1, 1],
@@ -189,12 +202,13 @@ def SkipAttnGPU_LaunchAttr : SkipAttnGPU_Attr<"Launch", "launch"> {
                         "::mlir::ArrayAttr":$params,
                         ArrayRefParameter<"int64_t">:$box_q,
                         ArrayRefParameter<"int64_t">:$box_kv,
-                        DefaultValuedParameter<"int64_t", "0">:$workspace);
+                        DefaultValuedParameter<"int64_t", "0">:$workspace,
+                        OptionalArrayRefParameter<"int64_t">:$box_out);
   let assemblyFormat = [{
     `<` `kernel` `=` $kernel `,` `grid` `=` `[` $grid `]` `,` `block` `=` `[`
     $block `]` `,` `smem` `=` $smem `,` `params` `=` $params `,` `box_q` `=`
-    `[` $box_q `]` `,` `box_kv` `=` `[` $box_kv `]` (`,` `workspace` `=`
-    $workspace^)? `>`
+    `[` $box_q `]` `,` `box_kv` `=`
+    custom<LaunchTail>($box_kv, $workspace, $box_out) `>`
   }];
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -75,7 +75,7 @@ def SkipAttnGPU_KernelParam : I32EnumAttr<"KernelParam",
     I32EnumAttrCase<"kv_lens", 4>, I32EnumAttrCase<"lse", 5>,
     I32EnumAttrCase<"stats", 6>, I32EnumAttrCase<"skip_factors", 7>,
     I32EnumAttrCase<"workspace", 8>, I32EnumAttrCase<"page_table", 9>,
-    I32EnumAttrCase<"q_lens", 10>]> {
+    I32EnumAttrCase<"q_lens", 10>, I32EnumAttrCase<"tma_out", 11>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::skipattn_gpu";
 }

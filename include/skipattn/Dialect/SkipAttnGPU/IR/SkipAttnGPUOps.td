@@ -741,6 +741,45 @@ def SkipAttnGPU_StoreTileOp : SkipAttnGPU_Op<"store_tile"> {
   let hasVerifier = 1;
 }
 
+def SkipAttnGPU_TmaStoreTileOp : SkipAttnGPU_Op<"tma_store_tile"> {
+  let summary = "Normalise a warpgroup's accumulator and store it by TMA";
+  let description = [{
+    The TMA-store epilogue. Writes `acc[r, :] / max(l[r], 1e-30)`, in
+    `stage`'s element type, into the staging tile `stage` in the layout a
+    TMA load would have left there (64-column boxes of 128-byte rows,
+    128-byte swizzled, `stage`'s pitch apart); then every thread fences
+    its writes for the async proxy, the warpgroup meets on a named
+    barrier (`8 + warpgroup`), and one thread stores the tile with one
+    TMA store per 64-column box through the 4-D tensor map `desc` over
+    the `[B, H, S, Dv]` output, at `(column, first_row, head, batch)`,
+    and waits until the boxes have been read out of shared memory (the
+    CTA may exit or reuse the tile afterwards). Rows past the tensor's
+    S are not written: TMA clips the box.
+
+    The stage must be shared memory this warpgroup no longer reads and no
+    other warpgroup reads or writes: the schedule uses the warpgroup's own
+    rows of Q once its last MMA has completed. With `rows_per_head = R`
+    (> 0) the box is `R` positions of `rows / R` consecutive heads (a
+    GQA-packed tile), as the tile's Q box was.
+
+    ```mlir
+    skipattn_gpu.tma_store_tile %acc, %l via %stage into %desc[%b, %h, %row]
+        : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>,
+          !skipattn_gpu.smem<64x128xbf16, pitch = 128>, !llvm.ptr
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Acc:$acc, SkipAttnGPU_Rows:$row_sum,
+                       SkipAttnGPU_Smem:$stage, SkipAttnGPU_TmaDesc:$desc,
+                       Index:$batch, Index:$head, Index:$first_row,
+                       DefaultValuedAttr<I64Attr, "0">:$rows_per_head);
+  let assemblyFormat = [{
+    $acc `,` $row_sum `via` $stage `into` $desc `[` $batch `,` $head `,`
+    $first_row `]` attr-dict `:` type($acc) `,` type($row_sum) `,`
+    type($stage) `,` type($desc)
+  }];
+  let hasVerifier = 1;
+}
+
 def SkipAttnGPU_StoreLseOp : SkipAttnGPU_Op<"store_lse"> {
   let summary = "Store the natural log-sum-exp of a warpgroup's rows";
   let description = [{

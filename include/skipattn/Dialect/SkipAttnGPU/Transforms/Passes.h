@@ -35,7 +35,15 @@ struct ScheduleProblem {
   bool runtimeFactors = false;
   /// V is the first valueDim columns of K (MLA's latent cache).
   bool valueInKey = false;
+  /// The output's batch, head and row strides are whole 16 bytes (a TMA
+  /// map can store it).
+  bool outTmaStrides = false;
 };
+
+/// Whether a TMA map can store an output of memref type `out`: static
+/// [B, H, S, D] strides with a unit stride on D and the others whole 16
+/// bytes (8 elements).
+bool outTmaStrides(Type out);
 
 /// Query lengths up to this are decode (or speculative verification):
 /// one math warpgroup holding the query heads of a KV head.
@@ -100,6 +108,8 @@ struct ScheduleRequest {
   /// Intra-warpgroup overlap: block n - 1's P.V in flight during block
   /// n's softmax (1 on, 0 off, -1 the selection's choice).
   int64_t overlap = -1;
+  /// TMA-store epilogue (1 on, 0 off, -1 the selection's choice).
+  int64_t tmaStore = -1;
   /// CTAs resident per SM (1 or 2); 0: the selection's choice.
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).

@@ -66,6 +66,10 @@ def SkipAttnGPUSelectSchedule
            "Intra-warpgroup overlap: block n - 1's P.V runs on the tensor "
            "cores during block n's softmax: 1 on, 0 off, -1 the schedule's "
            "choice">,
+    Option<"tmaStore", "tma-store", "int64_t", /*default=*/"-1",
+           "TMA-store epilogue: each math warpgroup stages its rows in its "
+           "rows of Q and stores them by TMA: 1 on, 0 off, -1 the "
+           "schedule's choice">,
     Option<"ctasPerSM", "ctas-per-sm", "int64_t", /*default=*/"0",
            "CTAs resident per SM, 1 or 2 (0: the schedule's); two are for "
            "decode (one math warpgroup)">,
