@@ -11,8 +11,8 @@
 // RUN: %if cuobjdump %{ %cuobjdump -sass %t.cubin | FileCheck %s --check-prefix=SASS %}
 // RUN: skipattn-opt %s --skipattn-blackwell-pipeline | FileCheck %s --check-prefix=LAUNCH
 
-// LAUNCH: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "dense", grid = [8, 4, 1], block = [384, 1, 1], smem = 164880
-// LAUNCH-SAME: #skipattn_gpu.launch<kernel = "skipping", grid = [8, 4, 1], block = [384, 1, 1], smem = 164880
+// LAUNCH: skipattn_gpu.launch = [#skipattn_gpu.launch<kernel = "dense", grid = [8, 4, 1], block = [512, 1, 1], smem = 164880
+// LAUNCH-SAME: #skipattn_gpu.launch<kernel = "skipping", grid = [8, 4, 1], block = [512, 1, 1], smem = 164880
 
 // PTX: .target sm_100a
 // PTX-DAG: .entry dense(

@@ -3,13 +3,17 @@
 // with LSE and statistics at D = 128. The kernel level keeps S, P and O in
 // tensor memory: the producer's first warp issues Q.K^T of both math
 // warpgroups, commits S-ready and K's release, reads the warpgroups'
-// ballot and issues P.V only for those that keep the block; its next two
-// warps load Q/K and (only when some warpgroup keeps the block) V. The
-// math warpgroups wait for S, load it one row per thread, vote per warp,
-// write P over S, rescale O in place and vote; at the end each stages its
-// O rows in its rows of Q (16-byte shared stores) and stores them by TMA. ptxas keeps both setmaxnreg
-// (no C7508) and spills nothing; the SASS has the tensor-memory MMAs, loads
-// and stores and the register reallocation.
+// ballot, waits for the correction warpgroup and issues P.V only for the
+// warpgroups that keep the block; its next two warps load Q/K and (only
+// when some warpgroup keeps the block) V. The math warpgroups wait for S,
+// load it one row per thread, vote per warp, write P over S, hand the
+// rows' rescale factors to the correction warpgroup through S's first
+// column, and vote; the correction warpgroup rescales both O accumulators
+// in place and signals the issuer. At the end each math warpgroup stages
+// its O rows in its rows of Q (16-byte shared stores) and stores them by
+// TMA. ptxas keeps the three setmaxnreg (no C7508) and spills nothing;
+// the SASS has the tensor-memory MMAs, loads and stores and the register
+// reallocation.
 // REQUIRES: ptxas
 // RUN: skipattn-opt %s --skipattn-blackwell-pipeline --mlir-print-ir-after=skipattn-gpu-verify-protocol -o /dev/null 2>&1 | FileCheck %s --check-prefix=KL
 // RUN: skipattn-opt %s --skipattn-blackwell-pipeline='format=isa toolkit=%cuda_toolkit' -o %t.mlir
@@ -18,13 +22,15 @@
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_100a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 // RUN: %if cuobjdump %{ %cuobjdump -sass %t.cubin | FileCheck %s --check-prefix=SASS --implicit-check-not=F2F.BF16.F32 %}
 
-// KL: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 8, num_warps = 4, max_nreg = 64>], gate_v = true, tma_store = true>
+// KL: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 208>, #skipattn_gpu.role<name = "correction", first_warp = 8, num_warps = 4, max_nreg = 40>, #skipattn_gpu.role<name = "producer", first_warp = 12, num_warps = 4, max_nreg = 56>], gate_v = true, tma_store = true>
 // KL: %[[Q:.*]] = skipattn_gpu.ring.create {offset = 0 : i64} : <1 x ["q"] of <256x128xbf16>>
 // KL: %[[K:.*]] = skipattn_gpu.ring.create {offset = 65536 : i64} : <2 x ["k"] of <128x128xbf16>, consumers = 1>
 // KL: %[[V:.*]] = skipattn_gpu.ring.create {offset = 131072 : i64} : <2 x ["v"] of <128x128xbf16>, consumers = 2, votes = true>
 // KL: %[[TM:.*]] = skipattn_gpu.tmem.alloc : <512>
 // KL: %[[S:.*]] = skipattn_gpu.pipe.create : <1>
 // KL: %[[O:.*]] = skipattn_gpu.pipe.create : <1>
+// KL: %[[F:.*]] = skipattn_gpu.pipe.create : <2, arrivals = 8>
+// KL: %[[SC:.*]] = skipattn_gpu.pipe.create : <2, arrivals = 4>
 // KL: skipattn_gpu.warp_role <name = "producer"
 // KL: skipattn_gpu.ring.wait %[[Q]][%{{.*}}], "q"
 // KL: scf.for %[[N:.*]] = 
@@ -35,6 +41,7 @@
 // KL: skipattn_gpu.ring.release %[[K]][%[[N]]] commit
 // KL: %[[BALLOT:.*]] = skipattn_gpu.ring.ballot %[[V]][%[[N]]]
 // KL: %[[VT:.*]] = skipattn_gpu.ring.wait %[[V]][%[[N]]], "v"
+// KL: skipattn_gpu.pipe.wait %[[SC]][%[[N]]]
 // KL: scf.if
 // KL: skipattn_gpu.mma_tmem %[[TM]], %[[VT]] into %[[TM]][256] accumulate(%true) {a_column = 64 : i64, b_major = #skipattn_gpu.major<mn>}
 // KL: scf.if
@@ -45,12 +52,20 @@
 // KL: skipattn_gpu.elect {warp = 2 : i64}
 // KL: skipattn_gpu.ring.votes %[[V]]
 // KL: skipattn_gpu.ring.complete %[[V]]
+// KL: skipattn_gpu.warp_role <name = "correction"
+// KL: scf.for %[[CN:.*]] =
+// KL: skipattn_gpu.pipe.wait %[[F]][%[[CN]]]
+// KL: %[[F0:.*]] = skipattn_gpu.tmem.load %[[TM]][%c0] : <512> -> !skipattn_gpu.rows<128xf32>
+// KL: skipattn_gpu.tmem.scale %[[TM]][%c256], %[[F0]] {cols = 128 : i64}
+// KL: %[[F1:.*]] = skipattn_gpu.tmem.load %[[TM]][%c128] : <512> -> !skipattn_gpu.rows<128xf32>
+// KL: skipattn_gpu.tmem.scale %[[TM]][%c384], %[[F1]] {cols = 128 : i64}
+// KL: skipattn_gpu.pipe.arrive %[[SC]][%[[CN]]]
 // KL: skipattn_gpu.warp_role <name = "math"
 // KL: skipattn_gpu.row_limits {{.*}} {causal, q_len = 1000 : i64} : <128xi32>
-// KL: skipattn_gpu.tmem.store %{{.*}} into %[[TM]][%{{.*}}] : !skipattn_gpu.acc<128x128xf32>
+// KL-COUNT-4: skipattn_gpu.tmem.store %{{.*}} into %[[TM]][%{{.*}}] : !skipattn_gpu.acc<128x32xf32>
 // KL: scf.for
 // KL: skipattn_gpu.pipe.wait %[[S]]
-// KL: skipattn_gpu.tmem.load %[[TM]][%{{.*}}] : <512> -> <128x128xf32>
+// KL: skipattn_gpu.tmem.load %[[TM]][%{{.*}}] : <512> -> !skipattn_gpu.acc<128x128xf32>
 // KL: skipattn_gpu.mask
 // KL: skipattn_gpu.row_max
 // KL: skipattn_gpu.skip_vote {{.*}} : <128xf32>
@@ -59,7 +74,8 @@
 // KL: } else {
 // KL: skipattn_gpu.row_update
 // KL: skipattn_gpu.tmem.store %probs into %[[TM]]
-// KL: skipattn_gpu.tmem.scale %[[TM]]
+// KL: skipattn_gpu.tmem.store %{{.*}} into %[[TM]][%{{.*}}] : !skipattn_gpu.rows<128xf32>, <512>
+// KL: skipattn_gpu.pipe.arrive %[[F]]
 // KL: skipattn_gpu.vote_all
 // KL: skipattn_gpu.ring.vote %[[V]]
 // KL: skipattn_gpu.pipe.wait %[[O]][%c0]
@@ -73,10 +89,11 @@
 
 // PTX: .target sm_100a
 // PTX: .entry attn(
-// PTX: .maxntid 384, 1, 1
+// PTX: .maxntid 512, 1, 1
 // PTX: .minnctapersm 1
-// PTX-DAG: setmaxnreg.dec.sync.aligned.u32 64
-// PTX-DAG: setmaxnreg.inc.sync.aligned.u32 224
+// PTX-DAG: setmaxnreg.dec.sync.aligned.u32 56
+// PTX-DAG: setmaxnreg.dec.sync.aligned.u32 40
+// PTX-DAG: setmaxnreg.inc.sync.aligned.u32 208
 // PTX-DAG: tcgen05.alloc.cta_group::1.sync.aligned.shared::cta.b32
 // PTX-DAG: tcgen05.relinquish_alloc_permit.cta_group::1.sync.aligned
 // PTX-DAG: tcgen05.mma.cta_group::1.kind::f16
@@ -102,6 +119,8 @@
 // SASS-DAG: UTCHMMA tmem
 // SASS-DAG: LDTM.x32
 // SASS-DAG: STTM.x32
+// SASS-DAG: LDTM R{{[0-9]+}}, tmem[
+// SASS-DAG: STTM tmem[{{[^]]*}}], R{{[0-9]+}} ;
 // SASS-DAG: UTMALDG.4D
 // SASS-DAG: STS.128
 // SASS-DAG: UTMASTG.4D

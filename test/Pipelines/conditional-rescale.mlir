@@ -1,6 +1,7 @@
 // The conditional rescale (rescale-threshold=8): the math loop carries
 // each row's exponent base after the counters; online_update (sm_90a) or
-// row_update (sm_100a, where it spares O's tensor-memory round trip) takes
+// row_update (sm_100a, where it spares the correction warpgroup O's
+// tensor-memory round trip: its factors are 1) takes
 // and returns it, the skip vote still compares against the true running
 // maximum, and the log-sum-exp is stored relative to the base. Both
 // kernels assemble without spills.
@@ -26,9 +27,12 @@
 
 // TC: mma = tcgen05
 // TC-SAME: rescale_threshold = 8
+// TC: skipattn_gpu.warp_role <name = "correction"
+// TC: skipattn_gpu.tmem.scale
+// TC: skipattn_gpu.warp_role <name = "math"
 // TC: skipattn_gpu.skip_vote %{{.*}}, %[[TM:[a-z0-9_]+]] log2_lambda
 // TC: skipattn_gpu.row_update {{.*}} state(%[[TM]], %{{[a-z0-9_]+}}) base(%{{[a-z0-9_]+}} : !skipattn_gpu.rows<128xf32>) {rescale_threshold = 8 : i64
-// TC: skipattn_gpu.tmem.scale
+// TC: skipattn_gpu.tmem.store %{{.*}} : !skipattn_gpu.rows<128xf32>, <512>
 // TC: skipattn_gpu.store_lse %[[R:[0-9]+]]#4, %[[R]]#1
 
 func.func @attn(%q: tensor<2x8x1000x128xbf16>, %k: tensor<2x2x3000x128xbf16>,

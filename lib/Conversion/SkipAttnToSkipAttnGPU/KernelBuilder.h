@@ -82,6 +82,10 @@ private:
   LogicalResult emitFinalize(FinalizeOp fin);
   /// tcgen05: the MMA issuer (the producer role's first warp).
   void emitMmaIssuer();
+  /// tcgen05: the correction warpgroup, which owns O in tensor memory: it
+  /// zeroes it, and for every block rescales each math warpgroup's O by
+  /// the factors the warpgroup handed over before the issuer's P.V.
+  void emitCorrectionRole(sg::RoleAttr role);
   /// tcgen05: the end of a math warpgroup's block: P into tensor memory
   /// and the warpgroup's vote, which hands both to the MMA issuer.
   void emitTcBlockEnd();
@@ -203,9 +207,12 @@ private:
   Value n, curScores, curBlockMax, m, l, o, decisions, skips;
   bool counting = false;
   // tcgen05: tensor memory, the S-ready and O-done pipes, and the block's
-  // keep condition (per warp) when it is guarded.
+  // keep condition (per warp) when it is guarded. The math warpgroups hand
+  // each block's rescale factors (`curFactors`, in the first column of
+  // their S) to the correction warpgroup on `factorsReady`; it signals
+  // `oScaled` once both O accumulators are rescaled for the block's P.V.
   bool tc = false;
-  Value tmem, sReady, oDone, curKeep;
+  Value tmem, sReady, oDone, curKeep, curFactors, factorsReady, oScaled;
   // The conditional rescale's exponent bases (null when off).
   Value mu;
   /// The loop-carried softmax state of the wgmma path: m, l, o and, with

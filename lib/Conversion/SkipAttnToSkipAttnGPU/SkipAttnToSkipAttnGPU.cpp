@@ -520,10 +520,12 @@ LogicalResult KernelBuilder::run() {
   // Shared memory: the Q tile, then the K/V stages (one ring, or the K
   // ring then the V ring), each 1024-byte aligned.
   // (tcgen05: the "producer" role loads and issues the MMAs.)
-  sg::RoleAttr math, load;
+  sg::RoleAttr math, load, correction;
   for (Attribute a : schedule.getRoles()) {
     auto r = cast<sg::RoleAttr>(a);
-    (r.getName() == "math" ? math : load) = r;
+    (r.getName() == "math" ? math
+     : r.getName() == "correction" ? correction
+                                   : load) = r;
   }
   specialized = static_cast<bool>(load);
   int64_t consumers = specialized ? math.getNumWarps() / 4 : 0;
@@ -576,8 +578,17 @@ LogicalResult KernelBuilder::run() {
     int64_t columns = llvm::PowerOf2Ceil(oColumn(schedule.getMathWarpgroups()));
     tmem = sg::TmemAllocOp::create(
         b, loc, sg::TmemType::get(ctx, std::max<int64_t>(columns, 32)));
-    sReady = sg::PipeCreateOp::create(b, loc, sg::PipeType::get(ctx, 1));
-    oDone = sg::PipeCreateOp::create(b, loc, sg::PipeType::get(ctx, 1));
+    sReady = sg::PipeCreateOp::create(b, loc, sg::PipeType::get(ctx, 1, 0));
+    oDone = sg::PipeCreateOp::create(b, loc, sg::PipeType::get(ctx, 1, 0));
+    // The hand-over to the correction warpgroup and back to the issuer:
+    // every math warp, then every correction warp, arrives per block.
+    // Neither side runs more than a block ahead (the issuer commits S of
+    // block n + 1 only after the rescale for block n); two stages are
+    // what the protocol verifier asks of a pipe without a ring handshake.
+    factorsReady = sg::PipeCreateOp::create(
+        b, loc, sg::PipeType::get(ctx, 2, math.getNumWarps()));
+    oScaled = sg::PipeCreateOp::create(
+        b, loc, sg::PipeType::get(ctx, 2, correction.getNumWarps()));
   }
   // A value split: the exchange buffers follow the rings.
   if (valueSplit > 1) {
@@ -597,6 +608,8 @@ LogicalResult KernelBuilder::run() {
       return failure();
     emitKVBounds();
     emitLoadRole(load);
+    if (correction)
+      emitCorrectionRole(correction);
   }
   auto role = sg::WarpRoleOp::create(b, loc, math);
   role.getBody().push_back(new Block());

@@ -232,3 +232,22 @@ func.func @tma_store(%a: !skipattn_gpu.acc<64x128xf32>, %l: !skipattn_gpu.rows<6
       : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32, partial>, !skipattn_gpu.smem<64x128xbf16>, !llvm.ptr
   return
 }
+
+// A pipe the warps of a role signal, and one value per row through a
+// column of tensor memory (the math warpgroups' rescale factors for the
+// correction warpgroup).
+// CHECK-LABEL: func @handover
+// CHECK: %[[P:.*]] = skipattn_gpu.pipe.create : <2, arrivals = 8>
+// CHECK: skipattn_gpu.tmem.store %{{.*}} into %[[T:.*]][%{{.*}}] : !skipattn_gpu.rows<128xf32>, <256>
+// CHECK: skipattn_gpu.pipe.arrive %[[P]][%{{.*}}] : <2, arrivals = 8>
+// CHECK: skipattn_gpu.pipe.wait %[[P]][%{{.*}}] : <2, arrivals = 8>
+// CHECK: skipattn_gpu.tmem.load %[[T]][%{{.*}}] : <256> -> !skipattn_gpu.rows<128xf32>
+func.func @handover(%f: !skipattn_gpu.rows<128xf32>, %n: index, %c: index) -> !skipattn_gpu.rows<128xf32> {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+  %p = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<2, arrivals = 8>
+  skipattn_gpu.tmem.store %f into %t[%c] : !skipattn_gpu.rows<128xf32>, !skipattn_gpu.tmem<256>
+  skipattn_gpu.pipe.arrive %p[%n] : !skipattn_gpu.pipe<2, arrivals = 8>
+  skipattn_gpu.pipe.wait %p[%n] : !skipattn_gpu.pipe<2, arrivals = 8>
+  %r = skipattn_gpu.tmem.load %t[%c] : !skipattn_gpu.tmem<256> -> !skipattn_gpu.rows<128xf32>
+  return %r : !skipattn_gpu.rows<128xf32>
+}

@@ -258,3 +258,55 @@ func.func @f() attributes {a = #skipattn_gpu.schedule<mma = tcgen05, block_q = 2
 
 // expected-error @+1 {{S and O of 4 warpgroups need 1024 columns of tensor memory (512)}}
 func.func @f() attributes {a = #skipattn_gpu.schedule<mma = tcgen05, block_q = 512, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 16, max_nreg = 0>, #skipattn_gpu.role<name = "producer", first_warp = 16, num_warps = 4, max_nreg = 0>], gate_v = true>} { return }
+
+// -----
+
+// expected-error @+1 {{arrivals (warps) must be in [0, 32], got 40}}
+func.func @f(%p: !skipattn_gpu.pipe<2, arrivals = 40>) { return }
+
+// -----
+
+func.func @f(%n: index) {
+  %p = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<2, arrivals = 8>
+  // expected-error @+1 {{commits to a pipe of one arrival (warps arrive on a pipe with arrivals)}}
+  skipattn_gpu.pipe.commit %p[%n] : !skipattn_gpu.pipe<2, arrivals = 8>
+  return
+}
+
+// -----
+
+func.func @f(%n: index) {
+  %p = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<1>
+  // expected-error @+1 {{arrives on a pipe with arrivals (the MMA issuer commits to the others)}}
+  skipattn_gpu.pipe.arrive %p[%n] : !skipattn_gpu.pipe<1>
+  return
+}
+
+// -----
+
+func.func @f(%c: index) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+  // expected-error @+1 {{moves one f32 value per row of a 128-row tile}}
+  %r = skipattn_gpu.tmem.load %t[%c] : !skipattn_gpu.tmem<256> -> !skipattn_gpu.rows<64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%r: !skipattn_gpu.rows<128xi32>) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+  %c256 = arith.constant 256 : index
+  // expected-error @+1 {{moves one f32 value per row of a 128-row tile}}
+  skipattn_gpu.tmem.store %r into %t[%c256] : !skipattn_gpu.rows<128xi32>, !skipattn_gpu.tmem<256>
+  return
+}
+
+// -----
+
+func.func @f(%r: !skipattn_gpu.rows<128xf32>) {
+  %t = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+  %c256 = arith.constant 256 : index
+  // expected-error @+1 {{columns [256, 257) exceed the 256 allocated}}
+  skipattn_gpu.tmem.store %r into %t[%c256] : !skipattn_gpu.rows<128xf32>, !skipattn_gpu.tmem<256>
+  return
+}

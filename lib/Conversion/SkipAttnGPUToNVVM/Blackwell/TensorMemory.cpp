@@ -114,8 +114,20 @@ struct TmemLoadLowering : OpConversionPattern<sg::TmemLoadOp> {
                                 ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
-    int64_t cols = op.getResult().getType().getCols();
     Value addr = rowAddress(e, adaptor.getTmem(), adaptor.getColumn());
+    if (isa<sg::RowsType>(op.getResult().getType())) {
+      // One column: this thread's value (vector<1xf32>).
+      Value w = NVVM::Tcgen05LdOp::create(
+          rw, loc, e.i32(), /*pack=*/false,
+          NVVM::Tcgen05LdStShape::SHAPE_32X32B, tmemPtr(e, addr), Value());
+      NVVM::Tcgen05WaitOp::create(rw, loc, NVVM::Tcgen05WaitKind::LOAD);
+      Value x = arith::BitcastOp::create(rw, loc, e.f32(), w);
+      Type vecT = getTypeConverter()->convertType(op.getResult().getType());
+      Value v = LLVM::UndefOp::create(rw, loc, vecT);
+      rw.replaceOp(op, LLVM::InsertElementOp::create(rw, loc, v, x, e.c32(0)));
+      return success();
+    }
+    int64_t cols = cast<sg::AccType>(op.getResult().getType()).getCols();
     auto v32 = VectorType::get({32}, e.i32());
     Type structT = getTypeConverter()->convertType(op.getResult().getType());
     Value out = LLVM::UndefOp::create(rw, loc, structT);
@@ -162,6 +174,21 @@ struct TmemStoreLowering : OpConversionPattern<sg::TmemStoreOp> {
                                 ConversionPatternRewriter &rw) const override {
     Emitter e(rw, op.getLoc());
     Value v = adaptor.getValue();
+    if (isa<sg::RowsType>(op.getValue().getType())) {
+      // One column: this thread's value.
+      Value w = arith::BitcastOp::create(rw, op.getLoc(), e.i32(),
+                                         e.vecAt(v, 0));
+      NVVM::Tcgen05StOp::create(
+          rw, op.getLoc(), /*unpack=*/false,
+          NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+          tmemPtr(e, rowAddress(e, adaptor.getTmem(), adaptor.getColumn())), w,
+          Value());
+      NVVM::Tcgen05WaitOp::create(rw, op.getLoc(),
+                                  NVVM::Tcgen05WaitKind::STORE);
+      fence(e, NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+      rw.eraseOp(op);
+      return success();
+    }
     auto st = cast<LLVM::LLVMStructType>(v.getType());
     SmallVector<Value> words;
     for (auto [i, t] : llvm::enumerate(st.getBody())) {
@@ -223,7 +250,8 @@ struct TmemScaleLowering : OpConversionPattern<sg::TmemScaleOp> {
   }
 };
 
-/// Thread 0 initialises the pipe's barriers (one arrival: a commit).
+/// Thread 0 initialises the pipe's barriers (one arrival, a commit, or the
+/// pipe's arriving warps).
 struct PipeCreateLowering : OpConversionPattern<sg::PipeCreateOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::PipeCreateOp op, OpAdaptor,
@@ -233,9 +261,10 @@ struct PipeCreateLowering : OpConversionPattern<sg::PipeCreateOp> {
         getTypeConverter()->convertType(op.getType()));
     Value group = nvgpu::MBarrierCreateOp::create(rw, op.getLoc(), groupT);
     Value first = e.cmp(arith::CmpIPredicate::eq, e.tid(), e.c32(0));
+    int64_t arrivals = std::max<int64_t>(op.getType().getArrivals(), 1);
     for (int64_t i = 0; i < groupT.getNumBarriers(); ++i)
-      nvgpu::MBarrierInitOp::create(rw, op.getLoc(), group, e.cIdx(1),
-                                    e.cIdx(i), first);
+      nvgpu::MBarrierInitOp::create(rw, op.getLoc(), group,
+                                    e.cIdx(arrivals), e.cIdx(i), first);
     fenceBarrierInit(e, first);
     gpu::BarrierOp::create(rw, op.getLoc());
     rw.replaceOp(op, group);
@@ -256,6 +285,31 @@ struct PipeCommitLowering : OpConversionPattern<sg::PipeCommitOp> {
     Value stage =
         pipeStage(e, op.getPipe().getType(), adaptor.getBlock()).first;
     commitTo(e, adaptor.getPipe(), stage);
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
+/// Each thread fences its (waited-for) tensor-memory accesses, the warp
+/// meets and its first lane arrives.
+struct PipeArriveLowering : OpConversionPattern<sg::PipeArriveOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(sg::PipeArriveOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
+    Value stage =
+        pipeStage(e, op.getPipe().getType(), adaptor.getBlock()).first;
+    fence(e, NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+    NVVM::SyncWarpOp::create(rw, loc, e.c32(-1));
+    Value lane0 =
+        e.cmp(arith::CmpIPredicate::eq, e.andI(e.tid(), e.c32(31)), e.c32(0));
+    scf::IfOp::create(rw, loc, lane0, [&](OpBuilder &b, Location l) {
+      nvgpu::MBarrierArriveOp::create(
+          b, l, nvgpu::MBarrierTokenType::get(b.getContext()),
+          adaptor.getPipe(), stage);
+      scf::YieldOp::create(b, l);
+    });
     rw.eraseOp(op);
     return success();
   }
@@ -288,6 +342,7 @@ void mlir::skipattn::populateTensorMemoryToNVVMPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<TmemAllocLowering, TmemDeallocLowering, TmemLoadLowering,
                TmemStoreLowering, TmemScaleLowering, PipeCreateLowering,
-               PipeCommitLowering, PipeWaitLowering>(converter,
+               PipeCommitLowering, PipeArriveLowering, PipeWaitLowering>(
+      converter,
                                                      patterns.getContext());
 }

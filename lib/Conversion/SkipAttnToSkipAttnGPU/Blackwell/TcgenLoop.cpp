@@ -12,9 +12,10 @@ namespace mlir::skipattn::kernel_level {
 /// tcgen05: a math warpgroup's KV loop. Each iteration waits for its S
 /// (pipe `sReady`: the issuer's Q.K^T of block n, and with it the P.V of
 /// block n - 1), loads it one row per thread, masks, votes per warp,
-/// updates its rows (O rescaled in tensor memory), and hands P and its
-/// vote to the issuer. After the loop it waits for the last P.V (`oDone`)
-/// and reads O back for the epilogue.
+/// updates its rows, hands the rows' rescale factors to the correction
+/// warpgroup (which rescales O in tensor memory) and P and its vote to
+/// the issuer. After the loop it waits for the last P.V (`oDone`) and
+/// reads O back for the epilogue.
 LogicalResult KernelBuilder::emitTcBlockedKV(BlockedKVOp loop) {
   MLIRContext *ctx = b.getContext();
   Value firstRow = arith::AddIOp::create(
@@ -31,13 +32,17 @@ LogicalResult KernelBuilder::emitTcBlockedKV(BlockedKVOp loop) {
   auto cF = [&](double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   };
-  // O starts at zero in tensor memory, so every P.V accumulates; the store
-  // reaches the issuer with this warpgroup's first vote.
-  sg::TmemStoreOp::create(
-      b, loc,
-      sg::SplatOp::create(b, loc, sg::AccType::get(ctx, wgRows, headDim),
-                          cF(0)),
-      tmem, columnOf(&KernelBuilder::oColumn));
+  // O starts at zero in tensor memory, so every P.V accumulates. The math
+  // warpgroup zeroes its own O: the stores precede its first hand-over to
+  // the correction warpgroup and, when the tile has no block at all, its
+  // own read of O.
+  Value zeros =
+      sg::SplatOp::create(b, loc, sg::AccType::get(ctx, wgRows, 32), cF(0));
+  Value oCol = columnOf(&KernelBuilder::oColumn);
+  for (int64_t c = 0; c < headDim; c += 32)
+    sg::TmemStoreOp::create(
+        b, loc, zeros, tmem,
+        c ? arith::AddIOp::create(b, loc, oCol, cIdx(c)).getResult() : oCol);
   SmallVector<Value> init{sg::SplatOp::create(b, loc, rowsF, cF(-INFINITY)),
                           sg::SplatOp::create(b, loc, sums, cF(0))};
   bool rescale = appendCountersAndBases(init, rowsF);
@@ -54,7 +59,7 @@ LogicalResult KernelBuilder::emitTcBlockedKV(BlockedKVOp loop) {
       skips = forOp.getRegionIterArg(3);
     }
     mu = rescale ? forOp.getRegionIterArgs().back() : Value();
-    curScores = curBlockMax = curKeep = Value();
+    curScores = curBlockMax = curKeep = curFactors = Value();
     for (Operation &op : loop.getBodyBlock()->without_terminator())
       if (failed(emitBodyOp(op)))
         return failure();
@@ -96,6 +101,17 @@ void KernelBuilder::emitTcProbs(Value probs) {
 }
 
 void KernelBuilder::emitTcBlockEnd() {
+  // The rows' rescale factors go to the correction warpgroup through the
+  // first column of this warpgroup's S (read into registers already; the
+  // issuer's next Q.K^T waits for the rescale): 1 for a skipping warp.
+  Value factors = curFactors;
+  if (!factors)
+    factors = sg::SplatOp::create(
+        b, loc, sg::RowsType::get(b.getContext(), wgRows, b.getF32Type(), false),
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0)));
+  sg::TmemStoreOp::create(b, loc, factors, tmem,
+                          columnOf(&KernelBuilder::sColumn));
+  sg::PipeArriveOp::create(b, loc, factorsReady, n);
   Value t = arith::ConstantIntOp::create(b, loc, 1, 1);
   // The warpgroup keeps the block (its P.V is issued, V loaded) when any
   // of its warps does. The vote also meets the warpgroup's threads, so
@@ -142,6 +158,9 @@ void KernelBuilder::emitMmaIssuer() {
   sg::RingReleaseOp::create(b, loc, kRing, blk, b.getUnitAttr());
   Value mask = sg::RingBallotOp::create(b, loc, b.getI32Type(), vRing, blk);
   Value vTile = sg::RingWaitOp::create(b, loc, kvT, vRing, blk, "v");
+  // Both O accumulators rescaled for this block by the correction
+  // warpgroup.
+  sg::PipeWaitOp::create(b, loc, oScaled, blk);
   for (int64_t w = 0; w < wgs; ++w) {
     Value bit = arith::AndIOp::create(
         b, loc, mask,
@@ -175,12 +194,13 @@ void KernelBuilder::emitTcScores(BlockScoresOp bs) {
   curBlockMax = Value();
 }
 
-/// State update with one kept block: the rows' correction applied to O in
-/// tensor memory.
+/// State update with one kept block: the rows' correction, for the
+/// correction warpgroup to apply to O in tensor memory.
 void KernelBuilder::emitTcUpdate(OnlineSoftmaxOp update) {
   // O stays in tensor memory: the update returns the rows' correction,
-  // applied in place (the P.V of the previous block has completed: its
-  // commit preceded this block's S-ready one).
+  // which the correction warpgroup applies in place (the P.V of the
+  // previous block has completed: its commit preceded this block's
+  // S-ready one).
   SmallVector<Type> types{
       m.getType(), l.getType(), m.getType(),
       sg::OperandType::get(b.getContext(), wgRows, schedule.getBlockKv(), elt)};
@@ -189,12 +209,8 @@ void KernelBuilder::emitTcUpdate(OnlineSoftmaxOp update) {
   auto upd = sg::RowUpdateOp::create(
       b, loc, types, curScores, blockMax(), m, l, b.getF32FloatAttr(c2), mu,
       b.getI64IntegerAttr(mu ? schedule.getRescaleThreshold() : 0));
-  // P goes to tensor memory first: its registers are free before the
-  // rescale walks O.
   emitTcProbs(upd.getProbs());
-  sg::TmemScaleOp::create(b, loc, tmem, upd.getFactors(),
-                          columnOf(&KernelBuilder::oColumn),
-                          b.getI64IntegerAttr(headDim));
+  curFactors = upd.getFactors();
   m = upd.getNewRowMax();
   l = upd.getNewRowSum();
   if (mu)
@@ -207,6 +223,8 @@ LogicalResult KernelBuilder::emitTcKeptUpdate(OnlineSoftmaxOp update,
   // Per warp (the skip unit): a skipping warp keeps its state and writes
   // zero probabilities, so a P.V its warpgroup still issues adds nothing
   // to its rows. Each branch stores its own P (no 64-register merge).
+  // The rescale factors are the if's last result: 1 where the warp
+  // skipped.
   auto rowState = [&] {
     SmallVector<Value> s{m, l};
     if (mu)
@@ -214,21 +232,58 @@ LogicalResult KernelBuilder::emitTcKeptUpdate(OnlineSoftmaxOp update,
     return s;
   };
   SmallVector<Value> before = rowState();
-  auto newIf = scf::IfOp::create(b, loc, ValueRange(before).getTypes(), cond,
-                                 /*withElse=*/true);
+  SmallVector<Type> types(ValueRange(before).getTypes());
+  types.push_back(m.getType());
+  auto newIf = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(&newIf.getThenRegion().front());
   emitTcUpdate(update);
-  scf::YieldOp::create(b, loc, rowState());
+  SmallVector<Value> kept = rowState();
+  kept.push_back(curFactors);
+  scf::YieldOp::create(b, loc, kept);
   b.setInsertionPointToStart(&newIf.getElseRegion().front());
   emitTcProbs(Value());
+  before.push_back(sg::SplatOp::create(
+      b, loc, m.getType(),
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0))));
   scf::YieldOp::create(b, loc, before);
   m = newIf.getResult(0);
   l = newIf.getResult(1);
   if (mu)
     mu = newIf.getResult(2);
+  curFactors = newIf.getResults().back();
   curKeep = cond;
   return success();
+}
+
+
+/// tcgen05: the correction warpgroup. Its four warps cover the 128 lanes
+/// of tensor memory, so it reaches every math warpgroup's rows: for each
+/// block it waits for both warpgroups' factors (`factorsReady`), rescales
+/// each O in place (a warp whose factors are all 1 leaves its rows alone)
+/// and tells the issuer (`oScaled`), which issues the block's P.V only
+/// then. The math warpgroups go on to their next block's softmax
+/// meanwhile.
+void KernelBuilder::emitCorrectionRole(sg::RoleAttr roleAttr) {
+  auto role = sg::WarpRoleOp::create(b, loc, roleAttr);
+  role.getBody().push_back(new Block());
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&role.getBody().front());
+  MLIRContext *ctx = b.getContext();
+  int64_t wgs = schedule.getMathWarpgroups();
+  auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1));
+  b.setInsertionPointToStart(forOp.getBody());
+  Value blk = forOp.getInductionVar();
+  sg::PipeWaitOp::create(b, loc, factorsReady, blk);
+  auto rowsT = sg::RowsType::get(ctx, wgRows, b.getF32Type(), false);
+  for (int64_t w = 0; w < wgs; ++w) {
+    Value f = sg::TmemLoadOp::create(b, loc, rowsT, tmem, cIdx(sColumn(w)));
+    sg::TmemScaleOp::create(b, loc, tmem, f, cIdx(oColumn(w)),
+                            b.getI64IntegerAttr(headDim));
+  }
+  sg::PipeArriveOp::create(b, loc, oScaled, blk);
+  b.setInsertionPointAfter(forOp);
+  sg::YieldOp::create(b, loc);
 }
 
 } // namespace mlir::skipattn::kernel_level

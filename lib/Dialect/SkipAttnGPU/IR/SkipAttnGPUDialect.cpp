@@ -305,9 +305,12 @@ LogicalResult TmemType::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 LogicalResult PipeType::verify(function_ref<InFlightDiagnostic()> emitError,
-                               int64_t stages) {
+                               int64_t stages, int64_t arrivals) {
   if (stages < 1 || stages > 8)
     return emitError() << "stages must be in [1, 8], got " << stages;
+  if (arrivals < 0 || arrivals > 32)
+    return emitError() << "arrivals (warps) must be in [0, 32], got "
+                       << arrivals;
   return success();
 }
 

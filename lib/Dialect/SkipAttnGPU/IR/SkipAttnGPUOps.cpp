@@ -551,7 +551,17 @@ static LogicalResult checkColumns(Operation *op, Value tmem, Value column,
   return checkColumns(op, tmem, int64_t(0), n);
 }
 
+/// A value per row of a 128-row tile: one f32 column of tensor memory.
+static LogicalResult checkTmemRows(Operation *op, RowsType t, Value tmem,
+                                   Value column) {
+  if (t.getRows() != kTmemLanes || !t.getElementType().isF32())
+    return op->emitOpError("moves one f32 value per row of a 128-row tile");
+  return checkColumns(op, tmem, column, 1);
+}
+
 LogicalResult TmemLoadOp::verify() {
+  if (auto rows = dyn_cast<RowsType>(getResult().getType()))
+    return checkTmemRows(*this, rows, getTmem(), getColumn());
   auto t = cast<AccType>(getResult().getType());
   if (t.getRows() != kTmemLanes || t.getCols() % 32)
     return emitOpError("loads 128-row tiles of whole 32-column pieces");
@@ -559,6 +569,8 @@ LogicalResult TmemLoadOp::verify() {
 }
 
 LogicalResult TmemStoreOp::verify() {
+  if (auto r = dyn_cast<RowsType>(getValue().getType()))
+    return checkTmemRows(*this, r, getTmem(), getColumn());
   int64_t rows, cols;
   if (auto a = dyn_cast<AccType>(getValue().getType())) {
     rows = a.getRows();
@@ -643,7 +655,23 @@ static LogicalResult checkPipe(Operation *op, Value pipe) {
   return success();
 }
 
-LogicalResult PipeCommitOp::verify() { return checkPipe(*this, getPipe()); }
+LogicalResult PipeCommitOp::verify() {
+  if (failed(checkPipe(*this, getPipe())))
+    return failure();
+  if (getPipe().getType().getArrivals())
+    return emitOpError("commits to a pipe of one arrival (warps arrive on a "
+                       "pipe with arrivals)");
+  return success();
+}
+
+LogicalResult PipeArriveOp::verify() {
+  if (failed(checkPipe(*this, getPipe())))
+    return failure();
+  if (!getPipe().getType().getArrivals())
+    return emitOpError("arrives on a pipe with arrivals (the MMA issuer "
+                       "commits to the others)");
+  return success();
+}
 LogicalResult PipeWaitOp::verify() { return checkPipe(*this, getPipe()); }
 
 LogicalResult StoreTileOp::verify() {

@@ -164,7 +164,8 @@ selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
   int64_t mathWarps = 4 * std::max<int64_t>(blockQ / kTmemLanes, 1);
   SmallVector<Attribute> roles{
       RoleAttr::get(ctx, "math", 0, mathWarps, kTcMathRegisters),
-      RoleAttr::get(ctx, "producer", mathWarps, 4, kTcProducerRegisters)};
+      RoleAttr::get(ctx, "correction", mathWarps, 4, kTcCorrectionRegisters),
+      RoleAttr::get(ctx, "producer", mathWarps + 4, 4, kTcProducerRegisters)};
   FailureOr<bool> tmaStore = chooseTmaStore(problem, request, 1, emitError);
   if (failed(tmaStore))
     return failure();
@@ -326,28 +327,38 @@ verifyBlackwellSchedule(ScheduleAttr s, const ScheduleProblem &problem,
     return emitError() << "the schedule needs " << s.getSharedBytes()
                        << " bytes of shared memory; a CTA gets "
                        << kHopperSharedBytes;
-  RoleAttr math, producer;
+  RoleAttr math, correction, producer;
   for (Attribute a : s.getRoles()) {
     auto r = cast<RoleAttr>(a);
     if (r.getName() == "math")
       math = r;
+    else if (r.getName() == "correction")
+      correction = r;
     else if (r.getName() == "producer")
       producer = r;
     else
-      return emitError() << "the sm_100a lowering builds the roles 'math' and "
-                            "'producer'; got '"
+      return emitError() << "the sm_100a lowering builds the roles 'math', "
+                            "'correction' and 'producer'; got '"
                          << r.getName() << "'";
   }
-  if (math.getFirstWarp() != 0 || producer.getFirstWarp() != math.getNumWarps())
-    return emitError() << "the math role starts at warp 0 and the producer "
-                          "follows it";
+  if (!math || !correction || !producer || math.getFirstWarp() != 0 ||
+      correction.getFirstWarp() != math.getNumWarps() ||
+      correction.getNumWarps() != 4 ||
+      producer.getFirstWarp() != math.getNumWarps() + 4 ||
+      producer.getNumWarps() != 4)
+    return emitError() << "the math role starts at warp 0, a correction "
+                          "warpgroup follows it and a producer warpgroup "
+                          "follows that";
   // setmaxnreg moves registers between the warpgroups: the sum must fit
   // the SM's 64K, and the math warps hold a 128-key row of S (128), its P
   // (64) and the state.
-  if (math.getMaxNreg() < 208 || producer.getMaxNreg() == 0)
+  if (math.getMaxNreg() < 208 || correction.getMaxNreg() == 0 ||
+      producer.getMaxNreg() == 0)
     return emitError() << "the math role needs at least 208 registers (a "
-                          "row of S and of P) and the producer a budget";
+                          "row of S and of P), the correction and producer "
+                          "roles a budget";
   int64_t total = 32 * (math.getNumWarps() * math.getMaxNreg() +
+                        correction.getNumWarps() * correction.getMaxNreg() +
                         producer.getNumWarps() * producer.getMaxNreg());
   if (total > 65536)
     return emitError() << "role registers (" << total

@@ -147,7 +147,7 @@ gpu.module @commit_guarded {
         scf.for %n = %c0 to %nb step %c1 {
           %kt = skipattn_gpu.ring.wait %k[%n], "k" : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<128x64xbf16>
           scf.if %p {
-            // expected-error @+1 {{commits a constant block or, on every path of an iteration, the loop's block n}}
+            // expected-error @+1 {{signals a constant block or, on every path of an iteration, the loop's block n}}
             skipattn_gpu.pipe.commit %s[%n] : !skipattn_gpu.pipe<1>
           }
           skipattn_gpu.ring.release %k[%n] commit : !skipattn_gpu.ring<2 x ["k"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1>
@@ -419,7 +419,7 @@ gpu.module @uncommitted {
         skipattn_gpu.pipe.wait %s[%n] : !skipattn_gpu.pipe<1>
         skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<128x64xbf16>, consumers = 1, votes = true>
       }
-      // expected-error @+1 {{waits for block 0 that no pipe.commit signals}}
+      // expected-error @+1 {{waits for block 0 that no pipe.commit or pipe.arrive signals}}
       skipattn_gpu.pipe.wait %s[%c0] : !skipattn_gpu.pipe<1>
     }
     gpu.return
@@ -451,7 +451,7 @@ gpu.module @committed_twice {
         }
       }
       skipattn_gpu.pipe.commit %s[%c0] : !skipattn_gpu.pipe<1>
-      // expected-error @+1 {{commits block 0 twice: its barrier expects one arrival}}
+      // expected-error @+1 {{signals block 0 twice: its barrier expects one arrival}}
       skipattn_gpu.pipe.commit %s[%c0] : !skipattn_gpu.pipe<1>
       %lk = skipattn_gpu.elect {warp = 1 : i64}
       scf.if %lk {
@@ -512,7 +512,7 @@ gpu.module @two_committers {
         }
       }
       scf.for %n = %c0 to %nb step %c1 {
-        // expected-error @+1 {{a pipe is committed by one loop}}
+        // expected-error @+1 {{a pipe is signalled by one loop}}
         skipattn_gpu.pipe.commit %s[%n] : !skipattn_gpu.pipe<1>
       }
       %lk = skipattn_gpu.elect {warp = 1 : i64}

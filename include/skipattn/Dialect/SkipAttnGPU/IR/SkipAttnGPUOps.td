@@ -907,14 +907,15 @@ def SkipAttnGPU_TmemLoadOp : SkipAttnGPU_Op<"tmem.load"> {
     quarter) of the f32 columns `[column, column + cols)` (a column that is
     a constant is checked against the allocation) into a 128-row
     accumulator (`tcgen05.ld` 32x32b in 32-column pieces, then
-    `tcgen05.wait::ld`).
+    `tcgen05.wait::ld`), or one column into a 128-row value per row (the
+    rows one role hands another through tensor memory).
 
     ```mlir
     %s = skipattn_gpu.tmem.load %tm[%c0] : !skipattn_gpu.tmem<512> -> !skipattn_gpu.acc<128x128xf32>
     ```
   }];
   let arguments = (ins SkipAttnGPU_Tmem:$tmem, Index:$column);
-  let results = (outs SkipAttnGPU_Acc:$result);
+  let results = (outs AnyTypeOf<[SkipAttnGPU_Acc, SkipAttnGPU_Rows]>:$result);
   let assemblyFormat = [{
     $tmem `[` $column `]` attr-dict `:` type($tmem) `->` type($result)
   }];
@@ -926,14 +927,15 @@ def SkipAttnGPU_TmemStoreOp : SkipAttnGPU_Op<"tmem.store"> {
   let description = [{
     Each thread writes its row from column `column` on: an f32 accumulator
     takes one column per element, a 16-bit operand (P for the P.V MMA) one
-    per pair. The stores are waited for (`tcgen05.wait::st`) and fenced
+    per pair, an f32 value per row one column. The stores are waited for (`tcgen05.wait::st`) and fenced
     for the thread synchronisation that hands them to the MMA issuer.
 
     ```mlir
     skipattn_gpu.tmem.store %p into %tm[%c64] : !skipattn_gpu.operand<128x128xbf16>, !skipattn_gpu.tmem<512>
     ```
   }];
-  let arguments = (ins AnyTypeOf<[SkipAttnGPU_Acc, SkipAttnGPU_Operand]>:$value,
+  let arguments = (ins AnyTypeOf<[SkipAttnGPU_Acc, SkipAttnGPU_Operand,
+                                  SkipAttnGPU_Rows]>:$value,
                        SkipAttnGPU_Tmem:$tmem, Index:$column);
   let assemblyFormat = [{
     $value `into` $tmem `[` $column `]` attr-dict `:` type($value) `,`
@@ -1002,8 +1004,9 @@ def SkipAttnGPU_MmaTmemOp : SkipAttnGPU_Op<"mma_tmem"> {
 def SkipAttnGPU_PipeCreateOp : SkipAttnGPU_Op<"pipe.create"> {
   let summary = "Create the barriers of a pipe";
   let description = [{
-    One mbarrier per stage, of one arrival (the MMA issuer's commit),
-    initialised by the CTA's first thread and published by a CTA barrier.
+    One mbarrier per stage, of one arrival (the MMA issuer's commit) or of
+    the pipe's `arrivals` warps, initialised by the CTA's first thread and
+    published by a CTA barrier.
 
     ```mlir
     %s = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<1>
@@ -1021,6 +1024,25 @@ def SkipAttnGPU_PipeCommitOp : SkipAttnGPU_Op<"pipe.commit"> {
 
     ```mlir
     skipattn_gpu.pipe.commit %s[%n] : !skipattn_gpu.pipe<1>
+    ```
+  }];
+  let arguments = (ins SkipAttnGPU_Pipe:$pipe, Index:$block);
+  let assemblyFormat = "$pipe `[` $block `]` attr-dict `:` type($pipe)";
+  let hasVerifier = 1;
+}
+
+def SkipAttnGPU_PipeArriveOp : SkipAttnGPU_Op<"pipe.arrive"> {
+  let summary = "Signal block `n` from the warps of a role";
+  let description = [{
+    Run by every thread of the signalling role: each thread orders its
+    tensor-memory accesses before the synchronisation
+    (`tcgen05.fence::before_thread_sync`, after the loads and stores it
+    waited for), the warp meets, and its first lane arrives on the barrier
+    of stage `n mod stages`. The barrier completes when the pipe's
+    `arrivals` warps have arrived.
+
+    ```mlir
+    skipattn_gpu.pipe.arrive %c[%n] : !skipattn_gpu.pipe<2, arrivals = 8>
     ```
   }];
   let arguments = (ins SkipAttnGPU_Pipe:$pipe, Index:$block);

@@ -186,17 +186,22 @@ def SkipAttnGPU_TmemType : SkipAttnGPU_Type<"Tmem", "tmem"> {
 def SkipAttnGPU_PipeType : SkipAttnGPU_Type<"Pipe", "pipe"> {
   let summary = "Barriers on which tensor-core work signals its completion";
   let description = [{
-    `stages` mbarriers of one arrival each. The thread that issues
-    tensor-memory MMAs signals block `n` with `pipe.commit` (the barrier of
-    stage `n mod stages` completes when those MMAs have); the consumers
-    wait for phase `(n / stages) mod 2` with `pipe.wait`.
+    `stages` mbarriers. Without `arrivals` each takes one arrival: the
+    thread that issues tensor-memory MMAs signals block `n` with
+    `pipe.commit` (the barrier of stage `n mod stages` completes when
+    those MMAs have). With `arrivals = W` warps signal it with
+    `pipe.arrive`, each once its tensor-memory accesses are done (a role
+    handing tensor memory to another). The consumers wait for phase
+    `(n / stages) mod 2` with `pipe.wait`.
 
     ```mlir
     !skipattn_gpu.pipe<1>
+    !skipattn_gpu.pipe<2, arrivals = 8>
     ```
   }];
-  let parameters = (ins "int64_t":$stages);
-  let assemblyFormat = "`<` $stages `>`";
+  let parameters = (ins "int64_t":$stages,
+                        DefaultValuedParameter<"int64_t", "0">:$arrivals);
+  let assemblyFormat = "`<` $stages (`,` `arrivals` `=` $arrivals^)? `>`";
   let genVerifyDecl = 1;
 }
 

@@ -80,10 +80,12 @@ constexpr int64_t kMaxWarpgroupValueCols = 256;
 /// each).
 constexpr int64_t kMathRegisters2CTA = 232, kLoadRegisters2CTA = 24;
 
-/// Registers per thread of the sm_100a schedule's roles: the math
-/// warpgroups hold a row of S and of P; the producer warps issue MMAs and
-/// TMA from a few registers.
-constexpr int64_t kTcMathRegisters = 224, kTcProducerRegisters = 64;
+/// Registers per thread of the sm_100a schedule's roles (16 warps, 65536
+/// together): the math warpgroups hold a row of S and of P; the correction
+/// warpgroup rescales O 32 columns at a time; the producer warps issue
+/// MMAs and TMA from a few registers.
+constexpr int64_t kTcMathRegisters = 208, kTcCorrectionRegisters = 40,
+                  kTcProducerRegisters = 56;
 
 /// What a caller asks of the schedule; zeros leave the choice to the
 /// selection.

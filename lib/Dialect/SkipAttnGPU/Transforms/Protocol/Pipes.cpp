@@ -26,30 +26,39 @@ using namespace mlir::skipattn_gpu::protocol;
 LogicalResult mlir::skipattn_gpu::protocol::verifyPipe(PipeCreateOp pipe) {
   Value p = pipe.getPipe();
   scf::ForOp producer;
-  SmallVector<PipeCommitOp> commits;
+  // The signals: the issuer's commits, or the arrivals of a role's warps
+  // (every thread of the role runs the op; the rules are the same).
+  SmallVector<Operation *> commits;
   SmallVector<PipeWaitOp> waits;
   llvm::SmallSet<int64_t, 4> committed;
+  auto signalled = [&](Operation *op) -> Value {
+    if (auto c = dyn_cast<PipeCommitOp>(op); c && c.getPipe() == p)
+      return c.getBlock();
+    if (auto a = dyn_cast<PipeArriveOp>(op); a && a.getPipe() == p)
+      return a.getBlock();
+    return Value();
+  };
   // In program order, so that a diagnostic names the later of two ops.
   pipe->getParentOfType<gpu::GPUFuncOp>().walk([&](Operation *op) {
-    if (auto c = dyn_cast<PipeCommitOp>(op); c && c.getPipe() == p)
-      commits.push_back(c);
+    if (signalled(op))
+      commits.push_back(op);
     else if (auto w = dyn_cast<PipeWaitOp>(op); w && w.getPipe() == p)
       waits.push_back(w);
   });
-  for (PipeCommitOp c : commits) {
-    BlockRef r = classify(c.getBlock());
+  for (Operation *c : commits) {
+    BlockRef r = classify(signalled(c));
     if (r.kind == BlockRef::Constant) {
       if (!committed.insert(r.value).second)
-        return c.emitOpError("commits block ")
+        return c->emitOpError("signals block ")
                << r.value << " twice: its barrier expects one arrival";
       continue;
     }
     if (r.kind != BlockRef::LoopPlus || r.value != 0 ||
         c->getBlock() != r.loop.getBody())
-      return c.emitOpError("commits a constant block or, on every path of "
-                           "an iteration, the loop's block n");
+      return c->emitOpError("signals a constant block or, on every path of "
+                            "an iteration, the loop's block n");
     if (producer && producer != r.loop)
-      return c.emitOpError("a pipe is committed by one loop");
+      return c->emitOpError("a pipe is signalled by one loop");
     producer = r.loop;
   }
   for (PipeWaitOp w : waits) {
@@ -57,7 +66,7 @@ LogicalResult mlir::skipattn_gpu::protocol::verifyPipe(PipeCreateOp pipe) {
     if (r.kind == BlockRef::Constant) {
       if (!committed.contains(r.value))
         return w.emitOpError("waits for block ")
-               << r.value << " that no pipe.commit signals";
+               << r.value << " that no pipe.commit or pipe.arrive signals";
       continue;
     }
     if (r.kind != BlockRef::LoopPlus || r.value != 0 ||
