@@ -180,6 +180,35 @@ def kernels():
     return rows
 
 
+def input_effect(B=4, H=16, S=8192, D=128, rounds=3):
+    """Dense prefill beside cuDNN on three kinds of inputs of one shape:
+    the structured ones kernels() uses, unit normals and normals scaled
+    by 0.1. Same kernels, same shapes: any difference between the rows is
+    the data's (the GPU's clock under its power limit depends on how many
+    bits toggle), which skipattn-run's and this file's figures differ
+    in."""
+    flops = 4.0 * B * H * S * S * D
+    sets = {"structured": structured(B, H, S, D, "cuda", torch.bfloat16)}
+    g = torch.Generator(device="cuda").manual_seed(0)
+    unit = tuple(torch.randn((B, H, S, D), generator=g, device="cuda",
+                             dtype=torch.bfloat16) for _ in range(3))
+    sets["normal"] = unit
+    sets["normal*0.1"] = tuple(x * 0.1 for x in unit)
+    rows = []
+    for r in range(rounds):
+        for name, (q, k, v) in sets.items():
+            row = {"round": r, "inputs": name}
+            with sdpa_kernel([SDPBackend.CUDNN_ATTENTION]):
+                row["cudnn_tflops"] = flops / (time_ms(
+                    lambda: F.scaled_dot_product_attention(q, k, v)) * 1e9)
+            row["skipattn_tflops"] = flops / (time_ms(
+                lambda: skipattn.attention(q, k, v)) * 1e9)
+            row["ratio"] = row["skipattn_tflops"] / row["cudnn_tflops"]
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
 def structured_decode(B, Hq, Hkv, Sq, S, D, dev, dtype, seed=0):
     """Decode inputs: every query head shares its KV head's direction, so
     the keys' 128-key blocks are relevant to varying degrees."""

@@ -557,7 +557,11 @@ int main(int argc, char **argv) {
     };
     runDense = [&](const AttentionSpec &d,
                    std::vector<uint8_t> &o) -> llvm::Error {
-      auto dk = CUDAKernel::compile(d, gopts);
+      // The dense build with the skipping build's tiles (a dense causal
+      // prefill alone would take larger KV blocks): the same arithmetic.
+      CUDACompileOptions dopts = gopts;
+      dopts.blockKV = d.blockKV;
+      auto dk = CUDAKernel::compile(d, dopts);
       if (!dk)
         return dk.takeError();
       if (auto err = dev->poison())

@@ -523,7 +523,7 @@ LogicalResult KernelBuilder::run() {
   sg::RoleAttr math, load, correction;
   for (Attribute a : schedule.getRoles()) {
     auto r = cast<sg::RoleAttr>(a);
-    (r.getName() == "math" ? math
+    (r.getName() == "math"         ? math
      : r.getName() == "correction" ? correction
                                    : load) = r;
   }

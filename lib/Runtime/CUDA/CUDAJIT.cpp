@@ -68,6 +68,7 @@ AttentionSpec hopperSpec(AttentionSpec spec,
   request.blockKV = options.blockKV;
   request.kvSplits = options.kvSplits;
   request.ctasPerSM = options.ctasPerSM;
+  request.overlap = options.overlap;
   mlir::skipattn_gpu::ScheduleProblem problem;
   problem.qLen = spec.qLen;
   problem.kvLen = spec.kvLen;
@@ -78,6 +79,8 @@ AttentionSpec hopperSpec(AttentionSpec spec,
   problem.kvHeads = spec.kvHeads;
   problem.runtimeFactors = spec.runtimeFactors() && spec.factorStrideH() != 0;
   problem.valueInKey = spec.valueInKey;
+  problem.skipping = spec.skipping();
+  problem.causal = spec.causal;
   mlir::skipattn_gpu::TileChoice tiles =
       mlir::skipattn_gpu::requestedTiles(problem, request);
   // The schedule's block_q rows hold `heads` heads of block_q / heads

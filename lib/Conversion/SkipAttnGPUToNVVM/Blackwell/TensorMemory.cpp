@@ -117,9 +117,9 @@ struct TmemLoadLowering : OpConversionPattern<sg::TmemLoadOp> {
     Value addr = rowAddress(e, adaptor.getTmem(), adaptor.getColumn());
     if (isa<sg::RowsType>(op.getResult().getType())) {
       // One column: this thread's value (vector<1xf32>).
-      Value w = NVVM::Tcgen05LdOp::create(
-          rw, loc, e.i32(), /*pack=*/false,
-          NVVM::Tcgen05LdStShape::SHAPE_32X32B, tmemPtr(e, addr), Value());
+      Value w = NVVM::Tcgen05LdOp::create(rw, loc, e.i32(), /*pack=*/false,
+                                          NVVM::Tcgen05LdStShape::SHAPE_32X32B,
+                                          tmemPtr(e, addr), Value());
       NVVM::Tcgen05WaitOp::create(rw, loc, NVVM::Tcgen05WaitKind::LOAD);
       Value x = arith::BitcastOp::create(rw, loc, e.f32(), w);
       Type vecT = getTypeConverter()->convertType(op.getResult().getType());
@@ -176,8 +176,8 @@ struct TmemStoreLowering : OpConversionPattern<sg::TmemStoreOp> {
     Value v = adaptor.getValue();
     if (isa<sg::RowsType>(op.getValue().getType())) {
       // One column: this thread's value.
-      Value w = arith::BitcastOp::create(rw, op.getLoc(), e.i32(),
-                                         e.vecAt(v, 0));
+      Value w =
+          arith::BitcastOp::create(rw, op.getLoc(), e.i32(), e.vecAt(v, 0));
       NVVM::Tcgen05StOp::create(
           rw, op.getLoc(), /*unpack=*/false,
           NVVM::Tcgen05LdStShape::SHAPE_32X32B,
@@ -263,8 +263,8 @@ struct PipeCreateLowering : OpConversionPattern<sg::PipeCreateOp> {
     Value first = e.cmp(arith::CmpIPredicate::eq, e.tid(), e.c32(0));
     int64_t arrivals = std::max<int64_t>(op.getType().getArrivals(), 1);
     for (int64_t i = 0; i < groupT.getNumBarriers(); ++i)
-      nvgpu::MBarrierInitOp::create(rw, op.getLoc(), group,
-                                    e.cIdx(arrivals), e.cIdx(i), first);
+      nvgpu::MBarrierInitOp::create(rw, op.getLoc(), group, e.cIdx(arrivals),
+                                    e.cIdx(i), first);
     fenceBarrierInit(e, first);
     gpu::BarrierOp::create(rw, op.getLoc());
     rw.replaceOp(op, group);
@@ -343,6 +343,5 @@ void mlir::skipattn::populateTensorMemoryToNVVMPatterns(
   patterns.add<TmemAllocLowering, TmemDeallocLowering, TmemLoadLowering,
                TmemStoreLowering, TmemScaleLowering, PipeCreateLowering,
                PipeCommitLowering, PipeArriveLowering, PipeWaitLowering>(
-      converter,
-                                                     patterns.getContext());
+      converter, patterns.getContext());
 }

@@ -107,7 +107,8 @@ void KernelBuilder::emitTcBlockEnd() {
   Value factors = curFactors;
   if (!factors)
     factors = sg::SplatOp::create(
-        b, loc, sg::RowsType::get(b.getContext(), wgRows, b.getF32Type(), false),
+        b, loc,
+        sg::RowsType::get(b.getContext(), wgRows, b.getF32Type(), false),
         arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0)));
   sg::TmemStoreOp::create(b, loc, factors, tmem,
                           columnOf(&KernelBuilder::sColumn));
@@ -255,7 +256,6 @@ LogicalResult KernelBuilder::emitTcKeptUpdate(OnlineSoftmaxOp update,
   curKeep = cond;
   return success();
 }
-
 
 /// tcgen05: the correction warpgroup. Its four warps cover the 128 lanes
 /// of tensor memory, so it reaches every math warpgroup's rows: for each

@@ -17,6 +17,33 @@ func.func @d128(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
 
 // -----
 
+// Dense causal prefill at D = 128 runs the loop without the overlap on
+// 192-key blocks; with skip decisions the blocks stay 128 keys.
+// CHECK-LABEL: func.func @d128_causal
+// CHECK: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 192, head_dim = 128, stages = 2
+// CHECK-NOT: overlap
+// CHECK-SAME: tma_store = true>
+func.func @d128_causal(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
+                       %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
+  skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)
+      outs(%o : memref<1x2x300x128xbf16>) {causal}
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @d128_causal_skipping
+// CHECK: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2
+func.func @d128_causal_skipping(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
+                                %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
+  skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)
+      outs(%o : memref<1x2x300x128xbf16>)
+      {causal, skip = #skipattn.skip<threshold_scale_factor = 1.0e2, min_keep_blocks = 1>}
+  return
+}
+
+// -----
+
 // D = 256: the 64x256 accumulator takes half the registers, so KV blocks
 // are 64 keys.
 // CHECK-LABEL: func.func @d256

@@ -668,3 +668,51 @@ gpu.module @other_bounds {
     gpu.return
   }
 }
+
+// -----
+
+// A pipe the warps of a role arrive on completes after `arrivals` of
+// them: four warps arriving on a pipe of eight would leave every waiter
+// blocked.
+gpu.module @arrivals_mismatch {
+  gpu.func @f(%nb: index) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %f = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<2, arrivals = 8>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.pipe.wait %f[%n] : !skipattn_gpu.pipe<2, arrivals = 8>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224> {
+      scf.for %n = %c0 to %nb step %c1 {
+        // expected-error @+1 {{is run by 4 warps of a role; the pipe completes after 8 warp arrivals}}
+        skipattn_gpu.pipe.arrive %f[%n] : !skipattn_gpu.pipe<2, arrivals = 8>
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// The same pipe with the right count, arrived on in a loop and waited for
+// in another over the same blocks: valid.
+gpu.module @arrivals_ok {
+  gpu.func @f(%nb: index) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %f = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<2, arrivals = 4>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.pipe.wait %f[%n] : !skipattn_gpu.pipe<2, arrivals = 4>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.pipe.arrive %f[%n] : !skipattn_gpu.pipe<2, arrivals = 4>
+      }
+    }
+    gpu.return
+  }
+}

@@ -107,8 +107,9 @@ run --dtype=f16 --head-dim=576 --value-dim=512 --value-in-key --kv-heads=1 --bat
 run --dtype=bf16 --head-dim=64 --causal --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700 --tma-store=0
 run --dtype=bf16 --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700 --pattern=structured --threshold-scale-factor=30 --tma-store=0
 run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --kv-splits=1 --tma-store=0
-# TMA stores of packed decode tiles (4 heads x 16 positions per box,
-# positions past q_len clipped) with one split, speculative and ragged.
+# TMA stores of packed decode tiles (a box of 4 heads x 1 position, and
+# of 4 heads x the speculative positions past q_len clipped) with one
+# split, speculative and ragged.
 run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --kv-splits=1 --tma-store=1
 run --dtype=f16 --head-dim=256 --batch=3 --q-heads=16 --kv-heads=4 --q-len=5 --kv-len=1500 --kv-lens=1500,1,700 --kv-splits=1 --causal --pattern=structured --threshold-scale-factor=30 --tma-store=1
 cases_summary matrix

@@ -757,7 +757,8 @@ def SkipAttnGPU_TmaStoreTileOp : SkipAttnGPU_Op<"tma_store_tile"> {
     S are not written: TMA clips the box.
 
     The stage must be shared memory this warpgroup no longer reads and no
-    other warpgroup reads or writes: the schedule uses the warpgroup's own
+    other warpgroup reads or writes, starting on an 8-row (1024-byte)
+    swizzle atom as a TMA box does: the schedule uses the warpgroup's own
     rows of Q once its last MMA has completed. With `rows_per_head = R`
     (> 0) the box is `R` positions of `rows / R` consecutive heads (a
     GQA-packed tile), as the tile's Q box was.

@@ -45,6 +45,24 @@ LogicalResult mlir::skipattn_gpu::protocol::verifyPipe(PipeCreateOp pipe) {
     else if (auto w = dyn_cast<PipeWaitOp>(op); w && w.getPipe() == p)
       waits.push_back(w);
   });
+  // Warp arrivals: the barrier completes after `arrivals` of them, so the
+  // warps of exactly one role of that many warps arrive (fewer would
+  // deadlock the waiters, more would complete a phase early).
+  int64_t arrivals = cast<PipeType>(p.getType()).getArrivals();
+  WarpRoleOp arriving;
+  for (Operation *c : commits) {
+    if (!isa<PipeArriveOp>(c))
+      continue;
+    auto role = c->getParentOfType<WarpRoleOp>();
+    if (!role || role.getRole().getNumWarps() != arrivals)
+      return c->emitOpError("is run by ")
+             << (role ? role.getRole().getNumWarps() : 0)
+             << " warps of a role; the pipe completes after " << arrivals
+             << " warp arrivals";
+    if (arriving && arriving != role)
+      return c->emitOpError("a pipe's warps arrive from one role");
+    arriving = role;
+  }
   for (Operation *c : commits) {
     BlockRef r = classify(signalled(c));
     if (r.kind == BlockRef::Constant) {
