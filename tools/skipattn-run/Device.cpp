@@ -4,11 +4,10 @@
 
 using namespace skipattn;
 
-llvm::Expected<std::unique_ptr<DeviceBuffers>>
-DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
-                      const HostTensor &k, const HostTensor &v,
-                      const std::vector<float> &factors,
-                      const std::vector<int32_t> &pageTable) {
+llvm::Expected<std::unique_ptr<DeviceBuffers>> DeviceBuffers::create(
+    const AttentionSpec &s, const HostTensor &q, const HostTensor &k,
+    const HostTensor &v, const std::vector<float> &factors,
+    const std::vector<int32_t> &pageTable, int64_t outOffset) {
   auto d = cuda::Driver::get();
   if (!d)
     return d.takeError();
@@ -47,8 +46,9 @@ DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
   if (!s.qLens.empty())
     if (auto e = upload(s.qLens.data(), s.qLens.size() * 4, b->qLens))
       return std::move(e);
-  if (auto e = upload(nullptr, b->outBytes, b->out))
+  if (auto e = upload(nullptr, b->outBytes + outOffset, b->outBase))
     return std::move(e);
+  b->out = b->outBase + outOffset;
   if (s.withLse)
     if (auto e = upload(nullptr, b->lseBytes, b->lse))
       return std::move(e);
@@ -68,7 +68,7 @@ DeviceBuffers::create(const AttentionSpec &s, const HostTensor &q,
 
 DeviceBuffers::~DeviceBuffers() {
   for (cuda::CUdeviceptr p :
-       {q, k, v == k ? 0 : v, lens, factors, out, lse, stats, table, qLens})
+       {q, k, v == k ? 0 : v, lens, factors, outBase, lse, stats, table, qLens})
     drv->free(p);
   drv->destroyEvent(start);
   drv->destroyEvent(end);

@@ -18,7 +18,7 @@ public:
   static llvm::Expected<std::unique_ptr<DeviceBuffers>>
   create(const AttentionSpec &s, const HostTensor &q, const HostTensor &k,
          const HostTensor &v, const std::vector<float> &factors,
-         const std::vector<int32_t> &pageTable);
+         const std::vector<int32_t> &pageTable, int64_t outOffset = 0);
   ~DeviceBuffers();
   /// Fills out/lse with NaN and stats with -1.
   llvm::Error poison();
@@ -34,6 +34,9 @@ private:
   cuda::Driver *drv = nullptr;
   cuda::CUdeviceptr q = 0, k = 0, v = 0, lens = 0, factors = 0, out = 0,
                     lse = 0, stats = 0, table = 0, qLens = 0;
+  // The output is `outOffset` bytes into its allocation `outBase` (an
+  // output view that is not 16-byte aligned).
+  cuda::CUdeviceptr outBase = 0;
   size_t outBytes = 0, lseBytes = 0, statsBytes = 0;
   cuda::CUevent start = nullptr, end = nullptr;
 };

@@ -100,6 +100,11 @@ static cl::opt<int64_t>
                       "shared memory and stores them by TMA (1 on, 0 off, -1 "
                       "the schedule's choice)"),
              cl::init(-1), cl::cat(cat));
+static cl::opt<int64_t> outOffset(
+    "out-offset",
+    cl::desc("CUDA: place the output this many bytes into its allocation "
+             "(a view whose start is not 16-byte aligned)"),
+    cl::init(0), cl::cat(cat));
 static cl::opt<int64_t>
     voteAhead("vote-ahead",
               cl::desc("CUDA, gated V: vote on block n + 1 before block n's "
@@ -541,7 +546,10 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (onGPU) {
-    auto devOr = DeviceBuffers::create(s, q, kRun, vRun, factorsF32, pageTable);
+    if (outOffset < 0 || outOffset > 1024)
+      return fail("--out-offset must be in [0, 1024] bytes");
+    auto devOr = DeviceBuffers::create(s, q, kRun, vRun, factorsF32, pageTable,
+                                       outOffset);
     if (!devOr)
       return fail(llvm::toString(devOr.takeError()));
     dev = std::move(*devOr);

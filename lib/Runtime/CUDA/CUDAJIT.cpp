@@ -355,6 +355,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
   k->spec_ = spec;
   k->key_ = key;
   k->chip_ = chip;
+  k->options_ = options;
   std::string dir = options.cacheDir.empty() ? ::skipattn::defaultCacheDir()
                                              : options.cacheDir;
   bool loaded = false;
@@ -473,13 +474,30 @@ llvm::Error CUDAKernel::launch(cuda::CUdeviceptr q, cuda::CUdeviceptr k,
     return llvm::createStringError("q_lens must be given exactly when the "
                                    "kernel was compiled for left-padded "
                                    "queries");
-  // The output is written in 32-bit column pairs, or by TMA.
+  // The output is written in 32-bit column pairs, or by TMA from a 16-byte
+  // aligned start: an output only 4-byte aligned (a view into a larger
+  // buffer) goes to the same kernel with the threads' own stores.
   bool tmaOut = llvm::is_contained(bin_.params, "tma_out");
-  if (out % (tmaOut ? 16 : 4))
-    return llvm::createStringError(
-        tmaOut ? "the output must start at a 16-byte aligned address (this "
-                 "kernel stores it by TMA)"
-               : "the output must start at a 4-byte aligned address");
+  if (out % 4)
+    return llvm::createStringError("the output must start at a 4-byte "
+                                   "aligned address");
+  if (tmaOut && out % 16) {
+    std::shared_ptr<CUDAKernel> twin;
+    {
+      std::lock_guard<std::mutex> lock(twinMutex_);
+      if (!plainStoreTwin_) {
+        CUDACompileOptions o = options_;
+        o.tmaStore = 0;
+        auto k = compile(spec_, o);
+        if (!k)
+          return k.takeError();
+        plainStoreTwin_ = *k;
+      }
+      twin = plainStoreTwin_;
+    }
+    return twin->launch(q, k, v, kvLens, factors, out, lse, stats, stream,
+                        workspace, device, pageTable, qLens);
+  }
   if (llvm::Error e = loadModule(device))
     return e;
   auto d = cuda::Driver::get(device);

@@ -148,6 +148,12 @@ private:
   std::string key_, source_;
   /// The chip the binary is for (a launch checks the device's).
   std::string chip_;
+  /// What it was compiled with, and (TMA-store epilogue) the same kernel
+  /// storing its output from the threads, compiled on the first launch
+  /// whose output TMA cannot store (not 16-byte aligned).
+  CUDACompileOptions options_;
+  mutable std::mutex twinMutex_;
+  mutable std::shared_ptr<CUDAKernel> plainStoreTwin_;
   double compileMs_ = 0;
   mutable std::mutex loadMutex_; // first launches may race
   /// The module and function loaded into each device's context.

@@ -112,4 +112,9 @@ run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --k
 # split, speculative and ragged.
 run --dtype=bf16 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --kv-splits=1 --tma-store=1
 run --dtype=f16 --head-dim=256 --batch=3 --q-heads=16 --kv-heads=4 --q-len=5 --kv-len=1500 --kv-lens=1500,1,700 --kv-splits=1 --causal --pattern=structured --threshold-scale-factor=30 --tma-store=1
+# An output 4 or 8 bytes into its allocation: TMA cannot store it there, so
+# the launch runs the same kernel with the threads' own stores (compiled
+# on that first launch).
+run --dtype=bf16 --causal --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700 --out-offset=4
+run --dtype=f16 --head-dim=64 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --kv-splits=1 --pattern=structured --threshold-scale-factor=30 --out-offset=8
 cases_summary matrix
