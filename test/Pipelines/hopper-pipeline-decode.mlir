@@ -57,7 +57,7 @@
 // PTX-DAG: setmaxnreg.inc.sync.aligned.u32 240
 // PTX-DAG: atom.global.add.u32
 // PTX-DAG: fence.acq_rel.gpu
-// PTX-DAG: bar.sync{{[[:space:]]+}}1, 128
+// PTX-DAG: bar.sync{{[[:space:]]+}}7, 128
 // PTX-DAG: mbarrier.arrive
 
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads

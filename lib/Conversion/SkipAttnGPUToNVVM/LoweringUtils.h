@@ -21,9 +21,11 @@
 
 namespace mlir::skipattn::lowering {
 
-/// Named barriers (bar.sync ids): 0 is the CTA's, 1 the math role's (the
-/// split-KV merge), 3 + w warpgroup w's turn (pingpong).
-constexpr int64_t kMathRoleBarrier = 1;
+/// Named barriers (bar.sync ids): 0 is the CTA's, 1 + w math warpgroup
+/// w's vote (Vote.cpp), 3 + w warpgroup w's turn (pingpong), 7 the math
+/// role's (the split-KV merge: its own id, since warpgroup 0 may still
+/// vote on 1 with 128 threads while the others reach the merge).
+constexpr int64_t kMathRoleBarrier = 7;
 constexpr int64_t kFirstTurnBarrier = 3;
 /// sm_100a: the math role meets on this one before freeing tensor memory
 /// (its warpgroups vote on 1 and 2; there is no pingpong).

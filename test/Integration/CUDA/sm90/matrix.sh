@@ -117,4 +117,8 @@ run --dtype=f16 --head-dim=256 --batch=3 --q-heads=16 --kv-heads=4 --q-len=5 --k
 # on that first launch).
 run --dtype=bf16 --causal --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700 --out-offset=4
 run --dtype=f16 --head-dim=64 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --kv-splits=1 --pattern=structured --threshold-scale-factor=30 --out-offset=8
+# Split-KV prefill over two math warpgroups with skipping: the merge's
+# barrier is not warpgroup 0's vote barrier.
+run --dtype=bf16 --batch=1 --q-heads=2 --kv-heads=2 --q-len=300 --kv-len=2000 --pattern=structured --threshold-scale-factor=30 --kv-splits=2
+run --dtype=bf16 --causal --batch=2 --q-heads=4 --kv-heads=2 --q-len=256 --kv-len=3000 --kv-lens=3000,900 --pattern=structured --threshold-scale-factor=100 --kv-splits=3
 cases_summary matrix

@@ -23,8 +23,10 @@ def SkipAttnGPUSelectSchedule
 
     For sm_90a: a `math` role of `block_q / 16` warps (two warpgroups of
     64 rows), `block_q = 128`, and `block_kv = 128` for D <= 128 or 64 for
-    D = 256 (the register budget of the 64x256 accumulator), with
-    two-stage K and V rings. Warp-specialized (the default), a `load`
+    D = 256 (the register budget of the 64x256 accumulator), 192 for dense
+    causal prefill at D = 128 (the loop without the overlap), with
+    two-stage K and V rings. Where a CTA owns its output tile the output
+    is stored by TMA (`tma_store`). Warp-specialized (the default), a `load`
     warpgroup after the math warps issues every TMA load and the roles
     resize their register files (240 math / 24 load); otherwise the math
     role's first thread issues the loads between its blocks. With
@@ -38,6 +40,13 @@ def SkipAttnGPUSelectSchedule
     decisions, whose probabilities would pass through a branch while that
     MMA reads them; not by default with a causal mask, where it measured
     slower.
+
+    For sm_100a (`chip=sm_100a`): two math warpgroups of 128 rows (a row
+    per thread, as tensor memory holds them), a correction warpgroup that
+    rescales O in tensor memory, and a producer warpgroup whose first warp
+    issues the tcgen05 MMAs and next two load by TMA; 128-key blocks, a
+    warp's 32 rows as skip unit, V gated on the votes, registers
+    208 / 40 / 56.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
