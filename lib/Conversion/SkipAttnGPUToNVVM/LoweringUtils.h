@@ -203,6 +203,15 @@ struct Emitter {
   }
 };
 
+/// A TMA descriptor parameter `desc` as nvgpu's tensor-map value: a 4-D
+/// map (D, S, H, B) with 128-byte swizzle whose box is `boxRows` x 64
+/// elements of `elt` (the runtime encodes the map itself; the type gives
+/// the coordinates' rank and the box's bytes).
+Value tensorMap(Emitter &e, Value desc, int64_t boxRows, Type elt);
+/// The shared-memory view at absolute shared address `addr` of one such
+/// box, as a TMA load's destination or a TMA store's source.
+Value boxView(Emitter &e, Value addr, int64_t boxRows, Type elt);
+
 /// The TMA-store epilogue's staging tile (`skipattn_gpu.tma_store_tile`):
 /// the shared address of 16-byte chunk `chunk` (columns 8 chunk ..
 /// 8 chunk + 7) of row `row` of a tile at `stage` whose 64-column boxes

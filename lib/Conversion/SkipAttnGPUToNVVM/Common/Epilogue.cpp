@@ -229,26 +229,12 @@ void mlir::skipattn::lowering::storeStagedTile(Emitter &e,
   int64_t boxRows = rowsPerHead ? rowsPerHead : accT.getRows();
   guarded(e, e.warpgroupLeader(), [&](Emitter &ie) {
     // The map's box (set by the runtime from the launch contract's
-    // box_out) is what TMA stores; this type gives the coordinates' rank.
-    auto descT = nvgpu::TensorMapDescriptorType::get(
-        ctx,
-        MemRefType::get({1, 1, boxRows, 64}, elt, AffineMap(),
-                        b.getI64IntegerAttr(3)),
-        nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
-        nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
-        nvgpu::TensorMapOOBKind::OOB_ZERO,
-        nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
-    Value map =
-        UnrealizedConversionCastOp::create(ie.b, loc, descT, desc).getResult(0);
-    auto ws = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    auto viewT = MemRefType::get({1, 1, boxRows, 64}, elt, AffineMap(), ws);
-    Value smem = ie.dynamicSmem();
-    Value start = ie.sharedAddr(smem);
+    // box_out) is what TMA stores.
+    Value map = tensorMap(ie, desc, boxRows, elt);
     auto idx = [&](Value v) { return v.getType().isIndex() ? v : ie.toIdx(v); };
     for (int64_t c = 0; c < accT.getCols() / 64; ++c) {
       Value at = ie.add(stage, ie.c32(c * stageT.getPitch() * 128));
-      Value src = memref::ViewOp::create(
-          ie.b, loc, viewT, smem, ie.toIdx(ie.sub(at, start)), ValueRange());
+      Value src = boxView(ie, at, boxRows, elt);
       nvgpu::TmaAsyncStoreOp::create(
           ie.b, loc, src, map,
           ValueRange{ie.cIdx(c * 64), idx(row), idx(head), idx(batch)},

@@ -110,27 +110,13 @@ struct RingPutLowering : OpConversionPattern<sg::RingPutOp> {
     Value barriers = adaptor.getRing();
     nvgpu::MBarrierArriveExpectTxOp::create(
         rw, loc, barriers, e.cIdx(op.getBytes()), s.barrier, pred);
-    MLIRContext *ctx = rw.getContext();
-    auto ws = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    Value smemStart = e.sharedAddr(e.dynamicSmem());
     for (auto load : op.getBody().front().getOps<sg::TmaLoadOp>()) {
       auto tile = cast<sg::SmemType>(load.getDst().getType());
       Type elt = tile.getElementType();
       int64_t rows = load.getBoxRows();
       // A 4-D map (D, S, H, B) with the tensor's strides: the box is one
       // head of one batch, `rows` rows and 64 columns.
-      auto box = MemRefType::get({1, 1, rows, 64}, elt);
-      auto descT = nvgpu::TensorMapDescriptorType::get(
-          ctx,
-          MemRefType::get({1, 1, rows, 64}, elt, AffineMap(),
-                          rw.getI64IntegerAttr(3)),
-          nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
-          nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
-          nvgpu::TensorMapOOBKind::OOB_ZERO,
-          nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
-      Value desc = UnrealizedConversionCastOp::create(
-                       rw, loc, descT, rw.getRemappedValue(load.getDesc()))
-                       .getResult(0);
+      Value desc = tensorMap(e, rw.getRemappedValue(load.getDesc()), rows, elt);
       Value row = rw.getRemappedValue(load.getRow());
       Value head = rw.getRemappedValue(load.getHead());
       Value batch = rw.getRemappedValue(load.getBatch());
@@ -140,10 +126,7 @@ struct RingPutLowering : OpConversionPattern<sg::RingPutOp> {
         Value at = e.add(s.address, e.c32((sub * tile.getRows() +
                                            load.getSlotRowAttr().getInt()) *
                                           128));
-        auto viewT = MemRefType::get(box.getShape(), elt, AffineMap(), ws);
-        Value dst =
-            memref::ViewOp::create(rw, loc, viewT, e.dynamicSmem(),
-                                   e.toIdx(e.sub(at, smemStart)), ValueRange());
+        Value dst = boxView(e, at, rows, elt);
         nvgpu::TmaAsyncLoadOp::create(
             rw, loc, dst, barriers, desc,
             ValueRange{e.cIdx(sub * 64), row, head, batch}, s.barrier, Value(),
@@ -408,6 +391,32 @@ struct SubtileLowering : OpConversionPattern<sg::SubtileOp> {
   }
 };
 } // namespace
+
+Value mlir::skipattn::lowering::tensorMap(Emitter &e, Value desc,
+                                          int64_t boxRows, Type elt) {
+  MLIRContext *ctx = e.b.getContext();
+  auto descT = nvgpu::TensorMapDescriptorType::get(
+      ctx,
+      MemRefType::get({1, 1, boxRows, 64}, elt, AffineMap(),
+                      e.b.getI64IntegerAttr(3)),
+      nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
+      nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
+      nvgpu::TensorMapOOBKind::OOB_ZERO,
+      nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
+  return UnrealizedConversionCastOp::create(e.b, e.loc, descT, desc)
+      .getResult(0);
+}
+
+Value mlir::skipattn::lowering::boxView(Emitter &e, Value addr, int64_t boxRows,
+                                        Type elt) {
+  auto ws = gpu::AddressSpaceAttr::get(e.b.getContext(),
+                                       gpu::AddressSpace::Workgroup);
+  auto viewT = MemRefType::get({1, 1, boxRows, 64}, elt, AffineMap(), ws);
+  Value smem = e.dynamicSmem();
+  return memref::ViewOp::create(e.b, e.loc, viewT, smem,
+                                e.toIdx(e.sub(addr, e.sharedAddr(smem))),
+                                ValueRange());
+}
 
 void mlir::skipattn::populateRingToNVVMPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
