@@ -324,3 +324,38 @@ gpu.module @k {
     gpu.return
   }
 }
+
+// -----
+
+// The hand-over between roles through tensor memory (sm_100a's correction
+// warpgroup): one value per row is one 32x32b tcgen05 column (a single i32
+// per thread), stored, waited for and fenced; a pipe with arrivals
+// initialises its barriers with that many, and pipe.arrive fences the
+// warp's tensor-memory accesses, meets the warp and arrives from its first
+// lane.
+// CHECK-LABEL: gpu.func @handover
+// CHECK: nvgpu.mbarrier.init %{{.*}}, %c8{{.*}}, predicate
+// CHECK: nvvm.tcgen05.st %{{.*}}, %{{.*}} {shape = #nvvm.tcgen05_ldst_shape<shape_32x32b>} : i32
+// CHECK-NEXT: nvvm.tcgen05.wait <store>
+// CHECK-NEXT: nvvm.tcgen05.fence <before>
+// CHECK: nvvm.tcgen05.fence <before>
+// CHECK: nvvm.bar.warp.sync
+// CHECK: scf.if
+// CHECK-NEXT: nvgpu.mbarrier.arrive
+// CHECK: nvgpu.mbarrier.try_wait.parity
+// CHECK: nvvm.tcgen05.ld %{{.*}} {shape = #nvvm.tcgen05_ldst_shape<shape_32x32b>} : i32
+// CHECK: gpu.return
+gpu.module @k {
+  gpu.func @handover(%x: f32, %n: index) kernel {
+    %c0 = arith.constant 0 : index
+    %tm = skipattn_gpu.tmem.alloc : !skipattn_gpu.tmem<256>
+    %p = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<2, arrivals = 8>
+    %f = skipattn_gpu.splat %x : !skipattn_gpu.rows<128xf32>
+    skipattn_gpu.tmem.store %f into %tm[%c0] : !skipattn_gpu.rows<128xf32>, !skipattn_gpu.tmem<256>
+    skipattn_gpu.pipe.arrive %p[%n] : !skipattn_gpu.pipe<2, arrivals = 8>
+    skipattn_gpu.pipe.wait %p[%n] : !skipattn_gpu.pipe<2, arrivals = 8>
+    %r = skipattn_gpu.tmem.load %tm[%c0] : !skipattn_gpu.tmem<256> -> !skipattn_gpu.rows<128xf32>
+    skipattn_gpu.tmem.scale %tm[%c0], %r {cols = 32 : i64} : !skipattn_gpu.tmem<256>, !skipattn_gpu.rows<128xf32>
+    gpu.return
+  }
+}
