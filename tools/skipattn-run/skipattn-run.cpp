@@ -354,6 +354,8 @@ int main(int argc, char **argv) {
   std::string problem = s.validate();
   if (!problem.empty())
     return fail(problem);
+  if (outOffset < 0 || outOffset > 1024)
+    return fail("--out-offset must be in [0, 1024] bytes");
   if (pattern != "random" && pattern != "structured")
     return fail("unknown --pattern '" + pattern + "' (random or structured)");
   // Host buffers: q, k, v as exact doubles plus packed bytes, the output,
@@ -546,8 +548,6 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (onGPU) {
-    if (outOffset < 0 || outOffset > 1024)
-      return fail("--out-offset must be in [0, 1024] bytes");
     auto devOr = DeviceBuffers::create(s, q, kRun, vRun, factorsF32, pageTable,
                                        outOffset);
     if (!devOr)

@@ -146,6 +146,11 @@ struct Emitter {
     v = fadd(v, shflXor(v, 1));
     return fadd(v, shflXor(v, 2));
   }
+  /// 1 / max(l, 1e-30): what the epilogue multiplies a row by (a row
+  /// that saw no key has l = 0 and an accumulator of 0, so it stores 0).
+  Value rowScale(Value l) {
+    return arith::DivFOp::create(b, loc, cF(1.0), fmax(l, cF(1e-30)));
+  }
 
   // --- thread geometry --------------------------------------------------
   Value tid();

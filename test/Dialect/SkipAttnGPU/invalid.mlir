@@ -1088,3 +1088,8 @@ func.func @f(%a: !skipattn_gpu.acc<64x128xf32>, %l: !skipattn_gpu.rows<64xf32>, 
   skipattn_gpu.tma_store_tile %a, %l via %s into %d[%i, %i, %i] : !skipattn_gpu.acc<64x128xf32>, !skipattn_gpu.rows<64xf32>, !skipattn_gpu.smem<64x128xbf16>, !llvm.ptr
   return
 }
+
+// -----
+
+// expected-error @+1 {{expected 'workspace' or 'box_out', got 'box_o'}}
+func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64], box_o = [64, 64, 1]>} { return }

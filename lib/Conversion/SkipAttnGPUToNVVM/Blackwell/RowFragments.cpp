@@ -220,8 +220,7 @@ struct StoreTileLowering : RowPattern<sg::StoreTileOp> {
     auto [headOff, pos] = e.headAndPos(threadRow(e), op.getRowsPerHead());
     Value row = e.add(e.toI32(adaptor.getFirstRow()), pos);
     Value l = e.vecAt(adaptor.getRowSum(), 0);
-    Value inv =
-        arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
+    Value inv = e.rowScale(l);
     SmallVector<Value> o = structFields(e, adaptor.getAcc());
     auto i64 = [&](Emitter &ie, Value v) {
       return v.getType().isIndex()
@@ -275,8 +274,7 @@ struct TmaStoreTileLowering : RowPattern<sg::TmaStoreTileOp> {
     Type elt = op.getStage().getType().getElementType();
     Value row = threadRow(e);
     Value l = e.vecAt(adaptor.getRowSum(), 0);
-    Value inv =
-        arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
+    Value inv = e.rowScale(l);
     SmallVector<Value> o = structFields(e, adaptor.getAcc());
     auto quad = VectorType::get({4}, e.i32());
     for (int64_t chunk = 0; chunk < d / 8; ++chunk) {

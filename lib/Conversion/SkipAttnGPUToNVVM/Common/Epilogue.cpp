@@ -49,8 +49,7 @@ struct StoreTileLowering : OpConversionPattern<sg::StoreTileOp> {
                                          op.getRowsPerHead());
       Value row = e.add(first, pos);
       Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
-      Value inv =
-          arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
+      Value inv = e.rowScale(l);
       guarded(e, e.cmp(arith::CmpIPredicate::slt, row, e.c32(op.getQLen())),
               [&](Emitter &ie) {
                 Value r64 = arith::ExtUIOp::create(ie.b, loc, ie.i64(), row);
@@ -118,8 +117,7 @@ struct TmaStoreTileLowering : OpConversionPattern<sg::TmaStoreTileOp> {
     for (int64_t half = 0; half < 2; ++half) {
       Value row = e.add(e.fragRow(), e.c32(8 * half));
       Value l = e.quadSum(e.vecAt(adaptor.getRowSum(), half));
-      Value inv =
-          arith::DivFOp::create(rw, loc, e.cF(1.0), e.fmax(l, e.cF(1e-30)));
+      Value inv = e.rowScale(l);
       for (int64_t i = 0; i < d / 8; ++i) {
         Value lo = e.fmul(e.extract(o, 4 * i + 2 * half), inv);
         Value hi = e.fmul(e.extract(o, 4 * i + 2 * half + 1), inv);

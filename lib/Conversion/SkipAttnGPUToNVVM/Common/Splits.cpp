@@ -128,8 +128,7 @@ struct SplitMergeLowering : OpConversionPattern<sg::SplitMergeOp> {
             lo = LLVM::FMAOp::create(b, l, ws, v0, lo);
             hi = LLVM::FMAOp::create(b, l, ws, v1, hi);
           }
-          Value inv =
-              arith::DivFOp::create(b, l, ie.cF(1.0), ie.fmax(w, ie.cF(1e-30)));
+          Value inv = ie.rowScale(w);
           ArrayRef<int64_t> str = op.getStrides();
           // The output in 32-bit words (column pairs; strides are even).
           Value elem =

@@ -716,3 +716,28 @@ gpu.module @arrivals_ok {
     gpu.return
   }
 }
+
+// -----
+
+// Two roles of the pipe's four warps each arriving would complete a phase
+// with one role's warps still to come.
+gpu.module @arrivals_two_roles {
+  gpu.func @f(%nb: index) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 128, block_kv = 128, head_dim = 64, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224>, #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %f = skipattn_gpu.pipe.create : !skipattn_gpu.pipe<2, arrivals = 4>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "producer", first_warp = 4, num_warps = 4, max_nreg = 64> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.pipe.arrive %f[%n] : !skipattn_gpu.pipe<2, arrivals = 4>
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 224> {
+      scf.for %n = %c0 to %nb step %c1 {
+        // expected-error @+1 {{a pipe's warps arrive from one role}}
+        skipattn_gpu.pipe.arrive %f[%n] : !skipattn_gpu.pipe<2, arrivals = 4>
+        skipattn_gpu.pipe.wait %f[%n] : !skipattn_gpu.pipe<2, arrivals = 4>
+      }
+    }
+    gpu.return
+  }
+}
