@@ -44,6 +44,7 @@ void mlir::skipattn::buildHopperPipeline(OpPassManager &pm,
   select.voteAhead = options.voteAhead;
   select.overlap = options.overlap;
   select.tmaStore = options.tmaStore;
+  select.headGroup = options.headGroup;
   select.ctasPerSM = options.ctasPerSM;
   select.rescaleThreshold = options.rescaleThreshold;
   fpm.addPass(skipattn_gpu::createSkipAttnGPUSelectSchedule(select));

@@ -100,6 +100,12 @@ static cl::opt<int64_t>
                       "shared memory and stores them by TMA (1 on, 0 off, -1 "
                       "the schedule's choice)"),
              cl::init(-1), cl::cat(cat));
+static cl::opt<int64_t> headGroup(
+    "head-group",
+    cl::desc("CUDA: the longest query tiles first over groups of this many "
+             "(batch, head) pairs (0: each head's tiles in a row, -1 the "
+             "schedule's choice)"),
+    cl::init(-1), cl::cat(cat));
 static cl::opt<int64_t> outOffset(
     "out-offset",
     cl::desc("CUDA: place the output this many bytes into its allocation "
@@ -463,6 +469,7 @@ int main(int argc, char **argv) {
   gopts.voteAhead = voteAhead;
   gopts.overlap = overlap;
   gopts.tmaStore = tmaStore;
+  gopts.headGroup = headGroup;
   gopts.ctasPerSM = ctasPerSM;
   gopts.rescaleThreshold = rescaleThreshold;
   gopts.chip = chip;

@@ -114,6 +114,12 @@ struct HopperPipelineOptions
       llvm::cl::desc("TMA-store epilogue: 1 on, 0 off, -1 the schedule's "
                      "choice"),
       llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> headGroup{
+      *this, "head-group",
+      llvm::cl::desc("Tile order: (batch, head) pairs per longest-first "
+                     "group; 0 each head's tiles in a row; -1 the "
+                     "schedule's choice"),
+      llvm::cl::init(-1)};
   PassOptions::Option<int64_t> ctasPerSM{
       *this, "ctas-per-sm",
       llvm::cl::desc("CTAs resident per SM, 1 or 2 (0: the schedule's)"),

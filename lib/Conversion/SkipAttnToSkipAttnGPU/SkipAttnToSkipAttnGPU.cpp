@@ -478,7 +478,8 @@ LogicalResult KernelBuilder::run() {
   b.setInsertionPointToStart(&entry);
   auto ids = sg::TileIdOp::create(
       b, loc, TypeRange{b.getIndexType(), b.getIndexType(), b.getIndexType()},
-      b.getI64IntegerAttr(qTiles), b.getI64IntegerAttr(splits));
+      b.getI64IntegerAttr(qTiles), b.getI64IntegerAttr(splits),
+      b.getI64IntegerAttr(schedule.getHeadGroup()));
   if (splits > 1)
     splitId = sg::SplitIdOp::create(b, loc, b.getIndexType(), splits);
   // scf.parallel iterates (batch, head, query tile), but canonicalization

@@ -260,6 +260,7 @@ static llvm::Expected<CUDABinary> build(const AttentionSpec &spec,
   po.voteAhead = options.voteAhead;
   po.overlap = options.overlap;
   po.tmaStore = options.tmaStore;
+  po.headGroup = options.headGroup;
   po.ctasPerSM = options.ctasPerSM;
   po.rescaleThreshold = options.rescaleThreshold;
   po.chip = chip;
@@ -334,6 +335,7 @@ CUDAKernel::compile(const AttentionSpec &spec,
                     "|ahead=" + std::to_string(options.voteAhead) +
                     "|overlap=" + std::to_string(options.overlap) +
                     "|tmastore=" + std::to_string(options.tmaStore) +
+                    "|headgroup=" + std::to_string(options.headGroup) +
                     "|ctas=" + std::to_string(options.ctasPerSM) +
                     "|rescale=" + std::to_string(options.rescaleThreshold) +
                     "|format=" + (toolkit.empty() ? "ptx" : "cubin") +

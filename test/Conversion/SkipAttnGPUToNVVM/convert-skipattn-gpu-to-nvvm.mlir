@@ -359,3 +359,66 @@ gpu.module @k {
     gpu.return
   }
 }
+
+// -----
+
+// Tile order. head_group = 0: head y of sequence z, query tiles from the
+// last (q_tiles - 1 - x). head_group = 6: the CTA's start order
+// x + 64 (y + heads z) over the tiles, its group of 6 pairs (the last
+// group is what remains of gridDim.y x gridDim.z pairs), its rank by length
+// (0: the last query tile) and its pair, head fastest.
+// CHECK-LABEL: gpu.func @tile_order
+// CHECK: %[[X:.*]] = gpu.block_id  x
+// CHECK: %[[T0:.*]] = arith.subi %{{.*}}, %[[X]] : index
+// CHECK: %[[X1:.*]] = gpu.block_id  x
+// CHECK: %[[NY:.*]] = gpu.grid_dim  y
+// CHECK: %[[NZ:.*]] = gpu.grid_dim  z
+// CHECK: %[[PAIRS:.*]] = arith.muli %[[NY]], %[[NZ]]
+// CHECK: %[[Z:.*]] = gpu.block_id  z
+// CHECK: %[[YZ:.*]] = arith.muli %[[NY]], %[[Z]]
+// CHECK: %[[Y:.*]] = gpu.block_id  y
+// CHECK: %[[P:.*]] = arith.addi %[[Y]], %[[YZ]]
+// CHECK: %[[PQ:.*]] = arith.muli %{{.*}}, %[[P]]
+// CHECK: %[[ORD:.*]] = arith.addi %[[X1]], %[[PQ]]
+// CHECK: %[[C384:.*]] = arith.constant 384 : index
+// CHECK: %[[G:.*]] = arith.divui %[[ORD]], %[[C384]]
+// CHECK: %[[FIRST:.*]] = arith.muli %[[G]], %{{.*}}
+// CHECK: %[[F64:.*]] = arith.muli %[[FIRST]], %{{.*}}
+// CHECK: %[[IN:.*]] = arith.subi %[[ORD]], %[[F64]]
+// CHECK: %[[LEFT:.*]] = arith.subi %[[PAIRS]], %[[FIRST]]
+// CHECK: %[[SIZE:.*]] = arith.minui %{{.*}}, %[[LEFT]]
+// CHECK: %[[RANK:.*]] = arith.divui %[[IN]], %[[SIZE]]
+// CHECK: %[[RS:.*]] = arith.muli %[[RANK]], %[[SIZE]]
+// CHECK: %[[J:.*]] = arith.subi %[[IN]], %[[RS]]
+// CHECK: %[[PAIR:.*]] = arith.addi %[[FIRST]], %[[J]]
+// CHECK: %[[B:.*]] = arith.divui %[[PAIR]], %[[NY]]
+// CHECK: %[[BH:.*]] = arith.muli %[[B]], %[[NY]]
+// CHECK: %[[H:.*]] = arith.subi %[[PAIR]], %[[BH]]
+// CHECK: %[[T:.*]] = arith.subi %{{.*}}, %[[RANK]]
+// CHECK: index_cast %[[T0]]
+// CHECK: index_cast %[[B]]
+// CHECK: index_cast %[[H]]
+// CHECK: index_cast %[[T]]
+gpu.module @k {
+  gpu.func @tile_order(%out: !llvm.ptr<1>) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 0>]>} {
+    %b0, %h0, %t0 = skipattn_gpu.tile_id {q_tiles = 64} : index, index, index
+    %b, %h, %t = skipattn_gpu.tile_id {q_tiles = 64, head_group = 6} : index, index, index
+    %c0 = llvm.mlir.constant(0 : i64) : i64
+    %c1 = llvm.mlir.constant(1 : i64) : i64
+    %c2 = llvm.mlir.constant(2 : i64) : i64
+    %c3 = llvm.mlir.constant(3 : i64) : i64
+    %p0 = llvm.getelementptr %out[%c0] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, i64
+    %p1 = llvm.getelementptr %out[%c1] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, i64
+    %p2 = llvm.getelementptr %out[%c2] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, i64
+    %p3 = llvm.getelementptr %out[%c3] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, i64
+    %i0 = arith.index_cast %t0 : index to i64
+    %i1 = arith.index_cast %b : index to i64
+    %i2 = arith.index_cast %h : index to i64
+    %i3 = arith.index_cast %t : index to i64
+    llvm.store %i0, %p0 : i64, !llvm.ptr<1>
+    llvm.store %i1, %p1 : i64, !llvm.ptr<1>
+    llvm.store %i2, %p2 : i64, !llvm.ptr<1>
+    llvm.store %i3, %p3 : i64, !llvm.ptr<1>
+    gpu.return
+  }
+}

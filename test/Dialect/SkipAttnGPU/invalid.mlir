@@ -1015,6 +1015,19 @@ func.func @f() {
 
 // -----
 
+func.func @f() {
+  // expected-error @+1 {{head_group must be 0 (each head's tiles in a row) or a group size below 2^31, got -2}}
+  %b, %h, %t = skipattn_gpu.tile_id {q_tiles = 2, head_group = -2} : index, index, index
+  return
+}
+
+// -----
+
+// expected-error @+1 {{head_group must be 0 (each head's tiles in a row) or a group size, got -1}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>], head_group = -1>} { return }
+
+// -----
+
 func.func @f(%p: !llvm.ptr<1>, %i: index) {
   // expected-error @+1 {{strides are three non-negative even element strides (batch, head, row)}}
   skipattn_gpu.split_merge %p, %p, %p[%i] into %p[%i, %i, %i] plane %i {cols = 128 : i64, element_type = bf16, flag_offset = 0 : i64, kv_splits = 4 : i64, planes = 8 : i64, q_len = 1 : i64, rows = 64 : i64, rows_per_head = 16 : i64, strides = array<i64: 1024, 128, 127>, threads = 128 : i64} : !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>, !llvm.ptr<1>

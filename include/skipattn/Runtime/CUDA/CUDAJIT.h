@@ -59,6 +59,9 @@ struct CUDACompileOptions {
   int64_t overlap = -1;
   /// TMA-store epilogue: 1 on, 0 off, -1 the schedule's choice.
   int64_t tmaStore = -1;
+  /// Tile order: (batch, head) pairs per longest-first group (0: each
+  /// head's tiles in a row, -1 the schedule's choice).
+  int64_t headGroup = -1;
   /// CTAs resident per SM (1 or 2; 0: the schedule's choice).
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).

@@ -1,7 +1,8 @@
 //===- Structure.cpp - tile ids -------------------------------------------===//
 //
-// The grid is (query tiles, heads, batch); query tiles run from the last,
-// the heaviest under a causal mask, to the first.
+// The grid is (query tiles, heads, batch); CTAs start in linear order and
+// tile_id maps that order to tiles: each head's query tiles from the last,
+// or the longest tiles first over groups of heads (head_group).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,16 +18,51 @@ struct TileIdLowering : OpConversionPattern<sg::TileIdOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(sg::TileIdOp op, OpAdaptor,
                                 ConversionPatternRewriter &rw) const override {
-    Emitter e(rw, op.getLoc());
+    Location loc = op.getLoc();
+    Emitter e(rw, loc);
     auto id = [&](gpu::Dimension d) {
-      return gpu::BlockIdOp::create(rw, op.getLoc(), d).getResult();
+      return gpu::BlockIdOp::create(rw, loc, d).getResult();
     };
+    auto div = [&](Value a, Value b) {
+      return arith::DivUIOp::create(rw, loc, a, b).getResult();
+    };
+    auto mul = [&](Value a, Value b) {
+      return arith::MulIOp::create(rw, loc, a, b).getResult();
+    };
+    auto add = [&](Value a, Value b) {
+      return arith::AddIOp::create(rw, loc, a, b).getResult();
+    };
+    auto sub = [&](Value a, Value b) {
+      return arith::SubIOp::create(rw, loc, a, b).getResult();
+    };
+    int64_t q = op.getQTiles(), group = op.getHeadGroup();
     Value x = id(gpu::Dimension::x);
     if (op.getKvSplits() > 1)
-      x = arith::DivUIOp::create(rw, op.getLoc(), x, e.cIdx(op.getKvSplits()));
-    Value qt =
-        arith::SubIOp::create(rw, op.getLoc(), e.cIdx(op.getQTiles() - 1), x);
-    rw.replaceOp(op, {id(gpu::Dimension::z), id(gpu::Dimension::y), qt});
+      x = div(x, e.cIdx(op.getKvSplits()));
+    Value last = e.cIdx(q - 1);
+    if (group == 0) {
+      rw.replaceOp(
+          op, {id(gpu::Dimension::z), id(gpu::Dimension::y), sub(last, x)});
+      return success();
+    }
+    // The CTA's place in start order among the tiles (its splits share
+    // it), then its group of pairs, its rank by length in the group (0:
+    // the last query tile) and its pair.
+    Value heads = gpu::GridDimOp::create(rw, loc, gpu::Dimension::y);
+    Value pairs =
+        mul(heads, gpu::GridDimOp::create(rw, loc, gpu::Dimension::z));
+    Value order =
+        add(x, mul(e.cIdx(q), add(id(gpu::Dimension::y),
+                                  mul(heads, id(gpu::Dimension::z)))));
+    Value first =
+        mul(div(order, e.cIdx(group * q)), e.cIdx(group)); // first pair
+    Value inGroup = sub(order, mul(first, e.cIdx(q)));
+    Value size =
+        arith::MinUIOp::create(rw, loc, e.cIdx(group), sub(pairs, first));
+    Value rank = div(inGroup, size);
+    Value pair = add(first, sub(inGroup, mul(rank, size)));
+    Value batch = div(pair, heads);
+    rw.replaceOp(op, {batch, sub(pair, mul(batch, heads)), sub(last, rank)});
     return success();
   }
 };

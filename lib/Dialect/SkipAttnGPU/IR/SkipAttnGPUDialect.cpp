@@ -334,12 +334,14 @@ LogicalResult RoleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult ScheduleAttr::verify(
-    function_ref<InFlightDiagnostic()> emitError, MMAKind mma, int64_t blockQ,
-    int64_t blockKV, int64_t headDim, int64_t stages, int64_t skipUnit,
-    ArrayAttr roles, bool pingpong, int64_t heads, int64_t kvSplits, bool gateV,
-    int64_t ctasPerSM, int64_t rescale, int64_t valueDim, int64_t valueSplit,
-    bool valueInKey, bool voteAhead, bool overlap, bool tmaStore) {
+LogicalResult
+ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
+                     int64_t blockQ, int64_t blockKV, int64_t headDim,
+                     int64_t stages, int64_t skipUnit, ArrayAttr roles,
+                     bool pingpong, int64_t heads, int64_t kvSplits, bool gateV,
+                     int64_t ctasPerSM, int64_t rescale, int64_t valueDim,
+                     int64_t valueSplit, bool valueInKey, bool voteAhead,
+                     bool overlap, bool tmaStore, int64_t headGroup) {
   bool tc = mma == MMAKind::tcgen05;
   // A math warpgroup holds 64 rows with wgmma, 128 (the lanes of tensor
   // memory) with tcgen05.
@@ -422,6 +424,10 @@ LogicalResult ScheduleAttr::verify(
   if (tmaStore && (valueSplit > 1 || valueInKey || kvSplits > 1))
     return emitError() << "tma_store needs warpgroups that own their rows "
                           "(no value split or V inside K) and no split-KV";
+  if (headGroup < 0)
+    return emitError() << "head_group must be 0 (each head's tiles in a "
+                          "row) or a group size, got "
+                       << headGroup;
   if (valueInKey && (tc || gateV))
     return emitError() << "value_in_key is a wgmma schedule without gated V "
                           "(V is read with K)";

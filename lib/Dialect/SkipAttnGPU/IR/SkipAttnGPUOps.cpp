@@ -41,6 +41,11 @@ LogicalResult TileIdOp::verify() {
     return emitOpError("kv_splits must be in [1, 1024] with q_tiles x "
                        "kv_splits below 2^31, got ")
            << splits;
+  int64_t group = getHeadGroupAttr().getInt();
+  if (group < 0 || group > INT32_MAX)
+    return emitOpError("head_group must be 0 (each head's tiles in a row) or "
+                       "a group size below 2^31, got ")
+           << group;
   return success();
 }
 

@@ -152,6 +152,31 @@ chooseTmaStore(const ScheduleProblem &problem, const ScheduleRequest &request,
   return ok && request.tmaStore != 0;
 }
 
+/// The tile order (`head_group`): asked for, or by default for causal
+/// prefill, the longest tiles first over groups of (batch, head) pairs
+/// whose K and V together take at most kTileOrderL2Bytes (half of the
+/// H100's and H200's 50 MB L2, so that the rest of the traffic keeps its
+/// share). The query heads of one KV head are neighbours, so a group is a
+/// whole number of KV heads.
+static int64_t chooseHeadGroup(const ScheduleProblem &problem,
+                               const ScheduleRequest &request) {
+  if (request.headGroup >= 0)
+    return request.headGroup;
+  if (!problem.causal || problem.qLen <= kDecodeMaxQLen || problem.valueInKey ||
+      problem.kvLen <= 0 || problem.qHeads <= 0 || problem.kvHeads <= 0 ||
+      problem.qHeads % problem.kvHeads)
+    return 0;
+  int64_t elt = problem.elementType.getIntOrFloatBitWidth() / 8;
+  int64_t dv = problem.valueDim ? problem.valueDim : problem.headDim;
+  int64_t perKVHead = problem.kvLen * (problem.headDim + dv) * elt;
+  int64_t kvHeads = std::max<int64_t>(kTileOrderL2Bytes / perKVHead, 1);
+  int64_t group = kvHeads * (problem.qHeads / problem.kvHeads);
+  // A group of every pair is the whole grid longest first.
+  if (problem.batch > 0)
+    group = std::min(group, problem.batch * problem.qHeads);
+  return group;
+}
+
 /// sm_100a: two math warpgroups of 128 rows (one row per thread, as
 /// tensor memory holds them), 128-key blocks, and one producer warpgroup
 /// whose first warp issues the MMAs and next two load Q/K and V. The
@@ -187,7 +212,7 @@ selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
       /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1),
       /*rescaleThreshold=*/request.rescaleThreshold, /*valueDim=*/int64_t(0),
       /*valueSplit=*/int64_t(1), /*valueInKey=*/false, /*voteAhead=*/false,
-      /*overlap=*/false, *tmaStore);
+      /*overlap=*/false, *tmaStore, chooseHeadGroup(problem, request));
   if (!schedule ||
       failed(verifySchedule(schedule, problem, "sm_100a", emitError)))
     return failure();
@@ -275,7 +300,8 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
       /*pingpong=*/pp, tiles.heads, tiles.kvSplits, gateV, tiles.ctasPerSM,
       request.rescaleThreshold,
       /*valueDim=*/problem.valueDim == problem.headDim ? 0 : problem.valueDim,
-      tiles.valueSplit, problem.valueInKey, voteAhead, overlap, *tmaStore);
+      tiles.valueSplit, problem.valueInKey, voteAhead, overlap, *tmaStore,
+      chooseHeadGroup(problem, request));
   if (!schedule)
     return failure();
   if (failed(verifySchedule(schedule, problem, chip, emitError)))
@@ -557,6 +583,7 @@ struct SelectSchedulePass
       request.voteAhead = voteAhead;
       request.overlap = overlap;
       request.tmaStore = tmaStore;
+      request.headGroup = headGroup;
       request.ctasPerSM = ctasPerSM;
       request.rescaleThreshold = rescaleThreshold;
       return failed(selectSchedule(op, chip, request)) ? WalkResult::interrupt()

@@ -116,6 +116,12 @@ run --dtype=f16 --head-dim=256 --batch=3 --q-heads=16 --kv-heads=4 --q-len=5 --k
 # the launch runs the same kernel with the threads' own stores (compiled
 # on that first launch).
 run --dtype=bf16 --causal --batch=2 --q-heads=4 --kv-heads=2 --q-len=300 --kv-len=700 --out-offset=4
+# Tile order: longest first over groups of 3 (batch, head) pairs, the
+# last group short (3 x 5 pairs = 5 groups; 4 pairs of 2 x 2 with a group
+# of 3 leave one); ragged, skipping and split prefill keep their results.
+run --dtype=bf16 --causal --batch=3 --q-heads=5 --kv-heads=5 --q-len=700 --kv-len=700 --head-group=3
+run --dtype=f16 --causal --batch=2 --q-heads=4 --kv-heads=2 --q-len=450 --kv-len=900 --kv-lens=900,333 --pattern=structured --threshold-scale-factor=30 --head-group=3
+run --dtype=bf16 --causal --batch=2 --q-heads=2 --kv-heads=1 --q-len=520 --kv-len=520 --kv-splits=2 --head-group=3
 run --dtype=f16 --head-dim=64 --batch=4 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=2048 --kv-splits=1 --pattern=structured --threshold-scale-factor=30 --out-offset=8
 # Split-KV prefill over two math warpgroups with skipping: the merge's
 # barrier is not warpgroup 0's vote barrier.

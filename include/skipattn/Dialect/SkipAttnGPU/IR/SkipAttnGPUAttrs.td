@@ -122,6 +122,15 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
       32-bit pairs to global memory. It needs one output tile per CTA (no
       split-KV), warpgroups that own their rows (no value split, no V
       inside K) and output strides of whole 16 bytes.
+    * `head_group` (default 0): the order in which CTAs take tiles
+      (`skipattn_gpu.tile_id`). 0: the query tiles of one (batch, head)
+      follow each other, from the last; a head's K and V stay in L2 while
+      its tiles run. G > 0 (causal prefill): the longest tiles first over
+      groups of G (batch, head) pairs: every pair's last query tile, then
+      every pair's second last, and so on, group after group. The CTAs
+      that start last are the shortest, so under a causal mask the SMs
+      finish together instead of waiting for a long tile taken late; G is
+      chosen so that the group's K and V fit in L2.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,
@@ -144,7 +153,8 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"bool", "false">:$value_in_key,
                         DefaultValuedParameter<"bool", "false">:$vote_ahead,
                         DefaultValuedParameter<"bool", "false">:$overlap,
-                        DefaultValuedParameter<"bool", "false">:$tma_store);
+                        DefaultValuedParameter<"bool", "false">:$tma_store,
+                        DefaultValuedParameter<"int64_t", "0">:$head_group);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

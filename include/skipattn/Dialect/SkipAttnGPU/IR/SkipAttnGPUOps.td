@@ -37,17 +37,31 @@ def SkipAttnGPU_TmaDesc : Type<CPred<
 def SkipAttnGPU_TileIdOp : SkipAttnGPU_Op<"tile_id", [Pure]> {
   let summary = "The (batch, head, query tile) of this CTA";
   let description = [{
-    The grid is `(q_tiles * kv_splits, heads, batch)`. Query tiles are
-    numbered from the last one (`q_tiles - 1 - blockIdx.x / kv_splits`):
-    causal tiles late in the sequence walk the most blocks and start first.
-    The splits of one tile are neighbours in x (`skipattn_gpu.split_id`).
+    The grid is `(q_tiles * kv_splits, heads, batch)`; the splits of one
+    tile are neighbours in x (`skipattn_gpu.split_id`). CTAs start in the
+    order of their linear index (x fastest), and the op maps that order to
+    tiles (the schedule's `head_group`):
+
+    * `head_group = 0`: CTA `(x, y, z)` computes head `y` of sequence `z`;
+      its query tiles run from the last (`q_tiles - 1 - x / kv_splits`),
+      so causal tiles late in the sequence, which walk the most blocks,
+      start first within their head, and the head's K and V stay in L2
+      while its tiles run.
+    * `head_group = G`: the `batch * heads` pairs (head fastest) form
+      groups of G (the last may be smaller); within a group the CTAs take
+      every pair's last query tile, then every pair's second last, and so
+      on. Over the whole grid the longest tiles start first and the last
+      CTAs to start are the shortest.
 
     ```mlir
     %b, %h, %t = skipattn_gpu.tile_id {q_tiles = 3} : index, index, index
+    %b, %h, %t = skipattn_gpu.tile_id {q_tiles = 64, head_group = 6}
+        : index, index, index
     ```
   }];
   let arguments = (ins I64Attr:$q_tiles,
-                       DefaultValuedAttr<I64Attr, "1">:$kv_splits);
+                       DefaultValuedAttr<I64Attr, "1">:$kv_splits,
+                       DefaultValuedAttr<I64Attr, "0">:$head_group);
   let results = (outs Index:$batch, Index:$head, Index:$q_tile);
   let assemblyFormat = "attr-dict `:` type(results)";
   let hasVerifier = 1;

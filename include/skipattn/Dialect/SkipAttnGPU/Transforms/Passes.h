@@ -50,6 +50,8 @@ bool outTmaStrides(Type out);
 constexpr int64_t kDecodeMaxQLen = 16;
 /// SMs the split count is chosen for (H100 SXM and H200 have 132).
 constexpr int64_t kHopperSMs = 132;
+/// K and V bytes a longest-first group of heads may keep in L2.
+constexpr int64_t kTileOrderL2Bytes = 24 << 20;
 
 /// Tile sizes, ring depth, packed heads and KV splits of the sm_90a
 /// schedule.
@@ -112,6 +114,10 @@ struct ScheduleRequest {
   int64_t overlap = -1;
   /// TMA-store epilogue (1 on, 0 off, -1 the selection's choice).
   int64_t tmaStore = -1;
+  /// Tile order: (batch, head) pairs per longest-first group; 0 each
+  /// head's tiles in a row, -1 the selection's choice (schedule's
+  /// `head_group`).
+  int64_t headGroup = -1;
   /// CTAs resident per SM (1 or 2); 0: the selection's choice.
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).
