@@ -103,7 +103,8 @@ typedef struct skipattn_attention_desc {
   skipattn_factor_layout_t factor_layout; /* runtime factors instead      */
   int64_t min_keep_blocks;                /* blocks always kept per tile  */
   int32_t has_kv_lens;                    /* per-sequence KV lengths given */
-  int32_t with_lse, with_stats;           /* outputs computed             */
+  int32_t with_lse;                       /* output computed              */
+  int32_t with_stats; /* 0 none, 1 stats [B, Hq, 2], 2 [B, Hq, 4]          */
   /* Paged KV cache (page_size > 0): k and v are caches of num_pages pages
    * seen as [num_pages, kv_heads, page_size, D] (k_strides/v_strides in
    * that index order: a [pages, page_size, Hkv, D] cache and K/V stacked
@@ -133,10 +134,15 @@ typedef struct skipattn_attention_args {
   const int32_t *kv_lens;    /* iff desc.has_kv_lens                    */
   const float *skip_factors; /* iff desc.factor_layout != NONE         */
   float *lse;                /* iff desc.with_lse                       */
-  int64_t *stats;            /* iff desc.with_stats: [total, skipped]    */
+  int64_t *stats;            /* iff desc.with_stats (see below)          */
   /* per (batch, query head): skip decisions (one skip unit against one KV
    * block, at the head of the unit's first row; units without a row that
-   * sees a key are not counted) and how many of them skipped.            */
+   * sees a key are not counted) and how many of them skipped; with
+   * with_stats = 2 also the V block loads and how many a skip left out.
+   * A V load is one block's V read by one CTA tile for all its units on
+   * CUDA (counted at the tile's first head; left out only with gated V,
+   * when every unit of the tile skips), by one unit on the CPU (left out
+   * with the unit's skip). docs/index.md, "Statistics".                  */
   void *stream; /* CUstream; NULL: the default stream      */
   /* CUDA kernels with split-KV (kernel_info.workspace_bytes > 0): device
    * memory of at least workspace_bytes, zeroed before its first use; every

@@ -247,7 +247,13 @@ skipattn_status_t toSpec(const skipattn_attention_desc_t *d, AttentionSpec &s) {
   s.scale = d->scale;
   s.minKeepBlocks = d->min_keep_blocks;
   s.withLse = d->with_lse != 0;
+  if (d->with_stats < 0 || d->with_stats > 2)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "with_stats must be 0, 1 ([B, Hq, 2]) or 2 ([B, Hq, 4] with "
+                "V loads), got " +
+                    std::to_string(d->with_stats));
   s.withStats = d->with_stats != 0;
+  s.withVLoads = d->with_stats == 2;
   s.pageSize = d->page_size;
   s.numPages = d->num_pages;
   if (!(d->threshold_scale_factor >= 0) ||
@@ -531,7 +537,7 @@ skipattn_status_t skipattn_kernel_get(skipattn_context_t contextHandle,
   k->spec = spec;
   k->key = spec.key();
   k->verbosity = context->verbosity;
-  k->statsBytes = spec.withStats ? spec.batch * spec.qHeads * 2 * 8 : 0;
+  k->statsBytes = spec.batch * spec.qHeads * spec.statsColumns() * 8;
   if (desc->device == SKIPATTN_DEVICE_CPU) {
     skipattn::CPUCompileOptions o;
     o.dumpDir = context->dumpDir;
@@ -755,6 +761,11 @@ skipattn_status_t skipattn_aic_export_layer(const skipattn_aic_layer_desc_t *d,
   s.minKeepBlocks = d->min_keep_blocks;
   s.cacheWrite = d->cache_write != 0;
   s.withLse = d->with_lse != 0;
+  if (d->with_stats < 0 || d->with_stats > 1)
+    return fail(SKIPATTN_ERROR_INVALID_ARGUMENT,
+                "the AIC layer's with_stats must be 0 or 1 (its statistics "
+                "count decisions and skips), got " +
+                    std::to_string(d->with_stats));
   s.withStats = d->with_stats != 0;
   s.textFormat = d->text_format != 0;
   if (std::string problem = s.validate(); !problem.empty())

@@ -44,7 +44,8 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
   ReferenceResult res;
   res.out.assign(B * Hq * Sq * Dv, 0.0);
   res.lse.assign(B * Hq * Sq, negInf);
-  res.stats.assign(B * Hq * 2, 0);
+  const int64_t cols = std::max<int64_t>(s.statsColumns(), 2);
+  res.stats.assign(B * Hq * cols, 0);
 
   // Split-KV: split sp walks blocks [sp * per, (sp + 1) * per) of the
   // tile's visible ones with its own state; the partial results merge
@@ -105,6 +106,9 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
                 sc[r * bkv + cc] = val;
               }
             }
+            // Gated V: the tile's load is left out when every unit (padding
+            // ones included, which never veto) skips the block.
+            bool tileSkipsV = true;
             for (int64_t u0 = 0; u0 < rows; u0 += unit) {
               bool skip = false;
               bool near = false;
@@ -130,13 +134,18 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
                 // Only units with a row that sees keys decide.
                 if (valid) {
                   int64_t h = h0 + u0 / bq;
-                  res.stats[(b * Hq + h) * 2] += 1;
-                  res.stats[(b * Hq + h) * 2 + 1] += skip;
+                  res.stats[(b * Hq + h) * cols] += 1;
+                  res.stats[(b * Hq + h) * cols + 1] += skip;
+                  if (cols == 4 && s.vLoads == AttentionSpec::VLoads::PerUnit) {
+                    res.stats[(b * Hq + h) * cols + 2] += 1;
+                    res.stats[(b * Hq + h) * cols + 3] += skip;
+                  }
                   res.totalDecisions += 1;
                   res.skippedDecisions += skip;
                   res.nearThreshold += near;
                 }
               }
+              tileSkipsV = tileSkipsV && skip;
               if (skip)
                 continue;
               for (int64_t r = u0; r < u0 + unit; ++r) {
@@ -164,6 +173,13 @@ ReferenceResult skipattn::runReference(const AttentionSpec &s,
                     a[d] += row[cc] * vr[d];
                 }
               }
+            }
+            // A GPU tile loads each visited block's V once for all its
+            // units, counted at its first head.
+            if (cols == 4 && s.vLoads != AttentionSpec::VLoads::PerUnit) {
+              res.stats[(b * Hq + h0) * cols + 2] += 1;
+              res.stats[(b * Hq + h0) * cols + 3] +=
+                  s.vLoads == AttentionSpec::VLoads::PerTileGated && tileSkipsV;
             }
           }
           for (int64_t r = 0; r < rows; ++r) {

@@ -65,7 +65,8 @@ OwningOpRef<ModuleOp> buildAttentionModule(MLIRContext *ctx,
     args.push_back(
         MemRefType::get({s.batch, s.qHeads, s.qLen}, b.getF32Type()));
   if (s.withStats)
-    args.push_back(MemRefType::get({s.batch, s.qHeads, 2}, b.getI64Type()));
+    args.push_back(
+        MemRefType::get({s.batch, s.qHeads, s.statsColumns()}, b.getI64Type()));
 
   b.setInsertionPointToEnd(module->getBody());
   auto fn = func::FuncOp::create(b, loc, "skipattn_main",

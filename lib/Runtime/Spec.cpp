@@ -324,8 +324,9 @@ std::string AttentionSpec::key() const {
     << (runtimeFactors() ? std::string("_rf-") + factorLayoutName(factorLayout)
                          : std::string())
     << "_mk" << minKeepBlocks << (withLse ? "_lse" : "")
-    << (withStats ? "_st" : "") << "_t" << blockQ << "x" << blockKV << "x"
-    << skipUnit << (packGQA ? "_pack" + std::to_string(packHeads) : "")
+    << (withStats ? (withVLoads ? "_st4" : "_st") : "") << "_t" << blockQ << "x"
+    << blockKV << "x" << skipUnit
+    << (packGQA ? "_pack" + std::to_string(packHeads) : "")
     << (padQueryTiles ? "_pad" : "")
     << (kvSplits > 1 ? "_split" + std::to_string(kvSplits) : "")
     << (paged() ? "_paged" + std::to_string(pageSize) + "x" +

@@ -161,6 +161,24 @@ int main(int argc, char **argv) {
          "attention (%.2e)\n",
          err);
 
+  /* with_stats = 2: [B, Hq, 4], the V block loads beside the decisions
+   * (on the CPU each unit reads V for itself: 4 loads, 3 saved). */
+  int64_t stats4[4];
+  d2.with_stats = 2;
+  a2.stats = stats4;
+  CHECK(skipattn_attention(ctx, &d2, &a2) == SKIPATTN_OK, "v-loads run");
+  CHECK(stats4[0] == 4 && stats4[1] == 3 && stats4[2] == 4 && stats4[3] == 3,
+        "stats %lld %lld %lld %lld, want 4 3 4 3", (long long)stats4[0],
+        (long long)stats4[1], (long long)stats4[2], (long long)stats4[3]);
+  d2.with_stats = 3;
+  CHECK(skipattn_attention(ctx, &d2, &a2) == SKIPATTN_ERROR_INVALID_ARGUMENT,
+        "with_stats = 3 refused");
+  CHECK(strstr(skipattn_last_error(), "with_stats must be 0, 1") != NULL,
+        "with_stats message: %s", skipattn_last_error());
+  d2.with_stats = 1;
+  a2.stats = stats;
+  printf("PASS statistics with V loads: 4 loads, 3 saved\n");
+
   /* 3. Runtime factors: one kernel, the factor changes per call and per
    * sequence. 0.1 * L skips as above; 0 is dense for that sequence. */
   float *q3 = malloc(sizeof(float) * 2 * S2 * D2);

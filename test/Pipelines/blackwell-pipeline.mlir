@@ -22,8 +22,8 @@
 // RUN: %cuda_toolkit/bin/ptxas -arch=sm_100a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508 --implicit-check-not=warning
 // RUN: %if cuobjdump %{ %cuobjdump -sass %t.cubin | FileCheck %s --check-prefix=SASS --implicit-check-not=F2F.BF16.F32 %}
 
-// KL: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 208>, #skipattn_gpu.role<name = "correction", first_warp = 8, num_warps = 4, max_nreg = 40>, #skipattn_gpu.role<name = "producer", first_warp = 12, num_warps = 4, max_nreg = 56>], gate_v = true, tma_store = true, head_group = 16>
-// KL: skipattn_gpu.tile_id {head_group = 16 : i64, q_tiles = 4 : i64}
+// KL: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = tcgen05, block_q = 256, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 32, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 208>, #skipattn_gpu.role<name = "correction", first_warp = 8, num_warps = 4, max_nreg = 40>, #skipattn_gpu.role<name = "producer", first_warp = 12, num_warps = 4, max_nreg = 56>], gate_v = true, tma_store = true>
+// KL: skipattn_gpu.tile_id {q_tiles = 4 : i64}
 // KL: %[[Q:.*]] = skipattn_gpu.ring.create {offset = 0 : i64} : <1 x ["q"] of <256x128xbf16>>
 // KL: %[[K:.*]] = skipattn_gpu.ring.create {offset = 65536 : i64} : <2 x ["k"] of <128x128xbf16>, consumers = 1>
 // KL: %[[V:.*]] = skipattn_gpu.ring.create {offset = 131072 : i64} : <2 x ["v"] of <128x128xbf16>, consumers = 2, votes = true>

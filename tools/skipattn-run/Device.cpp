@@ -24,7 +24,7 @@ llvm::Expected<std::unique_ptr<DeviceBuffers>> DeviceBuffers::create(
   };
   b->outBytes = s.batch * s.qHeads * s.qLen * s.dv() * dtypeSize(s.dtype);
   b->lseBytes = s.batch * s.qHeads * s.qLen * sizeof(float);
-  b->statsBytes = s.batch * s.qHeads * 2 * sizeof(int64_t);
+  b->statsBytes = s.batch * s.qHeads * s.statsColumns() * sizeof(int64_t);
   if (auto e = upload(q.bytes.data(), q.bytes.size(), b->q))
     return std::move(e);
   if (auto e = upload(k.bytes.data(), k.bytes.size(), b->k))

@@ -103,9 +103,10 @@ static cl::opt<int64_t>
 static cl::opt<int64_t> headGroup(
     "head-group",
     cl::desc("CUDA: the longest query tiles first over groups of this many "
-             "(batch, head) pairs (0: each head's tiles in a row, -1 the "
-             "schedule's choice)"),
-    cl::init(-1), cl::cat(cat));
+             "(batch, head) pairs (0: each head's tiles in a row, the "
+             "default; -1: groups whose K and V fit half of L2, causal "
+             "prefill)"),
+    cl::init(0), cl::cat(cat));
 static cl::opt<int64_t> outOffset(
     "out-offset",
     cl::desc("CUDA: place the output this many bytes into its allocation "
@@ -185,6 +186,11 @@ static cl::opt<std::string> target("target", cl::desc("cpu | cuda"),
 static cl::opt<int> iters("iters",
                           cl::desc("Timed runs (0 = about 0.5 s worth)"),
                           cl::init(0), cl::cat(cat));
+static cl::opt<bool> vLoadsOpt(
+    "v-loads",
+    cl::desc("Count V block loads in the statistics too ([B, Hq, 4]) and "
+             "check them against the reference (default on)"),
+    cl::init(true), cl::cat(cat));
 static cl::opt<bool> json("json",
                           cl::desc("End with one JSON line of the figures"),
                           cl::cat(cat));
@@ -289,6 +295,7 @@ int main(int argc, char **argv) {
     return fail("unknown --page-layout '" + pageLayout + "' (nhd or hnd)");
   s.withLse = true;
   s.withStats = true;
+  s.withVLoads = vLoadsOpt;
   if (dtypeOpt == "f32")
     s.dtype = DType::F32;
   else if (dtypeOpt == "f16")
@@ -354,6 +361,9 @@ int main(int argc, char **argv) {
       tiles.blockKV = blockKV;
     tiles.kvSplits = kvSplits;
     tiles.ctasPerSM = ctasPerSM;
+    tiles.gateV = gateV;
+    tiles.pingpong = pingpong;
+    tiles.warpSpecialize = warpSpecialize;
     tiles.chip = chip;
     s = hopperSpec(s, tiles);
   }
@@ -432,7 +442,8 @@ int main(int argc, char **argv) {
   const int64_t outCount = s.batch * s.qHeads * s.qLen * s.dv();
   std::vector<uint8_t> out(outCount * dtypeSize(s.dtype));
   std::vector<float> lse(s.batch * s.qHeads * s.qLen);
-  std::vector<int64_t> stats(s.batch * s.qHeads * 2);
+  const int64_t cols = s.statsColumns();
+  std::vector<int64_t> stats(s.batch * s.qHeads * cols);
   const int32_t *lens = s.kvLens.empty() ? nullptr : s.kvLens.data();
   // Poison the outputs so an element the kernel does not write shows up.
   auto poison = [&] {
@@ -614,16 +625,21 @@ int main(int argc, char **argv) {
   double gflops = flops / (runMs * 1e6);
   progress("timed " + std::to_string(times.size()) + " runs");
 
-  int64_t kTotal = 0, kSkipped = 0;
-  for (size_t i = 0; i < stats.size(); i += 2) {
+  int64_t kTotal = 0, kSkipped = 0, kVLoads = 0, kVSaved = 0;
+  for (size_t i = 0; i < stats.size(); i += cols) {
     kTotal += stats[i];
     kSkipped += stats[i + 1];
+    if (cols == 4) {
+      kVLoads += stats[i + 2];
+      kVSaved += stats[i + 3];
+    }
   }
 
   // Check against the float64 reference.
   bool ok = true;
   double maxAbs = 0, relL2 = 0;
   int64_t refTotal = 0, refSkipped = 0, near = 0, statsMismatch = 0;
+  int64_t refVLoads = 0, refVSaved = 0;
   double tol = s.dtype == DType::F32   ? 1e-4
                : s.dtype == DType::F16 ? 3e-3
                                        : 1e-2;
@@ -665,9 +681,18 @@ int main(int argc, char **argv) {
     refTotal = ref.totalDecisions;
     refSkipped = ref.skippedDecisions;
     near = ref.nearThreshold;
-    for (size_t i = 0; i < stats.size(); i += 2)
+    // V loads follow the tiles exactly; the saved ones follow the
+    // decisions, within the near-threshold ones.
+    for (size_t i = 0; i < stats.size(); i += cols) {
       statsMismatch += stats[i] != ref.stats[i] ||
                        std::llabs(stats[i + 1] - ref.stats[i + 1]) > near;
+      if (cols == 4) {
+        refVLoads += ref.stats[i + 2];
+        refVSaved += ref.stats[i + 3];
+        statsMismatch += stats[i + 2] != ref.stats[i + 2] ||
+                         std::llabs(stats[i + 3] - ref.stats[i + 3]) > near;
+      }
+    }
     if (bad) {
       llvm::errs() << "FAIL: " << bad
                    << " output elements not finite (unwritten?)\n";
@@ -683,10 +708,13 @@ int main(int argc, char **argv) {
       ok = false;
     }
     if (kTotal != refTotal || std::llabs(kSkipped - refSkipped) > near ||
+        kVLoads != refVLoads || std::llabs(kVSaved - refVSaved) > near ||
         statsMismatch) {
       llvm::errs() << "FAIL: skip decisions differ: kernel " << kSkipped << "/"
                    << kTotal << ", reference " << refSkipped << "/" << refTotal
-                   << " (" << near << " near the threshold, " << statsMismatch
+                   << "; V loads saved: kernel " << kVSaved << "/" << kVLoads
+                   << ", reference " << refVSaved << "/" << refVLoads << " ("
+                   << near << " near the threshold, " << statsMismatch
                    << " heads differ)\n";
       ok = false;
     }
@@ -731,6 +759,13 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::format(
         "; reference %lld of %lld, %lld near the threshold",
         (long long)refSkipped, (long long)refTotal, (long long)near);
+  if (cols == 4) {
+    llvm::outs() << llvm::format("\n  V loads      saved %lld of %lld",
+                                 (long long)kVSaved, (long long)kVLoads);
+    if (!noCheck)
+      llvm::outs() << llvm::format("; reference %lld of %lld",
+                                   (long long)refVSaved, (long long)refVLoads);
+  }
   llvm::outs() << "\n"
                << llvm::format("  compile      %.1f ms (%s)\n", compileMs,
                                cacheSource.c_str())
@@ -747,13 +782,14 @@ int main(int argc, char **argv) {
         "\"rel_l2_err\": %.6e, \"total_blocks\": %lld, \"skipped_blocks\": "
         "%lld, "
         "\"sparsity\": %.6f, \"ref_skipped_blocks\": %lld, \"near_threshold\": "
-        "%lld, "
+        "%lld, \"v_loads\": %lld, \"v_loads_saved\": %lld, "
         "\"compile_ms\": %.3f, \"cache\": \"%s\", \"run_ms\": %.6f, "
         "\"gflops\": %.3f, "
         "\"dense_identical\": %s, \"ok\": %s}\n",
         onGPU ? "cuda" : "cpu", dtypeName(s.dtype), maxAbs, relL2,
         (long long)kTotal, (long long)kSkipped, sparsity, (long long)refSkipped,
-        (long long)near, compileMs, cacheSource.c_str(), runMs, gflops,
+        (long long)near, (long long)kVLoads, (long long)kVSaved, compileMs,
+        cacheSource.c_str(), runMs, gflops,
         denseIdentical < 0 ? "null"
         : denseIdentical   ? "true"
                            : "false",

@@ -117,9 +117,9 @@ struct HopperPipelineOptions
   PassOptions::Option<int64_t> headGroup{
       *this, "head-group",
       llvm::cl::desc("Tile order: (batch, head) pairs per longest-first "
-                     "group; 0 each head's tiles in a row; -1 the "
-                     "schedule's choice"),
-      llvm::cl::init(-1)};
+                     "group; 0 each head's tiles in a row (the default); -1 "
+                     "groups whose K and V fit half of L2 (causal prefill)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> ctasPerSM{
       *this, "ctas-per-sm",
       llvm::cl::desc("CTAs resident per SM, 1 or 2 (0: the schedule's)"),

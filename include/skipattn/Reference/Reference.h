@@ -19,7 +19,9 @@ namespace skipattn {
 struct ReferenceResult {
   std::vector<double> out;    // [B, Hq, Sq, Dv]
   std::vector<double> lse;    // [B, Hq, Sq]
-  std::vector<int64_t> stats; // [B, Hq, 2]: total, skipped
+  /// [B, Hq, spec.statsColumns()]: decisions, skipped and (4 columns) V
+  /// block loads and V loads saved, by the spec's vLoads.
+  std::vector<int64_t> stats;
   int64_t totalDecisions = 0, skippedDecisions = 0;
   /// Decisions with a row within `nearTolerance` of the threshold (in
   /// natural-log units), where f32 rounding may legitimately flip them.

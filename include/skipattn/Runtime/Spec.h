@@ -60,6 +60,16 @@ struct AttentionSpec {
   FactorLayout factorLayout = FactorLayout::None;
   int64_t minKeepBlocks = 1;
   bool withLse = false, withStats = false;
+  // The statistics also count V block loads: [B, Hq, 4] = (decisions,
+  // skipped, V loads, V loads saved) instead of [B, Hq, 2].
+  bool withVLoads = false;
+  // Which V loads a skip saves, for the reference's V columns: each unit
+  // reads V itself (the CPU), the tile loads every block's V once for all
+  // its units (GPU schedules that load V before the votes, and V inside K),
+  // or the tile's V load waits for its units' votes and is left out when
+  // all of them skip (gated V).
+  enum class VLoads { PerUnit, PerTile, PerTileGated };
+  VLoads vLoads = VLoads::PerUnit;
   // Tiling (recorded in the IR by skipattn-tile / insert-skip-predicates).
   int64_t blockQ = 64, blockKV = 64, skipUnit = 0;
   bool packGQA = false;
@@ -88,6 +98,8 @@ struct AttentionSpec {
   std::vector<int64_t> qStrides, kStrides, vStrides, outStrides;
 
   int64_t dv() const { return valueDim ? valueDim : headDim; }
+  /// Columns of the statistics: 0 (none), 2 or 4 (with V loads).
+  int64_t statsColumns() const { return withStats ? (withVLoads ? 4 : 2) : 0; }
   bool paged() const { return pageSize > 0; }
   /// Page-table columns: pages per sequence (0 when not paged).
   int64_t maxPages() const { return paged() ? kvLen / pageSize : 0; }

@@ -236,6 +236,10 @@ FailureOr<LayerSpec> matchLayer(func::FuncOp func, AttentionOp op) {
   if (op.getQLens())
     return op.emitOpError("the AI 100 form has no left-padded queries (its "
                           "prefill chunks are specialised by length)");
+  if (Value st = op.getStats();
+      st && cast<ShapedType>(st.getType()).getDimSize(2) != 2)
+    return op.emitOpError("the AI 100 form's statistics are [B, Hq, 2] "
+                          "(decisions and skips; it has no V-load columns)");
   if (op.getKvLens() && !isa<BlockArgument>(op.getKvLens()))
     return op.emitOpError("kv_lens must be a function argument (it becomes "
                           "the position_ids input)");

@@ -206,6 +206,10 @@ private:
   // Fragment state inside the KV loop.
   Value n, curScores, curBlockMax, m, l, o, decisions, skips;
   bool counting = false;
+  // The statistics' columns: 2, or 4 with the tile's V loads (counted by
+  // the gated V warp, or as the tile's blocks where V is always loaded).
+  int64_t statsColumns = 2;
+  bool countsVLoads() const { return counting && statsColumns == 4; }
   // tcgen05: tensor memory, the S-ready and O-done pipes, and the block's
   // keep condition (per warp) when it is guarded. The math warpgroups hand
   // each block's rescale factors (`curFactors`, in the first column of

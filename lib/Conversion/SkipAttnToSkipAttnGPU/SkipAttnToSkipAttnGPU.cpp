@@ -312,6 +312,8 @@ LogicalResult KernelBuilder::analyze() {
     params.push_back({merge.getPartialOut(), sg::KernelParam::workspace});
   }
   counting = static_cast<bool>(blocked.getStats());
+  if (counting)
+    statsColumns = cast<MemRefType>(blocked.getStats().getType()).getDimSize(2);
 
   // Outside the parallel loop only the statistics are zeroed (the runtime
   // clears them before a launch) and the split workspaces live.

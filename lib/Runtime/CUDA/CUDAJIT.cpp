@@ -61,6 +61,7 @@ AttentionSpec hopperSpec(AttentionSpec spec,
     spec.packHeads = 0;
     spec.kvSplits = 1;
     spec.padQueryTiles = true;
+    spec.vLoads = AttentionSpec::VLoads::PerTileGated;
     return spec;
   }
   mlir::skipattn_gpu::ScheduleRequest request;
@@ -69,6 +70,9 @@ AttentionSpec hopperSpec(AttentionSpec spec,
   request.kvSplits = options.kvSplits;
   request.ctasPerSM = options.ctasPerSM;
   request.overlap = options.overlap;
+  request.gateV = options.gateV;
+  request.pingpong = options.pingpong;
+  request.warpSpecialize = options.warpSpecialize;
   mlir::skipattn_gpu::ScheduleProblem problem;
   problem.qLen = spec.qLen;
   problem.kvLen = spec.kvLen;
@@ -92,6 +96,9 @@ AttentionSpec hopperSpec(AttentionSpec spec,
   spec.packHeads = tiles.heads > 1 ? tiles.heads : 0;
   spec.kvSplits = tiles.kvSplits;
   spec.padQueryTiles = true;
+  spec.vLoads = mlir::skipattn_gpu::gatesV(problem, request, "sm_90a")
+                    ? AttentionSpec::VLoads::PerTileGated
+                    : AttentionSpec::VLoads::PerTile;
   return spec;
 }
 

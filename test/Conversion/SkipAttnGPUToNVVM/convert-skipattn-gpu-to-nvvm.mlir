@@ -422,3 +422,37 @@ gpu.module @k {
     gpu.return
   }
 }
+
+// -----
+
+// Statistics with V columns: a warpgroup's decisions go to columns 0 and 1
+// of a four-column row (its leader adds them); the gated V warp's loads
+// go to columns 2 and 3 from the thread that counted them, unguarded.
+// CHECK-LABEL: gpu.func @v_loads
+// CHECK: scf.if
+// CHECK:   %[[P:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK:   %[[ROW:.*]] = arith.muli %[[P]], %c4_i64{{.*}} : i64
+// CHECK:   %[[I0:.*]] = arith.addi %[[ROW]], %c0_i64
+// CHECK:   llvm.getelementptr %{{.*}}[%[[I0]]]
+// CHECK:   llvm.atomicrmw add
+// CHECK:   arith.addi %{{.*}}, %c1_i64
+// CHECK:   llvm.atomicrmw add
+// CHECK: }
+// CHECK-NOT: scf.if
+// CHECK: %[[Q:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: %[[ROW2:.*]] = arith.muli %[[Q]], %c4_i64{{.*}} : i64
+// CHECK: %[[I2:.*]] = arith.addi %[[ROW2]], %c2_i64
+// CHECK: llvm.getelementptr %{{.*}}[%[[I2]]]
+// CHECK: llvm.atomicrmw add
+// CHECK: %[[ROW3:.*]] = arith.muli %[[Q]], %c4_i64{{.*}} : i64
+// CHECK: %[[I3:.*]] = arith.addi %[[ROW3]], %c3_i64
+// CHECK: llvm.getelementptr %{{.*}}[%[[I3]]]
+// CHECK: llvm.atomicrmw add
+// CHECK: gpu.return
+gpu.module @k {
+  gpu.func @v_loads(%st: !llvm.ptr<1>, %dec: index, %skips: index, %plane: index) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 0>]>} {
+    skipattn_gpu.add_stats %dec, %skips into %st[%plane] {columns = 4} : !llvm.ptr<1>
+    skipattn_gpu.add_stats %dec, %skips into %st[%plane] {columns = 4, first = 2, this_thread} : !llvm.ptr<1>
+    gpu.return
+  }
+}

@@ -114,7 +114,7 @@ func.func @f(%q: memref<1x2x8x64xf32>, %k: memref<1x2x8x64xf32>, %v: memref<1x2x
 // -----
 
 func.func @f(%q: memref<1x2x8x64xf32>, %k: memref<1x2x8x64xf32>, %v: memref<1x2x8x64xf32>, %o: memref<1x2x8x64xf32>, %st: memref<1x2x3xi64>) {
-  // expected-error @+1 {{stats must be i64 [B, Hq, 2]}}
+  // expected-error @+1 {{stats must be i64 [B, Hq, 2] or [B, Hq, 4]}}
   skipattn.attention ins(%q, %k, %v : memref<1x2x8x64xf32>, memref<1x2x8x64xf32>, memref<1x2x8x64xf32>) outs(%o : memref<1x2x8x64xf32>) stats(%st : memref<1x2x3xi64>) 
   return
 }

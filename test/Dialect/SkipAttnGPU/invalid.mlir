@@ -1106,3 +1106,19 @@ func.func @f(%a: !skipattn_gpu.acc<64x128xf32>, %l: !skipattn_gpu.rows<64xf32>, 
 
 // expected-error @+1 {{expected 'workspace' or 'box_out', got 'box_o'}}
 func.func @f() attributes {a = #skipattn_gpu.launch<kernel = "k", grid = [1, 1, 1], block = [128, 1, 1], smem = 0, params = [], box_q = [64, 64, 1], box_kv = [64, 64], box_o = [64, 64, 1]>} { return }
+
+// -----
+
+func.func @f(%st: !llvm.ptr<1>, %n: index) {
+  // expected-error @+1 {{adds two of the statistics' 2 or 4 columns from column 0 or 2, got columns = 2, first = 2}}
+  skipattn_gpu.add_stats %n, %n into %st[%n] {first = 2} : !llvm.ptr<1>
+  return
+}
+
+// -----
+
+func.func @f(%st: !llvm.ptr<1>, %n: index) {
+  // expected-error @+1 {{counts per warp or in this thread, not both}}
+  skipattn_gpu.add_stats %n, %n into %st[%n] {columns = 4, per_warp, this_thread} : !llvm.ptr<1>
+  return
+}

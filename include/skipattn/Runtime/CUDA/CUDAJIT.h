@@ -60,8 +60,9 @@ struct CUDACompileOptions {
   /// TMA-store epilogue: 1 on, 0 off, -1 the schedule's choice.
   int64_t tmaStore = -1;
   /// Tile order: (batch, head) pairs per longest-first group (0: each
-  /// head's tiles in a row, -1 the schedule's choice).
-  int64_t headGroup = -1;
+  /// head's tiles in a row, the default; -1: groups sized to L2, causal
+  /// prefill).
+  int64_t headGroup = 0;
   /// CTAs resident per SM (1 or 2; 0: the schedule's choice).
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).

@@ -174,23 +174,30 @@ struct AddStatsLowering : OpConversionPattern<sg::AddStatsOp> {
     Location loc = op.getLoc();
     Emitter e(rw, loc);
     auto gptr = LLVM::LLVMPointerType::get(rw.getContext(), 1);
-    Value first = op.getPerWarp() ? e.cmp(arith::CmpIPredicate::eq,
-                                          e.andI(e.tid(), e.c32(31)), e.c32(0))
-                                  : e.warpgroupLeader();
-    guarded(e, first, [&](Emitter &ie) {
+    auto add = [&](Emitter &ie) {
       Value p =
           arith::IndexCastOp::create(ie.b, loc, ie.i64(), adaptor.getPlane());
       Value counts[2] = {adaptor.getDecisions(), adaptor.getSkips()};
       for (int64_t k = 0; k < 2; ++k) {
         Value ptr = LLVM::GEPOp::create(
             ie.b, loc, gptr, ie.i64(), adaptor.getStats(),
-            ValueRange{ie.add(ie.mul(p, ie.c64(2)), ie.c64(k))});
+            ValueRange{ie.add(ie.mul(p, ie.c64(op.getColumns())),
+                              ie.c64(op.getFirst() + k))});
         LLVM::AtomicRMWOp::create(
             ie.b, loc, LLVM::AtomicBinOp::add, ptr,
             arith::IndexCastOp::create(ie.b, loc, ie.i64(), counts[k]),
             LLVM::AtomicOrdering::monotonic);
       }
-    });
+    };
+    if (op.getThisThread()) {
+      add(e);
+    } else {
+      Value first = op.getPerWarp()
+                        ? e.cmp(arith::CmpIPredicate::eq,
+                                e.andI(e.tid(), e.c32(31)), e.c32(0))
+                        : e.warpgroupLeader();
+      guarded(e, first, add);
+    }
     rw.eraseOp(op);
     return success();
   }

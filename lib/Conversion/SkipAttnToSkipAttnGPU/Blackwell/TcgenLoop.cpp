@@ -85,6 +85,7 @@ LogicalResult KernelBuilder::emitTcBlockedKV(BlockedKVOp loop) {
         sg::AddStatsOp::create(b, loc, forOp.getResult(2), forOp.getResult(3),
                                param(loop.getStats()), plane);
     add.setPerWarp(true);
+    add.setColumns(statsColumns);
   }
   return success();
 }

@@ -143,12 +143,28 @@ bool KernelBuilder::appendCountersAndBases(SmallVector<Value> &init,
 }
 
 LogicalResult KernelBuilder::emitStats(BlockedKVOp loop, scf::ForOp forOp) {
-  if (counting) {
-    Value plane = statsPlane(loop);
-    inFirstValueGroup([&] {
-      sg::AddStatsOp::create(b, loc, forOp.getResult(3), forOp.getResult(4),
-                             param(loop.getStats()), plane);
-    });
+  if (!counting)
+    return success();
+  Value plane = statsPlane(loop);
+  inFirstValueGroup([&] {
+    auto add =
+        sg::AddStatsOp::create(b, loc, forOp.getResult(3), forOp.getResult(4),
+                               param(loop.getStats()), plane);
+    add.setColumns(statsColumns);
+  });
+  // V loaded before the votes (or with K) is read for every block the
+  // tile visits: the first math warpgroup counts them, none saved. Gated
+  // V is counted by the warp that loads it (emitLoadRole).
+  if (countsVLoads() && !gateV) {
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        mathWarpgroup, cIdx(0));
+    auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    auto add = sg::AddStatsOp::create(b, loc, kvCount, cIdx(0),
+                                      param(loop.getStats()), plane);
+    add.setColumns(4);
+    add.setFirst(2);
   }
   return success();
 }

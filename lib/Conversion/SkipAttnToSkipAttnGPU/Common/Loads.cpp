@@ -181,17 +181,35 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
       sg::YieldOp::create(b, loc);
       return;
     }
-    blockLoop(
-        vWarp, [](Value) {},
-        [&](Value blk, Value row) {
-          PageBoxes boxes = pageBoxes(row);
-          sg::RingAcquireOp::create(b, loc, vRing, blk, t);
-          Value keep =
-              sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
-          emitKVPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch, boxes);
-          Value skip = arith::XOrIOp::create(b, loc, keep, t);
-          sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
-        });
+    // The loop carries the loads its votes left out; with V columns in
+    // the statistics the warp adds them with the tile's block count.
+    Value lead = sg::ElectOp::create(b, loc, b.getI1Type(), vWarp);
+    auto ifLead = scf::IfOp::create(b, loc, lead, /*withElse=*/false);
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(&ifLead.getThenRegion().front());
+    auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1),
+                                    ValueRange{cIdx(0)});
+    b.setInsertionPointToStart(forOp.getBody());
+    Value blk = forOp.getInductionVar(), row = kvRow(blk);
+    PageBoxes boxes = pageBoxes(row);
+    sg::RingAcquireOp::create(b, loc, vRing, blk, t);
+    Value keep = sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
+    emitKVPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch, boxes);
+    Value skip = arith::XOrIOp::create(b, loc, keep, t);
+    sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
+    Value saved = arith::AddIOp::create(
+        b, loc, forOp.getRegionIterArg(0),
+        arith::SelectOp::create(b, loc, skip, cIdx(1), cIdx(0)));
+    scf::YieldOp::create(b, loc, saved);
+    b.setInsertionPointAfter(forOp);
+    if (countsVLoads()) {
+      auto add = sg::AddStatsOp::create(b, loc, nBlocks, forOp.getResult(0),
+                                        param(blocked.getStats()),
+                                        statsPlane(blocked));
+      add.setColumns(4);
+      add.setFirst(2);
+      add.setThisThread(true);
+    }
   }
   b.setInsertionPointToEnd(&role.getBody().front());
   sg::YieldOp::create(b, loc);

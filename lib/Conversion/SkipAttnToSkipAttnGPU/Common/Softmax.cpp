@@ -94,9 +94,13 @@ LogicalResult KernelBuilder::emitBodyOp(Operation &op) {
     if (rmw.getMemref() != blocked.getStats() || !counting ||
         rmw.getKind() != arith::AtomicRMWKind::addi ||
         !matchPattern(rmw.getIndices().back(), m_ConstantInt(&which)) ||
-        which.getZExtValue() > 1)
+        which.getZExtValue() >= uint64_t(statsColumns))
       return rmw.emitOpError("the kernel level only counts decisions and "
                              "skips into the statistics");
+    // The blocked IR's V columns count each unit's own V read; the tile
+    // here loads V once for all its units and counts those loads itself.
+    if (which.getZExtValue() > 1)
+      return success();
     Value inc = arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                            map.lookupOrDefault(rmw.getValue()));
     Value &counter = which.isZero() ? decisions : skips;

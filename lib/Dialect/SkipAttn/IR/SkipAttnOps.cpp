@@ -171,8 +171,10 @@ LogicalResult AttentionOp::verify() {
     auto t = cast<ShapedType>(stats.getType());
     if (!t.hasRank() || t.getRank() != 3 || !t.getElementType().isInteger(64) ||
         !dimsAgree(t.getShape()[0], qs[0]) ||
-        !dimsAgree(t.getShape()[1], qs[1]) || !dimsAgree(t.getShape()[2], 2))
-      return emitOpError("stats must be i64 [B, Hq, 2]");
+        !dimsAgree(t.getShape()[1], qs[1]) ||
+        (!dimsAgree(t.getShape()[2], 2) && !dimsAgree(t.getShape()[2], 4)) ||
+        ShapedType::isDynamic(t.getShape()[2]))
+      return emitOpError("stats must be i64 [B, Hq, 2] or [B, Hq, 4]");
   }
   if (Value f = getSkipFactors()) {
     auto t = cast<ShapedType>(f.getType());

@@ -203,15 +203,22 @@ LogicalResult mlir::skipattn::insertSkipPredicates(RewriterBase &rewriter,
       Value one = arith::ConstantIntOp::create(b, loc, 1, 64);
       Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
       Value counted = arith::SelectOp::create(b, loc, valid, one, zero);
-      memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, counted,
-                                  stats,
-                                  ValueRange{loop.getBatch(), h, cIdx(0)});
-      if (skipping) {
+      // With V columns, the unit's V read of the block counts like its
+      // decision and is saved with its skip.
+      bool vColumns = cast<MemRefType>(stats.getType()).getDimSize(2) == 4;
+      for (int64_t col : {int64_t(0), int64_t(2)}) {
+        if (col == 2 && !vColumns)
+          break;
+        memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, counted,
+                                    stats,
+                                    ValueRange{loop.getBatch(), h, cIdx(col)});
+        if (!skipping)
+          continue;
         Value inc = arith::SelectOp::create(
             b, loc, arith::AndIOp::create(b, loc, skipIt, valid), one, zero);
-        memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi, inc,
-                                    stats,
-                                    ValueRange{loop.getBatch(), h, cIdx(1)});
+        memref::AtomicRMWOp::create(
+            b, loc, arith::AtomicRMWKind::addi, inc, stats,
+            ValueRange{loop.getBatch(), h, cIdx(col + 1)});
       }
     }
     if (!skipping) {

@@ -87,7 +87,9 @@ LogicalResult mlir::skipattn::tileAttention(RewriterBase &rewriter,
   if (Value stats = op.getStats()) {
     Value zero = arith::ConstantIntOp::create(rewriter, loc, 0, 64);
     scf::buildLoopNest(rewriter, loc, {c0, c0, c0},
-                       {cIdx(B), cIdx(Hq), cIdx(2)}, {c1, c1, c1},
+                       {cIdx(B), cIdx(Hq),
+                        cIdx(cast<MemRefType>(stats.getType()).getDimSize(2))},
+                       {c1, c1, c1},
                        [&](OpBuilder &b, Location l, ValueRange ivs) {
                          memref::StoreOp::create(b, l, zero, stats, ivs);
                        });

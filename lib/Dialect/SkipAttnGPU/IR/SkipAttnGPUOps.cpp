@@ -720,3 +720,15 @@ LogicalResult StoreLseOp::verify() {
     return failure();
   return checkRows(*this, getRowSum(), false, true, "row_sum");
 }
+
+LogicalResult AddStatsOp::verify() {
+  int64_t columns = getColumns(), first = getFirst();
+  if ((columns != 2 && columns != 4) || (first != 0 && first != 2) ||
+      first + 2 > columns)
+    return emitOpError("adds two of the statistics' 2 or 4 columns from "
+                       "column 0 or 2, got columns = ")
+           << columns << ", first = " << first;
+  if (getPerWarp() && getThisThread())
+    return emitOpError("counts per warp or in this thread, not both");
+  return success();
+}

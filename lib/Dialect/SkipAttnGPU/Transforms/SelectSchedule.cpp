@@ -152,12 +152,26 @@ chooseTmaStore(const ScheduleProblem &problem, const ScheduleRequest &request,
   return ok && request.tmaStore != 0;
 }
 
-/// The tile order (`head_group`): asked for, or by default for causal
-/// prefill, the longest tiles first over groups of (batch, head) pairs
-/// whose K and V together take at most kTileOrderL2Bytes (half of the
-/// H100's and H200's 50 MB L2, so that the rest of the traffic keeps its
-/// share). The query heads of one KV head are neighbours, so a group is a
-/// whole number of KV heads.
+bool mlir::skipattn_gpu::gatesV(const ScheduleProblem &problem,
+                                const ScheduleRequest &request,
+                                StringRef chip) {
+  if (isBlackwell(chip))
+    return true;
+  return request.warpSpecialize && problem.skipping && !request.pingpong &&
+         !problem.valueInKey &&
+         (request.gateV > 0 ||
+          (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen));
+}
+
+/// The tile order (`head_group`): each head's tiles in a row unless
+/// asked otherwise. Asked for groups sized to L2 (-1), causal prefill takes
+/// the longest tiles first over groups of (batch, head) pairs whose K and V
+/// together take at most kTileOrderL2Bytes (half of the H100's and H200's
+/// 50 MB L2, so that the rest of the traffic keeps its share); the query
+/// heads of one KV head are neighbours, so a group is a whole number of KV
+/// heads. On the H200 the grouped order measured no faster than the default
+/// (docs/performance.md, "Tile order"), whose concurrent CTAs share one
+/// head's K and V in L2.
 static int64_t chooseHeadGroup(const ScheduleProblem &problem,
                                const ScheduleRequest &request) {
   if (request.headGroup >= 0)
@@ -262,10 +276,7 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   if (ws)
     roles.push_back(RoleAttr::get(ctx, "load", /*firstWarp=*/mathWarps,
                                   /*numWarps=*/4, loadRegs));
-  bool gateV = ws && problem.skipping && !request.pingpong &&
-               !problem.valueInKey &&
-               (request.gateV > 0 ||
-                (request.gateV < 0 && problem.qLen <= kDecodeMaxQLen));
+  bool gateV = gatesV(problem, request, chip);
   // Voting ahead hides a kept block's V latency behind the next block's
   // Q.K^T and decision (docs/performance.md has the comparison): on where
   // V is gated for decode.

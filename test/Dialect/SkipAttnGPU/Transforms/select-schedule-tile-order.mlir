@@ -1,13 +1,13 @@
-// RUN: skipattn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule))' | FileCheck %s
-// RUN: skipattn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{head-group=0}))' | FileCheck %s --check-prefix=OFF
+// RUN: skipattn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{head-group=-1}))' | FileCheck %s
+// RUN: skipattn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule))' | FileCheck %s --check-prefix=OFF
 // RUN: skipattn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{head-group=3}))' | FileCheck %s --check-prefix=ASKED
-// RUN: skipattn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{chip=sm_100a}))' | FileCheck %s --check-prefix=SM100
+// RUN: skipattn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(skipattn-gpu-select-schedule{chip=sm_100a head-group=-1}))' | FileCheck %s --check-prefix=SM100
 
-// Causal prefill takes its tiles longest first over groups of (batch,
-// head) pairs whose K and V fit the L2 budget (24 MiB): at 16384 keys of
-// D = 128 in bf16 a KV head holds 8 MiB, so a group is 3 KV heads, i.e. 12
-// query heads of GQA 4. Asked (head-group=3) the group is that; asked off
-// (head-group=0) the schedule keeps each head's tiles in a row.
+// Asked for groups sized to L2 (head-group=-1), causal prefill takes its
+// tiles longest first over groups of (batch, head) pairs whose K and V fit
+// 24 MiB: at 16384 keys of D = 128 in bf16 a KV head holds 8 MiB, so a
+// group is 3 KV heads, i.e. 12 query heads of GQA 4. Asked for groups of
+// 3, the group is that; by default each head's tiles stay in a row.
 // CHECK-LABEL: func.func @causal_long
 // CHECK: tma_store = true, head_group = 12>
 // OFF-LABEL: func.func @causal_long
@@ -39,9 +39,9 @@ func.func @causal_short(%q: memref<2x4x2048x64xf16>, %k: memref<2x4x2048x64xf16>
 
 // -----
 
-// Without a causal mask every tile of a head walks the same blocks: each
-// head's tiles stay in a row (K and V read from L2 by all of them). A
-// decode has one query tile per head: nothing to order.
+// Without a causal mask every tile of a head walks the same blocks: even
+// asked for groups sized to L2, each head's tiles stay in a row. A decode
+// has one query tile per head: nothing to order.
 // CHECK-LABEL: func.func @full
 // CHECK-NOT: head_group
 // CHECK-LABEL: func.func @decode

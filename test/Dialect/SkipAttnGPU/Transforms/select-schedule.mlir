@@ -22,7 +22,7 @@ func.func @d128(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
 // CHECK-LABEL: func.func @d128_causal
 // CHECK: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 192, head_dim = 128, stages = 2
 // CHECK-NOT: overlap
-// CHECK-SAME: tma_store = true, head_group = 2>
+// CHECK-SAME: tma_store = true>
 func.func @d128_causal(%q: memref<1x2x300x128xbf16>, %k: memref<1x2x700x128xbf16>,
                        %v: memref<1x2x700x128xbf16>, %o: memref<1x2x300x128xbf16>) {
   skipattn.attention ins(%q, %k, %v : memref<1x2x300x128xbf16>, memref<1x2x700x128xbf16>, memref<1x2x700x128xbf16>)

@@ -9,7 +9,7 @@ run() {
   local log=/tmp/skipattn-case.$$.log
   if "${WRAP[@]}" "$RUN" --target=cuda --iters=1 "$@" "${EXTRA[@]}" > "$log" 2>&1; then
     pass=$((pass + 1))
-    grep -E "blocks|error " "$log" | sed 's/^/    /' | tr '\n' ' '; echo " <- $*"
+    grep -E "blocks|V loads|error " "$log" | sed 's/^/    /' | tr '\n' ' '; echo " <- $*"
   else
     failed=$((failed + 1))
     echo "FAIL: $*"; sed 's/^/    /' "$log" | tail -8

@@ -86,7 +86,13 @@ def SkipAttn_AttentionOp : SkipAttn_Op<"attention", [
       scaled scores over the kept keys.
     * `stats [B, Hq, 2]` (i64, optional output): `[total, skipped]` skip
       decisions; a decision (one skip unit against one visited block) is
-      attributed to the query head of the unit's first row.
+      attributed to the query head of the unit's first row. With
+      `[B, Hq, 4]` also `[V loads, V loads saved]`: the blocks of V the
+      kernel reads and those a skip left out. Here (and on the CPU) each
+      unit reads a kept block's V for itself, so the V columns equal the
+      decision columns; a GPU kernel whose tile loads V once for all its
+      units counts its own loads instead (`convert-skipattn-to-skipattn-gpu`),
+      at the tile's first head.
 
     The op is destination-passing: on tensors it returns one tensor per
     output operand; on memrefs it writes the output buffers and has no

@@ -125,12 +125,12 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
     * `head_group` (default 0): the order in which CTAs take tiles
       (`skipattn_gpu.tile_id`). 0: the query tiles of one (batch, head)
       follow each other, from the last; a head's K and V stay in L2 while
-      its tiles run. G > 0 (causal prefill): the longest tiles first over
-      groups of G (batch, head) pairs: every pair's last query tile, then
-      every pair's second last, and so on, group after group. The CTAs
-      that start last are the shortest, so under a causal mask the SMs
-      finish together instead of waiting for a long tile taken late; G is
-      chosen so that the group's K and V fit in L2.
+      its tiles run. G > 0 (asked for; meant for causal prefill): the
+      longest tiles first over groups of G (batch, head) pairs: every
+      pair's last query tile, then every pair's second last, and so on,
+      group after group, so that the CTAs that start last are the
+      shortest. On the H200 it measured no faster than 0, whose
+      concurrent CTAs share one head's K and V.
 
     ```mlir
     #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128,

@@ -861,16 +861,31 @@ def SkipAttnGPU_SplitMergeOp : SkipAttnGPU_Op<"split_merge"> {
 }
 
 def SkipAttnGPU_AddStatsOp : SkipAttnGPU_Op<"add_stats"> {
-  let summary = "Add a warpgroup's decision counts to the statistics";
+  let summary = "Add counts to the statistics";
   let description = [{
     One thread of the warpgroup atomically adds `decisions` and `skips` to
-    `stats[plane, 0]` and `stats[plane, 1]` (i64, `[planes, 2]`); with
-    `per_warp` (counts that differ between the warps: a 32-row skip unit)
-    one thread of each warp adds its warp's counts.
+    `stats[plane, first]` and `stats[plane, first + 1]` (i64, `[planes,
+    columns]`); with `per_warp` (counts that differ between the warps: a
+    32-row skip unit) one thread of each warp adds its warp's counts, with
+    `this_thread` (a count one thread kept, such as the gated V warp's
+    loads) the thread running the op.
+
+    With four columns the statistics also hold the V block loads
+    (`first = 2`: the tile's visited blocks and the V loads its votes left
+    out), counted once per tile at its first head.
+
+    ```mlir
+    skipattn_gpu.add_stats %dec, %skips into %st[%plane] : !llvm.ptr<1>
+    skipattn_gpu.add_stats %blocks, %saved into %st[%plane]
+        {columns = 4, first = 2, this_thread} : !llvm.ptr<1>
+    ```
   }];
   let arguments = (ins Index:$decisions, Index:$skips,
                        SkipAttnGPU_GlobalPtr:$stats, Index:$plane,
-                       UnitAttr:$per_warp);
+                       UnitAttr:$per_warp, UnitAttr:$this_thread,
+                       DefaultValuedAttr<I64Attr, "2">:$columns,
+                       DefaultValuedAttr<I64Attr, "0">:$first);
+  let hasVerifier = 1;
   let assemblyFormat = [{
     $decisions `,` $skips `into` $stats `[` $plane `]` attr-dict `:`
     type($stats)

@@ -114,15 +114,23 @@ struct ScheduleRequest {
   int64_t overlap = -1;
   /// TMA-store epilogue (1 on, 0 off, -1 the selection's choice).
   int64_t tmaStore = -1;
-  /// Tile order: (batch, head) pairs per longest-first group; 0 each
-  /// head's tiles in a row, -1 the selection's choice (schedule's
-  /// `head_group`).
-  int64_t headGroup = -1;
+  /// Tile order (the schedule's `head_group`): 0 each head's tiles in a
+  /// row (the default; docs/performance.md has the comparison), N > 0 the
+  /// longest tiles first over groups of N (batch, head) pairs, -1 groups
+  /// sized so that their K and V fit half of L2 (causal prefill only).
+  int64_t headGroup = 0;
   /// CTAs resident per SM (1 or 2); 0: the selection's choice.
   int64_t ctasPerSM = 0;
   /// Conditional rescale threshold in log2 units (0: always rescale).
   int64_t rescaleThreshold = 0;
 };
+
+/// Whether the schedule for `request` gates V on the votes (`gate_v`):
+/// always on sm_100a; on sm_90a for skipping bodies with a load role and
+/// no pingpong, by default for decode. The runtime's reference models
+/// which V loads a skip saves from it.
+bool gatesV(const ScheduleProblem &problem, const ScheduleRequest &request,
+            StringRef chip);
 
 /// Refits decode tiles (one math warpgroup) to `ctasPerSM` CTAs per SM:
 /// KV block, ring depth and splits.

@@ -79,10 +79,11 @@ def SkipAttnGPUSelectSchedule
            "TMA-store epilogue: each math warpgroup stages its rows in its "
            "rows of Q and stores them by TMA: 1 on, 0 off, -1 the "
            "schedule's choice">,
-    Option<"headGroup", "head-group", "int64_t", /*default=*/"-1",
+    Option<"headGroup", "head-group", "int64_t", /*default=*/"0",
            "Tile order: the longest query tiles first over groups of this "
-           "many (batch, head) pairs; 0 each head's tiles in a row; -1 the "
-           "schedule's choice (grouped for causal prefill)">,
+           "many (batch, head) pairs; 0 each head's tiles in a row (the "
+           "default); -1 groups whose K and V fit half of L2, for causal "
+           "prefill">,
     Option<"ctasPerSM", "ctas-per-sm", "int64_t", /*default=*/"0",
            "CTAs resident per SM, 1 or 2 (0: the schedule's); two are for "
            "decode (one math warpgroup)">,
