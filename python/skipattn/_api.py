@@ -286,12 +286,30 @@ def _int32_on(x, what, tq, shape, upper):
     return _as(t, "int32", what)
 
 
+def _stats_columns(return_stats):
+    """Columns of the statistics a call asks for: 0 (False), 2 (True:
+    decisions, skipped) or 4 ("v_loads": also the V block loads and those
+    a skip left out). 2 and 4 stand for themselves."""
+    if return_stats is True:
+        return 2
+    if return_stats is None or return_stats is False:
+        return 0
+    if isinstance(return_stats, str):
+        if return_stats == "v_loads":
+            return 4
+    elif isinstance(return_stats, int) and return_stats in (0, 2, 4):
+        return return_stats
+    raise ValueError("return_stats must be False, True (stats [B, Hq, 2]) or "
+                     f"'v_loads' (stats [B, Hq, 4]), got {return_stats!r}")
+
+
 def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
              return_lse, return_stats, context, page_table=None,
              q_lens=None):
     """Checks the call; returns the kernel, the wrapped q/k/v, the output
     shape and the factor, length and page-table buffers. With a page table,
     k and v are page caches seen as [pages, Hkv, page_size, D]."""
+    cols = _stats_columns(return_stats)
     tq, tk, tv = _wrap(q, "q"), _wrap(k, "k"), _wrap(v, "v")
     for name, t in (("q", tq), ("k", tk), ("v", tv)):
         if len(t.shape) != 4:
@@ -396,7 +414,7 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
     dev = _capi.DEVICE_CUDA if tq.device == "cuda" else _capi.DEVICE_CPU
     key = (vink, dev, tq.index, code, tq.shape, tk.shape, Dv, tq.strides, tk.strides,
            tv.strides, bool(causal), scale, scalar, layout, min_keep_blocks,
-           lbuf is not None, bool(return_lse), bool(return_stats), pages,
+           lbuf is not None, bool(return_lse), cols, pages,
            page_size, qbuf is not None)
     ctx = context or default_context()
     kernel = ctx._kernels.get(key)
@@ -417,7 +435,7 @@ def _prepare(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
         desc.min_keep_blocks = min_keep_blocks
         desc.has_kv_lens = 1 if lbuf is not None else 0
         desc.with_lse = 1 if return_lse else 0
-        desc.with_stats = 1 if return_stats else 0
+        desc.with_stats = cols // 2
         desc.page_size, desc.num_pages = page_size, pages
         desc.has_q_lens = 1 if qbuf is not None else 0
         desc.value_in_key = 1 if vink else 0
@@ -458,7 +476,8 @@ def _attention_impl(q, k, v, causal=False, scale=None, factor=None,
         return_stats, context, page_table, q_lens)
     out = _new_like(tq, oshape, tq.dtype)
     lse = _new_like(tq, oshape[:3], "float32") if return_lse else None
-    stats = _new_like(tq, oshape[:2] + (2,), "int64") if return_stats else None
+    cols = _stats_columns(return_stats)
+    stats = _new_like(tq, oshape[:2] + (cols,), "int64") if cols else None
     if kernel is None:  # an empty call: no kernel, nothing to launch
         out[...] = 0
         if lse is not None:
@@ -508,8 +527,10 @@ def attention(q, k, v, *, causal=False, scale=None,
     that sees a key (padding past Sq, rows the causal mask hides entirely)
     decide nothing and are not counted. A skipped block saves its softmax
     and its P.V product; its V load only where the schedule gates V and
-    every unit of the tile skips it (docs/embedding.md; not counted
-    separately).
+    every unit of the tile skips it. return_stats="v_loads" gives stats
+    [B, Hq, 4]: also the V block loads and how many of them were left out
+    (on CUDA one per tile and visited block, at the tile's first head; on
+    the CPU one per decision; docs/embedding.md).
     """
     res = _fast_attention(q, k, v, causal, scale,
                           skip_softmax_threshold_scale_factor, min_keep_blocks,
@@ -603,8 +624,9 @@ def _fast_key(q, k, v, causal, scale, factor, min_keep_blocks, ints, kp, vp,
 
 
 def _extra_outputs(return_lse, return_stats):
-    """The extra outputs' part of a fast-path key."""
-    return (1 if return_lse else 0) | (2 if return_stats else 0)
+    """The extra outputs' part of a fast-path key: 1 lse, 2 or 4 the
+    statistics' columns."""
+    return (1 if return_lse else 0) | _stats_columns(return_stats)
 
 
 _NO_INTS = (None, None, None)
@@ -678,7 +700,9 @@ def _fast_attention(q, k, v, causal, scale, factor, min_keep_blocks, context,
         lse = torch.empty(oshape[:3], dtype=torch.float32, device=device)
         lp = lse.data_ptr()
     if return_stats:
-        stats = torch.empty(oshape[:2] + (2,), dtype=torch.int64, device=device)
+        cols = 2 if return_stats is True else _stats_columns(return_stats)
+        stats = torch.empty(oshape[:2] + (cols,), dtype=torch.int64,
+                            device=device)
         sp = stats.data_ptr()
     status = _raw_launch(kernel, _pack_args(
         _ARGS_SIZE, q.data_ptr(), kp, vp, out.data_ptr(), lens, fptr, lp, sp,

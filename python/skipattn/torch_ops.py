@@ -8,10 +8,12 @@ caching allocator). Forward only: no autograd formula is registered.
 
     out, lse, stats = torch.ops.skipattn.attention(
         q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
-        return_lse, return_stats, page_table=None, q_lens=None)
+        return_lse, return_stats, page_table=None, q_lens=None,
+        v_loads=False)
 
 `factor` is a compiled-in float (or None), `factors` a runtime tensor (or
-None); lse/stats are empty tensors when not asked for; with a page_table,
+None); lse/stats are empty tensors when not asked for (stats [B, Hq, 4]
+with the V loads when v_loads); with a page_table,
 k and v are page caches seen as [pages, Hkv, page_size, D] (see
 `skipattn.paged_attention`); q_lens makes a left-padded batch. Most code calls
 `skipattn.attention`, which uses this operator while compiling and a direct
@@ -33,7 +35,7 @@ def _attention(q: Tensor, k: Tensor, v: Tensor, causal: bool,
                factors: Optional[Tensor], min_keep_blocks: int,
                kv_lens: Optional[Tensor], return_lse: bool,
                return_stats: bool, page_table: Optional[Tensor] = None,
-               q_lens: Optional[Tensor] = None
+               q_lens: Optional[Tensor] = None, v_loads: bool = False
                ) -> Tuple[Tensor, Tensor, Tensor]:
     raise NotImplementedError(
         f"skipattn::attention has no kernel for device {q.device.type!r} "
@@ -41,10 +43,13 @@ def _attention(q: Tensor, k: Tensor, v: Tensor, causal: bool,
 
 
 def _run(q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
-         return_lse, return_stats, page_table, q_lens):
+         return_lse, return_stats, page_table, q_lens, v_loads):
     if factor is not None and factors is not None:
         raise ValueError("give either a scalar factor or a factor tensor")
     given = factors if factors is not None else factor
+    # Statistics columns: 2, or 4 with the V loads.
+    if return_stats:
+        return_stats = 4 if v_loads else 2
     # A signature the eager path has seen launches without its checks.
     res = _api._fast_attention(q, k, v, causal, scale, given, min_keep_blocks,
                                None, kv_lens, page_table, q_lens, return_lse,
@@ -66,29 +71,30 @@ def _run(q, k, v, causal, scale, factor, factors, min_keep_blocks, kv_lens,
 @_attention.register_kernel("cpu")
 def _attention_cpu(q, k, v, causal, scale, factor, factors,
                    min_keep_blocks, kv_lens, return_lse, return_stats,
-                   page_table=None, q_lens=None):
+                   page_table=None, q_lens=None, v_loads=False):
     return _run(q, k, v, causal, scale, factor, factors, min_keep_blocks,
-                kv_lens, return_lse, return_stats, page_table, q_lens)
+                kv_lens, return_lse, return_stats, page_table, q_lens, v_loads)
 
 
 @_attention.register_kernel("cuda")
 def _attention_cuda(q, k, v, causal, scale, factor, factors,
                     min_keep_blocks, kv_lens, return_lse, return_stats,
-                    page_table=None, q_lens=None):
+                    page_table=None, q_lens=None, v_loads=False):
     return _run(q, k, v, causal, scale, factor, factors, min_keep_blocks,
-                kv_lens, return_lse, return_stats, page_table, q_lens)
+                kv_lens, return_lse, return_stats, page_table, q_lens, v_loads)
 
 
 @_attention.register_fake
 def _attention_fake(q, k, v, causal, scale, factor, factors, min_keep_blocks,
                     kv_lens, return_lse, return_stats, page_table=None,
-                    q_lens=None):
+                    q_lens=None, v_loads=False):
     if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
         raise ValueError("q, k and v must be 4-D [batch, heads, seq, dim]")
     B, Hq, Sq, _ = q.shape
     out = q.new_empty((B, Hq, Sq, v.shape[3]))
     lse = q.new_empty((B, Hq, Sq) if return_lse else (0,), dtype=torch.float32)
-    stats = q.new_empty((B, Hq, 2) if return_stats else (0,), dtype=torch.int64)
+    stats = q.new_empty((B, Hq, 4 if v_loads else 2) if return_stats else (0,),
+                        dtype=torch.int64)
     return out, lse, stats
 
 
@@ -109,4 +115,4 @@ def call_operator(q, k, v, causal, scale, factor, min_keep_blocks, kv_lens,
     return torch.ops.skipattn.attention(
         q, k, v, bool(causal), scale, scalar, tensor, int(min_keep_blocks),
         kv_lens, bool(return_lse), bool(return_stats), page_table=page_table,
-        q_lens=q_lens)
+        q_lens=q_lens, v_loads=_api._stats_columns(return_stats) == 4)

@@ -384,3 +384,42 @@ def test_cuda_process_on_one_device_opens_no_context_on_another():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True,
                        text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_statistics_with_v_loads(device):
+    # return_stats="v_loads": stats [B, Hq, 4], the decisions and skips of
+    # return_stats=True followed by the V block loads and those a skip
+    # left out. The CPU reads V per unit (the V columns are the decision
+    # columns); a CUDA tile loads V once for all its units: a packed
+    # decode (one unit per tile, V gated on its vote) saves one load per
+    # skip, a prefill (V loaded before the votes) saves none.
+    dtype = torch.float16 if device == "cuda" else torch.float32
+    rng = np.random.default_rng(5)
+    ctx = skipattn.Context()
+    for Hq, Hkv, Sq, Skv, causal in ((4, 2, 80, 700, True),
+                                     (8, 2, 1, 4096, False)):
+        q, k, v = tensors(rng, 2, Hq, Hkv, Sq, Skv, 64, dtype, device)
+        kw = dict(causal=causal, skip_softmax_threshold_scale_factor=200.0,
+                  context=ctx)
+        _, st2 = skipattn.attention(q, k, v, return_stats=True, **kw)
+        for _ in range(2):  # the checked call, then the cached one
+            _, st4 = skipattn.attention(q, k, v, return_stats="v_loads", **kw)
+            assert st4.shape == (2, Hq, 4)
+            assert torch.equal(st4[..., :2], st2)
+        decisions, skipped, loads, saved = (
+            int(x) for x in st4.sum(dim=(0, 1)))
+        assert decisions > 0 and skipped > 0
+        if device == "cpu":
+            assert torch.equal(st4[..., 2:], st4[..., :2])
+        elif Sq == 1:
+            assert (loads, saved) == (decisions, skipped)
+        else:
+            assert saved == 0 and 0 < loads <= decisions
+        from skipattn import torch_ops  # noqa: F401 (registers the operator)
+        _, _, s = torch.ops.skipattn.attention(
+            q, k, v, causal, None, 200.0, None, 1, None, False, True,
+            v_loads=True)
+        assert torch.equal(s, st4)
+    with pytest.raises(ValueError, match="return_stats must be"):
+        skipattn.attention(q, k, v, return_stats="v", context=ctx)
