@@ -183,7 +183,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   d.min_keep_blocks = r.size();
   d.has_kv_lens = (flags >> 4) & 1;
   d.with_lse = (flags >> 5) & 1;
-  d.with_stats = (flags >> 6) & 1;
+  // Bit 6: statistics; bit 7 with it: their V-load columns (with_stats 2).
+  d.with_stats = (flags >> 6) & 1 ? 1 + ((flags >> 7) & 1) : 0;
   // Bit 0: explicit strides (often not row-major); bit 1: a paged KV cache
   // (page size and page count follow; k/v strides then describe its
   // [pages, Hkv, page_size, D] view); bit 2: left-padded queries; bit 3: V
@@ -276,7 +277,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (int32_t &l : qLens)
     l = static_cast<int32_t>(r.byte() % (d.q_len + 2));
   std::vector<float> lse(d.batch * d.q_heads * d.q_len);
-  std::vector<int64_t> stats(d.batch * d.q_heads * 2, -1);
+  const int64_t cols = d.with_stats == 2 ? 4 : 2;
+  std::vector<int64_t> stats(d.batch * d.q_heads * cols, -1);
   skipattn_attention_args_t a;
   skipattn_attention_args_init(&a);
   a.q = q.data();
@@ -304,8 +306,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     out, offset(oDims, d.out_strides, b, h, s, c), d.dtype)))
               finding("a successful launch left a non-finite output");
   if (d.with_stats)
-    for (size_t i = 0; i < stats.size(); i += 2)
-      if (stats[i] < 0 || stats[i + 1] < 0 || stats[i + 1] > stats[i])
-        finding("inconsistent statistics");
+    for (size_t i = 0; i < stats.size(); i += cols)
+      for (int64_t c = 0; c < cols; c += 2)
+        if (stats[i + c] < 0 || stats[i + c + 1] < 0 ||
+            stats[i + c + 1] > stats[i + c])
+          finding("inconsistent statistics");
   return 0;
 }
