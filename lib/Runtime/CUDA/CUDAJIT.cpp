@@ -83,7 +83,10 @@ AttentionSpec hopperSpec(AttentionSpec spec,
   problem.kvHeads = spec.kvHeads;
   problem.runtimeFactors = spec.runtimeFactors() && spec.factorStrideH() != 0;
   problem.valueInKey = spec.valueInKey;
-  problem.skipping = spec.skipping();
+  problem.skipping =
+      spec.skipping() &&
+      (spec.runtimeFactors() ||
+       !mlir::skipattn_gpu::neverSkips(spec.thresholdScaleFactor, spec.kvLen));
   problem.causal = spec.causal;
   mlir::skipattn_gpu::TileChoice tiles =
       mlir::skipattn_gpu::requestedTiles(problem, request);

@@ -551,6 +551,13 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
   problem.kvHeads = k.getDimSize(1);
   problem.elementType = q.getElementType();
   problem.skipping = op.hasSkipping();
+  // A compiled-in factor of at least the KV length makes lambda =
+  // factor / len >= 1 for every sequence (len <= Skv): nothing is ever
+  // skipped, the body folds to a dense one, and there are no votes to
+  // gate V on.
+  if (!op.getSkipFactors() && op.getSkip() &&
+      neverSkips(op.getSkip()->getFactor(), problem.kvLen))
+    problem.skipping = false;
   problem.causal = op.getCausal();
   problem.runtimeFactors = skipattn::factorsPerHead(op.getSkipFactors());
   problem.valueInKey = op.getValueInKey();

@@ -125,6 +125,14 @@ struct ScheduleRequest {
   int64_t rescaleThreshold = 0;
 };
 
+/// A compiled-in factor that can never skip: lambda = factor / len >= 1
+/// for every sequence (len <= kvLen). The schedule is then a dense one
+/// (the body folds to one without votes); the runtime's reference tiles
+/// follow the same rule.
+inline bool neverSkips(double factor, int64_t kvLen) {
+  return kvLen > 0 && factor >= double(kvLen);
+}
+
 /// Whether the schedule for `request` gates V on the votes (`gate_v`):
 /// always on sm_100a; on sm_90a for skipping bodies with a load role and
 /// no pingpong, by default for decode. The runtime's reference models
