@@ -397,16 +397,18 @@ def test_statistics_with_v_loads(device):
     dtype = torch.float16 if device == "cuda" else torch.float32
     rng = np.random.default_rng(5)
     ctx = skipattn.Context()
-    # Factors that skip some blocks of these random inputs on both targets.
-    for Hq, Hkv, Sq, Skv, causal, factor in ((4, 2, 80, 700, True, 200.0),
-                                             (8, 2, 1, 4096, False, 3000.0)):
-        q, k, v = tensors(rng, 2, Hq, Hkv, Sq, Skv, 64, dtype, device)
+    # Factors that skip some blocks of these random inputs on both targets;
+    # 16 sequences keep the decode's CUDA splits at 8 blocks each (a
+    # split's first block is never skipped).
+    for B, Hq, Hkv, Sq, Skv, causal, factor in (
+            (2, 4, 2, 80, 700, True, 500.0), (16, 8, 2, 1, 4096, False, 3000.0)):
+        q, k, v = tensors(rng, B, Hq, Hkv, Sq, Skv, 64, dtype, device)
         kw = dict(causal=causal, skip_softmax_threshold_scale_factor=factor,
                   context=ctx)
         _, st2 = skipattn.attention(q, k, v, return_stats=True, **kw)
         for _ in range(2):  # the checked call, then the cached one
             _, st4 = skipattn.attention(q, k, v, return_stats="v_loads", **kw)
-            assert st4.shape == (2, Hq, 4)
+            assert st4.shape == (B, Hq, 4)
             assert torch.equal(st4[..., :2], st2)
         decisions, skipped, loads, saved = (
             int(x) for x in st4.sum(dim=(0, 1)))
