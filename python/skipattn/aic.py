@@ -77,6 +77,10 @@ def export_layer(out_dir, *, batch, q_heads, kv_heads, head_dim,
     d.scale = 0.0 if scale is None else float(scale)
     d.cache_write = 1 if cache_write else 0
     d.with_lse = 1 if return_lse else 0
+    if return_stats not in (True, False):
+        raise ValueError("the AIC layer's statistics are [B, Hq, 2] "
+                         "(decisions, skipped): return_stats must be True or "
+                         f"False, got {return_stats!r}")
     d.with_stats = 1 if return_stats else 0
     d.text_format = 1 if text else 0
     out_dir = os.fspath(out_dir)

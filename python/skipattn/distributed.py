@@ -173,6 +173,15 @@ def _totals(kv_lens, seq, batch, device):
     return torch.as_tensor(kv_lens, device=device).to(torch.int64).clamp(0, seq)
 
 
+def _check_stats(return_stats, what):
+    # The ranks' statistics are summed decision counts; V loads are a
+    # per-tile count of each rank's kernels and are not offered here.
+    if return_stats not in (True, False):
+        raise ValueError(f"{what}: return_stats must be True or False (the "
+                         "statistics are [B, Hq, 2]: decisions, skipped), "
+                         f"got {return_stats!r}")
+
+
 def _check_inputs(q, k, v, what):
     torch = _torch()
     for name, t in (("q", q), ("k", k), ("v", v)):
@@ -201,6 +210,7 @@ def context_parallel_attention(q, k, v, *, group=None, causal=False,
     asked for. K/V shards circulate around the ring, each send and receive
     overlapping the step's computation.
     """
+    _check_stats(return_stats, "context_parallel_attention")
     torch, dist = _torch(), _dist()
     _check_inputs(q, k, v, "context_parallel_attention")
     if causal and kv_lens is not None:
@@ -269,6 +279,7 @@ def context_parallel_decode(q, k, v, *, group=None, causal=False, scale=None,
     output (and lse, and the statistics summed over all ranks). `causal`
     is only meaningful with one query token, where it changes nothing.
     """
+    _check_stats(return_stats, "context_parallel_decode")
     torch, dist = _torch(), _dist()
     _check_inputs(q, k, v, "context_parallel_decode")
     if causal and q.shape[2] != 1:

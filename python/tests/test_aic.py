@@ -74,3 +74,12 @@ def test_bad_layers(tmp_path):
         export(tmp_path, dtype="bfloat16")
     with pytest.raises(ValueError, match="batch"):
         export(tmp_path, batch=0)
+
+
+def test_statistics_are_decision_counts(tmp_path):
+    # The AIC graph's statistics are [B, Hq, 2]; the V-load columns of the
+    # CPU and CUDA kernels are refused with a clear error.
+    with pytest.raises(ValueError, match="return_stats must be True or False"):
+        skipattn.aic.export_layer(tmp_path, batch=2, q_heads=4, kv_heads=2,
+                                  head_dim=32, prefill_seq_len=16, ctx_len=128,
+                                  return_stats="v_loads")

@@ -169,3 +169,13 @@ def test_shard_and_unshard_round_trip():
     assert torch.equal(cp.unshard(parts), x)
     with pytest.raises(ValueError, match="not a multiple"):
         cp.shard(x[:, :, :15], 0, 4)
+
+
+def test_statistics_are_decision_counts():
+    # The ranks' statistics are summed decision counts ([B, Hq, 2]); the
+    # V-load columns are refused before anything is communicated.
+    from skipattn import distributed as cp
+    x = torch.zeros(1, 2, 8, 16)
+    for fn in (cp.context_parallel_attention, cp.context_parallel_decode):
+        with pytest.raises(ValueError, match="return_stats must be True or False"):
+            fn(x, x, x, return_stats="v_loads")
