@@ -53,14 +53,12 @@ mlir::skipattn_gpu::chooseHopperTiles(const ScheduleProblem &problem) {
   // the two-warpgroup tile on the H200 (docs/performance.md).
   TileChoice tiles{/*blockQ=*/headDim <= 64 ? 192 : 128,
                    /*blockKV=*/headDim > 128 ? 64 : 128, /*stages=*/2};
-  // Prefill at D = 128 in the loop without the overlap (causal, or with
-  // skip decisions): 192-key blocks, a third fewer block steps for the same
-  // work (two stages of 48 KiB K and V still fit beside Q). With skipping
-  // a block's decision covers more keys, so one factor skips less, but at
-  // one sparsity the kernel is 10-13 % faster (docs/performance.md has
-  // both). The overlapped dense non-causal loop, holding two score tiles,
-  // spills with more.
-  if (headDim == 128 && (problem.causal || problem.skipping) &&
+  // Dense causal prefill at D = 128 (the loop without the overlap): 192-key
+  // blocks, a third fewer block steps for the same work (two stages of
+  // 48 KiB K and V still fit beside Q). Skipping keeps 128 keys, whose
+  // decisions are finer; the overlapped non-causal loop, holding two score
+  // tiles, spills with more (docs/performance.md has the sweep).
+  if (headDim == 128 && problem.causal && !problem.skipping &&
       !problem.valueInKey && problem.qLen > kDecodeMaxQLen)
     tiles.blockKV = 192;
   // V inside K (MLA): one block of 64 rows whose 64 x Dv accumulator is

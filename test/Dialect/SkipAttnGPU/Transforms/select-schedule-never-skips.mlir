@@ -2,8 +2,9 @@
 
 // A compiled-in factor of at least the KV length gives lambda >= 1 for
 // every sequence: nothing can be skipped and the body folds to a dense
-// one, so the schedule is the dense one and V is not gated on votes that
-// will never be cast, even when gated V is asked for.
+// one, so the schedule is the dense one (192-key causal blocks) and V is
+// not gated on votes that will never be cast, even when gated V is asked
+// for.
 // CHECK-LABEL: func.func @never
 // CHECK: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 192
 // CHECK-NOT: gate_v
@@ -18,9 +19,9 @@ func.func @never(%q: memref<1x2x2048x128xbf16>, %k: memref<1x2x2048x128xbf16>,
 
 // -----
 
-// Below the length it may skip: V gated as asked.
+// Below the length it may skip: 128-key blocks with V gated as asked.
 // CHECK-LABEL: func.func @may
-// CHECK: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 192
+// CHECK: skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128
 // CHECK-SAME: gate_v = true
 func.func @may(%q: memref<1x2x2048x128xbf16>, %k: memref<1x2x2048x128xbf16>,
                %v: memref<1x2x2048x128xbf16>, %o: memref<1x2x2048x128xbf16>) {
