@@ -23,9 +23,8 @@ def SkipAttnGPUSelectSchedule
 
     For sm_90a: a `math` role of `block_q / 16` warps (two warpgroups of
     64 rows), `block_q = 128`, and `block_kv = 128` for D <= 128 or 64 for
-    D = 256 (the register budget of the 64x256 accumulator), 192 for
-    causal or skipping prefill at D = 128 (the loop without the overlap),
-    with
+    D = 256 (the register budget of the 64x256 accumulator), 192 for dense
+    causal prefill at D = 128 (the loop without the overlap), with
     two-stage K and V rings. Where a CTA owns its output tile the output
     is stored by TMA (`tma_store`). Warp-specialized (the default), a `load`
     warpgroup after the math warps issues every TMA load and the roles
