@@ -83,3 +83,20 @@ def test_statistics_are_decision_counts(tmp_path):
         skipattn.aic.export_layer(tmp_path, batch=2, q_heads=4, kv_heads=2,
                                   head_dim=32, prefill_seq_len=16, ctx_len=128,
                                   return_stats="v_loads")
+
+
+def test_c_api_refuses_v_load_statistics(tmp_path):
+    # The C entry point checks with_stats itself: 2 (the CPU and CUDA
+    # kernels' V-load columns) is an invalid argument for an AIC layer.
+    import ctypes
+    from skipattn import _api, _capi
+    lib = _api._library()
+    d = _capi.AICLayerDesc()
+    lib.skipattn_aic_layer_desc_init(ctypes.byref(d))
+    d.batch, d.q_heads, d.kv_heads, d.head_dim = 2, 4, 2, 32
+    d.prefill_seq_len, d.ctx_len, d.num_kv_blocks = 16, 128, 4
+    d.with_stats = 2
+    with pytest.raises(skipattn.InvalidArgumentError,
+                       match="the AIC layer's with_stats must be 0 or 1"):
+        _api._check(lib.skipattn_aic_export_layer(
+            ctypes.byref(d), str(tmp_path).encode()))

@@ -350,22 +350,33 @@ int main(int argc, char **argv) {
     return fail("--bf16-products=on: this host has no AVX-512 BF16");
   if (!onGPU && bf16Products != "off")
     s.bf16Products = bf16ProductsFit(s);
+  CUDACompileOptions gopts;
+  gopts.dumpDir = dumpIR;
+  gopts.passTiming = passTiming;
+  gopts.cacheDir = cacheDir;
+  gopts.useCache = !noCache;
+  gopts.toolkitPath = cudaToolkit;
+  gopts.stages = stages;
+  if (onGPU && blockQ.getNumOccurrences())
+    gopts.blockQ = blockQ;
+  if (onGPU && blockKV.getNumOccurrences())
+    gopts.blockKV = blockKV;
+  gopts.warpSpecialize = warpSpecialize;
+  gopts.pingpong = pingpong;
+  gopts.kvSplits = kvSplits;
+  gopts.gateV = gateV;
+  gopts.voteAhead = voteAhead;
+  gopts.overlap = overlap;
+  gopts.tmaStore = tmaStore;
+  gopts.headGroup = headGroup;
+  gopts.ctasPerSM = ctasPerSM;
+  gopts.rescaleThreshold = rescaleThreshold;
+  gopts.chip = chip;
   if (onGPU) {
     // The GPU tiling is the schedule's (skipattn-gpu-select-schedule), or
     // the tiles asked for, which the schedule then verifies; the reference
     // models the same tiles.
-    CUDACompileOptions tiles;
-    if (blockQ.getNumOccurrences())
-      tiles.blockQ = blockQ;
-    if (blockKV.getNumOccurrences())
-      tiles.blockKV = blockKV;
-    tiles.kvSplits = kvSplits;
-    tiles.ctasPerSM = ctasPerSM;
-    tiles.gateV = gateV;
-    tiles.pingpong = pingpong;
-    tiles.warpSpecialize = warpSpecialize;
-    tiles.chip = chip;
-    s = hopperSpec(s, tiles);
+    s = hopperSpec(s, gopts);
   }
   std::string problem = s.validate();
   if (!problem.empty())
@@ -462,28 +473,6 @@ int main(int argc, char **argv) {
   std::unique_ptr<CPUKernel> cpuKernel;
   std::shared_ptr<CUDAKernel> gpuKernel;
   std::unique_ptr<DeviceBuffers> dev;
-  CUDACompileOptions gopts;
-  gopts.dumpDir = dumpIR;
-  gopts.passTiming = passTiming;
-  gopts.cacheDir = cacheDir;
-  gopts.useCache = !noCache;
-  gopts.toolkitPath = cudaToolkit;
-  gopts.stages = stages;
-  if (onGPU && blockQ.getNumOccurrences())
-    gopts.blockQ = blockQ;
-  if (onGPU && blockKV.getNumOccurrences())
-    gopts.blockKV = blockKV;
-  gopts.warpSpecialize = warpSpecialize;
-  gopts.pingpong = pingpong;
-  gopts.kvSplits = kvSplits;
-  gopts.gateV = gateV;
-  gopts.voteAhead = voteAhead;
-  gopts.overlap = overlap;
-  gopts.tmaStore = tmaStore;
-  gopts.headGroup = headGroup;
-  gopts.ctasPerSM = ctasPerSM;
-  gopts.rescaleThreshold = rescaleThreshold;
-  gopts.chip = chip;
   if (!onGPU) {
     CPUCompileOptions copts;
     copts.dumpDir = dumpIR;

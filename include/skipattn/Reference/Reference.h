@@ -17,8 +17,8 @@
 namespace skipattn {
 
 struct ReferenceResult {
-  std::vector<double> out;    // [B, Hq, Sq, Dv]
-  std::vector<double> lse;    // [B, Hq, Sq]
+  std::vector<double> out; // [B, Hq, Sq, Dv]
+  std::vector<double> lse; // [B, Hq, Sq]
   /// [B, Hq, spec.statsColumns()]: decisions, skipped and (4 columns) V
   /// block loads and V loads saved, by the spec's vLoads.
   std::vector<int64_t> stats;

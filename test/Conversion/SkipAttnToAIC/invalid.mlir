@@ -178,6 +178,18 @@ func.func @paged(%q: tensor<1x2x8x64xf32>, %k: tensor<9x2x16x64xf32>, %v: tensor
 
 // -----
 
+func.func @v_load_stats(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>, %st: tensor<1x2x4xi64>) -> (tensor<1x2x8x64xf32>, tensor<1x2x4xi64>) {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  // expected-error @+1 {{the AI 100 form's statistics are [B, Hq, 2] (decisions and skips; it has no V-load columns)}}
+  %r:2 = skipattn.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>)
+      outs(%o : tensor<1x2x8x64xf32>) stats(%st : tensor<1x2x4xi64>)
+      {skipattn.kv_blocking = #skipattn.kv_blocking<num_kv_blocks = 4, prefill_factor = 0.0, decode_factor = 0.0, min_keep_blocks = 1>}
+      -> tensor<1x2x8x64xf32>, tensor<1x2x4xi64>
+  return %r#0, %r#1 : tensor<1x2x8x64xf32>, tensor<1x2x4xi64>
+}
+
+// -----
+
 func.func @left_padded(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x128x64xf32>, %v: tensor<1x2x128x64xf32>, %n: tensor<1xi32>) -> tensor<1x2x8x64xf32> {
   %o = tensor.empty() : tensor<1x2x8x64xf32>
   // expected-error @+1 {{the AI 100 form has no left-padded queries (its prefill chunks are specialised by length)}}

@@ -23,26 +23,14 @@ struct TileIdLowering : OpConversionPattern<sg::TileIdOp> {
     auto id = [&](gpu::Dimension d) {
       return gpu::BlockIdOp::create(rw, loc, d).getResult();
     };
-    auto div = [&](Value a, Value b) {
-      return arith::DivUIOp::create(rw, loc, a, b).getResult();
-    };
-    auto mul = [&](Value a, Value b) {
-      return arith::MulIOp::create(rw, loc, a, b).getResult();
-    };
-    auto add = [&](Value a, Value b) {
-      return arith::AddIOp::create(rw, loc, a, b).getResult();
-    };
-    auto sub = [&](Value a, Value b) {
-      return arith::SubIOp::create(rw, loc, a, b).getResult();
-    };
     int64_t q = op.getQTiles(), group = op.getHeadGroup();
     Value x = id(gpu::Dimension::x);
     if (op.getKvSplits() > 1)
-      x = div(x, e.cIdx(op.getKvSplits()));
+      x = e.divu(x, e.cIdx(op.getKvSplits()));
     Value last = e.cIdx(q - 1);
     if (group == 0) {
       rw.replaceOp(
-          op, {id(gpu::Dimension::z), id(gpu::Dimension::y), sub(last, x)});
+          op, {id(gpu::Dimension::z), id(gpu::Dimension::y), e.sub(last, x)});
       return success();
     }
     // The CTA's place in start order among the tiles (its splits share
@@ -50,19 +38,20 @@ struct TileIdLowering : OpConversionPattern<sg::TileIdOp> {
     // the last query tile) and its pair.
     Value heads = gpu::GridDimOp::create(rw, loc, gpu::Dimension::y);
     Value pairs =
-        mul(heads, gpu::GridDimOp::create(rw, loc, gpu::Dimension::z));
+        e.mul(heads, gpu::GridDimOp::create(rw, loc, gpu::Dimension::z));
     Value order =
-        add(x, mul(e.cIdx(q), add(id(gpu::Dimension::y),
-                                  mul(heads, id(gpu::Dimension::z)))));
+        e.add(x, e.mul(e.cIdx(q), e.add(id(gpu::Dimension::y),
+                                        e.mul(heads, id(gpu::Dimension::z)))));
     Value first =
-        mul(div(order, e.cIdx(group * q)), e.cIdx(group)); // first pair
-    Value inGroup = sub(order, mul(first, e.cIdx(q)));
+        e.mul(e.divu(order, e.cIdx(group * q)), e.cIdx(group)); // first pair
+    Value inGroup = e.sub(order, e.mul(first, e.cIdx(q)));
     Value size =
-        arith::MinUIOp::create(rw, loc, e.cIdx(group), sub(pairs, first));
-    Value rank = div(inGroup, size);
-    Value pair = add(first, sub(inGroup, mul(rank, size)));
-    Value batch = div(pair, heads);
-    rw.replaceOp(op, {batch, sub(pair, mul(batch, heads)), sub(last, rank)});
+        arith::MinUIOp::create(rw, loc, e.cIdx(group), e.sub(pairs, first));
+    Value rank = e.divu(inGroup, size);
+    Value pair = e.add(first, e.sub(inGroup, e.mul(rank, size)));
+    Value batch = e.divu(pair, heads);
+    rw.replaceOp(op,
+                 {batch, e.sub(pair, e.mul(batch, heads)), e.sub(last, rank)});
     return success();
   }
 };

@@ -113,18 +113,33 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
   Value nBlocks = kvCount;
   Value kvHead = map.lookupOrDefault(scores.getKvHead());
   Value kvBatch = map.lookupOrDefault(scores.getBatch());
-  // A thread of warp `warp` runs `body` for every block of the loop.
+  // A thread of warp `warp` runs `body` for every block of the loop. With
+  // `after`, the loop counts the blocks for which `body` returns true and
+  // `after` gets the count once the loop is done.
   auto blockLoop = [&](int64_t warp, function_ref<void(Value)> before,
-                       function_ref<void(Value, Value)> body) {
+                       function_ref<Value(Value, Value)> body,
+                       function_ref<void(Value)> after = nullptr) {
     Value lead = sg::ElectOp::create(b, loc, b.getI1Type(), warp);
     auto ifLead = scf::IfOp::create(b, loc, lead, /*withElse=*/false);
     OpBuilder::InsertionGuard g2(b);
     b.setInsertionPointToStart(&ifLead.getThenRegion().front());
     before(t);
-    auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1));
+    SmallVector<Value> inits;
+    if (after)
+      inits.push_back(cIdx(0));
+    auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1), inits);
     b.setInsertionPointToStart(forOp.getBody());
     Value blk = forOp.getInductionVar();
-    body(blk, kvRow(blk));
+    Value counted = body(blk, kvRow(blk));
+    if (!after)
+      return forOp;
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{arith::AddIOp::create(
+            b, loc, forOp.getRegionIterArg(0),
+            arith::SelectOp::create(b, loc, counted, cIdx(1), cIdx(0)))});
+    b.setInsertionPointAfter(forOp);
+    after(forOp.getResult(0));
     return forOp;
   };
   auto putQ = [&](Value pred) {
@@ -147,11 +162,12 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
       if (valueInKey) {
         // One tile per block holds both K and V.
         emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
-        return;
+        return Value();
       }
       sg::RingAcquireOp::create(b, loc, vRing, blk, t);
       emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
       emitKVPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch, boxes);
+      return Value();
     });
     b.setInsertionPointAfter(forOp);
     if (!valueInKey)
@@ -168,6 +184,7 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
       PageBoxes boxes = pageBoxes(row);
       sg::RingAcquireOp::create(b, loc, kRing, blk, t);
       emitKVPut(kRing, blk, "k", t, kDesc, row, kvHead, kvBatch, boxes);
+      return Value();
     });
     if (overlap) {
       blockLoop(
@@ -176,40 +193,36 @@ void KernelBuilder::emitLoadRole(sg::RoleAttr roleAttr) {
             PageBoxes boxes = pageBoxes(row);
             sg::RingAcquireOp::create(b, loc, vRing, blk, t);
             emitKVPut(vRing, blk, "v", t, vDesc, row, kvHead, kvBatch, boxes);
+            return Value();
           });
       b.setInsertionPointToEnd(&role.getBody().front());
       sg::YieldOp::create(b, loc);
       return;
     }
-    // The loop carries the loads its votes left out; with V columns in
-    // the statistics the warp adds them with the tile's block count.
-    Value lead = sg::ElectOp::create(b, loc, b.getI1Type(), vWarp);
-    auto ifLead = scf::IfOp::create(b, loc, lead, /*withElse=*/false);
-    OpBuilder::InsertionGuard g2(b);
-    b.setInsertionPointToStart(&ifLead.getThenRegion().front());
-    auto forOp = scf::ForOp::create(b, loc, kvZero, nBlocks, cIdx(1),
-                                    ValueRange{cIdx(0)});
-    b.setInsertionPointToStart(forOp.getBody());
-    Value blk = forOp.getInductionVar(), row = kvRow(blk);
-    PageBoxes boxes = pageBoxes(row);
-    sg::RingAcquireOp::create(b, loc, vRing, blk, t);
-    Value keep = sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
-    emitKVPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch, boxes);
-    Value skip = arith::XOrIOp::create(b, loc, keep, t);
-    sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
-    Value saved = arith::AddIOp::create(
-        b, loc, forOp.getRegionIterArg(0),
-        arith::SelectOp::create(b, loc, skip, cIdx(1), cIdx(0)));
-    scf::YieldOp::create(b, loc, saved);
-    b.setInsertionPointAfter(forOp);
-    if (countsVLoads()) {
-      auto add = sg::AddStatsOp::create(b, loc, nBlocks, forOp.getResult(0),
-                                        param(blocked.getStats()),
-                                        statsPlane(blocked));
-      add.setColumns(4);
-      add.setFirst(2);
-      add.setThisThread(true);
-    }
+    // The loop counts the loads its votes left out; with V columns in the
+    // statistics the warp adds them with the tile's block count.
+    blockLoop(
+        vWarp, [](Value) {},
+        [&](Value blk, Value row) {
+          PageBoxes boxes = pageBoxes(row);
+          sg::RingAcquireOp::create(b, loc, vRing, blk, t);
+          Value keep =
+              sg::RingVotesOp::create(b, loc, b.getI1Type(), vRing, blk);
+          emitKVPut(vRing, blk, "v", keep, vDesc, row, kvHead, kvBatch, boxes);
+          Value skip = arith::XOrIOp::create(b, loc, keep, t);
+          sg::RingCompleteOp::create(b, loc, vRing, blk, "v", skip);
+          return skip;
+        },
+        [&](Value saved) {
+          if (!countsVLoads())
+            return;
+          auto add = sg::AddStatsOp::create(b, loc, nBlocks, saved,
+                                            param(blocked.getStats()),
+                                            statsPlane(blocked));
+          add.setColumns(4);
+          add.setFirst(2);
+          add.setThisThread(true);
+        });
   }
   b.setInsertionPointToEnd(&role.getBody().front());
   sg::YieldOp::create(b, loc);
