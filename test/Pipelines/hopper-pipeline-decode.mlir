@@ -54,7 +54,7 @@
 // KERNEL: skipattn_gpu.split_merge
 
 // PTX: .maxntid 256, 1, 1
-// PTX-DAG: setmaxnreg.inc.sync.aligned.u32 240
+// PTX-DAG: setmaxnreg.inc.sync.aligned.u32 256
 // PTX-DAG: atom.global.add.u32
 // PTX-DAG: fence.acq_rel.gpu
 // PTX-DAG: bar.sync{{[[:space:]]+}}7, 128

@@ -114,8 +114,9 @@ static cl::opt<int64_t> outOffset(
     cl::init(0), cl::cat(cat));
 static cl::opt<int64_t>
     voteAhead("vote-ahead",
-              cl::desc("CUDA, gated V: vote on block n + 1 before block n's "
-                       "P.V (1 on, 0 off, -1 the schedule's choice)"),
+              cl::desc("CUDA, gated V: the blocks a warpgroup votes ahead "
+                       "of its P.V (1 to 3, 0 off, -1 the schedule's "
+                       "choice)"),
               cl::init(-1), cl::cat(cat));
 static cl::opt<int64_t>
     ctasPerSM("ctas-per-sm",

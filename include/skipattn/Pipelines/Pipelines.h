@@ -100,8 +100,8 @@ struct HopperPipelineOptions
       llvm::cl::init(-1)};
   PassOptions::Option<int64_t> voteAhead{
       *this, "vote-ahead",
-      llvm::cl::desc("With gated V, vote on block n + 1 before block n's "
-                     "P.V: 1 on, 0 off, -1 the schedule's choice"),
+      llvm::cl::desc("With gated V, the blocks a warpgroup votes ahead "
+                     "of its P.V: 1 to 3, 0 off, -1 the schedule's choice"),
       llvm::cl::init(-1)};
   PassOptions::Option<int64_t> overlap{
       *this, "overlap",

@@ -51,14 +51,17 @@ private:
   LogicalResult emitStats(BlockedKVOp loop, scf::ForOp forOp);
   LogicalResult emitBodyOp(Operation &op);
   LogicalResult emitKeptUpdate(scf::IfOp ifOp);
-  /// vote_ahead: the KV loop with block n's V used one iteration later.
+  /// vote_ahead: the KV loop with block n's V used vote_ahead iterations
+  /// later.
   LogicalResult emitVoteAheadLoop(BlockedKVOp loop, ValueRange init);
   /// vote_ahead: block `blk`'s scores and decision (every op of the body
   /// but the guarded update), and its vote; returns the keep condition.
   FailureOr<Value> emitDecision(BlockedKVOp loop, Value blk);
   /// Lagged V (vote_ahead, overlap): block `blk`'s V waited for on every
-  /// path, its P.V with `probs` when `kept`, the stage released.
-  void emitFinishBlock(Value blk, Value probs, Value kept);
+  /// path, its P.V with `probs` when `kept` (O first scaled by `factors`
+  /// where given), the stage released.
+  void emitFinishBlock(Value blk, Value probs, Value kept,
+                       Value factors = Value());
   /// overlap: the KV loop whose iteration n runs P.V(n - 1) on the tensor
   /// cores during block n's softmax (dense bodies).
   /// With pingpong, `firstWarpgroup` (warpgroup 0) passes the turn once

@@ -104,13 +104,13 @@ func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64,
 
 // -----
 
-// expected-error @+1 {{vote_ahead needs gated V on wgmma with one math warpgroup (block_q = 64: the decode schedule), at least two stages, no conditional rescale and no value split}}
-func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>], gate_v = true, vote_ahead = true>} { return }
+// expected-error @+1 {{vote_ahead needs gated V on wgmma with one math warpgroup (block_q = 64: the decode schedule), more stages than blocks it votes ahead, no conditional rescale and no value split}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 128, block_kv = 128, head_dim = 128, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 8, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 8, num_warps = 4, max_nreg = 24>], gate_v = true, vote_ahead = 1>} { return }
 
 // -----
 
 // expected-error @+1 {{vote_ahead needs gated V on wgmma with one math warpgroup}}
-func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 56>], vote_ahead = true>} { return }
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 56>], vote_ahead = 1>} { return }
 
 // -----
 

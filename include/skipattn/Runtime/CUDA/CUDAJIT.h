@@ -52,7 +52,8 @@ struct CUDACompileOptions {
   /// V loads wait for the skip votes: 1 on, 0 off, -1 the schedule's
   /// choice.
   int64_t gateV = -1;
-  /// With gated V, vote one block ahead: 1 on, 0 off, -1 the schedule's.
+  /// With gated V, the blocks voted ahead of P.V: 1 to 3, 0 off, -1 the
+  /// schedule's.
   int64_t voteAhead = -1;
   /// Intra-warpgroup overlap of P.V with the next block's softmax: 1 on,
   /// 0 off, -1 the schedule's.

@@ -2,7 +2,7 @@
 //
 // The KV loop of the wgmma schedules: one role (its first thread refills
 // each stage after the CTA releases it) or a load role with K and V rings,
-// the loop that votes on block n before it uses block n - 1's V
+// the loop that votes on block n before it uses block n - k's V
 // (vote_ahead, decode), and the loop that runs block n - 1's P.V on the
 // tensor cores during block n's softmax (overlap, prefill).
 //
@@ -168,15 +168,20 @@ FailureOr<Value> KernelBuilder::emitDecision(BlockedKVOp loop, Value blk) {
   return keep;
 }
 
-/// Block `blk`'s V: P.V when it was kept; its stage waited for and
-/// released on every path (with gated V a skipped block's stage completes
-/// without data; without, waiting for loaded data costs nothing and keeps
-/// every barrier's phases in step with this warpgroup).
-void KernelBuilder::emitFinishBlock(Value blk, Value probs, Value kept) {
+/// Block `blk`'s V: P.V when it was kept (O first scaled by the block's
+/// `factors` where given); its stage waited for and released on every path
+/// (with gated V a skipped block's stage completes without data; without,
+/// waiting for loaded data costs nothing and keeps every barrier's phases in
+/// step with this warpgroup).
+void KernelBuilder::emitFinishBlock(Value blk, Value probs, Value kept,
+                                    Value factors) {
   auto vTileT = cast<sg::RingType>(vRing.getType()).getTile();
   auto pv = [&](Value vt) {
+    Value acc = o;
+    if (factors)
+      acc = sg::ScaleRowsOp::create(b, loc, o.getType(), o, factors);
     Value r =
-        sg::MmaOp::create(b, loc, o.getType(), probs, vt, o, sg::Major::mn);
+        sg::MmaOp::create(b, loc, o.getType(), probs, vt, acc, sg::Major::mn);
     return sg::MmaWaitOp::create(b, loc, r.getType(), r, b.getI64IntegerAttr(0))
         .getResult();
   };
@@ -199,26 +204,38 @@ void KernelBuilder::emitFinishBlock(Value blk, Value probs, Value kept) {
   sg::RingReleaseOp::create(b, loc, vRing, blk);
 }
 
-/// vote_ahead (gated V): iteration n computes block n's scores, decides
-/// and votes on it (its V load may start at once), then completes block
-/// n - 1 with its V (P.V with the probabilities kept from the previous
-/// iteration), and only then applies block n's softmax (which rescales O,
-/// P(n - 1).V(n - 1) included). A kept block's V thus has the next block's
-/// Q.K^T and decision to arrive in. The last iteration also completes its
-/// own block. The V ring's waits and releases lag its votes by one block.
+/// vote_ahead = k (gated V): iteration n computes block n's scores, decides
+/// and votes on it (its V load may start at once), computes block n's
+/// softmax without touching O (row maxima and sums, the probabilities and
+/// factors), then completes block n - k with its V: O scaled by that
+/// block's factors and P.V with its probabilities, both carried since the
+/// block's own iteration. O is always at the scale of the last block it
+/// completed, and a skipped block changes neither. A kept block's V
+/// thus has k blocks' Q.K^T and decisions to arrive in. The last iteration
+/// also completes the blocks still carried and its own. The V ring's waits
+/// and releases lag its votes by k blocks.
 LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
                                                ValueRange init) {
   MLIRContext *ctx = b.getContext();
+  int64_t lag = schedule.getVoteAhead();
   auto probsT =
       sg::OperandType::get(ctx, sg::kWarpgroupRows, schedule.getBlockKv(), elt);
+  auto rowsF =
+      sg::RowsType::get(ctx, sg::kWarpgroupRows, b.getF32Type(), false);
   auto cF = [&](double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   };
+  Value zeros = sg::SplatOp::create(b, loc, probsT, cF(0));
+  Value ones = sg::SplatOp::create(b, loc, rowsF, cF(1));
   Value f = arith::ConstantIntOp::create(b, loc, 0, 1);
-  // The previous block's probabilities and keep flag ride along.
+  // The lagged blocks ride along, oldest first: their probabilities,
+  // factors and decisions.
+  struct Carried {
+    Value probs, factors, kept;
+  };
   SmallVector<Value> carried(init.begin(), init.end());
-  carried.push_back(sg::SplatOp::create(b, loc, probsT, cF(0)));
-  carried.push_back(f);
+  for (int64_t i = 0; i < lag; ++i)
+    carried.append({zeros, ones, f});
   auto forOp = scf::ForOp::create(b, loc, kvZero, kvCount, cIdx(1), carried);
   int64_t nState = counting ? 5 : 3;
   {
@@ -226,46 +243,54 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
     b.setInsertionPointToStart(forOp.getBody());
     Value iv = forOp.getInductionVar();
     bindLoopValues(forOp.getRegionIterArgs());
-    Value prevProbs = forOp.getRegionIterArg(nState);
-    Value prevKept = forOp.getRegionIterArg(nState + 1);
+    SmallVector<Carried> lagged;
+    for (int64_t i = 0; i < lag; ++i)
+      lagged.push_back({forOp.getRegionIterArg(nState + 3 * i),
+                        forOp.getRegionIterArg(nState + 3 * i + 1),
+                        forOp.getRegionIterArg(nState + 3 * i + 2)});
     FailureOr<Value> keep = emitDecision(loop, iv);
     if (failed(keep))
       return failure();
     Value scores = curScores, bmax = blockMax();
-    // Block n - 1's V, now that block n's load may be under way.
-    Value hasPrev =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, iv, cIdx(1));
-    auto ifPrev = scf::IfOp::create(b, loc, o.getType(), hasPrev,
-                                    /*withElse=*/true);
-    {
+    // Block n - k (`older` blocks before n) with its V, if it exists.
+    auto finishOlder = [&](int64_t older, const Carried &c) {
+      Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                           iv, cIdx(older));
+      auto ifExists = scf::IfOp::create(b, loc, o.getType(), exists,
+                                        /*withElse=*/true);
       OpBuilder::InsertionGuard g2(b);
-      b.setInsertionPointToStart(&ifPrev.getThenRegion().front());
-      Value prev = arith::SubIOp::create(b, loc, iv, cIdx(1));
-      emitFinishBlock(prev, prevProbs, prevKept);
+      Value before = o;
+      b.setInsertionPointToStart(&ifExists.getThenRegion().front());
+      emitFinishBlock(arith::SubIOp::create(b, loc, iv, cIdx(older)), c.probs,
+                      c.kept, c.factors);
       scf::YieldOp::create(b, loc, o);
-      b.setInsertionPointToStart(&ifPrev.getElseRegion().front());
-      scf::YieldOp::create(b, loc, forOp.getRegionIterArg(2));
-    }
-    o = ifPrev.getResult(0);
-    // Block n's softmax: O (with block n - 1's P.V) rescaled, P(n) kept.
-    SmallVector<Value> before{m, l, o};
+      b.setInsertionPointToStart(&ifExists.getElseRegion().front());
+      scf::YieldOp::create(b, loc, before);
+      o = ifExists.getResult(0);
+    };
+    // Block n's softmax, O untouched. Its scores become packed
+    // probabilities before block n - k's P.V, which then has O, the
+    // carried probabilities and these live, not the f32 scores.
     auto ifKeep = scf::IfOp::create(
-        b, loc, TypeRange{m.getType(), l.getType(), o.getType(), probsT}, *keep,
+        b, loc, TypeRange{m.getType(), l.getType(), rowsF, probsT}, *keep,
         /*withElse=*/true);
     {
       OpBuilder::InsertionGuard g2(b);
       b.setInsertionPointToStart(&ifKeep.getThenRegion().front());
-      auto upd = sg::OnlineUpdateOp::create(
-          b, loc, TypeRange{m.getType(), l.getType(), o.getType(), probsT},
-          scores, bmax, m, l, o, b.getF32FloatAttr(c2), Value(),
-          b.getI64IntegerAttr(0));
-      scf::YieldOp::create(b, loc, upd.getResults());
+      auto upd = sg::RowUpdateOp::create(
+          b, loc, TypeRange{m.getType(), l.getType(), rowsF, probsT}, scores,
+          bmax, m, l, b.getF32FloatAttr(c2), Value(), b.getI64IntegerAttr(0));
+      scf::YieldOp::create(b, loc,
+                           ValueRange{upd.getNewRowMax(), upd.getNewRowSum(),
+                                      upd.getFactors(), upd.getProbs()});
       b.setInsertionPointToStart(&ifKeep.getElseRegion().front());
-      Value zeros = sg::SplatOp::create(b, loc, probsT, cF(0));
-      scf::YieldOp::create(b, loc, ValueRange{m, l, o, zeros});
+      scf::YieldOp::create(b, loc, ValueRange{m, l, ones, zeros});
     }
-    // The last iteration also completes its own block.
-    o = ifKeep.getResult(2);
+    m = ifKeep.getResult(0);
+    l = ifKeep.getResult(1);
+    finishOlder(lag, lagged.front());
+    Carried newest{ifKeep.getResult(3), ifKeep.getResult(2), *keep};
+    // The last iteration completes blocks n - k + 1 .. n.
     Value lastBlock = arith::SubIOp::create(b, loc, kvCount, cIdx(1));
     Value isLast =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iv, lastBlock);
@@ -275,19 +300,21 @@ LogicalResult KernelBuilder::emitVoteAheadLoop(BlockedKVOp loop,
       OpBuilder::InsertionGuard g2(b);
       Value before = o;
       b.setInsertionPointToStart(&ifLast.getThenRegion().front());
-      emitFinishBlock(iv, ifKeep.getResult(3), *keep);
+      for (int64_t older = lag - 1; older >= 1; --older)
+        finishOlder(older, lagged[lag - older]);
+      emitFinishBlock(iv, newest.probs, newest.kept, newest.factors);
       scf::YieldOp::create(b, loc, o);
       b.setInsertionPointToStart(&ifLast.getElseRegion().front());
       scf::YieldOp::create(b, loc, before);
     }
-    SmallVector<Value> yields{ifKeep.getResult(0), ifKeep.getResult(1),
-                              ifLast.getResult(0)};
+    SmallVector<Value> yields{m, l, ifLast.getResult(0)};
     if (counting) {
       yields.push_back(decisions);
       yields.push_back(skips);
     }
-    yields.push_back(ifKeep.getResult(3));
-    yields.push_back(*keep);
+    for (int64_t i = 1; i < lag; ++i)
+      yields.append({lagged[i].probs, lagged[i].factors, lagged[i].kept});
+    yields.append({newest.probs, newest.factors, newest.kept});
     scf::YieldOp::create(b, loc, yields);
   }
   bindLoopValues(forOp.getResults());

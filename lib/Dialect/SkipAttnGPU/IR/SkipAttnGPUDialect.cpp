@@ -340,7 +340,7 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
                      int64_t stages, int64_t skipUnit, ArrayAttr roles,
                      bool pingpong, int64_t heads, int64_t kvSplits, bool gateV,
                      int64_t ctasPerSM, int64_t rescale, int64_t valueDim,
-                     int64_t valueSplit, bool valueInKey, bool voteAhead,
+                     int64_t valueSplit, bool valueInKey, int64_t voteAhead,
                      bool overlap, bool tmaStore, int64_t headGroup) {
   bool tc = mma == MMAKind::tcgen05;
   // A math warpgroup holds 64 rows with wgmma, 128 (the lanes of tensor
@@ -403,14 +403,17 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, MMAKind mma,
     return emitError() << "a value split is over two warpgroups, each with "
                           "half of a block's keys (block_kv a multiple of "
                           "32), without the conditional rescale";
-  // Voting one block ahead needs the votes' ring (gated V) two stages deep:
-  // a warpgroup votes on block n + 1 having waited only for V of n - 1.
-  if (voteAhead && (!gateV || tc || stages < 2 || rescale || valueSplit > 1 ||
-                    blockQ != kWarpgroupRows))
+  // Voting k blocks ahead needs the votes' ring (gated V) deeper than k: a
+  // warpgroup votes on block n having released V only up to n - k - 1, so
+  // the producer fills n's stage while n - k .. n - 1 are held.
+  if (voteAhead < 0 || voteAhead > kMaxVoteAhead)
+    return emitError() << "vote_ahead must be in [0, " << kMaxVoteAhead << "]";
+  if (voteAhead && (!gateV || tc || stages <= voteAhead || rescale ||
+                    valueSplit > 1 || blockQ != kWarpgroupRows))
     return emitError() << "vote_ahead needs gated V on wgmma with one math "
-                          "warpgroup (block_q = 64: the decode schedule), at "
-                          "least two stages, no conditional rescale and no "
-                          "value split";
+                          "warpgroup (block_q = 64: the decode schedule), "
+                          "more stages than blocks it votes ahead, no "
+                          "conditional rescale and no value split";
   // The overlapped loop keeps P(n - 1) and S(n) live beside O, and its
   // load role fills K and V from separate warps (no votes to wait for).
   if (overlap && (tc || roles.size() != 2 || gateV || rescale ||

@@ -27,6 +27,9 @@ static LogicalResult
 verifyProblem(const ScheduleProblem &problem, StringRef chip,
               function_ref<InFlightDiagnostic()> emitError);
 
+/// The blocks a decode warpgroup votes ahead of its P.V by default.
+static constexpr int64_t kDefaultVoteAhead = 2;
+
 /// Splits of each tile's KV blocks over CTAs. A decode CTA fills an SM
 /// (its ring takes most of the shared memory), so the time is about the
 /// waves of CTAs times the blocks each walks, plus a fixed cost per CTA
@@ -227,7 +230,7 @@ selectBlackwellSchedule(MLIRContext *ctx, const ScheduleProblem &problem,
       ArrayAttr::get(ctx, roles), /*pingpong=*/false, /*heads=*/int64_t(1),
       /*kvSplits=*/int64_t(1), /*gateV=*/true, /*ctasPerSM=*/int64_t(1),
       /*rescaleThreshold=*/request.rescaleThreshold, /*valueDim=*/int64_t(0),
-      /*valueSplit=*/int64_t(1), /*valueInKey=*/false, /*voteAhead=*/false,
+      /*valueSplit=*/int64_t(1), /*valueInKey=*/false, /*voteAhead=*/int64_t(0),
       /*overlap=*/false, *tmaStore, chooseHeadGroup(problem, request));
   if (!schedule ||
       failed(verifySchedule(schedule, problem, "sm_100a", emitError)))
@@ -263,10 +266,11 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
   if (splitV && (twoCTAs || !ws))
     return emitError() << "a value split over warpgroups needs the "
                           "warp-specialized schedule and one CTA per SM";
-  int64_t mathRegs = three     ? kMathRegisters3
-                     : twoCTAs ? kMathRegisters2CTA
-                     : splitV  ? kMathRegistersSplitV
-                               : kMathRegisters;
+  int64_t mathRegs = three                      ? kMathRegisters3
+                     : twoCTAs                  ? kMathRegisters2CTA
+                     : splitV                   ? kMathRegistersSplitV
+                     : blockQ == kWarpgroupRows ? kMathRegisters1WG
+                                                : kMathRegisters;
   int64_t loadRegs = three                      ? kLoadRegisters3
                      : twoCTAs                  ? kLoadRegisters2CTA
                      : splitV                   ? kLoadRegistersSplitV
@@ -279,13 +283,27 @@ FailureOr<ScheduleAttr> mlir::skipattn_gpu::selectSchedule(
     roles.push_back(RoleAttr::get(ctx, "load", /*firstWarp=*/mathWarps,
                                   /*numWarps=*/4, loadRegs));
   bool gateV = gatesV(problem, request, chip);
-  // Voting ahead hides a kept block's V latency behind the next block's
-  // Q.K^T and decision (docs/performance.md has the comparison): on where
-  // V is gated for decode.
-  bool voteAhead = gateV && request.rescaleThreshold == 0 &&
-                   blockQ == kWarpgroupRows &&
-                   (request.voteAhead > 0 ||
-                    (request.voteAhead < 0 && problem.qLen <= kDecodeMaxQLen));
+  // Voting ahead hides a kept block's V latency behind the next blocks'
+  // Q.K^T and decisions (docs/performance.md has the comparison): on where
+  // V is gated for decode, as far ahead as the ring's stages allow.
+  int64_t voteAhead = 0;
+  if (gateV && request.rescaleThreshold == 0 && blockQ == kWarpgroupRows) {
+    if (request.voteAhead > 0)
+      voteAhead = request.voteAhead;
+    else if (request.voteAhead < 0 && problem.qLen <= kDecodeMaxQLen)
+      // Each block voted ahead carries its probabilities beside O, the
+      // scores and the next block's probabilities: two fit the math
+      // warpgroup's 255 registers with a 64 x 128 accumulator and lengths
+      // fixed at compile time. A 64 x 256 one (D = 256), or the limits and
+      // masks of lengths read at launch, make ptxas spill, and the ragged
+      // decode measured 3 % slower with two (docs/performance.md).
+      voteAhead = std::min<int64_t>(
+          (problem.valueDim ? problem.valueDim : problem.headDim) > 128 ||
+                  problem.lengths
+              ? 1
+              : kDefaultVoteAhead,
+          tiles.stages - 1);
+  }
   // Intra-warpgroup overlap (docs/performance.md has the comparison):
   // dense bodies with a load role and none of the options it excludes; by
   // default for non-causal prefill with two math warpgroups (three, at
@@ -563,6 +581,7 @@ mlir::skipattn_gpu::selectSchedule(skipattn::AttentionOp op, StringRef chip,
   problem.causal = op.getCausal();
   problem.runtimeFactors = skipattn::factorsPerHead(op.getSkipFactors());
   problem.valueInKey = op.getValueInKey();
+  problem.lengths = op.getKvLens() || op.getQLens() || op.getPageTable();
   problem.outTmaStrides = outTmaStrides(op.getOut().getType());
   auto emitError = [&] { return op.emitOpError(); };
   auto schedule = op->getAttrOfType<ScheduleAttr>(kScheduleAttrName);

@@ -76,7 +76,7 @@ gpu.module @no_tail {
       }
     }
     skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
-      // expected-error @+1 {{uses block n - 1 of a ring (under n >= 1) without the last iteration completing its own block alike}}
+      // expected-error @+1 {{uses block n - k of a ring (under n >= k) without the last iteration completing blocks n - k + 1 .. n alike}}
       scf.for %n = %c0 to %nb step %c1 {
         %has = arith.cmpi uge, %n, %c1 : index
         scf.if %has {
@@ -202,7 +202,7 @@ gpu.module @both_blocks {
       }
     }
     skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
-      // expected-error @+1 {{uses both block n and block n - 1 of a ring in one iteration}}
+      // expected-error @+1 {{uses both block n and a lagged block of a ring in one iteration}}
       scf.for %n = %c0 to %nb step %c1 {
         %t3 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
         %has = arith.cmpi uge, %n, %c1 : index

@@ -525,7 +525,7 @@ gpu.module @vote_in_lag {
         scf.if %has {
           %p = arith.subi %n, %c1 : index
           %t = skipattn_gpu.ring.wait %v[%p], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
-          // expected-error @+1 {{votes where block n - 1's V is used: the votes are on block n}}
+          // expected-error @+1 {{votes where a lagged block's V is used: the votes are on block n}}
           skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
           skipattn_gpu.ring.release %v[%p] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         }
@@ -566,7 +566,7 @@ gpu.module @no_tail {
       }
     }
     skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
-      // expected-error @+1 {{uses block n - 1 of a ring (under n >= 1) without the last iteration completing its own block alike}}
+      // expected-error @+1 {{uses block n - k of a ring (under n >= k) without the last iteration completing blocks n - k + 1 .. n alike}}
       scf.for %n = %c0 to %nb step %c1 {
         skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         %has = arith.cmpi uge, %n, %c1 : index
@@ -606,7 +606,7 @@ gpu.module @tail_unwaited {
       }
     }
     skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
-      // expected-error @+1 {{uses block n - 1 of a ring (under n >= 1) without the last iteration completing its own block alike}}
+      // expected-error @+1 {{uses block n - k of a ring (under n >= k) without the last iteration completing blocks n - k + 1 .. n alike}}
       scf.for %n = %c0 to %nb step %c1 {
         skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         %has = arith.cmpi uge, %n, %c1 : index
@@ -651,7 +651,7 @@ gpu.module @both_blocks {
       }
     }
     skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
-      // expected-error @+1 {{uses both block n and block n - 1 of a ring in one iteration}}
+      // expected-error @+1 {{uses both block n and a lagged block of a ring in one iteration}}
       scf.for %n = %c0 to %nb step %c1 {
         skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         %has = arith.cmpi uge, %n, %c1 : index
@@ -807,7 +807,7 @@ gpu.module @lag_other_block {
         %has = arith.cmpi uge, %n, %c1 : index
         scf.if %has {
           %p = arith.subi %n, %c1 : index
-          // expected-error @+1 {{waits for a block other than block n - 1 where block n - 1's V is used}}
+          // expected-error @+1 {{waits for a block other than the lagged block where its V is used}}
           %t = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
           skipattn_gpu.ring.release %v[%p] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         }
@@ -816,6 +816,216 @@ gpu.module @lag_other_block {
         scf.if %isLast {
           %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
           skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// vote_ahead = 2: the consumer votes on block n, then waits for and
+// releases block n - 2 (under n >= 2); its last iteration completes block
+// n - 1 (under n >= 1) and then its own. Three stages hold n - 2 .. n.
+// CHECK-LABEL: gpu.module @vote_ahead_two
+// CHECK: arith.subi %{{.*}}, %c2
+gpu.module @vote_ahead_two {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        %has2 = arith.cmpi uge, %n, %c2 : index
+        scf.if %has2 {
+          %p2 = arith.subi %n, %c2 : index
+          %t = skipattn_gpu.ring.wait %v[%p2], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p2] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %has1 = arith.cmpi uge, %n, %c1 : index
+          scf.if %has1 {
+            %p1 = arith.subi %n, %c1 : index
+            %t1 = skipattn_gpu.ring.wait %v[%p1], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.ring.release %v[%p1] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          }
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// Two blocks ahead on two stages: the votes on block n would overwrite
+// those of block n - 2 before the producer read them.
+gpu.module @vote_ahead_two_stages {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 2, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        %has2 = arith.cmpi uge, %n, %c2 : index
+        // expected-error @+1 {{uses block n - 2 of a ring of 2 stages: a consumer holding blocks n - 2 .. n while voting on block n needs more stages than its lag}}
+        scf.if %has2 {
+          %p2 = arith.subi %n, %c2 : index
+          %t = skipattn_gpu.ring.wait %v[%p2], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p2] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %has1 = arith.cmpi uge, %n, %c1 : index
+          scf.if %has1 {
+            %p1 = arith.subi %n, %c1 : index
+            %t1 = skipattn_gpu.ring.wait %v[%p1], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.ring.release %v[%p1] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          }
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<2 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// The last iteration completes its own block before block n - 1.
+gpu.module @vote_ahead_two_order {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        %has2 = arith.cmpi uge, %n, %c2 : index
+        scf.if %has2 {
+          %p2 = arith.subi %n, %c2 : index
+          %t = skipattn_gpu.ring.wait %v[%p2], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p2] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %has1 = arith.cmpi uge, %n, %c1 : index
+          // expected-error @+1 {{completes block n - 1 after a younger block: the last iteration completes its blocks oldest first}}
+          scf.if %has1 {
+            %p1 = arith.subi %n, %c1 : index
+            %t1 = skipattn_gpu.ring.wait %v[%p1], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.ring.release %v[%p1] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          }
+        }
+      }
+    }
+    gpu.return
+  }
+}
+
+// -----
+
+// The last iteration completes its own block but not block n - 1.
+gpu.module @vote_ahead_two_tail {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      // expected-error @+1 {{uses block n - k of a ring (under n >= k) without the last iteration completing blocks n - k + 1 .. n alike}}
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        %has2 = arith.cmpi uge, %n, %c2 : index
+        scf.if %has2 {
+          %p2 = arith.subi %n, %c2 : index
+          %t = skipattn_gpu.ring.wait %v[%p2], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p2] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
         }
       }
     }

@@ -91,6 +91,14 @@ run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --kv-len=8192 --k
 # with forced splits and pages of 16.
 run --dtype=bf16 --batch=2 --q-heads=8 --kv-heads=2 --q-len=16 --kv-len=6000 --kv-lens=6000,129 --causal --pattern=structured --threshold-scale-factor=300 --vote-ahead=1
 run --dtype=bf16 --batch=2 --q-heads=16 --kv-heads=4 --q-len=1 --kv-len=16384 --kv-lens=16384,700 --kv-splits=7 --page-size=16 --pattern=structured --threshold-scale-factor=300 --vote-ahead=1
+# Voting two blocks ahead: sequences of 1, 2 and 3 blocks (the last
+# iteration completes what the loop still carries), splits of one and two
+# blocks, speculative positions with pages, and a low factor that keeps
+# most blocks.
+run --dtype=bf16 --batch=4 --q-heads=8 --kv-heads=2 --q-len=1 --kv-len=4096 --kv-lens=4096,1,129,300 --pattern=structured --threshold-scale-factor=50 --vote-ahead=2
+run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=1 --kv-len=3000 --kv-lens=3000,2000 --kv-splits=12 --pattern=structured --threshold-scale-factor=30 --vote-ahead=2
+run --dtype=bf16 --batch=2 --q-heads=32 --kv-heads=8 --q-len=4 --kv-len=8192 --kv-lens=8192,3001 --causal --page-size=64 --pattern=structured --threshold-scale-factor=100 --vote-ahead=2
+run --dtype=f16 --batch=2 --q-heads=16 --kv-heads=4 --q-len=1 --kv-len=16384 --kv-lens=16384,700 --pattern=structured --threshold-scale-factor=3 --vote-ahead=2
 # MLA (V inside K): 576-wide latent rows, values their first 512 columns,
 # two warpgroups splitting the value columns; ragged lengths, pages of 32
 # and 64, q_len 1 and 2 (causal), 16 and 128 heads, dense and skipping.

@@ -47,6 +47,9 @@ inline constexpr int64_t kWarpRows = 32;
 inline constexpr int64_t kHopperSharedBytes = 227 * 1024;
 /// Shared memory of one SM, of which every resident CTA reserves 1 KiB.
 inline constexpr int64_t kHopperSMSharedBytes = 228 * 1024;
+/// The most blocks a decode warpgroup votes ahead of its P.V: each carries
+/// its probabilities (32 registers at 128 keys) beside O and the scores.
+inline constexpr int64_t kMaxVoteAhead = 3;
 } // namespace mlir::skipattn_gpu
 
 #endif // SKIPATTN_DIALECT_SKIPATTNGPU_IR_SKIPATTNGPU_H

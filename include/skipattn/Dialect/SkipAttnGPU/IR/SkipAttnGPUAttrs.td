@@ -97,12 +97,18 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
     * `value_in_key` (default false): V is the first `value_dim` columns of
       K (MLA's latent cache): there is no V ring, P.V reads the K stage,
       and the stage is released after P.V instead of after Q.K^T;
-    * `vote_ahead` (default false; gated V): the math warpgroups decide and
-      vote on block n + 1 right after block n's softmax, before waiting for
-      block n's V and its P.V, so that a kept block's V load runs while the
-      previous block's P.V does instead of after its own vote. The loop
-      carries block n + 1's scores, maxima and decision; block 0 is decided
-      before the loop;
+    * `vote_ahead` (default 0; gated V): how many blocks a math warpgroup's
+      votes run ahead of its P.V. Iteration n computes block n's scores,
+      decides and votes on it (its V load may start at once), then
+      completes block n - vote_ahead: O is scaled by that block's factors
+      and P.V adds its probabilities, which the loop carried with its
+      factors and decision since its own iteration. Block n's softmax then
+      updates the row maxima and sums and gives its probabilities and
+      factors, without touching O. A kept block's V thus has `vote_ahead`
+      blocks' Q.K^T and decisions to arrive in; the last iteration also
+      completes the blocks still carried. The V ring's stages must
+      outnumber the lag (the stage of block n is filled while those of
+      n - vote_ahead .. n - 1 are held);
     * `overlap` (default false; wgmma with a load role, dense prefill):
       intra-warpgroup overlap, FlashAttention-3's. Iteration n issues
       Q.K^T(n), then P.V(n - 1) with the probabilities the loop carried,
@@ -151,7 +157,7 @@ def SkipAttnGPU_ScheduleAttr : SkipAttnGPU_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"int64_t", "0">:$value_dim,
                         DefaultValuedParameter<"int64_t", "1">:$value_split,
                         DefaultValuedParameter<"bool", "false">:$value_in_key,
-                        DefaultValuedParameter<"bool", "false">:$vote_ahead,
+                        DefaultValuedParameter<"int64_t", "0">:$vote_ahead,
                         DefaultValuedParameter<"bool", "false">:$overlap,
                         DefaultValuedParameter<"bool", "false">:$tma_store,
                         DefaultValuedParameter<"int64_t", "0">:$head_group);

@@ -35,6 +35,9 @@ struct ScheduleProblem {
   bool runtimeFactors = false;
   /// V is the first valueDim columns of K (MLA's latent cache).
   bool valueInKey = false;
+  /// Lengths read at launch (kv_lens, q_lens or a page table): the math
+  /// warpgroups keep each row's limit and mask against it.
+  bool lengths = false;
   /// The output's batch, head and row strides are whole 16 bytes (a TMA
   /// map can store it).
   bool outTmaStrides = false;
@@ -73,6 +76,9 @@ constexpr int64_t kMathRegisters3 = 160, kLoadRegisters3 = 32;
 /// file: a paged cache's table loads and box coordinates then stay in
 /// registers (at 24 they spill).
 constexpr int64_t kLoadRegisters1WG = 56;
+/// ... and the math warpgroup the most setmaxnreg gives: voting two blocks
+/// ahead carries two blocks' probabilities beside O and the scores.
+constexpr int64_t kMathRegisters1WG = 256;
 /// Two math warpgroups splitting a wide value (MLA): each holds a 64 x 256
 /// accumulator, and the load role keeps what the file leaves.
 constexpr int64_t kMathRegistersSplitV = 232, kLoadRegistersSplitV = 40;
@@ -106,8 +112,8 @@ struct ScheduleRequest {
   /// a load role): 1 on, 0 off, -1 the selection's choice (on for decode,
   /// where the bytes a skipped block saves are what bounds the time).
   int64_t gateV = -1;
-  /// With gated V, the math warpgroups vote on block n + 1 before block n's
-  /// P.V (1 on, 0 off, -1 the selection's choice).
+  /// With gated V, the blocks the math warpgroups vote ahead of their P.V
+  /// (1 to kMaxVoteAhead, 0 off, -1 the selection's choice).
   int64_t voteAhead = -1;
   /// Intra-warpgroup overlap: block n - 1's P.V in flight during block
   /// n's softmax (1 on, 0 off, -1 the selection's choice).

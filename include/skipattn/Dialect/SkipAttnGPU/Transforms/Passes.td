@@ -68,9 +68,9 @@ def SkipAttnGPUSelectSchedule
            "V loads wait for the skip votes: 1 on, 0 off, -1 the "
            "schedule's choice (on for skipping decode)">,
     Option<"voteAhead", "vote-ahead", "int64_t", /*default=*/"-1",
-           "With gated V, vote on block n + 1 before block n's P.V so that "
-           "its V load overlaps it: 1 on, 0 off, -1 the schedule's choice "
-           "(on for skipping decode)">,
+           "With gated V, the blocks a warpgroup votes ahead of its P.V, "
+           "so that a kept block's V load overlaps them: 1 to 3, 0 off, "
+           "-1 the schedule's choice (on for skipping decode)">,
     Option<"overlap", "overlap", "int64_t", /*default=*/"-1",
            "Intra-warpgroup overlap: block n - 1's P.V runs on the tensor "
            "cores during block n's softmax: 1 on, 0 off, -1 the schedule's "

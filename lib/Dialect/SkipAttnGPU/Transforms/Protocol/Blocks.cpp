@@ -2,7 +2,7 @@
 //
 // The index and condition matchers every protocol check shares: which
 // block of the loop an op names (block n, n + c, a constant), and which
-// iterations an scf.if selects (n >= 1, the last one).
+// iterations an scf.if selects (n >= k, the last one).
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,16 +81,20 @@ bool mlir::skipattn_gpu::protocol::isLastIteration(Value cond,
   return false;
 }
 
-bool mlir::skipattn_gpu::protocol::isAtLeastOne(Value cond, Value x) {
+int64_t mlir::skipattn_gpu::protocol::atLeast(Value cond, Value x) {
   auto cmp = cond.getDefiningOp<arith::CmpIOp>();
-  if (!cmp || cmp.getLhs() != x)
-    return false;
+  APInt c;
+  if (!cmp || cmp.getLhs() != x ||
+      !matchPattern(cmp.getRhs(), m_ConstantInt(&c)))
+    return 0;
   using P = arith::CmpIPredicate;
   P p = cmp.getPredicate();
-  return ((p == P::uge || p == P::sge) &&
-          matchPattern(cmp.getRhs(), m_One())) ||
-         ((p == P::ugt || p == P::sgt || p == P::ne) &&
-          matchPattern(cmp.getRhs(), m_Zero()));
+  int64_t k = c.getSExtValue();
+  if (p == P::uge || p == P::sge)
+    return std::max<int64_t>(k, 0);
+  if (p == P::ugt || p == P::sgt)
+    return std::max<int64_t>(k + 1, 0);
+  return p == P::ne && k == 0 ? 1 : 0;
 }
 
 bool mlir::skipattn_gpu::protocol::before(Operation *a, Operation *b,

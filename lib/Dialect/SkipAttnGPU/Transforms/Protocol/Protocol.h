@@ -36,8 +36,9 @@ bool before(Operation *a, Operation *b, Block *body);
 bool isOneBelow(Value index, Value x);
 /// `cond` is `n == ub - 1` for `loop`'s induction variable n.
 bool isLastIteration(Value cond, scf::ForOp loop);
-/// `cond` is `x >= 1` (or `x > 0`, `x != 0`).
-bool isAtLeastOne(Value cond, Value x);
+/// k >= 1 where `cond` is `x >= k` (or `x > k - 1`; `x != 0` for k = 1),
+/// else 0.
+int64_t atLeast(Value cond, Value x);
 
 /// The mbarrier protocol of one ring.
 LogicalResult checkRing(RingCreateOp ring);

@@ -14,6 +14,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <map>
+
 using namespace mlir;
 using namespace mlir::skipattn_gpu;
 using namespace mlir::skipattn_gpu::protocol;
@@ -61,21 +63,27 @@ private:
                              llvm::StringMap<RingCompleteOp> &completes);
   /// One iteration of a consumer loop: a vote (rings with votes) before
   /// any wait, waits, then one release.
-  /// With `lag` = 1 the walk is of the lagged part of an iteration (under
-  /// `n >= 1`): waits and releases of block n - 1, no votes. With `last`
-  /// it is the last iteration's part for its own block (under
-  /// `n == ub - 1`).
+  /// With `lag` = k > 0 the walk is of the lagged part of an iteration
+  /// (under `n >= k`): waits and releases of block n - k, no votes. With
+  /// `last` it is the last iteration's part for block n - lag (under
+  /// `n == ub - 1`, and `n >= lag` for a lag).
   LogicalResult walkConsumer(Block &block, scf::ForOp loop,
                              llvm::StringSet<> &waited, bool &released,
                              bool guarded, int &votes, int64_t lag = 0,
                              bool last = false);
   /// Lagged consumers (vote_ahead, overlap): a loop that waits for and
-  /// releases block n - 1 under `n >= 1` (in one or more such ifs, in
-  /// order), and in its last iteration block n as well; with votes, it
-  /// votes on block n.
-  bool lagged = false, tail = false;
-  llvm::StringSet<> laggedWaited, tailWaited;
-  bool laggedReleased = false, tailReleased = false;
+  /// releases block n - k under `n >= k` (in one or more such ifs, in
+  /// order), and in its last iteration (under `n == ub - 1`) blocks
+  /// n - k + 1 .. n as well, oldest first, each block n - j but n under
+  /// `n >= j`; with votes, it votes on block n. `depth` is k (0: not lagged);
+  /// the tail's parts are keyed by their j, and `tailOrder` is the j of the
+  /// last part walked.
+  int64_t depth = 0;
+  bool tail = false;
+  llvm::StringSet<> laggedWaited;
+  bool laggedReleased = false;
+  std::map<int64_t, std::pair<llvm::StringSet<>, bool>> tailParts;
+  int64_t tailOrder = INT64_MAX;
   // Per consumer loop: ring.ballot reads and whether a release commits on
   // behalf of every consumer (sm_100a's MMA issuer).
   int ballots = 0;
@@ -254,7 +262,7 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
                                         llvm::StringSet<> &waited,
                                         bool &released, bool guarded,
                                         int &votes, int64_t lag, bool last) {
-  // The block an op of this walk must address: n or n - 1.
+  // The block an op of this walk must address: n or n - lag.
   auto expected = [&](Value index) {
     BlockRef r = classify(index);
     return r.kind == BlockRef::LoopPlus && r.loop == loop && r.value == -lag;
@@ -264,7 +272,7 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       if (v.getRing() != ring.getRing())
         continue;
       if (lag || last)
-        return v.emitOpError("votes where block n - 1's V is used: the "
+        return v.emitOpError("votes where a lagged block's V is used: the "
                              "votes are on block n");
       if (guarded)
         return v.emitOpError("must run on every path of the iteration (the "
@@ -294,8 +302,8 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       if (w.getRing() != ring.getRing())
         continue;
       if (!expected(w.getBlock()))
-        return w.emitOpError(lag ? "waits for a block other than block "
-                                   "n - 1 where block n - 1's V is used"
+        return w.emitOpError(lag ? "waits for a block other than the "
+                                   "lagged block where its V is used"
                                  : "waits for block n other than the "
                                    "consumer loop's block n");
       if (type.getVotes() && !votes && !ballots && !lag && !last)
@@ -306,6 +314,8 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       if (released)
         return w.emitOpError("reads block n's stage after releasing it: the "
                              "producer may be refilling it");
+      if (last && !lag)
+        tailOrder = 0;
       waited.insert(w.getSlot());
       continue;
     }
@@ -321,6 +331,8 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       if (released)
         return rel.emitOpError("releases block n twice: the empty barrier "
                                "would complete a phase early");
+      if (last && !lag)
+        tailOrder = 0;
       released = true;
       commits |= rel.getCommit();
       continue;
@@ -330,30 +342,59 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       return op.emitOpError("fills the ring inside its consumer loop; a ring "
                             "with consumers is filled by its producer loop");
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
-      // Lagged: `if (n >= 1)` holds the iteration's part for block n - 1,
+      // Lagged: `if (n >= k)` holds the iteration's part for block n - k,
       // which runs on every path of the iterations that have one.
-      if (!lag && !last && !guarded &&
-          isAtLeastOne(ifOp.getCondition(), loop.getInductionVar()) &&
+      int64_t k = atLeast(ifOp.getCondition(), loop.getInductionVar());
+      if (!lag && !last && !guarded && k > 0 &&
           thenOnly(ifOp, ring.getRing())) {
+        if (depth && depth != k)
+          return ifOp.emitOpError("uses blocks n - ")
+                 << depth << " and n - " << k
+                 << " of a ring: one loop lags by one distance";
+        if (k >= type.getStages())
+          return ifOp.emitOpError("uses block n - ")
+                 << k << " of a ring of " << type.getStages()
+                 << " stages: a consumer holding blocks n - " << k
+                 << " .. n while voting on block n needs more stages than "
+                    "its lag";
+        depth = k;
         int none = 0;
-        lagged = true;
         if (failed(walkConsumer(ifOp.getThenRegion().front(), loop,
                                 laggedWaited, laggedReleased,
-                                /*guarded=*/false, none, /*lag=*/1)))
+                                /*guarded=*/false, none, /*lag=*/k)))
           return failure();
         continue;
       }
-      // Lagged: the last iteration completes its own block.
+      // Lagged: the last iteration completes the blocks still held.
       if (!lag && !last && !guarded &&
           isLastIteration(ifOp.getCondition(), loop) &&
           thenOnly(ifOp, ring.getRing())) {
-        int none = 0;
         if (tail)
           return ifOp.emitOpError("completes the last block twice");
         tail = true;
-        if (failed(walkConsumer(ifOp.getThenRegion().front(), loop, tailWaited,
-                                tailReleased, /*guarded=*/false, none,
-                                /*lag=*/0, /*last=*/true)))
+        tailOrder = INT64_MAX;
+        int none = 0;
+        auto &[w, r] = tailParts[0];
+        if (failed(walkConsumer(ifOp.getThenRegion().front(), loop, w, r,
+                                /*guarded=*/false, none, /*lag=*/0,
+                                /*last=*/true)))
+          return failure();
+        continue;
+      }
+      // The last iteration's part for block n - k under `n >= k`, before
+      // the younger blocks' parts.
+      if (!lag && last && !guarded && k > 0 && thenOnly(ifOp, ring.getRing())) {
+        if (k >= tailOrder)
+          return ifOp.emitOpError("completes block n - ")
+                 << k
+                 << " after a younger block: the last iteration "
+                    "completes its blocks oldest first";
+        tailOrder = k;
+        int none = 0;
+        auto &[w, r] = tailParts[k];
+        if (failed(walkConsumer(ifOp.getThenRegion().front(), loop, w, r,
+                                /*guarded=*/false, none, /*lag=*/k,
+                                /*last=*/true)))
           return failure();
         continue;
       }
@@ -420,7 +461,7 @@ LogicalResult RingChecker::checkWithConsumers() {
     // Lagged consumers: waits and releases of block n - 1 (checked with
     // that loop).
     bool lagOp = isa<RingWaitOp, RingReleaseOp>(user);
-    if (lagOp && r.kind == BlockRef::LoopPlus && r.value == -1) {
+    if (lagOp && r.kind == BlockRef::LoopPlus && r.value < 0) {
       consumers.insert(r.loop);
       continue;
     }
@@ -520,32 +561,38 @@ LogicalResult RingChecker::checkWithConsumers() {
     int votes = 0;
     ballots = 0;
     commits = false;
-    lagged = tail = false;
+    depth = 0;
+    tail = false;
     laggedWaited.clear();
-    tailWaited.clear();
-    laggedReleased = tailReleased = false;
+    laggedReleased = false;
+    tailParts.clear();
     if (failed(walkConsumer(*loop.getBody(), loop, waited, released,
                             /*guarded=*/false, votes)))
       return failure();
-    // Lagged: block n - 1's part stands for block n's, and the last
-    // iteration's part for its own block completes the last one; both wait
-    // for the same slots and release.
-    if (lagged || tail) {
+    // Lagged by k: block n - k's part stands for block n's, and the last
+    // iteration's parts complete the last k blocks; all wait for the same
+    // slots and release.
+    if (depth || tail) {
       if (released || !waited.empty())
-        return loop.emitOpError("uses both block n and block n - 1 of a "
+        return loop.emitOpError("uses both block n and a lagged block of a "
                                 "ring in one iteration");
       if (type.getVotes() && votes != 1)
         return loop.emitOpError("never votes on the ring's block n: its "
                                 "producer would wait forever");
-      bool alike = laggedReleased == tailReleased &&
-                   laggedWaited.size() == tailWaited.size();
-      for (const auto &slot : laggedWaited)
-        alike &= tailWaited.contains(slot.getKey());
-      if (!lagged || !tail || !alike)
-        return loop.emitOpError("uses block n - 1 of a ring (under "
-                                "n >= 1) without the last iteration "
-                                "completing its own block alike (under n == "
-                                "ub - 1), or the other way round");
+      bool alike = depth > 0 && tail && (int64_t)tailParts.size() == depth;
+      for (int64_t j = 0; j < depth && alike; ++j) {
+        auto it = tailParts.find(j);
+        alike = it != tailParts.end() && it->second.second == laggedReleased &&
+                it->second.first.size() == laggedWaited.size();
+        for (const auto &slot : laggedWaited)
+          alike &= alike && it->second.first.contains(slot.getKey());
+      }
+      if (!alike)
+        return loop.emitOpError("uses block n - k of a ring (under "
+                                "n >= k) without the last iteration "
+                                "completing blocks n - k + 1 .. n alike "
+                                "(under n == ub - 1), or the other way "
+                                "round");
       waited = laggedWaited;
       released = laggedReleased;
     }
