@@ -11,7 +11,11 @@
 // producer drains what a consumer may leave unwaited. A ring with votes
 // (gated loads) has every consumer vote once per block before waiting for
 // it and wait for every slot on every path; its producer fills a slot or
-// completes it without data, under complementary predicates.
+// completes it without data, under complementary predicates. A lagged
+// consumer (vote_ahead = k, overlap with k = 1) votes on block n but waits
+// for and releases block n - k under `n >= k`, and its last iteration
+// completes blocks n - k + 1 .. n, oldest first; it needs more than k
+// stages.
 //
 // The analysis is a must-wait set over the structured control flow of one
 // iteration: a slot counts as waited for block n after an scf.if only if

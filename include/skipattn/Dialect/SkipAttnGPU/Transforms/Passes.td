@@ -39,7 +39,12 @@ def SkipAttnGPUSelectSchedule
     that wait to the softmax's start; docs/hopper.md). Not with skip
     decisions, whose probabilities would pass through a branch while that
     MMA reads them; not by default with a causal mask, where it measured
-    slower.
+    slower. Decode (q_len <= 16) takes one math warpgroup of 64 rows that
+    packs the query heads of a KV head (256 / 56 registers), splits the
+    KV blocks over CTAs, and gives the ring what shared memory is left;
+    with skipping, V is gated on the votes and each block is voted on
+    `vote_ahead` blocks before its P.V: 2, or 1 with lengths read at
+    launch or D = 256 (two carried probability tiles spill there).
 
     For sm_100a (`chip=sm_100a`): two math warpgroups of 128 rows (a row
     per thread, as tensor memory holds them), a correction warpgroup that
