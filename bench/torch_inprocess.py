@@ -245,25 +245,37 @@ def decode_inputs(B, Hq, Hkv, Sq, S, D):
     return q, k, v, 2.0 * B * Hkv * S * D * 2
 
 
-def closest_sparsity(run, factors, target):
+def closest_sparsity(run, factors, target, refine=False):
     """(factor, sparsity, output) of the factor whose measured sparsity is
-    closest to `target`; `run(f)` returns (out, stats)."""
+    closest to `target`; `run(f)` returns (out, stats). With `refine`, the
+    geometric midpoints between the best factor of the grid and its
+    neighbours are tried too (each factor is a compile)."""
     best = None
-    for f in factors:
+    def measure(f):
+        nonlocal best
         out, st = run(f)
         sp = float(st[..., 1].sum() / st[..., 0].sum())
         if best is None or abs(sp - target) < abs(best[1] - target):
             best = (f, sp, out)
+    for f in factors:
+        measure(f)
+    if refine:
+        i = list(factors).index(best[0])
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(factors):
+                measure(round(float(np.sqrt(factors[i] * factors[j])), 3))
     return best
 
 
-def decode(target=0.7):
+def decode(target=0.7, shapes=None, refine=False):
     """Decode bandwidth (K and V bytes per second, GQA 32/8, D 128, bf16)
     beside SDPA with enable_gqa; skipping at the factor whose measured
     sparsity is closest to `target`. Speculative rows (Sq > 1) attend to
-    every key (SDPA's is_causal would align top-left and see 4 keys)."""
+    every key (SDPA's is_causal would align top-left and see 4 keys).
+    `shapes` defaults to DECODE_SHAPES; `refine` calibrates the factor
+    closer to `target` (closest_sparsity)."""
     rows = []
-    for (B, Sq, S) in DECODE_SHAPES:
+    for (B, Sq, S) in shapes or DECODE_SHAPES:
         Hq, Hkv, D = 32, 8, 128
         q, k, v, kv_bytes = decode_inputs(B, Hq, Hkv, Sq, S, D)
         r = {"shape": f"B{B} Hq{Hq}/Hkv{Hkv} Sq{Sq} Skv{S} D{D}"}
@@ -283,7 +295,7 @@ def decode(target=0.7):
         f, sp, out = closest_sparsity(
             lambda f: skipattn.attention(q, k, v, return_stats=True,
                                          skip_softmax_threshold_scale_factor=f),
-            (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0), target)
+            (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0), target, refine)
         r["factor"], r["sparsity"] = f, sp
         r["skipattn_skip_ms"] = time_ms(lambda: skipattn.attention(
             q, k, v, skip_softmax_threshold_scale_factor=f))
