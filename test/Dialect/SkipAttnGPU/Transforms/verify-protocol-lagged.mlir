@@ -276,3 +276,53 @@ gpu.module @else_uses_ring {
     gpu.return
   }
 }
+
+// -----
+
+// Without votes a lag of one block works on one stage: the producer
+// refills it with block n once block n - 1 is released.
+// CHECK-LABEL: gpu.module @one_stage
+// CHECK: skipattn_gpu.ring.release
+gpu.module @one_stage {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 1, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], overlap = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<1 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<1 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+          skipattn_gpu.ring.put %v[%n], "v" if %true bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<1 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        %has = arith.cmpi uge, %n, %c1 : index
+        scf.if %has {
+          %p = arith.subi %n, %c1 : index
+          %t = skipattn_gpu.ring.wait %v[%p], "v" : !skipattn_gpu.ring<1 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+        } else {
+          %w = arith.addi %n, %c1 : index
+        }
+        %has2 = arith.cmpi uge, %n, %c1 : index
+        scf.if %has2 {
+          %p2 = arith.subi %n, %c1 : index
+          skipattn_gpu.ring.release %v[%p2] : !skipattn_gpu.ring<1 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<1 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<1 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1>
+        }
+      }
+    }
+    gpu.return
+  }
+}

@@ -351,7 +351,8 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
           return ifOp.emitOpError("uses blocks n - ")
                  << depth << " and n - " << k
                  << " of a ring: one loop lags by one distance";
-        if (k >= type.getStages())
+        // With votes, those of block n share a stage with block n - k's.
+        if (type.getVotes() && k >= type.getStages())
           return ifOp.emitOpError("uses block n - ")
                  << k << " of a ring of " << type.getStages()
                  << " stages: a consumer holding blocks n - " << k
