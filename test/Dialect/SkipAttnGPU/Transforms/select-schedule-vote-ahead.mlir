@@ -62,3 +62,24 @@ func.func @dense_decode(%q: memref<4x32x1x128xbf16>, %k: memref<4x8x8192x128xbf1
       outs(%o : memref<4x32x1x128xbf16>)
   return
 }
+
+// -----
+
+// Left-padded speculative queries (q_lens) and a page table also give each
+// row a limit read at launch.
+// CHECK-LABEL: func.func @paged_q_lens
+// CHECK: gate_v = true
+// CHECK-SAME: vote_ahead = 1
+func.func @paged_q_lens(%q: memref<4x32x4x128xbf16>,
+                        %k: memref<2050x8x16x128xbf16, strided<[16384, 128, 1024, 1]>>,
+                        %v: memref<2050x8x16x128xbf16, strided<[16384, 128, 1024, 1]>>,
+                        %lens: memref<4xi32>, %table: memref<4x512xi32>,
+                        %qlens: memref<4xi32>, %o: memref<4x32x4x128xbf16>) {
+  skipattn.attention ins(%q, %k, %v : memref<4x32x4x128xbf16>,
+      memref<2050x8x16x128xbf16, strided<[16384, 128, 1024, 1]>>,
+      memref<2050x8x16x128xbf16, strided<[16384, 128, 1024, 1]>>)
+      kv_lens(%lens : memref<4xi32>) page_table(%table : memref<4x512xi32>)
+      q_lens(%qlens : memref<4xi32>) outs(%o : memref<4x32x4x128xbf16>)
+      {causal, skip = #skipattn.skip<threshold_scale_factor = 1.0e2, min_keep_blocks = 1>}
+  return
+}
