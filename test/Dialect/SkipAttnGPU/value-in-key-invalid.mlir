@@ -127,3 +127,14 @@ func.func @f(%k: !skipattn_gpu.smem<64x128xbf16>, %r: index, %c: index) {
   %v = skipattn_gpu.subtile %k[%r, %c] : !skipattn_gpu.smem<64x128xbf16> -> !skipattn_gpu.smem<64x192xbf16, pitch = 64>
   return
 }
+
+// -----
+
+// Voting three blocks ahead holds blocks n - 3 .. n: three stages are too few.
+// expected-error @+1 {{vote_ahead needs gated V on wgmma with one math warpgroup (block_q = 64: the decode schedule), more stages than blocks it votes ahead}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 256>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 56>], gate_v = true, vote_ahead = 3>} { return }
+
+// -----
+
+// expected-error @+1 {{vote_ahead must be in [0, 3]}}
+func.func @f() attributes {a = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 128, head_dim = 128, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 256>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 56>], gate_v = true, vote_ahead = 4>} { return }

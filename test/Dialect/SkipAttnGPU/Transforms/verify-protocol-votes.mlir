@@ -1032,3 +1032,61 @@ gpu.module @vote_ahead_two_tail {
     gpu.return
   }
 }
+
+// -----
+
+// Lags of two and one block in one loop.
+gpu.module @vote_ahead_mixed {
+  gpu.func @f(%vd: !llvm.ptr, %nb: index, %keep: i1) kernel attributes {skipattn_gpu.schedule = #skipattn_gpu.schedule<mma = wgmma, block_q = 64, block_kv = 64, head_dim = 64, stages = 3, skip_unit = 64, roles = [#skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240>, #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24>], gate_v = true>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %true = arith.constant true
+    %v = skipattn_gpu.ring.create {offset = 0} : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "load", first_warp = 4, num_warps = 4, max_nreg = 24> {
+      %lead = skipattn_gpu.elect {warp = 1}
+      scf.if %lead {
+        scf.for %n = %c0 to %nb step %c1 {
+          skipattn_gpu.ring.acquire %v[%n] if %true : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %any = skipattn_gpu.ring.votes %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          skipattn_gpu.ring.put %v[%n], "v" if %any bytes(8192) {
+          ^bb0(%t: !skipattn_gpu.smem<64x64xbf16>):
+            skipattn_gpu.tma_load %vd[%c0, %c0, %c0] into %t : !llvm.ptr, !skipattn_gpu.smem<64x64xbf16>
+          } : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          %none = arith.xori %any, %true : i1
+          skipattn_gpu.ring.complete %v[%n], "v" if %none : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    skipattn_gpu.warp_role #skipattn_gpu.role<name = "math", first_warp = 0, num_warps = 4, max_nreg = 240> {
+      scf.for %n = %c0 to %nb step %c1 {
+        skipattn_gpu.ring.vote %v[%n], %keep : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        %has2 = arith.cmpi uge, %n, %c2 : index
+        scf.if %has2 {
+          %p2 = arith.subi %n, %c2 : index
+          %t = skipattn_gpu.ring.wait %v[%p2], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%p2] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+        %has1b = arith.cmpi uge, %n, %c1 : index
+        // expected-error @+1 {{uses blocks n - 2 and n - 1 of a ring: one loop lags by one distance}}
+        scf.if %has1b {
+          %p1b = arith.subi %n, %c1 : index
+          %t1b = skipattn_gpu.ring.wait %v[%p1b], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+        }
+        %last = arith.subi %nb, %c1 : index
+        %isLast = arith.cmpi eq, %n, %last : index
+        scf.if %isLast {
+          %has1 = arith.cmpi uge, %n, %c1 : index
+          scf.if %has1 {
+            %p1 = arith.subi %n, %c1 : index
+            %t1 = skipattn_gpu.ring.wait %v[%p1], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+            skipattn_gpu.ring.release %v[%p1] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+          }
+          %t2 = skipattn_gpu.ring.wait %v[%n], "v" : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true> -> !skipattn_gpu.smem<64x64xbf16>
+          skipattn_gpu.ring.release %v[%n] : !skipattn_gpu.ring<3 x ["v"] of !skipattn_gpu.smem<64x64xbf16>, consumers = 1, votes = true>
+        }
+      }
+    }
+    gpu.return
+  }
+}

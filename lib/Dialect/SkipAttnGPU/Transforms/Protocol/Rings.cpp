@@ -76,10 +76,9 @@ private:
   /// order), and in its last iteration (under `n == ub - 1`) blocks
   /// n - k + 1 .. n as well, oldest first, each block n - j but n under
   /// `n >= j`; with votes, it votes on block n. `depth` is k (0: not lagged);
-  /// the tail's parts are keyed by their j, and `tailOrder` is the j of the
-  /// last part walked.
+  /// the tail's parts are keyed by their j (none: no tail), and `tailOrder`
+  /// is the j of the last part walked.
   int64_t depth = 0;
-  bool tail = false;
   llvm::StringSet<> laggedWaited;
   bool laggedReleased = false;
   std::map<int64_t, std::pair<llvm::StringSet<>, bool>> tailParts;
@@ -370,9 +369,8 @@ LogicalResult RingChecker::walkConsumer(Block &block, scf::ForOp loop,
       if (!lag && !last && !guarded &&
           isLastIteration(ifOp.getCondition(), loop) &&
           thenOnly(ifOp, ring.getRing())) {
-        if (tail)
+        if (!tailParts.empty())
           return ifOp.emitOpError("completes the last block twice");
-        tail = true;
         tailOrder = INT64_MAX;
         int none = 0;
         auto &[w, r] = tailParts[0];
@@ -563,7 +561,6 @@ LogicalResult RingChecker::checkWithConsumers() {
     ballots = 0;
     commits = false;
     depth = 0;
-    tail = false;
     laggedWaited.clear();
     laggedReleased = false;
     tailParts.clear();
@@ -573,14 +570,14 @@ LogicalResult RingChecker::checkWithConsumers() {
     // Lagged by k: block n - k's part stands for block n's, and the last
     // iteration's parts complete the last k blocks; all wait for the same
     // slots and release.
-    if (depth || tail) {
+    if (depth || !tailParts.empty()) {
       if (released || !waited.empty())
         return loop.emitOpError("uses both block n and a lagged block of a "
                                 "ring in one iteration");
       if (type.getVotes() && votes != 1)
         return loop.emitOpError("never votes on the ring's block n: its "
                                 "producer would wait forever");
-      bool alike = depth > 0 && tail && (int64_t)tailParts.size() == depth;
+      bool alike = depth > 0 && (int64_t)tailParts.size() == depth;
       for (int64_t j = 0; j < depth && alike; ++j) {
         auto it = tailParts.find(j);
         alike = it != tailParts.end() && it->second.second == laggedReleased &&
